@@ -1,0 +1,112 @@
+"""Order events: `order.submitted`."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Final, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+from bespoke_contracts.envelope import Envelope
+
+ORDER_SUBMITTED: Final = "order.submitted"
+"""Topic of :class:`OrderSubmitted`; key: the order number."""
+
+OrderNumber = Annotated[
+    str,
+    StringConstraints(pattern=r"^BF-\d{6,}$"),
+    Field(
+        description="Factory-wide sequential order number, e.g. `BF-000042`.",
+        examples=["BF-000042"],
+    ),
+]
+EuSize = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{2}(\.5)?$"),
+    Field(description="EU shoe size as a string, whole or half: `42`, `42.5`.", examples=["42.5"]),
+]
+
+
+class OrderType(StrEnum):
+    """How an order is produced: a single made-to-order pair or a bulk run."""
+
+    MTO = "mto"
+    MINI_BULK = "mini_bulk"
+    BULK = "bulk"
+
+
+class Labeling(StrEnum):
+    """A brand's choice on its first order: no marks, or its own logo stamps."""
+
+    UNLABELED = "unlabeled"
+    CUSTOM_STAMPS = "custom_stamps"
+
+
+class Address(BaseModel):
+    """A postal address."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200, description="Recipient or company name.")
+    line1: str = Field(min_length=1, max_length=200, description="Street and number.")
+    line2: str | None = Field(default=None, max_length=200, description="Apartment, floor, unit.")
+    city: str = Field(min_length=1, max_length=100, description="City or town.")
+    postal_code: str = Field(min_length=1, max_length=20, description="Postal or ZIP code.")
+    country: str = Field(
+        pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2 country code, e.g. `ES`."
+    )
+    state: str | None = Field(default=None, max_length=100, description="State or province.")
+    phone: str | None = Field(
+        default=None, max_length=40, description="Phone number for the carrier."
+    )
+
+
+class BillingInfo(BaseModel):
+    """Who is invoiced."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=1, max_length=200, description="Legal name on the invoice.")
+    email: EmailStr = Field(description="Where invoices and order emails are sent.")
+    address: Address = Field(description="Billing address.")
+    vat_id: str | None = Field(default=None, max_length=40, description="VAT number, if any.")
+
+
+class OrderSubmittedPayload(BaseModel):
+    """A brand checked out an order; it waits for payment (`pending_payment`)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    order_number: OrderNumber
+    status: Literal["pending_payment"] = Field(
+        default="pending_payment", description="Status of the order when submitted."
+    )
+    order_type: OrderType = Field(description="`mto`, `mini_bulk` or `bulk`.")
+    design_id: str = Field(description="The design ordered.")
+    design_version: int = Field(ge=1, description="The immutable design version ordered.")
+    bom_hash: str = Field(description="Hash of the bill of materials the admin confirmed.")
+    sizes: dict[EuSize, Annotated[int, Field(ge=1)]] = Field(
+        description="Size run: EU size to number of pairs."
+    )
+    pairs: int = Field(ge=1, description="Total pairs (the sum of `sizes`).")
+    labeling: Labeling = Field(description="Unlabeled, or engraved with the brand's stamps.")
+    shipping_address: Address = Field(description="Where the order ships.")
+    billing: BillingInfo = Field(description="Who is invoiced; `billing.email` gets the emails.")
+    created_at: AwareDatetime = Field(description="When the order was checked out.")
+
+
+class OrderSubmitted(Envelope[OrderSubmittedPayload]):
+    """An order was checked out and recorded as Pending Payment.
+
+    Published once per order by the orders service (through its outbox). Consumers:
+    notifications (order email), payments (opens the invoice), shipping.
+    """
+
+    TOPIC = ORDER_SUBMITTED
+
+    event_type: Literal["order.submitted"] = ORDER_SUBMITTED
+    schema_version: Literal[1] = 1
+
+    def key(self) -> bytes:
+        """The order number."""
+        return self.payload.order_number.encode()

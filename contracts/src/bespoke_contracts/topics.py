@@ -1,0 +1,26 @@
+"""Topic names and the event types carried on them."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from bespoke_contracts.envelope import Envelope
+from bespoke_contracts.orders import ORDER_SUBMITTED, OrderSubmitted
+from bespoke_contracts.payments import PAYMENT_CLEARED, PaymentCleared
+from bespoke_contracts.shipping import SHIPMENT_GROUPED, ShipmentGrouped
+
+DLQ_SUFFIX: Final = ".dlq"
+
+EVENT_TYPES: Final[dict[str, type[Envelope]]] = {  # type: ignore[type-arg]
+    ORDER_SUBMITTED: OrderSubmitted,
+    PAYMENT_CLEARED: PaymentCleared,
+    SHIPMENT_GROUPED: ShipmentGrouped,
+}
+"""Every event type, by the topic it is published on (one event type per topic)."""
+
+ALL_TOPICS: Final[tuple[str, ...]] = tuple(EVENT_TYPES)
+
+
+def dead_letter_topic(topic: str) -> str:
+    """Where a consumer parks a message it cannot process (poison message)."""
+    return topic + DLQ_SUFFIX

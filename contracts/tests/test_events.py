@@ -1,0 +1,96 @@
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from bespoke_contracts import (
+    ALL_TOPICS,
+    EVENT_TYPES,
+    Address,
+    BillingInfo,
+    Labeling,
+    OrderSubmitted,
+    OrderSubmittedPayload,
+    OrderType,
+    dead_letter_topic,
+)
+from bespoke_contracts.schemas import render
+from pydantic import ValidationError
+
+SCHEMA_DIR = Path(__file__).parents[1] / "schemas"
+
+
+def _order_submitted() -> OrderSubmitted:
+    address = Address(
+        name="Atelier Norte", line1="Calle Mayor 1", city="Elda", postal_code="03600", country="ES"
+    )
+    return OrderSubmitted(
+        account_id="acc_1",
+        correlation_id="req-1",
+        payload=OrderSubmittedPayload(
+            order_number="BF-000001",
+            order_type=OrderType.MTO,
+            design_id="des_1",
+            design_version=1,
+            bom_hash="sha256:abc",
+            sizes={"42": 1},
+            pairs=1,
+            labeling=Labeling.UNLABELED,
+            shipping_address=address,
+            billing=BillingInfo(
+                name="Atelier Norte SL", email="ops@norte.example", address=address
+            ),
+            created_at=datetime(2026, 1, 2, tzinfo=UTC),
+        ),
+    )
+
+
+def test_event_round_trips_as_plain_json() -> None:
+    event = _order_submitted()
+    again = OrderSubmitted.from_json(event.to_json())
+    assert again == event
+    assert again.event_type == "order.submitted"
+    assert again.schema_version == 1
+    assert event.key() == b"BF-000001"
+
+
+def test_events_are_frozen() -> None:
+    event = _order_submitted()
+    with pytest.raises(ValidationError):
+        event.account_id = "other"  # type: ignore[misc]
+
+
+def test_wrong_event_type_is_refused() -> None:
+    raw = _order_submitted().model_dump(mode="json")
+    raw["event_type"] = "payment.cleared"
+    with pytest.raises(ValidationError):
+        OrderSubmitted.model_validate(raw)
+
+
+def test_unknown_fields_from_newer_producers_are_ignored() -> None:
+    raw = _order_submitted().model_dump(mode="json")
+    raw["payload"]["added_later"] = True
+    assert OrderSubmitted.model_validate(raw).payload.order_number == "BF-000001"
+
+
+def test_every_topic_has_one_event_type_with_that_topic() -> None:
+    assert set(ALL_TOPICS) == {"order.submitted", "payment.cleared", "shipment.grouped"}
+    for topic, event in EVENT_TYPES.items():
+        assert topic == event.TOPIC
+        assert event.model_fields["event_type"].default == topic
+    assert dead_letter_topic("order.submitted") == "order.submitted.dlq"
+
+
+def test_every_field_is_described() -> None:
+    for event in EVENT_TYPES.values():
+        payload_type = event.model_fields["payload"].annotation
+        assert payload_type is not None
+        for name, field in payload_type.model_fields.items():
+            assert field.description, f"{event.__name__}.payload.{name} has no description"
+
+
+def test_committed_json_schemas_match_the_models() -> None:
+    expected = render()
+    committed = {p.name: p.read_text() for p in SCHEMA_DIR.glob("*.json")}
+    assert committed == expected, (
+        "contracts/schemas drifted; run: uv run python -m bespoke_contracts.schemas contracts/schemas"
+    )
