@@ -1,0 +1,1 @@
+"""What every Bespoke service runs on: problem details, serving, Kafka consumer plumbing."""

@@ -1,0 +1,111 @@
+"""Kafka consumer plumbing shared by every service.
+
+The rules (ARCHITECTURE.md, delivery guarantees): offsets are committed after the effect
+is durable (subscribers use ``AckPolicy.ACK``, so FastStream commits after the handler
+returns); transient failures retry with backoff; a message that cannot be processed
+(poison) goes to ``<topic>.dlq`` with the error, and consumption continues.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Protocol, TypeVar
+
+from pydantic import ValidationError
+
+from bespoke_contracts import dead_letter_topic
+
+log = logging.getLogger(__name__)
+
+EventT = TypeVar("EventT")
+
+
+class PoisonMessage(Exception):
+    """Processing this message can never succeed; park it in the dead-letter topic."""
+
+
+class RawPublisher(Protocol):
+    async def publish(
+        self, topic: str, key: bytes | None, value: bytes, headers: dict[str, str]
+    ) -> None: ...
+
+
+class ReceivedMessage(Protocol):
+    """What we need of a consumed Kafka record."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def key(self) -> bytes | None: ...
+    @property
+    def value(self) -> bytes | None: ...
+
+
+async def consume(
+    record: ReceivedMessage,
+    parse: Callable[[bytes], EventT],
+    handle: Callable[[EventT], Awaitable[None]],
+    dead_letters: RawPublisher,
+    attempts: int = 5,
+    first_delay: float = 0.5,
+) -> None:
+    """Parse and handle one record; retry transient failures; dead-letter the rest.
+
+    Returns normally in every case but a cancelled task, so the offset is committed and
+    the partition moves on. ``handle`` must be idempotent: a crash before the commit
+    redelivers the record.
+    """
+    try:
+        event = parse(record.value or b"")
+    except (ValidationError, ValueError) as error:
+        await _dead_letter(record, dead_letters, f"invalid event: {error}", attempts=0)
+        return
+    delay = first_delay
+    for attempt in range(1, attempts + 1):
+        try:
+            await handle(event)
+            return
+        except PoisonMessage as error:
+            await _dead_letter(record, dead_letters, str(error), attempts=attempt)
+            return
+        except Exception as error:
+            if attempt == attempts:
+                await _dead_letter(
+                    record, dead_letters, f"{type(error).__name__}: {error}", attempts=attempt
+                )
+                return
+            log.warning(
+                "handling %s[%d]@%d failed (attempt %d/%d), retrying in %.1fs: %s",
+                record.topic, record.partition, record.offset, attempt, attempts, delay, error,
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+
+
+async def _dead_letter(
+    record: ReceivedMessage, publisher: RawPublisher, error: str, attempts: int
+) -> None:
+    topic = dead_letter_topic(record.topic)
+    log.error(
+        "parking %s[%d]@%d in %s: %s", record.topic, record.partition, record.offset, topic, error
+    )
+    await publisher.publish(
+        topic,
+        record.key,
+        record.value or b"",
+        {
+            "dlq-error": error[:2000],
+            "dlq-source-topic": record.topic,
+            "dlq-source-partition": str(record.partition),
+            "dlq-source-offset": str(record.offset),
+            "dlq-attempts": str(attempts),
+            "dlq-failed-at": datetime.now(UTC).isoformat(),
+        },
+    )

@@ -1,0 +1,117 @@
+"""RFC 9457 problem details for every Litestar app of the backoffice.
+
+Each service maps its domain exceptions to a status code; the problem ``type`` is a
+stable URI built from the exception's ``code``, so clients can branch on it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.types import ExceptionHandlersMap
+
+PROBLEM_BASE = "https://backoffice.bespokefactory.com/problems/"
+PROBLEM_JSON = "application/problem+json"
+
+log = logging.getLogger(__name__)
+
+_TITLES = {
+    400: "Bad request",
+    401: "Authentication required",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Request cannot be processed",
+    428: "Precondition required",
+    429: "Too many requests",
+    500: "Internal error",
+    502: "Upstream service failed",
+    503: "Service unavailable",
+}
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str,
+    instance: str | None = None,
+    **extra: Any,
+) -> Response[dict[str, Any]]:
+    """A problem-details response."""
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance:
+        body["instance"] = instance
+    body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(item, Mapping):
+            errors.append(
+                {
+                    "pointer": _pointer(item.get("key"), item.get("source")),
+                    "detail": str(item.get("message", "")),
+                }
+            )
+    detail = "the request is not valid: " + "; ".join(
+        f"{e['pointer'] or 'body'}: {e['detail']}" for e in errors
+    ) if errors else str(exc.detail)
+    return problem(422, "validation-error", detail, request.url.path, errors=errors)
+
+
+def _pointer(key: Any, source: Any) -> str:
+    if source not in (None, "body") or not key:
+        return f"#/{source}/{key}" if key else ""
+    parts = str(key).split(".")
+    return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    code = {401: "unauthorized", 404: "not-found", 405: "method-not-allowed"}.get(
+        exc.status_code, f"http-{exc.status_code}"
+    )
+    return problem(exc.status_code, code, str(exc.detail), request.url.path)
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "internal-error", "something failed on our side; it was logged", request.url.path)
+
+
+def exception_handlers(domain: Mapping[type[Exception], int]) -> ExceptionHandlersMap:
+    """Handlers for Litestar's own errors plus each domain exception type -> status code.
+
+    Domain exceptions must have a class attribute ``code`` (the problem type's last segment).
+    """
+
+    def make(status: int) -> Any:
+        def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+            return problem(status, getattr(exc, "code", "error"), str(exc), request.url.path)
+
+        return handle
+
+    handlers: dict[Any, Any] = {
+        ValidationException: _validation,
+        HTTPException: _http,
+        Exception: _unexpected,
+    }
+    for exc_type, status in domain.items():
+        handlers[exc_type] = make(status)
+    return handlers
+
+
+__all__ = ["PROBLEM_JSON", "MediaType", "exception_handlers", "problem"]

@@ -1,0 +1,3 @@
+from bespoke_orders.entrypoints.main import run
+
+run()

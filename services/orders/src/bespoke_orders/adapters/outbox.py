@@ -1,0 +1,111 @@
+"""The outbox relay: publishes events waiting in order documents, then marks them sent.
+
+At-least-once: if the process dies after publishing and before marking, the event is
+published again on restart, with the same ``event_id``; consumers deduplicate on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+log = logging.getLogger(__name__)
+
+Document = dict[str, Any]
+
+
+class EventPublisher(Protocol):
+    """Sends one message to Kafka and returns once the broker acknowledged it."""
+
+    async def publish(
+        self, topic: str, key: bytes, value: bytes, headers: dict[str, str]
+    ) -> None: ...
+
+
+class OutboxRelay:
+    """Moves events from order documents to Kafka, oldest order first."""
+
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        publisher: EventPublisher,
+        poll_seconds: float = 0.5,
+        batch_size: int = 100,
+    ) -> None:
+        self._orders: AsyncCollection[Document] = db.orders
+        self._publisher = publisher
+        self._poll_seconds = poll_seconds
+        self._batch_size = batch_size
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """Publish soon: called right after a write that added events."""
+        self._wakeup.set()
+
+    async def publish_pending(self) -> int:
+        """Publish every unpublished event once; returns how many were sent."""
+        sent = 0
+        cursor = (
+            self._orders.find(
+                {"outbox_pending": True},
+                {"outbox": 1, "outbox_seq": 1, "outbox_sent_seq": 1},
+            )
+            .sort("_id", ASCENDING)
+            .limit(self._batch_size)
+        )
+        async for doc in cursor:
+            sent += await self._publish_document(doc)
+        return sent
+
+    async def _publish_document(self, doc: Document) -> int:
+        already = doc.get("outbox_sent_seq", 0)
+        seen = doc["outbox_seq"]
+        entries = sorted(
+            (e for e in doc["outbox"] if e["seq"] > already), key=lambda e: e["seq"]
+        )
+        for entry in entries:
+            await self._publisher.publish(
+                entry["topic"],
+                entry["key"].encode(),
+                entry["value"].encode(),
+                {
+                    "content-type": "application/json",
+                    "event_type": entry["event_type"],
+                    "event_id": entry["event_id"],
+                },
+            )
+        # Clear the pending flag only if no event was added meanwhile (same outbox_seq);
+        # otherwise just record progress and the next pass publishes the newer ones.
+        done = await self._orders.update_one(
+            {"_id": doc["_id"], "outbox_seq": seen},
+            {"$set": {"outbox_pending": False, "outbox_sent_seq": seen}},
+        )
+        if done.matched_count == 0:
+            await self._orders.update_one(
+                {"_id": doc["_id"], "outbox_sent_seq": {"$lt": seen}},
+                {"$set": {"outbox_sent_seq": seen}},
+            )
+        return len(entries)
+
+    async def run(self) -> None:
+        """Relay until cancelled; errors are logged and retried with backoff."""
+        backoff = self._poll_seconds
+        while True:
+            self._wakeup.clear()  # before the pass, so a wake during it is not lost
+            try:
+                await self.publish_pending()
+                backoff = self._poll_seconds
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay failed; retrying in %.1fs", backoff)
+                backoff = min(backoff * 2, 30.0)
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=backoff)
+            except TimeoutError:
+                pass

@@ -1,0 +1,133 @@
+"""`bespoke`: the local stack, brand accounts and local payment simulation.
+
+Progress goes to stderr; results are JSON on stdout, so scripts can parse them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bespoke.stack.components import InstallFailed, MissingTool
+from bespoke.stack.config import StackConfig
+from bespoke.stack.manager import Stack, StartFailed
+
+app = typer.Typer(help="Bespoke backoffice tools.", no_args_is_help=True, add_completion=False)
+stack_app = typer.Typer(help="The local stack: real servers as local processes.", no_args_is_help=True)
+accounts_app = typer.Typer(help="Brand accounts.", no_args_is_help=True)
+app.add_typer(stack_app, name="stack")
+app.add_typer(accounts_app, name="accounts")
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2))
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    print(f"error: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def _quiet_client_logs() -> None:
+    # Readiness probes expect refused connections; the clients would log each one.
+    for name in ("aiokafka", "pymongo", "httpx"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+@stack_app.command("up")
+def stack_up(
+    only: Annotated[
+        list[str] | None, typer.Option("--only", help="Start just these components.")
+    ] = None,
+    infra_only: Annotated[
+        bool, typer.Option("--infra-only", help="Kafka, FerretDB, stripe-mock and Mailpit only.")
+    ] = False,
+    started_file: Annotated[
+        Path | None,
+        typer.Option(help="Write the names of the components this call started (one per line)."),
+    ] = None,
+) -> None:
+    """Install what is missing, start what is not running, and wait until each is ready."""
+    _quiet_client_logs()
+    stack = Stack(StackConfig())
+    names = only
+    if infra_only:
+        names = [c.name for c in stack.components() if c.kind == "infrastructure"]
+    started: list[str] = []
+    try:
+        started = asyncio.run(_up(stack, names, started))
+    except (MissingTool, InstallFailed, StartFailed, ValueError) as error:
+        raise _fail(str(error), 2 if isinstance(error, MissingTool) else 1) from None
+    finally:
+        if started_file is not None:
+            started_file.parent.mkdir(parents=True, exist_ok=True)
+            started_file.write_text("".join(f"{n}\n" for n in started))
+    _print_json({"started": started, **stack.info()})
+
+
+async def _up(stack: Stack, names: list[str] | None, started: list[str]) -> list[str]:
+    # `started` is filled as we go, so a failure half-way still records what to stop.
+    result = await stack.up(_say, names)
+    started.extend(result)
+    return started
+
+
+@stack_app.command("down")
+def stack_down(
+    started_file: Annotated[
+        Path | None,
+        typer.Option(help="Stop only the components listed in this file (from `up --started-file`)."),
+    ] = None,
+) -> None:
+    """Stop the stack's processes; nothing is left running."""
+    stack = Stack(StackConfig())
+    names: list[str] | None = None
+    if started_file is not None:
+        names = started_file.read_text().split() if started_file.exists() else []
+    stopped = stack.down(_say, names)
+    if started_file is not None:
+        started_file.unlink(missing_ok=True)
+    _print_json({"stopped": stopped})
+
+
+@stack_app.command("status")
+def stack_status() -> None:
+    """What runs, where, with which pid, and where its log is."""
+    _quiet_client_logs()
+    _print_json(asyncio.run(Stack(StackConfig()).status()))
+
+
+@stack_app.command("info")
+def stack_info() -> None:
+    """Where everything of the local stack listens."""
+    _print_json(Stack(StackConfig()).info())
+
+
+@accounts_app.command("create")
+def accounts_create(
+    name: Annotated[str, typer.Option(help="The brand's name.")],
+    email: Annotated[str, typer.Option(help="The brand admin's email.")],
+) -> None:
+    """Create a brand with an admin token; prints `account_id` and `token` (shown once)."""
+    from bespoke.accounts import create_account
+
+    _quiet_client_logs()
+    try:
+        created = asyncio.run(create_account(name=name, email=email))
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    _print_json(created)
+
+
+if __name__ == "__main__":
+    app()

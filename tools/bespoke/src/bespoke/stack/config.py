@@ -1,0 +1,95 @@
+"""Ports, versions and directories of the local stack, in one place.
+
+Every value can be overridden by an environment variable (prefix ``BESPOKE_``), e.g.
+``BESPOKE_KAFKA_PORT=19092``. Versions are pinned in the files under ``deploy/local/``
+(Kafka's ``pom.xml``, each Go module's ``go.mod``/``go.sum``); this file only points at them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _repo_root() -> Path:
+    override = os.environ.get("BESPOKE_REPO_ROOT")
+    if override:
+        return Path(override).resolve()
+    # tools/bespoke/src/bespoke/stack/config.py -> repository root (workspace installs are editable)
+    return Path(__file__).resolve().parents[5]
+
+
+REPO_ROOT = _repo_root()
+DEPLOY_LOCAL = REPO_ROOT / "deploy" / "local"
+
+
+class StackConfig(BaseSettings):
+    """Where each part of the local stack listens and keeps its files."""
+
+    model_config = SettingsConfigDict(env_prefix="BESPOKE_", extra="ignore")
+
+    stack_dir: Path = Field(
+        default=REPO_ROOT / ".stack",
+        description="The one git-ignored folder holding jars, binaries, data, logs and pid files.",
+    )
+    host: str = "127.0.0.1"
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+    kafka_heap: str = "512m"
+    mongodb_port: int = 27017
+    stripe_mock_port: int = 12111
+    mailpit_smtp_port: int = 1025
+    mailpit_http_port: int = 8025
+    gateway_port: int = 8000
+    design_port: int = 8101
+    orders_port: int = 8102
+    payments_port: int = 8103
+    shipping_port: int = 8104
+    notifications_port: int = 8105
+    topic_partitions: int = Field(
+        default=6, description="Partitions of each event topic (dead-letter topics get 1)."
+    )
+    ready_timeout: float = Field(default=120.0, description="Seconds to wait for each readiness.")
+
+    @property
+    def bin_dir(self) -> Path:
+        return self.stack_dir / "bin"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.stack_dir / "logs"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.stack_dir / "run"
+
+    @property
+    def data_dir(self) -> Path:
+        return self.stack_dir / "data"
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return f"{self.host}:{self.kafka_port}"
+
+    @property
+    def mongodb_url(self) -> str:
+        return f"mongodb://{self.host}:{self.mongodb_port}/"
+
+    @property
+    def stripe_api_base(self) -> str:
+        return f"http://{self.host}:{self.stripe_mock_port}"
+
+    @property
+    def mailpit_api_url(self) -> str:
+        return f"http://{self.host}:{self.mailpit_http_port}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"http://{self.host}:{self.gateway_port}"
+
+    def service_url(self, service: str) -> str:
+        port: int = getattr(self, f"{service}_port")
+        return f"http://{self.host}:{port}"
