@@ -35,6 +35,14 @@ class OrderType(StrEnum):
     BULK = "bulk"
 
 
+class OrderStatus(StrEnum):
+    """Where an order is in its life (later production stages come after `work_in_process`)."""
+
+    PENDING_PAYMENT = "pending_payment"
+    WORK_IN_PROCESS = "work_in_process"
+    CANCELLED = "cancelled"
+
+
 class Labeling(StrEnum):
     """A brand's choice on its first order: no marks, or its own logo stamps."""
 

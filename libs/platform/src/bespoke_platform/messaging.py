@@ -14,9 +14,8 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
-from pydantic import ValidationError
-
 from bespoke_contracts import dead_letter_topic
+from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +82,13 @@ async def consume(
                 return
             log.warning(
                 "handling %s[%d]@%d failed (attempt %d/%d), retrying in %.1fs: %s",
-                record.topic, record.partition, record.offset, attempt, attempts, delay, error,
+                record.topic,
+                record.partition,
+                record.offset,
+                attempt,
+                attempts,
+                delay,
+                error,
             )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)

@@ -67,9 +67,12 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
                     "detail": str(item.get("message", "")),
                 }
             )
-    detail = "the request is not valid: " + "; ".join(
-        f"{e['pointer'] or 'body'}: {e['detail']}" for e in errors
-    ) if errors else str(exc.detail)
+    detail = (
+        "the request is not valid: "
+        + "; ".join(f"{e['pointer'] or 'body'}: {e['detail']}" for e in errors)
+        if errors
+        else str(exc.detail)
+    )
     return problem(422, "validation-error", detail, request.url.path, errors=errors)
 
 
@@ -89,7 +92,9 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem(500, "internal-error", "something failed on our side; it was logged", request.url.path)
+    return problem(
+        500, "internal-error", "something failed on our side; it was logged", request.url.path
+    )
 
 
 def exception_handlers(domain: Mapping[type[Exception], int]) -> ExceptionHandlersMap:

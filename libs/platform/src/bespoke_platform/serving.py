@@ -20,4 +20,6 @@ def configure_logging(level: str = "INFO") -> None:
 def serve(app: Litestar, host: str, port: int) -> None:
     """Serve until SIGTERM/SIGINT; in-flight requests and the app's lifespan finish first."""
     configure_logging()
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, timeout_graceful_shutdown=10)
+    uvicorn.run(
+        app, host=host, port=port, log_level="info", access_log=False, timeout_graceful_shutdown=10
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bespoke_platform.kafka import BrokerPublisher, make_broker
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
@@ -17,7 +18,6 @@ from bespoke_orders.adapters.mongo import (
 from bespoke_orders.adapters.outbox import OutboxRelay
 from bespoke_orders.service_layer.handlers import OrdersDeps
 from bespoke_orders.settings import OrdersSettings
-from bespoke_platform.kafka import BrokerPublisher, make_broker
 
 
 @dataclass

@@ -19,7 +19,9 @@ from bespoke.stack.config import StackConfig
 from bespoke.stack.manager import Stack, StartFailed
 
 app = typer.Typer(help="Bespoke backoffice tools.", no_args_is_help=True, add_completion=False)
-stack_app = typer.Typer(help="The local stack: real servers as local processes.", no_args_is_help=True)
+stack_app = typer.Typer(
+    help="The local stack: real servers as local processes.", no_args_is_help=True
+)
 accounts_app = typer.Typer(help="Brand accounts.", no_args_is_help=True)
 app.add_typer(stack_app, name="stack")
 app.add_typer(accounts_app, name="accounts")
@@ -86,7 +88,9 @@ async def _up(stack: Stack, names: list[str] | None, started: list[str]) -> list
 def stack_down(
     started_file: Annotated[
         Path | None,
-        typer.Option(help="Stop only the components listed in this file (from `up --started-file`)."),
+        typer.Option(
+            help="Stop only the components listed in this file (from `up --started-file`)."
+        ),
     ] = None,
 ) -> None:
     """Stop the stack's processes; nothing is left running."""

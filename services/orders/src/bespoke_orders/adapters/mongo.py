@@ -5,20 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from bespoke_contracts import Address, BillingInfo, Labeling, OrderStatus, OrderType
 from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from bespoke_contracts import Address, BillingInfo, Labeling, OrderType
-from bespoke_orders.domain.model import Order, OrderStatus, StatusChange
+from bespoke_orders.domain.model import Order, StatusChange
 
 Document = dict[str, Any]
 
 
 def connect(url: str) -> AsyncMongoClient[Document]:
     """A client that returns timezone-aware datetimes (UTC)."""
-    return AsyncMongoClient(url, tz_aware=True, connectTimeoutMS=5000, serverSelectionTimeoutMS=5000)
+    return AsyncMongoClient(
+        url, tz_aware=True, connectTimeoutMS=5000, serverSelectionTimeoutMS=5000
+    )
 
 
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:

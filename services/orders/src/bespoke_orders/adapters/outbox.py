@@ -7,6 +7,7 @@ published again on restart, with the same ``event_id``; consumers deduplicate on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any, Protocol
 
@@ -65,9 +66,7 @@ class OutboxRelay:
     async def _publish_document(self, doc: Document) -> int:
         already = doc.get("outbox_sent_seq", 0)
         seen = doc["outbox_seq"]
-        entries = sorted(
-            (e for e in doc["outbox"] if e["seq"] > already), key=lambda e: e["seq"]
-        )
+        entries = sorted((e for e in doc["outbox"] if e["seq"] > already), key=lambda e: e["seq"])
         for entry in entries:
             await self._publisher.publish(
                 entry["topic"],
@@ -105,7 +104,5 @@ class OutboxRelay:
             except Exception:
                 log.exception("outbox relay failed; retrying in %.1fs", backoff)
                 backoff = min(backoff * 2, 30.0)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=backoff)
-            except TimeoutError:
-                pass

@@ -10,7 +10,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from bespoke_contracts import (
@@ -18,10 +17,12 @@ from bespoke_contracts import (
     BillingInfo,
     Envelope,
     Labeling,
+    OrderStatus,
     OrderSubmitted,
     OrderSubmittedPayload,
     OrderType,
 )
+
 from bespoke_orders.domain.errors import InvalidOrder
 
 ORDER_NUMBER_PREFIX = "BF-"
@@ -32,14 +33,6 @@ def format_order_number(sequence: int) -> str:
     if sequence < 1:
         raise ValueError("order sequence starts at 1")
     return f"{ORDER_NUMBER_PREFIX}{sequence:06d}"
-
-
-class OrderStatus(StrEnum):
-    """Where an order is in its life."""
-
-    PENDING_PAYMENT = "pending_payment"
-    WORK_IN_PROCESS = "work_in_process"
-    CANCELLED = "cancelled"
 
 
 @dataclass(frozen=True)

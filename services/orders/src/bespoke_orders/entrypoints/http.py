@@ -5,22 +5,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
-from datetime import datetime
 from typing import Annotated
 
+from bespoke_contracts.api.orders import CheckoutRequest, OrderResponse
+from bespoke_platform.problems import exception_handlers
 from litestar import Controller, Litestar, get, post
 from litestar.datastructures import State
 from litestar.params import Parameter
 from litestar.response import Response
-from pydantic import BaseModel, ConfigDict, Field
 
-from bespoke_contracts import Address, BillingInfo, Labeling, OrderType
-from bespoke_contracts.orders import EuSize
 from bespoke_orders.adapters.mongo import ensure_indexes
 from bespoke_orders.bootstrap import OrdersRuntime, bootstrap
 from bespoke_orders.domain import errors, model
 from bespoke_orders.service_layer import handlers
-from bespoke_platform.problems import exception_handlers
 
 AccountId = Annotated[
     str, Parameter(header="X-Bespoke-Account-Id", description="The brand, set by the gateway.")
@@ -30,59 +27,21 @@ RequestId = Annotated[
 ]
 
 
-class CheckoutBody(BaseModel):
-    """Checkout of one design version as an order."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    design_id: str = Field(min_length=1, description="The design to produce.")
-    design_version: int = Field(ge=1, description="The immutable version of that design.")
-    bom_hash: str = Field(min_length=1, description="Bill of materials the admin confirmed.")
-    order_type: OrderType
-    sizes: dict[EuSize, int] = Field(min_length=1, description="EU size -> pairs.")
-    shipping_address: Address
-    billing: BillingInfo
-    labeling: Labeling
-
-
-class StatusChangeView(BaseModel):
-    status: model.OrderStatus
-    at: datetime
-    cause: str
-
-
-class OrderView(BaseModel):
-    """An order as the backoffice shows it."""
-
-    order_number: str
-    status: model.OrderStatus
-    order_type: OrderType
-    design_id: str
-    design_version: int
-    bom_hash: str
-    sizes: dict[str, int]
-    pairs: int
-    labeling: Labeling
-    shipping_address: Address
-    billing: BillingInfo
-    created_at: datetime
-
-    @classmethod
-    def of(cls, order: model.Order) -> OrderView:
-        return cls(
-            order_number=order.order_number,
-            status=order.status,
-            order_type=order.order_type,
-            design_id=order.design_id,
-            design_version=order.design_version,
-            bom_hash=order.bom_hash,
-            sizes=order.sizes,
-            pairs=order.pairs,
-            labeling=order.labeling,
-            shipping_address=order.shipping_address,
-            billing=order.billing,
-            created_at=order.created_at,
-        )
+def order_response(order: model.Order) -> OrderResponse:
+    return OrderResponse(
+        order_number=order.order_number,
+        status=order.status,
+        order_type=order.order_type,
+        design_id=order.design_id,
+        design_version=order.design_version,
+        bom_hash=order.bom_hash,
+        sizes=order.sizes,
+        pairs=order.pairs,
+        labeling=order.labeling,
+        shipping_address=order.shipping_address,
+        billing=order.billing,
+        created_at=order.created_at,
+    )
 
 
 class OrdersController(Controller):
@@ -92,12 +51,14 @@ class OrdersController(Controller):
     @post("/", operation_id="checkOut", status_code=201)
     async def check_out(
         self,
-        data: CheckoutBody,
+        data: CheckoutRequest,
         state: State,
         account_id: AccountId,
-        idempotency_key: Annotated[str, Parameter(header="Idempotency-Key", min_length=1, max_length=200)],
+        idempotency_key: Annotated[
+            str, Parameter(header="Idempotency-Key", min_length=1, max_length=200)
+        ],
         request_id: RequestId,
-    ) -> Response[OrderView]:
+    ) -> Response[OrderResponse]:
         """Record an order as Pending Payment with the next order number."""
         runtime: OrdersRuntime = state.runtime
         command = model.Checkout(
@@ -115,16 +76,18 @@ class OrdersController(Controller):
         )
         result = await handlers.check_out(command, runtime.deps)
         return Response(
-            OrderView.of(result.order),
+            order_response(result.order),
             status_code=201 if result.created else 200,
             headers={"Idempotent-Replayed": "false" if result.created else "true"},
         )
 
     @get("/{order_number:str}", operation_id="getOrder")
-    async def get_order(self, order_number: str, state: State, account_id: AccountId) -> OrderView:
+    async def get_order(
+        self, order_number: str, state: State, account_id: AccountId
+    ) -> OrderResponse:
         """One order of the brand."""
         runtime: OrdersRuntime = state.runtime
-        return OrderView.of(await handlers.get_order(account_id, order_number, runtime.deps))
+        return order_response(await handlers.get_order(account_id, order_number, runtime.deps))
 
 
 @get("/health", operation_id="health", include_in_schema=False)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
+import contextlib
 import hashlib
 import shutil
 import subprocess
@@ -16,11 +16,11 @@ from pathlib import Path
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
+from bespoke_contracts import ALL_TOPICS, dead_letter_topic
 from pymongo import AsyncMongoClient
 
 from bespoke.stack.config import DEPLOY_LOCAL, REPO_ROOT, StackConfig
 from bespoke.stack.processes import ProcessSpec
-from bespoke_contracts import ALL_TOPICS, dead_letter_topic
 
 Say = Callable[[str], None]
 
@@ -49,7 +49,9 @@ def _fingerprint(*paths: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _run_install(argv: list[str], cwd: Path, log: Path, env: Mapping[str, str] | None = None) -> None:
+def _run_install(
+    argv: list[str], cwd: Path, log: Path, env: Mapping[str, str] | None = None
+) -> None:
     import os
 
     log.parent.mkdir(parents=True, exist_ok=True)
@@ -92,7 +94,7 @@ class Component(ABC):
     async def ready(self) -> bool:
         """A protocol-level check that it serves requests (never a bare sleep)."""
 
-    async def after_ready(self, say: Say) -> None:
+    async def after_ready(self, say: Say) -> None:  # noqa: B027 - most have nothing to do
         """Work that needs it running, e.g. creating Kafka topics."""
 
     @abstractmethod
@@ -151,7 +153,11 @@ class FerretDB(GoBinary):
     def spec(self) -> ProcessSpec:
         data = self.config.data_dir / "ferretdb"
         return self._spec(
-            [str(self.binary), f"-listen={self.config.host}:{self.config.mongodb_port}", f"-data={data}"]
+            [
+                str(self.binary),
+                f"-listen={self.config.host}:{self.config.mongodb_port}",
+                f"-data={data}",
+            ]
         )
 
     async def ready(self) -> bool:
@@ -389,10 +395,8 @@ async def create_topics(config: StackConfig, say: Say) -> None:
             if t not in existing
         ]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(missing)
-            except TopicAlreadyExistsError:
-                pass
             say("kafka: created topics " + ", ".join(t.name for t in missing))
     finally:
         await admin.close()

@@ -1,0 +1,3 @@
+from bespoke_design.entrypoints.main import run
+
+run()

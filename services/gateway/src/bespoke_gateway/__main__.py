@@ -1,0 +1,3 @@
+from bespoke_gateway.entrypoints.main import run
+
+run()

@@ -1,0 +1,65 @@
+"""HTTP client for the services behind the gateway (their internal APIs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from bespoke_gateway.domain.errors import UpstreamUnavailable
+
+
+class UpstreamResponse:
+    """A service's answer, passed on to the client as it is (problem details included)."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.status_code = response.status_code
+        self.content = response.content
+        self.media_type = response.headers.get("content-type", "application/json")
+        self.headers = {
+            k: v for k, v in response.headers.items() if k.lower() in {"idempotent-replayed"}
+        }
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status_code < 300
+
+
+class ServiceClient:
+    """Calls one service's internal API on behalf of a brand."""
+
+    def __init__(self, name: str, client: httpx.AsyncClient) -> None:
+        self.name = name
+        self._client = client
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        account_id: str,
+        request_id: str,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> UpstreamResponse:
+        try:
+            response = await self._client.request(
+                method,
+                path,
+                json=json,
+                params=params,
+                headers={
+                    "X-Bespoke-Account-Id": account_id,
+                    "X-Request-Id": request_id,
+                    **(headers or {}),
+                },
+            )
+        except httpx.HTTPError as error:
+            raise UpstreamUnavailable(
+                f"the {self.name} service is not answering ({type(error).__name__}); "
+                "try again shortly"
+            ) from error
+        return UpstreamResponse(response)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()

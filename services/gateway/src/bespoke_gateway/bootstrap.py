@@ -1,0 +1,38 @@
+"""Wiring: builds the gateway from its settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from pymongo import AsyncMongoClient
+
+from bespoke_gateway.adapters.accounts import Document, MongoAccountRepository, connect
+from bespoke_gateway.adapters.upstream import ServiceClient
+from bespoke_gateway.settings import GatewaySettings
+
+
+@dataclass
+class GatewayRuntime:
+    settings: GatewaySettings
+    mongo: AsyncMongoClient[Document]
+    accounts: MongoAccountRepository
+    orders: ServiceClient
+
+    async def close(self) -> None:
+        await self.orders.aclose()
+        await self.mongo.close()
+
+
+def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
+    settings = settings or GatewaySettings()
+    mongo = connect(settings.mongodb_url)
+    timeout = httpx.Timeout(settings.upstream_timeout_seconds)
+    return GatewayRuntime(
+        settings=settings,
+        mongo=mongo,
+        accounts=MongoAccountRepository(mongo[settings.mongodb_database]),
+        orders=ServiceClient(
+            "orders", httpx.AsyncClient(base_url=settings.orders_url, timeout=timeout)
+        ),
+    )

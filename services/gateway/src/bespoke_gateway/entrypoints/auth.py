@@ -1,0 +1,38 @@
+"""Bearer-token authentication: every /api/v1 route acts for exactly one brand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from bespoke_gateway.bootstrap import GatewayRuntime
+from bespoke_gateway.domain.accounts import hash_token
+
+PUBLIC_PATHS = {"/health", "/schema", "/api/v1/webhooks"}
+
+
+class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
+    """Resolves `Authorization: Bearer <token>` to the brand's account."""
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        header = connection.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException(
+                "send the brand's token as `Authorization: Bearer <token>` "
+                "(create one with `uv run bespoke accounts create`)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        runtime: GatewayRuntime = connection.app.state.runtime
+        account = await runtime.accounts.by_token_hash(hash_token(token.strip()))
+        if account is None:
+            raise NotAuthorizedException(
+                "this token is not valid",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        return AuthenticationResult(user=account, auth=token)

@@ -1,0 +1,3 @@
+from bespoke_notifications.entrypoints.main import run
+
+run()

@@ -1,0 +1,3 @@
+from bespoke_payments.entrypoints.main import run
+
+run()

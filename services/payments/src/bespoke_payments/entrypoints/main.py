@@ -1,0 +1,13 @@
+"""`bespoke-payments` / `python -m bespoke_payments`: run the payments service."""
+
+from __future__ import annotations
+
+from bespoke_platform.serving import serve
+
+from bespoke_payments.bootstrap import bootstrap
+from bespoke_payments.entrypoints.http import create_app
+
+
+def run() -> None:
+    runtime = bootstrap()
+    serve(create_app(runtime), runtime.settings.http_host, runtime.settings.http_port)

@@ -1,0 +1,3 @@
+from bespoke_shipping.entrypoints.main import run
+
+run()
