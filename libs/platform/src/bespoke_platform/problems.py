@@ -79,7 +79,7 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Re
 def _pointer(key: Any, source: Any) -> str:
     if source not in (None, "body") or not key:
         return f"#/{source}/{key}" if key else ""
-    parts = str(key).split(".")
+    parts = [p for p in str(key).split(".") if p != "[key]"]
     return "#/" + "/".join(p.replace("~", "~0").replace("/", "~1") for p in parts)
 
 

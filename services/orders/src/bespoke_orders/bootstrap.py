@@ -10,7 +10,6 @@ from pymongo import AsyncMongoClient
 
 from bespoke_orders.adapters.mongo import (
     Document,
-    MongoOrderNumberSequence,
     MongoOrderRepository,
     SystemClock,
     connect,
@@ -39,7 +38,6 @@ def bootstrap(settings: OrdersSettings | None = None) -> OrdersRuntime:
     relay = OutboxRelay(db, BrokerPublisher(broker), poll_seconds=settings.outbox_poll_seconds)
     deps = OrdersDeps(
         orders=MongoOrderRepository(db),
-        numbers=MongoOrderNumberSequence(db),
         clock=SystemClock(),
         outbox=relay,
     )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Annotated, Any
 
 from bespoke_contracts.api.orders import CheckoutRequest, OrderResponse
+from bespoke_platform.problems import PROBLEM_JSON
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import Parameter
@@ -27,13 +29,26 @@ IdempotencyKey = Annotated[
 ]
 
 
-def passthrough(upstream: UpstreamResponse) -> Response[bytes]:
-    """The service's answer as it is: success bodies and problem details alike."""
+def passthrough(
+    upstream: UpstreamResponse, request: Request[Any, Any, Any], location: str | None = None
+) -> Response[bytes]:
+    """The service's answer as it is: success bodies and problem details alike.
+
+    A problem's ``instance`` names the public path, not the internal one.
+    """
+    content = upstream.content
+    headers = dict(upstream.headers)
+    if upstream.media_type.startswith(PROBLEM_JSON):
+        problem = json.loads(content)
+        problem["instance"] = request.url.path
+        content = json.dumps(problem).encode()
+    elif location is not None and upstream.status_code == 201:
+        headers["Location"] = location
     return Response(
-        upstream.content,
+        content,
         status_code=upstream.status_code,
         media_type=upstream.media_type,
-        headers=upstream.headers,
+        headers=headers,
     )
 
 
@@ -50,7 +65,6 @@ class OrdersController(Controller):
         operation_id="checkOut",
         summary="Check out an order",
         status_code=201,
-        responses={},
     )
     async def check_out(
         self,
@@ -75,7 +89,10 @@ class OrdersController(Controller):
             json=data.model_dump(mode="json", exclude_none=True),
             headers={"Idempotency-Key": idempotency_key},
         )
-        return passthrough(upstream)
+        location = None
+        if upstream.status_code == 201:
+            location = f"{self.path}/{json.loads(upstream.content)['order_number']}"
+        return passthrough(upstream, request, location)
 
     @get("/{order_number:str}", operation_id="getOrder", summary="Review an order")
     async def get_order(
@@ -92,4 +109,4 @@ class OrdersController(Controller):
             account_id=request.user.account_id,
             request_id=request_id(request),
         )
-        return passthrough(upstream)
+        return passthrough(upstream, request)

@@ -6,12 +6,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bespoke_contracts import Address, BillingInfo, Labeling, OrderStatus, OrderType
-from pymongo import ASCENDING, AsyncMongoClient, ReturnDocument
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from bespoke_orders.domain.model import Order, StatusChange
+from bespoke_orders.domain.errors import OrderNumberTaken
+from bespoke_orders.domain.model import Order, StatusChange, order_sequence
 
 Document = dict[str, Any]
 
@@ -31,6 +32,7 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
         name="one_order_per_idempotency_key",
     )
     await db.orders.create_index([("outbox_pending", ASCENDING)], name="outbox_pending")
+    await db.orders.create_index([("seq", DESCENDING)], name="seq")
 
 
 def _outbox_entries(order: Order, start_seq: int) -> list[Document]:
@@ -52,6 +54,7 @@ def to_document(order: Order) -> Document:
     outbox = _outbox_entries(order, 0)
     return {
         "_id": order.order_number,
+        "seq": order_sequence(order.order_number),
         "account_id": order.account_id,
         "status": order.status.value,
         "order_type": order.order_type.value,
@@ -104,14 +107,18 @@ class MongoOrderRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._orders: AsyncCollection[Document] = db.orders
 
+    async def next_sequence(self) -> int:
+        last = await self._orders.find_one({}, {"seq": 1}, sort=[("seq", DESCENDING)])
+        return 1 if last is None else int(last["seq"]) + 1
+
     async def add(self, order: Order) -> Order:
         try:
             await self._orders.insert_one(to_document(order))
-        except DuplicateKeyError:
+        except DuplicateKeyError as error:
             winner = await self.get_by_idempotency_key(order.account_id, order.idempotency_key)
-            if winner is None:  # the duplicate was the order number itself: a counter bug
-                raise
-            return winner
+            if winner is not None:
+                return winner
+            raise OrderNumberTaken(order.order_number) from error
         order.events.clear()
         return order
 
@@ -122,23 +129,6 @@ class MongoOrderRepository:
     async def get_by_idempotency_key(self, account_id: str, key: str) -> Order | None:
         doc = await self._orders.find_one({"account_id": account_id, "idempotency_key": key})
         return None if doc is None else from_document(doc)
-
-
-class MongoOrderNumberSequence:
-    """A counter document incremented atomically; numbers are never handed out twice."""
-
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self._counters: AsyncCollection[Document] = db.counters
-
-    async def next(self) -> int:
-        doc = await self._counters.find_one_and_update(
-            {"_id": "order_number"},
-            {"$inc": {"value": 1}},
-            upsert=True,
-            return_document=ReturnDocument.AFTER,
-        )
-        assert doc is not None
-        return int(doc["value"])
 
 
 class SystemClock:

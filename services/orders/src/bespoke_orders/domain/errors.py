@@ -25,3 +25,9 @@ class IdempotencyKeyReused(OrdersError):
     """The Idempotency-Key was already used for a different order."""
 
     code = "idempotency-key-reused"
+
+
+class OrderNumberTaken(OrdersError):
+    """Another checkout stored this order number first; take the next one and retry."""
+
+    code = "order-number-taken"

@@ -35,6 +35,13 @@ def format_order_number(sequence: int) -> str:
     return f"{ORDER_NUMBER_PREFIX}{sequence:06d}"
 
 
+def order_sequence(order_number: str) -> int:
+    """The sequence number inside an order number: ``BF-000042`` -> 42."""
+    if not order_number.startswith(ORDER_NUMBER_PREFIX):
+        raise ValueError(f"{order_number!r} is not an order number")
+    return int(order_number.removeprefix(ORDER_NUMBER_PREFIX))
+
+
 @dataclass(frozen=True)
 class Checkout:
     """Command: a brand admin checks out a design as an order."""

@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bespoke_orders.domain import model
-from bespoke_orders.domain.errors import IdempotencyKeyReused, OrderNotFound
-from bespoke_orders.service_layer.ports import (
-    Clock,
-    OrderNumberSequence,
-    OrderRepository,
-    OutboxSignal,
-)
+from bespoke_orders.domain.errors import IdempotencyKeyReused, OrderNotFound, OrderNumberTaken
+from bespoke_orders.service_layer.ports import Clock, OrderRepository, OutboxSignal
+
+MAX_NUMBER_ATTEMPTS = 50
 
 
 @dataclass(frozen=True)
@@ -19,7 +16,6 @@ class OrdersDeps:
     """Everything the handlers use, wired by ``bootstrap``."""
 
     orders: OrderRepository
-    numbers: OrderNumberSequence
     clock: Clock
     outbox: OutboxSignal
 
@@ -36,15 +32,27 @@ async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult
 
     A retry with the same Idempotency-Key returns the same order (and number) without
     taking a new number; a different body under a used key is refused.
+
+    Numbering: the order document's id IS its number, and the store refuses a second
+    document with the same id. A checkout proposes the number after the highest stored
+    one; if a concurrent checkout stored it first, it proposes the next. So no two orders
+    share a number, and a number exists only once its order is stored: no gaps, even
+    from crashes or refused requests. (A counter with ``$inc`` would do, but FerretDB's
+    find-and-modify is not atomic under concurrency: a test showed duplicates.)
     """
     existing = await deps.orders.get_by_idempotency_key(command.account_id, command.idempotency_key)
     if existing is not None:
         return CheckoutResult(_same_request(existing, command), created=False)
-    # Validate before taking a number, so a refused order never burns one.
-    model.check_out(command, model.format_order_number(1), deps.clock.now())
-    number = model.format_order_number(await deps.numbers.next())
-    order = model.check_out(command, number, deps.clock.now())
-    stored = await deps.orders.add(order)
+    for _ in range(MAX_NUMBER_ATTEMPTS):
+        sequence = await deps.orders.next_sequence()
+        order = model.check_out(command, model.format_order_number(sequence), deps.clock.now())
+        try:
+            stored = await deps.orders.add(order)
+            break
+        except OrderNumberTaken:
+            continue
+    else:
+        raise RuntimeError(f"no free order number after {MAX_NUMBER_ATTEMPTS} attempts")
     if stored.order_number != order.order_number:
         # A concurrent retry with the same key won the race; its order stands.
         return CheckoutResult(_same_request(stored, command), created=False)

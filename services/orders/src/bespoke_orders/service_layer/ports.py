@@ -11,25 +11,22 @@ from bespoke_orders.domain.model import Order
 class OrderRepository(Protocol):
     """Orders, each stored with its unpublished events in one document."""
 
+    async def next_sequence(self) -> int:
+        """The order sequence after the highest one stored (1 for the first order)."""
+        ...
+
     async def add(self, order: Order) -> Order:
         """Insert a new order and its events in one write.
 
         Returns the stored order: if another request with the same brand and
-        Idempotency-Key won a race, that order is returned instead.
+        Idempotency-Key won a race, that order is returned instead. Raises
+        ``OrderNumberTaken`` if another order holds the number.
         """
         ...
 
     async def get(self, account_id: str, order_number: str) -> Order | None: ...
 
     async def get_by_idempotency_key(self, account_id: str, key: str) -> Order | None: ...
-
-
-class OrderNumberSequence(Protocol):
-    """The factory-wide order counter."""
-
-    async def next(self) -> int:
-        """Atomically take the next number (1, 2, 3, …)."""
-        ...
 
 
 class Clock(Protocol):

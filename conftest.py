@@ -1,0 +1,55 @@
+"""Shared pytest fixtures.
+
+Tests marked ``stack`` run against the real local stack. When it is down they FAIL with
+the command that starts it: they are never skipped, so a green run means they ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from bespoke.stack.components import Component, all_components
+from bespoke.stack.config import StackConfig
+
+START_HINT = (
+    "the local stack is not running or not ready. Start it with `make up` "
+    "(or run everything with `make test`, which starts what it needs), "
+    "then check `uv run bespoke stack status`."
+)
+
+
+async def _not_ready(components: list[Component]) -> list[str]:
+    results = await asyncio.gather(*(c.ready() for c in components))
+    return [
+        f"{c.name} ({c.address()})" for c, ok in zip(components, results, strict=True) if not ok
+    ]
+
+
+def _require(kinds: set[str]) -> StackConfig:
+    config = StackConfig()
+    wanted = [c for c in all_components(config) if c.kind in kinds]
+    down = asyncio.run(_not_ready(wanted))
+    if down:
+        pytest.fail(f"{', '.join(down)} not answering: {START_HINT}", pytrace=False)
+    return config
+
+
+@pytest.fixture(scope="session")
+def stack_infrastructure() -> StackConfig:
+    """Kafka, FerretDB, stripe-mock and Mailpit are up (integration tests)."""
+    return _require({"infrastructure"})
+
+
+@pytest.fixture(scope="session")
+def running_system() -> StackConfig:
+    """The infrastructure and every service are up (end-to-end tests)."""
+    return _require({"infrastructure", "service"})
+
+
+@pytest.fixture
+def unique() -> Iterator[str]:
+    """A short unique token for names that must not collide between test runs."""
+    yield uuid.uuid4().hex[:12]

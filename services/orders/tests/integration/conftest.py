@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from bespoke.stack.config import StackConfig
+from bespoke_orders.adapters.mongo import connect, ensure_indexes
+from pymongo.asynchronous.database import AsyncDatabase
+
+pytestmark = pytest.mark.stack
+
+
+@pytest.fixture
+async def orders_db(
+    stack_infrastructure: StackConfig, unique: str
+) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    """A fresh orders database on the real MongoDB-wire server, dropped afterwards."""
+    client = connect(stack_infrastructure.mongodb_url)
+    name = f"test_orders_{unique}"
+    db = client[name]
+    await ensure_indexes(db)
+    yield db
+    await client.drop_database(name)
+    await client.close()
