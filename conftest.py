@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from bespoke.stack.components import Component, all_components
@@ -50,6 +49,6 @@ def running_system() -> StackConfig:
 
 
 @pytest.fixture
-def unique() -> Iterator[str]:
+def unique() -> str:
     """A short unique token for names that must not collide between test runs."""
-    yield uuid.uuid4().hex[:12]
+    return uuid.uuid4().hex[:12]

@@ -42,6 +42,7 @@ def problem(
     code: str,
     detail: str,
     instance: str | None = None,
+    headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> Response[dict[str, Any]]:
     """A problem-details response."""
@@ -54,7 +55,7 @@ def problem(
     if instance:
         body["instance"] = instance
     body.update(extra)
-    return Response(body, status_code=status, media_type=PROBLEM_JSON)
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
 
 
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
@@ -87,7 +88,7 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     code = {401: "unauthorized", 404: "not-found", 405: "method-not-allowed"}.get(
         exc.status_code, f"http-{exc.status_code}"
     )
-    return problem(exc.status_code, code, str(exc.detail), request.url.path)
+    return problem(exc.status_code, code, str(exc.detail), request.url.path, headers=exc.headers)
 
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

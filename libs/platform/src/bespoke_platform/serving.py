@@ -15,6 +15,7 @@ def configure_logging(level: str = "INFO") -> None:
     )
     # The Kafka client is chatty about routine reconnects and rebalances.
     logging.getLogger("aiokafka").setLevel(logging.WARNING)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def serve(app: Litestar, host: str, port: int) -> None:

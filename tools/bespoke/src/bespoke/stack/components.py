@@ -94,6 +94,10 @@ class Component(ABC):
     async def ready(self) -> bool:
         """A protocol-level check that it serves requests (never a bare sleep)."""
 
+    def code_version(self) -> str:
+        """Changes when the code it runs changes, so `up` restarts a stale process."""
+        return ""
+
     async def after_ready(self, say: Say) -> None:  # noqa: B027 - most have nothing to do
         """Work that needs it running, e.g. creating Kafka topics."""
 
@@ -415,6 +419,14 @@ class Service(Component):
     def port(self) -> int:
         port: int = getattr(self.config, f"{self.name}_port")
         return port
+
+    def code_version(self) -> str:
+        digest = hashlib.sha256()
+        for root in (REPO_ROOT / "services", REPO_ROOT / "libs", REPO_ROOT / "contracts"):
+            for path in sorted(root.rglob("src/**/*.py")):
+                stat = path.stat()
+                digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+        return digest.hexdigest()[:16]
 
     def spec(self) -> ProcessSpec:
         c = self.config

@@ -34,14 +34,23 @@ class Stack:
         return [c for c in everything if c.name in wanted]
 
     async def up(self, say: Say, names: Iterable[str] | None = None) -> list[str]:
-        """Install and start what is not running; wait for readiness. Returns what it started."""
+        """Install and start what is not running; wait for readiness.
+
+        A service whose code changed since it started is restarted. Returns the names of
+        the components this call started from nothing (for `down --started-file`).
+        """
         started: list[str] = []
         for component in self.components(names):
             pid = processes.read_pid(component.pid_file)
-            if pid is not None and await component.ready():
+            version = component.code_version()
+            stale = pid is not None and processes.recorded_version(component.pid_file) != version
+            if pid is not None and not stale and await component.ready():
                 say(f"{component.name}: already running (pid {pid}) at {component.address()}")
                 continue
-            if pid is not None:
+            if stale:
+                say(f"{component.name}: code changed since it started; restarting it")
+                processes.stop(component.pid_file)
+            elif pid is not None:
                 # Running but not answering: a half-started or wedged process. Restart it.
                 say(f"{component.name}: pid {pid} does not answer; restarting it")
                 processes.stop(component.pid_file)
@@ -53,8 +62,11 @@ class Stack:
             component.install(say)
             component.prepare()
             began = time.monotonic()
-            pid = processes.start(component.spec())
-            started.append(component.name)
+            was_running = pid is not None
+            pid = processes.start(component.spec(), version)
+            if not was_running:
+                # A restart is not ours to stop later: whoever started it first owns it.
+                started.append(component.name)
             await self._wait_ready(component, pid)
             say(
                 f"{component.name}: ready at {component.address()} "

@@ -50,7 +50,16 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def start(spec: ProcessSpec) -> int:
+def recorded_version(pid_file: Path) -> str:
+    """The code version written beside the pid when the process started."""
+    try:
+        parts = pid_file.read_text().split()
+    except FileNotFoundError:
+        return ""
+    return parts[1] if len(parts) > 1 else ""
+
+
+def start(spec: ProcessSpec, version: str = "") -> int:
     """Start ``spec`` in its own session (so a stop reaches all its children)."""
     spec.log_file.parent.mkdir(parents=True, exist_ok=True)
     spec.pid_file.parent.mkdir(parents=True, exist_ok=True)
@@ -67,7 +76,7 @@ def start(spec: ProcessSpec) -> int:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    spec.pid_file.write_text(f"{process.pid}\n")
+    spec.pid_file.write_text(f"{process.pid} {version}\n")
     return process.pid
 
 

@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from bespoke.stack.config import StackConfig
+
+
+@pytest.fixture
+def brand(running_system: StackConfig, unique: str) -> dict[str, Any]:
+    """A new brand made with the real command: `bespoke accounts create`."""
+    bespoke = Path(sys.executable).parent / "bespoke"
+    result = subprocess.run(
+        [
+            str(bespoke),
+            "accounts",
+            "create",
+            "--name",
+            f"E2E Brand {unique}",
+            "--email",
+            f"admin-{unique}@e2e.example",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    created: dict[str, Any] = json.loads(result.stdout)
+    assert created["account_id"] and created["token"]
+    return created
+
+
+@pytest.fixture
+async def api(
+    running_system: StackConfig, brand: dict[str, Any]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The public API as that brand."""
+    async with httpx.AsyncClient(
+        base_url=f"{running_system.gateway_url}/api/v1",
+        headers={"Authorization": f"Bearer {brand['token']}"},
+        timeout=15,
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def mailpit(running_system: StackConfig) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(
+        base_url=f"{running_system.mailpit_api_url}/api/v1", timeout=10
+    ) as client:
+        yield client
+
+
+def checkout_body(email: str, **changes: Any) -> dict[str, Any]:
+    address = {
+        "name": "Atelier Norte",
+        "line1": "Calle Mayor 1",
+        "city": "Elda",
+        "postal_code": "03600",
+        "country": "ES",
+    }
+    body: dict[str, Any] = {
+        "design_id": "des_e2e",
+        "design_version": 1,
+        "bom_hash": "sha256:e2e",
+        "order_type": "mini_bulk",
+        "sizes": {"41": 2, "42.5": 3},
+        "shipping_address": address,
+        "billing": {"name": "Atelier Norte SL", "email": email, "address": address},
+        "labeling": "unlabeled",
+    }
+    body.update(changes)
+    return body
