@@ -31,7 +31,8 @@ def brand(running_system: StackConfig, unique: str) -> dict[str, Any]:
         check=True,
     )
     created: dict[str, Any] = json.loads(result.stdout)
-    assert created["account_id"] and created["token"]
+    assert created["account_id"].startswith("acc_")
+    assert created["token"].startswith("bsk_")
     return created
 
 

@@ -16,10 +16,9 @@ from .conftest import checkout_body
 pytestmark = pytest.mark.stack
 
 
-async def wait_for_emails(
-    mailpit: httpx.AsyncClient, to: str, count: int, timeout: float = 30
-) -> list[dict[str, Any]]:
-    async with asyncio.timeout(timeout):
+async def wait_for_emails(mailpit: httpx.AsyncClient, to: str, count: int) -> list[dict[str, Any]]:
+    """Poll Mailpit until ``count`` emails to ``to`` arrived (fails after 30 s)."""
+    async with asyncio.timeout(30):
         while True:
             response = await mailpit.get("/search", params={"query": f"to:{to}"})
             response.raise_for_status()
