@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx
 import typer
+from pymongo.errors import PyMongoError
 
 from bespoke.stack.components import InstallFailed, MissingTool
 from bespoke.stack.config import StackConfig
@@ -130,7 +132,44 @@ def accounts_create(
         created = asyncio.run(create_account(name=name, email=email))
     except ValueError as error:
         raise _fail(str(error)) from None
+    except PyMongoError as error:
+        raise _fail(
+            f"cannot reach MongoDB ({type(error).__name__}); start the stack with `make up`"
+        ) from None
     _print_json(created)
+
+
+@app.command("demo")
+def demo() -> None:
+    """Create a demo brand and push one order through the running system."""
+    from bespoke.demo import DemoFailed, run_demo
+
+    _quiet_client_logs()
+    config = StackConfig()
+    try:
+        result = asyncio.run(run_demo(config))
+    except (DemoFailed, httpx.HTTPError, PyMongoError) as error:
+        raise _fail(f"{error} (is the stack up? `uv run bespoke stack status`)") from None
+    order = result["demo_order"]["order_number"]
+    _say(
+        "\n".join(
+            [
+                "",
+                "Bespoke backoffice is up.",
+                f"  API:          {result['backoffice_api']}   (docs: {result['api_docs']})",
+                f"  Demo brand:   {result['brand']['name']} ({result['brand']['account_id']})",
+                f"  Token:        {result['token']}",
+                f"  Demo order:   {order} - {result['demo_order']['status']}",
+                f"  Its email:    {result['email']['mailpit_api']}",
+                f"  All emails:   {result['email']['all_emails']}",
+                "  Try:          curl -H 'Authorization: Bearer <token>' "
+                f"{result['backoffice_api']}/orders/{order}",
+                "  Stop with:    make down",
+                "",
+            ]
+        )
+    )
+    _print_json(result)
 
 
 if __name__ == "__main__":

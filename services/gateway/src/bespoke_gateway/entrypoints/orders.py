@@ -10,7 +10,7 @@ from bespoke_contracts.api.orders import CheckoutRequest, OrderResponse
 from bespoke_platform.problems import PROBLEM_JSON
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, JSONBody, Parameter
 
 from bespoke_gateway.adapters.upstream import UpstreamResponse
 from bespoke_gateway.bootstrap import GatewayRuntime
@@ -19,8 +19,8 @@ from bespoke_gateway.domain.errors import IdempotencyKeyMissing
 
 IdempotencyKey = Annotated[
     str | None,
-    Parameter(
-        header="Idempotency-Key",
+    HeaderParameter(
+        name="Idempotency-Key",
         required=False,
         max_length=200,
         description="Unique per order you mean to create (a UUID). Retries with the same key "
@@ -68,7 +68,7 @@ class OrdersController(Controller):
     )
     async def check_out(
         self,
-        data: CheckoutRequest,
+        data: JSONBody[CheckoutRequest],
         request: Request[Account, str, Any],
         state: State,
         idempotency_key: IdempotencyKey = None,

@@ -11,7 +11,7 @@ from bespoke_contracts.api.orders import CheckoutRequest, OrderResponse
 from bespoke_platform.problems import exception_handlers
 from litestar import Controller, Litestar, get, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import HeaderParameter, JSONBody
 from litestar.response import Response
 
 from bespoke_orders.adapters.mongo import ensure_indexes
@@ -20,10 +20,10 @@ from bespoke_orders.domain import errors, model
 from bespoke_orders.service_layer import handlers
 
 AccountId = Annotated[
-    str, Parameter(header="X-Bespoke-Account-Id", description="The brand, set by the gateway.")
+    str, HeaderParameter(name="X-Bespoke-Account-Id", description="The brand, set by the gateway.")
 ]
 RequestId = Annotated[
-    str, Parameter(header="X-Request-Id", default="", description="Correlates logs and events.")
+    str, HeaderParameter(name="X-Request-Id", default="", description="Correlates logs and events.")
 ]
 
 
@@ -51,11 +51,11 @@ class OrdersController(Controller):
     @post("/", operation_id="checkOut", status_code=201)
     async def check_out(
         self,
-        data: CheckoutRequest,
+        data: JSONBody[CheckoutRequest],
         state: State,
         account_id: AccountId,
         idempotency_key: Annotated[
-            str, Parameter(header="Idempotency-Key", min_length=1, max_length=200)
+            str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
         ],
         request_id: RequestId,
     ) -> Response[OrderResponse]:

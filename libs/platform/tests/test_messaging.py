@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import bespoke_platform.messaging as messaging
+import pytest
+from bespoke_platform.messaging import PoisonMessage, consume
+
+
+@dataclass
+class Record:
+    value: bytes | None
+    topic: str = "order.submitted"
+    partition: int = 2
+    offset: int = 17
+    key: bytes | None = b"BF-000001"
+
+
+class Parked:
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, bytes | None, bytes, dict[str, str]]] = []
+
+    async def publish(
+        self, topic: str, key: bytes | None, value: bytes, headers: dict[str, str]
+    ) -> None:
+        self.messages.append((topic, key, value, headers))
+
+
+@pytest.fixture(autouse=True)
+def no_backoff(monkeypatch: Any) -> None:
+    async def no_sleep(_: float) -> None:
+        return None
+
+    monkeypatch.setattr(messaging.asyncio, "sleep", no_sleep)
+
+
+async def test_a_handled_record_is_not_parked() -> None:
+    seen, parked = [], Parked()
+
+    async def handle(event: int) -> None:
+        seen.append(event)
+
+    await consume(Record(b"41"), lambda raw: int(raw) + 1, handle, parked)
+
+    assert seen == [42]
+    assert parked.messages == []
+
+
+async def test_an_unparseable_record_is_parked_with_its_origin() -> None:
+    parked = Parked()
+
+    async def handle(event: int) -> None:
+        raise AssertionError("must not be called")
+
+    await consume(Record(b"not a number"), int, handle, parked)
+
+    [(topic, key, value, headers)] = parked.messages
+    assert topic == "order.submitted.dlq"
+    assert (key, value) == (b"BF-000001", b"not a number")
+    assert headers["dlq-source-partition"] == "2"
+    assert headers["dlq-source-offset"] == "17"
+    assert "invalid event" in headers["dlq-error"]
+
+
+async def test_transient_failures_are_retried_then_parked() -> None:
+    parked, calls = Parked(), []
+
+    async def flaky(event: int) -> None:
+        calls.append(event)
+        if len(calls) < 3:
+            raise ConnectionError("broker hiccup")
+
+    await consume(Record(b"1"), int, flaky, parked, attempts=5)
+    assert len(calls) == 3
+    assert parked.messages == []
+
+    async def broken(event: int) -> None:
+        raise ConnectionError("still down")
+
+    await consume(Record(b"1"), int, broken, parked, attempts=3)
+    [(_, _, _, headers)] = parked.messages
+    assert headers["dlq-attempts"] == "3"
+    assert "still down" in headers["dlq-error"]
+
+
+async def test_a_poison_message_is_parked_without_retries() -> None:
+    parked, calls = Parked(), []
+
+    async def refuse(event: int) -> None:
+        calls.append(event)
+        raise PoisonMessage("order BF-000001 does not exist")
+
+    await consume(Record(b"1"), int, refuse, parked)
+    assert len(calls) == 1
+    assert len(parked.messages) == 1

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from bespoke_platform.problems import PROBLEM_JSON, exception_handlers
+from litestar import Litestar, post
+from litestar.params import JSONBody
+from litestar.testing import AsyncTestClient
+from pydantic import BaseModel
+
+
+class ShoeNotFound(Exception):
+    code = "shoe-not-found"
+
+
+class Body(BaseModel):
+    pairs: int
+    size: str
+
+
+@post("/shoes")
+async def make_shoes(data: JSONBody[Body]) -> dict[str, int]:
+    if data.size == "99":
+        raise ShoeNotFound("no last for EU size 99")
+    if data.size == "boom":
+        raise RuntimeError("database password is hunter2")
+    return {"pairs": data.pairs}
+
+
+app = Litestar([make_shoes], exception_handlers=exception_handlers({ShoeNotFound: 404}))
+
+
+async def test_domain_errors_become_typed_problems() -> None:
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/shoes", json={"pairs": 1, "size": "99"})
+    assert response.status_code == 404
+    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    assert response.json() == {
+        "type": "https://backoffice.bespokefactory.com/problems/shoe-not-found",
+        "title": "Not found",
+        "status": 404,
+        "detail": "no last for EU size 99",
+        "instance": "/shoes",
+    }
+
+
+async def test_invalid_bodies_list_every_error_with_a_pointer() -> None:
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/shoes", json={"pairs": "many"})
+    assert response.status_code == 422
+    problem = response.json()
+    pointers = {e["pointer"] for e in problem["errors"]}
+    assert pointers == {"#/pairs", "#/size"}
+
+
+async def test_unexpected_errors_hide_their_details() -> None:
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/shoes", json={"pairs": 1, "size": "boom"})
+    assert response.status_code == 500
+    assert "hunter2" not in response.text
+    assert response.json()["type"].endswith("/internal-error")

@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from bespoke_gateway.adapters.upstream import ServiceClient
+from bespoke_gateway.bootstrap import GatewayRuntime
+from bespoke_gateway.domain.accounts import Account, hash_token, open_account
+from bespoke_gateway.entrypoints.http import create_app
+from bespoke_gateway.settings import GatewaySettings
+from litestar.testing import AsyncTestClient
+from pymongo import AsyncMongoClient
+
+BODY = {
+    "design_id": "des_1",
+    "design_version": 1,
+    "bom_hash": "sha256:x",
+    "order_type": "mto",
+    "sizes": {"42": 1},
+    "shipping_address": {
+        "name": "N",
+        "line1": "L",
+        "city": "C",
+        "postal_code": "1",
+        "country": "ES",
+    },
+    "billing": {
+        "name": "N",
+        "email": "a@b.example",
+        "address": {"name": "N", "line1": "L", "city": "C", "postal_code": "1", "country": "ES"},
+    },
+    "labeling": "unlabeled",
+}
+
+
+class FakeAccounts:
+    def __init__(self) -> None:
+        self.accounts: dict[str, Account] = {}
+
+    async def ensure_indexes(self) -> None:
+        return None
+
+    async def add(self, account: Account) -> None:
+        self.accounts[account.token_hash] = account
+
+    async def by_token_hash(self, token_hash: str) -> Account | None:
+        return self.accounts.get(token_hash)
+
+
+class Orders:
+    """Stands in for the orders service's internal API."""
+
+    def __init__(self) -> None:
+        self.requests: list[httpx.Request] = []
+        self.down = False
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        self.requests.append(request)
+        if request.headers["Idempotency-Key"] == "used":
+            return httpx.Response(
+                409,
+                json={
+                    "type": "https://x/problems/idempotency-key-reused",
+                    "status": 409,
+                    "instance": "/internal/orders",
+                },
+                headers={"content-type": "application/problem+json"},
+            )
+        return httpx.Response(201, json={"order_number": "BF-000009", "status": "pending_payment"})
+
+
+@pytest.fixture
+async def setup() -> Any:
+    accounts, orders = FakeAccounts(), Orders()
+    account, token = open_account("Norte", "ops@norte.example", datetime.now(UTC))
+    await accounts.add(account)
+    runtime = GatewayRuntime(
+        settings=GatewaySettings(),
+        mongo=AsyncMongoClient("mongodb://127.0.0.1:1", connect=False),
+        accounts=accounts,  # type: ignore[arg-type]
+        orders=ServiceClient(
+            "orders",
+            httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://orders"),
+        ),
+    )
+    async with AsyncTestClient(create_app(runtime)) as client:
+        client.headers["Authorization"] = f"Bearer {token}"
+        yield client, orders, account
+
+
+async def test_checkout_is_forwarded_for_the_token_s_brand(setup: Any) -> None:
+    client, orders, account = setup
+
+    response = await client.post("/api/v1/orders", json=BODY, headers={"Idempotency-Key": "k1"})
+
+    assert response.status_code == 201
+    assert response.headers["location"] == "/api/v1/orders/BF-000009"
+    [forwarded] = orders.requests
+    assert forwarded.headers["X-Bespoke-Account-Id"] == account.account_id
+    assert forwarded.headers["Idempotency-Key"] == "k1"
+    assert json.loads(forwarded.content)["sizes"] == {"42": 1}
+
+
+async def test_requests_without_a_valid_token_are_refused(setup: Any) -> None:
+    client, orders, _ = setup
+    for header in ("", "Bearer", "Bearer not-a-token", "Basic abc"):
+        response = await client.post(
+            "/api/v1/orders", json=BODY, headers={"Authorization": header, "Idempotency-Key": "k"}
+        )
+        assert response.status_code == 401, header
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.headers["www-authenticate"].startswith("Bearer")
+    assert orders.requests == []
+
+
+async def test_invalid_bodies_and_missing_keys_never_reach_the_service(setup: Any) -> None:
+    client, orders, _ = setup
+    invalid = await client.post(
+        "/api/v1/orders",
+        json={**BODY, "sizes": {"42": 1, "big": 2}},
+        headers={"Idempotency-Key": "k"},
+    )
+    assert invalid.status_code == 422
+    assert invalid.json()["errors"][0]["pointer"].startswith("#/sizes")
+    no_key = await client.post("/api/v1/orders", json=BODY)
+    assert no_key.status_code == 428
+    assert orders.requests == []
+
+
+async def test_service_problems_pass_through_with_the_public_path(setup: Any) -> None:
+    client, _, _ = setup
+    response = await client.post("/api/v1/orders", json=BODY, headers={"Idempotency-Key": "used"})
+    assert response.status_code == 409
+    assert response.json()["instance"] == "/api/v1/orders"
+
+
+async def test_an_unreachable_service_is_a_503_problem(setup: Any) -> None:
+    client, orders, _ = setup
+    orders.down = True
+    response = await client.post("/api/v1/orders", json=BODY, headers={"Idempotency-Key": "k"})
+    assert response.status_code == 503
+    assert "orders service is not answering" in response.json()["detail"]
+
+
+def test_tokens_are_stored_only_as_hashes() -> None:
+    account, token = open_account("Norte", "ops@norte.example", datetime.now(UTC))
+    assert token.startswith("bsk_")
+    assert token not in repr(account)
+    assert account.token_hash == hash_token(token)

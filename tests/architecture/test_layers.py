@@ -1,0 +1,69 @@
+"""House rules that keep the code easy to change (STYLE.md)."""
+
+from __future__ import annotations
+
+import ast
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[2]
+SERVICES = sorted(p for p in (ROOT / "services").iterdir() if (p / "src").is_dir())
+
+
+def imported_roots(path: Path) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            roots |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_every_service_has_the_house_layout() -> None:
+    assert {p.name for p in SERVICES} == {
+        "design",
+        "orders",
+        "payments",
+        "shipping",
+        "notifications",
+        "gateway",
+    }
+    for service in SERVICES:
+        package = service / "src" / f"bespoke_{service.name}"
+        for part in ("domain", "service_layer", "adapters", "entrypoints"):
+            assert (package / part / "__init__.py").exists(), f"{package}/{part} missing"
+        for module in ("bootstrap.py", "settings.py", "__main__.py"):
+            assert (package / module).exists(), f"{package}/{module} missing"
+
+
+def test_domain_code_imports_only_stdlib_pydantic_and_contracts() -> None:
+    allowed_third_party = {"pydantic", "bespoke_contracts"}
+    offenders = []
+    for service in SERVICES:
+        own = f"bespoke_{service.name}"
+        for path in (service / "src" / own / "domain").rglob("*.py"):
+            for root in imported_roots(path):
+                if root in sys.stdlib_module_names or root in allowed_third_party or root == own:
+                    continue
+                if root == "__future__":
+                    continue
+                offenders.append(f"{path.relative_to(ROOT)} imports {root}")
+    assert offenders == []
+
+
+def test_services_never_import_each_other() -> None:
+    names = {f"bespoke_{s.name}" for s in SERVICES}
+    offenders = []
+    for service in SERVICES:
+        own = f"bespoke_{service.name}"
+        for path in (service / "src").rglob("*.py"):
+            for root in imported_roots(path) & (names - {own}):
+                offenders.append(f"{path.relative_to(ROOT)} imports {root}")
+    assert offenders == []
+
+
+def test_only_a_stripe_adapter_imports_stripe() -> None:
+    for path in ROOT.glob("services/*/src/**/*.py"):
+        if "stripe" in imported_roots(path):
+            assert "adapters" in path.parts, f"{path} imports stripe outside an adapter"

@@ -1,0 +1,88 @@
+"""`bespoke demo`: a demo brand and one order pushed through the running system."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Any
+
+import httpx
+
+from bespoke.accounts import create_account
+from bespoke.stack.config import StackConfig
+
+DEMO_ADDRESS = {
+    "name": "Atelier Demo",
+    "line1": "Calle de la Industria 12",
+    "city": "Elda",
+    "postal_code": "03600",
+    "country": "ES",
+    "phone": "+34 965 000 000",
+}
+
+
+class DemoFailed(RuntimeError):
+    """The demo order did not make it through."""
+
+
+async def run_demo(config: StackConfig) -> dict[str, Any]:
+    """Create a demo brand, check out one order through the gateway, wait for its email."""
+    suffix = uuid.uuid4().hex[:6]
+    email = f"demo-{suffix}@brand.example"
+    brand = await create_account(name=f"Demo Brand {suffix}", email=email)
+    order_body = {
+        "design_id": "des_demo_oxford",
+        "design_version": 1,
+        "bom_hash": "sha256:demo",
+        "order_type": "mini_bulk",
+        "sizes": {"40": 2, "41": 4, "42": 4, "42.5": 2, "43": 3},
+        "shipping_address": DEMO_ADDRESS,
+        "billing": {"name": "Atelier Demo SL", "email": email, "address": DEMO_ADDRESS},
+        "labeling": "unlabeled",
+    }
+    async with httpx.AsyncClient(timeout=15) as client:
+        response = await client.post(
+            f"{config.gateway_url}/api/v1/orders",
+            json=order_body,
+            headers={
+                "Authorization": f"Bearer {brand['token']}",
+                "Idempotency-Key": str(uuid.uuid4()),
+            },
+        )
+        if response.status_code != 201:
+            raise DemoFailed(f"checkout answered {response.status_code}: {response.text}")
+        order = response.json()
+        message = await _wait_for_email(client, config, email, order["order_number"])
+    return {
+        "backoffice_api": f"{config.gateway_url}/api/v1",
+        "api_docs": f"{config.gateway_url}/schema",
+        "brand": {"account_id": brand["account_id"], "name": brand["name"], "email": email},
+        "token": brand["token"],
+        "demo_order": {"order_number": order["order_number"], "status": order["status"]},
+        "email": {
+            "subject": message["Subject"],
+            "mailpit_api": f"{config.mailpit_api_url}/api/v1/message/{message['ID']}",
+            "all_emails": f"{config.mailpit_api_url}/api/v1/messages",
+        },
+        "stop_with": "make down",
+    }
+
+
+async def _wait_for_email(
+    client: httpx.AsyncClient, config: StackConfig, email: str, order_number: str
+) -> dict[str, Any]:
+    deadline = asyncio.get_running_loop().time() + 60
+    while asyncio.get_running_loop().time() < deadline:
+        response = await client.get(
+            f"{config.mailpit_api_url}/api/v1/search", params={"query": f"to:{email}"}
+        )
+        response.raise_for_status()
+        for message in response.json()["messages"]:
+            if order_number in message["Subject"]:
+                found: dict[str, Any] = message
+                return found
+        await asyncio.sleep(0.25)
+    raise DemoFailed(
+        f"order {order_number} was accepted but no email reached Mailpit within 60 s; "
+        "see .stack/logs/orders.log and .stack/logs/notifications.log"
+    )
