@@ -81,9 +81,7 @@ def stack_up(
 
 async def _up(stack: Stack, names: list[str] | None, started: list[str]) -> list[str]:
     # `started` is filled as we go, so a failure half-way still records what to stop.
-    result = await stack.up(_say, names)
-    started.extend(result)
-    return started
+    return await stack.up(_say, names, started)
 
 
 @stack_app.command("down")

@@ -33,47 +33,62 @@ class Stack:
             raise ValueError(f"unknown component(s): {', '.join(sorted(unknown))}")
         return [c for c in everything if c.name in wanted]
 
-    async def up(self, say: Say, names: Iterable[str] | None = None) -> list[str]:
+    async def up(
+        self, say: Say, names: Iterable[str] | None = None, started: list[str] | None = None
+    ) -> list[str]:
         """Install and start what is not running; wait for readiness.
 
-        A service whose code changed since it started is restarted. Returns the names of
-        the components this call started from nothing (for `down --started-file`).
+        Infrastructure comes up first, then the services; within each group everything
+        starts at once. A service whose code changed since it started is restarted.
+        Returns the names of the components this call started from nothing (for
+        `down --started-file`); they are also appended to ``started`` as they start, so a
+        caller still knows them when a later component fails.
         """
-        started: list[str] = []
-        for component in self.components(names):
-            pid = processes.read_pid(component.pid_file)
-            version = component.code_version()
-            stale = pid is not None and processes.recorded_version(component.pid_file) != version
-            if pid is not None and not stale and await component.ready():
-                say(f"{component.name}: already running (pid {pid}) at {component.address()}")
-                continue
-            if stale:
-                say(f"{component.name}: code changed since it started; restarting it")
-                processes.stop(component.pid_file)
-            elif pid is not None:
-                # Running but not answering: a half-started or wedged process. Restart it.
-                say(f"{component.name}: pid {pid} does not answer; restarting it")
-                processes.stop(component.pid_file)
-            elif await component.ready():
-                raise StartFailed(
-                    f"{component.name}: something not started by this stack already listens at "
-                    f"{component.address()}; stop it or move this stack with BESPOKE_* ports"
-                )
-            component.install(say)
-            component.prepare()
-            began = time.monotonic()
-            was_running = pid is not None
-            pid = processes.start(component.spec(), version)
-            if not was_running:
-                # A restart is not ours to stop later: whoever started it first owns it.
-                started.append(component.name)
-            await self._wait_ready(component, pid)
-            say(
-                f"{component.name}: ready at {component.address()} "
-                f"(pid {pid}, {time.monotonic() - began:.1f}s)"
+        started = [] if started is None else started
+        chosen = self.components(names)
+        for kind in ("infrastructure", "service"):
+            group = [c for c in chosen if c.kind == kind]
+            results = await asyncio.gather(
+                *(self._bring_up(c, say, started) for c in group), return_exceptions=True
             )
-            await component.after_ready(say)
+            failures = [r for r in results if isinstance(r, BaseException)]
+            if failures:
+                raise failures[0]
         return started
+
+    async def _bring_up(self, component: Component, say: Say, started: list[str]) -> None:
+        pid = processes.read_pid(component.pid_file)
+        version = component.code_version()
+        stale = pid is not None and processes.recorded_version(component.pid_file) != version
+        if pid is not None and not stale and await component.ready():
+            say(f"{component.name}: already running (pid {pid}) at {component.address()}")
+            return
+        if stale:
+            say(f"{component.name}: code changed since it started; restarting it")
+            processes.stop(component.pid_file)
+        elif pid is not None:
+            # Running but not answering: a half-started or wedged process. Restart it.
+            say(f"{component.name}: pid {pid} does not answer; restarting it")
+            processes.stop(component.pid_file)
+        elif await component.ready():
+            raise StartFailed(
+                f"{component.name}: something not started by this stack already listens at "
+                f"{component.address()}; stop it or move this stack with BESPOKE_* ports"
+            )
+        await asyncio.to_thread(component.install, say)
+        await asyncio.to_thread(component.prepare)
+        began = time.monotonic()
+        was_running = pid is not None
+        pid = processes.start(component.spec(), version)
+        if not was_running:
+            # A restart is not ours to stop later: whoever started it first owns it.
+            started.append(component.name)
+        await self._wait_ready(component, pid)
+        say(
+            f"{component.name}: ready at {component.address()} "
+            f"(pid {pid}, {time.monotonic() - began:.1f}s)"
+        )
+        await component.after_ready(say)
 
     async def _wait_ready(self, component: Component, pid: int) -> None:
         deadline = time.monotonic() + self.config.ready_timeout
