@@ -10,6 +10,7 @@ import asyncio
 import uuid
 
 import pytest
+
 from bespoke.stack.components import Component, all_components
 from bespoke.stack.config import StackConfig
 

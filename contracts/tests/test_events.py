@@ -2,6 +2,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
+
 from bespoke_contracts import (
     ALL_TOPICS,
     EVENT_TYPES,
@@ -14,7 +16,6 @@ from bespoke_contracts import (
     dead_letter_topic,
 )
 from bespoke_contracts.schemas import render
-from pydantic import ValidationError
 
 SCHEMA_DIR = Path(__file__).parents[1] / "schemas"
 

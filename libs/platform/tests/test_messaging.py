@@ -3,8 +3,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import bespoke_platform.messaging as messaging
 import pytest
+
+import bespoke_platform.messaging as messaging
 from bespoke_platform.messaging import PoisonMessage, consume
 
 

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from bespoke_platform.problems import PROBLEM_JSON, exception_handlers
 from litestar import Litestar, post
 from litestar.params import JSONBody
 from litestar.testing import AsyncTestClient
 from pydantic import BaseModel
+
+from bespoke_platform.problems import PROBLEM_JSON, exception_handlers
 
 
 class ShoeNotFound(Exception):

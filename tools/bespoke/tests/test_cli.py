@@ -4,10 +4,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner
+
 from bespoke.cli import app
 from bespoke.stack.components import MissingTool, require
 from bespoke.stack.config import StackConfig
-from typer.testing import CliRunner
 
 
 def test_stack_info_names_every_address_of_the_contract(monkeypatch: Any, tmp_path: Path) -> None:

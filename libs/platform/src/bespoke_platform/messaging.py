@@ -14,8 +14,9 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Protocol, TypeVar
 
-from bespoke_contracts import dead_letter_topic
 from pydantic import ValidationError
+
+from bespoke_contracts import dead_letter_topic
 
 log = logging.getLogger(__name__)
 

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pymongo import AsyncMongoClient
 
 from bespoke_design.settings import DesignSettings
+from bespoke_platform.mongo import Document, connect
 
 
 @dataclass
 class DesignRuntime:
     settings: DesignSettings
-    mongo: AsyncMongoClient[dict[str, Any]]
+    mongo: AsyncMongoClient[Document]
 
 
 def bootstrap(settings: DesignSettings | None = None) -> DesignRuntime:
     settings = settings or DesignSettings()
-    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        settings.mongodb_url, tz_aware=True, serverSelectionTimeoutMS=5000
-    )
-    return DesignRuntime(settings, mongo)
+    return DesignRuntime(settings, connect(settings.mongodb_url))

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import httpx
 from pymongo import AsyncMongoClient
 
-from bespoke_gateway.adapters.accounts import Document, MongoAccountRepository, connect
+from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.adapters.upstream import ServiceClient
 from bespoke_gateway.settings import GatewaySettings
+from bespoke_platform.mongo import Document, connect
 
 
 @dataclass
@@ -21,7 +22,6 @@ class GatewayRuntime:
 
     async def close(self) -> None:
         await self.orders.aclose()
-        await self.mongo.close()
 
 
 def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from bespoke_platform.settings import ServiceSettings
 
 
-class GatewaySettings(BaseSettings):
+class GatewaySettings(ServiceSettings):
     """Defaults point at the local stack (`make up`)."""
 
     model_config = SettingsConfigDict(env_prefix="BESPOKE_GATEWAY_", extra="ignore")
 
-    http_host: str = "127.0.0.1"
     http_port: int = 8000
-    mongodb_url: str = "mongodb://127.0.0.1:27017/"
     mongodb_database: str = "bespoke_gateway"
     design_url: str = "http://127.0.0.1:8101"
     orders_url: str = "http://127.0.0.1:8102"

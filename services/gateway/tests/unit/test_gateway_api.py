@@ -6,13 +6,14 @@ from typing import Any
 
 import httpx
 import pytest
+from litestar.testing import AsyncTestClient
+from pymongo import AsyncMongoClient
+
 from bespoke_gateway.adapters.upstream import ServiceClient
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import Account, hash_token, open_account
 from bespoke_gateway.entrypoints.http import create_app
 from bespoke_gateway.settings import GatewaySettings
-from litestar.testing import AsyncTestClient
-from pymongo import AsyncMongoClient
 
 BODY = {
     "design_id": "des_1",

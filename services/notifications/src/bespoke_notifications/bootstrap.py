@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bespoke_platform.kafka import BrokerPublisher, make_broker
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
-from bespoke_notifications.adapters.mongo import Document, MongoSentLog, connect
+from bespoke_notifications.adapters.mongo import MongoSentLog
 from bespoke_notifications.adapters.smtp import SmtpMailer
 from bespoke_notifications.service_layer.handlers import NotificationsDeps
 from bespoke_notifications.settings import NotificationsSettings
+from bespoke_platform.kafka import BrokerPublisher, make_broker
+from bespoke_platform.mongo import Document, connect
 
 
 @dataclass

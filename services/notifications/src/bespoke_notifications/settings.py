@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
+
+from bespoke_platform.settings import ServiceSettings
 
 
-class NotificationsSettings(BaseSettings):
+class NotificationsSettings(ServiceSettings):
     """Defaults point at the local stack (`make up`): Mailpit takes the SMTP traffic."""
 
     model_config = SettingsConfigDict(env_prefix="BESPOKE_NOTIFICATIONS_", extra="ignore")
 
-    http_host: str = "127.0.0.1"
     http_port: int = 8105
-    mongodb_url: str = "mongodb://127.0.0.1:27017/"
     mongodb_database: str = "bespoke_notifications"
-    kafka_bootstrap: str = "127.0.0.1:9092"
     consumer_group: str = "notifications"
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025

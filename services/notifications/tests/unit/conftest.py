@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import pytest
+
 from bespoke_contracts import (
     Address,
     BillingInfo,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from bespoke_contracts import OrderSubmitted
 from bespoke_notifications.domain.emails import order_confirmation
 from bespoke_notifications.service_layer import handlers

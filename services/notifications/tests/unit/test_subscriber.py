@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from faststream.kafka import KafkaBroker, TestKafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+
 from bespoke_contracts import ORDER_SUBMITTED, OrderSubmitted, dead_letter_topic
 from bespoke_notifications.bootstrap import bootstrap
 from bespoke_notifications.settings import NotificationsSettings
-from faststream.kafka import KafkaBroker, TestKafkaBroker
-from faststream.kafka.annotations import KafkaMessage
 
 
 def runtime_with(fakes: Any) -> Any:

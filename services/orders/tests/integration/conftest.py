@@ -4,11 +4,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from bespoke.stack.config import StackConfig
-from bespoke_orders.adapters.mongo import connect, ensure_indexes
 from pymongo.asynchronous.database import AsyncDatabase
 
-pytestmark = pytest.mark.stack
+from bespoke.stack.config import StackConfig
+from bespoke_orders.adapters.mongo import ensure_indexes
+from bespoke_platform.mongo import connect
 
 
 @pytest.fixture

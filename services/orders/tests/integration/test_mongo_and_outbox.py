@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from pymongo.asynchronous.database import AsyncDatabase
+
 from bespoke.stack.config import StackConfig
 from bespoke_contracts import ORDER_SUBMITTED, Address, BillingInfo, Labeling, OrderType
 from bespoke_orders.adapters.mongo import (
@@ -19,7 +21,6 @@ from bespoke_orders.adapters.outbox import OutboxRelay
 from bespoke_orders.domain.model import Checkout, check_out
 from bespoke_orders.service_layer import handlers
 from bespoke_platform.kafka import BrokerPublisher, make_broker
-from pymongo.asynchronous.database import AsyncDatabase
 
 pytestmark = pytest.mark.stack
 

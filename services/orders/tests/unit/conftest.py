@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from bespoke_orders.domain.errors import OrderNumberTaken
 from bespoke_orders.domain.model import Order
 from bespoke_orders.service_layer.handlers import OrdersDeps

@@ -4,6 +4,7 @@ import dataclasses
 from typing import Any
 
 import pytest
+
 from bespoke_contracts import (
     Address,
     BillingInfo,

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pymongo import AsyncMongoClient
 
 from bespoke_payments.settings import PaymentsSettings
+from bespoke_platform.mongo import Document, connect
 
 
 @dataclass
 class PaymentsRuntime:
     settings: PaymentsSettings
-    mongo: AsyncMongoClient[dict[str, Any]]
+    mongo: AsyncMongoClient[Document]
 
 
 def bootstrap(settings: PaymentsSettings | None = None) -> PaymentsRuntime:
     settings = settings or PaymentsSettings()
-    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        settings.mongodb_url, tz_aware=True, serverSelectionTimeoutMS=5000
-    )
-    return PaymentsRuntime(settings, mongo)
+    return PaymentsRuntime(settings, connect(settings.mongodb_url))

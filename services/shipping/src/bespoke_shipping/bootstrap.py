@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pymongo import AsyncMongoClient
 
+from bespoke_platform.mongo import Document, connect
 from bespoke_shipping.settings import ShippingSettings
 
 
 @dataclass
 class ShippingRuntime:
     settings: ShippingSettings
-    mongo: AsyncMongoClient[dict[str, Any]]
+    mongo: AsyncMongoClient[Document]
 
 
 def bootstrap(settings: ShippingSettings | None = None) -> ShippingRuntime:
     settings = settings or ShippingSettings()
-    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        settings.mongodb_url, tz_aware=True, serverSelectionTimeoutMS=5000
-    )
-    return ShippingRuntime(settings, mongo)
+    return ShippingRuntime(settings, connect(settings.mongodb_url))

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from bespoke_gateway.adapters.accounts import MongoAccountRepository, connect
+from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.domain.errors import InvalidAccount
 from bespoke_gateway.service_layer.accounts import create_account as open_brand
 from bespoke_gateway.settings import GatewaySettings
+from bespoke_platform.mongo import connect
 
 
 async def create_account(name: str, email: str) -> dict[str, str]:

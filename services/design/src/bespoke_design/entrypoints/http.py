@@ -2,37 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
-
-from bespoke_platform.problems import exception_handlers
-from litestar import Litestar, get
-from litestar.datastructures import State
+from litestar import Litestar
 
 from bespoke_design.bootstrap import DesignRuntime, bootstrap
-
-
-@get("/health", operation_id="health", include_in_schema=False)
-async def health(state: State) -> dict[str, str]:
-    """Ready when the service's database answers."""
-    runtime: DesignRuntime = state.runtime
-    await runtime.mongo.admin.command("ping")
-    return {"status": "ok"}
+from bespoke_platform.app import service_app
 
 
 def create_app(runtime: DesignRuntime | None = None) -> Litestar:
     runtime = runtime or bootstrap()
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            await runtime.mongo.close()
-
-    return Litestar(
-        route_handlers=[health],
-        state=State({"runtime": runtime}),
-        lifespan=[lifespan],
-        exception_handlers=exception_handlers({}),
-    )
+    return service_app(mongo=runtime.mongo, state={"runtime": runtime})

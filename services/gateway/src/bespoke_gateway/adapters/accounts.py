@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pymongo import ASCENDING, AsyncMongoClient
+from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke_gateway.domain.accounts import Account
-
-Document = dict[str, Any]
-
-
-def connect(url: str) -> AsyncMongoClient[Document]:
-    return AsyncMongoClient(
-        url, tz_aware=True, connectTimeoutMS=5000, serverSelectionTimeoutMS=5000
-    )
+from bespoke_platform.mongo import Document
 
 
 class MongoAccountRepository:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bespoke_platform.serving import serve
-
 from bespoke_gateway.bootstrap import bootstrap
 from bespoke_gateway.entrypoints.http import create_app
+from bespoke_platform.serving import serve
 
 
 def run() -> None:

@@ -6,16 +6,16 @@ import json
 import uuid
 from typing import Annotated, Any
 
-from bespoke_contracts.api.orders import CheckoutRequest, OrderResponse
-from bespoke_platform.problems import PROBLEM_JSON
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import HeaderParameter, JSONBody, Parameter
 
+from bespoke_contracts.api.orders import CheckoutRequest, OrderResponse
 from bespoke_gateway.adapters.upstream import UpstreamResponse
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import Account
 from bespoke_gateway.domain.errors import IdempotencyKeyMissing
+from bespoke_platform.problems import PROBLEM_JSON
 
 IdempotencyKey = Annotated[
     str | None,

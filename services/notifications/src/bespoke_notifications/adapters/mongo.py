@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from datetime import UTC, datetime
-from typing import Any
 
-from pymongo import AsyncMongoClient
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from bespoke_notifications.domain.emails import Email
-
-Document = dict[str, Any]
-
-
-def connect(url: str) -> AsyncMongoClient[Document]:
-    return AsyncMongoClient(
-        url, tz_aware=True, connectTimeoutMS=5000, serverSelectionTimeoutMS=5000
-    )
+from bespoke_platform.mongo import Document
 
 
 class MongoSentLog:

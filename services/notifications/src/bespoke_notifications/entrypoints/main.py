@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from bespoke_platform.serving import serve
-
 from bespoke_notifications.bootstrap import bootstrap
 from bespoke_notifications.entrypoints.http import create_app
+from bespoke_platform.serving import serve
 
 
 def run() -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from aiokafka import ConsumerRecord
-from bespoke_contracts import ORDER_SUBMITTED, OrderSubmitted
-from bespoke_platform.messaging import consume
 from faststream import AckPolicy
 from faststream.kafka.annotations import KafkaMessage
 
+from bespoke_contracts import ORDER_SUBMITTED, OrderSubmitted
 from bespoke_notifications.service_layer import handlers
+from bespoke_platform.messaging import consume
 
 if TYPE_CHECKING:
     from bespoke_notifications.bootstrap import NotificationsRuntime

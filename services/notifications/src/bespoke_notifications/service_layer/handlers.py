@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bespoke_contracts import OrderSubmitted
-
 from bespoke_notifications.domain.emails import Email, order_confirmation
 from bespoke_notifications.service_layer.ports import Mailer, SentLog
 

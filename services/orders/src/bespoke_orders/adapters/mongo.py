@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
-from bespoke_contracts import Address, BillingInfo, Labeling, OrderStatus, OrderType
-from pymongo import ASCENDING, DESCENDING, AsyncMongoClient
+from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from bespoke_contracts import Address, BillingInfo, Labeling, OrderStatus, OrderType
 from bespoke_orders.domain.errors import OrderNumberTaken
 from bespoke_orders.domain.model import Order, StatusChange, order_sequence
-
-Document = dict[str, Any]
-
-
-def connect(url: str) -> AsyncMongoClient[Document]:
-    """A client that returns timezone-aware datetimes (UTC)."""
-    return AsyncMongoClient(
-        url, tz_aware=True, connectTimeoutMS=5000, serverSelectionTimeoutMS=5000
-    )
+from bespoke_platform.mongo import Document
 
 
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:

@@ -22,7 +22,6 @@ from bespoke_contracts import (
     OrderSubmittedPayload,
     OrderType,
 )
-
 from bespoke_orders.domain.errors import InvalidOrder
 
 ORDER_NUMBER_PREFIX = "BF-"

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from typing import Annotated
 
-from bespoke_contracts.api.orders import CheckoutRequest, OrderResponse
-from bespoke_platform.problems import exception_handlers
 from litestar import Controller, Litestar, get, post
 from litestar.datastructures import State
 from litestar.params import HeaderParameter, JSONBody
 from litestar.response import Response
 
-from bespoke_orders.adapters.mongo import ensure_indexes
+from bespoke_contracts.api.orders import CheckoutRequest, OrderResponse
 from bespoke_orders.bootstrap import OrdersRuntime, bootstrap
 from bespoke_orders.domain import errors, model
 from bespoke_orders.service_layer import handlers
+from bespoke_platform.app import service_app
 
 AccountId = Annotated[
     str, HeaderParameter(name="X-Bespoke-Account-Id", description="The brand, set by the gateway.")
@@ -90,40 +86,17 @@ class OrdersController(Controller):
         return order_response(await handlers.get_order(account_id, order_number, runtime.deps))
 
 
-@get("/health", operation_id="health", include_in_schema=False)
-async def health(state: State) -> dict[str, str]:
-    """Liveness and readiness: MongoDB answers and the Kafka producer is connected."""
-    runtime: OrdersRuntime = state.runtime
-    await runtime.mongo.admin.command("ping")
-    return {"status": "ok"}
-
-
 def create_app(runtime: OrdersRuntime | None = None) -> Litestar:
     runtime = runtime or bootstrap()
-
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await ensure_indexes(runtime.mongo[runtime.settings.mongodb_database])
-        await runtime.broker.start()
-        relay = asyncio.create_task(runtime.relay.run(), name="outbox-relay")
-        try:
-            yield
-        finally:
-            relay.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await relay
-            await runtime.broker.stop()
-            await runtime.mongo.close()
-
-    return Litestar(
-        route_handlers=[OrdersController, health],
-        state=State({"runtime": runtime}),
-        lifespan=[lifespan],
-        exception_handlers=exception_handlers(
-            {
-                errors.InvalidOrder: 422,
-                errors.OrderNotFound: 404,
-                errors.IdempotencyKeyReused: 409,
-            }
-        ),
+    return service_app(
+        mongo=runtime.mongo,
+        route_handlers=[OrdersController],
+        state={"runtime": runtime},
+        domain_errors={
+            errors.InvalidOrder: 422,
+            errors.OrderNotFound: 404,
+            errors.IdempotencyKeyReused: 409,
+        },
+        on_startup=[runtime.start],
+        on_shutdown=[runtime.stop],
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bespoke_platform.serving import serve
-
 from bespoke_shipping.bootstrap import bootstrap
 from bespoke_shipping.entrypoints.http import create_app
 

@@ -16,11 +16,11 @@ from pathlib import Path
 import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
-from bespoke_contracts import ALL_TOPICS, dead_letter_topic
 from pymongo import AsyncMongoClient
 
 from bespoke.stack.config import DEPLOY_LOCAL, REPO_ROOT, StackConfig
 from bespoke.stack.processes import ProcessSpec
+from bespoke_contracts import ALL_TOPICS, dead_letter_topic
 
 Say = Callable[[str], None]
 

@@ -1,0 +1,63 @@
+"""The Litestar app every service runs: health check, lifespan hooks, problem details."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from typing import Any
+
+from litestar import Litestar, get
+from litestar.datastructures import State
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.types import ControllerRouterHandler
+from pymongo import AsyncMongoClient
+
+from bespoke_platform.problems import exception_handlers
+
+Hook = Callable[[], Awaitable[Any]]
+
+
+def service_app(
+    *,
+    mongo: AsyncMongoClient[Any],
+    route_handlers: Sequence[ControllerRouterHandler] = (),
+    state: Mapping[str, Any] | None = None,
+    domain_errors: Mapping[type[Exception], int] | None = None,
+    on_startup: Sequence[Hook] = (),
+    on_shutdown: Sequence[Hook] = (),
+    middleware: Sequence[DefineMiddleware] = (),
+    openapi_config: OpenAPIConfig | None = None,
+) -> Litestar:
+    """A service's HTTP app.
+
+    ``GET /health`` answers 200 once MongoDB answers (the stack's readiness probe).
+    Startup hooks run in order before the first request; shutdown hooks run in reverse,
+    then the MongoDB client closes.
+    """
+
+    @get("/health", operation_id="health", include_in_schema=False)
+    async def health() -> dict[str, str]:
+        """Ready when the service's database answers."""
+        await mongo.admin.command("ping")
+        return {"status": "ok"}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        try:
+            for hook in on_startup:
+                await hook()
+            yield
+        finally:
+            for hook in reversed(on_shutdown):
+                await hook()
+            await mongo.close()
+
+    return Litestar(
+        route_handlers=[*route_handlers, health],
+        state=State(dict(state or {})),
+        lifespan=[lifespan],
+        middleware=list(middleware),
+        exception_handlers=exception_handlers(domain_errors or {}),
+        openapi_config=openapi_config,
+    )
