@@ -12,7 +12,9 @@ from typing import Any
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
+from pydantic import BaseModel, Field
 
 PROBLEM_BASE = "https://backoffice.bespokefactory.com/problems/"
 PROBLEM_JSON = "application/problem+json"
@@ -35,6 +37,39 @@ _TITLES = {
     502: "Upstream service failed",
     503: "Service unavailable",
 }
+
+
+class FieldError(BaseModel):
+    """One reason a request body was refused."""
+
+    pointer: str = Field(description="JSON pointer to the offending field, e.g. `#/sizes/42`.")
+    detail: str = Field(description="What is wrong with it.")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str = Field(description="Stable URI naming the kind of problem; branch on it.")
+    title: str = Field(description="Short summary of the kind of problem.")
+    status: int = Field(description="HTTP status code.")
+    detail: str = Field(description="What went wrong this time, and what to do about it.")
+    instance: str | None = Field(default=None, description="The request path.")
+    errors: list[FieldError] | None = Field(
+        default=None, description="For validation errors: every offending field."
+    )
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI documentation of the problem responses a route can give."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            media_type=PROBLEM_JSON,
+            description=_TITLES.get(status, "Error"),
+            generate_examples=False,
+        )
+        for status in statuses
+    }
 
 
 def problem(
@@ -120,4 +155,11 @@ def exception_handlers(domain: Mapping[type[Exception], int]) -> ExceptionHandle
     return handlers
 
 
-__all__ = ["PROBLEM_JSON", "MediaType", "exception_handlers", "problem"]
+__all__ = [
+    "PROBLEM_JSON",
+    "MediaType",
+    "Problem",
+    "exception_handlers",
+    "problem",
+    "problem_responses",
+]

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody, Parameter
 
 from bespoke_contracts.api.orders import CheckoutRequest, OrderResponse
@@ -15,7 +16,7 @@ from bespoke_gateway.adapters.upstream import UpstreamResponse
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import Account
 from bespoke_gateway.domain.errors import IdempotencyKeyMissing
-from bespoke_platform.problems import PROBLEM_JSON
+from bespoke_platform.problems import PROBLEM_JSON, problem_responses
 
 IdempotencyKey = Annotated[
     str | None,
@@ -65,6 +66,19 @@ class OrdersController(Controller):
         operation_id="checkOut",
         summary="Check out an order",
         status_code=201,
+        responses={
+            201: ResponseSpec(
+                OrderResponse,
+                description="The order, numbered and pending payment.",
+                generate_examples=False,
+            ),
+            200: ResponseSpec(
+                OrderResponse,
+                description="A retry: the order created earlier with this key.",
+                generate_examples=False,
+            ),
+            **problem_responses(401, 409, 422, 428, 503),
+        },
     )
     async def check_out(
         self,
@@ -94,7 +108,15 @@ class OrdersController(Controller):
             location = f"{self.path}/{json.loads(upstream.content)['order_number']}"
         return passthrough(upstream, request, location)
 
-    @get("/{order_number:str}", operation_id="getOrder", summary="Review an order")
+    @get(
+        "/{order_number:str}",
+        operation_id="getOrder",
+        summary="Review an order",
+        responses={
+            200: ResponseSpec(OrderResponse, description="The order.", generate_examples=False),
+            **problem_responses(401, 404, 503),
+        },
+    )
     async def get_order(
         self,
         order_number: Annotated[str, Parameter(description="e.g. `BF-000042`")],
