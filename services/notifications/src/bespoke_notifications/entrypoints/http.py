@@ -15,4 +15,5 @@ def create_app(runtime: NotificationsRuntime | None = None) -> Litestar:
         state={"runtime": runtime},
         on_startup=[runtime.broker.start],
         on_shutdown=[runtime.broker.stop],
+        ready_checks={"kafka": lambda: runtime.broker.ping(timeout=2.0)},
     )

@@ -99,4 +99,5 @@ def create_app(runtime: OrdersRuntime | None = None) -> Litestar:
         },
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop],
+        ready_checks={"kafka": lambda: runtime.broker.ping(timeout=2.0)},
     )
