@@ -141,7 +141,15 @@ def exception_handlers(domain: Mapping[type[Exception], int]) -> ExceptionHandle
 
     def make(status: int) -> Any:
         def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-            return problem(status, getattr(exc, "code", "error"), str(exc), request.url.path)
+            extra: dict[str, Any] = {}
+            # Exceptions that carry several field-level reasons (``conflicts``: objects with
+            # ``pointer`` and ``detail``) list them all, like validation errors do.
+            conflicts = getattr(exc, "conflicts", None)
+            if conflicts:
+                extra["errors"] = [{"pointer": c.pointer, "detail": c.detail} for c in conflicts]
+            return problem(
+                status, getattr(exc, "code", "error"), str(exc), request.url.path, **extra
+            )
 
         return handle
 

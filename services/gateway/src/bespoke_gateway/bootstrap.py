@@ -19,9 +19,11 @@ class GatewayRuntime:
     mongo: AsyncMongoClient[Document]
     accounts: MongoAccountRepository
     orders: ServiceClient
+    design: ServiceClient
 
     async def close(self) -> None:
         await self.orders.aclose()
+        await self.design.aclose()
 
 
 def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
@@ -34,5 +36,8 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
         accounts=MongoAccountRepository(mongo[settings.mongodb_database]),
         orders=ServiceClient(
             "orders", httpx.AsyncClient(base_url=settings.orders_url, timeout=timeout)
+        ),
+        design=ServiceClient(
+            "design", httpx.AsyncClient(base_url=settings.design_url, timeout=timeout)
         ),
     )

@@ -88,6 +88,10 @@ async def setup() -> Any:
             "orders",
             httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://orders"),
         ),
+        design=ServiceClient(
+            "design",
+            httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://design"),
+        ),
     )
     async with AsyncTestClient(create_app(runtime)) as client:
         client.headers["Authorization"] = f"Bearer {token}"

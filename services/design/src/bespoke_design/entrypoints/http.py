@@ -1,13 +1,226 @@
-"""The design service's internal HTTP API (catalog, brands' designs, gallery and price quotes)."""
+"""The design service's internal HTTP API (called by the gateway and the orders service)."""
 
 from __future__ import annotations
 
-from litestar import Litestar
+from typing import Annotated, Any
 
+from litestar import Controller, Litestar, Response, get, post, put
+from litestar.datastructures import State
+from litestar.params import HeaderParameter, JSONBody, QueryParameter
+from pydantic import BaseModel, ConfigDict, Field
+
+from bespoke_contracts.api.design import (
+    ClonedFrom,
+    DesignList,
+    DesignRequest,
+    DesignResponse,
+    Estimate,
+    EstimateRequest,
+)
 from bespoke_design.bootstrap import DesignRuntime, bootstrap
+from bespoke_design.domain import errors
+from bespoke_design.domain.model import Design
+from bespoke_design.service_layer import handlers
 from bespoke_platform.app import service_app
+
+AccountId = Annotated[str, HeaderParameter(name="X-Bespoke-Account-Id")]
+IdempotencyKey = Annotated[
+    str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
+]
+Limit = Annotated[int, QueryParameter(name="limit", ge=1, le=100)]
+Cursor = Annotated[str | None, QueryParameter(name="cursor")]
+
+
+class CloneRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+
+
+def design_response(design: Design, version: int | None = None) -> DesignResponse:
+    chosen = design.version(version) if version is not None else design.latest
+    if chosen is None:
+        raise errors.DesignNotFound(
+            f"design {design.id} has no version {version} (latest: {design.latest.version})"
+        )
+    return DesignResponse(
+        **chosen.spec.model_dump(),
+        id=design.id,
+        version=chosen.version,
+        latest_version=design.latest.version,
+        name=chosen.name,
+        status=design.status,
+        published=design.published,
+        bill_of_materials=chosen.bill_of_materials,
+        bom_hash=chosen.bom_hash,
+        price_per_pair=chosen.price_per_pair,
+        currency=chosen.currency,
+        catalog_version=chosen.catalog_version,
+        cloned_from=(
+            ClonedFrom(design_id=design.cloned_from.design_id, version=design.cloned_from.version)
+            if design.cloned_from
+            else None
+        ),
+        created_at=design.created_at,
+        updated_at=chosen.created_at,
+    )
+
+
+def _page(page: handlers.Page) -> DesignList:
+    return DesignList(items=[design_response(d) for d in page.items], next_cursor=page.next_cursor)
+
+
+def _created(design: Design, created: bool) -> Response[DesignResponse]:
+    return Response(
+        design_response(design),
+        status_code=201 if created else 200,
+        headers={"Idempotent-Replayed": "false" if created else "true"},
+    )
+
+
+class DesignsController(Controller):
+    path = "/internal"
+
+    @get("/catalog")
+    async def catalog(self, state: State) -> dict[str, Any]:
+        runtime: DesignRuntime = state.runtime
+        catalog = runtime.deps.catalog
+        return {**catalog.model_dump(mode="json"), "compatibility": catalog.compatibility()}
+
+    @post("/designs", status_code=201)
+    async def create(
+        self,
+        data: JSONBody[DesignRequest],
+        state: State,
+        account_id: AccountId,
+        key: IdempotencyKey,
+    ) -> Response[DesignResponse]:
+        runtime: DesignRuntime = state.runtime
+        return _created(*await handlers.create_design(account_id, key, data, runtime.deps))
+
+    @get("/designs")
+    async def list_designs(
+        self,
+        state: State,
+        account_id: AccountId,
+        limit: Limit = 20,
+        cursor: Cursor = None,
+        status: Annotated[str | None, QueryParameter(name="status")] = "active",
+        style: Annotated[str | None, QueryParameter(name="style")] = None,
+    ) -> DesignList:
+        runtime: DesignRuntime = state.runtime
+        status_filter = None if status == "all" else status
+        page = await handlers.list_designs(
+            account_id, status_filter, style, limit, cursor, runtime.deps
+        )
+        return _page(page)
+
+    @get("/designs/{design_id:str}")
+    async def get_design(
+        self,
+        design_id: str,
+        state: State,
+        account_id: AccountId,
+        version: Annotated[int | None, QueryParameter(name="version", ge=1)] = None,
+    ) -> DesignResponse:
+        runtime: DesignRuntime = state.runtime
+        return design_response(
+            await handlers.get_design(account_id, design_id, runtime.deps), version
+        )
+
+    @put("/designs/{design_id:str}")
+    async def update(
+        self,
+        design_id: str,
+        data: JSONBody[DesignRequest],
+        state: State,
+        account_id: AccountId,
+        if_match: Annotated[str | None, HeaderParameter(name="If-Match")] = None,
+    ) -> DesignResponse:
+        runtime: DesignRuntime = state.runtime
+        based_on = _version_from_etag(if_match)
+        design = await handlers.update_design(account_id, design_id, data, runtime.deps, based_on)
+        return design_response(design)
+
+    @post("/designs/{design_id:str}/archive", status_code=200)
+    async def archive(self, design_id: str, state: State, account_id: AccountId) -> DesignResponse:
+        runtime: DesignRuntime = state.runtime
+        return design_response(await handlers.archive_design(account_id, design_id, runtime.deps))
+
+    @post("/designs/{design_id:str}/publish", status_code=200)
+    async def publish(self, design_id: str, state: State, account_id: AccountId) -> DesignResponse:
+        runtime: DesignRuntime = state.runtime
+        return design_response(
+            await handlers.publish_design(account_id, design_id, True, runtime.deps)
+        )
+
+    @post("/designs/{design_id:str}/unpublish", status_code=200)
+    async def unpublish(
+        self, design_id: str, state: State, account_id: AccountId
+    ) -> DesignResponse:
+        runtime: DesignRuntime = state.runtime
+        return design_response(
+            await handlers.publish_design(account_id, design_id, False, runtime.deps)
+        )
+
+    @get("/gallery")
+    async def gallery(
+        self,
+        state: State,
+        limit: Limit = 20,
+        cursor: Cursor = None,
+        style: Annotated[str | None, QueryParameter(name="style")] = None,
+        construction: Annotated[str | None, QueryParameter(name="construction")] = None,
+    ) -> DesignList:
+        runtime: DesignRuntime = state.runtime
+        return _page(await handlers.gallery(style, construction, limit, cursor, runtime.deps))
+
+    @post("/gallery/{design_id:str}/clone", status_code=201)
+    async def clone(
+        self,
+        design_id: str,
+        state: State,
+        account_id: AccountId,
+        key: IdempotencyKey,
+        data: JSONBody[CloneRequest | None] = None,
+    ) -> Response[DesignResponse]:
+        runtime: DesignRuntime = state.runtime
+        name = data.name if data is not None else None
+        return _created(*await handlers.clone(account_id, key, design_id, name, runtime.deps))
+
+    @post("/estimates", status_code=200)
+    async def estimate(
+        self, data: JSONBody[EstimateRequest], state: State, account_id: AccountId
+    ) -> Estimate:
+        runtime: DesignRuntime = state.runtime
+        return await handlers.estimate(account_id, data, runtime.deps)
+
+
+def _version_from_etag(if_match: str | None) -> int | None:
+    if not if_match:
+        return None
+    value = if_match.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise errors.StaleDesignVersion(
+            f'If-Match must be the design version you edited, e.g. "3"; got {if_match!r}'
+        )
+    return int(value)
 
 
 def create_app(runtime: DesignRuntime | None = None) -> Litestar:
     runtime = runtime or bootstrap()
-    return service_app(mongo=runtime.mongo, state={"runtime": runtime})
+    return service_app(
+        mongo=runtime.mongo,
+        route_handlers=[DesignsController],
+        state={"runtime": runtime},
+        on_startup=[runtime.start],
+        domain_errors={
+            errors.UnbuildableDesign: 422,
+            errors.InvalidEstimate: 422,
+            errors.DesignNotFound: 404,
+            errors.DesignArchived: 409,
+            errors.StaleDesignVersion: 412,
+            errors.IdempotencyKeyReused: 409,
+            errors.InvalidCursor: 400,
+        },
+    )

@@ -10,6 +10,12 @@ from litestar.openapi.spec import Components, SecurityScheme
 from bespoke_gateway.bootstrap import GatewayRuntime, bootstrap
 from bespoke_gateway.domain import errors
 from bespoke_gateway.entrypoints.auth import PUBLIC_PATHS, BearerTokenMiddleware
+from bespoke_gateway.entrypoints.design import (
+    CatalogController,
+    DesignsController,
+    EstimatesController,
+    GalleryController,
+)
 from bespoke_gateway.entrypoints.orders import OrdersController
 from bespoke_platform.app import service_app
 
@@ -18,7 +24,13 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
     runtime = runtime or bootstrap()
     return service_app(
         mongo=runtime.mongo,
-        route_handlers=[OrdersController],
+        route_handlers=[
+            CatalogController,
+            DesignsController,
+            GalleryController,
+            EstimatesController,
+            OrdersController,
+        ],
         state={"runtime": runtime},
         on_startup=[runtime.accounts.ensure_indexes],
         on_shutdown=[runtime.close],

@@ -1,0 +1,146 @@
+"""Designs, the catalog, the gallery and estimates (public API shapes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bespoke_contracts.orders import EuSize, OrderType
+
+OptionId = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class MaterialChoice(BaseModel):
+    """The material and colour a part is cut from."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    material: OptionId = Field(description="A material id from the catalog, e.g. `box_calf`.")
+    colour: OptionId = Field(description="One of that material's colours, e.g. `dark_brown`.")
+
+
+class ElementChoice(BaseModel):
+    """A customizable element and the option chosen for it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    element: OptionId = Field(description="An element id from the catalog, e.g. `brogueing`.")
+    option: OptionId = Field(description="One of the element's options, e.g. `full`.")
+    text: str | None = Field(
+        default=None, max_length=40, description="For elements that take text (monogram)."
+    )
+
+
+class DesignSpec(BaseModel):
+    """What a shoe is made of: every choice of the designing tool."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    style: OptionId = Field(description="Shoe style id, e.g. `oxford`.")
+    construction: OptionId = Field(description="Construction method id, e.g. `goodyear_welted`.")
+    last: OptionId | None = Field(
+        default=None,
+        description="Shoe last id. Required for styles whose `last_required` is true; others "
+        "use their standard last.",
+    )
+    sole_unit: OptionId = Field(description="Sole unit id, e.g. `dainite`.")
+    materials: dict[OptionId, MaterialChoice] = Field(
+        description="Part id (`upper`, `lining`) -> material and colour."
+    )
+    elements: list[ElementChoice] = Field(
+        default_factory=list, max_length=20, description="Customizable elements, each at most once."
+    )
+
+
+class DesignRequest(DesignSpec):
+    """Create a design, or (PUT) replace its specification with a new version."""
+
+    name: str = Field(min_length=1, max_length=120, description="The brand's name for it.")
+
+
+class BomLine(BaseModel):
+    """One raw material of the bill of materials, per pair."""
+
+    component: str = Field(description="What it becomes, e.g. `Upper`, `Sole unit`.")
+    material: str = Field(description="The raw material.")
+    colour: str | None = Field(default=None, description="Colour, where it has one.")
+    quantity: float = Field(description="Quantity per pair.")
+    unit: str = Field(description="Unit of the quantity: `sq ft`, `pair`, `m`, `kg`, `pcs`.")
+
+
+class DesignStatus(StrEnum):
+    ACTIVE = "active"
+    ARCHIVED = "archived"
+
+
+class ClonedFrom(BaseModel):
+    design_id: str
+    version: int
+
+
+class DesignResponse(DesignSpec):
+    """One version of a design, with its bill of materials."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str = Field(description="Design id.")
+    version: int = Field(description="This version; every change makes a new one.")
+    latest_version: int = Field(description="The design's newest version.")
+    name: str
+    status: DesignStatus
+    published: bool = Field(description="Shown in the Get Inspired gallery.")
+    bill_of_materials: list[BomLine]
+    bom_hash: str = Field(description="Confirm this hash at checkout: `sha256:<hex>`.")
+    price_per_pair: int = Field(description="Catalog price per pair before order-type breaks.")
+    currency: str
+    catalog_version: str = Field(description="Catalog edition the version was checked against.")
+    cloned_from: ClonedFrom | None = None
+    created_at: datetime = Field(description="When the design was created.")
+    updated_at: datetime = Field(description="When this version was made.")
+
+
+class DesignList(BaseModel):
+    items: list[DesignResponse]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class EstimateRequest(BaseModel):
+    """Price a prospective order without creating it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    design_id: str = Field(min_length=1)
+    design_version: int | None = Field(default=None, ge=1, description="Default: the latest.")
+    order_type: OrderType
+    sizes: dict[EuSize, Annotated[int, Field(ge=1)]] | None = Field(
+        default=None, description="EU size -> pairs; checked against the last's size range."
+    )
+    pairs: int | None = Field(
+        default=None, ge=1, description="Total pairs, when sizes are not known yet."
+    )
+
+
+class PriceLine(BaseModel):
+    item: str = Field(description="What the amount is for, e.g. `Construction: Goodyear welted`.")
+    amount: int = Field(description="Per pair, minor units.")
+
+
+class Estimate(BaseModel):
+    """The manufacturing price of an order of one design version."""
+
+    design_id: str
+    design_version: int
+    bom_hash: str
+    order_type: OrderType
+    pairs: int
+    base_per_pair: int = Field(description="Catalog price per pair (sum of `breakdown`).")
+    adjustment_bp: int = Field(description="Price break applied, basis points (-500 = 5 % off).")
+    per_pair: int = Field(description="Price per pair after the price break, minor units.")
+    manufacturing: int = Field(description="`per_pair * pairs`, minor units.")
+    currency: str
+    breakdown: list[PriceLine]

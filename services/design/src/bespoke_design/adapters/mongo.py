@@ -1,0 +1,171 @@
+"""Designs in MongoDB: one document per design with every version embedded.
+
+Embedding keeps each change a single-document write (FerretDB has no multi-document
+transactions); ``revision`` guards against lost updates.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from bespoke_contracts.api.design import BomLine, DesignSpec, DesignStatus
+from bespoke_design.domain.errors import StaleDesignVersion
+from bespoke_design.domain.model import Design, DesignVersion, Origin
+from bespoke_platform.mongo import Document
+
+
+async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
+    await db.designs.create_index(
+        [("account_id", ASCENDING), ("idempotency_key", ASCENDING)],
+        unique=True,
+        name="one_design_per_idempotency_key",
+    )
+    await db.designs.create_index(
+        [("account_id", ASCENDING), ("_id", DESCENDING)], name="brand_designs"
+    )
+    await db.designs.create_index([("published", ASCENDING), ("_id", DESCENDING)], name="gallery")
+
+
+def _version_doc(v: DesignVersion) -> Document:
+    return {
+        "version": v.version,
+        "name": v.name,
+        "spec": v.spec.model_dump(mode="json"),
+        "bill_of_materials": [line.model_dump(mode="json") for line in v.bill_of_materials],
+        "bom_hash": v.bom_hash,
+        "price_per_pair": v.price_per_pair,
+        "currency": v.currency,
+        "catalog_version": v.catalog_version,
+        "created_at": v.created_at,
+    }
+
+
+def to_document(design: Design) -> Document:
+    latest = design.latest
+    return {
+        "_id": design.id,
+        "account_id": design.account_id,
+        "status": design.status.value,
+        "published": design.published,
+        # Denormalised from the latest version, for filtering lists and the gallery.
+        "style": latest.spec.style,
+        "construction": latest.spec.construction,
+        "versions": [_version_doc(v) for v in design.versions],
+        "created_at": design.created_at,
+        "idempotency_key": design.idempotency_key,
+        "request_fingerprint": design.request_fingerprint,
+        "cloned_from": (
+            {"design_id": design.cloned_from.design_id, "version": design.cloned_from.version}
+            if design.cloned_from
+            else None
+        ),
+        "revision": design.revision,
+    }
+
+
+def from_document(doc: Document) -> Design:
+    origin = doc.get("cloned_from")
+    return Design(
+        id=doc["_id"],
+        account_id=doc["account_id"],
+        status=DesignStatus(doc["status"]),
+        published=doc["published"],
+        versions=[
+            DesignVersion(
+                version=v["version"],
+                name=v["name"],
+                spec=DesignSpec.model_validate(v["spec"]),
+                bill_of_materials=[BomLine.model_validate(b) for b in v["bill_of_materials"]],
+                bom_hash=v["bom_hash"],
+                price_per_pair=v["price_per_pair"],
+                currency=v["currency"],
+                catalog_version=v["catalog_version"],
+                created_at=v["created_at"],
+            )
+            for v in doc["versions"]
+        ],
+        created_at=doc["created_at"],
+        idempotency_key=doc["idempotency_key"],
+        request_fingerprint=doc.get("request_fingerprint", ""),
+        cloned_from=Origin(origin["design_id"], origin["version"]) if origin else None,
+        revision=doc["revision"],
+    )
+
+
+class MongoDesignRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._designs: AsyncCollection[Document] = db.designs
+
+    async def add(self, design: Design) -> Design:
+        try:
+            await self._designs.insert_one(to_document(design))
+        except DuplicateKeyError:
+            existing = await self._designs.find_one(
+                {"account_id": design.account_id, "idempotency_key": design.idempotency_key}
+            )
+            if existing is None:
+                raise
+            return from_document(existing)
+        return design
+
+    async def get(self, design_id: str) -> Design | None:
+        doc = await self._designs.find_one({"_id": design_id})
+        return None if doc is None else from_document(doc)
+
+    async def save(self, design: Design) -> None:
+        doc = to_document(design)
+        doc["revision"] = design.revision + 1
+        result = await self._designs.replace_one(
+            {"_id": design.id, "revision": design.revision}, doc
+        )
+        if result.matched_count == 0:
+            raise StaleDesignVersion(
+                f"design {design.id} was changed by another request meanwhile; reload it and retry"
+            )
+        design.revision += 1
+
+    async def list_for_brand(
+        self, account_id: str, status: str | None, style: str | None, limit: int, after: str | None
+    ) -> list[Design]:
+        query: dict[str, Any] = {"account_id": account_id}
+        if status:
+            query["status"] = status
+        if style:
+            query["style"] = style
+        return await self._list(query, limit, after)
+
+    async def list_published(
+        self, style: str | None, construction: str | None, limit: int, after: str | None
+    ) -> list[Design]:
+        query: dict[str, Any] = {"published": True, "status": DesignStatus.ACTIVE.value}
+        if style:
+            query["style"] = style
+        if construction:
+            query["construction"] = construction
+        return await self._list(query, limit, after)
+
+    async def _list(self, query: dict[str, Any], limit: int, after: str | None) -> list[Design]:
+        if after is not None:
+            query["_id"] = {"$lt": after}
+        cursor = self._designs.find(query).sort("_id", DESCENDING).limit(limit)
+        return [from_document(doc) async for doc in cursor]
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class TimeOrderedIds:
+    """``des_<16 hex: time in ns><8 hex: random>``: unique, and newer ids sort later."""
+
+    def design_id(self) -> str:
+        return f"des_{time.time_ns():016x}{os.urandom(4).hex()}"

@@ -1,0 +1,239 @@
+"""Use cases of the design service."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from dataclasses import dataclass
+
+from bespoke_contracts.api.design import (
+    DesignRequest,
+    DesignSpec,
+    DesignStatus,
+    Estimate,
+    EstimateRequest,
+)
+from bespoke_design.domain import model, pricing, rules
+from bespoke_design.domain.catalog import Catalog
+from bespoke_design.domain.errors import (
+    DesignArchived,
+    DesignNotFound,
+    IdempotencyKeyReused,
+    InvalidCursor,
+    UnbuildableDesign,
+)
+from bespoke_design.service_layer.ports import Clock, DesignRepository, IdGenerator
+
+FACTORY_ACCOUNT = "factory"
+"""Owner of the gallery designs the factory publishes itself."""
+
+
+@dataclass(frozen=True)
+class DesignDeps:
+    catalog: Catalog
+    designs: DesignRepository
+    clock: Clock
+    ids: IdGenerator
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[model.Design]
+    next_cursor: str | None
+
+
+def _fingerprint(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def encode_cursor(design_id: str) -> str:
+    return base64.urlsafe_b64encode(design_id.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError) as error:
+        raise InvalidCursor("this cursor is not one we gave out; start again without it") from error
+
+
+async def _page(designs: list[model.Design], limit: int) -> Page:
+    if len(designs) > limit:
+        return Page(designs[:limit], encode_cursor(designs[limit - 1].id))
+    return Page(designs, None)
+
+
+async def create_design(
+    account_id: str, idempotency_key: str, request: DesignRequest, deps: DesignDeps
+) -> tuple[model.Design, bool]:
+    """A new design at version 1. Returns (design, created); a retry returns the first one."""
+    spec = DesignSpec.model_validate(request.model_dump(exclude={"name"}))
+    fingerprint = _fingerprint("create", request.model_dump(mode="json"))
+    design = model.create_design(
+        design_id=deps.ids.design_id(),
+        account_id=account_id,
+        name=request.name,
+        spec=spec,
+        catalog=deps.catalog,
+        now=deps.clock.now(),
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
+    )
+    stored = await deps.designs.add(design)
+    return _same_request(stored, fingerprint, idempotency_key), stored.id == design.id
+
+
+def _same_request(design: model.Design, fingerprint: str, key: str) -> model.Design:
+    if design.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            f"Idempotency-Key {key!r} was already used for design {design.id} with a different "
+            "body; use a new key"
+        )
+    return design
+
+
+async def _owned(account_id: str, design_id: str, deps: DesignDeps) -> model.Design:
+    design = await deps.designs.get(design_id)
+    if design is None or design.account_id != account_id:
+        raise DesignNotFound(f"no design {design_id} for this brand")
+    return design
+
+
+async def get_design(account_id: str, design_id: str, deps: DesignDeps) -> model.Design:
+    """One of the brand's designs."""
+    return await _owned(account_id, design_id, deps)
+
+
+async def update_design(
+    account_id: str,
+    design_id: str,
+    request: DesignRequest,
+    deps: DesignDeps,
+    based_on: int | None = None,
+) -> model.Design:
+    """Replace the specification: a new immutable version."""
+    design = await _owned(account_id, design_id, deps)
+    spec = DesignSpec.model_validate(request.model_dump(exclude={"name"}))
+    design.revise(request.name, spec, deps.catalog, deps.clock.now(), based_on)
+    await deps.designs.save(design)
+    return design
+
+
+async def archive_design(account_id: str, design_id: str, deps: DesignDeps) -> model.Design:
+    design = await _owned(account_id, design_id, deps)
+    if design.status is not DesignStatus.ARCHIVED:
+        design.archive()
+        await deps.designs.save(design)
+    return design
+
+
+async def publish_design(
+    account_id: str, design_id: str, published: bool, deps: DesignDeps
+) -> model.Design:
+    """Show the design in (or take it out of) the Get Inspired gallery."""
+    design = await _owned(account_id, design_id, deps)
+    if design.published != published:
+        design.publish(published)
+        await deps.designs.save(design)
+    return design
+
+
+async def list_designs(
+    account_id: str,
+    status: str | None,
+    style: str | None,
+    limit: int,
+    cursor: str | None,
+    deps: DesignDeps,
+) -> Page:
+    """The brand's designs, newest first."""
+    found = await deps.designs.list_for_brand(
+        account_id, status, style, limit + 1, decode_cursor(cursor)
+    )
+    return await _page(found, limit)
+
+
+async def gallery(
+    style: str | None, construction: str | None, limit: int, cursor: str | None, deps: DesignDeps
+) -> Page:
+    """Published designs anyone can browse, newest first."""
+    found = await deps.designs.list_published(style, construction, limit + 1, decode_cursor(cursor))
+    return await _page(found, limit)
+
+
+async def clone(
+    account_id: str, idempotency_key: str, gallery_id: str, name: str | None, deps: DesignDeps
+) -> tuple[model.Design, bool]:
+    """Copy a published design's latest version into a new design owned by the brand."""
+    source = await deps.designs.get(gallery_id)
+    if source is None or not source.published or source.status is DesignStatus.ARCHIVED:
+        raise DesignNotFound(f"no design {gallery_id} in the gallery")
+    latest = source.latest
+    fingerprint = _fingerprint("clone", gallery_id, name)
+    design = model.create_design(
+        design_id=deps.ids.design_id(),
+        account_id=account_id,
+        name=name or latest.name,
+        spec=latest.spec,
+        catalog=deps.catalog,
+        now=deps.clock.now(),
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
+        cloned_from=model.Origin(source.id, latest.version),
+    )
+    stored = await deps.designs.add(design)
+    return _same_request(stored, fingerprint, idempotency_key), stored.id == design.id
+
+
+async def estimate(account_id: str, request: EstimateRequest, deps: DesignDeps) -> Estimate:
+    """Price a prospective order of one of the brand's design versions."""
+    design = await _owned(account_id, request.design_id, deps)
+    if design.status is DesignStatus.ARCHIVED:
+        raise DesignArchived(f"design {design.id} is archived; clone it to order it")
+    number = request.design_version or design.latest.version
+    version = design.version(number)
+    if version is None:
+        raise DesignNotFound(
+            f"design {design.id} has no version {number} (latest: {design.latest.version})"
+        )
+    # Priced at today's catalog; an option withdrawn since the version was made blocks it.
+    withdrawn = rules.conflicts(version.spec, deps.catalog)
+    if withdrawn:
+        raise UnbuildableDesign(withdrawn)
+    return pricing.quote(
+        catalog=deps.catalog,
+        design_id=design.id,
+        design_version=version.version,
+        bom_hash=version.bom_hash,
+        breakdown=rules.price_breakdown(version.spec, deps.catalog),
+        last=rules.shoe_last(version.spec, deps.catalog),
+        order_type=request.order_type,
+        pairs=request.pairs,
+        sizes=dict(request.sizes) if request.sizes is not None else None,
+    )
+
+
+async def seed_gallery(seeds: list[tuple[str, DesignRequest]], deps: DesignDeps) -> int:
+    """Publish the factory's own gallery designs (idempotent). Returns how many were added."""
+    added = 0
+    for design_id, request in seeds:
+        if await deps.designs.get(design_id) is not None:
+            continue
+        spec = DesignSpec.model_validate(request.model_dump(exclude={"name"}))
+        design = model.create_design(
+            design_id=design_id,
+            account_id=FACTORY_ACCOUNT,
+            name=request.name,
+            spec=spec,
+            catalog=deps.catalog,
+            now=deps.clock.now(),
+            idempotency_key=f"seed:{design_id}",
+            request_fingerprint="seed",
+        )
+        design.publish()
+        stored = await deps.designs.add(design)
+        added += stored is design
+    return added

@@ -1,0 +1,38 @@
+"""What the design handlers need from the outside world."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+from bespoke_design.domain.model import Design
+
+
+class DesignRepository(Protocol):
+    async def add(self, design: Design) -> Design:
+        """Insert; if the brand already used the design's idempotency key, return that one."""
+        ...
+
+    async def get(self, design_id: str) -> Design | None: ...
+
+    async def save(self, design: Design) -> None:
+        """Store a changed design; raises ``StaleDesignVersion`` if it changed meanwhile."""
+        ...
+
+    async def list_for_brand(
+        self, account_id: str, status: str | None, style: str | None, limit: int, after: str | None
+    ) -> list[Design]: ...
+
+    async def list_published(
+        self, style: str | None, construction: str | None, limit: int, after: str | None
+    ) -> list[Design]: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class IdGenerator(Protocol):
+    def design_id(self) -> str:
+        """A new design id; later ids sort after earlier ones."""
+        ...

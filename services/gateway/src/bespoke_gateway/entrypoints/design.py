@@ -1,0 +1,326 @@
+"""Public design routes: the catalog, a brand's designs, the Get Inspired gallery, estimates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, get, post, put
+from litestar.datastructures import State
+from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
+from pydantic import BaseModel, ConfigDict, Field
+
+from bespoke_contracts.api.design import (
+    DesignList,
+    DesignRequest,
+    DesignResponse,
+    Estimate,
+    EstimateRequest,
+)
+from bespoke_gateway.bootstrap import GatewayRuntime
+from bespoke_gateway.entrypoints.forwarding import (
+    BrandRequest,
+    IdempotencyKey,
+    documented,
+    forward,
+    require_key,
+)
+from bespoke_platform.problems import problem_responses
+
+Limit = Annotated[int, QueryParameter(name="limit", ge=1, le=100, description="Page size (1-100).")]
+Cursor = Annotated[
+    str | None, QueryParameter(name="cursor", description="`next_cursor` of the previous page.")
+]
+StyleFilter = Annotated[str | None, QueryParameter(name="style", description="Only this style id.")]
+DesignId = Annotated[str, Parameter(description="Design id, e.g. `des_...`.")]
+
+
+class CloneRequest(BaseModel):
+    """Optional name for the brand's copy (default: the gallery design's name)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+
+
+class CatalogController(Controller):
+    path = "/api/v1/catalog"
+    tags = ["Design"]
+
+    @get(
+        "/",
+        operation_id="getCatalog",
+        summary="The catalog",
+        responses=problem_responses(401, 503),
+    )
+    async def catalog(self, request: BrandRequest, state: State) -> Response[bytes]:
+        """Styles, constructions, shoe lasts (with EU size ranges), materials per part with
+        colours, sole units, customizable elements, order types with their pair-count bands
+        and price breaks, and the compatibility rules between them. Prices are per pair, in
+        integer minor units of `currency`."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(runtime.design, request, "GET", "/internal/catalog")
+
+
+class DesignsController(Controller):
+    path = "/api/v1/designs"
+    tags = ["Design"]
+
+    @post(
+        "/",
+        operation_id="createDesign",
+        summary="Create a design",
+        status_code=201,
+        responses={
+            201: documented(DesignResponse, "The design at version 1, with its bill of materials."),
+            200: documented(DesignResponse, "A retry: the design created earlier with this key."),
+            **problem_responses(401, 409, 422, 428, 503),
+        },
+    )
+    async def create(
+        self,
+        data: JSONBody[DesignRequest],
+        request: BrandRequest,
+        state: State,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[bytes]:
+        """Create a design. A design that cannot be built is refused with 422 listing every
+        conflict, each with a JSON pointer to its field."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.design,
+            request,
+            "POST",
+            "/internal/designs",
+            body=data,
+            idempotency_key=require_key(idempotency_key, "POST /designs"),
+            created_at=(self.path, "id"),
+        )
+
+    @get(
+        "/",
+        operation_id="listDesigns",
+        summary="List your designs",
+        responses={
+            200: documented(DesignList, "A page of designs, newest first."),
+            **problem_responses(400, 401),
+        },
+    )
+    async def list_designs(
+        self,
+        request: BrandRequest,
+        state: State,
+        limit: Limit = 20,
+        cursor: Cursor = None,
+        style: StyleFilter = None,
+        status: Annotated[
+            str, QueryParameter(name="status", description="`active`, `archived` or `all`.")
+        ] = "active",
+    ) -> Response[bytes]:
+        """Your brand's designs (latest version of each), newest first, cursor-paginated."""
+        runtime: GatewayRuntime = state.runtime
+        params = {"limit": limit, "cursor": cursor, "style": style, "status": status}
+        return await forward(runtime.design, request, "GET", "/internal/designs", params=params)
+
+    @get(
+        "/{design_id:str}",
+        operation_id="getDesign",
+        summary="Read a design",
+        responses={
+            200: documented(DesignResponse, "The design version."),
+            **problem_responses(401, 404),
+        },
+    )
+    async def get_design(
+        self,
+        design_id: DesignId,
+        request: BrandRequest,
+        state: State,
+        version: Annotated[
+            int | None, QueryParameter(name="version", ge=1, description="Default: the latest.")
+        ] = None,
+    ) -> Response[bytes]:
+        """A design version with its bill of materials and `bom_hash`."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.design,
+            request,
+            "GET",
+            f"/internal/designs/{design_id}",
+            params={"version": version},
+        )
+
+    @put(
+        "/{design_id:str}",
+        operation_id="updateDesign",
+        summary="Change a design (new version)",
+        responses={
+            200: documented(DesignResponse, "The new version."),
+            **problem_responses(401, 404, 409, 412, 422),
+        },
+    )
+    async def update(
+        self,
+        design_id: DesignId,
+        data: JSONBody[DesignRequest],
+        request: BrandRequest,
+        state: State,
+        if_match: Annotated[
+            str | None,
+            HeaderParameter(
+                name="If-Match",
+                description='The version you edited, e.g. `"3"`; 412 if the design moved on.',
+            ),
+        ] = None,
+    ) -> Response[bytes]:
+        """Replace the design's specification. Versions are immutable: this makes a new one;
+        orders keep pointing at the version they were checked out with."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.design,
+            request,
+            "PUT",
+            f"/internal/designs/{design_id}",
+            body=data,
+            extra_headers={"If-Match": if_match} if if_match else None,
+        )
+
+    @post(
+        "/{design_id:str}/archive",
+        operation_id="archiveDesign",
+        summary="Archive a design",
+        status_code=200,
+        responses={
+            200: documented(DesignResponse, "The archived design."),
+            **problem_responses(401, 404),
+        },
+    )
+    async def archive(
+        self, design_id: DesignId, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """Hide a design from your active designs and the gallery. It stays readable, with all
+        its versions; clone it to use it again."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.design, request, "POST", f"/internal/designs/{design_id}/archive"
+        )
+
+    @post(
+        "/{design_id:str}/publish",
+        operation_id="publishDesign",
+        summary="Show a design in the gallery",
+        status_code=200,
+        responses={
+            200: documented(DesignResponse, "The design."),
+            **problem_responses(401, 404, 409),
+        },
+    )
+    async def publish(
+        self, design_id: DesignId, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """Publish your design in the Get Inspired gallery, where any brand can clone it."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.design, request, "POST", f"/internal/designs/{design_id}/publish"
+        )
+
+    @post(
+        "/{design_id:str}/unpublish",
+        operation_id="unpublishDesign",
+        summary="Take a design out of the gallery",
+        status_code=200,
+        responses={200: documented(DesignResponse, "The design."), **problem_responses(401, 404)},
+    )
+    async def unpublish(
+        self, design_id: DesignId, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """Remove your design from the Get Inspired gallery (clones already made stay)."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.design, request, "POST", f"/internal/designs/{design_id}/unpublish"
+        )
+
+
+class GalleryController(Controller):
+    path = "/api/v1/gallery"
+    tags = ["Design"]
+
+    @get(
+        "/",
+        operation_id="browseGallery",
+        summary="Browse the Get Inspired gallery",
+        responses={
+            200: documented(DesignList, "A page of published designs."),
+            **problem_responses(400, 401),
+        },
+    )
+    async def browse(
+        self,
+        request: BrandRequest,
+        state: State,
+        limit: Limit = 20,
+        cursor: Cursor = None,
+        style: StyleFilter = None,
+        construction: Annotated[
+            str | None,
+            QueryParameter(name="construction", description="Only this construction id."),
+        ] = None,
+    ) -> Response[bytes]:
+        """Published designs, from the factory and other brands, to clone as a start."""
+        runtime: GatewayRuntime = state.runtime
+        params = {"limit": limit, "cursor": cursor, "style": style, "construction": construction}
+        return await forward(runtime.design, request, "GET", "/internal/gallery", params=params)
+
+    @post(
+        "/{design_id:str}/clone",
+        operation_id="cloneGalleryDesign",
+        summary="Clone a gallery design",
+        status_code=201,
+        responses={
+            201: documented(DesignResponse, "Your new design (version 1)."),
+            200: documented(DesignResponse, "A retry: the clone made earlier with this key."),
+            **problem_responses(401, 404, 409, 422, 428),
+        },
+    )
+    async def clone(
+        self,
+        design_id: DesignId,
+        request: BrandRequest,
+        state: State,
+        idempotency_key: IdempotencyKey = None,
+        data: JSONBody[CloneRequest | None] = None,
+    ) -> Response[bytes]:
+        """Copy a gallery design's latest version into a new design owned by your brand."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.design,
+            request,
+            "POST",
+            f"/internal/gallery/{design_id}/clone",
+            body=data or CloneRequest(),
+            idempotency_key=require_key(idempotency_key, "POST /gallery/{id}/clone"),
+            created_at=("/api/v1/designs", "id"),
+        )
+
+
+class EstimatesController(Controller):
+    path = "/api/v1/estimates"
+    tags = ["Design"]
+
+    @post(
+        "/",
+        operation_id="estimateOrder",
+        summary="Price a prospective order",
+        status_code=200,
+        responses={
+            200: documented(Estimate, "The price."),
+            **problem_responses(401, 404, 409, 422),
+        },
+    )
+    async def estimate(
+        self, data: JSONBody[EstimateRequest], request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """The manufacturing price of an order of one of your design versions, without
+        creating anything: `per_pair` after the order type's price break, `manufacturing`
+        for all pairs. Pairs must fit the order type's band; sizes must exist on the last."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(runtime.design, request, "POST", "/internal/estimates", body=data)

@@ -1,0 +1,103 @@
+"""How public routes hand a request to the service that owns it, and its answer back."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Annotated, Any
+
+from litestar import Request, Response
+from litestar.openapi import ResponseSpec
+from litestar.params import HeaderParameter
+from pydantic import BaseModel
+
+from bespoke_gateway.adapters.upstream import ServiceClient, UpstreamResponse
+from bespoke_gateway.domain.accounts import Account
+from bespoke_gateway.domain.errors import IdempotencyKeyMissing
+from bespoke_platform.problems import PROBLEM_JSON
+
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        required=False,
+        max_length=200,
+        description="Unique per thing you mean to create (a UUID). A retry with the same key "
+        "returns what the first request created; a different body with a used key is 409.",
+    ),
+]
+
+BrandRequest = Request[Account, str, Any]
+
+
+def documented(model: type[BaseModel], description: str) -> ResponseSpec:
+    """OpenAPI documentation of a success response."""
+    return ResponseSpec(model, description=description, generate_examples=False)
+
+
+def require_key(key: str | None, what: str) -> str:
+    if not key:
+        raise IdempotencyKeyMissing(
+            f"{what} needs an Idempotency-Key header (e.g. a fresh UUID) so a retry never "
+            "creates it twice"
+        )
+    return key
+
+
+def request_id(request: Request[Any, Any, Any]) -> str:
+    return request.headers.get("x-request-id") or f"req_{uuid.uuid4().hex}"
+
+
+def passthrough(
+    upstream: UpstreamResponse, request: Request[Any, Any, Any], location: str | None = None
+) -> Response[bytes]:
+    """The service's answer as it is: success bodies and problem details alike.
+
+    A problem's ``instance`` names the public path, not the internal one.
+    """
+    content = upstream.content
+    headers = dict(upstream.headers)
+    if upstream.media_type.startswith(PROBLEM_JSON):
+        problem = json.loads(content)
+        problem["instance"] = request.url.path
+        content = json.dumps(problem).encode()
+    elif location is not None and upstream.status_code == 201:
+        headers["Location"] = location
+    return Response(
+        content, status_code=upstream.status_code, media_type=upstream.media_type, headers=headers
+    )
+
+
+async def forward(
+    service: ServiceClient,
+    request: BrandRequest,
+    method: str,
+    path: str,
+    *,
+    body: BaseModel | None = None,
+    params: dict[str, Any] | None = None,
+    idempotency_key: str | None = None,
+    extra_headers: dict[str, str] | None = None,
+    created_at: tuple[str, str] | None = None,
+) -> Response[bytes]:
+    """Call ``service`` for the authenticated brand and pass its answer on.
+
+    ``created_at``: (public path prefix, id field) to build the ``Location`` of a 201.
+    """
+    headers = dict(extra_headers or {})
+    if idempotency_key is not None:
+        headers["Idempotency-Key"] = idempotency_key
+    upstream = await service.request(
+        method,
+        path,
+        account_id=request.user.account_id,
+        request_id=request_id(request),
+        json=body.model_dump(mode="json", exclude_none=True) if body is not None else None,
+        params={k: v for k, v in (params or {}).items() if v is not None},
+        headers=headers,
+    )
+    location = None
+    if created_at is not None and upstream.status_code == 201:
+        prefix, field = created_at
+        location = f"{prefix}/{json.loads(upstream.content)[field]}"
+    return passthrough(upstream, request, location)
