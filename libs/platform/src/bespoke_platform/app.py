@@ -69,11 +69,14 @@ def service_app(
                 await hook()
             await mongo.close()
 
+    extra: dict[str, Any] = {}
+    if openapi_config is not None:
+        extra["openapi_config"] = openapi_config
     return Litestar(
         route_handlers=[*route_handlers, health],
         state=State(dict(state or {})),
         lifespan=[lifespan],
         middleware=list(middleware),
         exception_handlers=exception_handlers(domain_errors or {}),
-        openapi_config=openapi_config,
+        **extra,
     )

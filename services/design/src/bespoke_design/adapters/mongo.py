@@ -161,7 +161,9 @@ class MongoDesignRepository:
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        """UTC now, to the millisecond: what MongoDB stores, so a read equals the write."""
+        now = datetime.now(UTC)
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 class TimeOrderedIds:

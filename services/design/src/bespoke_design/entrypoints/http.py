@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Litestar, Response, get, post, put
 from litestar.datastructures import State
-from litestar.params import HeaderParameter, JSONBody, QueryParameter
+from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
 from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke_contracts.api.design import (
@@ -28,6 +28,7 @@ IdempotencyKey = Annotated[
     str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
 ]
 Limit = Annotated[int, QueryParameter(name="limit", ge=1, le=100)]
+DesignId = Annotated[str, Parameter(description="Design id.")]
 Cursor = Annotated[str | None, QueryParameter(name="cursor")]
 
 
@@ -118,7 +119,7 @@ class DesignsController(Controller):
     @get("/designs/{design_id:str}")
     async def get_design(
         self,
-        design_id: str,
+        design_id: DesignId,
         state: State,
         account_id: AccountId,
         version: Annotated[int | None, QueryParameter(name="version", ge=1)] = None,
@@ -131,7 +132,7 @@ class DesignsController(Controller):
     @put("/designs/{design_id:str}")
     async def update(
         self,
-        design_id: str,
+        design_id: DesignId,
         data: JSONBody[DesignRequest],
         state: State,
         account_id: AccountId,
@@ -143,12 +144,16 @@ class DesignsController(Controller):
         return design_response(design)
 
     @post("/designs/{design_id:str}/archive", status_code=200)
-    async def archive(self, design_id: str, state: State, account_id: AccountId) -> DesignResponse:
+    async def archive(
+        self, design_id: DesignId, state: State, account_id: AccountId
+    ) -> DesignResponse:
         runtime: DesignRuntime = state.runtime
         return design_response(await handlers.archive_design(account_id, design_id, runtime.deps))
 
     @post("/designs/{design_id:str}/publish", status_code=200)
-    async def publish(self, design_id: str, state: State, account_id: AccountId) -> DesignResponse:
+    async def publish(
+        self, design_id: DesignId, state: State, account_id: AccountId
+    ) -> DesignResponse:
         runtime: DesignRuntime = state.runtime
         return design_response(
             await handlers.publish_design(account_id, design_id, True, runtime.deps)
@@ -156,7 +161,7 @@ class DesignsController(Controller):
 
     @post("/designs/{design_id:str}/unpublish", status_code=200)
     async def unpublish(
-        self, design_id: str, state: State, account_id: AccountId
+        self, design_id: DesignId, state: State, account_id: AccountId
     ) -> DesignResponse:
         runtime: DesignRuntime = state.runtime
         return design_response(
@@ -178,7 +183,7 @@ class DesignsController(Controller):
     @post("/gallery/{design_id:str}/clone", status_code=201)
     async def clone(
         self,
-        design_id: str,
+        design_id: DesignId,
         state: State,
         account_id: AccountId,
         key: IdempotencyKey,

@@ -55,9 +55,12 @@ def decode_cursor(cursor: str | None) -> str | None:
     if not cursor:
         return None
     try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError) as error:
-        raise InvalidCursor("this cursor is not one we gave out; start again without it") from error
+        design_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError):
+        design_id = ""
+    if not design_id or encode_cursor(design_id) != cursor:
+        raise InvalidCursor("this cursor is not one we gave out; start again without it")
+    return design_id
 
 
 async def _page(designs: list[model.Design], limit: int) -> Page:

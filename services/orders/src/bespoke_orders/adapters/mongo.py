@@ -124,4 +124,6 @@ class MongoOrderRepository:
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        """UTC now, to the millisecond: what MongoDB stores, so a read equals the write."""
+        now = datetime.now(UTC)
+        return now.replace(microsecond=now.microsecond // 1000 * 1000)

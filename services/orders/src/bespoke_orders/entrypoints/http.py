@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Litestar, get, post
 from litestar.datastructures import State
-from litestar.params import HeaderParameter, JSONBody
+from litestar.params import HeaderParameter, JSONBody, Parameter
 from litestar.response import Response
 
 from bespoke_contracts.api.orders import CheckoutRequest, OrderResponse
@@ -19,7 +19,7 @@ AccountId = Annotated[
     str, HeaderParameter(name="X-Bespoke-Account-Id", description="The brand, set by the gateway.")
 ]
 RequestId = Annotated[
-    str, HeaderParameter(name="X-Request-Id", default="", description="Correlates logs and events.")
+    str, HeaderParameter(name="X-Request-Id", description="Correlates logs and events.")
 ]
 
 
@@ -53,7 +53,7 @@ class OrdersController(Controller):
         idempotency_key: Annotated[
             str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
         ],
-        request_id: RequestId,
+        request_id: RequestId = "",
     ) -> Response[OrderResponse]:
         """Record an order as Pending Payment with the next order number."""
         runtime: OrdersRuntime = state.runtime
@@ -79,7 +79,10 @@ class OrdersController(Controller):
 
     @get("/{order_number:str}", operation_id="getOrder")
     async def get_order(
-        self, order_number: str, state: State, account_id: AccountId
+        self,
+        order_number: Annotated[str, Parameter(description="e.g. `BF-000042`")],
+        state: State,
+        account_id: AccountId,
     ) -> OrderResponse:
         """One order of the brand."""
         runtime: OrdersRuntime = state.runtime

@@ -1,0 +1,161 @@
+"""Designing through the gateway, against the running design service and FerretDB."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.stack
+
+OXFORD: dict[str, Any] = {
+    "name": "Office oxford",
+    "style": "oxford",
+    "construction": "goodyear_welted",
+    "last": "LC-101",
+    "sole_unit": "leather_single",
+    "materials": {
+        "upper": {"material": "box_calf", "colour": "black"},
+        "lining": {"material": "nappa_lining", "colour": "natural"},
+    },
+    "elements": [
+        {"element": "brogueing", "option": "semi"},
+        {"element": "laces", "option": "waxed_cotton_black"},
+    ],
+}
+
+
+def key() -> dict[str, str]:
+    return {"Idempotency-Key": str(uuid.uuid4())}
+
+
+async def test_the_catalog_lists_options_and_rules(api: httpx.AsyncClient) -> None:
+    response = await api.get("/catalog")
+    assert response.status_code == 200
+    catalog = response.json()
+    assert len(catalog["styles"]) >= 8
+    for section in ("constructions", "lasts", "materials", "sole_units", "elements", "order_types"):
+        assert catalog[section], section
+    assert "commando" not in catalog["compatibility"]["construction_sole_units"]["blake_stitched"]
+
+
+async def test_a_design_is_created_versioned_estimated_and_archived(api: httpx.AsyncClient) -> None:
+    created = await api.post("/designs", json=OXFORD, headers=key())
+    assert created.status_code == 201, created.text
+    v1 = created.json()
+    assert v1["version"] == 1
+    assert v1["bom_hash"].startswith("sha256:")
+    assert {line["component"] for line in v1["bill_of_materials"]} >= {
+        "Upper",
+        "Lining",
+        "Sole unit",
+        "Laces",
+    }
+    assert created.headers["location"] == f"/api/v1/designs/{v1['id']}"
+
+    suede = {
+        **OXFORD,
+        "materials": {**OXFORD["materials"], "upper": {"material": "suede", "colour": "snuff"}},
+    }
+    updated = await api.put(f"/designs/{v1['id']}", json=suede, headers={"If-Match": '"1"'})
+    assert updated.status_code == 200, updated.text
+    v2 = updated.json()
+    assert (v2["version"], v2["latest_version"]) == (2, 2)
+    assert v2["bom_hash"] != v1["bom_hash"]
+    stale = await api.put(f"/designs/{v1['id']}", json=OXFORD, headers={"If-Match": '"1"'})
+    assert stale.status_code == 412
+    old = await api.get(f"/designs/{v1['id']}", params={"version": 1})
+    assert old.json()["bom_hash"] == v1["bom_hash"]
+    assert old.json()["materials"]["upper"]["material"] == "box_calf"
+
+    estimate = await api.post(
+        "/estimates",
+        json={
+            "design_id": v1["id"],
+            "order_type": "mini_bulk",
+            "sizes": {"41": 4, "42": 4, "42.5": 4},
+        },
+    )
+    assert estimate.status_code == 200, estimate.text
+    price = estimate.json()
+    assert price["design_version"] == 2
+    assert price["pairs"] == 12
+    assert price["manufacturing"] == price["per_pair"] * 12
+    assert price["per_pair"] < price["base_per_pair"]
+    assert price["currency"] == "EUR"
+    too_many = await api.post(
+        "/estimates", json={"design_id": v1["id"], "order_type": "mto", "pairs": 3}
+    )
+    assert too_many.status_code == 422
+    assert too_many.json()["errors"][0]["pointer"] == "#/order_type"
+
+    archived = await api.post(f"/designs/{v1['id']}/archive")
+    assert archived.json()["status"] == "archived"
+    active = (await api.get("/designs")).json()["items"]
+    assert v1["id"] not in {d["id"] for d in active}
+    everything = (await api.get("/designs", params={"status": "all"})).json()["items"]
+    assert v1["id"] in {d["id"] for d in everything}
+
+
+async def test_an_unbuildable_design_gets_every_conflict(api: httpx.AsyncClient) -> None:
+    bad = {
+        **OXFORD,
+        "construction": "blake_stitched",
+        "sole_unit": "commando",
+        "last": "LS-400",
+        "elements": [{"element": "tassels", "option": "matching"}],
+    }
+    response = await api.post("/designs", json=bad, headers=key())
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    problem = response.json()
+    assert problem["type"].endswith("/unbuildable-design")
+    assert problem["instance"] == "/api/v1/designs"
+    by_pointer = {e["pointer"]: e["detail"] for e in problem["errors"]}
+    assert set(by_pointer) == {"#/sole_unit", "#/last", "#/elements/0/element"}
+    assert by_pointer["#/sole_unit"].startswith("sole unit 'commando' cannot be Blake stitched")
+
+
+async def test_a_gallery_design_is_cloned_into_the_brand(api: httpx.AsyncClient) -> None:
+    gallery = await api.get("/gallery", params={"style": "oxford"})
+    assert gallery.status_code == 200
+    ids = [d["id"] for d in gallery.json()["items"]]
+    assert "gal_city_oxford" in ids
+    assert all(d["style"] == "oxford" for d in gallery.json()["items"])
+
+    clone_key = key()
+    clone = await api.post(
+        "/gallery/gal_city_oxford/clone", json={"name": "My city oxford"}, headers=clone_key
+    )
+    assert clone.status_code == 201, clone.text
+    mine = clone.json()
+    assert mine["name"] == "My city oxford"
+    assert mine["cloned_from"] == {"design_id": "gal_city_oxford", "version": 1}
+    assert mine["version"] == 1
+    again = await api.post(
+        "/gallery/gal_city_oxford/clone", json={"name": "My city oxford"}, headers=clone_key
+    )
+    assert (again.status_code, again.json()["id"]) == (200, mine["id"])
+    listed = (await api.get("/designs")).json()["items"]
+    assert [d["id"] for d in listed] == [mine["id"]]
+
+
+async def test_designs_are_private_to_their_brand(
+    api: httpx.AsyncClient, running_system: Any, unique: str
+) -> None:
+    created = (await api.post("/designs", json=OXFORD, headers=key())).json()
+    from bespoke.accounts import create_account
+
+    other = await create_account(name=f"Other {unique}", email=f"other-{unique}@e2e.example")
+    async with httpx.AsyncClient(
+        base_url=f"{running_system.gateway_url}/api/v1",
+        headers={"Authorization": f"Bearer {other['token']}"},
+    ) as intruder:
+        assert (await intruder.get(f"/designs/{created['id']}")).status_code == 404
+        assert (
+            await intruder.post(
+                "/estimates", json={"design_id": created["id"], "order_type": "mto", "pairs": 1}
+            )
+        ).status_code == 404
