@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pymongo import AsyncMongoClient
 
 from bespoke_platform.mongo import Document, connect
+from bespoke_shipping.adapters.rates_file import load_rates
+from bespoke_shipping.domain.rates import RateCard
 from bespoke_shipping.settings import ShippingSettings
 
 
@@ -14,8 +16,9 @@ from bespoke_shipping.settings import ShippingSettings
 class ShippingRuntime:
     settings: ShippingSettings
     mongo: AsyncMongoClient[Document]
+    rates: RateCard
 
 
 def bootstrap(settings: ShippingSettings | None = None) -> ShippingRuntime:
     settings = settings or ShippingSettings()
-    return ShippingRuntime(settings, connect(settings.mongodb_url))
+    return ShippingRuntime(settings, connect(settings.mongodb_url), load_rates())
