@@ -10,11 +10,14 @@ from bespoke_contracts import (
     Address,
     BillingInfo,
     Labeling,
+    OrderCosts,
+    OrderSpecification,
     OrderSubmitted,
     OrderSubmittedPayload,
     OrderType,
     dead_letter_topic,
 )
+from bespoke_contracts.design import MaterialChoice
 from bespoke_contracts.schemas import render
 
 SCHEMA_DIR = Path(__file__).parents[1] / "schemas"
@@ -39,6 +42,25 @@ def _order_submitted() -> OrderSubmitted:
             shipping_address=address,
             billing=BillingInfo(
                 name="Atelier Norte SL", email="ops@norte.example", address=address
+            ),
+            specification=OrderSpecification(
+                design_name="Office oxford",
+                style="oxford",
+                construction="goodyear_welted",
+                last="LC-101",
+                sole_unit="leather_single",
+                materials={"upper": MaterialChoice(material="box_calf", colour="black")},
+                elements=[],
+                bill_of_materials=[],
+                catalog_version="2026.1",
+            ),
+            costs=OrderCosts(
+                per_pair=20000,
+                manufacturing=20000,
+                shipping=1500,
+                customization=0,
+                total=21500,
+                currency="EUR",
             ),
             created_at=datetime(2026, 1, 2, tzinfo=UTC),
         ),
@@ -74,7 +96,12 @@ def test_unknown_fields_from_newer_producers_are_ignored() -> None:
 
 
 def test_every_topic_has_one_event_type_with_that_topic() -> None:
-    assert set(ALL_TOPICS) == {"order.submitted", "payment.cleared", "shipment.grouped"}
+    assert set(ALL_TOPICS) == {
+        "order.submitted",
+        "order.status_changed",
+        "payment.cleared",
+        "shipment.grouped",
+    }
     for topic, event in EVENT_TYPES.items():
         assert topic == event.TOPIC
         assert event.model_fields["event_type"].default == topic

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,18 @@ async def mailpit(running_system: StackConfig) -> AsyncIterator[httpx.AsyncClien
         yield client
 
 
-def checkout_body(email: str, **changes: Any) -> dict[str, Any]:
+@pytest.fixture
+async def design(api: httpx.AsyncClient) -> dict[str, Any]:
+    """A design of the brand, cloned from the gallery: what checkout orders."""
+    response = await api.post(
+        "/gallery/gal_country_derby/clone", headers={"Idempotency-Key": str(uuid.uuid4())}
+    )
+    assert response.status_code == 201, response.text
+    created: dict[str, Any] = response.json()
+    return created
+
+
+def checkout_body(email: str, design: dict[str, Any], **changes: Any) -> dict[str, Any]:
     address = {
         "name": "Atelier Norte",
         "line1": "Calle Mayor 1",
@@ -67,9 +79,9 @@ def checkout_body(email: str, **changes: Any) -> dict[str, Any]:
         "country": "ES",
     }
     body: dict[str, Any] = {
-        "design_id": "des_e2e",
-        "design_version": 1,
-        "bom_hash": "sha256:e2e",
+        "design_id": design["id"],
+        "design_version": design["version"],
+        "bom_hash": design["bom_hash"],
         "order_type": "mini_bulk",
         "sizes": {"41": 2, "42.5": 3},
         "shipping_address": address,

@@ -29,13 +29,13 @@ async def wait_for_emails(mailpit: httpx.AsyncClient, to: str, count: int) -> li
 
 
 async def test_a_checked_out_order_is_numbered_pending_and_emailed(
-    api: httpx.AsyncClient, mailpit: httpx.AsyncClient, unique: str
+    api: httpx.AsyncClient, mailpit: httpx.AsyncClient, unique: str, design: dict[str, Any]
 ) -> None:
     email = f"billing-{unique}@e2e.example"
     key = str(uuid.uuid4())
 
     response = await api.post(
-        "/orders", json=checkout_body(email), headers={"Idempotency-Key": key}
+        "/orders", json=checkout_body(email, design), headers={"Idempotency-Key": key}
     )
 
     assert response.status_code == 201, response.text
@@ -57,10 +57,10 @@ async def test_a_checked_out_order_is_numbered_pending_and_emailed(
 
 
 async def test_a_retried_checkout_returns_the_same_order(
-    api: httpx.AsyncClient, unique: str
+    api: httpx.AsyncClient, unique: str, design: dict[str, Any]
 ) -> None:
     key = str(uuid.uuid4())
-    body = checkout_body(f"retry-{unique}@e2e.example")
+    body = checkout_body(f"retry-{unique}@e2e.example", design)
 
     first = await api.post("/orders", json=body, headers={"Idempotency-Key": key})
     again = await api.post("/orders", json=body, headers={"Idempotency-Key": key})
@@ -78,11 +78,11 @@ async def test_a_retried_checkout_returns_the_same_order(
 
 
 async def test_bad_requests_get_problem_details(
-    api: httpx.AsyncClient, running_system: Any
+    api: httpx.AsyncClient, running_system: Any, design: dict[str, Any]
 ) -> None:
     invalid = await api.post(
         "/orders",
-        json=checkout_body("x@e2e.example", order_type="huge", sizes={"42": 1}),
+        json=checkout_body("x@e2e.example", design, order_type="huge", sizes={"42": 1}),
         headers={"Idempotency-Key": str(uuid.uuid4())},
     )
     assert invalid.status_code == 422
@@ -93,7 +93,7 @@ async def test_bad_requests_get_problem_details(
         "detail": "Input should be 'mto', 'mini_bulk' or 'bulk'",
     } in problem["errors"]
 
-    no_key = await api.post("/orders", json=checkout_body("x@e2e.example"))
+    no_key = await api.post("/orders", json=checkout_body("x@e2e.example", design))
     assert no_key.status_code == 428
 
     async with httpx.AsyncClient(base_url=running_system.gateway_url) as anonymous:

@@ -6,11 +6,16 @@ JSON. The topic constant sits beside each event model.
 
 from bespoke_contracts.envelope import Envelope
 from bespoke_contracts.orders import (
+    ORDER_STATUS_CHANGED,
     ORDER_SUBMITTED,
     Address,
     BillingInfo,
     Labeling,
+    OrderCosts,
+    OrderSpecification,
     OrderStatus,
+    OrderStatusChanged,
+    OrderStatusChangedPayload,
     OrderSubmitted,
     OrderSubmittedPayload,
     OrderType,
@@ -22,6 +27,7 @@ from bespoke_contracts.topics import ALL_TOPICS, EVENT_TYPES, dead_letter_topic
 __all__ = [
     "ALL_TOPICS",
     "EVENT_TYPES",
+    "ORDER_STATUS_CHANGED",
     "ORDER_SUBMITTED",
     "PAYMENT_CLEARED",
     "SHIPMENT_GROUPED",
@@ -29,7 +35,11 @@ __all__ = [
     "BillingInfo",
     "Envelope",
     "Labeling",
+    "OrderCosts",
+    "OrderSpecification",
     "OrderStatus",
+    "OrderStatusChanged",
+    "OrderStatusChangedPayload",
     "OrderSubmitted",
     "OrderSubmittedPayload",
     "OrderType",

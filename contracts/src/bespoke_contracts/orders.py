@@ -7,6 +7,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from bespoke_contracts.design import BomLine, ElementChoice, MaterialChoice
 from bespoke_contracts.envelope import Envelope
 
 ORDER_SUBMITTED: Final = "order.submitted"
@@ -80,6 +81,40 @@ class BillingInfo(BaseModel):
     vat_id: str | None = Field(default=None, max_length=40, description="VAT number, if any.")
 
 
+MinorUnits = Annotated[int, Field(ge=0, description="Integer minor units (e.g. cents).")]
+
+
+class OrderCosts(BaseModel):
+    """What the order costs, fixed at checkout (and at each edit while pending)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    per_pair: MinorUnits = Field(description="Manufacturing price per pair after price breaks.")
+    manufacturing: MinorUnits = Field(description="`per_pair * pairs`.")
+    shipping: MinorUnits = Field(description="Shipping the order on its own.")
+    customization: MinorUnits = Field(
+        description="One-time customization, e.g. developing the brand's custom stamps."
+    )
+    total: MinorUnits = Field(description="`manufacturing + shipping + customization`.")
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. `EUR`.")
+
+
+class OrderSpecification(BaseModel):
+    """Everything the factory needs to make the order, copied from the design version."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    design_name: str = Field(description="The brand's name for the design.")
+    style: str = Field(description="Catalog style id, e.g. `oxford`.")
+    construction: str = Field(description="Catalog construction id, e.g. `goodyear_welted`.")
+    last: str = Field(description="Catalog shoe last id the pairs are made on.")
+    sole_unit: str = Field(description="Catalog sole unit id.")
+    materials: dict[str, MaterialChoice] = Field(description="Part id -> material and colour.")
+    elements: list[ElementChoice] = Field(description="Customizable elements and options.")
+    bill_of_materials: list[BomLine] = Field(description="Raw materials of one pair.")
+    catalog_version: str = Field(description="Catalog edition the design was checked against.")
+
+
 class OrderSubmittedPayload(BaseModel):
     """A brand checked out an order; it waits for payment (`pending_payment`)."""
 
@@ -100,6 +135,8 @@ class OrderSubmittedPayload(BaseModel):
     labeling: Labeling = Field(description="Unlabeled, or engraved with the brand's stamps.")
     shipping_address: Address = Field(description="Where the order ships.")
     billing: BillingInfo = Field(description="Who is invoiced; `billing.email` gets the emails.")
+    specification: OrderSpecification = Field(description="What to make: the full design.")
+    costs: OrderCosts = Field(description="The price, fixed at checkout.")
     created_at: AwareDatetime = Field(description="When the order was checked out.")
 
 
@@ -113,6 +150,39 @@ class OrderSubmitted(Envelope[OrderSubmittedPayload]):
     TOPIC = ORDER_SUBMITTED
 
     event_type: Literal["order.submitted"] = ORDER_SUBMITTED
+    schema_version: Literal[1] = 1
+
+    def key(self) -> bytes:
+        """The order number."""
+        return self.payload.order_number.encode()
+
+
+ORDER_STATUS_CHANGED: Final = "order.status_changed"
+"""Topic of :class:`OrderStatusChanged`; key: the order number."""
+
+
+class OrderStatusChangedPayload(BaseModel):
+    """An order moved from one status to another."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    order_number: OrderNumber
+    from_status: OrderStatus = Field(description="Status before the change.")
+    to_status: OrderStatus = Field(description="Status after the change.")
+    cause: str = Field(
+        description="Who or what caused it: `request:<id>` (an admin) or `event:<event_id>`."
+    )
+    changed_at: AwareDatetime = Field(description="When it changed.")
+    contact_email: str = Field(description="Billing email of the order.")
+
+
+class OrderStatusChanged(Envelope[OrderStatusChangedPayload]):
+    """An order changed status: `work_in_process` launches it to production; `cancelled`
+    withdraws it. Downstream factory systems consume this topic."""
+
+    TOPIC = ORDER_STATUS_CHANGED
+
+    event_type: Literal["order.status_changed"] = ORDER_STATUS_CHANGED
     schema_version: Literal[1] = 1
 
     def key(self) -> bytes:

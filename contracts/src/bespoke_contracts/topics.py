@@ -5,7 +5,12 @@ from __future__ import annotations
 from typing import Final
 
 from bespoke_contracts.envelope import Envelope
-from bespoke_contracts.orders import ORDER_SUBMITTED, OrderSubmitted
+from bespoke_contracts.orders import (
+    ORDER_STATUS_CHANGED,
+    ORDER_SUBMITTED,
+    OrderStatusChanged,
+    OrderSubmitted,
+)
 from bespoke_contracts.payments import PAYMENT_CLEARED, PaymentCleared
 from bespoke_contracts.shipping import SHIPMENT_GROUPED, ShipmentGrouped
 
@@ -13,6 +18,7 @@ DLQ_SUFFIX: Final = ".dlq"
 
 EVENT_TYPES: Final[dict[str, type[Envelope]]] = {  # type: ignore[type-arg]
     ORDER_SUBMITTED: OrderSubmitted,
+    ORDER_STATUS_CHANGED: OrderStatusChanged,
     PAYMENT_CLEARED: PaymentCleared,
     SHIPMENT_GROUPED: ShipmentGrouped,
 }

@@ -8,30 +8,23 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bespoke_contracts.design import BomLine, ElementChoice, MaterialChoice, OptionId
 from bespoke_contracts.orders import EuSize, OrderType
 
-OptionId = Annotated[str, Field(min_length=1, max_length=60)]
-
-
-class MaterialChoice(BaseModel):
-    """The material and colour a part is cut from."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    material: OptionId = Field(description="A material id from the catalog, e.g. `box_calf`.")
-    colour: OptionId = Field(description="One of that material's colours, e.g. `dark_brown`.")
-
-
-class ElementChoice(BaseModel):
-    """A customizable element and the option chosen for it."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    element: OptionId = Field(description="An element id from the catalog, e.g. `brogueing`.")
-    option: OptionId = Field(description="One of the element's options, e.g. `full`.")
-    text: str | None = Field(
-        default=None, max_length=40, description="For elements that take text (monogram)."
-    )
+__all__ = [
+    "BomLine",
+    "ClonedFrom",
+    "DesignList",
+    "DesignRequest",
+    "DesignResponse",
+    "DesignSpec",
+    "DesignStatus",
+    "ElementChoice",
+    "Estimate",
+    "EstimateRequest",
+    "MaterialChoice",
+    "PriceLine",
+]
 
 
 class DesignSpec(BaseModel):
@@ -61,16 +54,6 @@ class DesignRequest(DesignSpec):
     name: str = Field(min_length=1, max_length=120, description="The brand's name for it.")
 
 
-class BomLine(BaseModel):
-    """One raw material of the bill of materials, per pair."""
-
-    component: str = Field(description="What it becomes, e.g. `Upper`, `Sole unit`.")
-    material: str = Field(description="The raw material.")
-    colour: str | None = Field(default=None, description="Colour, where it has one.")
-    quantity: float = Field(description="Quantity per pair.")
-    unit: str = Field(description="Unit of the quantity: `sq ft`, `pair`, `m`, `kg`, `pcs`.")
-
-
 class DesignStatus(StrEnum):
     ACTIVE = "active"
     ARCHIVED = "archived"
@@ -92,6 +75,7 @@ class DesignResponse(DesignSpec):
     name: str
     status: DesignStatus
     published: bool = Field(description="Shown in the Get Inspired gallery.")
+    shoe_last: str = Field(description="The last the pairs are made on (chosen or standard).")
     bill_of_materials: list[BomLine]
     bom_hash: str = Field(description="Confirm this hash at checkout: `sha256:<hex>`.")
     price_per_pair: int = Field(description="Catalog price per pair before order-type breaks.")

@@ -11,6 +11,8 @@ from bespoke_contracts.orders import (
     BillingInfo,
     EuSize,
     Labeling,
+    OrderCosts,
+    OrderSpecification,
     OrderStatus,
     OrderType,
 )
@@ -32,7 +34,12 @@ class CheckoutRequest(BaseModel):
     )
     shipping_address: Address = Field(description="Where the order ships.")
     billing: BillingInfo = Field(description="Who is invoiced; `billing.email` receives emails.")
-    labeling: Labeling = Field(description="`unlabeled` or `custom_stamps`.")
+    labeling: Labeling | None = Field(
+        default=None,
+        description="Required on the brand's first order: `unlabeled` or `custom_stamps` "
+        "(stamp development is a one-time customization cost on that order). Later orders "
+        "reuse the brand's choice.",
+    )
 
 
 class StatusChange(BaseModel):
@@ -57,4 +64,13 @@ class OrderResponse(BaseModel):
     labeling: Labeling
     shipping_address: Address
     billing: BillingInfo
+    specification: OrderSpecification = Field(description="Everything the factory makes.")
+    costs: OrderCosts = Field(description="The price, fixed at checkout.")
     created_at: datetime
+
+
+class OrderHistory(BaseModel):
+    """An order's status timeline, oldest first."""
+
+    order_number: str
+    items: list[StatusChange]

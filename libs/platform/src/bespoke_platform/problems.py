@@ -147,6 +147,10 @@ def exception_handlers(domain: Mapping[type[Exception], int]) -> ExceptionHandle
             conflicts = getattr(exc, "conflicts", None)
             if conflicts:
                 extra["errors"] = [{"pointer": c.pointer, "detail": c.detail} for c in conflicts]
+            # Anything else the client needs to act (e.g. the current bill of materials).
+            problem_extra = getattr(exc, "problem_extra", None)
+            if callable(problem_extra):
+                extra.update(problem_extra())
             return problem(
                 status, getattr(exc, "code", "error"), str(exc), request.url.path, **extra
             )

@@ -9,10 +9,13 @@ from bespoke_contracts import (
     Address,
     BillingInfo,
     Labeling,
+    OrderCosts,
+    OrderSpecification,
     OrderSubmitted,
     OrderSubmittedPayload,
     OrderType,
 )
+from bespoke_contracts.design import MaterialChoice
 from bespoke_notifications.domain.emails import Email
 from bespoke_notifications.service_layer.handlers import NotificationsDeps
 
@@ -84,6 +87,25 @@ def order_submitted() -> OrderSubmitted:
             shipping_address=ship,
             billing=BillingInfo(
                 name="Norte SL", email="ops@norte.example", address=bill, vat_id="ESB12345678"
+            ),
+            specification=OrderSpecification(
+                design_name="Office oxford",
+                style="oxford",
+                construction="goodyear_welted",
+                last="LC-101",
+                sole_unit="leather_single",
+                materials={"upper": MaterialChoice(material="box_calf", colour="black")},
+                elements=[],
+                bill_of_materials=[],
+                catalog_version="2026.1",
+            ),
+            costs=OrderCosts(
+                per_pair=20000,
+                manufacturing=20000,
+                shipping=1500,
+                customization=0,
+                total=21500,
+                currency="EUR",
             ),
             created_at=datetime(2026, 3, 1, tzinfo=UTC),
         ),

@@ -25,6 +25,9 @@ def test_the_email_carries_the_order_specifications(order_submitted: OrderSubmit
         "Nave 3",
         "VAT: ESB12345678",
         "+34 600 000 000",
+        "Upper:          box_calf (black)",
+        "Total:          EUR 215.00",
+        "6 x EUR 200.00",
     ):
         assert expected in text, expected
     # sizes are listed in numeric order, not as strings sort

@@ -6,11 +6,18 @@ import asyncio
 import contextlib
 from dataclasses import dataclass, field
 
+import httpx
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
-from bespoke_orders.adapters.mongo import MongoOrderRepository, SystemClock, ensure_indexes
+from bespoke_orders.adapters.mongo import (
+    MongoBrandLabels,
+    MongoOrderRepository,
+    SystemClock,
+    ensure_indexes,
+)
 from bespoke_orders.adapters.outbox import OutboxRelay
+from bespoke_orders.adapters.services import HttpDesignCatalog, HttpShippingRates
 from bespoke_orders.service_layer.handlers import OrdersDeps
 from bespoke_orders.settings import OrdersSettings
 from bespoke_platform.kafka import BrokerPublisher, make_broker
@@ -26,6 +33,9 @@ class OrdersRuntime:
     broker: KafkaBroker
     relay: OutboxRelay
     deps: OrdersDeps
+    dead_letters: BrokerPublisher
+    design: HttpDesignCatalog
+    shipping: HttpShippingRates
     _relay_task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     async def start(self) -> None:
@@ -40,17 +50,33 @@ class OrdersRuntime:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._relay_task
         await self.broker.stop()
+        await self.design.aclose()
+        await self.shipping.aclose()
 
 
-def bootstrap(settings: OrdersSettings | None = None) -> OrdersRuntime:
+def bootstrap(
+    settings: OrdersSettings | None = None, broker: KafkaBroker | None = None
+) -> OrdersRuntime:
     settings = settings or OrdersSettings()
     mongo = connect(settings.mongodb_url)
     db = mongo[settings.mongodb_database]
-    broker = make_broker(settings.kafka_bootstrap, client_id="bespoke-orders")
-    relay = OutboxRelay(db, BrokerPublisher(broker), poll_seconds=settings.outbox_poll_seconds)
+    broker = broker or make_broker(settings.kafka_bootstrap, client_id="bespoke-orders")
+    publisher = BrokerPublisher(broker)
+    relay = OutboxRelay(db, publisher, poll_seconds=settings.outbox_poll_seconds)
+    timeout = httpx.Timeout(settings.upstream_timeout_seconds)
+    design = HttpDesignCatalog(httpx.AsyncClient(base_url=settings.design_url, timeout=timeout))
+    shipping = HttpShippingRates(httpx.AsyncClient(base_url=settings.shipping_url, timeout=timeout))
     deps = OrdersDeps(
         orders=MongoOrderRepository(db),
         clock=SystemClock(),
         outbox=relay,
+        design=design,
+        shipping=shipping,
+        brands=MongoBrandLabels(db),
+        stamp_development_cost=settings.stamp_development_cost,
     )
-    return OrdersRuntime(settings, mongo, broker, relay, deps)
+    runtime = OrdersRuntime(settings, mongo, broker, relay, deps, publisher, design, shipping)
+    from bespoke_orders.entrypoints.messaging import subscribe
+
+    subscribe(runtime)
+    return runtime

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -12,13 +11,21 @@ from aiokafka.admin import AIOKafkaAdminClient
 from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke.stack.config import StackConfig
-from bespoke_contracts import ORDER_SUBMITTED, Address, BillingInfo, Labeling, OrderType
-from bespoke_orders.adapters.mongo import (
-    MongoOrderRepository,
-    SystemClock,
+from bespoke_contracts import (
+    ORDER_STATUS_CHANGED,
+    ORDER_SUBMITTED,
+    Address,
+    BillingInfo,
+    Labeling,
+    OrderSpecification,
+    OrderStatus,
+    OrderType,
 )
+from bespoke_contracts.design import BomLine, MaterialChoice
+from bespoke_orders.adapters.mongo import MongoOrderRepository
 from bespoke_orders.adapters.outbox import OutboxRelay
-from bespoke_orders.domain.model import Checkout, check_out
+from bespoke_orders.domain.errors import ConcurrentChange
+from bespoke_orders.domain.model import Checkout, Order, check_out, price
 from bespoke_orders.service_layer import handlers
 from bespoke_platform.kafka import BrokerPublisher, make_broker
 
@@ -27,10 +34,24 @@ pytestmark = pytest.mark.stack
 ADDRESS = Address(
     name="Atelier Norte", line1="Calle Mayor 1", city="Elda", postal_code="03600", country="ES"
 )
+SPEC = OrderSpecification(
+    design_name="Office oxford",
+    style="oxford",
+    construction="goodyear_welted",
+    last="LC-101",
+    sole_unit="leather_single",
+    materials={"upper": MaterialChoice(material="box_calf", colour="black")},
+    elements=[],
+    bill_of_materials=[
+        BomLine(component="Upper", material="Box calf", colour="black", quantity=3.2, unit="sq ft")
+    ],
+    catalog_version="2026.1",
+)
+COSTS = price(per_pair=20_000, pairs=1, shipping=1_500, customization=0, currency="EUR")
 
 
-def command(key: str, account: str = "acc_it") -> Checkout:
-    return Checkout(
+def order(number: str, key: str, account: str = "acc_it") -> Order:
+    command = Checkout(
         account_id=account,
         idempotency_key=key,
         design_id="des_1",
@@ -43,6 +64,7 @@ def command(key: str, account: str = "acc_it") -> Checkout:
         labeling=Labeling.UNLABELED,
         request_id="req-it",
     )
+    return check_out(command, number, datetime.now(UTC), SPEC, COSTS, Labeling.UNLABELED)
 
 
 async def topic_partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
@@ -55,43 +77,43 @@ async def topic_partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
     return [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
 
 
-class NoRelay:
-    def wake(self) -> None:
-        pass
-
-
-async def test_concurrent_checkouts_get_unique_gapless_numbers(
+async def test_fifty_concurrent_checkouts_get_fifty_distinct_gapless_numbers(
     orders_db: AsyncDatabase[dict[str, Any]],
 ) -> None:
-    deps = handlers.OrdersDeps(MongoOrderRepository(orders_db), SystemClock(), NoRelay())
+    repository = MongoOrderRepository(orders_db)
 
     results = await asyncio.gather(
-        *(handlers.check_out(command(f"k{i}", account=f"acc_{i % 3}"), deps) for i in range(30))
+        *(
+            handlers.store_numbered(lambda n, i=i: order(n, f"k{i}", f"acc_{i % 4}"), repository)
+            for i in range(50)
+        )
     )
 
-    numbers = sorted(r.order.order_number for r in results)
-    assert numbers == [f"BF-{n:06d}" for n in range(1, 31)]
-    assert await orders_db.orders.count_documents({}) == 30
+    numbers = sorted(stored.order_number for _, stored in results)
+    assert numbers == [f"BF-{n:06d}" for n in range(1, 51)]
+    assert await orders_db.orders.count_documents({}) == 50
 
 
 async def test_an_order_and_its_event_are_stored_in_one_document(
     orders_db: AsyncDatabase[dict[str, Any]],
 ) -> None:
     repository = MongoOrderRepository(orders_db)
-    order = check_out(command("k1"), "BF-000007", datetime.now(UTC))
-
-    await repository.add(order)
+    await repository.add(order("BF-000007", "k1"))
 
     doc = await orders_db.orders.find_one({"_id": "BF-000007"})
     assert doc is not None
     assert doc["outbox_pending"] is True
     [entry] = doc["outbox"]
     assert entry["topic"] == ORDER_SUBMITTED
-    assert json.loads(entry["value"])["payload"]["order_number"] == "BF-000007"
+    payload = json.loads(entry["value"])["payload"]
+    assert payload["order_number"] == "BF-000007"
+    assert payload["specification"]["bill_of_materials"][0]["material"] == "Box calf"
+    assert payload["costs"]["total"] == 21_500
     again = await repository.get("acc_it", "BF-000007")
     assert again is not None
     assert again.sizes == {"42.5": 1}
-    assert again.shipping_address == ADDRESS
+    assert again.costs == COSTS
+    assert again.specification == SPEC
     assert await repository.get("acc_other", "BF-000007") is None
 
 
@@ -99,16 +121,39 @@ async def test_racing_requests_with_one_key_store_one_order(
     orders_db: AsyncDatabase[dict[str, Any]],
 ) -> None:
     repository = MongoOrderRepository(orders_db)
-    first = check_out(command("same"), "BF-000001", datetime.now(UTC))
-    second = check_out(command("same"), "BF-000002", datetime.now(UTC))
-
-    stored = [await repository.add(first), await repository.add(second)]
-
+    stored = [
+        await repository.add(order("BF-000001", "same")),
+        await repository.add(order("BF-000002", "same")),
+    ]
     assert [o.order_number for o in stored] == ["BF-000001", "BF-000001"]
     assert await orders_db.orders.count_documents({}) == 1
 
 
-async def test_checkout_is_published_to_kafka_once_by_the_relay(
+async def test_a_change_and_its_event_are_one_guarded_write(
+    orders_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    repository = MongoOrderRepository(orders_db)
+    await repository.add(order("BF-000001", "k"))
+    first = await repository.get("acc_it", "BF-000001")
+    second = await repository.get("acc_it", "BF-000001")
+    assert first is not None
+    assert second is not None
+
+    first.cancel("req-1", datetime.now(UTC))
+    await repository.save(first)
+    second.mark_paid("evt-1", "corr", datetime.now(UTC))
+    with pytest.raises(ConcurrentChange):
+        await repository.save(second)
+
+    doc = await orders_db.orders.find_one({"_id": "BF-000001"})
+    assert doc is not None
+    assert doc["status"] == OrderStatus.CANCELLED.value
+    assert [e["topic"] for e in doc["outbox"]] == [ORDER_SUBMITTED, ORDER_STATUS_CHANGED]
+    assert [e["seq"] for e in doc["outbox"]] == [1, 2]
+    assert doc["outbox_pending"] is True
+
+
+async def test_the_relay_publishes_each_event_once_in_order(
     orders_db: AsyncDatabase[dict[str, Any]], stack_infrastructure: StackConfig, unique: str
 ) -> None:
     broker = make_broker(stack_infrastructure.kafka_bootstrap, client_id="test-relay")
@@ -119,32 +164,37 @@ async def test_checkout_is_published_to_kafka_once_by_the_relay(
     await consumer.start()
     try:
         partitions = await topic_partitions(stack_infrastructure.kafka_bootstrap, ORDER_SUBMITTED)
-        assert partitions, "topic order.submitted missing: was it created by `bespoke stack up`?"
+        partitions += await topic_partitions(
+            stack_infrastructure.kafka_bootstrap, ORDER_STATUS_CHANGED
+        )
         consumer.assign(partitions)
-        end = await consumer.end_offsets(partitions)
-        for tp, offset in end.items():
+        for tp, offset in (await consumer.end_offsets(partitions)).items():
             consumer.seek(tp, offset)
 
-        relay = OutboxRelay(orders_db, BrokerPublisher(broker))
-        deps = handlers.OrdersDeps(MongoOrderRepository(orders_db), SystemClock(), NoRelay())
         account = f"acc_{unique}"
-        result = await handlers.check_out(
-            dataclasses.replace(command("k-relay"), account_id=account), deps
-        )
-
+        repository = MongoOrderRepository(orders_db)
+        relay = OutboxRelay(orders_db, BrokerPublisher(broker))
+        await repository.add(order("BF-000001", "k", account))
         assert await relay.publish_pending() == 1
-        assert await relay.publish_pending() == 0, "a published event must not be sent again"
+        stored = await repository.get(account, "BF-000001")
+        assert stored is not None
+        stored.cancel("req-2", datetime.now(UTC))
+        await repository.save(stored)
+        assert await relay.publish_pending() == 1, "only the new event"
+        assert await relay.publish_pending() == 0
 
-        received = []
+        received: list[Any] = []
         async with asyncio.timeout(20):
-            while not received:
+            while len(received) < 2:
                 batch = await consumer.getmany(timeout_ms=1000)
                 for records in batch.values():
                     received += [r for r in records if json.loads(r.value)["account_id"] == account]
-        [record] = received
-        assert record.key == result.order.order_number.encode()
-        assert dict(record.headers)["event_type"] == b"order.submitted"
-        doc = await orders_db.orders.find_one({"_id": result.order.order_number})
+        assert [json.loads(r.value)["event_type"] for r in received] == [
+            ORDER_SUBMITTED,
+            ORDER_STATUS_CHANGED,
+        ]
+        assert {r.key for r in received} == {b"BF-000001"}
+        doc = await orders_db.orders.find_one({"_id": "BF-000001"})
         assert doc is not None
         assert doc["outbox_pending"] is False
     finally:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,10 +11,22 @@ from bespoke_contracts import (
     BillingInfo,
     Labeling,
     OrderStatus,
+    OrderStatusChanged,
     OrderSubmitted,
     OrderType,
+    PaymentCleared,
+    PaymentClearedPayload,
 )
-from bespoke_orders.domain.errors import IdempotencyKeyReused, InvalidOrder, OrderNotFound
+from bespoke_contracts.api.design import DesignStatus
+from bespoke_orders.domain.errors import (
+    IdempotencyKeyReused,
+    InvalidOrder,
+    LabelingMismatch,
+    LabelingRequired,
+    OrderNotFound,
+    OrderStateConflict,
+    StaleBillOfMaterials,
+)
 from bespoke_orders.domain.model import Checkout, format_order_number, order_sequence
 from bespoke_orders.service_layer import handlers
 
@@ -63,6 +76,12 @@ async def test_checkout_records_a_pending_order_with_its_event(fakes: Any) -> No
     assert isinstance(event, OrderSubmitted)
     assert event.payload.order_number == "BF-000001"
     assert event.payload.pairs == 5
+    assert event.payload.specification.style == "oxford"
+    assert event.payload.specification.bill_of_materials[0].material == "Box calf"
+    assert event.payload.costs.manufacturing == 5 * 20_000
+    assert event.payload.costs.shipping == 900 + 600 * 5
+    assert event.payload.costs.customization == 0
+    assert event.payload.costs.total == 100_000 + 3_900
     assert event.account_id == "acc_1"
     assert event.key() == b"BF-000001"
     assert outbox.wakes == 1
@@ -125,6 +144,10 @@ async def test_a_refused_order_takes_no_number(fakes: Any) -> None:
         await handlers.check_out(checkout(sizes={"42": 1, "43": 0}), deps)
     with pytest.raises(InvalidOrder, match="empty"):
         await handlers.check_out(checkout(sizes={}), deps)
+    with pytest.raises(InvalidOrder):
+        await handlers.check_out(checkout(order_type=OrderType.MTO), deps)
+    with pytest.raises(InvalidOrder):
+        await handlers.check_out(checkout(design_version=7), deps)
     accepted = await handlers.check_out(checkout(key="ok"), deps)
     assert accepted.order.order_number == "BF-000001"
 
@@ -136,3 +159,118 @@ async def test_orders_of_another_brand_are_not_found(fakes: Any) -> None:
         await handlers.get_order("acc_b", created.order.order_number, deps)
     found = await handlers.get_order("acc_a", created.order.order_number, deps)
     assert found.order_number == created.order.order_number
+
+
+async def test_a_stale_bill_of_materials_is_refused_with_the_current_one(fakes: Any) -> None:
+    with pytest.raises(StaleBillOfMaterials) as raised:
+        await handlers.check_out(checkout(bom_hash="sha256:old"), fakes.deps)
+    assert raised.value.problem_extra()["bom_hash"] == "sha256:abc"
+    assert raised.value.problem_extra()["bill_of_materials"] == [
+        {
+            "component": "Upper",
+            "material": "Box calf",
+            "colour": "black",
+            "quantity": 3.2,
+            "unit": "sq ft",
+        }
+    ]
+    assert fakes.orders.by_number == {}
+
+
+async def test_an_archived_design_cannot_be_ordered(fakes: Any) -> None:
+    current = fakes.design.versions[("des_1", 2)]
+    fakes.design.versions[("des_1", 2)] = current.model_copy(
+        update={"status": DesignStatus.ARCHIVED}
+    )
+    with pytest.raises(InvalidOrder, match="archived"):
+        await handlers.check_out(checkout(), fakes.deps)
+
+
+async def test_the_price_comes_from_the_quote_with_breaks(fakes: Any) -> None:
+    result = await handlers.check_out(checkout(sizes={"42": 6, "43": 6}), fakes.deps)
+    costs = result.order.costs
+    assert (costs.per_pair, costs.manufacturing) == (19_000, 12 * 19_000)
+    assert costs.currency == "EUR"
+
+
+async def test_the_first_order_chooses_labeling_and_later_ones_reuse_it(fakes: Any) -> None:
+    with pytest.raises(LabelingRequired):
+        await handlers.check_out(checkout(labeling=None), fakes.deps)
+    first = await handlers.check_out(
+        checkout(key="k1", labeling=Labeling.CUSTOM_STAMPS), fakes.deps
+    )
+    assert first.order.costs.customization == 15_000
+    assert (
+        first.order.costs.total
+        == first.order.costs.manufacturing + first.order.costs.shipping + 15_000
+    )
+
+    second = await handlers.check_out(checkout(key="k2", labeling=None), fakes.deps)
+    assert second.order.labeling is Labeling.CUSTOM_STAMPS
+    assert second.order.costs.customization == 0, "stamps are developed once"
+    with pytest.raises(LabelingMismatch):
+        await handlers.check_out(checkout(key="k3", labeling=Labeling.UNLABELED), fakes.deps)
+    retry = await handlers.check_out(
+        checkout(key="k1", labeling=Labeling.CUSTOM_STAMPS), fakes.deps
+    )
+    assert retry.order.order_number == first.order.order_number
+
+
+async def test_payment_moves_pending_orders_to_work_in_process_once(fakes: Any) -> None:
+    a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
+    b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
+    event = payment_cleared([a.order_number, b.order_number])
+
+    moved = await handlers.on_payment_cleared(event, fakes.deps)
+    again = await handlers.on_payment_cleared(event, fakes.deps)
+    duplicate = await handlers.on_payment_cleared(payment_cleared([a.order_number]), fakes.deps)
+
+    assert moved == [a.order_number, b.order_number]
+    assert again == []
+    assert duplicate == []
+    stored = fakes.orders.by_number[a.order_number]
+    assert stored.status is OrderStatus.WORK_IN_PROCESS
+    assert [h.status for h in stored.history] == [
+        OrderStatus.PENDING_PAYMENT,
+        OrderStatus.WORK_IN_PROCESS,
+    ]
+    assert stored.history[-1].cause == f"event:{event.event_id}"
+    changes = [e for e in fakes.orders.published if isinstance(e, OrderStatusChanged)]
+    assert [(e.payload.order_number, e.payload.to_status) for e in changes] == [
+        (a.order_number, OrderStatus.WORK_IN_PROCESS),
+        (b.order_number, OrderStatus.WORK_IN_PROCESS),
+    ]
+
+
+async def test_only_pending_orders_can_be_cancelled(fakes: Any) -> None:
+    pending = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
+    paid = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
+    await handlers.on_payment_cleared(payment_cleared([paid.order_number]), fakes.deps)
+
+    cancelled = await handlers.cancel_order("acc_1", pending.order_number, "req-9", fakes.deps)
+
+    assert cancelled.status is OrderStatus.CANCELLED
+    assert cancelled.history[-1].cause == "request:req-9"
+    with pytest.raises(OrderStateConflict, match="work_in_process"):
+        await handlers.cancel_order("acc_1", paid.order_number, "req-10", fakes.deps)
+    with pytest.raises(OrderStateConflict, match="cancelled"):
+        await handlers.cancel_order("acc_1", pending.order_number, "req-11", fakes.deps)
+    with pytest.raises(OrderStateConflict):
+        await handlers.on_payment_cleared(payment_cleared([pending.order_number]), fakes.deps)
+
+
+def payment_cleared(order_numbers: list[str]) -> PaymentCleared:
+    return PaymentCleared(
+        account_id="acc_1",
+        correlation_id="pay-1",
+        payload=PaymentClearedPayload(
+            invoice_id="inv_1",
+            target=order_numbers[0],
+            order_numbers=order_numbers,
+            amount=1,
+            currency="EUR",
+            payment_intent_id="pi_1",
+            paid_at=datetime(2026, 3, 2, tzinfo=UTC),
+            contact_email="ops@norte.example",
+        ),
+    )

@@ -157,7 +157,9 @@ def demo() -> None:
                 f"  API:          {result['backoffice_api']}   (docs: {result['api_docs']})",
                 f"  Demo brand:   {result['brand']['name']} ({result['brand']['account_id']})",
                 f"  Token:        {result['token']}",
-                f"  Demo order:   {order} - {result['demo_order']['status']}",
+                f"  Demo design:  {result['demo_design']['name']} ({result['demo_design']['id']})",
+                f"  Demo order:   {order} - {result['demo_order']['status']}, total "
+                f"{result['demo_order']['currency']} {result['demo_order']['total'] / 100:.2f}",
                 f"  Its email:    {result['email']['mailpit_api']}",
                 f"  All emails:   {result['email']['all_emails']}",
                 "  Try:          curl -H 'Authorization: Bearer <token>' "

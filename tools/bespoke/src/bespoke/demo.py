@@ -30,10 +30,22 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
     suffix = uuid.uuid4().hex[:6]
     email = f"demo-{suffix}@brand.example"
     brand = await create_account(name=f"Demo Brand {suffix}", email=email)
+    headers = {"Authorization": f"Bearer {brand['token']}"}
+    async with httpx.AsyncClient(timeout=15, headers=headers) as client:
+        cloned = await client.post(
+            f"{config.gateway_url}/api/v1/gallery/gal_city_oxford/clone",
+            json={"name": "Demo city oxford"},
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        if cloned.status_code != 201:
+            raise DemoFailed(
+                f"cloning the demo design answered {cloned.status_code}: {cloned.text}"
+            )
+        design = cloned.json()
     order_body = {
-        "design_id": "des_demo_oxford",
-        "design_version": 1,
-        "bom_hash": "sha256:demo",
+        "design_id": design["id"],
+        "design_version": design["version"],
+        "bom_hash": design["bom_hash"],
         "order_type": "mini_bulk",
         "sizes": {"40": 2, "41": 4, "42": 4, "42.5": 2, "43": 3},
         "shipping_address": DEMO_ADDRESS,
@@ -58,7 +70,13 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
         "api_docs": f"{config.gateway_url}/schema",
         "brand": {"account_id": brand["account_id"], "name": brand["name"], "email": email},
         "token": brand["token"],
-        "demo_order": {"order_number": order["order_number"], "status": order["status"]},
+        "demo_design": {"id": design["id"], "name": design["name"], "bom_hash": design["bom_hash"]},
+        "demo_order": {
+            "order_number": order["order_number"],
+            "status": order["status"],
+            "total": order["costs"]["total"],
+            "currency": order["costs"]["currency"],
+        },
         "email": {
             "subject": message["Subject"],
             "mailpit_api": f"{config.mailpit_api_url}/api/v1/message/{message['ID']}",

@@ -22,6 +22,8 @@ class DesignVersion:
     version: int
     name: str
     spec: DesignSpec
+    shoe_last: str
+    """The last the pairs are made on: the chosen one or the style's standard last."""
     bill_of_materials: list[BomLine]
     bom_hash: str
     price_per_pair: int
@@ -104,6 +106,7 @@ def make_version(
         version=number,
         name=name,
         spec=spec,
+        shoe_last=rules.shoe_last(spec, catalog).id,
         bill_of_materials=bom,
         bom_hash=rules.bom_hash(bom),
         price_per_pair=sum(line.amount for line in rules.price_breakdown(spec, catalog)),

@@ -52,6 +52,7 @@ def design_response(design: Design, version: int | None = None) -> DesignRespons
         name=chosen.name,
         status=design.status,
         published=design.published,
+        shoe_last=chosen.shoe_last,
         bill_of_materials=chosen.bill_of_materials,
         bom_hash=chosen.bom_hash,
         price_per_pair=chosen.price_per_pair,

@@ -8,7 +8,7 @@ from litestar import Controller, Response, get, post
 from litestar.datastructures import State
 from litestar.params import JSONBody, Parameter
 
-from bespoke_contracts.api.orders import CheckoutRequest, OrderResponse
+from bespoke_contracts.api.orders import CheckoutRequest, OrderHistory, OrderResponse
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.entrypoints.forwarding import (
     BrandRequest,
@@ -18,6 +18,8 @@ from bespoke_gateway.entrypoints.forwarding import (
     require_key,
 )
 from bespoke_platform.problems import problem_responses
+
+OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
 
 
 class OrdersController(Controller):
@@ -55,6 +57,43 @@ class OrdersController(Controller):
             created_at=(self.path, "order_number"),
         )
 
+    @post(
+        "/{order_number:str}/cancel",
+        operation_id="cancelOrder",
+        summary="Cancel a pending order",
+        status_code=200,
+        responses={
+            200: documented(OrderResponse, "The cancelled order."),
+            **problem_responses(401, 404, 409, 503),
+        },
+    )
+    async def cancel(
+        self, order_number: OrderNumberPath, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """Cancel an order that is still pending payment. Paid or cancelled orders are 409."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.orders, request, "POST", f"/internal/orders/{order_number}/cancel"
+        )
+
+    @get(
+        "/{order_number:str}/history",
+        operation_id="getOrderHistory",
+        summary="An order's status timeline",
+        responses={
+            200: documented(OrderHistory, "Every status change, oldest first."),
+            **problem_responses(401, 404, 503),
+        },
+    )
+    async def history(
+        self, order_number: OrderNumberPath, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """When the order changed status and why (`request:<id>` or `event:<event_id>`)."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.orders, request, "GET", f"/internal/orders/{order_number}/history"
+        )
+
     @get(
         "/{order_number:str}",
         operation_id="getOrder",
@@ -66,7 +105,7 @@ class OrdersController(Controller):
     )
     async def get_order(
         self,
-        order_number: Annotated[str, Parameter(description="e.g. `BF-000042`")],
+        order_number: OrderNumberPath,
         request: BrandRequest,
         state: State,
     ) -> Response[bytes]:

@@ -23,6 +23,10 @@ class Email:
     text: str
 
 
+def _money(minor: int, currency: str) -> str:
+    return f"{currency} {minor // 100:,}.{minor % 100:02d}"
+
+
 def _size_key(size: str) -> float:
     return float(size)
 
@@ -42,6 +46,8 @@ def _address(address: Address) -> list[str]:
 def order_confirmation(event: OrderSubmitted) -> Email:
     """The order-specifications email a brand gets right after checkout."""
     order = event.payload
+    spec = order.specification
+    costs = order.costs
     sizes = "\n".join(
         f"  EU {size:>5}: {pairs} pair{'s' if pairs != 1 else ''}"
         for size, pairs in sorted(order.sizes.items(), key=lambda item: _size_key(item[0]))
@@ -61,6 +67,16 @@ def order_confirmation(event: OrderSubmitted) -> Email:
             f"Materials:      bill of materials {order.bom_hash}",
             f"Labeling:       {_LABELING.get(order.labeling.value, order.labeling.value)}",
             f"Pairs:          {order.pairs}",
+            f"Style:          {spec.style} / {spec.construction} / last {spec.last}",
+            f"Sole unit:      {spec.sole_unit}",
+            *(
+                f"{part.capitalize() + ':':<16}{choice.material} ({choice.colour})"
+                for part, choice in spec.materials.items()
+            ),
+            *(
+                f"Element:        {e.element} ({e.option}{', ' + e.text if e.text else ''})"
+                for e in spec.elements
+            ),
             "Size run:",
             sizes,
             "",
@@ -70,6 +86,14 @@ def order_confirmation(event: OrderSubmitted) -> Email:
             "Bill to:",
             *(f"  {line}" for line in _address(order.billing.address)),
             *([f"  VAT: {order.billing.vat_id}"] if order.billing.vat_id else []),
+            "",
+            "Costs",
+            "-----",
+            f"Manufacturing:  {_money(costs.manufacturing, costs.currency)}"
+            f" ({order.pairs} x {_money(costs.per_pair, costs.currency)})",
+            f"Shipping:       {_money(costs.shipping, costs.currency)}",
+            f"Customization:  {_money(costs.customization, costs.currency)}",
+            f"Total:          {_money(costs.total, costs.currency)}",
             "",
             "To pay, open the order in your backoffice order pool and use its Pay action.",
             "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 from pymongo import ASCENDING, DESCENDING
@@ -9,9 +10,18 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from bespoke_contracts import Address, BillingInfo, Labeling, OrderStatus, OrderType
-from bespoke_orders.domain.errors import OrderNumberTaken
+from bespoke_contracts import (
+    Address,
+    BillingInfo,
+    Labeling,
+    OrderCosts,
+    OrderSpecification,
+    OrderStatus,
+    OrderType,
+)
+from bespoke_orders.domain.errors import ConcurrentChange, OrderNumberTaken
 from bespoke_orders.domain.model import Order, StatusChange, order_sequence
+from bespoke_orders.service_layer.ports import BrandLabel
 from bespoke_platform.mongo import Document
 
 
@@ -41,6 +51,21 @@ def _outbox_entries(order: Order, start_seq: int) -> list[Document]:
     ]
 
 
+def _mutable_fields(order: Order) -> Document:
+    """What a change to an existing order may rewrite."""
+    return {
+        "status": order.status.value,
+        "sizes": [{"size": s, "pairs": p} for s, p in order.sizes.items()],
+        "shipping_address": order.shipping_address.model_dump(mode="json"),
+        "billing": order.billing.model_dump(mode="json"),
+        "costs": order.costs.model_dump(mode="json"),
+        "history": [
+            {"status": h.status.value, "at": h.at, "cause": h.cause} for h in order.history
+        ],
+        "applied_events": list(order.applied_events),
+    }
+
+
 def to_document(order: Order) -> Document:
     outbox = _outbox_entries(order, 0)
     return {
@@ -60,9 +85,13 @@ def to_document(order: Order) -> Document:
         "created_at": order.created_at,
         "idempotency_key": order.idempotency_key,
         "request_fingerprint": order.request_fingerprint,
+        "specification": order.specification.model_dump(mode="json"),
+        "costs": order.costs.model_dump(mode="json"),
         "history": [
             {"status": h.status.value, "at": h.at, "cause": h.cause} for h in order.history
         ],
+        "applied_events": list(order.applied_events),
+        "revision": 0,
         "outbox": outbox,
         "outbox_seq": len(outbox),
         "outbox_sent_seq": 0,
@@ -86,19 +115,36 @@ def from_document(doc: Document) -> Order:
         created_at=doc["created_at"],
         idempotency_key=doc["idempotency_key"],
         request_fingerprint=doc["request_fingerprint"],
+        specification=OrderSpecification.model_validate(doc["specification"]),
+        costs=OrderCosts.model_validate(doc["costs"]),
         history=[
             StatusChange(OrderStatus(h["status"]), h["at"], h["cause"]) for h in doc["history"]
         ],
+        applied_events=list(doc.get("applied_events", [])),
+        revision=doc.get("revision", 0),
     )
 
 
 class MongoOrderRepository:
-    """Orders collection; each order document carries its own outbox."""
+    """Orders collection; each order document carries its own outbox.
+
+    Every hot-path read is by ``_id`` (the only lookup FerretDB's SQLite backend does not
+    answer with a full scan): the highest order number and each brand's idempotency keys
+    have small lookup documents of their own. They are hints written after the order;
+    the unique indexes on ``orders`` stay the source of truth.
+    """
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._orders: AsyncCollection[Document] = db.orders
+        self._counters: AsyncCollection[Document] = db.counters
+        self._keys: AsyncCollection[Document] = db.idempotency_keys
+        self._signals: AsyncCollection[Document] = db.outbox_signals
 
     async def next_sequence(self) -> int:
+        hint = await self._counters.find_one({"_id": "order_number"})
+        if hint is not None:
+            return int(hint["last"]) + 1
+        # No hint yet (first order, or data from before hints): ask the orders themselves.
         last = await self._orders.find_one({}, {"seq": 1}, sort=[("seq", DESCENDING)])
         return 1 if last is None else int(last["seq"]) + 1
 
@@ -106,20 +152,88 @@ class MongoOrderRepository:
         try:
             await self._orders.insert_one(to_document(order))
         except DuplicateKeyError as error:
-            winner = await self.get_by_idempotency_key(order.account_id, order.idempotency_key)
-            if winner is not None:
-                return winner
-            raise OrderNumberTaken(order.order_number) from error
+            holder = await self._orders.find_one(
+                {"_id": order.order_number}, {"account_id": 1, "idempotency_key": 1}
+            )
+            if holder is not None and (holder["account_id"], holder["idempotency_key"]) != (
+                order.account_id,
+                order.idempotency_key,
+            ):
+                await self._record_number(order.order_number)
+                raise OrderNumberTaken(order.order_number) from error
+            winner = await self._find_by_key(order.account_id, order.idempotency_key)
+            if winner is None:
+                raise
+            return from_document(winner)
+        await self._record_number(order.order_number)
+        await self._keys.update_one(
+            {"_id": _key_id(order.account_id, order.idempotency_key)},
+            {"$set": {"order_number": order.order_number}},
+            upsert=True,
+        )
+        await self.signal(order.order_number)
         order.events.clear()
         return order
+
+    async def _record_number(self, order_number: str) -> None:
+        await self._counters.update_one(
+            {"_id": "order_number"}, {"$max": {"last": order_sequence(order_number)}}, upsert=True
+        )
+
+    async def signal(self, order_number: str) -> None:
+        """Tell the relay this order has events to publish (a hint; see ``OutboxRelay``)."""
+        await self._signals.update_one(
+            {"_id": order_number}, {"$set": {"at": datetime.now(UTC)}}, upsert=True
+        )
+
+    async def save(self, order: Order) -> None:
+        doc = await self._orders.find_one({"_id": order.order_number}, {"outbox_seq": 1})
+        if doc is None:
+            raise ConcurrentChange(f"order {order.order_number} vanished")
+        new_events = _outbox_entries(order, doc["outbox_seq"])
+        update: Document = {"$set": {**_mutable_fields(order), "revision": order.revision + 1}}
+        if new_events:
+            update["$set"]["outbox_pending"] = True
+            update["$push"] = {"outbox": {"$each": new_events}}
+            update["$inc"] = {"outbox_seq": len(new_events)}
+        # One single-document update: the change and its events, or nothing.
+        result = await self._orders.update_one(
+            {
+                "_id": order.order_number,
+                "revision": order.revision,
+                "outbox_seq": doc["outbox_seq"],
+            },
+            update,
+        )
+        if result.matched_count == 0:
+            raise ConcurrentChange(f"order {order.order_number} changed meanwhile")
+        if new_events:
+            await self.signal(order.order_number)
+        order.revision += 1
+        order.events.clear()
+
+    async def get_any(self, order_number: str) -> Order | None:
+        doc = await self._orders.find_one({"_id": order_number})
+        return None if doc is None else from_document(doc)
 
     async def get(self, account_id: str, order_number: str) -> Order | None:
         doc = await self._orders.find_one({"_id": order_number, "account_id": account_id})
         return None if doc is None else from_document(doc)
 
     async def get_by_idempotency_key(self, account_id: str, key: str) -> Order | None:
-        doc = await self._orders.find_one({"account_id": account_id, "idempotency_key": key})
-        return None if doc is None else from_document(doc)
+        hint = await self._keys.find_one({"_id": _key_id(account_id, key)})
+        if hint is None:
+            # Unknown key: a new order. (If a crash lost the hint, the unique index on the
+            # orders still refuses the duplicate in ``add``, which then finds the first.)
+            return None
+        return await self.get(account_id, hint["order_number"])
+
+    async def _find_by_key(self, account_id: str, key: str) -> Document | None:
+        return await self._orders.find_one({"account_id": account_id, "idempotency_key": key})
+
+
+def _key_id(account_id: str, key: str) -> str:
+    return f"{account_id}\x1f{key}"
 
 
 class SystemClock:
@@ -127,3 +241,27 @@ class SystemClock:
         """UTC now, to the millisecond: what MongoDB stores, so a read equals the write."""
         now = datetime.now(UTC)
         return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+class MongoBrandLabels:
+    """Each brand's labeling choice; the first insert wins (unique ``_id``)."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._brands: AsyncCollection[Document] = db.brands
+
+    async def get(self, account_id: str) -> BrandLabel | None:
+        doc = await self._brands.find_one({"_id": account_id})
+        return None if doc is None else self._label(doc)
+
+    async def claim(self, account_id: str, labeling: Labeling, order_key: str) -> BrandLabel:
+        with contextlib.suppress(DuplicateKeyError):
+            await self._brands.insert_one(
+                {"_id": account_id, "labeling": labeling.value, "first_order_key": order_key}
+            )
+        doc = await self._brands.find_one({"_id": account_id})
+        assert doc is not None
+        return self._label(doc)
+
+    @staticmethod
+    def _label(doc: Document) -> BrandLabel:
+        return BrandLabel(doc["_id"], Labeling(doc["labeling"]), doc["first_order_key"])

@@ -2,6 +2,12 @@
 
 At-least-once: if the process dies after publishing and before marking, the event is
 published again on restart, with the same ``event_id``; consumers deduplicate on it.
+Events of one order are published in order, keyed by the order number.
+
+Which orders have events waiting: every write that adds events also leaves a small
+signal document (``outbox_signals``, by order number), so a pass reads only those
+orders by ``_id``. The signal is written just after the order; a crash in between loses
+the signal but not the event, and a periodic sweep of ``outbox_pending`` finds it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,9 @@ from pymongo.asynchronous.database import AsyncDatabase
 log = logging.getLogger(__name__)
 
 Document = dict[str, Any]
+
+
+_PROJECTION = {"outbox": 1, "outbox_seq": 1, "outbox_sent_seq": 1, "outbox_pending": 1}
 
 
 class EventPublisher(Protocol):
@@ -37,8 +46,12 @@ class OutboxRelay:
         publisher: EventPublisher,
         poll_seconds: float = 0.5,
         batch_size: int = 100,
+        sweep_seconds: float = 30.0,
     ) -> None:
         self._orders: AsyncCollection[Document] = db.orders
+        self._signals: AsyncCollection[Document] = db.outbox_signals
+        self._sweep_seconds = sweep_seconds
+        self._last_sweep = -float("inf")
         self._publisher = publisher
         self._poll_seconds = poll_seconds
         self._batch_size = batch_size
@@ -48,19 +61,25 @@ class OutboxRelay:
         """Publish soon: called right after a write that added events."""
         self._wakeup.set()
 
-    async def publish_pending(self) -> int:
-        """Publish every unpublished event once; returns how many were sent."""
+    async def publish_pending(self, sweep: bool = False) -> int:
+        """Publish every signalled unpublished event once; with ``sweep`` (or when the
+        sweep is due), also look through every order. Returns how many were sent."""
         sent = 0
-        cursor = (
-            self._orders.find(
-                {"outbox_pending": True},
-                {"outbox": 1, "outbox_seq": 1, "outbox_sent_seq": 1},
-            )
-            .sort("_id", ASCENDING)
-            .limit(self._batch_size)
+        signals = (
+            await self._signals.find({}).sort("_id", ASCENDING).limit(self._batch_size).to_list()
         )
-        async for doc in cursor:
-            sent += await self._publish_document(doc)
+        for signal in signals:
+            doc = await self._orders.find_one({"_id": signal["_id"]}, _PROJECTION)
+            if doc is not None and doc.get("outbox_pending"):
+                sent += await self._publish_document(doc)
+            # A newer signal (events added meanwhile) stays for the next pass.
+            await self._signals.delete_one({"_id": signal["_id"], "at": signal["at"]})
+        now = asyncio.get_running_loop().time()
+        if sweep or now - self._last_sweep >= self._sweep_seconds:
+            self._last_sweep = now
+            cursor = self._orders.find({"outbox_pending": True}, _PROJECTION).sort("_id", ASCENDING)
+            async for doc in cursor:
+                sent += await self._publish_document(doc)
         return sent
 
     async def _publish_document(self, doc: Document) -> int:
@@ -80,9 +99,12 @@ class OutboxRelay:
             )
         # Clear the pending flag only if no event was added meanwhile (same outbox_seq);
         # otherwise just record progress and the next pass publishes the newer ones.
+        # Published events keep their metadata but drop their body: Kafka has it, and
+        # small documents keep FerretDB's scans cheap.
+        slim = [{k: v for k, v in e.items() if k != "value"} for e in doc["outbox"]]
         done = await self._orders.update_one(
             {"_id": doc["_id"], "outbox_seq": seen},
-            {"$set": {"outbox_pending": False, "outbox_sent_seq": seen}},
+            {"$set": {"outbox_pending": False, "outbox_sent_seq": seen, "outbox": slim}},
         )
         if done.matched_count == 0:
             await self._orders.update_one(

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One reason an order was refused, with a JSON pointer to the field."""
+
+    pointer: str
+    detail: str
+
 
 class OrdersError(Exception):
     """Base of every orders-service error; ``code`` is stable and becomes the problem type."""
@@ -10,9 +20,53 @@ class OrdersError(Exception):
 
 
 class InvalidOrder(OrdersError):
-    """The order as submitted cannot be produced."""
+    """The order as submitted cannot be produced; ``conflicts`` point at the fields."""
 
     code = "invalid-order"
+
+    def __init__(self, message: str, conflicts: list[Conflict] | None = None) -> None:
+        super().__init__(message)
+        self.conflicts = conflicts or []
+
+
+class OrderStateConflict(OrdersError):
+    """The order's status does not allow this (e.g. cancelling a paid order)."""
+
+    code = "order-state-conflict"
+
+
+class StaleBillOfMaterials(OrdersError):
+    """The confirmed bill of materials is not the design version's current one."""
+
+    code = "stale-bill-of-materials"
+
+    def __init__(
+        self, message: str, bom_hash: str, bill_of_materials: list[dict[str, object]]
+    ) -> None:
+        super().__init__(message)
+        self.bom_hash = bom_hash
+        self.bill_of_materials = bill_of_materials
+
+    def problem_extra(self) -> dict[str, object]:
+        return {"bom_hash": self.bom_hash, "bill_of_materials": self.bill_of_materials}
+
+
+class LabelingRequired(OrdersError):
+    """A brand's first order must say `unlabeled` or `custom_stamps`."""
+
+    code = "labeling-required"
+
+
+class LabelingMismatch(OrdersError):
+    """Later orders reuse the brand's first choice."""
+
+    code = "labeling-mismatch"
+
+
+class UpstreamUnavailable(OrdersError):
+    """The design or shipping service did not answer."""
+
+    code = "service-unavailable"
 
 
 class OrderNotFound(OrdersError):
@@ -31,3 +85,9 @@ class OrderNumberTaken(OrdersError):
     """Another checkout stored this order number first; take the next one and retry."""
 
     code = "order-number-taken"
+
+
+class ConcurrentChange(OrdersError):
+    """The order changed between reading and writing it; the change is retried."""
+
+    code = "concurrent-change"

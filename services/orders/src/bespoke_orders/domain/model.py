@@ -17,12 +17,23 @@ from bespoke_contracts import (
     BillingInfo,
     Envelope,
     Labeling,
+    OrderCosts,
+    OrderSpecification,
     OrderStatus,
+    OrderStatusChanged,
+    OrderStatusChangedPayload,
     OrderSubmitted,
     OrderSubmittedPayload,
     OrderType,
 )
-from bespoke_orders.domain.errors import InvalidOrder
+from bespoke_orders.domain.errors import InvalidOrder, OrderStateConflict
+
+# The only moves an order can make; anything else is refused (409).
+TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
+    OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.WORK_IN_PROCESS, OrderStatus.CANCELLED}),
+    OrderStatus.WORK_IN_PROCESS: frozenset(),
+    OrderStatus.CANCELLED: frozenset(),
+}
 
 ORDER_NUMBER_PREFIX = "BF-"
 
@@ -54,8 +65,12 @@ class Checkout:
     sizes: dict[str, int]
     shipping_address: Address
     billing: BillingInfo
-    labeling: Labeling
+    labeling: Labeling | None
     request_id: str
+
+    @property
+    def pairs(self) -> int:
+        return sum(self.sizes.values())
 
     def fingerprint(self) -> str:
         """Hash of what was asked, to tell a retry from a different order under a reused key."""
@@ -67,7 +82,7 @@ class Checkout:
             "sizes": dict(sorted(self.sizes.items())),
             "shipping_address": self.shipping_address.model_dump(mode="json"),
             "billing": self.billing.model_dump(mode="json"),
-            "labeling": self.labeling.value,
+            "labeling": self.labeling.value if self.labeling else None,
         }
         return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
@@ -96,10 +111,15 @@ class Order:
     labeling: Labeling
     shipping_address: Address
     billing: BillingInfo
+    specification: OrderSpecification
+    costs: OrderCosts
     created_at: datetime
     idempotency_key: str
     request_fingerprint: str
     history: list[StatusChange] = field(default_factory=list)
+    applied_events: list[str] = field(default_factory=list)
+    """Ids of the events already applied to this order (redeliveries change nothing)."""
+    revision: int = field(default=0, compare=False)
     events: list[Envelope[Any]] = field(default_factory=list, compare=False)
 
     @property
@@ -107,14 +127,82 @@ class Order:
         """Pairs in the size run."""
         return sum(self.sizes.values())
 
+    def _move(self, to: OrderStatus, cause: str, now: datetime, correlation_id: str) -> None:
+        if to not in TRANSITIONS[self.status]:
+            raise OrderStateConflict(
+                f"order {self.order_number} is {self.status.value}; it cannot become {to.value}"
+            )
+        before = self.status
+        self.status = to
+        self.history.append(StatusChange(to, now, cause))
+        self.events.append(
+            OrderStatusChanged(
+                occurred_at=now,
+                account_id=self.account_id,
+                correlation_id=correlation_id,
+                causation_id=cause.split(":", 1)[1],
+                payload=OrderStatusChangedPayload(
+                    order_number=self.order_number,
+                    from_status=before,
+                    to_status=to,
+                    cause=cause,
+                    changed_at=now,
+                    contact_email=str(self.billing.email),
+                ),
+            )
+        )
 
-def check_out(command: Checkout, order_number: str, now: datetime) -> Order:
-    """Record a new order as Pending Payment, with its `order.submitted` event."""
-    if not command.sizes:
+    def mark_paid(self, event_id: str, correlation_id: str, now: datetime) -> bool:
+        """Payment cleared: launch to production (Work In Process).
+
+        Idempotent: an event already applied changes nothing (returns False), and so does a
+        payment for an order already in process. A cancelled order cannot be paid (409).
+        """
+        if event_id in self.applied_events or self.status is OrderStatus.WORK_IN_PROCESS:
+            return False
+        self._move(OrderStatus.WORK_IN_PROCESS, f"event:{event_id}", now, correlation_id)
+        self.applied_events.append(event_id)
+        return True
+
+    def cancel(self, request_id: str, now: datetime) -> None:
+        """Withdraw a pending order; paid or cancelled orders cannot be (409)."""
+        self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id)
+
+
+def price(
+    *, per_pair: int, pairs: int, shipping: int, customization: int, currency: str
+) -> OrderCosts:
+    """The order's cost breakdown (integer minor units)."""
+    manufacturing = per_pair * pairs
+    return OrderCosts(
+        per_pair=per_pair,
+        manufacturing=manufacturing,
+        shipping=shipping,
+        customization=customization,
+        total=manufacturing + shipping + customization,
+        currency=currency,
+    )
+
+
+def check_sizes(sizes: dict[str, int]) -> None:
+    """The size run has at least one size and every size at least one pair."""
+    if not sizes:
         raise InvalidOrder("the size run is empty: give at least one EU size with pairs")
-    bad = sorted(size for size, pairs in command.sizes.items() if pairs < 1)
+    bad = sorted(size for size, pairs in sizes.items() if pairs < 1)
     if bad:
         raise InvalidOrder(f"every size needs at least one pair; check sizes {', '.join(bad)}")
+
+
+def check_out(
+    command: Checkout,
+    order_number: str,
+    now: datetime,
+    specification: OrderSpecification,
+    costs: OrderCosts,
+    labeling: Labeling,
+) -> Order:
+    """Record a new order as Pending Payment, with its `order.submitted` event."""
+    check_sizes(command.sizes)
     order = Order(
         order_number=order_number,
         account_id=command.account_id,
@@ -124,9 +212,11 @@ def check_out(command: Checkout, order_number: str, now: datetime) -> Order:
         design_version=command.design_version,
         bom_hash=command.bom_hash,
         sizes=dict(command.sizes),
-        labeling=command.labeling,
+        labeling=labeling,
         shipping_address=command.shipping_address,
         billing=command.billing,
+        specification=specification,
+        costs=costs,
         created_at=now,
         idempotency_key=command.idempotency_key,
         request_fingerprint=command.fingerprint(),
@@ -149,6 +239,8 @@ def check_out(command: Checkout, order_number: str, now: datetime) -> Order:
                 labeling=order.labeling,
                 shipping_address=order.shipping_address,
                 billing=order.billing,
+                specification=specification,
+                costs=costs,
                 created_at=now,
             ),
         )

@@ -9,7 +9,12 @@ from litestar.datastructures import State
 from litestar.params import HeaderParameter, JSONBody, Parameter
 from litestar.response import Response
 
-from bespoke_contracts.api.orders import CheckoutRequest, OrderResponse
+from bespoke_contracts.api.orders import (
+    CheckoutRequest,
+    OrderHistory,
+    OrderResponse,
+    StatusChange,
+)
 from bespoke_orders.bootstrap import OrdersRuntime, bootstrap
 from bespoke_orders.domain import errors, model
 from bespoke_orders.service_layer import handlers
@@ -18,6 +23,7 @@ from bespoke_platform.app import service_app
 AccountId = Annotated[
     str, HeaderParameter(name="X-Bespoke-Account-Id", description="The brand, set by the gateway.")
 ]
+OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
 RequestId = Annotated[
     str, HeaderParameter(name="X-Request-Id", description="Correlates logs and events.")
 ]
@@ -36,6 +42,8 @@ def order_response(order: model.Order) -> OrderResponse:
         labeling=order.labeling,
         shipping_address=order.shipping_address,
         billing=order.billing,
+        specification=order.specification,
+        costs=order.costs,
         created_at=order.created_at,
     )
 
@@ -77,10 +85,37 @@ class OrdersController(Controller):
             headers={"Idempotent-Replayed": "false" if result.created else "true"},
         )
 
+    @post("/{order_number:str}/cancel", operation_id="cancelOrder", status_code=200)
+    async def cancel(
+        self,
+        order_number: OrderNumberPath,
+        state: State,
+        account_id: AccountId,
+        request_id: RequestId = "",
+    ) -> OrderResponse:
+        """Cancel a pending order."""
+        runtime: OrdersRuntime = state.runtime
+        order = await handlers.cancel_order(
+            account_id, order_number, request_id or "unknown", runtime.deps
+        )
+        return order_response(order)
+
+    @get("/{order_number:str}/history", operation_id="getOrderHistory")
+    async def history(
+        self, order_number: OrderNumberPath, state: State, account_id: AccountId
+    ) -> OrderHistory:
+        """The order's status timeline."""
+        runtime: OrdersRuntime = state.runtime
+        order = await handlers.get_order(account_id, order_number, runtime.deps)
+        return OrderHistory(
+            order_number=order.order_number,
+            items=[StatusChange(status=h.status, at=h.at, cause=h.cause) for h in order.history],
+        )
+
     @get("/{order_number:str}", operation_id="getOrder")
     async def get_order(
         self,
-        order_number: Annotated[str, Parameter(description="e.g. `BF-000042`")],
+        order_number: OrderNumberPath,
         state: State,
         account_id: AccountId,
     ) -> OrderResponse:
@@ -99,6 +134,12 @@ def create_app(runtime: OrdersRuntime | None = None) -> Litestar:
             errors.InvalidOrder: 422,
             errors.OrderNotFound: 404,
             errors.IdempotencyKeyReused: 409,
+            errors.OrderStateConflict: 409,
+            errors.StaleBillOfMaterials: 409,
+            errors.LabelingRequired: 422,
+            errors.LabelingMismatch: 409,
+            errors.UpstreamUnavailable: 503,
+            errors.ConcurrentChange: 409,
         },
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop],

@@ -1,14 +1,35 @@
-"""Use cases of the orders service. One function per command."""
+"""Use cases of the orders service. One function per command or event."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
+from bespoke_contracts import Labeling, OrderSpecification, PaymentCleared
+from bespoke_contracts.api.design import DesignStatus, EstimateRequest
 from bespoke_orders.domain import model
-from bespoke_orders.domain.errors import IdempotencyKeyReused, OrderNotFound, OrderNumberTaken
-from bespoke_orders.service_layer.ports import Clock, OrderRepository, OutboxSignal
+from bespoke_orders.domain.errors import (
+    ConcurrentChange,
+    IdempotencyKeyReused,
+    InvalidOrder,
+    LabelingMismatch,
+    LabelingRequired,
+    OrderNotFound,
+    OrderNumberTaken,
+    StaleBillOfMaterials,
+)
+from bespoke_orders.service_layer.ports import (
+    BrandLabels,
+    Clock,
+    DesignCatalog,
+    OrderRepository,
+    OutboxSignal,
+    ShippingRates,
+)
 
 MAX_NUMBER_ATTEMPTS = 50
+MAX_CHANGE_ATTEMPTS = 10
 
 
 @dataclass(frozen=True)
@@ -18,6 +39,14 @@ class OrdersDeps:
     orders: OrderRepository
     clock: Clock
     outbox: OutboxSignal
+    design: DesignCatalog
+    shipping: ShippingRates
+    brands: BrandLabels
+    stamp_development_cost: int
+    """One-time customization cost of developing a brand's custom stamps (minor units)."""
+    numbering: asyncio.Lock = field(default_factory=asyncio.Lock, compare=False)
+    """Checkouts of one process take numbers one at a time, so they do not collide with
+    each other; collisions between processes are still resolved by ``store_numbered``."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +57,8 @@ class CheckoutResult:
 
 
 async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult:
-    """Record an order as Pending Payment with the next order number.
+    """Record an order as Pending Payment with the next order number, priced by the design
+    service's quote and the shipping service's rate.
 
     A retry with the same Idempotency-Key returns the same order (and number) without
     taking a new number; a different body under a used key is refused.
@@ -43,21 +73,102 @@ async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult
     existing = await deps.orders.get_by_idempotency_key(command.account_id, command.idempotency_key)
     if existing is not None:
         return CheckoutResult(_same_request(existing, command), created=False)
-    for _ in range(MAX_NUMBER_ATTEMPTS):
-        sequence = await deps.orders.next_sequence()
-        order = model.check_out(command, model.format_order_number(sequence), deps.clock.now())
-        try:
-            stored = await deps.orders.add(order)
-            break
-        except OrderNumberTaken:
-            continue
-    else:
-        raise RuntimeError(f"no free order number after {MAX_NUMBER_ATTEMPTS} attempts")
+    model.check_sizes(command.sizes)
+
+    design = await deps.design.design_version(
+        command.account_id, command.design_id, command.design_version
+    )
+    if design.status is DesignStatus.ARCHIVED:
+        raise InvalidOrder(f"design {design.id} is archived; clone it to order it")
+    if design.bom_hash != command.bom_hash:
+        raise StaleBillOfMaterials(
+            f"the confirmed bill of materials ({command.bom_hash}) is not the one of design "
+            f"{design.id} version {design.version} ({design.bom_hash}); confirm it again",
+            bom_hash=design.bom_hash,
+            bill_of_materials=[line.model_dump(mode="json") for line in design.bill_of_materials],
+        )
+    estimate = await deps.design.estimate(
+        command.account_id,
+        EstimateRequest(
+            design_id=command.design_id,
+            design_version=command.design_version,
+            order_type=command.order_type,
+            sizes=command.sizes,
+        ),
+    )
+    shipping = await deps.shipping.quote(command.shipping_address.country, command.pairs)
+    if shipping.currency != estimate.currency:
+        raise RuntimeError(
+            f"shipping is quoted in {shipping.currency}, manufacturing in {estimate.currency}"
+        )
+    labeling, first_order = await _labeling(command, deps)
+    customization = (
+        deps.stamp_development_cost if first_order and labeling is Labeling.CUSTOM_STAMPS else 0
+    )
+    costs = model.price(
+        per_pair=estimate.per_pair,
+        pairs=estimate.pairs,
+        shipping=shipping.amount,
+        customization=customization,
+        currency=estimate.currency,
+    )
+    specification = OrderSpecification(
+        design_name=design.name,
+        style=design.style,
+        construction=design.construction,
+        last=design.shoe_last,
+        sole_unit=design.sole_unit,
+        materials=design.materials,
+        elements=design.elements,
+        bill_of_materials=design.bill_of_materials,
+        catalog_version=design.catalog_version,
+    )
+
+    def build(number: str) -> model.Order:
+        return model.check_out(command, number, deps.clock.now(), specification, costs, labeling)
+
+    async with deps.numbering:
+        order, stored = await store_numbered(build, deps.orders)
     if stored.order_number != order.order_number:
         # A concurrent retry with the same key won the race; its order stands.
         return CheckoutResult(_same_request(stored, command), created=False)
     deps.outbox.wake()
     return CheckoutResult(stored, created=True)
+
+
+async def store_numbered(
+    build: Callable[[str], model.Order], orders: OrderRepository
+) -> tuple[model.Order, model.Order]:
+    """Build the order with the next free number and store it, moving on to the next
+    number while concurrent checkouts take them. Returns (built, stored): ``stored`` is
+    another order when a concurrent retry with the same Idempotency-Key won."""
+    for _ in range(MAX_NUMBER_ATTEMPTS):
+        order = build(model.format_order_number(await orders.next_sequence()))
+        try:
+            return order, await orders.add(order)
+        except OrderNumberTaken:
+            continue
+    raise RuntimeError(f"no free order number after {MAX_NUMBER_ATTEMPTS} attempts")
+
+
+async def _labeling(command: model.Checkout, deps: OrdersDeps) -> tuple[Labeling, bool]:
+    """The brand's labeling and whether this is its first order (which pays for stamps)."""
+    label = await deps.brands.get(command.account_id)
+    if label is None:
+        if command.labeling is None:
+            raise LabelingRequired(
+                "this is your brand's first order: choose `labeling`: `unlabeled` (no marks) or "
+                "`custom_stamps` (we develop metal stamps with your logo, a one-time cost)"
+            )
+        label = await deps.brands.claim(
+            command.account_id, command.labeling, command.idempotency_key
+        )
+    if command.labeling is not None and command.labeling is not label.labeling:
+        raise LabelingMismatch(
+            f"your brand chose `{label.labeling.value}` on its first order and later orders reuse "
+            "it; leave `labeling` out or send the same value"
+        )
+    return label.labeling, label.first_order_key == command.idempotency_key
 
 
 def _same_request(order: model.Order, command: model.Checkout) -> model.Order:
@@ -75,3 +186,61 @@ async def get_order(account_id: str, order_number: str, deps: OrdersDeps) -> mod
     if order is None:
         raise OrderNotFound(f"no order {order_number} for this brand")
     return order
+
+
+async def _change(
+    load: Callable[[], Awaitable[model.Order]],
+    apply: Callable[[model.Order], bool],
+    deps: OrdersDeps,
+) -> model.Order:
+    """Load, apply, save; on a concurrent change, reload and apply again."""
+    for _ in range(MAX_CHANGE_ATTEMPTS):
+        order = await load()
+        if not apply(order):
+            return order
+        try:
+            await deps.orders.save(order)
+        except ConcurrentChange:
+            continue
+        deps.outbox.wake()
+        return order
+    raise ConcurrentChange("the order kept changing; try again")
+
+
+async def cancel_order(
+    account_id: str, order_number: str, request_id: str, deps: OrdersDeps
+) -> model.Order:
+    """Cancel a pending order (409 once paid or cancelled)."""
+
+    async def load() -> model.Order:
+        return await get_order(account_id, order_number, deps)
+
+    def apply(order: model.Order) -> bool:
+        order.cancel(request_id, deps.clock.now())
+        return True
+
+    return await _change(load, apply, deps)
+
+
+async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[str]:
+    """Launch every order the payment covers (Work In Process). Idempotent per order:
+    a redelivered or duplicate event changes nothing. Returns the orders it moved."""
+    return [n for n in event.payload.order_numbers if await _launch(n, event, deps)]
+
+
+async def _launch(order_number: str, event: PaymentCleared, deps: OrdersDeps) -> bool:
+    moved = False
+
+    async def load() -> model.Order:
+        order = await deps.orders.get_any(order_number)
+        if order is None or order.account_id != event.account_id:
+            raise OrderNotFound(f"payment {event.event_id} names unknown order {order_number}")
+        return order
+
+    def apply(order: model.Order) -> bool:
+        nonlocal moved
+        moved = order.mark_paid(str(event.event_id), event.correlation_id, deps.clock.now())
+        return moved
+
+    await _change(load, apply, deps)
+    return moved

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bespoke_contracts import Labeling
+from bespoke_contracts.api.design import DesignResponse, Estimate, EstimateRequest
 from bespoke_orders.domain.model import Order
 
 
@@ -24,9 +27,60 @@ class OrderRepository(Protocol):
         """
         ...
 
+    async def save(self, order: Order) -> None:
+        """Store a changed order and append its new events, in one write; raises
+        ``ConcurrentChange`` if the order changed since it was loaded."""
+        ...
+
     async def get(self, account_id: str, order_number: str) -> Order | None: ...
 
+    async def get_any(self, order_number: str) -> Order | None:
+        """An order whatever its brand (for events, which carry their own scope)."""
+        ...
+
     async def get_by_idempotency_key(self, account_id: str, key: str) -> Order | None: ...
+
+
+class DesignCatalog(Protocol):
+    """The design service: design versions and manufacturing quotes."""
+
+    async def design_version(self, account_id: str, design_id: str, version: int) -> DesignResponse:
+        """Raises ``InvalidOrder`` when the brand has no such design version."""
+        ...
+
+    async def estimate(self, account_id: str, request: EstimateRequest) -> Estimate:
+        """Raises ``InvalidOrder`` (with conflicts) for pairs or sizes the design refuses."""
+        ...
+
+
+@dataclass(frozen=True)
+class ShippingCost:
+    amount: int
+    currency: str
+
+
+class ShippingRates(Protocol):
+    """The shipping service: the cost of shipping one order on its own."""
+
+    async def quote(self, country: str, pairs: int) -> ShippingCost: ...
+
+
+@dataclass(frozen=True)
+class BrandLabel:
+    """A brand's labeling choice, made on its first order."""
+
+    account_id: str
+    labeling: Labeling
+    first_order_key: str
+    """Idempotency-Key of the brand's first order (the one that pays stamp development)."""
+
+
+class BrandLabels(Protocol):
+    async def get(self, account_id: str) -> BrandLabel | None: ...
+
+    async def claim(self, account_id: str, labeling: Labeling, order_key: str) -> BrandLabel:
+        """Record the brand's choice unless one exists; returns the choice that stands."""
+        ...
 
 
 class Clock(Protocol):

@@ -62,6 +62,7 @@ class Stack:
         stale = pid is not None and processes.recorded_version(component.pid_file) != version
         if pid is not None and not stale and await component.ready():
             say(f"{component.name}: already running (pid {pid}) at {component.address()}")
+            await component.after_ready(say)  # e.g. topics added since it started
             return
         if stale:
             say(f"{component.name}: code changed since it started; restarting it")

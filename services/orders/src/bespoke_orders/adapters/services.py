@@ -1,0 +1,92 @@
+"""HTTP clients for the design and shipping services' internal APIs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from bespoke_contracts.api.design import DesignResponse, Estimate, EstimateRequest
+from bespoke_orders.domain.errors import Conflict, InvalidOrder, UpstreamUnavailable
+from bespoke_orders.service_layer.ports import ShippingCost
+
+
+async def _call(
+    client: httpx.AsyncClient, name: str, method: str, path: str, **kwargs: Any
+) -> httpx.Response:
+    try:
+        return await client.request(method, path, **kwargs)
+    except httpx.HTTPError as error:
+        raise UpstreamUnavailable(
+            f"the {name} service is not answering ({type(error).__name__}); try again shortly"
+        ) from error
+
+
+def _refusal(response: httpx.Response, pointer_prefix: str = "") -> InvalidOrder:
+    problem = response.json()
+    conflicts = [
+        Conflict(pointer_prefix + e["pointer"], e["detail"]) for e in problem.get("errors", [])
+    ]
+    return InvalidOrder(problem.get("detail", "refused by the design service"), conflicts)
+
+
+class HttpDesignCatalog:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def design_version(self, account_id: str, design_id: str, version: int) -> DesignResponse:
+        response = await _call(
+            self._client,
+            "design",
+            "GET",
+            f"/internal/designs/{design_id}",
+            params={"version": version},
+            headers={"X-Bespoke-Account-Id": account_id},
+        )
+        if response.status_code == 404:
+            raise InvalidOrder(
+                f"your brand has no design {design_id} version {version}",
+                [Conflict("#/design_id", response.json().get("detail", "no such design"))],
+            )
+        if response.status_code != 200:
+            raise UpstreamUnavailable(f"the design service answered {response.status_code}")
+        return DesignResponse.model_validate_json(response.content)
+
+    async def estimate(self, account_id: str, request: EstimateRequest) -> Estimate:
+        response = await _call(
+            self._client,
+            "design",
+            "POST",
+            "/internal/estimates",
+            json=request.model_dump(mode="json", exclude_none=True),
+            headers={"X-Bespoke-Account-Id": account_id},
+        )
+        if response.status_code in (404, 409, 422):
+            raise _refusal(response)
+        if response.status_code != 200:
+            raise UpstreamUnavailable(f"the design service answered {response.status_code}")
+        return Estimate.model_validate_json(response.content)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+class HttpShippingRates:
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self._client = client
+
+    async def quote(self, country: str, pairs: int) -> ShippingCost:
+        response = await _call(
+            self._client,
+            "shipping",
+            "POST",
+            "/internal/quotes",
+            json={"country": country, "pairs": pairs},
+        )
+        if response.status_code != 200:
+            raise UpstreamUnavailable(f"the shipping service answered {response.status_code}")
+        body = response.json()
+        return ShippingCost(amount=body["cost"], currency=body["currency"])
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
