@@ -11,11 +11,18 @@ from typing import Any
 import httpx
 import pytest
 
+from bespoke.accounts import create_account
 from bespoke.stack.config import StackConfig
 
 
 @pytest.fixture
-def brand(running_system: StackConfig, unique: str) -> dict[str, Any]:
+async def brand(running_system: StackConfig, unique: str) -> dict[str, Any]:
+    """A new brand (made by the same code as `bespoke accounts create`)."""
+    return await create_account(name=f"E2E Brand {unique}", email=f"admin-{unique}@e2e.example")
+
+
+@pytest.fixture
+def brand_from_cli(running_system: StackConfig, unique: str) -> dict[str, Any]:
     """A new brand made with the real command: `bespoke accounts create`."""
     bespoke = Path(sys.executable).parent / "bespoke"
     result = subprocess.run(

@@ -103,3 +103,14 @@ async def test_bad_requests_get_problem_details(
 
     missing = await api.get("/orders/BF-999999999")
     assert missing.status_code == 404
+
+
+async def test_the_cli_creates_a_brand_whose_token_works(
+    brand_from_cli: dict[str, Any], running_system: Any
+) -> None:
+    async with httpx.AsyncClient(
+        base_url=running_system.gateway_url,
+        headers={"Authorization": f"Bearer {brand_from_cli['token']}"},
+    ) as client:
+        response = await client.get("/api/v1/catalog")
+    assert response.status_code == 200

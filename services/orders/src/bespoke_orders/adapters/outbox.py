@@ -125,6 +125,6 @@ class OutboxRelay:
                 raise
             except Exception:
                 log.exception("outbox relay failed; retrying in %.1fs", backoff)
-                backoff = min(backoff * 2, 30.0)
+                backoff = min(backoff * 2, 5.0)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wakeup.wait(), timeout=backoff)
