@@ -99,6 +99,7 @@ def test_every_topic_has_one_event_type_with_that_topic() -> None:
     assert set(ALL_TOPICS) == {
         "order.submitted",
         "order.status_changed",
+        "order.revised",
         "payment.cleared",
         "shipment.grouped",
     }

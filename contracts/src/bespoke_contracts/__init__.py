@@ -6,12 +6,15 @@ JSON. The topic constant sits beside each event model.
 
 from bespoke_contracts.envelope import Envelope
 from bespoke_contracts.orders import (
+    ORDER_REVISED,
     ORDER_STATUS_CHANGED,
     ORDER_SUBMITTED,
     Address,
     BillingInfo,
     Labeling,
     OrderCosts,
+    OrderRevised,
+    OrderRevisedPayload,
     OrderSpecification,
     OrderStatus,
     OrderStatusChanged,
@@ -27,6 +30,7 @@ from bespoke_contracts.topics import ALL_TOPICS, EVENT_TYPES, dead_letter_topic
 __all__ = [
     "ALL_TOPICS",
     "EVENT_TYPES",
+    "ORDER_REVISED",
     "ORDER_STATUS_CHANGED",
     "ORDER_SUBMITTED",
     "PAYMENT_CLEARED",
@@ -36,6 +40,8 @@ __all__ = [
     "Envelope",
     "Labeling",
     "OrderCosts",
+    "OrderRevised",
+    "OrderRevisedPayload",
     "OrderSpecification",
     "OrderStatus",
     "OrderStatusChanged",

@@ -188,3 +188,35 @@ class OrderStatusChanged(Envelope[OrderStatusChangedPayload]):
     def key(self) -> bytes:
         """The order number."""
         return self.payload.order_number.encode()
+
+
+ORDER_REVISED: Final = "order.revised"
+"""Topic of :class:`OrderRevised`; key: the order number."""
+
+
+class OrderRevisedPayload(BaseModel):
+    """A pending order was edited (sizes, addresses) and re-priced: a new version."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    order_number: OrderNumber
+    version: int = Field(ge=2, description="The order's new version (checkout is version 1).")
+    sizes: dict[EuSize, Annotated[int, Field(ge=1)]] = Field(description="EU size -> pairs.")
+    pairs: int = Field(ge=1, description="Total pairs.")
+    shipping_address: Address = Field(description="Where the order ships.")
+    billing: BillingInfo = Field(description="Who is invoiced.")
+    costs: OrderCosts = Field(description="The new price; replaces the previous one.")
+    revised_at: AwareDatetime = Field(description="When it was edited.")
+
+
+class OrderRevised(Envelope[OrderRevisedPayload]):
+    """A pending order changed. Payments re-prices its open invoice from this event."""
+
+    TOPIC = ORDER_REVISED
+
+    event_type: Literal["order.revised"] = ORDER_REVISED
+    schema_version: Literal[1] = 1
+
+    def key(self) -> bytes:
+        """The order number."""
+        return self.payload.order_number.encode()

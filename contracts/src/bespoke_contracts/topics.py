@@ -6,8 +6,10 @@ from typing import Final
 
 from bespoke_contracts.envelope import Envelope
 from bespoke_contracts.orders import (
+    ORDER_REVISED,
     ORDER_STATUS_CHANGED,
     ORDER_SUBMITTED,
+    OrderRevised,
     OrderStatusChanged,
     OrderSubmitted,
 )
@@ -19,6 +21,7 @@ DLQ_SUFFIX: Final = ".dlq"
 EVENT_TYPES: Final[dict[str, type[Envelope]]] = {  # type: ignore[type-arg]
     ORDER_SUBMITTED: OrderSubmitted,
     ORDER_STATUS_CHANGED: OrderStatusChanged,
+    ORDER_REVISED: OrderRevised,
     PAYMENT_CLEARED: PaymentCleared,
     SHIPMENT_GROUPED: ShipmentGrouped,
 }

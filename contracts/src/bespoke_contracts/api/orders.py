@@ -42,6 +42,16 @@ class CheckoutRequest(BaseModel):
     )
 
 
+class OrderEdit(BaseModel):
+    """Change a pending order: any of its size run and addresses. It is re-priced."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    sizes: dict[EuSize, int] | None = Field(default=None, min_length=1, description="New size run.")
+    shipping_address: Address | None = Field(default=None, description="New shipping address.")
+    billing: BillingInfo | None = Field(default=None, description="New billing information.")
+
+
 class StatusChange(BaseModel):
     """One step of an order's status history."""
 
@@ -54,6 +64,7 @@ class OrderResponse(BaseModel):
     """An order with its full specifications."""
 
     order_number: str = Field(description="Sequential factory order number, e.g. `BF-000042`.")
+    version: int = Field(description="1 at checkout; each edit while pending adds one.")
     status: OrderStatus
     order_type: OrderType
     design_id: str
@@ -74,3 +85,12 @@ class OrderHistory(BaseModel):
 
     order_number: str
     items: list[StatusChange]
+
+
+class OrderList(BaseModel):
+    """A page of the order pool."""
+
+    items: list[OrderResponse]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )

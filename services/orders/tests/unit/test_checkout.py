@@ -10,6 +10,7 @@ from bespoke_contracts import (
     Address,
     BillingInfo,
     Labeling,
+    OrderRevised,
     OrderStatus,
     OrderStatusChanged,
     OrderSubmitted,
@@ -274,3 +275,31 @@ def payment_cleared(order_numbers: list[str]) -> PaymentCleared:
             contact_email="ops@norte.example",
         ),
     )
+
+
+async def test_a_pending_order_is_edited_as_a_new_re_priced_version(fakes: Any) -> None:
+    order = (await handlers.check_out(checkout(key="a", labeling=Labeling.CUSTOM_STAMPS), fakes.deps)).order
+    paris = ADDRESS.model_copy(update={"city": "Paris", "country": "FR"})
+
+    edited = await handlers.edit_order(
+        "acc_1", order.order_number, "req-e", fakes.deps, sizes={"42": 12}, shipping_address=paris
+    )
+
+    assert edited.version == 2
+    assert edited.sizes == {"42": 12}
+    assert edited.shipping_address.city == "Paris"
+    assert edited.costs.per_pair == 19_000
+    assert edited.costs.manufacturing == 12 * 19_000
+    assert edited.costs.shipping == 900 + 600 * 12
+    assert edited.costs.customization == 15_000, "stamp development stays charged"
+    assert edited.previous_versions[0].sizes == {"42": 3, "42.5": 2}
+    revised = [e for e in fakes.orders.published if isinstance(e, OrderRevised)]
+    assert [(e.payload.version, e.payload.costs.total) for e in revised] == [(2, edited.costs.total)]
+
+
+async def test_an_edit_after_payment_is_refused(fakes: Any) -> None:
+    order = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
+    await handlers.on_payment_cleared(payment_cleared([order.order_number]), fakes.deps)
+    with pytest.raises(OrderStateConflict, match="only orders pending payment can be edited"):
+        await handlers.edit_order("acc_1", order.order_number, "req-e", fakes.deps, sizes={"42": 1})
+    assert fakes.orders.by_number[order.order_number].version == 1

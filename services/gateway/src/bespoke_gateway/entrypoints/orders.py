@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
-from litestar import Controller, Response, get, post
+from litestar import Controller, Response, get, patch, post
 from litestar.datastructures import State
-from litestar.params import JSONBody, Parameter
+from litestar.params import JSONBody, Parameter, QueryParameter
 
-from bespoke_contracts.api.orders import CheckoutRequest, OrderHistory, OrderResponse
+from bespoke_contracts import OrderStatus, OrderType
+from bespoke_contracts.api.orders import (
+    CheckoutRequest,
+    OrderEdit,
+    OrderHistory,
+    OrderList,
+    OrderResponse,
+)
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.entrypoints.forwarding import (
     BrandRequest,
@@ -55,6 +63,95 @@ class OrdersController(Controller):
             body=data,
             idempotency_key=require_key(idempotency_key, "POST /orders"),
             created_at=(self.path, "order_number"),
+        )
+
+    @get(
+        "/",
+        operation_id="listOrders",
+        summary="The order pool",
+        responses={
+            200: documented(OrderList, "A page of orders."),
+            **problem_responses(400, 401, 503),
+        },
+    )
+    async def list_orders(
+        self,
+        request: BrandRequest,
+        state: State,
+        status: Annotated[
+            OrderStatus | None, QueryParameter(name="status", description="Only this status.")
+        ] = None,
+        order_type: Annotated[
+            OrderType | None, QueryParameter(name="order_type", description="Only this order type.")
+        ] = None,
+        design_id: Annotated[
+            str | None, QueryParameter(name="design_id", description="Only orders of this design.")
+        ] = None,
+        created_from: Annotated[
+            datetime | None,
+            QueryParameter(name="created_from", description="Checked out at or after (RFC 3339)."),
+        ] = None,
+        created_to: Annotated[
+            datetime | None,
+            QueryParameter(name="created_to", description="Checked out before (RFC 3339)."),
+        ] = None,
+        q: Annotated[
+            str | None,
+            QueryParameter(
+                name="q", max_length=20, description="Part of an order number, e.g. `0042`."
+            ),
+        ] = None,
+        sort: Annotated[
+            Literal["newest", "oldest"],
+            QueryParameter(
+                name="sort", description="By order number: `newest` (default) or `oldest`."
+            ),
+        ] = "newest",
+        limit: Annotated[
+            int, QueryParameter(name="limit", ge=1, le=100, description="Page size.")
+        ] = 20,
+        cursor: Annotated[
+            str | None,
+            QueryParameter(name="cursor", description="`next_cursor` of the previous page."),
+        ] = None,
+    ) -> Response[bytes]:
+        """Your brand's orders with filters and text search on the order number. Pages follow
+        the order numbers: orders placed while you page never appear twice or go missing."""
+        runtime: GatewayRuntime = state.runtime
+        params = {
+            "status": status.value if status else None,
+            "order_type": order_type.value if order_type else None,
+            "design_id": design_id,
+            "created_from": created_from.isoformat() if created_from else None,
+            "created_to": created_to.isoformat() if created_to else None,
+            "q": q,
+            "sort": sort,
+            "limit": limit,
+            "cursor": cursor,
+        }
+        return await forward(runtime.orders, request, "GET", "/internal/orders/", params=params)
+
+    @patch(
+        "/{order_number:str}",
+        operation_id="editOrder",
+        summary="Edit a pending order",
+        responses={
+            200: documented(OrderResponse, "The order's new version, re-priced."),
+            **problem_responses(401, 404, 409, 422, 503),
+        },
+    )
+    async def edit(
+        self,
+        order_number: OrderNumberPath,
+        data: JSONBody[OrderEdit],
+        request: BrandRequest,
+        state: State,
+    ) -> Response[bytes]:
+        """Change the sizes, shipping address or billing of an order still pending payment.
+        It is re-priced and becomes a new version. Paid or cancelled orders are 409."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.orders, request, "PATCH", f"/internal/orders/{order_number}", body=data
         )
 
     @post(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import UTC, datetime
 
 from pymongo import ASCENDING, DESCENDING
@@ -20,8 +21,8 @@ from bespoke_contracts import (
     OrderType,
 )
 from bespoke_orders.domain.errors import ConcurrentChange, OrderNumberTaken
-from bespoke_orders.domain.model import Order, StatusChange, order_sequence
-from bespoke_orders.service_layer.ports import BrandLabel
+from bespoke_orders.domain.model import Order, OrderVersion, StatusChange, order_sequence
+from bespoke_orders.service_layer.ports import BrandLabel, OrderQuery
 from bespoke_platform.mongo import Document
 
 
@@ -63,6 +64,20 @@ def _mutable_fields(order: Order) -> Document:
             {"status": h.status.value, "at": h.at, "cause": h.cause} for h in order.history
         ],
         "applied_events": list(order.applied_events),
+        "version": order.version,
+        "previous_versions": [_version_doc(v) for v in order.previous_versions],
+    }
+
+
+def _version_doc(v: OrderVersion) -> Document:
+    return {
+        "version": v.version,
+        "sizes": [{"size": s, "pairs": p} for s, p in v.sizes.items()],
+        "shipping_address": v.shipping_address.model_dump(mode="json"),
+        "billing": v.billing.model_dump(mode="json"),
+        "costs": v.costs.model_dump(mode="json"),
+        "replaced_at": v.replaced_at,
+        "replaced_by": v.replaced_by,
     }
 
 
@@ -91,6 +106,8 @@ def to_document(order: Order) -> Document:
             {"status": h.status.value, "at": h.at, "cause": h.cause} for h in order.history
         ],
         "applied_events": list(order.applied_events),
+        "version": order.version,
+        "previous_versions": [],
         "revision": 0,
         "outbox": outbox,
         "outbox_seq": len(outbox),
@@ -121,6 +138,19 @@ def from_document(doc: Document) -> Order:
             StatusChange(OrderStatus(h["status"]), h["at"], h["cause"]) for h in doc["history"]
         ],
         applied_events=list(doc.get("applied_events", [])),
+        version=doc.get("version", 1),
+        previous_versions=[
+            OrderVersion(
+                version=v["version"],
+                sizes={s["size"]: s["pairs"] for s in v["sizes"]},
+                shipping_address=Address.model_validate(v["shipping_address"]),
+                billing=BillingInfo.model_validate(v["billing"]),
+                costs=OrderCosts.model_validate(v["costs"]),
+                replaced_at=v["replaced_at"],
+                replaced_by=v["replaced_by"],
+            )
+            for v in doc.get("previous_versions", [])
+        ],
         revision=doc.get("revision", 0),
     )
 
@@ -227,6 +257,32 @@ class MongoOrderRepository:
             # orders still refuses the duplicate in ``add``, which then finds the first.)
             return None
         return await self.get(account_id, hint["order_number"])
+
+    async def list_for_brand(self, account_id: str, query: OrderQuery) -> list[Order]:
+        selector: Document = {"account_id": account_id}
+        if query.status:
+            selector["status"] = query.status
+        if query.order_type:
+            selector["order_type"] = query.order_type
+        if query.design_id:
+            selector["design_id"] = query.design_id
+        created: Document = {}
+        if query.created_from:
+            created["$gte"] = query.created_from
+        if query.created_to:
+            created["$lt"] = query.created_to
+        if created:
+            selector["created_at"] = created
+        if query.search:
+            selector["_id"] = {"$regex": re.escape(query.search.strip().upper())}
+        if query.after_seq is not None:
+            selector["seq"] = {"$lt" if query.newest_first else "$gt": query.after_seq}
+        cursor = (
+            self._orders.find(selector, {"outbox": 0})
+            .sort("seq", DESCENDING if query.newest_first else ASCENDING)
+            .limit(query.limit)
+        )
+        return [from_document(doc) async for doc in cursor]
 
     async def _find_by_key(self, account_id: str, key: str) -> Document | None:
         return await self._orders.find_one({"account_id": account_id, "idempotency_key": key})

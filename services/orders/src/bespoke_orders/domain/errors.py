@@ -91,3 +91,9 @@ class ConcurrentChange(OrdersError):
     """The order changed between reading and writing it; the change is retried."""
 
     code = "concurrent-change"
+
+
+class InvalidCursor(OrdersError):
+    """A pagination cursor we did not hand out."""
+
+    code = "invalid-cursor"

@@ -18,6 +18,8 @@ from bespoke_contracts import (
     Envelope,
     Labeling,
     OrderCosts,
+    OrderRevised,
+    OrderRevisedPayload,
     OrderSpecification,
     OrderStatus,
     OrderStatusChanged,
@@ -96,6 +98,19 @@ class StatusChange:
     cause: str
 
 
+@dataclass(frozen=True)
+class OrderVersion:
+    """What an order was before an edit replaced it."""
+
+    version: int
+    sizes: dict[str, int]
+    shipping_address: Address
+    billing: BillingInfo
+    costs: OrderCosts
+    replaced_at: datetime
+    replaced_by: str
+
+
 @dataclass
 class Order:
     """A brand's order for pairs of one design version."""
@@ -117,6 +132,9 @@ class Order:
     idempotency_key: str
     request_fingerprint: str
     history: list[StatusChange] = field(default_factory=list)
+    version: int = 1
+    """1 at checkout; each edit while pending adds one (earlier versions are kept)."""
+    previous_versions: list[OrderVersion] = field(default_factory=list)
     applied_events: list[str] = field(default_factory=list)
     """Ids of the events already applied to this order (redeliveries change nothing)."""
     revision: int = field(default=0, compare=False)
@@ -163,6 +181,58 @@ class Order:
         self._move(OrderStatus.WORK_IN_PROCESS, f"event:{event_id}", now, correlation_id)
         self.applied_events.append(event_id)
         return True
+
+    def revise(
+        self,
+        *,
+        sizes: dict[str, int],
+        shipping_address: Address,
+        billing: BillingInfo,
+        costs: OrderCosts,
+        request_id: str,
+        now: datetime,
+    ) -> None:
+        """Edit a pending order: a new version with the new price. Paid orders are final."""
+        if self.status is not OrderStatus.PENDING_PAYMENT:
+            raise OrderStateConflict(
+                f"order {self.order_number} is {self.status.value}; only orders pending payment "
+                "can be edited"
+            )
+        check_sizes(sizes)
+        self.previous_versions.append(
+            OrderVersion(
+                self.version,
+                dict(self.sizes),
+                self.shipping_address,
+                self.billing,
+                self.costs,
+                now,
+                f"request:{request_id}",
+            )
+        )
+        self.version += 1
+        self.sizes = dict(sizes)
+        self.shipping_address = shipping_address
+        self.billing = billing
+        self.costs = costs
+        self.events.append(
+            OrderRevised(
+                occurred_at=now,
+                account_id=self.account_id,
+                correlation_id=request_id,
+                causation_id=request_id,
+                payload=OrderRevisedPayload(
+                    order_number=self.order_number,
+                    version=self.version,
+                    sizes=self.sizes,
+                    pairs=self.pairs,
+                    shipping_address=shipping_address,
+                    billing=billing,
+                    costs=costs,
+                    revised_at=now,
+                ),
+            )
+        )
 
     def cancel(self, request_id: str, now: datetime) -> None:
         """Withdraw a pending order; paid or cancelled orders cannot be (409)."""

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
-from litestar import Controller, Litestar, get, post
+from litestar import Controller, Litestar, get, patch, post
 from litestar.datastructures import State
-from litestar.params import HeaderParameter, JSONBody, Parameter
+from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
 from litestar.response import Response
 
+from bespoke_contracts import OrderStatus, OrderType
 from bespoke_contracts.api.orders import (
     CheckoutRequest,
+    OrderEdit,
     OrderHistory,
+    OrderList,
     OrderResponse,
     StatusChange,
 )
 from bespoke_orders.bootstrap import OrdersRuntime, bootstrap
 from bespoke_orders.domain import errors, model
 from bespoke_orders.service_layer import handlers
+from bespoke_orders.service_layer.ports import OrderQuery
 from bespoke_platform.app import service_app
 
 AccountId = Annotated[
@@ -32,6 +37,7 @@ RequestId = Annotated[
 def order_response(order: model.Order) -> OrderResponse:
     return OrderResponse(
         order_number=order.order_number,
+        version=order.version,
         status=order.status,
         order_type=order.order_type,
         design_id=order.design_id,
@@ -84,6 +90,60 @@ class OrdersController(Controller):
             status_code=201 if result.created else 200,
             headers={"Idempotent-Replayed": "false" if result.created else "true"},
         )
+
+    @get("/", operation_id="listOrders")
+    async def list_orders(
+        self,
+        state: State,
+        account_id: AccountId,
+        status: Annotated[OrderStatus | None, QueryParameter(name="status")] = None,
+        order_type: Annotated[OrderType | None, QueryParameter(name="order_type")] = None,
+        design_id: Annotated[str | None, QueryParameter(name="design_id")] = None,
+        created_from: Annotated[datetime | None, QueryParameter(name="created_from")] = None,
+        created_to: Annotated[datetime | None, QueryParameter(name="created_to")] = None,
+        q: Annotated[str | None, QueryParameter(name="q", max_length=20)] = None,
+        sort: Annotated[Literal["newest", "oldest"], QueryParameter(name="sort")] = "newest",
+        limit: Annotated[int, QueryParameter(name="limit", ge=1, le=100)] = 20,
+        cursor: Annotated[str | None, QueryParameter(name="cursor")] = None,
+    ) -> OrderList:
+        """The brand's order pool."""
+        runtime: OrdersRuntime = state.runtime
+        query = OrderQuery(
+            status=status.value if status else None,
+            order_type=order_type.value if order_type else None,
+            design_id=design_id,
+            created_from=created_from,
+            created_to=created_to,
+            search=q,
+            newest_first=sort == "newest",
+            limit=limit,
+        )
+        page = await handlers.list_orders(account_id, query, cursor, runtime.deps)
+        return OrderList(
+            items=[order_response(o) for o in page.items], next_cursor=page.next_cursor
+        )
+
+    @patch("/{order_number:str}", operation_id="editOrder")
+    async def edit(
+        self,
+        order_number: OrderNumberPath,
+        data: JSONBody[OrderEdit],
+        state: State,
+        account_id: AccountId,
+        request_id: RequestId = "",
+    ) -> OrderResponse:
+        """Edit a pending order (sizes, addresses); it is re-priced as a new version."""
+        runtime: OrdersRuntime = state.runtime
+        order = await handlers.edit_order(
+            account_id,
+            order_number,
+            request_id or "unknown",
+            runtime.deps,
+            sizes=dict(data.sizes) if data.sizes is not None else None,
+            shipping_address=data.shipping_address,
+            billing=data.billing,
+        )
+        return order_response(order)
 
     @post("/{order_number:str}/cancel", operation_id="cancelOrder", status_code=200)
     async def cancel(
@@ -140,6 +200,7 @@ def create_app(runtime: OrdersRuntime | None = None) -> Litestar:
             errors.LabelingMismatch: 409,
             errors.UpstreamUnavailable: 503,
             errors.ConcurrentChange: 409,
+            errors.InvalidCursor: 400,
         },
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop],

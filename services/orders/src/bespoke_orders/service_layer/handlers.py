@@ -3,26 +3,37 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from bespoke_contracts import Labeling, OrderSpecification, PaymentCleared
+from bespoke_contracts import (
+    Address,
+    BillingInfo,
+    Labeling,
+    OrderSpecification,
+    OrderStatus,
+    PaymentCleared,
+)
 from bespoke_contracts.api.design import DesignStatus, EstimateRequest
 from bespoke_orders.domain import model
 from bespoke_orders.domain.errors import (
     ConcurrentChange,
     IdempotencyKeyReused,
+    InvalidCursor,
     InvalidOrder,
     LabelingMismatch,
     LabelingRequired,
     OrderNotFound,
     OrderNumberTaken,
+    OrderStateConflict,
     StaleBillOfMaterials,
 )
 from bespoke_orders.service_layer.ports import (
     BrandLabels,
     Clock,
     DesignCatalog,
+    OrderQuery,
     OrderRepository,
     OutboxSignal,
     ShippingRates,
@@ -207,6 +218,61 @@ async def _change(
     raise ConcurrentChange("the order kept changing; try again")
 
 
+async def edit_order(
+    account_id: str,
+    order_number: str,
+    request_id: str,
+    deps: OrdersDeps,
+    sizes: dict[str, int] | None = None,
+    shipping_address: Address | None = None,
+    billing: BillingInfo | None = None,
+) -> model.Order:
+    """Edit a pending order's sizes and addresses; it is re-priced (manufacturing from the
+    design's quote for the new size run, shipping for the new destination). Customization
+    already charged stays. Refused (409) once the order is paid or cancelled."""
+    current = await get_order(account_id, order_number, deps)
+    new_sizes = dict(sizes) if sizes is not None else current.sizes
+    new_address = shipping_address or current.shipping_address
+    model.check_sizes(new_sizes)
+    if current.status is not OrderStatus.PENDING_PAYMENT:
+        raise OrderStateConflict(
+            f"order {order_number} is {current.status.value}; only orders pending payment can be edited"
+        )
+    estimate = await deps.design.estimate(
+        account_id,
+        EstimateRequest(
+            design_id=current.design_id,
+            design_version=current.design_version,
+            order_type=current.order_type,
+            sizes=new_sizes,
+        ),
+    )
+    shipping = await deps.shipping.quote(new_address.country, sum(new_sizes.values()))
+
+    async def load() -> model.Order:
+        return await get_order(account_id, order_number, deps)
+
+    def apply(order: model.Order) -> bool:
+        costs = model.price(
+            per_pair=estimate.per_pair,
+            pairs=estimate.pairs,
+            shipping=shipping.amount,
+            customization=order.costs.customization,
+            currency=estimate.currency,
+        )
+        order.revise(
+            sizes=new_sizes,
+            shipping_address=new_address,
+            billing=billing or order.billing,
+            costs=costs,
+            request_id=request_id,
+            now=deps.clock.now(),
+        )
+        return True
+
+    return await _change(load, apply, deps)
+
+
 async def cancel_order(
     account_id: str, order_number: str, request_id: str, deps: OrdersDeps
 ) -> model.Order:
@@ -244,3 +310,42 @@ async def _launch(order_number: str, event: PaymentCleared, deps: OrdersDeps) ->
 
     await _change(load, apply, deps)
     return moved
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    items: list[model.Order]
+    next_cursor: str | None
+
+
+def _cursor(seq: int, newest_first: bool) -> str:
+    return f"{'d' if newest_first else 'a'}{seq}"
+
+
+async def list_orders(
+    account_id: str, query: OrderQuery, cursor: str | None, deps: OrdersDeps
+) -> OrderPage:
+    """The order pool. Pages follow the order numbers, so orders placed while a client pages
+    through appear at the start (newest first) or the end, never twice or skipped."""
+    after = None
+    if cursor:
+        direction, _, digits = cursor[:1], None, cursor[1:]
+        if (
+            direction not in ("d", "a")
+            or not digits.isdigit()
+            or (direction == "d") != query.newest_first
+        ):
+            raise InvalidCursor(
+                "this cursor is not one we gave out for this sort; start again without it"
+            )
+        after = int(digits)
+    page = await deps.orders.list_for_brand(
+        account_id, dataclasses.replace(query, after_seq=after, limit=query.limit + 1)
+    )
+    if len(page) > query.limit:
+        last = page[query.limit - 1]
+        return OrderPage(
+            page[: query.limit],
+            _cursor(model.order_sequence(last.order_number), query.newest_first),
+        )
+    return OrderPage(page, None)

@@ -11,6 +11,22 @@ from bespoke_contracts.api.design import DesignResponse, Estimate, EstimateReque
 from bespoke_orders.domain.model import Order
 
 
+@dataclass(frozen=True)
+class OrderQuery:
+    """Filters, order and page of the order pool."""
+
+    status: str | None = None
+    order_type: str | None = None
+    design_id: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    search: str | None = None
+    """Part of an order number, e.g. `0042` or `BF-00004`."""
+    newest_first: bool = True
+    after_seq: int | None = None
+    limit: int = 20
+
+
 class OrderRepository(Protocol):
     """Orders, each stored with its unpublished events in one document."""
 
@@ -39,6 +55,10 @@ class OrderRepository(Protocol):
         ...
 
     async def get_by_idempotency_key(self, account_id: str, key: str) -> Order | None: ...
+
+    async def list_for_brand(self, account_id: str, query: OrderQuery) -> list[Order]:
+        """The brand's orders matching ``query``, by order number (newest first by default)."""
+        ...
 
 
 class DesignCatalog(Protocol):
