@@ -278,7 +278,9 @@ def payment_cleared(order_numbers: list[str]) -> PaymentCleared:
 
 
 async def test_a_pending_order_is_edited_as_a_new_re_priced_version(fakes: Any) -> None:
-    order = (await handlers.check_out(checkout(key="a", labeling=Labeling.CUSTOM_STAMPS), fakes.deps)).order
+    order = (
+        await handlers.check_out(checkout(key="a", labeling=Labeling.CUSTOM_STAMPS), fakes.deps)
+    ).order
     paris = ADDRESS.model_copy(update={"city": "Paris", "country": "FR"})
 
     edited = await handlers.edit_order(
@@ -294,7 +296,9 @@ async def test_a_pending_order_is_edited_as_a_new_re_priced_version(fakes: Any) 
     assert edited.costs.customization == 15_000, "stamp development stays charged"
     assert edited.previous_versions[0].sizes == {"42": 3, "42.5": 2}
     revised = [e for e in fakes.orders.published if isinstance(e, OrderRevised)]
-    assert [(e.payload.version, e.payload.costs.total) for e in revised] == [(2, edited.costs.total)]
+    assert [(e.payload.version, e.payload.costs.total) for e in revised] == [
+        (2, edited.costs.total)
+    ]
 
 
 async def test_an_edit_after_payment_is_refused(fakes: Any) -> None:
