@@ -60,6 +60,11 @@ class StatusChange(BaseModel):
     cause: str = Field(description="What caused it: `request:<id>` or `event:<event_id>`.")
 
 
+class ShippingGroupRef(BaseModel):
+    group_id: str
+    allocation: int = Field(description="The order's share of the group's shipping cost.")
+
+
 class OrderResponse(BaseModel):
     """An order with its full specifications."""
 
@@ -77,6 +82,9 @@ class OrderResponse(BaseModel):
     billing: BillingInfo
     specification: OrderSpecification = Field(description="Everything the factory makes.")
     costs: OrderCosts = Field(description="The price, fixed at checkout.")
+    shipping_group: ShippingGroupRef | None = Field(
+        default=None, description="The shipping group the order ships in, if any."
+    )
     created_at: datetime
 
 

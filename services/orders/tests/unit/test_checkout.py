@@ -17,6 +17,8 @@ from bespoke_contracts import (
     OrderType,
     PaymentCleared,
     PaymentClearedPayload,
+    ShipmentGrouped,
+    ShipmentGroupedPayload,
 )
 from bespoke_contracts.api.design import DesignStatus
 from bespoke_orders.domain.errors import (
@@ -307,3 +309,29 @@ async def test_an_edit_after_payment_is_refused(fakes: Any) -> None:
     with pytest.raises(OrderStateConflict, match="only orders pending payment can be edited"):
         await handlers.edit_order("acc_1", order.order_number, "req-e", fakes.deps, sizes={"42": 1})
     assert fakes.orders.by_number[order.order_number].version == 1
+
+
+async def test_a_shipping_group_is_recorded_once_on_each_order(fakes: Any) -> None:
+    a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
+    b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
+    event = ShipmentGrouped(
+        account_id="acc_1",
+        correlation_id="grp",
+        payload=ShipmentGroupedPayload(
+            group_id="grp_1",
+            order_numbers=[a.order_number, b.order_number],
+            pairs=10,
+            shipping_cost=5_000,
+            individual_shipping_cost=7_800,
+            saving=2_800,
+            allocations={a.order_number: 2_500, b.order_number: 2_500},
+            currency="EUR",
+            contact_email="ops@norte.example",
+            grouped_at=datetime(2026, 3, 2, tzinfo=UTC),
+        ),
+    )
+    assert await handlers.on_shipment_grouped(event, fakes.deps) == [a.order_number, b.order_number]
+    assert await handlers.on_shipment_grouped(event, fakes.deps) == []
+    group = fakes.orders.by_number[a.order_number].shipping_group
+    assert group is not None
+    assert (group.group_id, group.allocation) == ("grp_1", 2_500)

@@ -21,7 +21,13 @@ from bespoke_contracts import (
     OrderType,
 )
 from bespoke_orders.domain.errors import ConcurrentChange, OrderNumberTaken
-from bespoke_orders.domain.model import Order, OrderVersion, StatusChange, order_sequence
+from bespoke_orders.domain.model import (
+    Order,
+    OrderVersion,
+    ShippingGroupMembership,
+    StatusChange,
+    order_sequence,
+)
 from bespoke_orders.service_layer.ports import BrandLabel, OrderQuery
 from bespoke_platform.mongo import Document
 
@@ -66,6 +72,14 @@ def _mutable_fields(order: Order) -> Document:
         "applied_events": list(order.applied_events),
         "version": order.version,
         "previous_versions": [_version_doc(v) for v in order.previous_versions],
+        "shipping_group": (
+            {
+                "group_id": order.shipping_group.group_id,
+                "allocation": order.shipping_group.allocation,
+            }
+            if order.shipping_group
+            else None
+        ),
     }
 
 
@@ -151,6 +165,13 @@ def from_document(doc: Document) -> Order:
             )
             for v in doc.get("previous_versions", [])
         ],
+        shipping_group=(
+            ShippingGroupMembership(
+                doc["shipping_group"]["group_id"], doc["shipping_group"]["allocation"]
+            )
+            if doc.get("shipping_group")
+            else None
+        ),
         revision=doc.get("revision", 0),
     )
 

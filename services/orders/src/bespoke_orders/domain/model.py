@@ -99,6 +99,14 @@ class StatusChange:
 
 
 @dataclass(frozen=True)
+class ShippingGroupMembership:
+    """The shipping group an order ships in and its share of the group's shipping cost."""
+
+    group_id: str
+    allocation: int
+
+
+@dataclass(frozen=True)
 class OrderVersion:
     """What an order was before an edit replaced it."""
 
@@ -135,6 +143,7 @@ class Order:
     version: int = 1
     """1 at checkout; each edit while pending adds one (earlier versions are kept)."""
     previous_versions: list[OrderVersion] = field(default_factory=list)
+    shipping_group: ShippingGroupMembership | None = None
     applied_events: list[str] = field(default_factory=list)
     """Ids of the events already applied to this order (redeliveries change nothing)."""
     revision: int = field(default=0, compare=False)
@@ -233,6 +242,19 @@ class Order:
                 ),
             )
         )
+
+    def join_shipping_group(self, group_id: str, allocation: int, event_id: str) -> bool:
+        """Record that the order ships in a group, with its share of the group's shipping
+        cost. Idempotent per event; returns False when nothing changed."""
+        if event_id in self.applied_events:
+            return False
+        if self.status is not OrderStatus.PENDING_PAYMENT:
+            raise OrderStateConflict(
+                f"order {self.order_number} is {self.status.value}; only pending orders can be grouped"
+            )
+        self.shipping_group = ShippingGroupMembership(group_id, allocation)
+        self.applied_events.append(event_id)
+        return True
 
     def cancel(self, request_id: str, now: datetime) -> None:
         """Withdraw a pending order; paid or cancelled orders cannot be (409)."""

@@ -17,6 +17,7 @@ from bespoke_contracts.api.orders import (
     OrderHistory,
     OrderList,
     OrderResponse,
+    ShippingGroupRef,
     StatusChange,
 )
 from bespoke_orders.bootstrap import OrdersRuntime, bootstrap
@@ -50,6 +51,13 @@ def order_response(order: model.Order) -> OrderResponse:
         billing=order.billing,
         specification=order.specification,
         costs=order.costs,
+        shipping_group=(
+            ShippingGroupRef(
+                group_id=order.shipping_group.group_id, allocation=order.shipping_group.allocation
+            )
+            if order.shipping_group
+            else None
+        ),
         created_at=order.created_at,
     )
 

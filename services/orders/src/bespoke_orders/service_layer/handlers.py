@@ -14,6 +14,7 @@ from bespoke_contracts import (
     OrderSpecification,
     OrderStatus,
     PaymentCleared,
+    ShipmentGrouped,
 )
 from bespoke_contracts.api.design import DesignStatus, EstimateRequest
 from bespoke_orders.domain import model
@@ -292,6 +293,38 @@ async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[st
     """Launch every order the payment covers (Work In Process). Idempotent per order:
     a redelivered or duplicate event changes nothing. Returns the orders it moved."""
     return [n for n in event.payload.order_numbers if await _launch(n, event, deps)]
+
+
+async def on_shipment_grouped(event: ShipmentGrouped, deps: OrdersDeps) -> list[str]:
+    """Record the group on every order in it (idempotent per order and event)."""
+    recorded = []
+    for order_number in event.payload.order_numbers:
+        allocation = event.payload.allocations.get(order_number, 0)
+        if await _join(order_number, event, allocation, deps):
+            recorded.append(order_number)
+    return recorded
+
+
+async def _join(
+    order_number: str, event: ShipmentGrouped, allocation: int, deps: OrdersDeps
+) -> bool:
+    joined = False
+
+    async def load() -> model.Order:
+        order = await deps.orders.get_any(order_number)
+        if order is None or order.account_id != event.account_id:
+            raise OrderNotFound(
+                f"group {event.payload.group_id} names unknown order {order_number}"
+            )
+        return order
+
+    def apply(order: model.Order) -> bool:
+        nonlocal joined
+        joined = order.join_shipping_group(event.payload.group_id, allocation, str(event.event_id))
+        return joined
+
+    await _change(load, apply, deps)
+    return joined
 
 
 async def _launch(order_number: str, event: PaymentCleared, deps: OrdersDeps) -> bool:
