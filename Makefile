@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell deploy/local/uv.sh)
 STARTED := .stack/run/test-started
 
-.PHONY: up down test lint status info
+.PHONY: up down test lint status info bench
 
 ## up: install what is missing, start the stack and every service, run a demo order
 up:
@@ -36,3 +36,7 @@ status:
 
 info:
 	@$(UV) run bespoke stack info
+
+## bench: benchmarks against the running system (`make up` first); prints JSON
+bench:
+	@$(UV) run python bench/checkout.py

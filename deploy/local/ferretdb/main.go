@@ -40,6 +40,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
+	go indexIDs(ctx, *dataDir, logger)
+
 	logger.Warn("FerretDB listening", "addr", *listen, "data", *dataDir)
 	if err := f.Run(ctx); err != nil {
 		logger.Error("FerretDB stopped", "error", err)

@@ -2,15 +2,42 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 
 Document = dict[str, Any]
+
+log = logging.getLogger("bespoke.mongo")
+
+SLOW_COMMAND_SECONDS = 0.05
+
+
+class SlowCommandLog(monitoring.CommandListener):
+    """Logs every database command slower than ``SLOW_COMMAND_SECONDS`` (a slow-query log
+    on the client side: FerretDB answers most filters with a scan)."""
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        pass
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        seconds = event.duration_micros / 1e6
+        if seconds >= SLOW_COMMAND_SECONDS:
+            log.warning(
+                "slow %s on %s: %.0f ms", event.command_name, event.database_name, seconds * 1000
+            )
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        pass
 
 
 def connect(url: str) -> AsyncMongoClient[Document]:
     """A client that returns timezone-aware (UTC) datetimes and fails fast when unreachable."""
     return AsyncMongoClient(
-        url, tz_aware=True, connectTimeoutMS=5000, serverSelectionTimeoutMS=5000
+        url,
+        tz_aware=True,
+        connectTimeoutMS=5000,
+        serverSelectionTimeoutMS=5000,
+        event_listeners=[SlowCommandLog()],
     )

@@ -197,6 +197,8 @@ async def test_the_relay_publishes_each_event_once_in_order(
         doc = await orders_db.orders.find_one({"_id": "BF-000001"})
         assert doc is not None
         assert doc["outbox_pending"] is False
+        assert doc["outbox_sent_seq"] == 2
+        assert [("value" in e) for e in doc["outbox"]] == [False, False], "published bodies dropped"
     finally:
         await consumer.stop()
         await broker.stop()

@@ -13,6 +13,9 @@ from bespoke_platform.mongo import Document
 class MongoAccountRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._accounts: AsyncCollection[Document] = db.accounts
+        # token hash -> account id, so each request's lookup is by `_id` (FerretDB answers
+        # those from its primary key; other filters scan the collection).
+        self._tokens: AsyncCollection[Document] = db.tokens
 
     async def ensure_indexes(self) -> None:
         await self._accounts.create_index(
@@ -29,10 +32,21 @@ class MongoAccountRepository:
                 "created_at": account.created_at,
             }
         )
+        await self._tokens.insert_one({"_id": account.token_hash, "account_id": account.account_id})
 
     async def by_token_hash(self, token_hash: str) -> Account | None:
-        doc = await self._accounts.find_one({"token_hash": token_hash})
-        if doc is None:
+        token = await self._tokens.find_one({"_id": token_hash})
+        if token is None:
+            # Accounts opened before the token index existed: find once, then index it.
+            legacy = await self._accounts.find_one({"token_hash": token_hash}, {"_id": 1})
+            if legacy is None:
+                return None
+            await self._tokens.update_one(
+                {"_id": token_hash}, {"$set": {"account_id": legacy["_id"]}}, upsert=True
+            )
+            token = {"account_id": legacy["_id"]}
+        doc = await self._accounts.find_one({"_id": token["account_id"]})
+        if doc is None or doc["token_hash"] != token_hash:
             return None
         return Account(
             account_id=doc["_id"],

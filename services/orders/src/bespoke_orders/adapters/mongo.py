@@ -214,28 +214,28 @@ class MongoOrderRepository:
                 raise OrderNumberTaken(order.order_number) from error
             winner = await self._find_by_key(order.account_id, order.idempotency_key)
             if winner is None:
-                raise
+                # Neither holder is visible yet (a concurrent insert still committing): try
+                # the next number; the unique indexes keep both numbers and keys single.
+                raise OrderNumberTaken(order.order_number) from error
             return from_document(winner)
         await self._record_number(order.order_number)
-        await self._keys.update_one(
-            {"_id": _key_id(order.account_id, order.idempotency_key)},
+        await _upsert(
+            self._keys,
+            _key_id(order.account_id, order.idempotency_key),
             {"$set": {"order_number": order.order_number}},
-            upsert=True,
         )
         await self.signal(order.order_number)
         order.events.clear()
         return order
 
     async def _record_number(self, order_number: str) -> None:
-        await self._counters.update_one(
-            {"_id": "order_number"}, {"$max": {"last": order_sequence(order_number)}}, upsert=True
+        await _upsert(
+            self._counters, "order_number", {"$max": {"last": order_sequence(order_number)}}
         )
 
     async def signal(self, order_number: str) -> None:
         """Tell the relay this order has events to publish (a hint; see ``OutboxRelay``)."""
-        await self._signals.update_one(
-            {"_id": order_number}, {"$set": {"at": datetime.now(UTC)}}, upsert=True
-        )
+        await _upsert(self._signals, order_number, {"$set": {"at": datetime.now(UTC)}})
 
     async def save(self, order: Order) -> None:
         doc = await self._orders.find_one({"_id": order.order_number}, {"outbox_seq": 1})
@@ -268,8 +268,12 @@ class MongoOrderRepository:
         return None if doc is None else from_document(doc)
 
     async def get(self, account_id: str, order_number: str) -> Order | None:
-        doc = await self._orders.find_one({"_id": order_number, "account_id": account_id})
-        return None if doc is None else from_document(doc)
+        # Filter by `_id` alone and check the brand here: FerretDB answers a single-key
+        # `_id` filter from its primary key, anything more with a full scan.
+        doc = await self._orders.find_one({"_id": order_number})
+        if doc is None or doc["account_id"] != account_id:
+            return None
+        return from_document(doc)
 
     async def get_by_idempotency_key(self, account_id: str, key: str) -> Order | None:
         hint = await self._keys.find_one({"_id": _key_id(account_id, key)})
@@ -307,6 +311,18 @@ class MongoOrderRepository:
 
     async def _find_by_key(self, account_id: str, key: str) -> Document | None:
         return await self._orders.find_one({"account_id": account_id, "idempotency_key": key})
+
+
+async def _upsert(collection: AsyncCollection[Document], key: str, update: Document) -> None:
+    """Update-or-insert by ``_id``. Two racing upserts can both try the insert; the loser
+    gets a duplicate-key error (MongoDB and FerretDB alike) and retries as an update."""
+    for attempt in range(3):
+        try:
+            await collection.update_one({"_id": key}, update, upsert=True)
+            return
+        except DuplicateKeyError:
+            if attempt == 2:
+                raise
 
 
 def _key_id(account_id: str, key: str) -> str:

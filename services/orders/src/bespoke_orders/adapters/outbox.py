@@ -29,6 +29,10 @@ Document = dict[str, Any]
 _PROJECTION = {"outbox": 1, "outbox_seq": 1, "outbox_sent_seq": 1, "outbox_pending": 1}
 
 
+def _unpublished(doc: Document) -> bool:
+    return int(doc.get("outbox_seq", 0)) > int(doc.get("outbox_sent_seq", 0))
+
+
 class EventPublisher(Protocol):
     """Sends one message to Kafka and returns once the broker acknowledged it."""
 
@@ -46,7 +50,7 @@ class OutboxRelay:
         publisher: EventPublisher,
         poll_seconds: float = 0.5,
         batch_size: int = 100,
-        sweep_seconds: float = 30.0,
+        sweep_seconds: float = 300.0,
     ) -> None:
         self._orders: AsyncCollection[Document] = db.orders
         self._signals: AsyncCollection[Document] = db.outbox_signals
@@ -70,16 +74,25 @@ class OutboxRelay:
         )
         for signal in signals:
             doc = await self._orders.find_one({"_id": signal["_id"]}, _PROJECTION)
-            if doc is not None and doc.get("outbox_pending"):
+            if doc is not None and _unpublished(doc):
                 sent += await self._publish_document(doc)
-            # A newer signal (events added meanwhile) stays for the next pass.
-            await self._signals.delete_one({"_id": signal["_id"], "at": signal["at"]})
+            # A newer signal (events added meanwhile) stays for the next pass. (Checked here
+            # and deleted by `_id` alone, which FerretDB does without a scan; a signal that
+            # lands in between is caught by the sweep.)
+            current = await self._signals.find_one({"_id": signal["_id"]})
+            if current is not None and current["at"] == signal["at"]:
+                await self._signals.delete_one({"_id": signal["_id"]})
         now = asyncio.get_running_loop().time()
         if sweep or now - self._last_sweep >= self._sweep_seconds:
             self._last_sweep = now
-            cursor = self._orders.find({"outbox_pending": True}, _PROJECTION).sort("_id", ASCENDING)
-            async for doc in cursor:
-                sent += await self._publish_document(doc)
+            # Compared here rather than filtered by the store: on FerretDB any filter but a
+            # single `_id` is a scan anyway, and the counters are the truth (the flag is a hint).
+            cursor = self._orders.find({}, {"outbox_seq": 1, "outbox_sent_seq": 1})
+            behind = [doc["_id"] async for doc in cursor if _unpublished(doc)]
+            for order_number in sorted(behind):
+                doc = await self._orders.find_one({"_id": order_number}, _PROJECTION)
+                if doc is not None and _unpublished(doc):
+                    sent += await self._publish_document(doc)
         return sent
 
     async def _publish_document(self, doc: Document) -> int:
@@ -97,20 +110,18 @@ class OutboxRelay:
                     "event_id": entry["event_id"],
                 },
             )
-        # Clear the pending flag only if no event was added meanwhile (same outbox_seq);
-        # otherwise just record progress and the next pass publishes the newer ones.
-        # Published events keep their metadata but drop their body: Kafka has it, and
-        # small documents keep FerretDB's scans cheap.
-        slim = [{k: v for k, v in e.items() if k != "value"} for e in doc["outbox"]]
-        done = await self._orders.update_one(
-            {"_id": doc["_id"], "outbox_seq": seen},
-            {"$set": {"outbox_pending": False, "outbox_sent_seq": seen, "outbox": slim}},
-        )
-        if done.matched_count == 0:
-            await self._orders.update_one(
-                {"_id": doc["_id"], "outbox_sent_seq": {"$lt": seen}},
-                {"$set": {"outbox_sent_seq": seen}},
-            )
+        # Record progress by `_id` alone (FerretDB answers that without a scan): the sent
+        # counter only grows, and published events drop their body (Kafka has it; small
+        # documents keep scans cheap). Entry i of the outbox holds seq i + 1.
+        published: Document = {"$max": {"outbox_sent_seq": seen}}
+        if entries:
+            published["$unset"] = {f"outbox.{e['seq'] - 1}.value": "" for e in entries}
+        await self._orders.update_one({"_id": doc["_id"]}, published)
+        # The pending flag is a hint for people and tools; a save racing with this pass
+        # leaves a signal, so its event is published on the next pass whatever the flag.
+        fresh = await self._orders.find_one({"_id": doc["_id"]}, {"outbox_seq": 1})
+        if fresh is not None and fresh["outbox_seq"] == seen:
+            await self._orders.update_one({"_id": doc["_id"]}, {"$set": {"outbox_pending": False}})
         return len(entries)
 
     async def run(self) -> None:

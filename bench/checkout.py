@@ -1,0 +1,195 @@
+"""Checkout benchmark: the full path through the gateway against a bare Litestar endpoint.
+
+Needs the running system (`make up`). Prints one JSON object:
+throughput at saturation (closed loop, N concurrent clients) and latency percentiles
+at about half that rate (open loop), for both targets, and their ratios.
+
+    uv run python bench/checkout.py [--seconds 10] [--concurrency 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bespoke.accounts import create_account
+from bespoke.stack.config import StackConfig
+
+HERE = Path(__file__).parent
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def saturate(
+    client: httpx.AsyncClient, body: dict[str, Any], seconds: float, concurrency: int
+) -> dict[str, Any]:
+    """Closed loop: ``concurrency`` clients send back to back for ``seconds``."""
+    done, errors = 0, 0
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        nonlocal done, errors
+        while time.perf_counter() < deadline:
+            r = await client.post(
+                "/api/v1/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+            )
+            if r.status_code == 201:
+                done += 1
+            else:
+                errors += 1
+
+    began = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    elapsed = time.perf_counter() - began
+    return {"requests_per_second": round(done / elapsed, 1), "ok": done, "errors": errors}
+
+
+async def paced(
+    client: httpx.AsyncClient, body: dict[str, Any], rate: float, seconds: float
+) -> dict[str, Any]:
+    """Open loop: one request every 1/rate seconds, latency of each."""
+    latencies: list[float] = []
+    errors = 0
+
+    async def one() -> None:
+        nonlocal errors
+        began = time.perf_counter()
+        r = await client.post(
+            "/api/v1/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
+        if r.status_code == 201:
+            latencies.append((time.perf_counter() - began) * 1000)
+        else:
+            errors += 1
+
+    tasks = []
+    interval = 1 / max(rate, 0.1)
+    start = time.perf_counter()
+    for i in range(int(rate * seconds)):
+        await asyncio.sleep(max(0.0, start + i * interval - time.perf_counter()))
+        tasks.append(asyncio.create_task(one()))
+    await asyncio.gather(*tasks)
+    if not latencies:
+        return {"rate": rate, "errors": errors}
+    return {
+        "rate": round(rate, 1),
+        "p50_ms": round(statistics.median(latencies), 1),
+        "p99_ms": round(percentile(latencies, 99), 1),
+        "errors": errors,
+    }
+
+
+async def measure(
+    base_url: str, headers: dict[str, str], body: dict[str, Any], seconds: float, concurrency: int
+) -> dict[str, Any]:
+    limits = httpx.Limits(max_connections=concurrency * 2)
+    async with httpx.AsyncClient(
+        base_url=base_url, headers=headers, timeout=60, limits=limits
+    ) as client:
+        for _ in range(3):  # warm up
+            await client.post(
+                "/api/v1/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+            )
+        peak = await saturate(client, body, seconds, concurrency)
+        half = await paced(client, body, peak["requests_per_second"] / 2, seconds)
+    return {"saturation": peak, "half_load": half}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+
+    config = StackConfig()
+    brand = await create_account(
+        name="Bench brand", email=f"bench-{uuid.uuid4().hex[:6]}@bench.example"
+    )
+    auth = {"Authorization": f"Bearer {brand['token']}"}
+    async with httpx.AsyncClient(base_url=config.gateway_url, headers=auth, timeout=30) as client:
+        design = (
+            await client.post(
+                "/api/v1/gallery/gal_country_derby/clone",
+                headers={"Idempotency-Key": str(uuid.uuid4())},
+            )
+        ).json()
+    address = {
+        "name": "Bench",
+        "line1": "Calle 1",
+        "city": "Elda",
+        "postal_code": "03600",
+        "country": "ES",
+    }
+    body = {
+        "design_id": design["id"],
+        "design_version": design["version"],
+        "bom_hash": design["bom_hash"],
+        "order_type": "mini_bulk",
+        "sizes": {"41": 2, "42": 2},
+        "shipping_address": address,
+        "billing": {"name": "Bench SL", "email": "bench@bench.example", "address": address},
+        "labeling": "unlabeled",
+    }
+
+    checkout = await measure(config.gateway_url, auth, body, args.seconds, args.concurrency)
+
+    port = 8199
+    bare = await asyncio.create_subprocess_exec(
+        sys.executable, str(HERE / "bare_app.py"), str(port)
+    )
+    try:
+        async with httpx.AsyncClient() as probe:
+            for _ in range(100):
+                try:
+                    await probe.post(f"http://127.0.0.1:{port}/api/v1/orders", json=body)
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+        framework = await measure(
+            f"http://127.0.0.1:{port}", {}, body, args.seconds, args.concurrency
+        )
+    finally:
+        bare.terminate()
+        await bare.wait()
+
+    print(
+        json.dumps(
+            {
+                "benchmark": "checkout",
+                "machine": {
+                    "cpus": os.cpu_count(),
+                    "platform": platform.platform(),
+                    "python": platform.python_version(),
+                },
+                "seconds_per_phase": args.seconds,
+                "concurrency": args.concurrency,
+                "checkout": checkout,
+                "bare_litestar": framework,
+                "ratio_checkout_to_bare_rps": round(
+                    checkout["saturation"]["requests_per_second"]
+                    / framework["saturation"]["requests_per_second"],
+                    3,
+                ),
+                "targets": {"ratio_at_least": 0.2, "p99_ms_at_half_load_at_most": 50},
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
