@@ -1,4 +1,3 @@
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -7,64 +6,17 @@ from pydantic import ValidationError
 from bespoke_contracts import (
     ALL_TOPICS,
     EVENT_TYPES,
-    Address,
-    BillingInfo,
-    Labeling,
-    OrderCosts,
-    OrderSpecification,
     OrderSubmitted,
-    OrderSubmittedPayload,
-    OrderType,
     dead_letter_topic,
+    examples,
 )
-from bespoke_contracts.design import MaterialChoice
 from bespoke_contracts.schemas import render
 
 SCHEMA_DIR = Path(__file__).parents[1] / "schemas"
 
 
 def _order_submitted() -> OrderSubmitted:
-    address = Address(
-        name="Atelier Norte", line1="Calle Mayor 1", city="Elda", postal_code="03600", country="ES"
-    )
-    return OrderSubmitted(
-        account_id="acc_1",
-        correlation_id="req-1",
-        payload=OrderSubmittedPayload(
-            order_number="BF-000001",
-            order_type=OrderType.MTO,
-            design_id="des_1",
-            design_version=1,
-            bom_hash="sha256:abc",
-            sizes={"42": 1},
-            pairs=1,
-            labeling=Labeling.UNLABELED,
-            shipping_address=address,
-            billing=BillingInfo(
-                name="Atelier Norte SL", email="ops@norte.example", address=address
-            ),
-            specification=OrderSpecification(
-                design_name="Office oxford",
-                style="oxford",
-                construction="goodyear_welted",
-                last="LC-101",
-                sole_unit="leather_single",
-                materials={"upper": MaterialChoice(material="box_calf", colour="black")},
-                elements=[],
-                bill_of_materials=[],
-                catalog_version="2026.1",
-            ),
-            costs=OrderCosts(
-                per_pair=20000,
-                manufacturing=20000,
-                shipping=1500,
-                customization=0,
-                total=21500,
-                currency="EUR",
-            ),
-            created_at=datetime(2026, 1, 2, tzinfo=UTC),
-        ),
-    )
+    return examples.order_submitted()
 
 
 def test_event_round_trips_as_plain_json() -> None:

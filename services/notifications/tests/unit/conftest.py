@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import pytest
 
@@ -9,13 +8,10 @@ from bespoke_contracts import (
     Address,
     BillingInfo,
     Labeling,
-    OrderCosts,
-    OrderSpecification,
     OrderSubmitted,
-    OrderSubmittedPayload,
     OrderType,
+    examples,
 )
-from bespoke_contracts.design import MaterialChoice
 from bespoke_notifications.domain.emails import Email
 from bespoke_notifications.service_layer.handlers import NotificationsDeps
 
@@ -72,41 +68,14 @@ def order_submitted() -> OrderSubmitted:
     bill = Address(
         name="Norte SL", line1="Gran Via 2", city="Madrid", postal_code="28013", country="ES"
     )
-    return OrderSubmitted(
-        account_id="acc_1",
-        correlation_id="req-1",
-        payload=OrderSubmittedPayload(
-            order_number="BF-000042",
-            order_type=OrderType.MINI_BULK,
-            design_id="des_oxford",
-            design_version=3,
-            bom_hash="sha256:feed",
-            sizes={"42.5": 2, "40": 1, "44": 3},
-            pairs=6,
-            labeling=Labeling.CUSTOM_STAMPS,
-            shipping_address=ship,
-            billing=BillingInfo(
-                name="Norte SL", email="ops@norte.example", address=bill, vat_id="ESB12345678"
-            ),
-            specification=OrderSpecification(
-                design_name="Office oxford",
-                style="oxford",
-                construction="goodyear_welted",
-                last="LC-101",
-                sole_unit="leather_single",
-                materials={"upper": MaterialChoice(material="box_calf", colour="black")},
-                elements=[],
-                bill_of_materials=[],
-                catalog_version="2026.1",
-            ),
-            costs=OrderCosts(
-                per_pair=20000,
-                manufacturing=20000,
-                shipping=1500,
-                customization=0,
-                total=21500,
-                currency="EUR",
-            ),
-            created_at=datetime(2026, 3, 1, tzinfo=UTC),
+    event = examples.order_submitted(
+        order_number="BF-000042",
+        sizes={"42.5": 2, "40": 1, "44": 3},
+        address=ship,
+        billing=BillingInfo(
+            name="Norte SL", email="ops@norte.example", address=bill, vat_id="ESB12345678"
         ),
+        labeling=Labeling.CUSTOM_STAMPS,
+        order_type=OrderType.MINI_BULK,
     )
+    return event

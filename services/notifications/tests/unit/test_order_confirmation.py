@@ -19,14 +19,14 @@ def test_the_email_carries_the_order_specifications(order_submitted: OrderSubmit
         "BF-000042",
         "Pending Payment",
         "MINI-BULK",
-        "des_oxford (version 3)",
+        "des_1 (version 1)",
         "Custom stamps",
         "Pairs:          6",
         "Nave 3",
         "VAT: ESB12345678",
         "+34 600 000 000",
         "Upper:          box_calf (black)",
-        "Total:          EUR 215.00",
+        "Total:          EUR 1,215.00",
         "6 x EUR 200.00",
     ):
         assert expected in text, expected
