@@ -16,12 +16,12 @@ from bespoke_orders.adapters.mongo import (
     SystemClock,
     ensure_indexes,
 )
-from bespoke_orders.adapters.outbox import OutboxRelay
 from bespoke_orders.adapters.services import HttpDesignCatalog, HttpShippingRates
 from bespoke_orders.service_layer.handlers import OrdersDeps
 from bespoke_orders.settings import OrdersSettings
 from bespoke_platform.kafka import BrokerPublisher, make_broker
 from bespoke_platform.mongo import Document, connect
+from bespoke_platform.outbox import OutboxRelay
 
 
 @dataclass
@@ -62,7 +62,9 @@ def bootstrap(
     db = mongo[settings.mongodb_database]
     broker = broker or make_broker(settings.kafka_bootstrap, client_id="bespoke-orders")
     publisher = BrokerPublisher(broker)
-    relay = OutboxRelay(db, publisher, poll_seconds=settings.outbox_poll_seconds)
+    relay = OutboxRelay(
+        db.orders, db.outbox_signals, publisher, poll_seconds=settings.outbox_poll_seconds
+    )
     timeout = httpx.Timeout(settings.upstream_timeout_seconds)
     design = HttpDesignCatalog(httpx.AsyncClient(base_url=settings.design_url, timeout=timeout))
     shipping = HttpShippingRates(httpx.AsyncClient(base_url=settings.shipping_url, timeout=timeout))

@@ -23,11 +23,11 @@ from bespoke_contracts import (
 )
 from bespoke_contracts.design import BomLine, MaterialChoice
 from bespoke_orders.adapters.mongo import MongoOrderRepository
-from bespoke_orders.adapters.outbox import OutboxRelay
 from bespoke_orders.domain.errors import ConcurrentChange
 from bespoke_orders.domain.model import Checkout, Order, check_out, price
 from bespoke_orders.service_layer import handlers
 from bespoke_platform.kafka import BrokerPublisher, make_broker
+from bespoke_platform.outbox import OutboxRelay
 
 pytestmark = pytest.mark.stack
 
@@ -173,7 +173,7 @@ async def test_the_relay_publishes_each_event_once_in_order(
 
         account = f"acc_{unique}"
         repository = MongoOrderRepository(orders_db)
-        relay = OutboxRelay(orders_db, BrokerPublisher(broker))
+        relay = OutboxRelay(orders_db.orders, orders_db.outbox_signals, BrokerPublisher(broker))
         await repository.add(order("BF-000001", "k", account))
         assert await relay.publish_pending() == 1
         stored = await repository.get(account, "BF-000001")

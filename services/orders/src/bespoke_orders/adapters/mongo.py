@@ -30,6 +30,7 @@ from bespoke_orders.domain.model import (
 )
 from bespoke_orders.service_layer.ports import BrandLabel, OrderQuery
 from bespoke_platform.mongo import Document
+from bespoke_platform.outbox import new_outbox, outbox_entries, signal, upsert
 
 
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
@@ -41,21 +42,6 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
     )
     await db.orders.create_index([("outbox_pending", ASCENDING)], name="outbox_pending")
     await db.orders.create_index([("seq", DESCENDING)], name="seq")
-
-
-def _outbox_entries(order: Order, start_seq: int) -> list[Document]:
-    return [
-        {
-            "seq": start_seq + i,
-            "event_id": str(event.event_id),
-            "event_type": event.event_type,
-            "topic": event.TOPIC,
-            "key": event.key().decode(),
-            "value": event.to_json().decode(),
-            "created_at": event.occurred_at,
-        }
-        for i, event in enumerate(order.events, start=1)
-    ]
 
 
 def _mutable_fields(order: Order) -> Document:
@@ -96,7 +82,6 @@ def _version_doc(v: OrderVersion) -> Document:
 
 
 def to_document(order: Order) -> Document:
-    outbox = _outbox_entries(order, 0)
     return {
         "_id": order.order_number,
         "seq": order_sequence(order.order_number),
@@ -123,10 +108,7 @@ def to_document(order: Order) -> Document:
         "version": order.version,
         "previous_versions": [],
         "revision": 0,
-        "outbox": outbox,
-        "outbox_seq": len(outbox),
-        "outbox_sent_seq": 0,
-        "outbox_pending": bool(outbox),
+        **new_outbox(order.events),
     }
 
 
@@ -219,7 +201,7 @@ class MongoOrderRepository:
                 raise OrderNumberTaken(order.order_number) from error
             return from_document(winner)
         await self._record_number(order.order_number)
-        await _upsert(
+        await upsert(
             self._keys,
             _key_id(order.account_id, order.idempotency_key),
             {"$set": {"order_number": order.order_number}},
@@ -229,19 +211,19 @@ class MongoOrderRepository:
         return order
 
     async def _record_number(self, order_number: str) -> None:
-        await _upsert(
+        await upsert(
             self._counters, "order_number", {"$max": {"last": order_sequence(order_number)}}
         )
 
     async def signal(self, order_number: str) -> None:
         """Tell the relay this order has events to publish (a hint; see ``OutboxRelay``)."""
-        await _upsert(self._signals, order_number, {"$set": {"at": datetime.now(UTC)}})
+        await signal(self._signals, order_number)
 
     async def save(self, order: Order) -> None:
         doc = await self._orders.find_one({"_id": order.order_number}, {"outbox_seq": 1})
         if doc is None:
             raise ConcurrentChange(f"order {order.order_number} vanished")
-        new_events = _outbox_entries(order, doc["outbox_seq"])
+        new_events = outbox_entries(order.events, doc["outbox_seq"])
         update: Document = {"$set": {**_mutable_fields(order), "revision": order.revision + 1}}
         if new_events:
             update["$set"]["outbox_pending"] = True
@@ -311,18 +293,6 @@ class MongoOrderRepository:
 
     async def _find_by_key(self, account_id: str, key: str) -> Document | None:
         return await self._orders.find_one({"account_id": account_id, "idempotency_key": key})
-
-
-async def _upsert(collection: AsyncCollection[Document], key: str, update: Document) -> None:
-    """Update-or-insert by ``_id``. Two racing upserts can both try the insert; the loser
-    gets a duplicate-key error (MongoDB and FerretDB alike) and retries as an update."""
-    for attempt in range(3):
-        try:
-            await collection.update_one({"_id": key}, update, upsert=True)
-            return
-        except DuplicateKeyError:
-            if attempt == 2:
-                raise
 
 
 def _key_id(account_id: str, key: str) -> str:

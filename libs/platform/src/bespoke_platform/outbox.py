@@ -1,12 +1,16 @@
-"""The outbox relay: publishes events waiting in order documents, then marks them sent.
+"""The outbox: events wait inside the document whose change caused them (written in the
+same single-document operation), and a relay publishes them, then marks them sent.
+
+Each document of an outbox-carrying collection has ``outbox`` (entries from
+:func:`outbox_entries`), ``outbox_seq`` (entries ever added), ``outbox_sent_seq``
+(entries published) and ``outbox_pending`` (a hint).
 
 At-least-once: if the process dies after publishing and before marking, the event is
 published again on restart, with the same ``event_id``; consumers deduplicate on it.
-Events of one order are published in order, keyed by the order number.
+Events of one document are published in order, keyed by the event's key.
 
-Which orders have events waiting: every write that adds events also leaves a small
-signal document (``outbox_signals``, by order number), so a pass reads only those
-orders by ``_id``. The signal is written just after the order; a crash in between loses
+Which documents have events waiting: every write that adds events also leaves a small
+signal document (by ``_id``, see :func:`signal`), so a pass reads only those by ``_id``. The signal is written just after the order; a crash in between loses
 the signal but not the event, and a periodic sweep of ``outbox_pending`` finds it.
 """
 
@@ -15,11 +19,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from bespoke_contracts import Envelope
 
 log = logging.getLogger(__name__)
 
@@ -41,19 +49,64 @@ class EventPublisher(Protocol):
     ) -> None: ...
 
 
+def outbox_entries(events: Sequence[Envelope[Any]], start_seq: int) -> list[Document]:
+    """Outbox entries for ``events``, numbered after ``start_seq``."""
+    return [
+        {
+            "seq": start_seq + i,
+            "event_id": str(event.event_id),
+            "event_type": event.event_type,
+            "topic": event.TOPIC,
+            "key": event.key().decode(),
+            "value": event.to_json().decode(),
+            "created_at": event.occurred_at,
+        }
+        for i, event in enumerate(events, start=1)
+    ]
+
+
+def new_outbox(events: Sequence[Envelope[Any]]) -> Document:
+    """The outbox fields of a new document."""
+    entries = outbox_entries(events, 0)
+    return {
+        "outbox": entries,
+        "outbox_seq": len(entries),
+        "outbox_sent_seq": 0,
+        "outbox_pending": bool(entries),
+    }
+
+
+async def upsert(collection: AsyncCollection[Document], key: str, update: Document) -> None:
+    """Update-or-insert by ``_id``. Two racing upserts can both try the insert; the loser
+    gets a duplicate-key error (MongoDB and FerretDB alike) and retries as an update."""
+    for attempt in range(3):
+        try:
+            await collection.update_one({"_id": key}, update, upsert=True)
+            return
+        except DuplicateKeyError:
+            if attempt == 2:
+                raise
+
+
+async def signal(signals: AsyncCollection[Document], key: str) -> None:
+    """Tell the relay that document ``key`` has events to publish (a hint)."""
+    await upsert(signals, key, {"$set": {"at": datetime.now(UTC)}})
+
+
 class OutboxRelay:
-    """Moves events from order documents to Kafka, oldest order first."""
+    """Moves events from a collection's documents to Kafka."""
 
     def __init__(
         self,
-        db: AsyncDatabase[Document],
+        documents: AsyncCollection[Document],
+        signals: AsyncCollection[Document],
         publisher: EventPublisher,
         poll_seconds: float = 0.5,
         batch_size: int = 100,
         sweep_seconds: float = 300.0,
     ) -> None:
-        self._orders: AsyncCollection[Document] = db.orders
-        self._signals: AsyncCollection[Document] = db.outbox_signals
+        self._orders = documents
+        self._signals = signals
         self._sweep_seconds = sweep_seconds
         self._last_sweep = -float("inf")
         self._publisher = publisher

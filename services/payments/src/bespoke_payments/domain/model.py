@@ -1,0 +1,152 @@
+"""Invoices: what a brand owes for an order (or a shipping group), and whether it is paid.
+
+Pure model: no I/O. Events the invoice causes wait in ``events`` and are stored in the
+invoice's own document (the outbox) by the repository.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bespoke_contracts import (
+    Envelope,
+    OrderCosts,
+    PaymentCleared,
+    PaymentClearedPayload,
+)
+
+
+class InvoiceStatus(StrEnum):
+    OPEN = "open"
+    PAID = "paid"
+    VOID = "void"
+
+
+@dataclass(frozen=True)
+class Payment:
+    """A Stripe PaymentIntent started for a version of the invoice."""
+
+    payment_intent_id: str
+    client_secret: str
+    invoice_version: int
+
+
+@dataclass
+class Invoice:
+    """One invoice per order (id ``inv_<order number>``); amounts in integer minor units."""
+
+    id: str
+    account_id: str
+    target: str
+    order_numbers: list[str]
+    manufacturing: int
+    shipping: int
+    customization: int
+    currency: str
+    contact_email: str
+    status: InvoiceStatus = InvoiceStatus.OPEN
+    version: int = 1
+    """Bumped whenever the amount changes, so a new PaymentIntent is needed."""
+    payment: Payment | None = None
+    paid_at: datetime | None = None
+    flagged: list[str] = field(default_factory=list)
+    """Why a reported payment was not accepted (e.g. amount mismatch)."""
+    applied_events: list[str] = field(default_factory=list)
+    revision: int = 0
+    events: list[Envelope[Any]] = field(default_factory=list, compare=False)
+
+    @property
+    def total(self) -> int:
+        return self.manufacturing + self.shipping + self.customization
+
+    @property
+    def payable(self) -> bool:
+        return self.status is InvoiceStatus.OPEN
+
+    def reprice(self, costs: OrderCosts, event_id: str) -> bool:
+        """The order was edited: new amounts, a new version (a started payment is dropped)."""
+        if event_id in self.applied_events or not self.payable:
+            return False
+        self.manufacturing, self.shipping, self.customization = (
+            costs.manufacturing,
+            costs.shipping,
+            costs.customization,
+        )
+        self.currency = costs.currency
+        self.version += 1
+        self.payment = None
+        self.applied_events.append(event_id)
+        return True
+
+    def payment_key(self) -> str:
+        """Stripe idempotency key: one PaymentIntent per invoice version, however often asked."""
+        return f"{self.id}:v{self.version}"
+
+    def settle(
+        self,
+        *,
+        stripe_event_id: str,
+        payment_intent_id: str,
+        amount: int,
+        currency: str,
+        metadata_version: int | None,
+        at: datetime,
+        correlation_id: str,
+    ) -> bool:
+        """Stripe says the payment succeeded. Clears the invoice (and publishes
+        `payment.cleared` once) only if it is open and amount and currency match;
+        otherwise the payment is flagged for a person. Returns True when cleared."""
+        if stripe_event_id in self.applied_events or self.status is InvoiceStatus.PAID:
+            return False
+        self.applied_events.append(stripe_event_id)
+        problems = []
+        if self.status is not InvoiceStatus.OPEN:
+            problems.append(f"invoice is {self.status.value}")
+        if amount != self.total or currency.upper() != self.currency:
+            problems.append(f"paid {amount} {currency.upper()}, invoice is {self.total} {self.currency}")
+        if metadata_version is not None and metadata_version != self.version:
+            problems.append(f"payment was for version {metadata_version}, invoice is at {self.version}")
+        if problems:
+            self.flagged.append(f"{payment_intent_id}: " + "; ".join(problems))
+            return False
+        self.status = InvoiceStatus.PAID
+        self.paid_at = at
+        self.events.append(
+            PaymentCleared(
+                occurred_at=at,
+                account_id=self.account_id,
+                correlation_id=correlation_id,
+                causation_id=stripe_event_id,
+                payload=PaymentClearedPayload(
+                    invoice_id=self.id,
+                    target=self.target,
+                    order_numbers=list(self.order_numbers),
+                    amount=amount,
+                    currency=self.currency,
+                    payment_intent_id=payment_intent_id,
+                    paid_at=at,
+                    contact_email=self.contact_email,
+                ),
+            )
+        )
+        return True
+
+
+def invoice_for_order(
+    *, order_number: str, account_id: str, costs: OrderCosts, contact_email: str
+) -> Invoice:
+    """The invoice of a newly submitted order."""
+    return Invoice(
+        id=f"inv_{order_number}",
+        account_id=account_id,
+        target=order_number,
+        order_numbers=[order_number],
+        manufacturing=costs.manufacturing,
+        shipping=costs.shipping,
+        customization=costs.customization,
+        currency=costs.currency,
+        contact_email=contact_email,
+    )

@@ -1,0 +1,169 @@
+"""Use cases of the payments service."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bespoke_contracts import OrderRevised, OrderSubmitted
+from bespoke_payments.domain import model
+from bespoke_payments.domain.errors import InvoiceNotFound, InvoiceNotPayable
+from bespoke_payments.service_layer.ports import (
+    Clock,
+    InvoiceRepository,
+    OutboxSignal,
+    PaymentProvider,
+    ProcessedWebhooks,
+    WebhookVerifier,
+)
+
+MAX_CHANGE_ATTEMPTS = 10
+
+
+class ConcurrentChange(Exception):
+    """The invoice changed between reading and writing it."""
+
+
+@dataclass(frozen=True)
+class PaymentsDeps:
+    invoices: InvoiceRepository
+    stripe: PaymentProvider
+    webhooks: WebhookVerifier
+    processed: ProcessedWebhooks
+    clock: Clock
+    outbox: OutboxSignal
+
+
+def invoice_id(target: str) -> str:
+    return f"inv_{target}"
+
+
+async def on_order_submitted(event: OrderSubmitted, deps: PaymentsDeps) -> bool:
+    """Open the order's invoice from the event alone (idempotent: one per order)."""
+    order = event.payload
+    invoice = model.invoice_for_order(
+        order_number=order.order_number,
+        account_id=event.account_id,
+        costs=order.costs,
+        contact_email=str(order.billing.email),
+    )
+    return await deps.invoices.add(invoice)
+
+
+async def _change(
+    invoice_id_: str, apply: Callable[[model.Invoice], bool], deps: PaymentsDeps
+) -> model.Invoice | None:
+    for _ in range(MAX_CHANGE_ATTEMPTS):
+        invoice = await deps.invoices.get(invoice_id_)
+        if invoice is None:
+            return None
+        if not apply(invoice):
+            return invoice
+        try:
+            await deps.invoices.save(invoice)
+        except ConcurrentChange:
+            continue
+        deps.outbox.wake()
+        return invoice
+    raise ConcurrentChange(f"invoice {invoice_id_} kept changing")
+
+
+async def on_order_revised(event: OrderRevised, deps: PaymentsDeps) -> None:
+    """The order was edited while pending: its invoice takes the new amounts."""
+    await _change(
+        invoice_id(event.payload.order_number),
+        lambda invoice: invoice.reprice(event.payload.costs, str(event.event_id)),
+        deps,
+    )
+
+
+async def pay_page(account_id: str | None, target: str, deps: PaymentsDeps) -> model.Invoice:
+    """The invoice of an order (or group) of the brand; ``None`` account: operator tools."""
+    invoice = await deps.invoices.get(invoice_id(target))
+    if invoice is None or (account_id is not None and invoice.account_id != account_id):
+        raise InvoiceNotFound(f"no invoice for {target} (an order's invoice opens right after checkout)")
+    return invoice
+
+
+async def start_payment(account_id: str | None, target: str, deps: PaymentsDeps) -> model.Invoice:
+    """A Stripe PaymentIntent for the invoice's current version (one, however often asked)."""
+    invoice = await pay_page(account_id, target, deps)
+    if not invoice.payable:
+        raise InvoiceNotPayable(f"the invoice for {target} is {invoice.status.value}: nothing to pay")
+    if invoice.payment is not None and invoice.payment.invoice_version == invoice.version:
+        return invoice
+    started = await deps.stripe.create_payment_intent(
+        amount=invoice.total,
+        currency=invoice.currency,
+        idempotency_key=invoice.payment_key(),
+        metadata={
+            "invoice_id": invoice.id,
+            "invoice_version": str(invoice.version),
+            "target": invoice.target,
+            "account_id": invoice.account_id,
+        },
+    )
+    version = invoice.version
+
+    def record(current: model.Invoice) -> bool:
+        if current.version != version or not current.payable:
+            return False
+        current.payment = model.Payment(started.payment_intent_id, started.client_secret, version)
+        return True
+
+    stored = await _change(invoice.id, record, deps)
+    assert stored is not None
+    if stored.payment is None or stored.payment.invoice_version != version:
+        raise InvoiceNotPayable(f"the invoice for {target} changed meanwhile; ask again")
+    return stored
+
+
+async def handle_webhook(payload: bytes, signature: str, deps: PaymentsDeps) -> str:
+    """Verify, deduplicate and apply one Stripe event. Returns what was done."""
+    event = deps.webhooks.verify(payload, signature)
+    event_id = str(event.get("id", ""))
+    event_type = str(event.get("type", ""))
+    if await deps.processed.seen(event_id):
+        return "duplicate"
+    outcome = await _apply(event_id, event_type, event, deps)
+    await deps.processed.record(event_id, event_type, outcome)
+    return outcome
+
+
+async def _apply(event_id: str, event_type: str, event: dict[str, Any], deps: PaymentsDeps) -> str:
+    intent: dict[str, Any] = event.get("data", {}).get("object", {})
+    metadata: dict[str, str] = intent.get("metadata") or {}
+    target_invoice = metadata.get("invoice_id")
+    if event_type not in ("payment_intent.succeeded", "payment_intent.payment_failed"):
+        return "ignored"
+    if not target_invoice:
+        return "ignored: no invoice in metadata"
+    if event_type == "payment_intent.payment_failed":
+        return "payment failed; invoice stays open"
+    version = metadata.get("invoice_version")
+    created = event.get("created")
+    at = datetime.fromtimestamp(created, UTC) if isinstance(created, int) else deps.clock.now()
+
+    def settle(invoice: model.Invoice) -> bool:
+        invoice.settle(
+            stripe_event_id=event_id,
+            payment_intent_id=str(intent.get("id", "")),
+            amount=int(intent.get("amount_received") or intent.get("amount") or 0),
+            currency=str(intent.get("currency", "")),
+            metadata_version=int(version) if version and version.isdigit() else None,
+            at=at,
+            correlation_id=f"stripe:{event_id}",
+        )
+        return True
+
+    invoice = await _change(target_invoice, settle, deps)
+    if invoice is None:
+        return f"ignored: unknown invoice {target_invoice}"
+    if invoice.status is model.InvoiceStatus.PAID and invoice.paid_at == at:
+        return "cleared"
+    return "flagged" if invoice.flagged else "no change"
+
+
+OnEvent = Callable[[Any, PaymentsDeps], Awaitable[Any]]

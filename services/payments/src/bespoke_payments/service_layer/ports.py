@@ -1,0 +1,55 @@
+"""What the payments handlers need from the outside world."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from bespoke_payments.domain.model import Invoice
+
+
+class InvoiceRepository(Protocol):
+    async def add(self, invoice: Invoice) -> bool:
+        """Insert unless an invoice with that id exists; True when inserted."""
+        ...
+
+    async def get(self, invoice_id: str) -> Invoice | None: ...
+
+    async def save(self, invoice: Invoice) -> None:
+        """Store a change and its events in one write; ``ConcurrentChange`` if it moved."""
+        ...
+
+
+@dataclass(frozen=True)
+class StartedPayment:
+    payment_intent_id: str
+    client_secret: str
+
+
+class PaymentProvider(Protocol):
+    """Stripe."""
+
+    async def create_payment_intent(
+        self, *, amount: int, currency: str, idempotency_key: str, metadata: dict[str, str]
+    ) -> StartedPayment: ...
+
+
+class WebhookVerifier(Protocol):
+    def verify(self, payload: bytes, signature: str) -> dict[str, Any]:
+        """The event if the signature is Stripe's and fresh; raises ``InvalidWebhook``."""
+        ...
+
+
+class ProcessedWebhooks(Protocol):
+    async def seen(self, event_id: str) -> bool: ...
+
+    async def record(self, event_id: str, event_type: str, outcome: str) -> None: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class OutboxSignal(Protocol):
+    def wake(self) -> None: ...
