@@ -20,10 +20,12 @@ class GatewayRuntime:
     accounts: MongoAccountRepository
     orders: ServiceClient
     design: ServiceClient
+    payments: ServiceClient
 
     async def close(self) -> None:
         await self.orders.aclose()
         await self.design.aclose()
+        await self.payments.aclose()
 
 
 def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
@@ -39,5 +41,8 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
         ),
         design=ServiceClient(
             "design", httpx.AsyncClient(base_url=settings.design_url, timeout=timeout)
+        ),
+        payments=ServiceClient(
+            "payments", httpx.AsyncClient(base_url=settings.payments_url, timeout=timeout)
         ),
     )

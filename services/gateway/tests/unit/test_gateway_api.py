@@ -92,6 +92,10 @@ async def setup() -> Any:
             "design",
             httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://design"),
         ),
+        payments=ServiceClient(
+            "payments",
+            httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://payments"),
+        ),
     )
     async with AsyncTestClient(create_app(runtime)) as client:
         client.headers["Authorization"] = f"Bearer {token}"

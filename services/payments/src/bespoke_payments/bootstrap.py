@@ -1,21 +1,68 @@
-"""Wiring: builds the payments service (invoices, Stripe payment intents and webhooks) from its settings."""
+"""Wiring: builds the payments service (invoices, Stripe, webhooks) from its settings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
 
+from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
+from bespoke_payments.adapters.mongo import MongoInvoices, MongoProcessedWebhooks, SystemClock
+from bespoke_payments.adapters.stripe_gateway import StripePayments, StripeWebhookVerifier
+from bespoke_payments.service_layer.handlers import PaymentsDeps
 from bespoke_payments.settings import PaymentsSettings
+from bespoke_platform.kafka import BrokerPublisher, make_broker
 from bespoke_platform.mongo import Document, connect
+from bespoke_platform.outbox import OutboxRelay
 
 
 @dataclass
 class PaymentsRuntime:
     settings: PaymentsSettings
     mongo: AsyncMongoClient[Document]
+    broker: KafkaBroker
+    relay: OutboxRelay
+    dead_letters: BrokerPublisher
+    deps: PaymentsDeps
+    _relay_task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    async def start(self) -> None:
+        await self.broker.start()
+        self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._relay_task is not None:
+            self._relay_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._relay_task
+        await self.broker.stop()
 
 
-def bootstrap(settings: PaymentsSettings | None = None) -> PaymentsRuntime:
+def bootstrap(
+    settings: PaymentsSettings | None = None, broker: KafkaBroker | None = None
+) -> PaymentsRuntime:
     settings = settings or PaymentsSettings()
-    return PaymentsRuntime(settings, connect(settings.mongodb_url))
+    mongo = connect(settings.mongodb_url)
+    db = mongo[settings.mongodb_database]
+    broker = broker or make_broker(settings.kafka_bootstrap, client_id="bespoke-payments")
+    publisher = BrokerPublisher(broker)
+    relay = OutboxRelay(
+        db.invoices, db.outbox_signals, publisher, poll_seconds=settings.outbox_poll_seconds
+    )
+    deps = PaymentsDeps(
+        invoices=MongoInvoices(db),
+        stripe=StripePayments(settings.stripe_api_key, settings.stripe_api_base),
+        webhooks=StripeWebhookVerifier(
+            settings.stripe_webhook_secret, settings.stripe_webhook_tolerance_seconds
+        ),
+        processed=MongoProcessedWebhooks(db),
+        clock=SystemClock(),
+        outbox=relay,
+    )
+    runtime = PaymentsRuntime(settings, mongo, broker, relay, publisher, deps)
+    from bespoke_payments.entrypoints.messaging import subscribe
+
+    subscribe(runtime)
+    return runtime

@@ -25,8 +25,10 @@ stack_app = typer.Typer(
     help="The local stack: real servers as local processes.", no_args_is_help=True
 )
 accounts_app = typer.Typer(help="Brand accounts.", no_args_is_help=True)
+payments_app = typer.Typer(help="Payments on local stacks.", no_args_is_help=True)
 app.add_typer(stack_app, name="stack")
 app.add_typer(accounts_app, name="accounts")
+app.add_typer(payments_app, name="payments")
 
 
 def _say(line: str) -> None:
@@ -135,6 +137,22 @@ def accounts_create(
             f"cannot reach MongoDB ({type(error).__name__}); start the stack with `make up`"
         ) from None
     _print_json(created)
+
+
+@payments_app.command("simulate-success")
+def payments_simulate_success(
+    target: Annotated[str, typer.Argument(help="An order number (or a shipping group id).")],
+) -> None:
+    """Local stacks only: send the gateway a signed Stripe `payment_intent.succeeded` webhook
+    for TARGET's open invoice, as Stripe would after a successful card payment."""
+    from bespoke.payments import SimulationFailed, simulate_success
+
+    _quiet_client_logs()
+    try:
+        result = asyncio.run(simulate_success(target))
+    except (SimulationFailed, httpx.HTTPError) as error:
+        raise _fail(str(error)) from None
+    _print_json(result)
 
 
 @app.command("demo")

@@ -41,12 +41,14 @@ class ServiceClient:
         json: Any = None,
         headers: dict[str, str] | None = None,
         params: dict[str, Any] | None = None,
+        content: bytes | None = None,
     ) -> UpstreamResponse:
         try:
             response = await self._client.request(
                 method,
                 path,
                 json=json,
+                content=content,
                 params=params,
                 headers={
                     "X-Bespoke-Account-Id": account_id,

@@ -17,6 +17,7 @@ from bespoke_gateway.entrypoints.design import (
     GalleryController,
 )
 from bespoke_gateway.entrypoints.orders import OrdersController
+from bespoke_gateway.entrypoints.payments import OrderPaymentController, StripeWebhookController
 from bespoke_platform.app import service_app
 
 
@@ -30,6 +31,8 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             GalleryController,
             EstimatesController,
             OrdersController,
+            OrderPaymentController,
+            StripeWebhookController,
         ],
         state={"runtime": runtime},
         on_startup=[runtime.accounts.ensure_indexes],

@@ -106,9 +106,13 @@ class Invoice:
         if self.status is not InvoiceStatus.OPEN:
             problems.append(f"invoice is {self.status.value}")
         if amount != self.total or currency.upper() != self.currency:
-            problems.append(f"paid {amount} {currency.upper()}, invoice is {self.total} {self.currency}")
+            problems.append(
+                f"paid {amount} {currency.upper()}, invoice is {self.total} {self.currency}"
+            )
         if metadata_version is not None and metadata_version != self.version:
-            problems.append(f"payment was for version {metadata_version}, invoice is at {self.version}")
+            problems.append(
+                f"payment was for version {metadata_version}, invoice is at {self.version}"
+            )
         if problems:
             self.flagged.append(f"{payment_intent_id}: " + "; ".join(problems))
             return False

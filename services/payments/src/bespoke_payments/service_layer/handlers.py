@@ -71,19 +71,24 @@ async def _change(
 
 
 async def on_order_revised(event: OrderRevised, deps: PaymentsDeps) -> None:
-    """The order was edited while pending: its invoice takes the new amounts."""
-    await _change(
+    """The order was edited while pending: its invoice takes the new amounts. (Topics are
+    not ordered with each other: if the invoice is not open yet, this fails and is retried.)"""
+    changed = await _change(
         invoice_id(event.payload.order_number),
         lambda invoice: invoice.reprice(event.payload.costs, str(event.event_id)),
         deps,
     )
+    if changed is None:
+        raise InvoiceNotFound(f"no invoice yet for {event.payload.order_number}")
 
 
 async def pay_page(account_id: str | None, target: str, deps: PaymentsDeps) -> model.Invoice:
     """The invoice of an order (or group) of the brand; ``None`` account: operator tools."""
     invoice = await deps.invoices.get(invoice_id(target))
     if invoice is None or (account_id is not None and invoice.account_id != account_id):
-        raise InvoiceNotFound(f"no invoice for {target} (an order's invoice opens right after checkout)")
+        raise InvoiceNotFound(
+            f"no invoice for {target} (an order's invoice opens right after checkout)"
+        )
     return invoice
 
 
@@ -91,7 +96,9 @@ async def start_payment(account_id: str | None, target: str, deps: PaymentsDeps)
     """A Stripe PaymentIntent for the invoice's current version (one, however often asked)."""
     invoice = await pay_page(account_id, target, deps)
     if not invoice.payable:
-        raise InvoiceNotPayable(f"the invoice for {target} is {invoice.status.value}: nothing to pay")
+        raise InvoiceNotPayable(
+            f"the invoice for {target} is {invoice.status.value}: nothing to pay"
+        )
     if invoice.payment is not None and invoice.payment.invoice_version == invoice.version:
         return invoice
     started = await deps.stripe.create_payment_intent(

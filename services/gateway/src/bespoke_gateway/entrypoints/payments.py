@@ -1,0 +1,119 @@
+"""Public payment routes: the Pay page, starting a Stripe payment, Stripe's webhooks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import State
+from litestar.params import Parameter
+from pydantic import BaseModel, Field
+
+from bespoke_gateway.bootstrap import GatewayRuntime
+from bespoke_gateway.entrypoints.forwarding import (
+    BrandRequest,
+    documented,
+    forward,
+    passthrough,
+    request_id,
+)
+from bespoke_platform.problems import problem_responses
+
+OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
+
+
+class PayPage(BaseModel):
+    """What paying an order costs."""
+
+    invoice_id: str
+    target: str = Field(description="The order number (or shipping group id) paid.")
+    order_numbers: list[str]
+    status: str = Field(description="`open`, `paid` or `void`.")
+    version: int
+    manufacturing: int = Field(description="Integer minor units.")
+    shipping: int = Field(description="Integer minor units.")
+    customization: int = Field(description="Integer minor units (e.g. custom stamps).")
+    total: int = Field(description="Integer minor units.")
+    currency: str
+    payment_intent_id: str | None = None
+    paid_at: str | None = None
+
+
+class StartedPayment(BaseModel):
+    """Give `client_secret` to Stripe.js to collect the card."""
+
+    invoice_id: str
+    payment_intent_id: str
+    client_secret: str
+    amount: int
+    currency: str
+
+
+class OrderPaymentController(Controller):
+    path = "/api/v1/orders/{order_number:str}/payment"
+    tags = ["Payments"]
+
+    @get(
+        "/",
+        operation_id="getOrderPayment",
+        summary="The Pay page of an order",
+        responses={
+            200: documented(PayPage, "The costs to pay."),
+            **problem_responses(401, 404, 503),
+        },
+    )
+    async def pay_page(
+        self, order_number: OrderNumberPath, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """Manufacturing, shipping and customization costs, the total and the currency."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(runtime.payments, request, "GET", f"/internal/invoices/{order_number}")
+
+    @post(
+        "/",
+        operation_id="startOrderPayment",
+        summary="Pay an order",
+        status_code=200,
+        responses={
+            200: documented(StartedPayment, "A Stripe PaymentIntent to confirm with Stripe.js."),
+            **problem_responses(401, 404, 409, 503),
+        },
+    )
+    async def start(
+        self, order_number: OrderNumberPath, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """Start paying with Stripe. Asking again returns the same PaymentIntent; a paid or
+        void invoice is 409. The order moves to Work In Process when Stripe reports success."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.payments, request, "POST", f"/internal/invoices/{order_number}/payment"
+        )
+
+
+class StripeWebhookController(Controller):
+    path = "/api/v1/webhooks/stripe"
+    tags = ["Payments"]
+
+    @post(
+        "/",
+        operation_id="stripeWebhook",
+        summary="Stripe events",
+        status_code=200,
+        security=[],
+        responses=problem_responses(400, 503),
+    )
+    async def webhook(self, request: Request[Any, Any, Any], state: State) -> Response[bytes]:
+        """Called by Stripe, not by brands: verified by its `Stripe-Signature` header."""
+        runtime: GatewayRuntime = state.runtime
+        upstream = await runtime.payments.request(
+            "POST",
+            "/internal/webhooks/stripe",
+            account_id="",
+            request_id=request_id(request),
+            content=await request.body(),
+            headers={
+                "Stripe-Signature": request.headers.get("stripe-signature", ""),
+                "Content-Type": "application/json",
+            },
+        )
+        return passthrough(upstream, request)

@@ -1,0 +1,90 @@
+"""`bespoke payments simulate-success TARGET`: on a local stack, what Stripe does after a
+successful card payment: a correctly signed `payment_intent.succeeded` webhook to the
+gateway, for the open invoice of TARGET (an order number or a shipping group id)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+
+from bespoke.stack.config import StackConfig
+from bespoke_payments.settings import PaymentsSettings
+
+
+class SimulationFailed(RuntimeError):
+    pass
+
+
+def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
+    """A `Stripe-Signature` header value: `t=<unix time>,v1=<HMAC-SHA256 of "t.payload">`."""
+    t = int(time.time()) if timestamp is None else timestamp
+    mac = hmac.new(secret.encode(), f"{t}.".encode() + payload, hashlib.sha256).hexdigest()
+    return f"t={t},v1={mac}"
+
+
+def succeeded_event(invoice: dict[str, Any], amount: int | None = None) -> dict[str, Any]:
+    """A `payment_intent.succeeded` event as Stripe sends it, for an invoice's payment."""
+    return {
+        "id": f"evt_sim_{uuid.uuid4().hex[:24]}",
+        "object": "event",
+        "type": "payment_intent.succeeded",
+        "created": int(time.time()),
+        "livemode": False,
+        "api_version": "2026-10-28.endive",
+        "data": {
+            "object": {
+                "id": invoice["payment_intent_id"],
+                "object": "payment_intent",
+                "amount": invoice["total"] if amount is None else amount,
+                "amount_received": invoice["total"] if amount is None else amount,
+                "currency": invoice["currency"].lower(),
+                "status": "succeeded",
+                "metadata": {
+                    "invoice_id": invoice["invoice_id"],
+                    "invoice_version": str(invoice["version"]),
+                    "target": invoice["target"],
+                },
+            }
+        },
+    }
+
+
+async def simulate_success(target: str, config: StackConfig | None = None) -> dict[str, Any]:
+    config = config or StackConfig()
+    secret = PaymentsSettings().stripe_webhook_secret
+    payments = config.service_url("payments")
+    async with httpx.AsyncClient(timeout=15) as client:
+        found = await client.get(f"{payments}/internal/operator/invoices/{target}")
+        if found.status_code != 200:
+            raise SimulationFailed(f"no invoice for {target}: {found.text}")
+        invoice = found.json()
+        if invoice["status"] != "open":
+            raise SimulationFailed(f"the invoice for {target} is {invoice['status']}")
+        if not invoice.get("payment_intent_id"):
+            started = await client.post(f"{payments}/internal/operator/invoices/{target}/payment")
+            if started.status_code != 200:
+                raise SimulationFailed(f"starting the payment failed: {started.text}")
+            invoice = (await client.get(f"{payments}/internal/operator/invoices/{target}")).json()
+        event = succeeded_event(invoice)
+        payload = json.dumps(event).encode()
+        response = await client.post(
+            f"{config.gateway_url}/api/v1/webhooks/stripe",
+            content=payload,
+            headers={"Stripe-Signature": sign(payload, secret), "Content-Type": "application/json"},
+        )
+        if response.status_code != 200:
+            raise SimulationFailed(f"the webhook was refused: {response.text}")
+    return {
+        "target": target,
+        "invoice_id": invoice["invoice_id"],
+        "amount": invoice["total"],
+        "currency": invoice["currency"],
+        "stripe_event_id": event["id"],
+        "outcome": response.json().get("outcome"),
+    }
