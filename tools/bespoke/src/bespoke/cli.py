@@ -176,8 +176,11 @@ def demo() -> None:
                 f"  Demo brand:   {result['brand']['name']} ({result['brand']['account_id']})",
                 f"  Token:        {result['token']}",
                 f"  Demo design:  {result['demo_design']['name']} ({result['demo_design']['id']})",
-                f"  Demo order:   {order} - {result['demo_order']['status']}, total "
+                f"  Demo order:   {order} - paid (simulated Stripe webhook), now "
+                f"{result['demo_order']['status']}, total "
                 f"{result['demo_order']['currency']} {result['demo_order']['total'] / 100:.2f}",
+                f"  Unpaid order: {result['pending_order']['order_number']} - pending_payment; "
+                f"Pay page {result['pending_order']['pay_page']}",
                 f"  Its email:    {result['email']['mailpit_api']}",
                 f"  All emails:   {result['email']['all_emails']}",
                 "  Try:          curl -H 'Authorization: Bearer <token>' "

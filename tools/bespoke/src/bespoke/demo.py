@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from bespoke.accounts import create_account
+from bespoke.payments import simulate_success
 from bespoke.stack.config import StackConfig
 
 DEMO_ADDRESS = {
@@ -65,6 +66,23 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
             raise DemoFailed(f"checkout answered {response.status_code}: {response.text}")
         order = response.json()
         message = await _wait_for_email(client, config, email, order["order_number"])
+        auth = {"Authorization": f"Bearer {brand['token']}"}
+        number = order["order_number"]
+        await _wait(client, f"{config.gateway_url}/api/v1/orders/{number}/payment", auth, 200)
+        paid = await client.post(
+            f"{config.gateway_url}/api/v1/orders/{number}/payment", headers=auth
+        )
+        if paid.status_code != 200:
+            raise DemoFailed(f"starting the payment answered {paid.status_code}: {paid.text}")
+        await simulate_success(number, config)
+        status = await _wait_for_status(client, config, auth, number, "work_in_process")
+        second = await client.post(
+            f"{config.gateway_url}/api/v1/orders",
+            json={**order_body, "labeling": None, "sizes": {"42": 1}, "order_type": "mto"},
+            headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        if second.status_code != 201:
+            raise DemoFailed(f"the second demo order answered {second.status_code}: {second.text}")
     return {
         "backoffice_api": f"{config.gateway_url}/api/v1",
         "api_docs": f"{config.gateway_url}/schema",
@@ -73,9 +91,15 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
         "demo_design": {"id": design["id"], "name": design["name"], "bom_hash": design["bom_hash"]},
         "demo_order": {
             "order_number": order["order_number"],
-            "status": order["status"],
+            "status": status,
             "total": order["costs"]["total"],
             "currency": order["costs"]["currency"],
+            "paid_with": "bespoke payments simulate-success",
+        },
+        "pending_order": {
+            "order_number": second.json()["order_number"],
+            "status": second.json()["status"],
+            "pay_page": f"{config.gateway_url}/api/v1/orders/{second.json()['order_number']}/payment",
         },
         "email": {
             "subject": message["Subject"],
@@ -84,6 +108,31 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
         },
         "stop_with": "make down",
     }
+
+
+async def _wait(client: httpx.AsyncClient, url: str, headers: dict[str, str], status: int) -> None:
+    for _ in range(240):
+        if (await client.get(url, headers=headers)).status_code == status:
+            return
+        await asyncio.sleep(0.25)
+    raise DemoFailed(f"{url} did not answer {status} within 60 s")
+
+
+async def _wait_for_status(
+    client: httpx.AsyncClient,
+    config: StackConfig,
+    headers: dict[str, str],
+    number: str,
+    status: str,
+) -> str:
+    for _ in range(240):
+        order = (
+            await client.get(f"{config.gateway_url}/api/v1/orders/{number}", headers=headers)
+        ).json()
+        if order["status"] == status:
+            return status
+        await asyncio.sleep(0.25)
+    raise DemoFailed(f"order {number} did not reach {status} within 60 s")
 
 
 async def _wait_for_email(

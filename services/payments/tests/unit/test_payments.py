@@ -1,0 +1,240 @@
+"""Invoices, payments and webhooks through the real handlers, with fakes for the store and
+Stripe's API; webhook signatures are checked by the real Stripe SDK."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bespoke.payments import sign, succeeded_event
+from bespoke_contracts import PaymentCleared, examples
+from bespoke_payments.adapters.stripe_gateway import StripeWebhookVerifier
+from bespoke_payments.domain.errors import InvalidWebhook, InvoiceNotFound, InvoiceNotPayable
+from bespoke_payments.domain.model import Invoice, InvoiceStatus
+from bespoke_payments.service_layer import handlers
+from bespoke_payments.service_layer.ports import StartedPayment
+
+SECRET = "whsec_test_only"
+
+
+class FakeInvoices:
+    def __init__(self) -> None:
+        self.stored: dict[str, Invoice] = {}
+        self.published: list[Any] = []
+
+    async def add(self, invoice: Invoice) -> bool:
+        if invoice.id in self.stored:
+            return False
+        self.stored[invoice.id] = invoice
+        return True
+
+    async def get(self, invoice_id: str) -> Invoice | None:
+        return self.stored.get(invoice_id)
+
+    async def save(self, invoice: Invoice) -> None:
+        self.published += invoice.events
+        invoice.events.clear()
+        invoice.revision += 1
+        self.stored[invoice.id] = invoice
+
+
+class FakeStripe:
+    def __init__(self) -> None:
+        self.intents: dict[str, StartedPayment] = {}
+
+    async def create_payment_intent(
+        self, *, amount: int, currency: str, idempotency_key: str, metadata: dict[str, str]
+    ) -> StartedPayment:
+        # Stripe returns the first result for a repeated idempotency key.
+        return self.intents.setdefault(
+            idempotency_key,
+            StartedPayment(f"pi_{len(self.intents) + 1}", f"secret_{len(self.intents) + 1}"),
+        )
+
+
+class FakeProcessed:
+    def __init__(self) -> None:
+        self.events: dict[str, str] = {}
+
+    async def seen(self, event_id: str) -> bool:
+        return event_id in self.events
+
+    async def record(self, event_id: str, event_type: str, outcome: str) -> None:
+        self.events[event_id] = outcome
+
+
+class Clock:
+    def now(self) -> datetime:
+        return datetime(2026, 5, 1, tzinfo=UTC)
+
+
+class NoOutbox:
+    def wake(self) -> None:
+        pass
+
+
+@dataclass
+class Fakes:
+    invoices: FakeInvoices = field(default_factory=FakeInvoices)
+    stripe: FakeStripe = field(default_factory=FakeStripe)
+    processed: FakeProcessed = field(default_factory=FakeProcessed)
+
+    @property
+    def deps(self) -> handlers.PaymentsDeps:
+        return handlers.PaymentsDeps(
+            self.invoices,
+            self.stripe,
+            StripeWebhookVerifier(SECRET),
+            self.processed,
+            Clock(),
+            NoOutbox(),
+        )
+
+
+@pytest.fixture
+async def fakes() -> Fakes:
+    f = Fakes()
+    await handlers.on_order_submitted(
+        examples.order_submitted("BF-000007", sizes={"42": 2}), f.deps
+    )
+    return f
+
+
+def webhook(
+    invoice: Invoice, amount: int | None = None, timestamp: int | None = None, secret: str = SECRET
+) -> tuple[bytes, str, dict[str, Any]]:
+    assert invoice.payment is not None
+    event = succeeded_event(
+        {
+            "payment_intent_id": invoice.payment.payment_intent_id,
+            "total": invoice.total,
+            "currency": invoice.currency,
+            "invoice_id": invoice.id,
+            "version": invoice.version,
+            "target": invoice.target,
+        },
+        amount,
+    )
+    payload = json.dumps(event).encode()
+    return payload, sign(payload, secret, timestamp), event
+
+
+async def test_an_invoice_opens_once_per_order_with_the_order_s_costs(fakes: Fakes) -> None:
+    again = await handlers.on_order_submitted(
+        examples.order_submitted("BF-000007", sizes={"42": 2}), fakes.deps
+    )
+    assert not again
+    invoice = await handlers.pay_page("acc_1", "BF-000007", fakes.deps)
+    assert (invoice.manufacturing, invoice.shipping, invoice.customization) == (40_000, 1_500, 0)
+    assert invoice.total == 41_500
+    with pytest.raises(InvoiceNotFound):
+        await handlers.pay_page("acc_other", "BF-000007", fakes.deps)
+
+
+async def test_paying_twice_creates_one_payment_intent(fakes: Fakes) -> None:
+    first = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    second = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    assert first.payment == second.payment
+    assert len(fakes.stripe.intents) == 1
+    assert list(fakes.stripe.intents) == ["inv_BF-000007:v1"]
+
+
+async def test_a_signed_success_clears_the_invoice_once(fakes: Fakes) -> None:
+    invoice = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    payload, signature, _ = webhook(invoice)
+
+    assert await handlers.handle_webhook(payload, signature, fakes.deps) == "cleared"
+    assert await handlers.handle_webhook(payload, signature, fakes.deps) == "duplicate"
+
+    stored = fakes.invoices.stored["inv_BF-000007"]
+    assert stored.status is InvoiceStatus.PAID
+    [cleared] = fakes.invoices.published
+    assert isinstance(cleared, PaymentCleared)
+    assert cleared.payload.order_numbers == ["BF-000007"]
+    assert cleared.payload.amount == 41_500
+    with pytest.raises(InvoiceNotPayable):
+        await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+
+
+async def test_a_second_success_event_for_a_paid_invoice_publishes_nothing(fakes: Fakes) -> None:
+    invoice = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    for _ in range(2):
+        payload, signature, _ = webhook(invoice)  # new Stripe event id each time
+        await handlers.handle_webhook(payload, signature, fakes.deps)
+    assert len(fakes.invoices.published) == 1
+
+
+@pytest.mark.parametrize(
+    ("secret", "age_seconds"),
+    [("whsec_forged", 0), (SECRET, 3600)],
+    ids=["forged signature", "stale timestamp"],
+)
+async def test_forged_or_stale_webhooks_are_rejected_without_change(
+    fakes: Fakes, secret: str, age_seconds: int
+) -> None:
+    invoice = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    payload, signature, _ = webhook(
+        invoice, timestamp=int(time.time()) - age_seconds, secret=secret
+    )
+    with pytest.raises(InvalidWebhook):
+        await handlers.handle_webhook(payload, signature, fakes.deps)
+    assert fakes.invoices.stored["inv_BF-000007"].status is InvoiceStatus.OPEN
+    assert fakes.invoices.published == []
+    assert fakes.processed.events == {}
+
+
+async def test_a_tampered_body_does_not_verify(fakes: Fakes) -> None:
+    invoice = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    payload, signature, _ = webhook(invoice)
+    with pytest.raises(InvalidWebhook):
+        await handlers.handle_webhook(payload.replace(b"41500", b"41501"), signature, fakes.deps)
+
+
+async def test_an_amount_mismatch_is_flagged_not_cleared(fakes: Fakes) -> None:
+    invoice = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    payload, signature, _ = webhook(invoice, amount=100)
+
+    assert await handlers.handle_webhook(payload, signature, fakes.deps) == "flagged"
+
+    stored = fakes.invoices.stored["inv_BF-000007"]
+    assert stored.status is InvoiceStatus.OPEN
+    assert "paid 100 EUR, invoice is 41500 EUR" in stored.flagged[0]
+    assert fakes.invoices.published == []
+
+
+async def test_an_edit_re_prices_the_invoice_and_needs_a_new_payment(fakes: Fakes) -> None:
+    first = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    assert first.payment is not None
+    from bespoke_contracts import OrderRevised, OrderRevisedPayload
+
+    revised = OrderRevised(
+        account_id="acc_1",
+        correlation_id="r",
+        payload=OrderRevisedPayload(
+            order_number="BF-000007",
+            version=2,
+            sizes={"42": 3},
+            pairs=3,
+            shipping_address=examples.ADDRESS,
+            billing=examples.BILLING,
+            costs=examples.costs(pairs=3),
+            revised_at=datetime(2026, 5, 2, tzinfo=UTC),
+        ),
+    )
+    await handlers.on_order_revised(revised, fakes.deps)
+    await handlers.on_order_revised(revised, fakes.deps)
+
+    invoice = fakes.invoices.stored["inv_BF-000007"]
+    assert (invoice.version, invoice.total, invoice.payment) == (2, 61_500, None)
+    second = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    assert second.payment is not None
+    assert list(fakes.stripe.intents) == ["inv_BF-000007:v1", "inv_BF-000007:v2"]
+    # a payment for the old version is flagged, not accepted
+    old = Invoice(**{**invoice.__dict__, "version": 1, "payment": first.payment, "events": []})
+    payload, signature, _ = webhook(old)
+    assert await handlers.handle_webhook(payload, signature, fakes.deps) == "flagged"
