@@ -12,11 +12,15 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from aiokafka import ConsumerRecord
+from faststream import AckPolicy
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 
-from bespoke_contracts import dead_letter_topic
+from bespoke_contracts import Envelope, dead_letter_topic
 
 log = logging.getLogger(__name__)
 
@@ -115,3 +119,31 @@ async def _dead_letter(
             "dlq-failed-at": datetime.now(UTC).isoformat(),
         },
     )
+
+
+EnvelopeT = TypeVar("EnvelopeT", bound=Envelope[Any])
+
+
+def subscribe_event(
+    broker: KafkaBroker,
+    event_type: type[EnvelopeT],
+    group_id: str,
+    handle: Callable[[EnvelopeT], Awaitable[None]],
+    dead_letters: RawPublisher,
+    description: str,
+) -> None:
+    """Subscribe ``handle`` to the topic of ``event_type`` with the delivery rules above:
+    commit after the handler's effect (``AckPolicy.ACK``), retries, dead letters."""
+    topic = event_type.TOPIC
+
+    @broker.subscriber(
+        topic,
+        group_id=group_id,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.ACK,
+        title=f"{group_id}/{topic}",
+        description=description,
+    )
+    async def on_message(message: KafkaMessage) -> None:
+        record: ConsumerRecord[bytes, bytes] = message.raw_message
+        await consume(record, event_type.from_json, handle, dead_letters)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import httpx
 from faststream.kafka import KafkaBroker
@@ -36,19 +34,15 @@ class OrdersRuntime:
     dead_letters: BrokerPublisher
     design: HttpDesignCatalog
     shipping: HttpShippingRates
-    _relay_task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     async def start(self) -> None:
         """Indexes, the Kafka producer, then the outbox relay."""
         await ensure_indexes(self.mongo[self.settings.mongodb_database])
         await self.broker.start()
-        self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
+        self.relay.start()
 
     async def stop(self) -> None:
-        if self._relay_task is not None:
-            self._relay_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._relay_task
+        await self.relay.stop()
         await self.broker.stop()
         await self.design.aclose()
         await self.shipping.aclose()

@@ -17,11 +17,10 @@ from bespoke_contracts import (
     Address,
     BillingInfo,
     Labeling,
-    OrderSpecification,
     OrderStatus,
     OrderType,
+    examples,
 )
-from bespoke_contracts.design import BomLine, MaterialChoice
 from bespoke_orders.adapters.mongo import MongoOrderRepository
 from bespoke_orders.domain.errors import ConcurrentChange
 from bespoke_orders.domain.model import Checkout, Order, check_out, price
@@ -34,19 +33,7 @@ pytestmark = pytest.mark.stack
 ADDRESS = Address(
     name="Atelier Norte", line1="Calle Mayor 1", city="Elda", postal_code="03600", country="ES"
 )
-SPEC = OrderSpecification(
-    design_name="Office oxford",
-    style="oxford",
-    construction="goodyear_welted",
-    last="LC-101",
-    sole_unit="leather_single",
-    materials={"upper": MaterialChoice(material="box_calf", colour="black")},
-    elements=[],
-    bill_of_materials=[
-        BomLine(component="Upper", material="Box calf", colour="black", quantity=3.2, unit="sq ft")
-    ],
-    catalog_version="2026.1",
-)
+SPEC = examples.SPECIFICATION
 COSTS = price(per_pair=20_000, pairs=1, shipping=1_500, customization=0, currency="EUR")
 
 

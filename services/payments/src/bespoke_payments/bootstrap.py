@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
@@ -26,17 +24,13 @@ class PaymentsRuntime:
     relay: OutboxRelay
     dead_letters: BrokerPublisher
     deps: PaymentsDeps
-    _relay_task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     async def start(self) -> None:
         await self.broker.start()
-        self._relay_task = asyncio.create_task(self.relay.run(), name="outbox-relay")
+        self.relay.start()
 
     async def stop(self) -> None:
-        if self._relay_task is not None:
-            self._relay_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._relay_task
+        await self.relay.stop()
         await self.broker.stop()
 
 

@@ -1,66 +1,52 @@
-"""Kafka subscribers of the orders service: translate a record into a handler call."""
+"""Kafka subscribers of the orders service: translate an event into a handler call."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any
 
-from aiokafka import ConsumerRecord
-from faststream import AckPolicy
-from faststream.kafka.annotations import KafkaMessage
-
-from bespoke_contracts import (
-    PAYMENT_CLEARED,
-    SHIPMENT_GROUPED,
-    PaymentCleared,
-    ShipmentGrouped,
-)
+from bespoke_contracts import PaymentCleared, ShipmentGrouped
 from bespoke_orders.domain.errors import ConcurrentChange, OrdersError, UpstreamUnavailable
 from bespoke_orders.service_layer import handlers
-from bespoke_platform.messaging import PoisonMessage, consume
+from bespoke_platform.messaging import PoisonMessage, subscribe_event
 
 if TYPE_CHECKING:
     from bespoke_orders.bootstrap import OrdersRuntime
 
 
+async def _poison_on_refusal(work: Awaitable[Any]) -> None:
+    """Transient failures are retried; a refusal by the domain never succeeds: dead letter."""
+    try:
+        await work
+    except (ConcurrentChange, UpstreamUnavailable):
+        raise
+    except OrdersError as error:
+        raise PoisonMessage(str(error)) from error
+
+
 def subscribe(runtime: OrdersRuntime) -> None:
     """Register every subscriber on the runtime's broker."""
+    group, deps = runtime.settings.consumer_group, runtime.deps
 
-    @runtime.broker.subscriber(
-        PAYMENT_CLEARED,
-        group_id=runtime.settings.consumer_group,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.ACK,  # commit after the orders are updated
-        title="orders/payment.cleared",
-        description="Moves every order a cleared payment covers to Work In Process.",
+    async def payment_cleared(event: PaymentCleared) -> None:
+        await _poison_on_refusal(handlers.on_payment_cleared(event, deps))
+
+    async def shipment_grouped(event: ShipmentGrouped) -> None:
+        await _poison_on_refusal(handlers.on_shipment_grouped(event, deps))
+
+    subscribe_event(
+        runtime.broker,
+        PaymentCleared,
+        group,
+        payment_cleared,
+        runtime.dead_letters,
+        "Moves every order a cleared payment covers to Work In Process.",
     )
-    async def payment_cleared(message: KafkaMessage) -> None:
-        async def handle(event: PaymentCleared) -> None:
-            try:
-                await handlers.on_payment_cleared(event, runtime.deps)
-            except (ConcurrentChange, UpstreamUnavailable):
-                raise  # transient: retried
-            except OrdersError as error:
-                raise PoisonMessage(str(error)) from error
-
-        record: ConsumerRecord[bytes, bytes] = message.raw_message
-        await consume(record, PaymentCleared.from_json, handle, runtime.dead_letters)
-
-    @runtime.broker.subscriber(
-        SHIPMENT_GROUPED,
-        group_id=runtime.settings.consumer_group,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.ACK,
-        title="orders/shipment.grouped",
-        description="Records on each order the shipping group it ships in.",
+    subscribe_event(
+        runtime.broker,
+        ShipmentGrouped,
+        group,
+        shipment_grouped,
+        runtime.dead_letters,
+        "Records on each order the shipping group it ships in.",
     )
-    async def shipment_grouped(message: KafkaMessage) -> None:
-        async def handle(event: ShipmentGrouped) -> None:
-            try:
-                await handlers.on_shipment_grouped(event, runtime.deps)
-            except (ConcurrentChange, UpstreamUnavailable):
-                raise
-            except OrdersError as error:
-                raise PoisonMessage(str(error)) from error
-
-        record: ConsumerRecord[bytes, bytes] = message.raw_message
-        await consume(record, ShipmentGrouped.from_json, handle, runtime.dead_letters)
