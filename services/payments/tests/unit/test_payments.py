@@ -238,3 +238,42 @@ async def test_an_edit_re_prices_the_invoice_and_needs_a_new_payment(fakes: Fake
     old = Invoice(**{**invoice.__dict__, "version": 1, "payment": first.payment, "events": []})
     payload, signature, _ = webhook(old)
     assert await handlers.handle_webhook(payload, signature, fakes.deps) == "flagged"
+
+
+async def test_a_group_gets_one_invoice_and_its_orders_are_paid_together(fakes: Fakes) -> None:
+    from bespoke_contracts import ShipmentGrouped, ShipmentGroupedPayload
+
+    await handlers.on_order_submitted(
+        examples.order_submitted("BF-000008", sizes={"43": 3}), fakes.deps
+    )
+    event = ShipmentGrouped(
+        account_id="acc_1",
+        correlation_id="g",
+        payload=ShipmentGroupedPayload(
+            group_id="grp_1",
+            order_numbers=["BF-000007", "BF-000008"],
+            pairs=5,
+            shipping_cost=2_000,
+            individual_shipping_cost=3_000,
+            saving=1_000,
+            allocations={"BF-000007": 800, "BF-000008": 1_200},
+            currency="EUR",
+            contact_email="ops@norte.example",
+            grouped_at=datetime(2026, 5, 2, tzinfo=UTC),
+        ),
+    )
+    assert await handlers.on_shipment_grouped(event, fakes.deps)
+    assert not await handlers.on_shipment_grouped(event, fakes.deps)
+
+    group = await handlers.pay_page("acc_1", "grp_1", fakes.deps)
+    assert (group.manufacturing, group.shipping, group.total) == (100_000, 2_000, 102_000)
+    assert group.order_numbers == ["BF-000007", "BF-000008"]
+    with pytest.raises(InvoiceNotPayable, match="shipping group"):
+        await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+
+    paying = await handlers.start_payment("acc_1", "grp_1", fakes.deps)
+    payload, signature, _ = webhook(paying)
+    assert await handlers.handle_webhook(payload, signature, fakes.deps) == "cleared"
+    [cleared] = fakes.invoices.published
+    assert cleared.payload.order_numbers == ["BF-000007", "BF-000008"]
+    assert cleared.payload.target == "grp_1"

@@ -17,7 +17,11 @@ from bespoke_gateway.entrypoints.design import (
     GalleryController,
 )
 from bespoke_gateway.entrypoints.orders import OrdersController
-from bespoke_gateway.entrypoints.payments import OrderPaymentController, StripeWebhookController
+from bespoke_gateway.entrypoints.payments import (
+    GroupPaymentController,
+    OrderPaymentController,
+    StripeWebhookController,
+)
 from bespoke_platform.app import service_app
 
 
@@ -32,6 +36,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             EstimatesController,
             OrdersController,
             OrderPaymentController,
+            GroupPaymentController,
             StripeWebhookController,
         ],
         state={"runtime": runtime},

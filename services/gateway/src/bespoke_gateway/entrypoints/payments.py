@@ -90,6 +90,50 @@ class OrderPaymentController(Controller):
         )
 
 
+GroupPath = Annotated[str, Parameter(description="Shipping group id.")]
+
+
+class GroupPaymentController(Controller):
+    path = "/api/v1/shipping-groups/{group_id:str}/payment"
+    tags = ["Payments"]
+
+    @get(
+        "/",
+        operation_id="getShippingGroupPayment",
+        summary="The Pay page of a shipping group",
+        responses={
+            200: documented(PayPage, "The costs to pay."),
+            **problem_responses(401, 404, 503),
+        },
+    )
+    async def pay_page(
+        self, group_id: GroupPath, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """One invoice for every order of the group: their manufacturing and customization
+        and the group's shipping cost."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(runtime.payments, request, "GET", f"/internal/invoices/{group_id}")
+
+    @post(
+        "/",
+        operation_id="startShippingGroupPayment",
+        summary="Pay a shipping group",
+        status_code=200,
+        responses={
+            200: documented(StartedPayment, "A Stripe PaymentIntent for the whole group."),
+            **problem_responses(401, 404, 409, 503),
+        },
+    )
+    async def start(
+        self, group_id: GroupPath, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """One payment for the whole group; every order moves to Work In Process when it clears."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.payments, request, "POST", f"/internal/invoices/{group_id}/payment"
+        )
+
+
 class StripeWebhookController(Controller):
     path = "/api/v1/webhooks/stripe"
     tags = ["Payments"]

@@ -38,6 +38,7 @@ def _fields(invoice: Invoice) -> Document:
         ),
         "paid_at": invoice.paid_at,
         "flagged": list(invoice.flagged),
+        "superseded_by": invoice.superseded_by,
         "applied_events": list(invoice.applied_events),
     }
 
@@ -63,6 +64,7 @@ def from_document(doc: Document) -> Invoice:
         else None,
         paid_at=doc.get("paid_at"),
         flagged=list(doc.get("flagged", [])),
+        superseded_by=doc.get("superseded_by"),
         applied_events=list(doc.get("applied_events", [])),
         revision=doc.get("revision", 0),
     )

@@ -17,6 +17,7 @@ from bespoke_contracts import (
     PaymentCleared,
     PaymentClearedPayload,
 )
+from bespoke_payments.domain.errors import InvoiceNotPayable
 
 
 class InvoiceStatus(StrEnum):
@@ -54,6 +55,8 @@ class Invoice:
     paid_at: datetime | None = None
     flagged: list[str] = field(default_factory=list)
     """Why a reported payment was not accepted (e.g. amount mismatch)."""
+    superseded_by: str | None = None
+    """The group invoice that replaced this order's invoice (it is void meanwhile)."""
     applied_events: list[str] = field(default_factory=list)
     revision: int = 0
     events: list[Envelope[Any]] = field(default_factory=list, compare=False)
@@ -78,6 +81,21 @@ class Invoice:
         self.currency = costs.currency
         self.version += 1
         self.payment = None
+        self.applied_events.append(event_id)
+        return True
+
+    def supersede(self, group_invoice_id: str, event_id: str) -> bool:
+        """The order ships (and is paid) in a group: this invoice is void meanwhile."""
+        if event_id in self.applied_events:
+            return False
+        if not self.payable:
+            raise InvoiceNotPayable(
+                f"invoice {self.id} is {self.status.value}; it cannot be grouped"
+            )
+        self.status = InvoiceStatus.VOID
+        self.superseded_by = group_invoice_id
+        self.payment = None
+        self.version += 1
         self.applied_events.append(event_id)
         return True
 
@@ -152,5 +170,31 @@ def invoice_for_order(
         shipping=costs.shipping,
         customization=costs.customization,
         currency=costs.currency,
+        contact_email=contact_email,
+    )
+
+
+def invoice_for_group(
+    *,
+    group_id: str,
+    account_id: str,
+    orders: list[Invoice],
+    shipping: int,
+    currency: str,
+    contact_email: str,
+) -> Invoice:
+    """One invoice for a shipping group: every order's manufacturing and customization,
+    and the group's (lower) shipping cost instead of each order's own."""
+    if any(o.currency != currency for o in orders):
+        raise InvoiceNotPayable(f"group {group_id} mixes currencies")
+    return Invoice(
+        id=f"inv_{group_id}",
+        account_id=account_id,
+        target=group_id,
+        order_numbers=[n for o in orders for n in o.order_numbers],
+        manufacturing=sum(o.manufacturing for o in orders),
+        shipping=shipping,
+        customization=sum(o.customization for o in orders),
+        currency=currency,
         contact_email=contact_email,
     )

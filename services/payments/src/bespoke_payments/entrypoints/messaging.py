@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bespoke_contracts import OrderRevised, OrderSubmitted
+from bespoke_contracts import OrderRevised, OrderSubmitted, ShipmentGrouped
 from bespoke_payments.service_layer import handlers
 from bespoke_platform.messaging import subscribe_event
 
@@ -37,4 +37,16 @@ def subscribe(runtime: PaymentsRuntime) -> None:
         order_revised,
         runtime.dead_letters,
         "Re-prices the open invoice of an edited order.",
+    )
+
+    async def shipment_grouped(event: ShipmentGrouped) -> None:
+        await handlers.on_shipment_grouped(event, deps)
+
+    subscribe_event(
+        runtime.broker,
+        ShipmentGrouped,
+        group,
+        shipment_grouped,
+        runtime.dead_letters,
+        "Opens one invoice for a shipping group and voids its orders' own invoices.",
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bespoke_contracts import OrderRevised, OrderSubmitted
+from bespoke_contracts import OrderRevised, OrderSubmitted, ShipmentGrouped
 from bespoke_payments.domain import model
 from bespoke_payments.domain.errors import InvoiceNotFound, InvoiceNotPayable
 from bespoke_payments.service_layer.ports import (
@@ -82,6 +82,36 @@ async def on_order_revised(event: OrderRevised, deps: PaymentsDeps) -> None:
         raise InvoiceNotFound(f"no invoice yet for {event.payload.order_number}")
 
 
+async def on_shipment_grouped(event: ShipmentGrouped, deps: PaymentsDeps) -> bool:
+    """Open the group's invoice and void (supersede) each order's own. Idempotent: the
+    group invoice is created once; each order invoice applies the event once."""
+    group = event.payload
+    orders = []
+    for number in group.order_numbers:
+        invoice = await deps.invoices.get(invoice_id(number))
+        if invoice is None or invoice.account_id != event.account_id:
+            raise InvoiceNotFound(f"no invoice yet for {number} in group {group.group_id}")
+        orders.append(invoice)
+    group_invoice = model.invoice_for_group(
+        group_id=group.group_id,
+        account_id=event.account_id,
+        orders=[o for o in orders if o.superseded_by in (None, invoice_id(group.group_id))],
+        shipping=group.shipping_cost,
+        currency=group.currency,
+        contact_email=group.contact_email,
+    )
+    # Orders first: once the group's invoice can be seen, none of its orders is payable
+    # on its own. (A retry after a crash in between finds the orders done and adds it.)
+    for number in group.order_numbers:
+        await _change(
+            invoice_id(number),
+            lambda invoice: invoice.supersede(group_invoice.id, str(event.event_id)),
+            deps,
+        )
+    created = await deps.invoices.add(group_invoice)
+    return created
+
+
 async def pay_page(account_id: str | None, target: str, deps: PaymentsDeps) -> model.Invoice:
     """The invoice of an order (or group) of the brand; ``None`` account: operator tools."""
     invoice = await deps.invoices.get(invoice_id(target))
@@ -95,6 +125,10 @@ async def pay_page(account_id: str | None, target: str, deps: PaymentsDeps) -> m
 async def start_payment(account_id: str | None, target: str, deps: PaymentsDeps) -> model.Invoice:
     """A Stripe PaymentIntent for the invoice's current version (one, however often asked)."""
     invoice = await pay_page(account_id, target, deps)
+    if invoice.superseded_by is not None:
+        raise InvoiceNotPayable(
+            f"{target} is paid with its shipping group's invoice ({invoice.superseded_by})"
+        )
     if not invoice.payable:
         raise InvoiceNotPayable(
             f"the invoice for {target} is {invoice.status.value}: nothing to pay"
