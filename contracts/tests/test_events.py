@@ -54,6 +54,7 @@ def test_every_topic_has_one_event_type_with_that_topic() -> None:
         "order.revised",
         "payment.cleared",
         "shipment.grouped",
+        "shipment.ungrouped",
     }
     for topic, event in EVENT_TYPES.items():
         assert topic == event.TOPIC

@@ -24,7 +24,14 @@ from bespoke_contracts.orders import (
     OrderType,
 )
 from bespoke_contracts.payments import PAYMENT_CLEARED, PaymentCleared, PaymentClearedPayload
-from bespoke_contracts.shipping import SHIPMENT_GROUPED, ShipmentGrouped, ShipmentGroupedPayload
+from bespoke_contracts.shipping import (
+    SHIPMENT_GROUPED,
+    SHIPMENT_UNGROUPED,
+    ShipmentGrouped,
+    ShipmentGroupedPayload,
+    ShipmentUngrouped,
+    ShipmentUngroupedPayload,
+)
 from bespoke_contracts.topics import ALL_TOPICS, EVENT_TYPES, dead_letter_topic
 
 __all__ = [
@@ -35,6 +42,7 @@ __all__ = [
     "ORDER_SUBMITTED",
     "PAYMENT_CLEARED",
     "SHIPMENT_GROUPED",
+    "SHIPMENT_UNGROUPED",
     "Address",
     "BillingInfo",
     "Envelope",
@@ -53,5 +61,7 @@ __all__ = [
     "PaymentClearedPayload",
     "ShipmentGrouped",
     "ShipmentGroupedPayload",
+    "ShipmentUngrouped",
+    "ShipmentUngroupedPayload",
     "dead_letter_topic",
 ]

@@ -47,3 +47,30 @@ class ShipmentGrouped(Envelope[ShipmentGroupedPayload]):
     def key(self) -> bytes:
         """The shipping group id."""
         return self.payload.group_id.encode()
+
+
+SHIPMENT_UNGROUPED: Final = "shipment.ungrouped"
+"""Topic of :class:`ShipmentUngrouped`; key: the shipping group id."""
+
+
+class ShipmentUngroupedPayload(BaseModel):
+    """An unpaid shipping group was dissolved: its orders ship and are paid on their own."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    group_id: str = Field(description="The dissolved shipping group.")
+    order_numbers: list[OrderNumber] = Field(min_length=1, description="Orders it held.")
+    dissolved_at: AwareDatetime = Field(description="When it was dissolved.")
+
+
+class ShipmentUngrouped(Envelope[ShipmentUngroupedPayload]):
+    """A shipping group was dissolved before payment: each order's own invoice returns."""
+
+    TOPIC = SHIPMENT_UNGROUPED
+
+    event_type: Literal["shipment.ungrouped"] = SHIPMENT_UNGROUPED
+    schema_version: Literal[1] = 1
+
+    def key(self) -> bytes:
+        """The shipping group id."""
+        return self.payload.group_id.encode()

@@ -14,7 +14,12 @@ from bespoke_contracts.orders import (
     OrderSubmitted,
 )
 from bespoke_contracts.payments import PAYMENT_CLEARED, PaymentCleared
-from bespoke_contracts.shipping import SHIPMENT_GROUPED, ShipmentGrouped
+from bespoke_contracts.shipping import (
+    SHIPMENT_GROUPED,
+    SHIPMENT_UNGROUPED,
+    ShipmentGrouped,
+    ShipmentUngrouped,
+)
 
 DLQ_SUFFIX: Final = ".dlq"
 
@@ -24,6 +29,7 @@ EVENT_TYPES: Final[dict[str, type[Envelope]]] = {  # type: ignore[type-arg]
     ORDER_REVISED: OrderRevised,
     PAYMENT_CLEARED: PaymentCleared,
     SHIPMENT_GROUPED: ShipmentGrouped,
+    SHIPMENT_UNGROUPED: ShipmentUngrouped,
 }
 """Every event type, by the topic it is published on (one event type per topic)."""
 

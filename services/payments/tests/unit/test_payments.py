@@ -277,3 +277,52 @@ async def test_a_group_gets_one_invoice_and_its_orders_are_paid_together(fakes: 
     [cleared] = fakes.invoices.published
     assert cleared.payload.order_numbers == ["BF-000007", "BF-000008"]
     assert cleared.payload.target == "grp_1"
+
+
+async def test_a_dissolved_group_gives_each_order_its_invoice_back(fakes: Fakes) -> None:
+    from bespoke_contracts import (
+        ShipmentGrouped,
+        ShipmentGroupedPayload,
+        ShipmentUngrouped,
+        ShipmentUngroupedPayload,
+    )
+
+    await handlers.on_order_submitted(examples.order_submitted("BF-000008"), fakes.deps)
+    grouped = ShipmentGrouped(
+        account_id="acc_1",
+        correlation_id="g",
+        payload=ShipmentGroupedPayload(
+            group_id="grp_2",
+            order_numbers=["BF-000007", "BF-000008"],
+            pairs=3,
+            shipping_cost=2_000,
+            individual_shipping_cost=3_000,
+            saving=1_000,
+            allocations={"BF-000007": 1_000, "BF-000008": 1_000},
+            currency="EUR",
+            contact_email="ops@norte.example",
+            grouped_at=datetime(2026, 5, 2, tzinfo=UTC),
+        ),
+    )
+    await handlers.on_shipment_grouped(grouped, fakes.deps)
+    await handlers.start_payment("acc_1", "grp_2", fakes.deps)
+    dissolved = ShipmentUngrouped(
+        account_id="acc_1",
+        correlation_id="u",
+        payload=ShipmentUngroupedPayload(
+            group_id="grp_2",
+            order_numbers=["BF-000007", "BF-000008"],
+            dissolved_at=datetime(2026, 5, 3, tzinfo=UTC),
+        ),
+    )
+
+    await handlers.on_shipment_ungrouped(dissolved, fakes.deps)
+    await handlers.on_shipment_ungrouped(dissolved, fakes.deps)
+
+    assert fakes.invoices.stored["inv_grp_2"].status is InvoiceStatus.VOID
+    with pytest.raises(InvoiceNotPayable):
+        await handlers.start_payment("acc_1", "grp_2", fakes.deps)
+    own = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    assert own.status is InvoiceStatus.OPEN
+    assert own.superseded_by is None
+    assert own.version == 3, "grouped and restored: each a new version"

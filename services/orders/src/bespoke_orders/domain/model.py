@@ -256,6 +256,16 @@ class Order:
         self.applied_events.append(event_id)
         return True
 
+    def leave_shipping_group(self, group_id: str, event_id: str) -> bool:
+        """The group was dissolved before payment; the order ships on its own again."""
+        if event_id in self.applied_events or self.shipping_group is None:
+            return False
+        if self.shipping_group.group_id != group_id:
+            return False
+        self.shipping_group = None
+        self.applied_events.append(event_id)
+        return True
+
     def cancel(self, request_id: str, now: datetime) -> None:
         """Withdraw a pending order; paid or cancelled orders cannot be (409)."""
         self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id)

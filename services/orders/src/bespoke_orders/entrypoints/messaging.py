@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
-from bespoke_contracts import PaymentCleared, ShipmentGrouped
+from bespoke_contracts import PaymentCleared, ShipmentGrouped, ShipmentUngrouped
 from bespoke_orders.domain.errors import ConcurrentChange, OrdersError, UpstreamUnavailable
 from bespoke_orders.service_layer import handlers
 from bespoke_platform.messaging import PoisonMessage, subscribe_event
@@ -49,4 +49,16 @@ def subscribe(runtime: OrdersRuntime) -> None:
         shipment_grouped,
         runtime.dead_letters,
         "Records on each order the shipping group it ships in.",
+    )
+
+    async def shipment_ungrouped(event: ShipmentUngrouped) -> None:
+        await _poison_on_refusal(handlers.on_shipment_ungrouped(event, deps))
+
+    subscribe_event(
+        runtime.broker,
+        ShipmentUngrouped,
+        group,
+        shipment_ungrouped,
+        runtime.dead_letters,
+        "Forgets a dissolved shipping group on each of its orders.",
     )

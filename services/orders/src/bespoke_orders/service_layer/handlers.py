@@ -15,6 +15,7 @@ from bespoke_contracts import (
     OrderStatus,
     PaymentCleared,
     ShipmentGrouped,
+    ShipmentUngrouped,
 )
 from bespoke_contracts.api.design import DesignStatus, EstimateRequest
 from bespoke_orders.domain import model
@@ -303,6 +304,28 @@ async def on_shipment_grouped(event: ShipmentGrouped, deps: OrdersDeps) -> list[
         if await _join(order_number, event, allocation, deps):
             recorded.append(order_number)
     return recorded
+
+
+async def on_shipment_ungrouped(event: ShipmentUngrouped, deps: OrdersDeps) -> None:
+    """Forget a dissolved group on each of its orders (idempotent)."""
+    for order_number in event.payload.order_numbers:
+        await _leave(order_number, event, deps)
+
+
+async def _leave(order_number: str, event: ShipmentUngrouped, deps: OrdersDeps) -> None:
+    async def load() -> model.Order:
+        order = await deps.orders.get_any(order_number)
+        if order is None or order.account_id != event.account_id:
+            raise OrderNotFound(
+                f"group {event.payload.group_id} names unknown order {order_number}"
+            )
+        return order
+
+    await _change(
+        load,
+        lambda order: order.leave_shipping_group(event.payload.group_id, str(event.event_id)),
+        deps,
+    )
 
 
 async def _join(

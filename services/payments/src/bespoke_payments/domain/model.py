@@ -99,6 +99,27 @@ class Invoice:
         self.applied_events.append(event_id)
         return True
 
+    def restore(self, event_id: str) -> bool:
+        """Its group was dissolved before payment: the order is paid on its own again."""
+        if event_id in self.applied_events or self.superseded_by is None:
+            return False
+        self.status = InvoiceStatus.OPEN
+        self.superseded_by = None
+        self.version += 1
+        self.applied_events.append(event_id)
+        return True
+
+    def void(self, event_id: str) -> bool:
+        """A group invoice whose group was dissolved before payment."""
+        if event_id in self.applied_events or self.status is InvoiceStatus.VOID:
+            return False
+        if self.status is InvoiceStatus.PAID:
+            raise InvoiceNotPayable(f"invoice {self.id} is paid; its group cannot be dissolved")
+        self.status = InvoiceStatus.VOID
+        self.payment = None
+        self.applied_events.append(event_id)
+        return True
+
     def payment_key(self) -> str:
         """Stripe idempotency key: one PaymentIntent per invoice version, however often asked."""
         return f"{self.id}:v{self.version}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bespoke_contracts import OrderRevised, OrderSubmitted, ShipmentGrouped
+from bespoke_contracts import OrderRevised, OrderSubmitted, ShipmentGrouped, ShipmentUngrouped
 from bespoke_payments.service_layer import handlers
 from bespoke_platform.messaging import subscribe_event
 
@@ -49,4 +49,16 @@ def subscribe(runtime: PaymentsRuntime) -> None:
         shipment_grouped,
         runtime.dead_letters,
         "Opens one invoice for a shipping group and voids its orders' own invoices.",
+    )
+
+    async def shipment_ungrouped(event: ShipmentUngrouped) -> None:
+        await handlers.on_shipment_ungrouped(event, deps)
+
+    subscribe_event(
+        runtime.broker,
+        ShipmentUngrouped,
+        group,
+        shipment_ungrouped,
+        runtime.dead_letters,
+        "Voids a dissolved group's invoice and restores its orders' own invoices.",
     )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bespoke_contracts import OrderRevised, OrderSubmitted, ShipmentGrouped
+from bespoke_contracts import OrderRevised, OrderSubmitted, ShipmentGrouped, ShipmentUngrouped
 from bespoke_payments.domain import model
 from bespoke_payments.domain.errors import InvoiceNotFound, InvoiceNotPayable
 from bespoke_payments.service_layer.ports import (
@@ -110,6 +110,14 @@ async def on_shipment_grouped(event: ShipmentGrouped, deps: PaymentsDeps) -> boo
         )
     created = await deps.invoices.add(group_invoice)
     return created
+
+
+async def on_shipment_ungrouped(event: ShipmentUngrouped, deps: PaymentsDeps) -> None:
+    """A dissolved group: void its invoice, give each order its own invoice back."""
+    event_id = str(event.event_id)
+    await _change(invoice_id(event.payload.group_id), lambda invoice: invoice.void(event_id), deps)
+    for number in event.payload.order_numbers:
+        await _change(invoice_id(number), lambda invoice: invoice.restore(event_id), deps)
 
 
 async def pay_page(account_id: str | None, target: str, deps: PaymentsDeps) -> model.Invoice:
