@@ -326,3 +326,17 @@ async def test_a_dissolved_group_gives_each_order_its_invoice_back(fakes: Fakes)
     assert own.status is InvoiceStatus.OPEN
     assert own.superseded_by is None
     assert own.version == 3, "grouped and restored: each a new version"
+
+
+async def test_a_failed_payment_is_recorded_and_the_invoice_stays_open(fakes: Fakes) -> None:
+    invoice = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    _, _, event = webhook(invoice)
+    event["type"] = "payment_intent.payment_failed"
+    payload = json.dumps(event).encode()
+
+    outcome = await handlers.handle_webhook(payload, sign(payload, SECRET), fakes.deps)
+
+    assert outcome.startswith("payment failed")
+    assert fakes.processed.events[event["id"]] == outcome
+    assert fakes.invoices.stored["inv_BF-000007"].status is InvoiceStatus.OPEN
+    assert fakes.invoices.published == []
