@@ -13,6 +13,7 @@ from bespoke_contracts.orders import EuSize, OrderType
 
 __all__ = [
     "BomLine",
+    "CloneRequest",
     "ClonedFrom",
     "DesignList",
     "DesignRequest",
@@ -91,6 +92,14 @@ class DesignList(BaseModel):
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."
     )
+
+
+class CloneRequest(BaseModel):
+    """Optional name for the brand's copy (default: the gallery design's name)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=120)
 
 
 class EstimateRequest(BaseModel):

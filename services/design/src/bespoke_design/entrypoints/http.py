@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from litestar import Controller, Litestar, Response, get, post, put
 from litestar.datastructures import State
 from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
-from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke_contracts.api.design import (
     ClonedFrom,
+    CloneRequest,
     DesignList,
     DesignRequest,
     DesignResponse,
@@ -30,12 +30,6 @@ IdempotencyKey = Annotated[
 Limit = Annotated[int, QueryParameter(name="limit", ge=1, le=100)]
 DesignId = Annotated[str, Parameter(description="Design id.")]
 Cursor = Annotated[str | None, QueryParameter(name="cursor")]
-
-
-class CloneRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(default=None, min_length=1, max_length=120)
 
 
 def design_response(design: Design, version: int | None = None) -> DesignResponse:

@@ -7,9 +7,9 @@ from typing import Annotated
 from litestar import Controller, Response, get, post, put
 from litestar.datastructures import State
 from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
-from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke_contracts.api.design import (
+    CloneRequest,
     DesignList,
     DesignRequest,
     DesignResponse,
@@ -32,14 +32,6 @@ Cursor = Annotated[
 ]
 StyleFilter = Annotated[str | None, QueryParameter(name="style", description="Only this style id.")]
 DesignId = Annotated[str, Parameter(description="Design id, e.g. `des_...`.")]
-
-
-class CloneRequest(BaseModel):
-    """Optional name for the brand's copy (default: the gallery design's name)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    name: str | None = Field(default=None, min_length=1, max_length=120)
 
 
 class CatalogController(Controller):

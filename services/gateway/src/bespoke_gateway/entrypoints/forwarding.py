@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from litestar import Request, Response
 from litestar.openapi import ResponseSpec
-from litestar.params import HeaderParameter
+from litestar.params import HeaderParameter, Parameter
 from pydantic import BaseModel
 
 from bespoke_gateway.adapters.upstream import ServiceClient, UpstreamResponse
@@ -28,6 +28,8 @@ IdempotencyKey = Annotated[
 ]
 
 BrandRequest = Request[Account, str, Any]
+
+OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
 
 
 def documented(model: type[BaseModel], description: str) -> ResponseSpec:

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from litestar import Controller, Response, get, patch, post
 from litestar.datastructures import State
-from litestar.params import JSONBody, Parameter, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 
 from bespoke_contracts import OrderStatus, OrderType
 from bespoke_contracts.api.orders import (
@@ -21,13 +21,12 @@ from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.entrypoints.forwarding import (
     BrandRequest,
     IdempotencyKey,
+    OrderNumberPath,
     documented,
     forward,
     require_key,
 )
 from bespoke_platform.problems import problem_responses
-
-OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
 
 
 class OrdersController(Controller):

@@ -7,46 +7,18 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.params import Parameter
-from pydantic import BaseModel, Field
 
+from bespoke_contracts.api.payments import PayPage, StartedPayment
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.entrypoints.forwarding import (
     BrandRequest,
+    OrderNumberPath,
     documented,
     forward,
     passthrough,
     request_id,
 )
 from bespoke_platform.problems import problem_responses
-
-OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
-
-
-class PayPage(BaseModel):
-    """What paying an order costs."""
-
-    invoice_id: str
-    target: str = Field(description="The order number (or shipping group id) paid.")
-    order_numbers: list[str]
-    status: str = Field(description="`open`, `paid` or `void`.")
-    version: int
-    manufacturing: int = Field(description="Integer minor units.")
-    shipping: int = Field(description="Integer minor units.")
-    customization: int = Field(description="Integer minor units (e.g. custom stamps).")
-    total: int = Field(description="Integer minor units.")
-    currency: str
-    payment_intent_id: str | None = None
-    paid_at: str | None = None
-
-
-class StartedPayment(BaseModel):
-    """Give `client_secret` to Stripe.js to collect the card."""
-
-    invoice_id: str
-    payment_intent_id: str
-    client_secret: str
-    amount: int
-    currency: str
 
 
 class OrderPaymentController(Controller):

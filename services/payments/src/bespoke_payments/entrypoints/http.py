@@ -8,8 +8,8 @@ from litestar import Controller, Litestar, Request, post
 from litestar import get as get_route
 from litestar.datastructures import State
 from litestar.params import HeaderParameter, Parameter
-from pydantic import BaseModel, Field
 
+from bespoke_contracts.api.payments import PayPage, StartedPayment
 from bespoke_payments.bootstrap import PaymentsRuntime, bootstrap
 from bespoke_payments.domain import errors
 from bespoke_payments.domain.model import Invoice
@@ -18,33 +18,6 @@ from bespoke_platform.app import service_app
 
 AccountId = Annotated[str, HeaderParameter(name="X-Bespoke-Account-Id")]
 Target = Annotated[str, Parameter(description="An order number (or a shipping group id).")]
-
-
-class PayPage(BaseModel):
-    """What a brand pays for an order: the Pay page."""
-
-    invoice_id: str
-    target: str
-    order_numbers: list[str]
-    status: str = Field(description="`open`, `paid` or `void`.")
-    version: int = Field(description="Bumped when the amount changes.")
-    manufacturing: int
-    shipping: int
-    customization: int
-    total: int
-    currency: str
-    payment_intent_id: str | None = None
-    paid_at: str | None = None
-
-
-class StartedPaymentView(BaseModel):
-    """Hand `client_secret` to Stripe.js to collect the card."""
-
-    invoice_id: str
-    payment_intent_id: str
-    client_secret: str
-    amount: int
-    currency: str
 
 
 def pay_page(invoice: Invoice) -> PayPage:
@@ -64,9 +37,9 @@ def pay_page(invoice: Invoice) -> PayPage:
     )
 
 
-def started(invoice: Invoice) -> StartedPaymentView:
+def started(invoice: Invoice) -> StartedPayment:
     assert invoice.payment is not None
-    return StartedPaymentView(
+    return StartedPayment(
         invoice_id=invoice.id,
         payment_intent_id=invoice.payment.payment_intent_id,
         client_secret=invoice.payment.client_secret,
@@ -84,9 +57,7 @@ class InvoicesController(Controller):
         return pay_page(await handlers.pay_page(account_id, target, runtime.deps))
 
     @post("/invoices/{target:str}/payment", status_code=200)
-    async def start(
-        self, target: Target, state: State, account_id: AccountId
-    ) -> StartedPaymentView:
+    async def start(self, target: Target, state: State, account_id: AccountId) -> StartedPayment:
         runtime: PaymentsRuntime = state.runtime
         return started(await handlers.start_payment(account_id, target, runtime.deps))
 
@@ -97,7 +68,7 @@ class InvoicesController(Controller):
         return pay_page(await handlers.pay_page(None, target, runtime.deps))
 
     @post("/operator/invoices/{target:str}/payment", status_code=200)
-    async def operator_start(self, target: Target, state: State) -> StartedPaymentView:
+    async def operator_start(self, target: Target, state: State) -> StartedPayment:
         runtime: PaymentsRuntime = state.runtime
         return started(await handlers.start_payment(None, target, runtime.deps))
 
