@@ -9,13 +9,13 @@ from pymongo import AsyncMongoClient
 from bespoke_design.adapters.catalog_file import load_catalog, load_gallery_seeds
 from bespoke_design.adapters.mongo import (
     MongoDesignRepository,
-    SystemClock,
     TimeOrderedIds,
     ensure_indexes,
 )
 from bespoke_design.service_layer import handlers
 from bespoke_design.service_layer.handlers import DesignDeps
 from bespoke_design.settings import DesignSettings
+from bespoke_platform.clock import SystemClock
 from bespoke_platform.mongo import Document, connect
 
 

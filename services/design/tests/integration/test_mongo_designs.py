@@ -8,10 +8,11 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke_contracts.api.design import DesignRequest
 from bespoke_design.adapters.catalog_file import load_catalog, load_gallery_seeds
-from bespoke_design.adapters.mongo import MongoDesignRepository, SystemClock, TimeOrderedIds
+from bespoke_design.adapters.mongo import MongoDesignRepository, TimeOrderedIds
 from bespoke_design.domain.errors import StaleDesignVersion
 from bespoke_design.service_layer import handlers
 from bespoke_design.service_layer.handlers import DesignDeps
+from bespoke_platform.clock import SystemClock
 
 pytestmark = pytest.mark.stack
 

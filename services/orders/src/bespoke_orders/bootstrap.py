@@ -11,12 +11,12 @@ from pymongo import AsyncMongoClient
 from bespoke_orders.adapters.mongo import (
     MongoBrandLabels,
     MongoOrderRepository,
-    SystemClock,
     ensure_indexes,
 )
 from bespoke_orders.adapters.services import HttpDesignCatalog, HttpShippingRates
 from bespoke_orders.service_layer.handlers import OrdersDeps
 from bespoke_orders.settings import OrdersSettings
+from bespoke_platform.clock import SystemClock
 from bespoke_platform.kafka import BrokerPublisher, make_broker
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay

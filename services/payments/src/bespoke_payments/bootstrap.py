@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
-from bespoke_payments.adapters.mongo import MongoInvoices, MongoProcessedWebhooks, SystemClock
+from bespoke_payments.adapters.mongo import MongoInvoices, MongoProcessedWebhooks
 from bespoke_payments.adapters.stripe_gateway import StripePayments, StripeWebhookVerifier
 from bespoke_payments.service_layer.handlers import PaymentsDeps
 from bespoke_payments.settings import PaymentsSettings
+from bespoke_platform.clock import SystemClock
 from bespoke_platform.kafka import BrokerPublisher, make_broker
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -159,13 +158,6 @@ class MongoDesignRepository:
             query["_id"] = {"$lt": after}
         cursor = self._designs.find(query).sort("_id", DESCENDING).limit(limit)
         return [from_document(doc) async for doc in cursor]
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        """UTC now, to the millisecond: what MongoDB stores, so a read equals the write."""
-        now = datetime.now(UTC)
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 class TimeOrderedIds:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-from datetime import UTC, datetime
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
@@ -297,13 +296,6 @@ class MongoOrderRepository:
 
 def _key_id(account_id: str, key: str) -> str:
     return f"{account_id}\x1f{key}"
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        """UTC now, to the millisecond: what MongoDB stores, so a read equals the write."""
-        now = datetime.now(UTC)
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)
 
 
 class MongoBrandLabels:

@@ -131,9 +131,3 @@ class MongoProcessedWebhooks:
                     "handled_at": datetime.now(UTC),
                 }
             )
-
-
-class SystemClock:
-    def now(self) -> datetime:
-        now = datetime.now(UTC)
-        return now.replace(microsecond=now.microsecond // 1000 * 1000)

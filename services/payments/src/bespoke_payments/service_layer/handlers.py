@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -213,6 +213,3 @@ async def _apply(event_id: str, event_type: str, event: dict[str, Any], deps: Pa
     if invoice.status is model.InvoiceStatus.PAID and invoice.paid_at == at:
         return "cleared"
     return "flagged" if invoice.flagged else "no change"
-
-
-OnEvent = Callable[[Any, PaymentsDeps], Awaitable[Any]]

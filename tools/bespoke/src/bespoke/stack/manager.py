@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bespoke.stack import processes
-from bespoke.stack.components import Component, Say, all_components
+from bespoke.stack.components import SERVICE_NAMES, Component, Say, all_components
 from bespoke.stack.config import StackConfig
 
 
@@ -149,13 +149,7 @@ class Stack:
             "kafka_bootstrap": c.kafka_bootstrap,
             "mongodb_url": c.mongodb_url,
             "stripe_api_base": c.stripe_api_base,
-            "services": {name: c.service_url(name) for name in _service_names()},
+            "services": {name: c.service_url(name) for name in SERVICE_NAMES},
             "stack_dir": str(c.stack_dir),
             "logs_dir": str(c.logs_dir),
         }
-
-
-def _service_names() -> list[str]:
-    from bespoke.stack.components import SERVICE_NAMES
-
-    return list(SERVICE_NAMES)
