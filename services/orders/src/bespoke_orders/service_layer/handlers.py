@@ -6,10 +6,12 @@ import asyncio
 import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from bespoke_contracts import (
     Address,
     BillingInfo,
+    Envelope,
     Labeling,
     OrderSpecification,
     OrderStatus,
@@ -293,79 +295,63 @@ async def cancel_order(
 async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[str]:
     """Launch every order the payment covers (Work In Process). Idempotent per order:
     a redelivered or duplicate event changes nothing. Returns the orders it moved."""
-    return [n for n in event.payload.order_numbers if await _launch(n, event, deps)]
+    event_id, now = str(event.event_id), deps.clock.now()
+    return [
+        n
+        for n in event.payload.order_numbers
+        if await _apply_event(
+            n, event, lambda order: order.mark_paid(event_id, event.correlation_id, now), deps
+        )
+    ]
 
 
 async def on_shipment_grouped(event: ShipmentGrouped, deps: OrdersDeps) -> list[str]:
     """Record the group on every order in it (idempotent per order and event)."""
+    group, event_id = event.payload, str(event.event_id)
     recorded = []
-    for order_number in event.payload.order_numbers:
-        allocation = event.payload.allocations.get(order_number, 0)
-        if await _join(order_number, event, allocation, deps):
-            recorded.append(order_number)
+    for number in group.order_numbers:
+
+        def join(order: model.Order, allocation: int = group.allocations.get(number, 0)) -> bool:
+            return order.join_shipping_group(group.group_id, allocation, event_id)
+
+        if await _apply_event(number, event, join, deps):
+            recorded.append(number)
     return recorded
 
 
 async def on_shipment_ungrouped(event: ShipmentUngrouped, deps: OrdersDeps) -> None:
     """Forget a dissolved group on each of its orders (idempotent)."""
-    for order_number in event.payload.order_numbers:
-        await _leave(order_number, event, deps)
+    group_id, event_id = event.payload.group_id, str(event.event_id)
+    for number in event.payload.order_numbers:
+        await _apply_event(
+            number, event, lambda order: order.leave_shipping_group(group_id, event_id), deps
+        )
 
 
-async def _leave(order_number: str, event: ShipmentUngrouped, deps: OrdersDeps) -> None:
-    async def load() -> model.Order:
-        order = await deps.orders.get_any(order_number)
-        if order is None or order.account_id != event.account_id:
-            raise OrderNotFound(
-                f"group {event.payload.group_id} names unknown order {order_number}"
-            )
-        return order
-
-    await _change(
-        load,
-        lambda order: order.leave_shipping_group(event.payload.group_id, str(event.event_id)),
-        deps,
-    )
-
-
-async def _join(
-    order_number: str, event: ShipmentGrouped, allocation: int, deps: OrdersDeps
+async def _apply_event(
+    order_number: str,
+    event: Envelope[Any],
+    change: Callable[[model.Order], bool],
+    deps: OrdersDeps,
 ) -> bool:
-    joined = False
+    """Apply an event's ``change`` to one order of the event's brand; True if it changed."""
+    changed = False
 
     async def load() -> model.Order:
         order = await deps.orders.get_any(order_number)
         if order is None or order.account_id != event.account_id:
             raise OrderNotFound(
-                f"group {event.payload.group_id} names unknown order {order_number}"
+                f"{event.event_type} {event.event_id} names unknown order {order_number}"
             )
         return order
 
     def apply(order: model.Order) -> bool:
-        nonlocal joined
-        joined = order.join_shipping_group(event.payload.group_id, allocation, str(event.event_id))
-        return joined
+        nonlocal changed
+        changed = change(order)
+        return changed
 
     await _change(load, apply, deps)
-    return joined
-
-
-async def _launch(order_number: str, event: PaymentCleared, deps: OrdersDeps) -> bool:
-    moved = False
-
-    async def load() -> model.Order:
-        order = await deps.orders.get_any(order_number)
-        if order is None or order.account_id != event.account_id:
-            raise OrderNotFound(f"payment {event.event_id} names unknown order {order_number}")
-        return order
-
-    def apply(order: model.Order) -> bool:
-        nonlocal moved
-        moved = order.mark_paid(str(event.event_id), event.correlation_id, deps.clock.now())
-        return moved
-
-    await _change(load, apply, deps)
-    return moved
+    return changed
 
 
 @dataclass(frozen=True)
