@@ -55,6 +55,7 @@ def test_every_topic_has_one_event_type_with_that_topic() -> None:
         "payment.cleared",
         "shipment.grouped",
         "shipment.ungrouped",
+        "shipment.status_changed",
     }
     for topic, event in EVENT_TYPES.items():
         assert topic == event.TOPIC

@@ -26,9 +26,13 @@ from bespoke_contracts.orders import (
 from bespoke_contracts.payments import PAYMENT_CLEARED, PaymentCleared, PaymentClearedPayload
 from bespoke_contracts.shipping import (
     SHIPMENT_GROUPED,
+    SHIPMENT_STATUS_CHANGED,
     SHIPMENT_UNGROUPED,
     ShipmentGrouped,
     ShipmentGroupedPayload,
+    ShipmentStatus,
+    ShipmentStatusChanged,
+    ShipmentStatusChangedPayload,
     ShipmentUngrouped,
     ShipmentUngroupedPayload,
 )
@@ -42,6 +46,7 @@ __all__ = [
     "ORDER_SUBMITTED",
     "PAYMENT_CLEARED",
     "SHIPMENT_GROUPED",
+    "SHIPMENT_STATUS_CHANGED",
     "SHIPMENT_UNGROUPED",
     "Address",
     "BillingInfo",
@@ -61,6 +66,9 @@ __all__ = [
     "PaymentClearedPayload",
     "ShipmentGrouped",
     "ShipmentGroupedPayload",
+    "ShipmentStatus",
+    "ShipmentStatusChanged",
+    "ShipmentStatusChangedPayload",
     "ShipmentUngrouped",
     "ShipmentUngroupedPayload",
     "dead_letter_topic",

@@ -1,13 +1,14 @@
-"""Shipping events: `shipment.grouped`."""
+"""Shipping events: `shipment.grouped`, `shipment.ungrouped`, `shipment.status_changed`."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from bespoke_contracts.envelope import Envelope
-from bespoke_contracts.orders import OrderNumber
+from bespoke_contracts.orders import Address, OrderNumber
 
 SHIPMENT_GROUPED: Final = "shipment.grouped"
 """Topic of :class:`ShipmentGrouped`; key: the shipping group id."""
@@ -61,6 +62,11 @@ class ShipmentUngroupedPayload(BaseModel):
     group_id: str = Field(description="The dissolved shipping group.")
     order_numbers: list[OrderNumber] = Field(min_length=1, description="Orders it held.")
     dissolved_at: AwareDatetime = Field(description="When it was dissolved.")
+    reason: str = Field(
+        default="dissolved by the brand",
+        description="Why: the brand dissolved it, or one of its orders was cancelled, edited "
+        "or paid on its own.",
+    )
 
 
 class ShipmentUngrouped(Envelope[ShipmentUngroupedPayload]):
@@ -74,3 +80,47 @@ class ShipmentUngrouped(Envelope[ShipmentUngroupedPayload]):
     def key(self) -> bytes:
         """The shipping group id."""
         return self.payload.group_id.encode()
+
+
+SHIPMENT_STATUS_CHANGED: Final = "shipment.status_changed"
+"""Topic of :class:`ShipmentStatusChanged`; key: the shipment id."""
+
+
+class ShipmentStatus(StrEnum):
+    """Where a shipment is: it exists once paid, waits for production, then leaves."""
+
+    AWAITING_PRODUCTION = "awaiting_production"
+    READY_TO_SHIP = "ready_to_ship"
+    SHIPPED = "shipped"
+
+
+class ShipmentStatusChangedPayload(BaseModel):
+    """A shipment was created (``from_status`` null) or moved to a later stage."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    shipment_id: str = Field(description="`shp_<order number or group id>`.")
+    group_id: str | None = Field(description="The shipping group shipped, if any.")
+    order_numbers: list[OrderNumber] = Field(min_length=1, description="Orders in the shipment.")
+    pairs: int = Field(ge=1, description="Pairs in the shipment.")
+    destination: Address = Field(description="Where it ships.")
+    from_status: ShipmentStatus | None = Field(description="Before; null when just created.")
+    to_status: ShipmentStatus = Field(description="After.")
+    tracking_number: str | None = Field(default=None, description="Carrier tracking number.")
+    carrier: str | None = Field(default=None, description="Carrier name.")
+    changed_at: AwareDatetime = Field(description="When it changed.")
+    contact_email: str = Field(description="Billing email of the brand.")
+
+
+class ShipmentStatusChanged(Envelope[ShipmentStatusChangedPayload]):
+    """A shipment exists (`awaiting_production`, right after payment) or moved on
+    (`ready_to_ship`, `shipped` with a tracking number)."""
+
+    TOPIC = SHIPMENT_STATUS_CHANGED
+
+    event_type: Literal["shipment.status_changed"] = SHIPMENT_STATUS_CHANGED
+    schema_version: Literal[1] = 1
+
+    def key(self) -> bytes:
+        """The shipment id."""
+        return self.payload.shipment_id.encode()

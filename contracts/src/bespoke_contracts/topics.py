@@ -16,8 +16,10 @@ from bespoke_contracts.orders import (
 from bespoke_contracts.payments import PAYMENT_CLEARED, PaymentCleared
 from bespoke_contracts.shipping import (
     SHIPMENT_GROUPED,
+    SHIPMENT_STATUS_CHANGED,
     SHIPMENT_UNGROUPED,
     ShipmentGrouped,
+    ShipmentStatusChanged,
     ShipmentUngrouped,
 )
 
@@ -30,6 +32,7 @@ EVENT_TYPES: Final[dict[str, type[Envelope]]] = {  # type: ignore[type-arg]
     PAYMENT_CLEARED: PaymentCleared,
     SHIPMENT_GROUPED: ShipmentGrouped,
     SHIPMENT_UNGROUPED: ShipmentUngrouped,
+    SHIPMENT_STATUS_CHANGED: ShipmentStatusChanged,
 }
 """Every event type, by the topic it is published on (one event type per topic)."""
 

@@ -93,6 +93,38 @@ async def signal(signals: AsyncCollection[Document], key: str) -> None:
     await upsert(signals, key, {"$set": {"at": datetime.now(UTC)}})
 
 
+async def save_with_events(
+    documents: AsyncCollection[Document],
+    signals: AsyncCollection[Document],
+    key: str,
+    revision: int,
+    fields: Document,
+    events: Sequence[Envelope[Any]],
+) -> bool:
+    """Store a change of document ``key`` and the events it causes in ONE single-document
+    update, guarded by the ``revision`` the change was made from (it becomes
+    ``revision + 1``). False, and nothing written, if the document moved meanwhile or is
+    gone; then signal the relay."""
+    doc = await documents.find_one({"_id": key}, {"outbox_seq": 1})
+    if doc is None:
+        return False
+    seq = doc.get("outbox_seq", 0)
+    entries = outbox_entries(events, seq)
+    update: Document = {"$set": {**fields, "revision": revision + 1}}
+    if entries:
+        update["$set"]["outbox_pending"] = True
+        update["$push"] = {"outbox": {"$each": entries}}
+        update["$inc"] = {"outbox_seq": len(entries)}
+    result = await documents.update_one(
+        {"_id": key, "revision": revision, "outbox_seq": seq}, update
+    )
+    if result.matched_count == 0:
+        return False
+    if entries:
+        await signal(signals, key)
+    return True
+
+
 class OutboxRelay:
     """Moves events from a collection's documents to Kafka."""
 

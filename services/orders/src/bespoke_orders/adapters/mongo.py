@@ -29,7 +29,7 @@ from bespoke_orders.domain.model import (
 )
 from bespoke_orders.service_layer.ports import BrandLabel, OrderQuery
 from bespoke_platform.mongo import Document
-from bespoke_platform.outbox import new_outbox, outbox_entries, signal, upsert
+from bespoke_platform.outbox import new_outbox, save_with_events, signal, upsert
 
 
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
@@ -219,28 +219,16 @@ class MongoOrderRepository:
         await signal(self._signals, order_number)
 
     async def save(self, order: Order) -> None:
-        doc = await self._orders.find_one({"_id": order.order_number}, {"outbox_seq": 1})
-        if doc is None:
-            raise ConcurrentChange(f"order {order.order_number} vanished")
-        new_events = outbox_entries(order.events, doc["outbox_seq"])
-        update: Document = {"$set": {**_mutable_fields(order), "revision": order.revision + 1}}
-        if new_events:
-            update["$set"]["outbox_pending"] = True
-            update["$push"] = {"outbox": {"$each": new_events}}
-            update["$inc"] = {"outbox_seq": len(new_events)}
         # One single-document update: the change and its events, or nothing.
-        result = await self._orders.update_one(
-            {
-                "_id": order.order_number,
-                "revision": order.revision,
-                "outbox_seq": doc["outbox_seq"],
-            },
-            update,
-        )
-        if result.matched_count == 0:
+        if not await save_with_events(
+            self._orders,
+            self._signals,
+            order.order_number,
+            order.revision,
+            _mutable_fields(order),
+            order.events,
+        ):
             raise ConcurrentChange(f"order {order.order_number} changed meanwhile")
-        if new_events:
-            await self.signal(order.order_number)
         order.revision += 1
         order.events.clear()
 

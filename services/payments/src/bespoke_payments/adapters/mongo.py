@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 from bespoke_payments.domain.model import Invoice, InvoiceStatus, Payment
 from bespoke_payments.service_layer.handlers import ConcurrentChange
 from bespoke_platform.mongo import Document
-from bespoke_platform.outbox import new_outbox, outbox_entries, signal
+from bespoke_platform.outbox import new_outbox, save_with_events
 
 
 def _fields(invoice: Invoice) -> Document:
@@ -90,24 +90,16 @@ class MongoInvoices:
         return None if doc is None else from_document(doc)
 
     async def save(self, invoice: Invoice) -> None:
-        doc = await self._invoices.find_one({"_id": invoice.id}, {"outbox_seq": 1})
-        if doc is None:
-            raise ConcurrentChange(invoice.id)
-        new_events = outbox_entries(invoice.events, doc["outbox_seq"])
-        update: Document = {"$set": {**_fields(invoice), "revision": invoice.revision + 1}}
-        if new_events:
-            update["$set"]["outbox_pending"] = True
-            update["$push"] = {"outbox": {"$each": new_events}}
-            update["$inc"] = {"outbox_seq": len(new_events)}
         # The change and its events in one guarded single-document update.
-        result = await self._invoices.update_one(
-            {"_id": invoice.id, "revision": invoice.revision, "outbox_seq": doc["outbox_seq"]},
-            update,
-        )
-        if result.matched_count == 0:
+        if not await save_with_events(
+            self._invoices,
+            self._signals,
+            invoice.id,
+            invoice.revision,
+            _fields(invoice),
+            invoice.events,
+        ):
             raise ConcurrentChange(invoice.id)
-        if new_events:
-            await signal(self._signals, invoice.id)
         invoice.revision += 1
         invoice.events.clear()
 

@@ -1,0 +1,100 @@
+"""Group Shipping and shipments (public API shapes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bespoke_contracts.orders import Address, OrderNumber
+from bespoke_contracts.shipping import ShipmentStatus
+
+
+class GroupRequest(BaseModel):
+    """Group pending orders of one brand, going to one address, for one invoice and one
+    shipment."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    order_numbers: list[OrderNumber] = Field(
+        min_length=2,
+        max_length=200,
+        description="Two or more orders pending payment, not in another group, all shipping "
+        "to the same address.",
+    )
+
+
+class GroupStatus(StrEnum):
+    """`forming` for an instant while its orders are claimed; `open` until paid or
+    dissolved."""
+
+    FORMING = "forming"
+    OPEN = "open"
+    PAID = "paid"
+    DISSOLVED = "dissolved"
+
+
+class ShippingGroupView(BaseModel):
+    """A shipping group: what shipping its orders together costs, and each order's share."""
+
+    id: str = Field(description="Shipping group id, e.g. `SG-7K2M9Q4X3B`.")
+    status: GroupStatus
+    order_numbers: list[str]
+    pairs: int = Field(description="Pairs shipped together.")
+    destination: Address = Field(description="The one address every order ships to.")
+    shipping_cost: int = Field(description="The group's shipment, integer minor units.")
+    individual_shipping_cost: int = Field(
+        description="What shipping each order on its own costs, summed."
+    )
+    saving: int = Field(description="`individual_shipping_cost - shipping_cost`.")
+    allocations: dict[str, int] = Field(
+        description="Order number -> its share of `shipping_cost` (sums to it exactly)."
+    )
+    individual_shipping_costs: dict[str, int] = Field(
+        description="Order number -> its shipping cost on its own."
+    )
+    currency: str
+    created_at: datetime
+    paid_at: datetime | None = None
+    dissolved_at: datetime | None = None
+    dissolved_reason: str | None = None
+    shipment_id: str | None = Field(default=None, description="Once paid: its shipment.")
+
+
+class ShippingGroupList(BaseModel):
+    items: list[ShippingGroupView]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null last.")
+
+
+class ShipmentStage(BaseModel):
+    """One entry of a shipment's timeline."""
+
+    status: ShipmentStatus
+    at: datetime
+
+
+class ShipmentView(BaseModel):
+    """One shipment: a paid order, or a paid shipping group's orders, in one parcel run."""
+
+    id: str = Field(description="`shp_<order number or group id>`.")
+    status: ShipmentStatus
+    group_id: str | None
+    order_numbers: list[str]
+    pairs: int
+    destination: Address
+    tracking_number: str | None = None
+    carrier: str | None = None
+    history: list[ShipmentStage]
+
+
+class ShipmentUpdate(BaseModel):
+    """Record a later stage (factory systems and operators, internal API)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    status: ShipmentStatus = Field(description="`ready_to_ship` or `shipped`.")
+    tracking_number: str | None = Field(
+        default=None, min_length=1, max_length=100, description="Required for `shipped`."
+    )
+    carrier: str | None = Field(default=None, min_length=1, max_length=100)
