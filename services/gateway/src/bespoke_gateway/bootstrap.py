@@ -21,11 +21,13 @@ class GatewayRuntime:
     orders: ServiceClient
     design: ServiceClient
     payments: ServiceClient
+    shipping: ServiceClient
 
     async def close(self) -> None:
         await self.orders.aclose()
         await self.design.aclose()
         await self.payments.aclose()
+        await self.shipping.aclose()
 
 
 def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
@@ -44,5 +46,8 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
         ),
         payments=ServiceClient(
             "payments", httpx.AsyncClient(base_url=settings.payments_url, timeout=timeout)
+        ),
+        shipping=ServiceClient(
+            "shipping", httpx.AsyncClient(base_url=settings.shipping_url, timeout=timeout)
         ),
     )

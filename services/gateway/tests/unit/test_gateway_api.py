@@ -96,6 +96,10 @@ async def setup() -> Any:
             "payments",
             httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://payments"),
         ),
+        shipping=ServiceClient(
+            "shipping",
+            httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://shipping"),
+        ),
     )
     async with AsyncTestClient(create_app(runtime)) as client:
         client.headers["Authorization"] = f"Bearer {token}"

@@ -19,6 +19,8 @@ from bespoke_contracts import (
     PaymentClearedPayload,
     ShipmentGrouped,
     ShipmentGroupedPayload,
+    ShipmentUngrouped,
+    ShipmentUngroupedPayload,
 )
 from bespoke_contracts.api.design import DesignStatus
 from bespoke_orders.domain.errors import (
@@ -335,3 +337,69 @@ async def test_a_shipping_group_is_recorded_once_on_each_order(fakes: Any) -> No
     group = fakes.orders.by_number[a.order_number].shipping_group
     assert group is not None
     assert (group.group_id, group.allocation) == ("grp_1", 2_500)
+
+
+async def test_a_grouped_order_is_neither_edited_nor_cancelled_until_its_group_dissolves(
+    fakes: Any,
+) -> None:
+    a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
+    b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
+    grouped = ShipmentGrouped(
+        account_id="acc_1",
+        correlation_id="grp",
+        payload=ShipmentGroupedPayload(
+            group_id="SG-AAAA",
+            order_numbers=[a.order_number, b.order_number],
+            pairs=2,
+            shipping_cost=2_000,
+            individual_shipping_cost=3_000,
+            saving=1_000,
+            allocations={a.order_number: 1_000, b.order_number: 1_000},
+            currency="EUR",
+            contact_email="ops@norte.example",
+            grouped_at=datetime(2026, 3, 2, tzinfo=UTC),
+        ),
+    )
+    await handlers.on_shipment_grouped(grouped, fakes.deps)
+    with pytest.raises(OrderStateConflict, match="DELETE /api/v1/shipping-groups/SG-AAAA"):
+        await handlers.edit_order("acc_1", a.order_number, "req-e", fakes.deps, sizes={"42": 3})
+    with pytest.raises(OrderStateConflict, match="dissolve the group first"):
+        await handlers.cancel_order("acc_1", a.order_number, "req-c", fakes.deps)
+    await handlers.on_shipment_ungrouped(
+        ShipmentUngrouped(
+            account_id="acc_1",
+            correlation_id="u",
+            payload=ShipmentUngroupedPayload(
+                group_id="SG-AAAA",
+                order_numbers=[a.order_number, b.order_number],
+                dissolved_at=datetime(2026, 3, 3, tzinfo=UTC),
+            ),
+        ),
+        fakes.deps,
+    )
+    cancelled = await handlers.cancel_order("acc_1", a.order_number, "req-c", fakes.deps)
+    assert cancelled.status is OrderStatus.CANCELLED
+
+
+async def test_a_group_arriving_after_the_order_was_paid_changes_nothing(fakes: Any) -> None:
+    a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
+    b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
+    await handlers.on_payment_cleared(payment_cleared([a.order_number]), fakes.deps)
+    grouped = ShipmentGrouped(
+        account_id="acc_1",
+        correlation_id="grp",
+        payload=ShipmentGroupedPayload(
+            group_id="SG-BBBB",
+            order_numbers=[a.order_number, b.order_number],
+            pairs=2,
+            shipping_cost=2_000,
+            individual_shipping_cost=3_000,
+            saving=1_000,
+            allocations={a.order_number: 1_000, b.order_number: 1_000},
+            currency="EUR",
+            contact_email="ops@norte.example",
+            grouped_at=datetime(2026, 3, 2, tzinfo=UTC),
+        ),
+    )
+    assert await handlers.on_shipment_grouped(grouped, fakes.deps) == [b.order_number]
+    assert fakes.orders.by_number[a.order_number].shipping_group is None

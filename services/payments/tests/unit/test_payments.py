@@ -340,3 +340,34 @@ async def test_a_failed_payment_is_recorded_and_the_invoice_stays_open(fakes: Fa
     assert fakes.processed.events[event["id"]] == outcome
     assert fakes.invoices.stored["inv_BF-000007"].status is InvoiceStatus.OPEN
     assert fakes.invoices.published == []
+
+
+async def test_a_group_whose_order_was_already_paid_gets_no_invoice(fakes: Fakes) -> None:
+    """The order's own payment beat the grouping: nothing may be paid twice. (Shipping
+    dissolves such a group when it sees that payment.)"""
+    from bespoke_contracts import ShipmentGrouped, ShipmentGroupedPayload
+
+    await handlers.on_order_submitted(examples.order_submitted("BF-000008"), fakes.deps)
+    paying = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    payload, signature, _ = webhook(paying)
+    assert await handlers.handle_webhook(payload, signature, fakes.deps) == "cleared"
+    grouped = ShipmentGrouped(
+        account_id="acc_1",
+        correlation_id="g",
+        payload=ShipmentGroupedPayload(
+            group_id="SG-LATE",
+            order_numbers=["BF-000007", "BF-000008"],
+            pairs=3,
+            shipping_cost=2_000,
+            individual_shipping_cost=3_000,
+            saving=1_000,
+            allocations={"BF-000007": 1_000, "BF-000008": 1_000},
+            currency="EUR",
+            contact_email="ops@norte.example",
+            grouped_at=datetime(2026, 5, 2, tzinfo=UTC),
+        ),
+    )
+    assert not await handlers.on_shipment_grouped(grouped, fakes.deps)
+    assert "inv_SG-LATE" not in fakes.invoices.stored
+    other = fakes.invoices.stored["inv_BF-000008"]
+    assert (other.status, other.superseded_by) == (InvoiceStatus.OPEN, None)

@@ -2,23 +2,95 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
 
+from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
+from bespoke_platform.clock import SystemClock
+from bespoke_platform.kafka import BrokerPublisher, make_broker
 from bespoke_platform.mongo import Document, connect
+from bespoke_platform.outbox import OutboxRelay
+from bespoke_shipping.adapters.mongo import (
+    MongoGroups,
+    MongoOrderRecords,
+    MongoShipments,
+    ensure_indexes,
+)
 from bespoke_shipping.adapters.rates_file import load_rates
-from bespoke_shipping.domain.rates import RateCard
+from bespoke_shipping.service_layer import handlers
+from bespoke_shipping.service_layer.handlers import ShippingDeps
 from bespoke_shipping.settings import ShippingSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
 class ShippingRuntime:
+    """The running service's shared clients and background workers."""
+
     settings: ShippingSettings
     mongo: AsyncMongoClient[Document]
-    rates: RateCard
+    broker: KafkaBroker
+    relays: tuple[OutboxRelay, OutboxRelay]
+    dead_letters: BrokerPublisher
+    deps: ShippingDeps
+    _recovery: asyncio.Task[None] | None = field(default=None, init=False)
+
+    async def start(self) -> None:
+        """Indexes, the Kafka producer, the outbox relays, recovery of interrupted groups."""
+        await ensure_indexes(self.mongo[self.settings.mongodb_database])
+        await self.broker.start()
+        for relay in self.relays:
+            relay.start()
+        self._recovery = asyncio.create_task(self._recover(), name="group-recovery")
+
+    async def _recover(self) -> None:
+        while True:
+            try:
+                await handlers.recover_forming(self.deps)
+            except Exception:
+                log.exception("recovering interrupted shipping groups failed; will retry")
+            await asyncio.sleep(self.settings.recovery_seconds)
+
+    async def stop(self) -> None:
+        if self._recovery is not None:
+            self._recovery.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._recovery
+        for relay in self.relays:
+            await relay.stop()
+        await self.broker.stop()
 
 
-def bootstrap(settings: ShippingSettings | None = None) -> ShippingRuntime:
+def bootstrap(
+    settings: ShippingSettings | None = None, broker: KafkaBroker | None = None
+) -> ShippingRuntime:
     settings = settings or ShippingSettings()
-    return ShippingRuntime(settings, connect(settings.mongodb_url), load_rates())
+    mongo = connect(settings.mongodb_url)
+    db = mongo[settings.mongodb_database]
+    broker = broker or make_broker(settings.kafka_bootstrap, client_id="bespoke-shipping")
+    publisher = BrokerPublisher(broker)
+    poll = settings.outbox_poll_seconds
+    groups_relay = OutboxRelay(db.groups, db.group_signals, publisher, poll_seconds=poll)
+    shipments_relay = OutboxRelay(db.shipments, db.shipment_signals, publisher, poll_seconds=poll)
+    deps = ShippingDeps(
+        rates=load_rates(),
+        orders=MongoOrderRecords(db),
+        groups=MongoGroups(db),
+        shipments=MongoShipments(db),
+        clock=SystemClock(),
+        groups_outbox=groups_relay,
+        shipments_outbox=shipments_relay,
+        order_wait_seconds=settings.order_wait_seconds,
+    )
+    runtime = ShippingRuntime(
+        settings, mongo, broker, (groups_relay, shipments_relay), publisher, deps
+    )
+    from bespoke_shipping.entrypoints.messaging import subscribe
+
+    subscribe(runtime)
+    return runtime

@@ -14,3 +14,9 @@ class ShippingSettings(ServiceSettings):
 
     http_port: int = 8104
     mongodb_database: str = "bespoke_shipping"
+    consumer_group: str = "shipping"
+    outbox_poll_seconds: float = 0.5
+    recovery_seconds: float = 30.0
+    """How often groups left forming by a crash are looked for."""
+    order_wait_seconds: float = 3.0
+    """How long grouping waits for an order checked out a moment ago to reach shipping."""

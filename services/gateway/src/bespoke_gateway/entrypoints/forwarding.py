@@ -30,6 +30,7 @@ IdempotencyKey = Annotated[
 BrandRequest = Request[Account, str, Any]
 
 OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
+GroupPath = Annotated[str, Parameter(description="Shipping group id, e.g. `SG-7K2M9Q4X3B`.")]
 
 
 def documented(model: type[BaseModel], description: str) -> ResponseSpec:

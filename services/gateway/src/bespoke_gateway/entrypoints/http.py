@@ -22,6 +22,10 @@ from bespoke_gateway.entrypoints.payments import (
     OrderPaymentController,
     StripeWebhookController,
 )
+from bespoke_gateway.entrypoints.shipping import (
+    OrderShipmentController,
+    ShippingGroupsController,
+)
 from bespoke_platform.app import service_app
 
 
@@ -37,6 +41,8 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             OrdersController,
             OrderPaymentController,
             GroupPaymentController,
+            ShippingGroupsController,
+            OrderShipmentController,
             StripeWebhookController,
         ],
         state={"runtime": runtime},

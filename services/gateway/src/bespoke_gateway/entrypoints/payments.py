@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
-from litestar.params import Parameter
 
 from bespoke_contracts.api.payments import PayPage, StartedPayment
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.entrypoints.forwarding import (
     BrandRequest,
+    GroupPath,
     OrderNumberPath,
     documented,
     forward,
@@ -60,9 +60,6 @@ class OrderPaymentController(Controller):
         return await forward(
             runtime.payments, request, "POST", f"/internal/invoices/{order_number}/payment"
         )
-
-
-GroupPath = Annotated[str, Parameter(description="Shipping group id.")]
 
 
 class GroupPaymentController(Controller):

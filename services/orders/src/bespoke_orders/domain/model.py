@@ -207,6 +207,7 @@ class Order:
                 f"order {self.order_number} is {self.status.value}; only orders pending payment "
                 "can be edited"
             )
+        self._not_grouped("edited")
         check_sizes(sizes)
         self.previous_versions.append(
             OrderVersion(
@@ -249,9 +250,9 @@ class Order:
         if event_id in self.applied_events:
             return False
         if self.status is not OrderStatus.PENDING_PAYMENT:
-            raise OrderStateConflict(
-                f"order {self.order_number} is {self.status.value}; only pending orders can be grouped"
-            )
+            # Paid on its own (or cancelled) before the group reached us: the shipping
+            # service dissolves such a group when it learns of it, so nothing to record.
+            return False
         self.shipping_group = ShippingGroupMembership(group_id, allocation)
         self.applied_events.append(event_id)
         return True
@@ -266,8 +267,20 @@ class Order:
         self.applied_events.append(event_id)
         return True
 
+    def _not_grouped(self, what: str) -> None:
+        if self.shipping_group is not None:
+            group = self.shipping_group.group_id
+            raise OrderStateConflict(
+                f"order {self.order_number} ships in shipping group {group}, priced for it as "
+                f"it is; to have it {what}, dissolve the group first "
+                f"(DELETE /api/v1/shipping-groups/{group})"
+            )
+
     def cancel(self, request_id: str, now: datetime) -> None:
-        """Withdraw a pending order; paid or cancelled orders cannot be (409)."""
+        """Withdraw a pending order; paid or cancelled orders cannot be (409), nor one in a
+        shipping group (dissolve the group first)."""
+        if self.status is OrderStatus.PENDING_PAYMENT:
+            self._not_grouped("cancelled")
         self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id)
 
 

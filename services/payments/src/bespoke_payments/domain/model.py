@@ -111,10 +111,9 @@ class Invoice:
 
     def void(self, event_id: str) -> bool:
         """A group invoice whose group was dissolved before payment."""
-        if event_id in self.applied_events or self.status is InvoiceStatus.VOID:
+        if event_id in self.applied_events or self.status is not InvoiceStatus.OPEN:
+            # A paid group stays paid: its payment beat the dissolution, and it ships.
             return False
-        if self.status is InvoiceStatus.PAID:
-            raise InvoiceNotPayable(f"invoice {self.id} is paid; its group cannot be dissolved")
         self.status = InvoiceStatus.VOID
         self.payment = None
         self.applied_events.append(event_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,8 @@ from bespoke_payments.service_layer.ports import (
     ProcessedWebhooks,
     WebhookVerifier,
 )
+
+log = logging.getLogger(__name__)
 
 MAX_CHANGE_ATTEMPTS = 10
 
@@ -92,10 +95,18 @@ async def on_shipment_grouped(event: ShipmentGrouped, deps: PaymentsDeps) -> boo
         if invoice is None or invoice.account_id != event.account_id:
             raise InvoiceNotFound(f"no invoice yet for {number} in group {group.group_id}")
         orders.append(invoice)
+    group_invoice_id = invoice_id(group.group_id)
+    late = [o.target for o in orders if not o.payable and o.superseded_by != group_invoice_id]
+    if late:
+        # An order was paid (or voided) on its own before the group reached us: the group
+        # cannot be paid as one. The shipping service dissolves it when it sees that
+        # payment; until then it has no invoice, so no order can be paid twice.
+        log.warning("group %s not invoiced: %s no longer payable", group.group_id, late)
+        return False
     group_invoice = model.invoice_for_group(
         group_id=group.group_id,
         account_id=event.account_id,
-        orders=[o for o in orders if o.superseded_by in (None, invoice_id(group.group_id))],
+        orders=orders,
         shipping=group.shipping_cost,
         currency=group.currency,
         contact_email=group.contact_email,

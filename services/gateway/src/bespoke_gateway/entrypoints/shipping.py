@@ -1,0 +1,176 @@
+"""Public Group Shipping and shipment routes."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Response, delete, get, post
+from litestar.datastructures import State
+from litestar.params import JSONBody, QueryParameter
+
+from bespoke_contracts.api.shipping import (
+    GroupRequest,
+    ShipmentView,
+    ShippingGroupList,
+    ShippingGroupView,
+)
+from bespoke_gateway.bootstrap import GatewayRuntime
+from bespoke_gateway.entrypoints.forwarding import (
+    BrandRequest,
+    GroupPath,
+    IdempotencyKey,
+    OrderNumberPath,
+    documented,
+    forward,
+)
+from bespoke_platform.problems import problem_responses
+
+
+class ShippingGroupsController(Controller):
+    path = "/api/v1/shipping-groups"
+    tags = ["Group Shipping"]
+
+    @post(
+        "/",
+        operation_id="groupShipping",
+        summary="Group orders for one invoice and one shipment",
+        status_code=201,
+        responses={
+            201: documented(ShippingGroupView, "The group: its cost, the saving, each share."),
+            200: documented(ShippingGroupView, "A retry: the group formed earlier with this key."),
+            **problem_responses(401, 404, 409, 422, 503),
+        },
+    )
+    async def form(
+        self,
+        data: JSONBody[GroupRequest],
+        request: BrandRequest,
+        state: State,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[bytes]:
+        """Group two or more of your orders that are pending payment, in no other group and
+        ship to the same address. They are then paid with one invoice
+        (`/shipping-groups/{id}/payment`) and shipped together, at a lower cost per pair;
+        each order's share of the group's shipping cost is in `allocations`.
+
+        Refused: another brand's or an unknown order (404); a paid, cancelled or already
+        grouped order (409); fewer than two orders, a repeated order, different addresses
+        (422, each in `errors`)."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.shipping,
+            request,
+            "POST",
+            "/internal/groups/",
+            body=data,
+            idempotency_key=idempotency_key,
+            created_at=(self.path, "id"),
+        )
+
+    @get(
+        "/",
+        operation_id="listShippingGroups",
+        summary="Your shipping groups",
+        responses={
+            200: documented(ShippingGroupList, "A page of groups, newest first."),
+            **problem_responses(400, 401, 503),
+        },
+    )
+    async def list_groups(
+        self,
+        request: BrandRequest,
+        state: State,
+        limit: Annotated[
+            int, QueryParameter(name="limit", ge=1, le=100, description="Page size.")
+        ] = 20,
+        cursor: Annotated[
+            str | None,
+            QueryParameter(name="cursor", description="`next_cursor` of the previous page."),
+        ] = None,
+    ) -> Response[bytes]:
+        """Every group, open, paid or dissolved, newest first."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.shipping,
+            request,
+            "GET",
+            "/internal/groups/",
+            params={"limit": limit, "cursor": cursor},
+        )
+
+    @get(
+        "/{group_id:str}",
+        operation_id="getShippingGroup",
+        summary="A shipping group",
+        responses={
+            200: documented(ShippingGroupView, "The group."),
+            **problem_responses(401, 404, 503),
+        },
+    )
+    async def get_group(
+        self, group_id: GroupPath, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """Its orders, shipping cost, the saving and each order's share; `status` is
+        `open` until paid (`paid`) or dissolved (`dissolved`)."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(runtime.shipping, request, "GET", f"/internal/groups/{group_id}")
+
+    @delete(
+        "/{group_id:str}",
+        operation_id="dissolveShippingGroup",
+        summary="Dissolve an unpaid shipping group",
+        status_code=200,
+        responses={
+            200: documented(ShippingGroupView, "The group, now `dissolved`."),
+            **problem_responses(401, 404, 409, 503),
+        },
+    )
+    async def dissolve(
+        self, group_id: GroupPath, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """Its orders are paid and shipped on their own again (each order's own invoice
+        returns). A paid group is 409. Dissolving twice is harmless."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(runtime.shipping, request, "DELETE", f"/internal/groups/{group_id}")
+
+    @get(
+        "/{group_id:str}/shipment",
+        operation_id="getShippingGroupShipment",
+        summary="The shipment of a paid shipping group",
+        responses={
+            200: documented(ShipmentView, "The shipment and its stages."),
+            **problem_responses(401, 404, 503),
+        },
+    )
+    async def shipment(
+        self, group_id: GroupPath, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """Exists once the group's payment clears (`awaiting_production`), then
+        `ready_to_ship` and `shipped` with a tracking number."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.shipping, request, "GET", f"/internal/groups/{group_id}/shipment"
+        )
+
+
+class OrderShipmentController(Controller):
+    path = "/api/v1/orders/{order_number:str}/shipment"
+    tags = ["Group Shipping"]
+
+    @get(
+        "/",
+        operation_id="getOrderShipment",
+        summary="The shipment carrying an order",
+        responses={
+            200: documented(ShipmentView, "The shipment and its stages."),
+            **problem_responses(401, 404, 503),
+        },
+    )
+    async def shipment(
+        self, order_number: OrderNumberPath, request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """The order's own shipment, or its group's. Exists once the payment clears."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.shipping, request, "GET", f"/internal/orders/{order_number}/shipment"
+        )
