@@ -38,10 +38,17 @@ async def _insert(collection: AsyncCollection[Document], doc: Document) -> bool:
 
 
 class MongoOrderRecords:
-    """One document per order, by order number."""
+    """One document per order, by order number; a claim document per grouped order.
+
+    A claim is its own document whose ``_id`` is the order number, so "in no other group"
+    is the store's unique ``_id`` (FerretDB has no multi-document transactions, and pushes
+    no other filter down to an index). Claims exist only while a group holds the order,
+    so that collection stays small.
+    """
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._orders: AsyncCollection[Document] = db.orders
+        self._claims: AsyncCollection[Document] = db.claims
 
     async def add(self, record: OrderRecord) -> bool:
         return await _insert(
@@ -50,7 +57,6 @@ class MongoOrderRecords:
                 "_id": record.order_number,
                 "account_id": record.account_id,
                 "status": record.status.value,
-                "group_id": record.group_id,
                 **self._details(record),
             },
         )
@@ -70,6 +76,7 @@ class MongoOrderRecords:
         doc = await self._orders.find_one({"_id": order_number})
         if doc is None:
             return None
+        claim = await self._claims.find_one({"_id": order_number})
         return OrderRecord(
             order_number=doc["_id"],
             account_id=doc["account_id"],
@@ -80,35 +87,41 @@ class MongoOrderRecords:
             currency=doc["currency"],
             contact_email=doc["contact_email"],
             version=doc["version"],
-            group_id=doc.get("group_id"),
+            group_id=claim["group_id"] if claim else None,
         )
 
     async def revise(self, record: OrderRecord) -> bool:
-        result = await self._orders.update_one(
-            {"_id": record.order_number, "version": {"$lt": record.version}},
-            {"$set": self._details(record)},
-        )
-        return result.modified_count == 1
+        # One order's revisions arrive in order on one partition, and nothing else writes
+        # these fields: read, compare, write by `_id` (no scan on FerretDB).
+        doc = await self._orders.find_one({"_id": record.order_number}, {"version": 1})
+        if doc is None or doc["version"] >= record.version:
+            return False
+        await self._orders.update_one({"_id": record.order_number}, {"$set": self._details(record)})
+        return True
 
     async def set_status(self, order_number: str, status: OrderStatus) -> None:
         await self._orders.update_one({"_id": order_number}, {"$set": {"status": status.value}})
 
     async def claim(self, order_number: str, account_id: str, group_id: str) -> bool:
-        result = await self._orders.update_one(
-            {
-                "_id": order_number,
-                "account_id": account_id,
-                "status": OrderStatus.PENDING_PAYMENT.value,
-                "group_id": {"$in": [None, group_id]},
-            },
-            {"$set": {"group_id": group_id}},
-        )
-        return result.matched_count == 1
+        if not await _insert(
+            self._claims, {"_id": order_number, "group_id": group_id, "account_id": account_id}
+        ):
+            held = await self._claims.find_one({"_id": order_number})
+            return held is not None and held["group_id"] == group_id
+        # Checked after claiming: a status change written before this read is seen here,
+        # one written after it sees the claim (and dissolves the group).
+        doc = await self._orders.find_one({"_id": order_number}, {"account_id": 1, "status": 1})
+        if (
+            doc is None
+            or doc["account_id"] != account_id
+            or doc["status"] != OrderStatus.PENDING_PAYMENT.value
+        ):
+            await self.release(order_number, group_id)
+            return False
+        return True
 
     async def release(self, order_number: str, group_id: str) -> None:
-        await self._orders.update_one(
-            {"_id": order_number, "group_id": group_id}, {"$set": {"group_id": None}}
-        )
+        await self._claims.delete_one({"_id": order_number, "group_id": group_id})
 
 
 def _group_fields(group: ShippingGroup) -> Document:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,6 +33,7 @@ from bespoke_contracts import (
     PaymentCleared,
 )
 from bespoke_contracts.api.shipping import GroupStatus, ShipmentUpdate
+from bespoke_platform.messaging import PoisonMessage
 from bespoke_shipping.domain import grouping
 from bespoke_shipping.domain.errors import (
     ConcurrentChange,
@@ -64,6 +66,7 @@ from bespoke_shipping.service_layer.ports import (
 log = logging.getLogger(__name__)
 
 MAX_CHANGE_ATTEMPTS = 10
+ORDER_NUMBER = re.compile(r"BF-\d{6,}")
 FORMING_GRACE = timedelta(seconds=10)
 """A group still forming after this long was interrupted; recovery completes it."""
 
@@ -424,7 +427,7 @@ async def on_payment_cleared(event: PaymentCleared, deps: ShippingDeps) -> bool:
             raise NotYetKnown(f"payment for unknown shipping group {paid.target}")
         records = [await _known(n, deps) for n in group.order_numbers]
         destination, group_id = group.destination, group.id
-    else:
+    elif ORDER_NUMBER.fullmatch(paid.target):
         record = await _known(paid.target, deps)
         records, destination, group_id = [record], record.shipping_address, None
         if record.group_id is not None:
@@ -436,6 +439,8 @@ async def on_payment_cleared(event: PaymentCleared, deps: ShippingDeps) -> bool:
                     event.correlation_id,
                     deps,
                 )
+    else:
+        raise PoisonMessage(f"payment for {paid.target!r}: neither an order nor a group")
     shipment = Shipment.after_payment(
         target=paid.target,
         account_id=event.account_id,
