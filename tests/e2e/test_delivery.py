@@ -18,12 +18,9 @@ from bespoke.stack.config import StackConfig
 from bespoke.stack.manager import Stack
 from bespoke_contracts import (
     PAYMENT_CLEARED,
-    SHIPMENT_GROUPED,
     Envelope,
     PaymentCleared,
     PaymentClearedPayload,
-    ShipmentGrouped,
-    ShipmentGroupedPayload,
 )
 
 from .conftest import checkout_body
@@ -131,38 +128,3 @@ async def test_an_order_written_while_kafka_is_down_is_published_when_it_returns
 
     [message] = await wait_for_emails(mailpit, email, 1)
     assert number in message["Subject"]
-
-
-async def test_a_shipment_grouped_event_is_recorded_on_the_orders(
-    api: httpx.AsyncClient,
-    brand: dict[str, Any],
-    design: dict[str, Any],
-    running_system: StackConfig,
-) -> None:
-    numbers = [
-        (
-            await api.post("/orders", json=checkout_body("grp@e2e.example", design), headers=key())
-        ).json()["order_number"]
-        for _ in range(2)
-    ]
-    event = ShipmentGrouped(
-        account_id=brand["account_id"],
-        correlation_id="grp-test",
-        payload=ShipmentGroupedPayload(
-            group_id=f"grp_{uuid.uuid4().hex[:8]}",
-            order_numbers=numbers,
-            pairs=10,
-            shipping_cost=4_001,
-            individual_shipping_cost=7_800,
-            saving=3_799,
-            allocations={numbers[0]: 2_001, numbers[1]: 2_000},
-            currency="EUR",
-            contact_email="grp@e2e.example",
-            grouped_at=datetime.now(UTC),
-        ),
-    )
-    await publish(running_system.kafka_bootstrap, event, event)
-    await wait_until_consumed(running_system.kafka_bootstrap, "orders", SHIPMENT_GROUPED)
-
-    first = (await api.get(f"/orders/{numbers[0]}")).json()
-    assert first["shipping_group"] == {"group_id": event.payload.group_id, "allocation": 2_001}

@@ -6,18 +6,15 @@ import asyncio
 import json
 import time
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
 from bespoke.payments import sign, simulate_success, succeeded_event
-from bespoke_contracts import ShipmentGrouped, ShipmentGroupedPayload
 from bespoke_payments.settings import PaymentsSettings
 
 from .conftest import checkout_body
-from .test_delivery import publish
 
 pytestmark = pytest.mark.stack
 
@@ -107,46 +104,3 @@ async def test_bad_webhooks_change_nothing(
     await asyncio.sleep(1)
     assert (await api.get(f"/orders/{number}")).json()["status"] == "pending_payment"
     assert (await api.get(f"/orders/{number}/payment")).json()["status"] == "open"
-
-
-async def test_one_payment_for_a_shipping_group_launches_every_order(
-    api: httpx.AsyncClient, brand: dict[str, Any], design: dict[str, Any], running_system: Any
-) -> None:
-    numbers = [await pending_order(api, design) for _ in range(3)]
-    group_id = f"grp_{uuid.uuid4().hex[:10]}"
-    individual = sum([(await api.get(f"/orders/{n}/payment")).json()["shipping"] for n in numbers])
-    event = ShipmentGrouped(
-        account_id=brand["account_id"],
-        correlation_id="e2e-group",
-        payload=ShipmentGroupedPayload(
-            group_id=group_id,
-            order_numbers=numbers,
-            pairs=15,
-            shipping_cost=individual - 3_000,
-            individual_shipping_cost=individual,
-            saving=3_000,
-            allocations={numbers[0]: individual - 3_002, numbers[1]: 1, numbers[2]: 1},
-            currency="EUR",
-            contact_email="pay@e2e.example",
-            grouped_at=datetime.now(UTC),
-        ),
-    )
-    await publish(running_system.kafka_bootstrap, event)
-    async with asyncio.timeout(30):
-        while True:
-            page = await api.get(f"/shipping-groups/{group_id}/payment")
-            if page.status_code == 200:
-                break
-            await asyncio.sleep(0.2)
-    group = page.json()
-    assert group["order_numbers"] == numbers
-    assert group["shipping"] == individual - 3_000
-    assert (await api.post(f"/orders/{numbers[0]}/payment")).status_code == 409, (
-        "paid with the group"
-    )
-
-    started = await api.post(f"/shipping-groups/{group_id}/payment")
-    assert started.status_code == 200, started.text
-    assert (await simulate_success(group_id))["outcome"] == "cleared"
-    for number in numbers:
-        await wait_for_status(api, number, "work_in_process")

@@ -54,13 +54,12 @@ async def test_an_order_is_claimed_by_one_group_even_when_many_race(shipping_db:
     orders = MongoOrderRecords(shipping_db)
     assert await orders.add(record("BF-000001"))
     assert not await orders.add(record("BF-000001"))
-    wins = await asyncio.gather(
-        *(orders.claim("BF-000001", "acc_1", f"SG-{i}") for i in range(12))
-    )
+    wins = await asyncio.gather(*(orders.claim("BF-000001", "acc_1", f"SG-{i}") for i in range(12)))
     assert sum(wins) == 1
     winner = f"SG-{wins.index(True)}"
     stored = await orders.get("BF-000001")
-    assert stored is not None and stored.group_id == winner
+    assert stored is not None
+    assert stored.group_id == winner
     assert await orders.claim("BF-000001", "acc_1", winner), "a retry by the holder succeeds"
     await orders.release("BF-000001", "SG-other")
     assert (await orders.get("BF-000001")).group_id == winner  # type: ignore[union-attr]
@@ -89,7 +88,8 @@ async def test_only_newer_revisions_are_stored(shipping_db: Any) -> None:
     older.version = 2
     assert not await orders.revise(older)
     stored = await orders.get("BF-000004")
-    assert stored is not None and (stored.pairs, stored.version) == (7, 3)
+    assert stored is not None
+    assert (stored.pairs, stored.version) == (7, 3)
 
 
 async def test_a_group_is_stored_with_its_event_and_guarded_by_its_revision(
@@ -100,7 +100,8 @@ async def test_a_group_is_stored_with_its_event_and_guarded_by_its_revision(
     assert await groups.add(g)
     assert not await groups.add(group("SG-A", ["BF-000001", "BF-000002"]))
     stale = await groups.get("SG-A")
-    assert stale is not None and stale == g
+    assert stale is not None
+    assert stale == g
     g.open("req-1")
     await groups.save(g)
     stale.open("req-2")
@@ -108,7 +109,8 @@ async def test_a_group_is_stored_with_its_event_and_guarded_by_its_revision(
         await groups.save(stale)
     doc = await shipping_db.groups.find_one({"_id": "SG-A"})
     [entry] = doc["outbox"]
-    assert entry["topic"] == ShipmentGrouped.TOPIC and entry["key"] == "SG-A"
+    assert entry["topic"] == ShipmentGrouped.TOPIC
+    assert entry["key"] == "SG-A"
     assert ShipmentGrouped.from_json(entry["value"].encode()).payload.saving == g.quote.saving
     assert await shipping_db.group_signals.find_one({"_id": "SG-A"}) is not None
     assert (await groups.get("SG-A")).status is GroupStatus.OPEN  # type: ignore[union-attr]
@@ -130,7 +132,8 @@ async def test_groups_page_newest_first_and_interrupted_ones_are_found(shipping_
     assert [g.id for g in forming] == ["SG-2"]
     await groups.delete_forming("SG-3")  # open: kept
     await groups.delete_forming("SG-2")
-    assert await groups.get("SG-3") is not None and await groups.get("SG-2") is None
+    assert await groups.get("SG-3") is not None
+    assert await groups.get("SG-2") is None
 
 
 async def test_a_shipment_round_trips_with_its_stages(shipping_db: Any) -> None:
@@ -148,7 +151,8 @@ async def test_a_shipment_round_trips_with_its_stages(shipping_db: Any) -> None:
     )
     assert await shipments.add(shipment)
     stored = await shipments.get("shp_SG-A")
-    assert stored is not None and stored.pairs == 4
+    assert stored is not None
+    assert stored.pairs == 4
     stored.advance(
         ShipmentStatus.READY_TO_SHIP, tracking_number=None, carrier=None, now=AT, correlation_id="r"
     )

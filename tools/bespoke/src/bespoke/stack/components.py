@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 from pymongo import AsyncMongoClient
 
+from bespoke.stack import ferretdb_patch
 from bespoke.stack.config import DEPLOY_LOCAL, REPO_ROOT, StackConfig
 from bespoke.stack.processes import ProcessSpec
 from bespoke_contracts import ALL_TOPICS, dead_letter_topic
@@ -52,8 +54,6 @@ def _fingerprint(*paths: Path) -> str:
 def _run_install(
     argv: list[str], cwd: Path, log: Path, env: Mapping[str, str] | None = None
 ) -> None:
-    import os
-
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         result = subprocess.run(
@@ -153,6 +153,42 @@ class FerretDB(GoBinary):
     name = "ferretdb"
     module = "ferretdb"
     package = "."
+
+    def install(self, say: Say) -> None:
+        """Build from a copy of FerretDB with atomic writes (see ``ferretdb_patch``)."""
+        module_dir = DEPLOY_LOCAL / self.module
+        sources = sorted(p for p in module_dir.iterdir() if p.suffix in {".go", ".mod", ".sum"})
+        patch = Path(ferretdb_patch.__file__)
+        stamp = self.config.bin_dir / f".{self.name}.{_fingerprint(*sources, patch)}"
+        if self.binary.exists() and stamp.exists():
+            return
+        go = require("go", self.name, "Go 1.24+ (https://go.dev/dl/ or `apt-get install golang`)")
+        say(f"{self.name}: building from {module_dir.relative_to(REPO_ROOT)} (first run only)")
+        log = self.config.logs_dir / f"install-{self.name}.log"
+        env = {"GOSUMDB": "off", "GOFLAGS": "-mod=readonly", "CGO_ENABLED": "0"}
+        _run_install([go, "mod", "download", ferretdb_patch.MODULE], module_dir, log, env)
+        found = subprocess.run(
+            [go, "list", "-m", "-f", "{{.Dir}}", ferretdb_patch.MODULE],
+            cwd=module_dir,
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, **env},
+        )
+        build = self.config.stack_dir / "build"
+        ferretdb_patch.patched_copy(Path(found.stdout.strip()), build / "ferretdb-src")
+        main = build / "ferretdb-main"
+        shutil.rmtree(main, ignore_errors=True)
+        main.mkdir(parents=True)
+        for source in sources:
+            shutil.copy2(source, main / source.name)
+        with (main / "go.mod").open("a") as mod:
+            mod.write(f"\nreplace {ferretdb_patch.MODULE} => ../ferretdb-src\n")
+        self.config.bin_dir.mkdir(parents=True, exist_ok=True)
+        _run_install([go, "build", "-o", str(self.binary), "."], main, log, env)
+        for old in self.config.bin_dir.glob(f".{self.name}.*"):
+            old.unlink()
+        stamp.touch()
 
     def spec(self) -> ProcessSpec:
         data = self.config.data_dir / "ferretdb"
