@@ -181,6 +181,11 @@ def demo() -> None:
                 f"{result['demo_order']['currency']} {result['demo_order']['total'] / 100:.2f}",
                 f"  Unpaid order: {result['pending_order']['order_number']} - pending_payment; "
                 f"Pay page {result['pending_order']['pay_page']}",
+                f"  Group:        {result['shipping_group']['id']} - "
+                f"{' + '.join(result['shipping_group']['order_numbers'])} ship together, "
+                f"saving {result['demo_order']['currency']} "
+                f"{result['shipping_group']['saving'] / 100:.2f}; "
+                f"Pay page {result['shipping_group']['pay_page']}",
                 f"  Its email:    {result['email']['mailpit_api']}",
                 f"  All emails:   {result['email']['all_emails']}",
                 "  Try:          curl -H 'Authorization: Bearer <token>' "

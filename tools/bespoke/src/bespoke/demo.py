@@ -83,6 +83,7 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
         )
         if second.status_code != 201:
             raise DemoFailed(f"the second demo order answered {second.status_code}: {second.text}")
+        group = await _demo_group(client, config, auth, order_body)
     return {
         "backoffice_api": f"{config.gateway_url}/api/v1",
         "api_docs": f"{config.gateway_url}/schema",
@@ -101,6 +102,14 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
             "status": second.json()["status"],
             "pay_page": f"{config.gateway_url}/api/v1/orders/{second.json()['order_number']}/payment",
         },
+        "shipping_group": {
+            "id": group["id"],
+            "order_numbers": group["order_numbers"],
+            "shipping_cost": group["shipping_cost"],
+            "individual_shipping_cost": group["individual_shipping_cost"],
+            "saving": group["saving"],
+            "pay_page": f"{config.gateway_url}/api/v1/shipping-groups/{group['id']}/payment",
+        },
         "email": {
             "subject": message["Subject"],
             "mailpit_api": f"{config.mailpit_api_url}/api/v1/message/{message['ID']}",
@@ -108,6 +117,34 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
         },
         "stop_with": "make down",
     }
+
+
+async def _demo_group(
+    client: httpx.AsyncClient,
+    config: StackConfig,
+    auth: dict[str, str],
+    order_body: dict[str, Any],
+) -> dict[str, Any]:
+    """Two more pending orders, grouped for one invoice and one shipment."""
+    numbers = []
+    for sizes in ({"41": 3, "42": 3}, {"43": 2, "44": 2}):
+        placed = await client.post(
+            f"{config.gateway_url}/api/v1/orders",
+            json={**order_body, "labeling": None, "sizes": sizes},
+            headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
+        )
+        if placed.status_code != 201:
+            raise DemoFailed(f"a demo order answered {placed.status_code}: {placed.text}")
+        numbers.append(placed.json()["order_number"])
+    grouped = await client.post(
+        f"{config.gateway_url}/api/v1/shipping-groups",
+        json={"order_numbers": numbers},
+        headers={**auth, "Idempotency-Key": str(uuid.uuid4())},
+    )
+    if grouped.status_code != 201:
+        raise DemoFailed(f"grouping answered {grouped.status_code}: {grouped.text}")
+    group: dict[str, Any] = grouped.json()
+    return group
 
 
 async def _wait(client: httpx.AsyncClient, url: str, headers: dict[str, str], status: int) -> None:
