@@ -67,6 +67,9 @@ class ShipmentUngroupedPayload(BaseModel):
         description="Why: the brand dissolved it, or one of its orders was cancelled, edited "
         "or paid on its own.",
     )
+    contact_email: str | None = Field(
+        default=None, description="Billing email of the brand (absent in early events)."
+    )
 
 
 class ShipmentUngrouped(Envelope[ShipmentUngroupedPayload]):

@@ -52,10 +52,12 @@ def test_the_patch_applies_to_the_pinned_ferretdb(tmp_path: Path) -> None:
     fake = tmp_path / "src"
     for relative, anchor in ferretdb_patch.ENTRY_POINTS.items():
         (fake / relative).parent.mkdir(parents=True, exist_ok=True)
-        (fake / relative).write_text(f"package handler\n\n{anchor}\treturn nil, nil\n}}\n")
+        (fake / relative).write_text(
+            f"package handler\n\nfunc f() {{\n{anchor}\treturn nil, nil\n}}\n"
+        )
     patched = ferretdb_patch.patched_copy(fake, tmp_path / "out")
     for relative in ferretdb_patch.ENTRY_POINTS:
-        assert "writeLock.Lock()" in (patched / relative).read_text()
+        assert "lockCollection(params.DB, params.Collection)" in (patched / relative).read_text()
     (fake / "internal/handler/msg_delete.go").write_text("package handler\n")
     with pytest.raises(ferretdb_patch.PatchDoesNotApply):
         ferretdb_patch.patched_copy(fake, tmp_path / "again")

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
-from bespoke_notifications.adapters.mongo import MongoSentLog
+from bespoke_notifications.adapters.mongo import MongoSendLog, ensure_indexes
 from bespoke_notifications.adapters.smtp import SmtpMailer
+from bespoke_notifications.adapters.templates import TemplateWriter
+from bespoke_notifications.service_layer.delivery import Courier, RetryPolicy
 from bespoke_notifications.service_layer.handlers import NotificationsDeps
+from bespoke_notifications.service_layer.ports import Mailer
 from bespoke_notifications.settings import NotificationsSettings
+from bespoke_platform.clock import SystemClock
 from bespoke_platform.kafka import BrokerPublisher, make_broker
 from bespoke_platform.mongo import Document, connect
 
@@ -22,28 +26,55 @@ class NotificationsRuntime:
     broker: KafkaBroker
     dead_letters: BrokerPublisher
     deps: NotificationsDeps
+    courier: Courier
+
+    async def start(self) -> None:
+        """Indexes, the Kafka client, then the courier."""
+        await ensure_indexes(self.mongo[self.settings.mongodb_database])
+        await self.broker.start()
+        self.courier.start()
+
+    async def stop(self) -> None:
+        await self.courier.stop()
+        await self.broker.stop()
 
 
 def bootstrap(
     settings: NotificationsSettings | None = None,
-    deps: NotificationsDeps | None = None,
     broker: KafkaBroker | None = None,
+    mailer: Mailer | None = None,
 ) -> NotificationsRuntime:
     settings = settings or NotificationsSettings()
     mongo = connect(settings.mongodb_url)
     broker = broker or make_broker(settings.kafka_bootstrap, client_id="bespoke-notifications")
-    deps = deps or NotificationsDeps(
-        mailer=SmtpMailer(
+    send_log = MongoSendLog(mongo[settings.mongodb_database])
+    clock = SystemClock()
+    courier = Courier(
+        mailer
+        or SmtpMailer(
             settings.smtp_host,
             settings.smtp_port,
             settings.mail_from,
             settings.smtp_username,
             settings.smtp_password,
-            settings.smtp_starttls,
+            start_tls=settings.smtp_starttls,
+            use_tls=settings.smtp_tls,
+            timeout=settings.smtp_timeout_seconds,
         ),
-        sent=MongoSentLog(mongo[settings.mongodb_database]),
+        send_log,
+        clock,
+        RetryPolicy(
+            first_delay=settings.retry_first_delay_seconds,
+            max_delay=settings.retry_max_delay_seconds,
+            give_up_after=settings.give_up_after_seconds,
+            lease=settings.sending_lease_seconds,
+        ),
+        poll_seconds=settings.courier_poll_seconds,
     )
-    runtime = NotificationsRuntime(settings, mongo, broker, BrokerPublisher(broker), deps)
+    deps = NotificationsDeps(
+        writer=TemplateWriter(settings.backoffice_url), log=send_log, clock=clock, courier=courier
+    )
+    runtime = NotificationsRuntime(settings, mongo, broker, BrokerPublisher(broker), deps, courier)
     from bespoke_notifications.entrypoints.messaging import subscribe
 
     subscribe(runtime)

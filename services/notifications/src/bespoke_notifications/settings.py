@@ -20,5 +20,16 @@ class NotificationsSettings(ServiceSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
+    """Upgrade the connection with STARTTLS (submission port 587)."""
+    smtp_tls: bool = False
+    """Connect with implicit TLS (port 465)."""
+    smtp_timeout_seconds: float = 15.0
     mail_from: str = "Bespoke Factory <orders@bespokefactory.local>"
     backoffice_url: str = "http://127.0.0.1:8000"
+    """Links in emails point here."""
+    retry_first_delay_seconds: float = 1.0
+    retry_max_delay_seconds: float = 60.0
+    give_up_after_seconds: float = 3600.0
+    """An email SMTP has not accepted after this long is recorded as failed."""
+    sending_lease_seconds: float = 120.0
+    courier_poll_seconds: float = 1.0

@@ -7,24 +7,34 @@ from typing import Any
 from faststream.kafka import KafkaBroker, TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
-from bespoke_contracts import ORDER_SUBMITTED, OrderSubmitted, dead_letter_topic
+from bespoke_contracts import EVENT_TYPES, ORDER_SUBMITTED, OrderSubmitted, dead_letter_topic
 from bespoke_notifications.bootstrap import bootstrap
+from bespoke_notifications.entrypoints.messaging import SUBSCRIPTIONS
+from bespoke_notifications.service_layer.handlers import NotificationsDeps
 from bespoke_notifications.settings import NotificationsSettings
 
 
 def runtime_with(fakes: Any) -> Any:
-    return bootstrap(NotificationsSettings(), deps=fakes.deps, broker=KafkaBroker())
+    runtime = bootstrap(NotificationsSettings(), broker=KafkaBroker(), mailer=fakes.mailer)
+    runtime.deps = NotificationsDeps(
+        writer=runtime.deps.writer, log=fakes.log, clock=fakes.clock, courier=fakes.courier
+    )
+    return runtime
 
 
-async def test_an_order_submitted_message_sends_the_email(
+async def test_an_order_submitted_message_records_its_email(
     order_submitted: OrderSubmitted, fakes: Any
 ) -> None:
     runtime = runtime_with(fakes)
     async with TestKafkaBroker(runtime.broker) as broker:
         await broker.publish(order_submitted.to_json(), ORDER_SUBMITTED, key=order_submitted.key())
+    [delivery] = fakes.log.log.values()
+    assert "BF-000042" in delivery.email.subject
 
-    [email] = fakes.mailer.sent
-    assert "BF-000042" in email.subject
+
+def test_every_event_a_brand_hears_about_is_subscribed() -> None:
+    topics = {event_type.TOPIC for event_type, _, _ in SUBSCRIPTIONS}
+    assert topics == set(EVENT_TYPES) - {"order.status_changed", "order.revised"}
 
 
 async def test_a_poison_message_goes_to_the_dead_letter_topic(fakes: Any) -> None:
@@ -40,25 +50,7 @@ async def test_a_poison_message_goes_to_the_dead_letter_topic(fakes: Any) -> Non
             b'{"event_type": "order.submitted", "payload": {}}', ORDER_SUBMITTED, key=b"x"
         )
 
-    assert fakes.mailer.sent == []
+    assert fakes.log.log == {}
     [message] = parked
-    assert message.body == b'{"event_type": "order.submitted", "payload": {}}'
     assert message.headers["dlq-source-topic"] == ORDER_SUBMITTED
     assert "invalid event" in message.headers["dlq-error"]
-
-
-async def test_a_transient_failure_is_retried(
-    order_submitted: OrderSubmitted, fakes: Any, monkeypatch: Any
-) -> None:
-    import bespoke_platform.messaging as messaging
-
-    async def no_sleep(_: float) -> None:
-        return None
-
-    monkeypatch.setattr(messaging.asyncio, "sleep", no_sleep)
-    fakes.mailer.failures_left = 2
-    runtime = runtime_with(fakes)
-    async with TestKafkaBroker(runtime.broker) as broker:
-        await broker.publish(order_submitted.to_json(), ORDER_SUBMITTED, key=order_submitted.key())
-
-    assert len(fakes.mailer.sent) == 1

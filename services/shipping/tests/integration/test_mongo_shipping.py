@@ -150,6 +150,9 @@ async def test_a_shipment_round_trips_with_its_stages(shipping_db: Any) -> None:
         causation_id="evt",
     )
     assert await shipments.add(shipment)
+    assert await shipping_db.shipment_signals.find_one({"_id": "shp_SG-A"}) is not None, (
+        "the relay is told at once"
+    )
     stored = await shipments.get("shp_SG-A")
     assert stored is not None
     assert stored.pairs == 4

@@ -9,6 +9,12 @@ from email.utils import formatdate
 import aiosmtplib
 
 from bespoke_notifications.domain.emails import Email
+from bespoke_notifications.service_layer.ports import PermanentMailError, TransientMailError
+
+
+def message_id(dedup_key: str) -> str:
+    """Derived from the notification, so a copy is recognisable as the same message."""
+    return f"<{hashlib.sha256(dedup_key.encode()).hexdigest()[:32]}@bespokefactory.local>"
 
 
 class SmtpMailer:
@@ -20,6 +26,8 @@ class SmtpMailer:
         username: str | None = None,
         password: str | None = None,
         start_tls: bool = False,
+        use_tls: bool = False,
+        timeout: float = 15.0,
     ) -> None:
         self._host = host
         self._port = port
@@ -27,22 +35,36 @@ class SmtpMailer:
         self._username = username
         self._password = password
         self._start_tls = start_tls
+        self._use_tls = use_tls
+        self._timeout = timeout
 
     async def send(self, email: Email) -> None:
+        """Hand the email to the SMTP server. ``TransientMailError`` when trying again may
+        work (server unreachable, 4xx); ``PermanentMailError`` when it cannot (5xx)."""
         message = EmailMessage()
         message["From"] = self._sender
         message["To"] = email.to
         message["Subject"] = email.subject
         message["Date"] = formatdate(localtime=False)
-        digest = hashlib.sha256(email.dedup_key.encode()).hexdigest()[:32]
-        message["Message-ID"] = f"<{digest}@bespokefactory.local>"
+        message["Message-ID"] = message_id(email.dedup_key)
         message.set_content(email.text)
-        await aiosmtplib.send(
-            message,
-            hostname=self._host,
-            port=self._port,
-            username=self._username,
-            password=self._password,
-            start_tls=self._start_tls,
-            timeout=15,
-        )
+        message.add_alternative(email.html, subtype="html")
+        try:
+            await aiosmtplib.send(
+                message,
+                hostname=self._host,
+                port=self._port,
+                username=self._username,
+                password=self._password,
+                start_tls=self._start_tls,
+                use_tls=self._use_tls,
+                timeout=self._timeout,
+            )
+        except aiosmtplib.SMTPRecipientsRefused as error:
+            raise PermanentMailError(f"recipient refused: {error}") from error
+        except aiosmtplib.SMTPResponseException as error:
+            if 500 <= error.code < 600:
+                raise PermanentMailError(f"SMTP {error.code}: {error.message}") from error
+            raise TransientMailError(f"SMTP {error.code}: {error.message}") from error
+        except (aiosmtplib.SMTPException, OSError) as error:
+            raise TransientMailError(f"{type(error).__name__}: {error}") from error

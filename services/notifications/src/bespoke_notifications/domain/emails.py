@@ -1,37 +1,63 @@
-"""What each email says. Pure: builds messages from events, sends nothing."""
+"""What each email says and to whom. Pure: builds notifications from events; the
+templates (text and HTML, Jinja2) turn them into the words, an adapter sends them.
+
+Every notification has a ``dedup_key``: the event, the kind of email, the order it is
+about when one event makes several, and the recipient. It is sent at most once.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from bespoke_contracts import Address, OrderSubmitted
+from bespoke_contracts import (
+    Address,
+    OrderSubmitted,
+    PaymentCleared,
+    ShipmentGrouped,
+    ShipmentStatusChanged,
+    ShipmentUngrouped,
+)
 
 _ORDER_TYPES = {"mto": "MTO (single)", "mini_bulk": "MINI-BULK", "bulk": "BULK"}
 _LABELING = {
     "unlabeled": "Unlabeled (no brand marks)",
     "custom_stamps": "Custom stamps (your logo engraved)",
 }
+_STAGES = {
+    "awaiting_production": "awaiting production",
+    "ready_to_ship": "ready to ship",
+    "shipped": "shipped",
+}
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One email to write: which template, with what, to whom."""
+
+    dedup_key: str
+    to: str
+    subject: str
+    template: str
+    context: dict[str, Any] = field(hash=False)
 
 
 @dataclass(frozen=True)
 class Email:
-    """One email to send; ``dedup_key`` says which notification of which event it is."""
+    """One email written, ready to send."""
 
     dedup_key: str
     to: str
     subject: str
     text: str
+    html: str
 
 
-def _money(minor: int, currency: str) -> str:
+def money(minor: int, currency: str) -> str:
     return f"{currency} {minor // 100:,}.{minor % 100:02d}"
 
 
-def _size_key(size: str) -> float:
-    return float(size)
-
-
-def _address(address: Address) -> list[str]:
+def address_lines(address: Address) -> list[str]:
     lines = [address.name, address.line1]
     if address.line2:
         lines.append(address.line2)
@@ -43,66 +69,156 @@ def _address(address: Address) -> list[str]:
     return lines
 
 
-def order_confirmation(event: OrderSubmitted) -> Email:
-    """The order-specifications email a brand gets right after checkout."""
+def _key(event_id: object, kind: str, to: str, about: str | None = None) -> str:
+    return ":".join([str(event_id), kind, *([about] if about else []), to.lower()])
+
+
+def order_received(event: OrderSubmitted) -> Notification:
+    """Right after checkout: the full order specifications and how to pay."""
     order = event.payload
-    spec = order.specification
-    costs = order.costs
-    sizes = "\n".join(
-        f"  EU {size:>5}: {pairs} pair{'s' if pairs != 1 else ''}"
-        for size, pairs in sorted(order.sizes.items(), key=lambda item: _size_key(item[0]))
-    )
-    body = "\n".join(
-        [
-            f"Hello {order.billing.name},",
-            "",
-            f"your order {order.order_number} has been submitted and recorded.",
-            "It is now Pending Payment: we launch it to production as soon as it is paid.",
-            "",
-            "Order specifications",
-            "--------------------",
-            f"Order number:   {order.order_number}",
-            f"Order type:     {_ORDER_TYPES.get(order.order_type.value, order.order_type.value)}",
-            f"Design:         {order.design_id} (version {order.design_version})",
-            f"Materials:      bill of materials {order.bom_hash}",
-            f"Labeling:       {_LABELING.get(order.labeling.value, order.labeling.value)}",
-            f"Pairs:          {order.pairs}",
-            f"Style:          {spec.style} / {spec.construction} / last {spec.last}",
-            f"Sole unit:      {spec.sole_unit}",
-            *(
-                f"{part.capitalize() + ':':<16}{choice.material} ({choice.colour})"
-                for part, choice in spec.materials.items()
-            ),
-            *(
-                f"Element:        {e.element} ({e.option}{', ' + e.text if e.text else ''})"
-                for e in spec.elements
-            ),
-            "Size run:",
-            sizes,
-            "",
-            "Ship to:",
-            *(f"  {line}" for line in _address(order.shipping_address)),
-            "",
-            "Bill to:",
-            *(f"  {line}" for line in _address(order.billing.address)),
-            *([f"  VAT: {order.billing.vat_id}"] if order.billing.vat_id else []),
-            "",
-            "Costs",
-            "-----",
-            f"Manufacturing:  {_money(costs.manufacturing, costs.currency)}"
-            f" ({order.pairs} x {_money(costs.per_pair, costs.currency)})",
-            f"Shipping:       {_money(costs.shipping, costs.currency)}",
-            f"Customization:  {_money(costs.customization, costs.currency)}",
-            f"Total:          {_money(costs.total, costs.currency)}",
-            "",
-            "To pay, open the order in your backoffice order pool and use its Pay action.",
-            "",
-            "Bespoke Factory",
-        ]
-    )
-    return Email(
-        dedup_key=f"{event.event_id}:order-confirmation",
-        to=str(order.billing.email),
+    spec, costs = order.specification, order.costs
+    to = str(order.billing.email)
+    return Notification(
+        dedup_key=_key(event.event_id, "order-received", to),
+        to=to,
         subject=f"Order {order.order_number} received - pending payment",
-        text=body + "\n",
+        template="order_received",
+        context={
+            "greeting": order.billing.name,
+            "order_number": order.order_number,
+            "order_type": _ORDER_TYPES.get(order.order_type.value, order.order_type.value),
+            "design_name": spec.design_name,
+            "design": f"{order.design_id} (version {order.design_version})",
+            "bom_hash": order.bom_hash,
+            "labeling": _LABELING.get(order.labeling.value, order.labeling.value),
+            "pairs": order.pairs,
+            "style": spec.style,
+            "construction": spec.construction,
+            "last": spec.last,
+            "sole_unit": spec.sole_unit,
+            "materials": [
+                {"part": part.capitalize(), "material": c.material, "colour": c.colour}
+                for part, c in spec.materials.items()
+            ],
+            "elements": [
+                {"element": e.element, "option": e.option, "text": e.text} for e in spec.elements
+            ],
+            "bill_of_materials": [
+                {
+                    "component": line.component,
+                    "material": line.material,
+                    "colour": line.colour,
+                    "quantity": f"{line.quantity:g} {line.unit}",
+                }
+                for line in spec.bill_of_materials
+            ],
+            "sizes": [
+                {"size": size, "pairs": pairs}
+                for size, pairs in sorted(order.sizes.items(), key=lambda item: float(item[0]))
+            ],
+            "ship_to": address_lines(order.shipping_address),
+            "bill_to": address_lines(order.billing.address),
+            "vat_id": order.billing.vat_id,
+            "per_pair": money(costs.per_pair, costs.currency),
+            "manufacturing": money(costs.manufacturing, costs.currency),
+            "shipping": money(costs.shipping, costs.currency),
+            "customization": money(costs.customization, costs.currency),
+            "total": money(costs.total, costs.currency),
+            "pay_path": f"/api/v1/orders/{order.order_number}/payment",
+        },
+    )
+
+
+def payment_received(event: PaymentCleared) -> list[Notification]:
+    """Paid: one email per order the payment covers, each now Work In Process."""
+    paid = event.payload
+    to = paid.contact_email
+    grouped = len(paid.order_numbers) > 1
+    return [
+        Notification(
+            dedup_key=_key(event.event_id, "payment-received", to, number),
+            to=to,
+            subject=f"Order {number} payment received - now Work In Process",
+            template="payment_received",
+            context={
+                "order_number": number,
+                "amount": money(paid.amount, paid.currency),
+                "invoice_id": paid.invoice_id,
+                "paid_for": paid.target,
+                "grouped": grouped,
+                "order_numbers": list(paid.order_numbers),
+                "paid_at": paid.paid_at.strftime("%Y-%m-%d %H:%M UTC"),
+                "order_path": f"/api/v1/orders/{number}",
+            },
+        )
+        for number in paid.order_numbers
+    ]
+
+
+def group_formed(event: ShipmentGrouped) -> Notification:
+    """Orders grouped for one shipment: the group, its saving and how to pay it."""
+    group = event.payload
+    to = group.contact_email
+    return Notification(
+        dedup_key=_key(event.event_id, "group-formed", to),
+        to=to,
+        subject=f"Shipping group {group.group_id}: {len(group.order_numbers)} orders ship "
+        f"together, saving {money(group.saving, group.currency)}",
+        template="group_formed",
+        context={
+            "group_id": group.group_id,
+            "orders": [
+                {"order_number": n, "share": money(group.allocations.get(n, 0), group.currency)}
+                for n in group.order_numbers
+            ],
+            "pairs": group.pairs,
+            "shipping_cost": money(group.shipping_cost, group.currency),
+            "individual_shipping_cost": money(group.individual_shipping_cost, group.currency),
+            "saving": money(group.saving, group.currency),
+            "pay_path": f"/api/v1/shipping-groups/{group.group_id}/payment",
+        },
+    )
+
+
+def group_dissolved(event: ShipmentUngrouped) -> Notification | None:
+    """A group taken apart before payment: each order is paid on its own again."""
+    group = event.payload
+    if not group.contact_email:
+        return None
+    to = group.contact_email
+    return Notification(
+        dedup_key=_key(event.event_id, "group-dissolved", to),
+        to=to,
+        subject=f"Shipping group {group.group_id} dissolved",
+        template="group_dissolved",
+        context={
+            "group_id": group.group_id,
+            "order_numbers": list(group.order_numbers),
+            "reason": group.reason,
+        },
+    )
+
+
+def shipment_update(event: ShipmentStatusChanged) -> Notification:
+    """A shipment exists (paid) or moved on: ready to ship, shipped with tracking."""
+    shipment = event.payload
+    to = shipment.contact_email
+    stage = _STAGES.get(shipment.to_status.value, shipment.to_status.value)
+    orders = ", ".join(shipment.order_numbers)
+    return Notification(
+        dedup_key=_key(event.event_id, "shipment-update", to),
+        to=to,
+        subject=f"Shipment of {orders}: {stage}",
+        template="shipment_update",
+        context={
+            "shipment_id": shipment.shipment_id,
+            "group_id": shipment.group_id,
+            "order_numbers": list(shipment.order_numbers),
+            "pairs": shipment.pairs,
+            "status": shipment.to_status.value,
+            "stage": stage,
+            "tracking_number": shipment.tracking_number,
+            "carrier": shipment.carrier,
+            "ship_to": address_lines(shipment.destination),
+        },
     )

@@ -1,19 +1,68 @@
-"""Health endpoint and process lifespan of the notifications service."""
+"""Health, the send log for operators, and the process lifespan of the notifications
+service."""
 
 from __future__ import annotations
 
-from litestar import Litestar
+from datetime import datetime
+from typing import Annotated
+
+from litestar import Controller, Litestar, get
+from litestar.datastructures import State
+from litestar.params import QueryParameter
+from pydantic import BaseModel
 
 from bespoke_notifications.bootstrap import NotificationsRuntime, bootstrap
+from bespoke_notifications.service_layer.ports import DeliveryStatus
 from bespoke_platform.app import service_app
+
+
+class DeliveryView(BaseModel):
+    dedup_key: str
+    to: str
+    subject: str
+    status: DeliveryStatus
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    sent_at: datetime | None
+    error: str | None
+
+
+class NotificationsController(Controller):
+    path = "/internal/notifications"
+
+    @get("/")
+    async def list_by_status(
+        self,
+        state: State,
+        status: Annotated[DeliveryStatus, QueryParameter(name="status")] = DeliveryStatus.FAILED,
+        limit: Annotated[int, QueryParameter(name="limit", ge=1, le=500)] = 100,
+    ) -> list[DeliveryView]:
+        """Emails by status, oldest first: `failed` (with the error), `unknown`, `pending`."""
+        runtime: NotificationsRuntime = state.runtime
+        return [
+            DeliveryView(
+                dedup_key=d.email.dedup_key,
+                to=d.email.to,
+                subject=d.email.subject,
+                status=d.status,
+                attempts=d.attempts,
+                created_at=d.created_at,
+                next_attempt_at=d.next_attempt_at,
+                sent_at=d.sent_at,
+                error=d.error,
+            )
+            for d in await runtime.deps.log.by_status(status, limit)
+        ]
 
 
 def create_app(runtime: NotificationsRuntime | None = None) -> Litestar:
     runtime = runtime or bootstrap()
     return service_app(
         mongo=runtime.mongo,
+        route_handlers=[NotificationsController],
         state={"runtime": runtime},
-        on_startup=[runtime.broker.start],
-        on_shutdown=[runtime.broker.stop],
+        on_startup=[runtime.start],
+        on_shutdown=[runtime.stop],
         ready_checks={"kafka": lambda: runtime.broker.ping(timeout=2.0)},
     )

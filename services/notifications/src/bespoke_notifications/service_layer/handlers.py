@@ -1,30 +1,63 @@
-"""Notification handlers: one per event type."""
+"""Notification handlers: one per event type. Each writes the emails the event calls for
+and records them in the send log; the courier (``delivery``) sends them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bespoke_contracts import OrderSubmitted
-from bespoke_notifications.domain.emails import Email, order_confirmation
-from bespoke_notifications.service_layer.ports import Mailer, SentLog
+from bespoke_contracts import (
+    OrderSubmitted,
+    PaymentCleared,
+    ShipmentGrouped,
+    ShipmentStatusChanged,
+    ShipmentUngrouped,
+)
+from bespoke_notifications.domain import emails
+from bespoke_notifications.domain.emails import Notification
+from bespoke_notifications.service_layer.ports import Clock, SendLog, Wakeable, Writer
 
 
 @dataclass(frozen=True)
 class NotificationsDeps:
-    mailer: Mailer
-    sent: SentLog
+    writer: Writer
+    log: SendLog
+    clock: Clock
+    courier: Wakeable
 
 
-async def _send_once(email: Email, deps: NotificationsDeps) -> bool:
-    """Send unless already sent. A crash between send and record can repeat one email;
-    the Message-ID is derived from ``dedup_key`` so mail clients fold such a repeat."""
-    if await deps.sent.was_sent(email.dedup_key):
-        return False
-    await deps.mailer.send(email)
-    await deps.sent.record(email)
-    return True
+async def _queue(notifications: Iterable[Notification | None], deps: NotificationsDeps) -> int:
+    """Record each new email once (a redelivered event adds nothing); returns how many."""
+    added = 0
+    for notification in notifications:
+        if notification is None:
+            continue
+        if await deps.log.add(deps.writer.write(notification), deps.clock.now()):
+            added += 1
+    if added:
+        deps.courier.wake()
+    return added
 
 
-async def on_order_submitted(event: OrderSubmitted, deps: NotificationsDeps) -> bool:
-    """Email the order specifications to the brand's billing contact."""
-    return await _send_once(order_confirmation(event), deps)
+async def on_order_submitted(event: OrderSubmitted, deps: NotificationsDeps) -> int:
+    """The order specifications, pending payment, and how to pay."""
+    return await _queue([emails.order_received(event)], deps)
+
+
+async def on_payment_cleared(event: PaymentCleared, deps: NotificationsDeps) -> int:
+    """Payment received: each covered order is now Work In Process."""
+    return await _queue(emails.payment_received(event), deps)
+
+
+async def on_shipment_grouped(event: ShipmentGrouped, deps: NotificationsDeps) -> int:
+    """The group, its saving and how to pay it."""
+    return await _queue([emails.group_formed(event)], deps)
+
+
+async def on_shipment_ungrouped(event: ShipmentUngrouped, deps: NotificationsDeps) -> int:
+    return await _queue([emails.group_dissolved(event)], deps)
+
+
+async def on_shipment_status_changed(event: ShipmentStatusChanged, deps: NotificationsDeps) -> int:
+    """Awaiting production, ready to ship, shipped with tracking."""
+    return await _queue([emails.shipment_update(event)], deps)

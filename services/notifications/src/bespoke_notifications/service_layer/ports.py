@@ -2,18 +2,94 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
-from bespoke_notifications.domain.emails import Email
+from bespoke_notifications.domain.emails import Email, Notification
+
+
+class TransientMailError(Exception):
+    """The SMTP server is unreachable or asked us to try later."""
+
+
+class PermanentMailError(Exception):
+    """The SMTP server refused the email for good (e.g. an unknown recipient)."""
 
 
 class Mailer(Protocol):
     async def send(self, email: Email) -> None: ...
 
 
-class SentLog(Protocol):
-    """Which notifications went out, so a redelivered event sends nothing twice."""
+class Writer(Protocol):
+    def write(self, notification: Notification) -> Email: ...
 
-    async def was_sent(self, dedup_key: str) -> bool: ...
 
-    async def record(self, email: Email) -> None: ...
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    """Waiting for its (next) attempt."""
+    SENDING = "sending"
+    """Handed to SMTP right now."""
+    SENT = "sent"
+    FAILED = "failed"
+    """Given up: refused for good, or retried for too long. ``error`` says why."""
+    UNKNOWN = "unknown"
+    """The process stopped while handing it to SMTP: it may or may not have gone out.
+    Not sent again (at most once); an operator can check the relay's log."""
+
+
+@dataclass
+class Delivery:
+    """One email in the send log: what to send and how it went."""
+
+    email: Email
+    status: DeliveryStatus
+    attempts: int
+    created_at: datetime
+    next_attempt_at: datetime
+    error: str | None = None
+    sent_at: datetime | None = None
+    sending_since: datetime | None = None
+
+
+class SendLog(Protocol):
+    """Every notification, by dedup key: sent at most once, retried until then."""
+
+    async def add(self, email: Email, now: datetime) -> bool:
+        """Record a new pending email; False if this notification is already known."""
+        ...
+
+    async def get(self, dedup_key: str) -> Delivery | None: ...
+
+    async def put(self, delivery: Delivery) -> None:
+        """Store the delivery's new state (only its claim holder writes it)."""
+        ...
+
+    async def claim(self, dedup_key: str, now: datetime) -> bool:
+        """Take the right to attempt this email; False if another attempt holds it."""
+        ...
+
+    async def release(self, dedup_key: str) -> None: ...
+
+    async def waiting(self, limit: int) -> list[str]:
+        """Keys of emails that may need an attempt (a hint; ``get`` is the truth)."""
+        ...
+
+    async def settled(self, dedup_key: str) -> None:
+        """Forget the hint for an email that needs nothing more."""
+        ...
+
+    async def sweep(self) -> int:
+        """Restore hints for every unsettled email (after a crash); returns how many."""
+        ...
+
+    async def by_status(self, status: DeliveryStatus, limit: int) -> list[Delivery]: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Wakeable(Protocol):
+    def wake(self) -> None: ...

@@ -14,7 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from bespoke_contracts import Address, OrderStatus, ShipmentStatus
 from bespoke_contracts.api.shipping import GroupStatus
 from bespoke_platform.mongo import Document
-from bespoke_platform.outbox import new_outbox, save_with_events
+from bespoke_platform.outbox import new_outbox, save_with_events, signal
 from bespoke_shipping.domain.errors import ConcurrentChange
 from bespoke_shipping.domain.grouping import GroupQuote
 from bespoke_shipping.domain.model import OrderRecord, Shipment, ShippingGroup, Stage
@@ -188,6 +188,8 @@ class _WithOutbox:
         added = await _insert(
             self._docs, {"_id": key, **fields, "revision": 0, **new_outbox(item.events)}
         )
+        if added and item.events:
+            await signal(self._signals, key)  # lost in a crash? the relay's sweep finds it
         if added:
             item.events.clear()
         return added

@@ -135,6 +135,7 @@ class ShippingGroup:
                     order_numbers=list(self.order_numbers),
                     dissolved_at=now,
                     reason=reason,
+                    contact_email=self.contact_email,
                 ),
             )
         )

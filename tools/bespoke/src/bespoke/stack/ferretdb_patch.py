@@ -5,8 +5,8 @@ query, then a write in Go, with nothing between them: two concurrent updates of 
 document can both match and the second overwrites the first (a lost update; we saw an
 outbox's "sent" mark undone by a concurrent save, and ``$inc`` handing out one number
 twice). Our services rely on MongoDB's single-document atomicity, so the local build
-serialises those three commands with one mutex. SQLite serialises writers anyway, so
-little is lost. Applied to a copy of the module, never to the Go module cache.
+serialises those three commands per collection (one mutex each). Applied to a copy
+of the module, never to the Go module cache.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import shutil
 import stat
 from pathlib import Path
 
-PATCH_VERSION = "atomic-writes-1"
+PATCH_VERSION = "atomic-writes-2"
 MODULE = "github.com/FerretDB/FerretDB"
 
 LOCK_FILE = """// Added by the Bespoke local stack (tools/bespoke/src/bespoke/stack/ferretdb_patch.py).
@@ -25,24 +25,33 @@ package handler
 
 import "sync"
 
-// writeLock makes each update, findAndModify and delete atomic with respect to the
-// others, as single-document writes are in MongoDB.
-var writeLock sync.Mutex
+// collectionLocks makes each update, findAndModify and delete atomic with respect to the
+// others on the same collection, as single-document writes are in MongoDB.
+var collectionLocks sync.Map
+
+func lockCollection(db, collection string) func() {
+	mu, _ := collectionLocks.LoadOrStore(db+"."+collection, &sync.Mutex{})
+	m := mu.(*sync.Mutex)
+	m.Lock()
+	return m.Unlock
+}
 """
 
-# (file, the function's first line) -> the lock goes right after it.
+_LOCK = "\tunlock := lockCollection(params.DB, params.Collection)\n\tdefer unlock()\n"
+
+# file -> where the command's parameters (database, collection) are known.
 ENTRY_POINTS = {
     "internal/handler/msg_update.go": (
-        "func (h *Handler) MsgUpdate(connCtx context.Context, msg *wire.OpMsg) "
-        "(*wire.OpMsg, error) {\n"
+        "\tparams, err := common.GetUpdateParams(document, h.L)\n"
+        "\tif err != nil {\n\t\treturn nil, lazyerrors.Error(err)\n\t}\n"
     ),
     "internal/handler/msg_findandmodify.go": (
-        "func (h *Handler) MsgFindAndModify(connCtx context.Context, msg *wire.OpMsg) "
-        "(*wire.OpMsg, error) {\n"
+        "\tparams, err := common.GetFindAndModifyParams(document, h.L)\n"
+        "\tif err != nil {\n\t\treturn nil, err\n\t}\n"
     ),
     "internal/handler/msg_delete.go": (
-        "func (h *Handler) MsgDelete(connCtx context.Context, msg *wire.OpMsg) "
-        "(*wire.OpMsg, error) {\n"
+        "\tparams, err := common.GetDeleteParams(document, h.L)\n"
+        "\tif err != nil {\n\t\treturn nil, lazyerrors.Error(err)\n\t}\n"
     ),
 }
 
@@ -64,9 +73,7 @@ def patched_copy(source: Path, target: Path) -> Path:
         text = file.read_text()
         if text.count(anchor) != 1:
             raise PatchDoesNotApply(f"{relative}: entry point not found; is it FerretDB v1.24?")
-        file.write_text(
-            text.replace(anchor, anchor + "\twriteLock.Lock()\n\tdefer writeLock.Unlock()\n\n")
-        )
+        file.write_text(text.replace(anchor, anchor + _LOCK))
     (target / "internal/handler/bespoke_writelock.go").write_text(LOCK_FILE)
     return target
 

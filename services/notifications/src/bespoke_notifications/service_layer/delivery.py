@@ -1,0 +1,177 @@
+"""The courier: sends recorded emails, at most once each, retrying transient failures.
+
+For each email: take its claim (one attempt at a time, across processes), mark it
+``sending``, hand it to SMTP, record the outcome, release the claim. A transient failure
+(SMTP down, 4xx) is retried with exponential backoff until ``give_up_after``; a
+permanent one (5xx) fails at once. Either way the error is recorded and the other
+emails go on. If the process dies while an email is ``sending``, nobody can know whether
+SMTP took it; once the claim's lease has passed it is recorded as ``unknown`` and not
+sent again: at most once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bespoke_notifications.service_layer.ports import (
+    Clock,
+    Delivery,
+    DeliveryStatus,
+    Mailer,
+    PermanentMailError,
+    SendLog,
+    TransientMailError,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    first_delay: float = 1.0
+    max_delay: float = 60.0
+    give_up_after: float = 3600.0
+    """Seconds after which an email still not accepted is recorded as failed."""
+    lease: float = 120.0
+    """Seconds after which an email still ``sending`` is taken as interrupted."""
+
+    def delay(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.first_delay * 2 ** max(attempts - 1, 0), self.max_delay))
+
+
+async def deliver(
+    key: str, mailer: Mailer, send_log: SendLog, clock: Clock, policy: RetryPolicy
+) -> DeliveryStatus | None:
+    """One attempt at one email, if it is due. Returns its status afterwards."""
+    delivery = await send_log.get(key)
+    if delivery is None:
+        await send_log.settled(key)
+        return None
+    now = clock.now()
+    if delivery.status is DeliveryStatus.SENDING:
+        since = delivery.sending_since or delivery.created_at
+        if now - since < timedelta(seconds=policy.lease):
+            return delivery.status  # someone is sending it right now
+        delivery.status = DeliveryStatus.UNKNOWN
+        delivery.error = (
+            f"interrupted while handing it to SMTP at {since.isoformat()}; it may have been "
+            "sent, so it is not sent again"
+        )
+        await send_log.put(delivery)
+        await send_log.release(key)
+    if delivery.status is not DeliveryStatus.PENDING:
+        await send_log.settled(key)
+        return delivery.status
+    if delivery.next_attempt_at > now or not await send_log.claim(key, now):
+        return delivery.status
+    try:
+        fresh = await send_log.get(key)  # what it is now that the claim is ours
+        if fresh is None or fresh.status is not DeliveryStatus.PENDING:
+            return fresh.status if fresh else None
+        return await _attempt(fresh, mailer, send_log, clock, policy)
+    finally:
+        await send_log.release(key)
+
+
+async def _attempt(
+    delivery: Delivery, mailer: Mailer, send_log: SendLog, clock: Clock, policy: RetryPolicy
+) -> DeliveryStatus:
+    key = delivery.email.dedup_key
+    delivery.status = DeliveryStatus.SENDING
+    delivery.sending_since = clock.now()
+    delivery.attempts += 1
+    await send_log.put(delivery)
+    try:
+        await mailer.send(delivery.email)
+    except TransientMailError as error:
+        now = clock.now()
+        delivery.error = str(error)
+        delivery.sending_since = None
+        if (now - delivery.created_at).total_seconds() >= policy.give_up_after:
+            delivery.status = DeliveryStatus.FAILED
+            log.error("giving up on %s after %d attempts: %s", key, delivery.attempts, error)
+        else:
+            delivery.status = DeliveryStatus.PENDING
+            delivery.next_attempt_at = now + policy.delay(delivery.attempts)
+            log.warning(
+                "sending %s failed (attempt %d), will retry: %s", key, delivery.attempts, error
+            )
+    except PermanentMailError as error:
+        delivery.status, delivery.error, delivery.sending_since = (
+            DeliveryStatus.FAILED,
+            str(error),
+            None,
+        )
+        log.error("%s refused for good: %s", key, error)
+    else:
+        delivery.status, delivery.sent_at, delivery.sending_since = (
+            DeliveryStatus.SENT,
+            clock.now(),
+            None,
+        )
+        delivery.error = None
+    await send_log.put(delivery)
+    if delivery.status is not DeliveryStatus.PENDING:
+        await send_log.settled(key)
+    return delivery.status
+
+
+class Courier:
+    """Sends what the send log holds, in the background, until stopped."""
+
+    def __init__(
+        self,
+        mailer: Mailer,
+        send_log: SendLog,
+        clock: Clock,
+        policy: RetryPolicy,
+        poll_seconds: float = 1.0,
+        sweep_seconds: float = 300.0,
+    ) -> None:
+        self._mailer, self._log, self._clock, self._policy = mailer, send_log, clock, policy
+        self._poll_seconds = poll_seconds
+        self._sweep_seconds = sweep_seconds
+        self._last_sweep = -float("inf")
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="courier")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def deliver_waiting(self) -> int:
+        """One pass over the emails that may need an attempt; returns how many were sent."""
+        loop_time = asyncio.get_running_loop().time()
+        if loop_time - self._last_sweep >= self._sweep_seconds:
+            self._last_sweep = loop_time
+            await self._log.sweep()
+        sent = 0
+        for key in await self._log.waiting(100):
+            status = await deliver(key, self._mailer, self._log, self._clock, self._policy)
+            sent += status is DeliveryStatus.SENT
+        return sent
+
+    async def run(self) -> None:
+        while True:
+            self._wakeup.clear()
+            try:
+                await self.deliver_waiting()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("courier pass failed; retrying")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_seconds)

@@ -1,0 +1,102 @@
+"""Sending at most once, retrying transient failures, recording what fails."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from bespoke_contracts import OrderSubmitted, examples
+from bespoke_notifications.service_layer import handlers
+from bespoke_notifications.service_layer.delivery import deliver
+from bespoke_notifications.service_layer.ports import DeliveryStatus
+
+
+async def test_an_event_is_emailed_once_however_often_it_arrives(
+    order_submitted: OrderSubmitted, fakes: Any
+) -> None:
+    assert await handlers.on_order_submitted(order_submitted, fakes.deps) == 1
+    assert await handlers.on_order_submitted(order_submitted, fakes.deps) == 0
+    courier = fakes.courier
+    assert await courier.deliver_waiting() == 1
+    assert await courier.deliver_waiting() == 0
+    assert len(fakes.sent) == 1
+    assert fakes.log.hints == set()
+
+
+async def test_smtp_down_is_retried_with_backoff_until_it_returns(
+    order_submitted: OrderSubmitted, fakes: Any
+) -> None:
+    await handlers.on_order_submitted(order_submitted, fakes.deps)
+    [key] = fakes.log.log
+    fakes.mailer.down = True
+    courier = fakes.courier
+    await courier.deliver_waiting()
+    first = fakes.log.log[key]
+    assert (first.status, first.attempts) == (DeliveryStatus.PENDING, 1)
+    assert "SMTP server down" in (first.error or "")
+    assert (first.next_attempt_at - fakes.clock.at).total_seconds() == 1
+    await courier.deliver_waiting()
+    assert fakes.log.log[key].attempts == 1, "not due yet"
+    for expected_delay in (2, 4, 8):
+        fakes.clock.advance(60)
+        await courier.deliver_waiting()
+        retry = fakes.log.log[key]
+        assert (retry.next_attempt_at - fakes.clock.at).total_seconds() == expected_delay
+    fakes.mailer.down = False
+    fakes.clock.advance(60)
+    assert await courier.deliver_waiting() == 1
+    done = fakes.log.log[key]
+    assert (done.status, done.attempts, done.error) == (DeliveryStatus.SENT, 5, None)
+
+
+async def test_an_email_that_keeps_failing_is_recorded_failed_and_others_go_on(
+    fakes: Any,
+) -> None:
+    refused = examples.order_submitted("BF-000001")
+    fine = examples.order_submitted("BF-000002").model_copy(
+        update={
+            "payload": examples.order_submitted("BF-000002").payload.model_copy(
+                update={"billing": examples.BILLING.model_copy(update={"email": "ok@x.example"})}
+            )
+        }
+    )
+    fakes.mailer.refuse.add("ops@norte.example")
+    await handlers.on_order_submitted(refused, fakes.deps)
+    await handlers.on_order_submitted(fine, fakes.deps)
+    assert await fakes.courier.deliver_waiting() == 1
+    [sent] = fakes.sent
+    assert sent.to == "ok@x.example"
+    [failed] = await fakes.log.by_status(DeliveryStatus.FAILED, 10)
+    assert "550" in (failed.error or "")
+
+    fakes.mailer.down = True
+    later = examples.order_submitted("BF-000003")
+    await handlers.on_order_submitted(later, fakes.deps)
+    fakes.clock.advance(1)
+    for _ in range(12):
+        await fakes.courier.deliver_waiting()
+        fakes.clock.advance(60)
+    [*_, gave_up] = await fakes.log.by_status(DeliveryStatus.FAILED, 10)
+    assert gave_up.email.subject.startswith("Order BF-000003")
+    assert "SMTP server down" in (gave_up.error or "")
+
+
+async def test_a_send_interrupted_by_a_crash_is_never_repeated(
+    order_submitted: OrderSubmitted, fakes: Any
+) -> None:
+    await handlers.on_order_submitted(order_submitted, fakes.deps)
+    [key] = fakes.log.log
+    fakes.mailer.crash = True
+    with contextlib.suppress(SystemExit):
+        await deliver(key, fakes.mailer, fakes.log, fakes.clock, fakes.policy)
+    fakes.log.claims.clear()  # the process is gone, and its claim with it (lease)
+    fakes.mailer.crash = False
+    assert await fakes.log.sweep() == 1
+    await fakes.courier.deliver_waiting()
+    assert fakes.log.log[key].status is DeliveryStatus.SENDING, "within the lease: wait"
+    fakes.clock.advance(fakes.policy.lease + 1)
+    await fakes.courier.deliver_waiting()
+    unknown = fakes.log.log[key]
+    assert unknown.status is DeliveryStatus.UNKNOWN
+    assert "not sent again" in (unknown.error or "")
+    assert fakes.sent == []

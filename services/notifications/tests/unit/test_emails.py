@@ -1,0 +1,165 @@
+"""What each email says, in text and HTML, written from the real templates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from bespoke_contracts import (
+    OrderSubmitted,
+    PaymentCleared,
+    PaymentClearedPayload,
+    ShipmentGrouped,
+    ShipmentGroupedPayload,
+    ShipmentStatus,
+    ShipmentStatusChanged,
+    ShipmentStatusChangedPayload,
+    ShipmentUngrouped,
+    ShipmentUngroupedPayload,
+    examples,
+)
+from bespoke_notifications.adapters.templates import TemplateWriter
+from bespoke_notifications.domain import emails
+
+WRITER = TemplateWriter("https://backoffice.example/")
+AT = datetime(2026, 11, 22, 12, tzinfo=UTC)
+
+
+def test_the_order_email_carries_the_full_specifications(order_submitted: OrderSubmitted) -> None:
+    email = WRITER.write(emails.order_received(order_submitted))
+    assert email.to == "ops@norte.example"
+    assert email.subject == "Order BF-000042 received - pending payment"
+    text = email.text
+    for expected in (
+        "Pending Payment",
+        "MINI-BULK",
+        "Office oxford - des_1 (version 1)",
+        "Construction:   goodyear_welted",
+        "Shoe last:      LC-101",
+        "Sole unit:      leather_single",
+        "Custom stamps",
+        "Pairs:          6",
+        "Upper: box_calf (black)",
+        "Upper: Box calf (black), 3.2 sq ft",
+        "Nave 3",
+        "VAT: ESB12345678",
+        "+34 600 000 000",
+        "Total:          EUR 1,215.00",
+        "6 x EUR 200.00",
+        "https://backoffice.example/api/v1/orders/BF-000042/payment",
+        "Group Shipping",
+    ):
+        assert expected in text, expected
+    assert text.index("EU    40") < text.index("EU  42.5") < text.index("EU    44")
+    assert "1 pair\n" in text
+    assert "3 pairs" in text
+    html = email.html
+    assert html.startswith("<!doctype html>")
+    assert "Norte &lt;SL&gt;" in html, "names are escaped in HTML"
+    assert "Norte <SL>" in text
+    assert 'href="https://backoffice.example/api/v1/orders/BF-000042/payment"' in html
+    assert "EUR 1,215.00" in html
+
+
+def payment(numbers: list[str], target: str) -> PaymentCleared:
+    return PaymentCleared(
+        account_id="acc_1",
+        correlation_id="c",
+        payload=PaymentClearedPayload(
+            invoice_id=f"inv_{target}",
+            target=target,
+            order_numbers=numbers,
+            amount=123_456,
+            currency="EUR",
+            payment_intent_id="pi_1",
+            paid_at=AT,
+            contact_email="ops@norte.example",
+        ),
+    )
+
+
+def test_a_group_payment_writes_one_email_per_order() -> None:
+    notes = emails.payment_received(payment(["BF-000001", "BF-000002"], "SG-ABC"))
+    assert [n.subject for n in notes] == [
+        "Order BF-000001 payment received - now Work In Process",
+        "Order BF-000002 payment received - now Work In Process",
+    ]
+    assert len({n.dedup_key for n in notes}) == 2
+    text = WRITER.write(notes[1]).text
+    assert "EUR 1,234.56" in text
+    assert "shipping group SG-ABC" in text
+    assert "covers orders BF-000001, BF-000002" in text
+
+
+def test_the_group_email_shows_the_saving_and_how_to_pay() -> None:
+    event = ShipmentGrouped(
+        account_id="acc_1",
+        correlation_id="c",
+        payload=ShipmentGroupedPayload(
+            group_id="SG-ABC",
+            order_numbers=["BF-000001", "BF-000002"],
+            pairs=5,
+            shipping_cost=2_700,
+            individual_shipping_cost=4_200,
+            saving=1_500,
+            allocations={"BF-000001": 1_080, "BF-000002": 1_620},
+            currency="EUR",
+            contact_email="ops@norte.example",
+            grouped_at=AT,
+        ),
+    )
+    email = WRITER.write(emails.group_formed(event))
+    assert "saving EUR 15.00" in email.subject
+    for expected in (
+        "Shipping together:   EUR 27.00",
+        "Shipping one by one: EUR 42.00",
+        "You save:            EUR 15.00",
+        "BF-000002: EUR 16.20",
+        "https://backoffice.example/api/v1/shipping-groups/SG-ABC/payment",
+    ):
+        assert expected in email.text, expected
+    assert "Pay group SG-ABC" in email.html
+
+
+def test_dissolution_and_shipment_stages_are_told() -> None:
+    dissolved = ShipmentUngrouped(
+        account_id="acc_1",
+        correlation_id="c",
+        payload=ShipmentUngroupedPayload(
+            group_id="SG-ABC",
+            order_numbers=["BF-000001", "BF-000002"],
+            dissolved_at=AT,
+            reason="order BF-000001 was cancelled",
+            contact_email="ops@norte.example",
+        ),
+    )
+    assert "order BF-000001 was cancelled" in WRITER.write(emails.group_dissolved(dissolved)).text  # type: ignore[arg-type]
+    assert (
+        emails.group_dissolved(
+            dissolved.model_copy(
+                update={"payload": dissolved.payload.model_copy(update={"contact_email": None})}
+            )
+        )
+        is None
+    )
+
+    shipped = ShipmentStatusChanged(
+        account_id="acc_1",
+        correlation_id="c",
+        payload=ShipmentStatusChangedPayload(
+            shipment_id="shp_SG-ABC",
+            group_id="SG-ABC",
+            order_numbers=["BF-000001", "BF-000002"],
+            pairs=5,
+            destination=examples.ADDRESS,
+            from_status=ShipmentStatus.READY_TO_SHIP,
+            to_status=ShipmentStatus.SHIPPED,
+            tracking_number="1Z999",
+            carrier="UPS",
+            changed_at=AT,
+            contact_email="ops@norte.example",
+        ),
+    )
+    email = WRITER.write(emails.shipment_update(shipped))
+    assert email.subject == "Shipment of BF-000001, BF-000002: shipped"
+    assert "on its way with UPS: tracking number 1Z999" in email.text
+    assert "<strong>1Z999</strong>" in email.html
