@@ -173,12 +173,11 @@ class OutboxRelay:
             doc = await self._orders.find_one({"_id": signal["_id"]}, _PROJECTION)
             if doc is not None and _unpublished(doc):
                 sent += await self._publish_document(doc)
-            # A newer signal (events added meanwhile) stays for the next pass. (Checked here
-            # and deleted by `_id` alone, which FerretDB does without a scan; a signal that
-            # lands in between is caught by the sweep.)
-            current = await self._signals.find_one({"_id": signal["_id"]})
-            if current is not None and current["at"] == signal["at"]:
-                await self._signals.delete_one({"_id": signal["_id"]})
+            # A newer signal (events added meanwhile) stays for the next pass: deleted only
+            # if unchanged, in one atomic write. (Signals are few, so the two-field filter
+            # is cheap even where it scans; checking first and deleting by `_id` lost a
+            # signal written in between, delaying its events until the sweep.)
+            await self._signals.delete_one({"_id": signal["_id"], "at": signal["at"]})
         now = asyncio.get_running_loop().time()
         if sweep or now - self._last_sweep >= self._sweep_seconds:
             self._last_sweep = now

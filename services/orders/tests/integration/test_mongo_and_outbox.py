@@ -189,3 +189,40 @@ async def test_the_relay_publishes_each_event_once_in_order(
     finally:
         await consumer.stop()
         await broker.stop()
+
+
+class _RecordingPublisher:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    async def publish(self, topic: str, key: bytes, value: bytes, headers: dict[str, str]) -> None:
+        self.sent.append(headers["event_type"])
+
+
+async def test_an_event_saved_just_as_its_signal_is_cleared_is_not_left_behind(
+    orders_db: AsyncDatabase[dict[str, Any]], unique: str
+) -> None:
+    """A save landing between the relay's publishing and its clearing of the signal
+    leaves a newer signal, which must survive for the next pass (not wait for a sweep)."""
+    account = f"acc_{unique}"
+    repository = MongoOrderRepository(orders_db)
+    signals = orders_db.outbox_signals
+
+    class SaveJustBeforeDelete:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(signals, name)
+
+        async def delete_one(self, query: dict[str, Any]) -> Any:
+            stored = await repository.get(account, "BF-000001")
+            if stored is not None and stored.status.value == "pending_payment":
+                stored.cancel("req-2", datetime.now(UTC))
+                await repository.save(stored)  # its new signal lands right here
+            return await signals.delete_one(query)
+
+    publisher = _RecordingPublisher()
+    relay = OutboxRelay(orders_db.orders, SaveJustBeforeDelete(), publisher)  # type: ignore[arg-type]
+    await relay.publish_pending()  # the start-up sweep, on nothing
+    await repository.add(order("BF-000001", "k", account))
+    assert await relay.publish_pending() == 1
+    assert await relay.publish_pending() == 1, "the cancellation, from its own signal"
+    assert publisher.sent == [ORDER_SUBMITTED, ORDER_STATUS_CHANGED]
