@@ -3,21 +3,67 @@
 from __future__ import annotations
 
 import contextlib
+import re
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from litestar import Litestar, Response, get
+from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
+from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.types import ControllerRouterHandler
+from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from bespoke_platform.problems import exception_handlers
 
 Hook = Callable[[], Awaitable[Any]]
+REQUEST_ID_HEADER = "x-request-id"
 ReadyCheck = Callable[[], Awaitable[bool]]
+
+
+def request_id(request: Request[Any, Any, Any]) -> str:
+    """The request's id: the caller's ``X-Request-Id`` if sane, else one made for it."""
+    return _incoming_id(request.scope)
+
+
+def _incoming_id(scope: Scope) -> str:
+    state = scope.setdefault("state", {})
+    if "request_id" not in state:
+        given = ""
+        for name, value in scope.get("headers", []):
+            if name.decode("latin-1").lower() == REQUEST_ID_HEADER:
+                given = value.decode("latin-1").strip()
+        state["request_id"] = given if _SANE_ID.fullmatch(given) else f"req_{uuid.uuid4().hex}"
+    found: str = state["request_id"]
+    return found
+
+
+class RequestIdMiddleware:
+    """Takes the caller's ``X-Request-Id`` (if sane) or makes one, and keeps it in the
+    request's state for logs, calls to other services and events (see
+    :func:`add_request_id`, which returns it on every response, 404s included)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP:
+            _incoming_id(scope)
+        await self.app(scope, receive, send)
+
+
+async def add_request_id(message: Message, scope: Scope) -> None:
+    """``before_send`` hook: the request id on the response."""
+    if message["type"] == "http.response.start":
+        headers = list(message.get("headers", []))
+        headers.append((b"x-request-id", _incoming_id(scope).encode("latin-1")))
+        message["headers"] = headers
+
+
+_SANE_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 
 
 def service_app(
@@ -34,16 +80,24 @@ def service_app(
 ) -> Litestar:
     """A service's HTTP app.
 
-    ``GET /health`` answers 200 once MongoDB answers and every ``ready_checks`` entry
-    (e.g. the Kafka broker) says yes, else 503 naming what is not ready. It is the
-    stack's readiness probe.
+    ``GET /health/live`` answers 200 while the process serves requests (liveness).
+    ``GET /health/ready`` (and ``/health``, its older name) answers 200 once MongoDB
+    answers and every ``ready_checks`` entry (e.g. the Kafka broker) says yes, else 503
+    naming what is not ready (readiness; the local stack waits on it).
+    Every response carries ``X-Request-Id``: the caller's, or a new one (see
+    :func:`request_id`).
     Startup hooks run in order before the first request; shutdown hooks run in reverse,
     then the MongoDB client closes.
     """
 
     checks = dict(ready_checks or {})
 
-    @get("/health", operation_id="health", include_in_schema=False)
+    @get("/health/live", operation_id="live", include_in_schema=False)
+    async def live() -> dict[str, str]:
+        """The process is up and serving."""
+        return {"status": "ok"}
+
+    @get(["/health", "/health/ready"], operation_id="ready", include_in_schema=False)
     async def health() -> Response[dict[str, Any]]:
         """Ready when the service's database and brokers answer."""
         failing = []
@@ -52,10 +106,18 @@ def service_app(
         except PyMongoError:
             failing.append("mongodb")
         for name, check in checks.items():
-            if not await check():
+            try:
+                ready = await check()
+            except Exception:
+                ready = False
+            if not ready:
                 failing.append(name)
         if failing:
-            return Response({"status": "unavailable", "failing": failing}, status_code=503)
+            return Response(
+                {"status": "unavailable", "failing": failing},
+                status_code=503,
+                headers={"Retry-After": "5"},
+            )
         return Response({"status": "ok"})
 
     @contextlib.asynccontextmanager
@@ -73,10 +135,11 @@ def service_app(
     if openapi_config is not None:
         extra["openapi_config"] = openapi_config
     return Litestar(
-        route_handlers=[*route_handlers, health],
+        route_handlers=[*route_handlers, live, health],
         state=State(dict(state or {})),
         lifespan=[lifespan],
-        middleware=list(middleware),
+        middleware=[DefineMiddleware(RequestIdMiddleware), *middleware],
+        before_send=[add_request_id],
         exception_handlers=exception_handlers(domain_errors or {}),
         **extra,
     )

@@ -151,8 +151,16 @@ def exception_handlers(domain: Mapping[type[Exception], int]) -> ExceptionHandle
             problem_extra = getattr(exc, "problem_extra", None)
             if callable(problem_extra):
                 extra.update(problem_extra())
+            headers = dict(getattr(exc, "headers", None) or {})
+            if status == 503:
+                headers.setdefault("Retry-After", "5")  # a dependency is down: come back soon
             return problem(
-                status, getattr(exc, "code", "error"), str(exc), request.url.path, **extra
+                status,
+                getattr(exc, "code", "error"),
+                str(exc),
+                request.url.path,
+                headers=headers or None,
+                **extra,
             )
 
         return handle

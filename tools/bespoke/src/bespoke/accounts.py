@@ -1,22 +1,39 @@
-"""`bespoke accounts create`: opens a brand directly in the gateway's database."""
+"""`bespoke accounts create|revoke|token`: brands and their tokens, directly in the
+gateway's database."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.domain.errors import InvalidAccount
-from bespoke_gateway.service_layer.accounts import create_account as open_brand
+from bespoke_gateway.service_layer import accounts
 from bespoke_gateway.settings import GatewaySettings
 from bespoke_platform.mongo import connect
 
 
-async def create_account(name: str, email: str) -> dict[str, str]:
+async def _with_repository(
+    action: Callable[[MongoAccountRepository], Awaitable[dict[str, str]]],
+) -> dict[str, str]:
     settings = GatewaySettings()
     mongo = connect(settings.mongodb_url)
     try:
         repository = MongoAccountRepository(mongo[settings.mongodb_database])
         try:
-            return await open_brand(repository, name, email)
+            return await action(repository)
         except InvalidAccount as error:
             raise ValueError(str(error)) from error
     finally:
         await mongo.close()
+
+
+async def create_account(name: str, email: str) -> dict[str, str]:
+    return await _with_repository(lambda r: accounts.create_account(r, name, email))
+
+
+async def revoke_token(account_id: str) -> dict[str, str]:
+    return await _with_repository(lambda r: accounts.revoke_token(r, account_id))
+
+
+async def issue_token(account_id: str) -> dict[str, str]:
+    return await _with_repository(lambda r: accounts.issue_token(r, account_id))

@@ -139,6 +139,38 @@ def accounts_create(
     _print_json(created)
 
 
+def _account_command(action: str, account_id: str) -> None:
+    from bespoke import accounts
+
+    _quiet_client_logs()
+    run = accounts.revoke_token if action == "revoke" else accounts.issue_token
+    try:
+        result = asyncio.run(run(account_id))
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    except PyMongoError as error:
+        raise _fail(
+            f"cannot reach MongoDB ({type(error).__name__}); start the stack with `make up`"
+        ) from None
+    _print_json(result)
+
+
+@accounts_app.command("revoke")
+def accounts_revoke(
+    account_id: Annotated[str, typer.Argument(help="The brand, e.g. `acc_1a2b3c4d5e6f7a8b`.")],
+) -> None:
+    """Revoke the brand's token: it stops working at once (the brand's data stays)."""
+    _account_command("revoke", account_id)
+
+
+@accounts_app.command("token")
+def accounts_token(
+    account_id: Annotated[str, typer.Argument(help="The brand, e.g. `acc_1a2b3c4d5e6f7a8b`.")],
+) -> None:
+    """Issue a new token for the brand (shown once); the previous one stops working."""
+    _account_command("token", account_id)
+
+
 @payments_app.command("simulate-success")
 def payments_simulate_success(
     target: Annotated[str, typer.Argument(help="An order number (or a shipping group id).")],

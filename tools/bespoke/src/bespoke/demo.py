@@ -86,7 +86,7 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
         group = await _demo_group(client, config, auth, order_body)
     return {
         "backoffice_api": f"{config.gateway_url}/api/v1",
-        "api_docs": f"{config.gateway_url}/schema",
+        "api_docs": f"{config.gateway_url}/api/v1/schema",
         "brand": {"account_id": brand["account_id"], "name": brand["name"], "email": email},
         "token": brand["token"],
         "demo_design": {"id": design["id"], "name": design["name"], "bom_hash": design["bom_hash"]},

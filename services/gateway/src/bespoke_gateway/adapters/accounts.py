@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import UTC, datetime
+
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
@@ -55,3 +58,19 @@ class MongoAccountRepository:
             token_hash=doc["token_hash"],
             created_at=doc["created_at"],
         )
+
+    async def replace_token(self, account_id: str, token_hash: str | None) -> bool:
+        """The brand's token becomes ``token_hash`` (``None``: no token, revoked); the old
+        one stops working at once. False if there is no such brand."""
+        doc = await self._accounts.find_one({"_id": account_id}, {"token_hash": 1})
+        if doc is None:
+            return False
+        if token_hash is not None:
+            await self._tokens.insert_one({"_id": token_hash, "account_id": account_id})
+        stored = token_hash or f"revoked:{account_id}:{secrets.token_hex(8)}"
+        await self._accounts.update_one(
+            {"_id": account_id},
+            {"$set": {"token_hash": stored, "token_changed_at": datetime.now(UTC)}},
+        )
+        await self._tokens.delete_one({"_id": doc["token_hash"]})
+        return True

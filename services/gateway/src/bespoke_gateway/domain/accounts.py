@@ -33,6 +33,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_token() -> str:
+    """A random admin token: 256 bits, URL-safe, recognisable by its prefix."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
 def open_account(name: str, email: str, now: datetime) -> tuple[Account, str]:
     """A new brand and its admin token (the token is returned once, never stored)."""
     name = name.strip()
@@ -41,7 +46,7 @@ def open_account(name: str, email: str, now: datetime) -> tuple[Account, str]:
         raise InvalidAccount("the brand name must have 1 to 200 characters")
     if not _EMAIL.match(email):
         raise InvalidAccount(f"{email!r} is not an email address")
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = new_token()
     account = Account(
         account_id="acc_" + secrets.token_hex(8),
         name=name,

@@ -11,7 +11,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import hash_token
 
-PUBLIC_PATHS = {"/health", "/schema", "/api/v1/webhooks"}
+PUBLIC_PATHS = {"/health", "/api/v1/schema", "/api/v1/webhooks"}
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Annotated, Any
 
 from litestar import Request, Response
@@ -14,6 +13,7 @@ from pydantic import BaseModel
 from bespoke_gateway.adapters.upstream import ServiceClient, UpstreamResponse
 from bespoke_gateway.domain.accounts import Account
 from bespoke_gateway.domain.errors import IdempotencyKeyMissing
+from bespoke_platform.app import request_id
 from bespoke_platform.problems import PROBLEM_JSON
 
 IdempotencyKey = Annotated[
@@ -45,10 +45,6 @@ def require_key(key: str | None, what: str) -> str:
             "creates it twice"
         )
     return key
-
-
-def request_id(request: Request[Any, Any, Any]) -> str:
-    return request.headers.get("x-request-id") or f"req_{uuid.uuid4().hex}"
 
 
 def passthrough(

@@ -55,6 +55,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             errors.UpstreamUnavailable: 503,
         },
         openapi_config=OpenAPIConfig(
+            path="/api/v1/schema",
             title="Bespoke backoffice API",
             version="1",
             description="Design shoes, check out orders, pay and group them, follow them "

@@ -16,8 +16,8 @@ from bespoke_gateway.entrypoints.forwarding import (
     documented,
     forward,
     passthrough,
-    request_id,
 )
+from bespoke_platform.app import request_id
 from bespoke_platform.problems import problem_responses
 
 

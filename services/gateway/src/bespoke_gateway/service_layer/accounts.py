@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
-from bespoke_gateway.domain.accounts import open_account
+from bespoke_gateway.domain.accounts import hash_token, new_token, open_account
+from bespoke_gateway.domain.errors import InvalidAccount
 
 
 async def create_account(
@@ -21,3 +22,18 @@ async def create_account(
         "email": account.email,
         "token": token,
     }
+
+
+async def revoke_token(repository: MongoAccountRepository, account_id: str) -> dict[str, str]:
+    """The brand's token stops working at once (its data stays)."""
+    if not await repository.replace_token(account_id, None):
+        raise InvalidAccount(f"no brand {account_id}")
+    return {"account_id": account_id, "token": "revoked"}
+
+
+async def issue_token(repository: MongoAccountRepository, account_id: str) -> dict[str, str]:
+    """A new token for the brand (shown once); the previous one stops working."""
+    token = new_token()
+    if not await repository.replace_token(account_id, hash_token(token)):
+        raise InvalidAccount(f"no brand {account_id}")
+    return {"account_id": account_id, "token": token}

@@ -143,7 +143,7 @@ class Stack:
         return {
             "gateway_url": c.gateway_url,
             "api_base": f"{c.gateway_url}/api/v1",
-            "openapi_url": f"{c.gateway_url}/schema/openapi.json",
+            "openapi_url": f"{c.gateway_url}/api/v1/schema/openapi.json",
             "mailpit_api_url": c.mailpit_api_url,
             "mailpit_smtp": f"{c.host}:{c.mailpit_smtp_port}",
             "kafka_bootstrap": c.kafka_bootstrap,
