@@ -137,7 +137,8 @@ async def test_a_gallery_design_is_cloned_into_the_brand(api: httpx.AsyncClient)
     again = await api.post(
         "/gallery/gal_city_oxford/clone", json={"name": "My city oxford"}, headers=clone_key
     )
-    assert (again.status_code, again.json()["id"]) == (200, mine["id"])
+    assert (again.status_code, again.json()["id"]) == (201, mine["id"])
+    assert again.headers["idempotent-replayed"] == "true"
     listed = (await api.get("/designs")).json()["items"]
     assert [d["id"] for d in listed] == [mine["id"]]
 

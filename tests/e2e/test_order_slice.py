@@ -66,13 +66,16 @@ async def test_a_retried_checkout_returns_the_same_order(
     again = await api.post("/orders", json=body, headers={"Idempotency-Key": key})
     other = await api.post("/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())})
 
-    assert (first.status_code, again.status_code, other.status_code) == (201, 200, 201)
-    assert again.json()["order_number"] == first.json()["order_number"]
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 201)
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.json() == first.json(), "the retry gets the first answer"
+    assert again.headers["location"] == first.headers["location"]
     assert other.json()["order_number"] != first.json()["order_number"]
     changed = await api.post(
         "/orders", json={**body, "sizes": {"44": 1}}, headers={"Idempotency-Key": key}
     )
-    assert changed.status_code == 409
+    assert changed.status_code == 422
+    assert changed.json()["type"].endswith("/idempotency-key-reused")
     assert changed.headers["content-type"].startswith("application/problem+json")
     assert changed.json()["instance"] == "/api/v1/orders"
 

@@ -78,7 +78,8 @@ async def test_three_orders_grouped_are_paid_once_and_ship_together(
     assert sum(group["allocations"].values()) == group["shipping_cost"]
     assert group["shipping_cost"] / 18 < individual / 18
     replay = await api.post("/shipping-groups", json={"order_numbers": numbers}, headers=group_key)
-    assert (replay.status_code, replay.json()["id"]) == (200, group["id"])
+    assert (replay.status_code, replay.json()["id"]) == (201, group["id"])
+    assert replay.headers["idempotent-replayed"] == "true"
     assert (await api.get(f"/shipping-groups/{group['id']}")).json() == group
 
     async def group_invoice() -> dict[str, Any] | None:

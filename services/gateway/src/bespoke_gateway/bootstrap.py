@@ -8,7 +8,9 @@ import httpx
 from pymongo import AsyncMongoClient
 
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
+from bespoke_gateway.adapters.idempotency import MongoIdempotency
 from bespoke_gateway.adapters.upstream import ServiceClient
+from bespoke_gateway.domain.ratelimit import RateLimiter
 from bespoke_gateway.settings import GatewaySettings
 from bespoke_platform.mongo import Document, connect
 
@@ -22,6 +24,8 @@ class GatewayRuntime:
     design: ServiceClient
     payments: ServiceClient
     shipping: ServiceClient
+    idempotency: MongoIdempotency
+    limiter: RateLimiter
 
     async def close(self) -> None:
         await self.orders.aclose()
@@ -50,4 +54,6 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
         shipping=ServiceClient(
             "shipping", httpx.AsyncClient(base_url=settings.shipping_url, timeout=timeout)
         ),
+        idempotency=MongoIdempotency(mongo[settings.mongodb_database]),
+        limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
     )

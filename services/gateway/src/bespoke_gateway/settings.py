@@ -19,3 +19,7 @@ class GatewaySettings(ServiceSettings):
     payments_url: str = "http://127.0.0.1:8103"
     shipping_url: str = "http://127.0.0.1:8104"
     upstream_timeout_seconds: float = 10.0
+    rate_limit_per_second: float = 50.0
+    """Requests a second each token may make on average (per gateway process)."""
+    rate_limit_burst: int = 100
+    """Requests a token may make at once before the average applies."""

@@ -9,9 +9,12 @@ import pytest
 from litestar.testing import AsyncTestClient
 from pymongo import AsyncMongoClient
 
+from bespoke_gateway.adapters.idempotency import StoredResponse
 from bespoke_gateway.adapters.upstream import ServiceClient
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import Account, hash_token, open_account
+from bespoke_gateway.domain.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
+from bespoke_gateway.domain.ratelimit import RateLimiter
 from bespoke_gateway.entrypoints.http import create_app
 from bespoke_gateway.settings import GatewaySettings
 
@@ -51,15 +54,46 @@ class FakeAccounts:
         return self.accounts.get(token_hash)
 
 
+class FakeIdempotency:
+    """The idempotency store's rules, in memory."""
+
+    def __init__(self) -> None:
+        self.records: dict[str, Any] = {}
+
+    async def begin(self, rid: str, account_id: str, print_: str, now: datetime) -> Any:
+        record = self.records.get(rid)
+        if record is None:
+            self.records[rid] = {"fingerprint": print_, "response": None}
+            return None
+        if record["fingerprint"] != print_:
+            raise IdempotencyKeyReused("used for a different request")
+        if record["response"] is None:
+            raise IdempotencyKeyInProgress("still running")
+        return record["response"]
+
+    async def finish(self, rid: str, response: StoredResponse) -> None:
+        if 200 <= response.status_code < 300:
+            self.records[rid]["response"] = response
+        else:
+            del self.records[rid]
+
+    async def abandon(self, rid: str) -> None:
+        self.records.pop(rid, None)
+
+
 class Orders:
     """Stands in for the orders service's internal API."""
 
     def __init__(self) -> None:
         self.requests: list[httpx.Request] = []
+        self.refuse_next = 0
         self.down = False
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        if self.refuse_next:
+            self.refuse_next -= 1
             raise httpx.ConnectError("connection refused", request=request)
         self.requests.append(request)
         if request.headers["Idempotency-Key"] == "used":
@@ -100,6 +134,8 @@ async def setup() -> Any:
             "shipping",
             httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://shipping"),
         ),
+        idempotency=FakeIdempotency(),  # type: ignore[arg-type]
+        limiter=RateLimiter(rate=1, burst=8),
     )
     async with AsyncTestClient(create_app(runtime)) as client:
         client.headers["Authorization"] = f"Bearer {token}"
@@ -157,7 +193,31 @@ async def test_an_unreachable_service_is_a_503_problem(setup: Any) -> None:
     orders.down = True
     response = await client.post("/api/v1/orders", json=BODY, headers={"Idempotency-Key": "k"})
     assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
     assert "orders service is not answering" in response.json()["detail"]
+    orders.down = False
+    retried = await client.post("/api/v1/orders", json=BODY, headers={"Idempotency-Key": "k"})
+    assert retried.status_code == 201, "a failed attempt does not hold the key"
+
+
+async def test_a_retry_gets_the_first_answer_without_reaching_the_service(setup: Any) -> None:
+    client, orders, _ = setup
+    first = await client.post("/api/v1/orders", json=BODY, headers={"Idempotency-Key": "k7"})
+    again = await client.post("/api/v1/orders", json=BODY, headers={"Idempotency-Key": "k7"})
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.content == first.content
+    assert again.headers["location"] == first.headers["location"]
+    assert again.headers["idempotent-replayed"] == "true"
+    assert len(orders.requests) == 1
+    other = await client.post(
+        "/api/v1/orders", json={**BODY, "sizes": {"43": 1}}, headers={"Idempotency-Key": "k7"}
+    )
+    assert other.status_code == 422
+    assert other.json()["type"].endswith("/idempotency-key-reused")
+    assert len(orders.requests) == 1
+    refused = await client.post("/api/v1/orders", json=BODY, headers={"Idempotency-Key": "used"})
+    assert refused.status_code == 409
+    assert len(orders.requests) == 2
 
 
 def test_tokens_are_stored_only_as_hashes() -> None:
@@ -165,3 +225,31 @@ def test_tokens_are_stored_only_as_hashes() -> None:
     assert token.startswith("bsk_")
     assert token not in repr(account)
     assert account.token_hash == hash_token(token)
+
+
+async def test_a_token_over_its_rate_gets_429_with_retry_after(setup: Any) -> None:
+    client, _, _ = setup
+    statuses = [(await client.get("/api/v1/orders")).status_code for _ in range(10)]
+    assert 429 in statuses
+    limited = await client.get("/api/v1/orders")
+    assert limited.status_code == 429
+    assert int(limited.headers["retry-after"]) >= 1
+    assert limited.json()["type"].endswith("/rate-limited")
+
+
+def test_the_bucket_refills_at_the_rate() -> None:
+    limiter = RateLimiter(rate=2, burst=2)
+    assert [limiter.take("a", 0.0) for _ in range(3)] == [0.0, 0.0, 0.5]
+    assert limiter.take("b", 0.0) == 0.0, "each brand has its own bucket"
+    assert limiter.take("a", 0.5) == 0.0
+    assert limiter.retry_after(0.2) == 1
+
+
+async def test_a_refused_connection_is_retried_once(setup: Any) -> None:
+    client, orders, _ = setup
+    orders.refuse_next = 1
+    response = await client.post("/api/v1/orders", json=BODY, headers={"Idempotency-Key": "r1"})
+    assert response.status_code == 201
+    orders.refuse_next = 2
+    response = await client.post("/api/v1/orders", json=BODY, headers={"Idempotency-Key": "r2"})
+    assert response.status_code == 503

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import httpx
 
 from bespoke_gateway.domain.errors import UpstreamUnavailable
+
+_LOST_ANSWER = (httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError)
 
 
 class UpstreamResponse:
@@ -43,24 +46,35 @@ class ServiceClient:
         params: dict[str, Any] | None = None,
         content: bytes | None = None,
     ) -> UpstreamResponse:
-        try:
-            response = await self._client.request(
-                method,
-                path,
-                json=json,
-                content=content,
-                params=params,
-                headers={
-                    "X-Bespoke-Account-Id": account_id,
-                    "X-Request-Id": request_id,
-                    **(headers or {}),
-                },
-            )
-        except httpx.HTTPError as error:
-            raise UpstreamUnavailable(
-                f"the {self.name} service is not answering ({type(error).__name__}); "
-                "try again shortly"
-            ) from error
+        # Retried once: a request that never reached the service (connection refused),
+        # and, for reads only, one whose answer was lost. Writes whose answer was lost are
+        # not retried here: the client retries them with its Idempotency-Key.
+        for attempt in (1, 2):
+            try:
+                response = await self._client.request(
+                    method,
+                    path,
+                    json=json,
+                    content=content,
+                    params=params,
+                    headers={
+                        "X-Bespoke-Account-Id": account_id,
+                        "X-Request-Id": request_id,
+                        **(headers or {}),
+                    },
+                )
+                break
+            except httpx.HTTPError as error:
+                retriable = isinstance(error, httpx.ConnectError) or (
+                    method in ("GET", "HEAD") and isinstance(error, _LOST_ANSWER)
+                )
+                if attempt == 1 and retriable:
+                    await asyncio.sleep(0.2)
+                    continue
+                raise UpstreamUnavailable(
+                    f"the {self.name} service is not answering ({type(error).__name__}); "
+                    "try again shortly"
+                ) from error
         return UpstreamResponse(response)
 
     async def aclose(self) -> None:

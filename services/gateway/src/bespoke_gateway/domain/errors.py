@@ -23,3 +23,25 @@ class UpstreamUnavailable(GatewayError):
     """A service behind the gateway did not answer."""
 
     code = "service-unavailable"
+
+
+class IdempotencyKeyReused(GatewayError):
+    """The Idempotency-Key was used before with a different request."""
+
+    code = "idempotency-key-reused"
+
+
+class IdempotencyKeyInProgress(GatewayError):
+    """A request with this Idempotency-Key is still being handled."""
+
+    code = "idempotency-key-in-progress"
+
+
+class RateLimited(GatewayError):
+    """Too many requests with this token; ``retry_after`` seconds until the next."""
+
+    code = "rate-limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.headers = {"Retry-After": str(retry_after)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -10,6 +11,7 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import hash_token
+from bespoke_gateway.domain.errors import RateLimited
 
 PUBLIC_PATHS = {"/health", "/api/v1/schema", "/api/v1/webhooks"}
 
@@ -34,5 +36,11 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException(
                 "this token is not valid",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        wait = runtime.limiter.take(account.account_id, time.monotonic())
+        if wait:
+            raise RateLimited(
+                f"too many requests with this token; retry in {wait:.1f} s",
+                retry_after=runtime.limiter.retry_after(wait),
             )
         return AuthenticationResult(user=account, auth=token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from litestar import Request, Response
@@ -10,6 +11,12 @@ from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, Parameter
 from pydantic import BaseModel
 
+from bespoke_gateway.adapters.idempotency import (
+    MongoIdempotency,
+    StoredResponse,
+    fingerprint,
+    record_id,
+)
 from bespoke_gateway.adapters.upstream import ServiceClient, UpstreamResponse
 from bespoke_gateway.domain.accounts import Account
 from bespoke_gateway.domain.errors import IdempotencyKeyMissing
@@ -23,7 +30,7 @@ IdempotencyKey = Annotated[
         required=False,
         max_length=200,
         description="Unique per thing you mean to create (a UUID). A retry with the same key "
-        "returns what the first request created; a different body with a used key is 409.",
+        "returns the first answer (status and body, `Idempotent-Replayed: true`); the same key with a different body is 422.",
     ),
 ]
 
@@ -81,22 +88,53 @@ async def forward(
 ) -> Response[bytes]:
     """Call ``service`` for the authenticated brand and pass its answer on.
 
+    A POST with an ``Idempotency-Key`` is answered once: a retry with the same key and
+    body gets the first answer again (same status and body, ``Idempotent-Replayed:
+    true``) without calling the service; the same key with a different body is 422.
     ``created_at``: (public path prefix, id field) to build the ``Location`` of a 201.
     """
     headers = dict(extra_headers or {})
+    payload = body.model_dump(mode="json", exclude_none=True) if body is not None else None
+    account_id = request.user.account_id
+    store: MongoIdempotency | None = None
+    rid = ""
     if idempotency_key is not None:
         headers["Idempotency-Key"] = idempotency_key
-    upstream = await service.request(
-        method,
-        path,
-        account_id=request.user.account_id,
-        request_id=request_id(request),
-        json=body.model_dump(mode="json", exclude_none=True) if body is not None else None,
-        params={k: v for k, v in (params or {}).items() if v is not None},
-        headers=headers,
-    )
+        if method == "POST":
+            store = request.app.state.runtime.idempotency
+            rid = record_id(account_id, method, request.url.path, idempotency_key)
+            canonical = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+            stored = await store.begin(rid, account_id, fingerprint(canonical), datetime.now(UTC))
+            if stored is not None:
+                return Response(
+                    stored.content,
+                    status_code=stored.status_code,
+                    media_type=stored.media_type,
+                    headers={**stored.headers, "Idempotent-Replayed": "true"},
+                )
+    try:
+        upstream = await service.request(
+            method,
+            path,
+            account_id=account_id,
+            request_id=request_id(request),
+            json=payload,
+            params={k: v for k, v in (params or {}).items() if v is not None},
+            headers=headers,
+        )
+    except BaseException:
+        if store is not None:
+            await store.abandon(rid)
+        raise
     location = None
     if created_at is not None and upstream.status_code == 201:
         prefix, field = created_at
         location = f"{prefix}/{json.loads(upstream.content)[field]}"
-    return passthrough(upstream, request, location)
+    response = passthrough(upstream, request, location)
+    if store is not None:
+        kept = {k: v for k, v in response.headers.items() if k.lower() == "location"}
+        await store.finish(
+            rid,
+            StoredResponse(upstream.status_code, upstream.media_type, kept, response.content),
+        )
+    return response
