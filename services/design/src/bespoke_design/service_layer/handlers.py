@@ -56,7 +56,7 @@ def decode_cursor(cursor: str | None) -> str | None:
         return None
     try:
         design_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # not base64, not ASCII, not UTF-8
         design_id = ""
     if not design_id or encode_cursor(design_id) != cursor:
         raise InvalidCursor("this cursor is not one we gave out; start again without it")

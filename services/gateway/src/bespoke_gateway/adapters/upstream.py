@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -53,7 +54,7 @@ class ServiceClient:
             try:
                 response = await self._client.request(
                     method,
-                    path,
+                    quote(path, safe="/"),  # ids from the public path, as they came
                     json=json,
                     content=content,
                     params=params,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post, put
 from litestar.datastructures import State
-from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
+from litestar.openapi import ResponseSpec
+from litestar.params import HeaderParameter, JSONBody, QueryParameter
 
 from bespoke_contracts.api.design import (
     CloneRequest,
@@ -19,19 +20,19 @@ from bespoke_contracts.api.design import (
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.entrypoints.forwarding import (
     BrandRequest,
+    DesignIdPath,
     IdempotencyKey,
     documented,
     forward,
+    public_problems,
     require_key,
 )
-from bespoke_platform.problems import problem_responses
 
 Limit = Annotated[int, QueryParameter(name="limit", ge=1, le=100, description="Page size (1-100).")]
 Cursor = Annotated[
     str | None, QueryParameter(name="cursor", description="`next_cursor` of the previous page.")
 ]
 StyleFilter = Annotated[str | None, QueryParameter(name="style", description="Only this style id.")]
-DesignId = Annotated[str, Parameter(description="Design id, e.g. `des_...`.")]
 
 
 class CatalogController(Controller):
@@ -42,7 +43,14 @@ class CatalogController(Controller):
         "/",
         operation_id="getCatalog",
         summary="The catalog",
-        responses=problem_responses(401, 503),
+        responses={
+            200: ResponseSpec(
+                dict[str, Any],
+                description="The catalog (owned by the design service; see its fields below).",
+                generate_examples=False,
+            ),
+            **public_problems(401, 503),
+        },
     )
     async def catalog(self, request: BrandRequest, state: State) -> Response[bytes]:
         """Styles, constructions, shoe lasts (with EU size ranges), materials per part with
@@ -65,7 +73,7 @@ class DesignsController(Controller):
         responses={
             201: documented(DesignResponse, "The design at version 1, with its bill of materials."),
             200: documented(DesignResponse, "A retry: the design created earlier with this key."),
-            **problem_responses(401, 409, 422, 428, 503),
+            **public_problems(401, 409, 422, 428, 503),
         },
     )
     async def create(
@@ -94,7 +102,7 @@ class DesignsController(Controller):
         summary="List your designs",
         responses={
             200: documented(DesignList, "A page of designs, newest first."),
-            **problem_responses(400, 401),
+            **public_problems(400, 401),
         },
     )
     async def list_designs(
@@ -119,12 +127,12 @@ class DesignsController(Controller):
         summary="Read a design",
         responses={
             200: documented(DesignResponse, "The design version."),
-            **problem_responses(401, 404),
+            **public_problems(401, 404),
         },
     )
     async def get_design(
         self,
-        design_id: DesignId,
+        design_id: DesignIdPath,
         request: BrandRequest,
         state: State,
         version: Annotated[
@@ -147,12 +155,12 @@ class DesignsController(Controller):
         summary="Change a design (new version)",
         responses={
             200: documented(DesignResponse, "The new version."),
-            **problem_responses(401, 404, 409, 412, 422),
+            **public_problems(401, 404, 409, 412, 422),
         },
     )
     async def update(
         self,
-        design_id: DesignId,
+        design_id: DesignIdPath,
         data: JSONBody[DesignRequest],
         request: BrandRequest,
         state: State,
@@ -183,11 +191,11 @@ class DesignsController(Controller):
         status_code=200,
         responses={
             200: documented(DesignResponse, "The archived design."),
-            **problem_responses(401, 404),
+            **public_problems(401, 404),
         },
     )
     async def archive(
-        self, design_id: DesignId, request: BrandRequest, state: State
+        self, design_id: DesignIdPath, request: BrandRequest, state: State
     ) -> Response[bytes]:
         """Hide a design from your active designs and the gallery. It stays readable, with all
         its versions; clone it to use it again."""
@@ -203,11 +211,11 @@ class DesignsController(Controller):
         status_code=200,
         responses={
             200: documented(DesignResponse, "The design."),
-            **problem_responses(401, 404, 409),
+            **public_problems(401, 404, 409),
         },
     )
     async def publish(
-        self, design_id: DesignId, request: BrandRequest, state: State
+        self, design_id: DesignIdPath, request: BrandRequest, state: State
     ) -> Response[bytes]:
         """Publish your design in the Get Inspired gallery, where any brand can clone it."""
         runtime: GatewayRuntime = state.runtime
@@ -220,10 +228,10 @@ class DesignsController(Controller):
         operation_id="unpublishDesign",
         summary="Take a design out of the gallery",
         status_code=200,
-        responses={200: documented(DesignResponse, "The design."), **problem_responses(401, 404)},
+        responses={200: documented(DesignResponse, "The design."), **public_problems(401, 404)},
     )
     async def unpublish(
-        self, design_id: DesignId, request: BrandRequest, state: State
+        self, design_id: DesignIdPath, request: BrandRequest, state: State
     ) -> Response[bytes]:
         """Remove your design from the Get Inspired gallery (clones already made stay)."""
         runtime: GatewayRuntime = state.runtime
@@ -242,7 +250,7 @@ class GalleryController(Controller):
         summary="Browse the Get Inspired gallery",
         responses={
             200: documented(DesignList, "A page of published designs."),
-            **problem_responses(400, 401),
+            **public_problems(400, 401),
         },
     )
     async def browse(
@@ -270,12 +278,12 @@ class GalleryController(Controller):
         responses={
             201: documented(DesignResponse, "Your new design (version 1)."),
             200: documented(DesignResponse, "A retry: the clone made earlier with this key."),
-            **problem_responses(401, 404, 409, 422, 428),
+            **public_problems(401, 404, 409, 422, 428),
         },
     )
     async def clone(
         self,
-        design_id: DesignId,
+        design_id: DesignIdPath,
         request: BrandRequest,
         state: State,
         idempotency_key: IdempotencyKey = None,
@@ -305,7 +313,7 @@ class EstimatesController(Controller):
         status_code=200,
         responses={
             200: documented(Estimate, "The price."),
-            **problem_responses(401, 404, 409, 422),
+            **public_problems(401, 404, 409, 422),
         },
     )
     async def estimate(

@@ -21,7 +21,7 @@ from bespoke_gateway.adapters.upstream import ServiceClient, UpstreamResponse
 from bespoke_gateway.domain.accounts import Account
 from bespoke_gateway.domain.errors import IdempotencyKeyMissing
 from bespoke_platform.app import request_id
-from bespoke_platform.problems import PROBLEM_JSON
+from bespoke_platform.problems import PROBLEM_JSON, problem_responses
 
 IdempotencyKey = Annotated[
     str | None,
@@ -36,8 +36,31 @@ IdempotencyKey = Annotated[
 
 BrandRequest = Request[Account, str, Any]
 
-OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
-GroupPath = Annotated[str, Parameter(description="Shipping group id, e.g. `SG-7K2M9Q4X3B`.")]
+ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
+"""What an id in a public path may look like (so it names exactly one internal path)."""
+
+OrderNumberPath = Annotated[
+    str, Parameter(description="e.g. `BF-000042`", pattern=ID_PATTERN, max_length=100)
+]
+GroupPath = Annotated[
+    str,
+    Parameter(
+        description="Shipping group id, e.g. `SG-7K2M9Q4X3B`.", pattern=ID_PATTERN, max_length=100
+    ),
+]
+DesignIdPath = Annotated[
+    str, Parameter(description="Design id, e.g. `des_...`.", pattern=ID_PATTERN, max_length=100)
+]
+
+
+ALWAYS_POSSIBLE = (400, 401, 422, 429, 503)
+"""Any route may answer these: an unreadable request, no valid token, an invalid
+parameter or body, too many requests, a service behind the gateway down."""
+
+
+def public_problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """The problem responses of a public route: its own and those any route may give."""
+    return problem_responses(*sorted(set(statuses) | set(ALWAYS_POSSIBLE)))
 
 
 def documented(model: type[BaseModel], description: str) -> ResponseSpec:

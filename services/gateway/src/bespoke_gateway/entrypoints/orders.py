@@ -24,9 +24,9 @@ from bespoke_gateway.entrypoints.forwarding import (
     OrderNumberPath,
     documented,
     forward,
+    public_problems,
     require_key,
 )
-from bespoke_platform.problems import problem_responses
 
 
 class OrdersController(Controller):
@@ -41,7 +41,7 @@ class OrdersController(Controller):
         responses={
             201: documented(OrderResponse, "The order, numbered and pending payment."),
             200: documented(OrderResponse, "A retry: the order created earlier with this key."),
-            **problem_responses(401, 409, 422, 428, 503),
+            **public_problems(401, 409, 422, 428, 503),
         },
     )
     async def check_out(
@@ -70,7 +70,7 @@ class OrdersController(Controller):
         summary="The order pool",
         responses={
             200: documented(OrderList, "A page of orders."),
-            **problem_responses(400, 401, 503),
+            **public_problems(400, 401, 503),
         },
     )
     async def list_orders(
@@ -136,7 +136,7 @@ class OrdersController(Controller):
         summary="Edit a pending order",
         responses={
             200: documented(OrderResponse, "The order's new version, re-priced."),
-            **problem_responses(401, 404, 409, 422, 503),
+            **public_problems(401, 404, 409, 422, 503),
         },
     )
     async def edit(
@@ -160,7 +160,7 @@ class OrdersController(Controller):
         status_code=200,
         responses={
             200: documented(OrderResponse, "The cancelled order."),
-            **problem_responses(401, 404, 409, 503),
+            **public_problems(401, 404, 409, 503),
         },
     )
     async def cancel(
@@ -178,7 +178,7 @@ class OrdersController(Controller):
         summary="An order's status timeline",
         responses={
             200: documented(OrderHistory, "Every status change, oldest first."),
-            **problem_responses(401, 404, 503),
+            **public_problems(401, 404, 503),
         },
     )
     async def history(
@@ -196,7 +196,7 @@ class OrdersController(Controller):
         summary="Review an order",
         responses={
             200: documented(OrderResponse, "The order."),
-            **problem_responses(401, 404, 503),
+            **public_problems(401, 404, 503),
         },
     )
     async def get_order(

@@ -16,9 +16,9 @@ from bespoke_gateway.entrypoints.forwarding import (
     documented,
     forward,
     passthrough,
+    public_problems,
 )
 from bespoke_platform.app import request_id
-from bespoke_platform.problems import problem_responses
 
 
 class OrderPaymentController(Controller):
@@ -31,7 +31,7 @@ class OrderPaymentController(Controller):
         summary="The Pay page of an order",
         responses={
             200: documented(PayPage, "The costs to pay."),
-            **problem_responses(401, 404, 503),
+            **public_problems(401, 404, 503),
         },
     )
     async def pay_page(
@@ -48,7 +48,7 @@ class OrderPaymentController(Controller):
         status_code=200,
         responses={
             200: documented(StartedPayment, "A Stripe PaymentIntent to confirm with Stripe.js."),
-            **problem_responses(401, 404, 409, 503),
+            **public_problems(401, 404, 409, 503),
         },
     )
     async def start(
@@ -72,7 +72,7 @@ class GroupPaymentController(Controller):
         summary="The Pay page of a shipping group",
         responses={
             200: documented(PayPage, "The costs to pay."),
-            **problem_responses(401, 404, 503),
+            **public_problems(401, 404, 503),
         },
     )
     async def pay_page(
@@ -90,7 +90,7 @@ class GroupPaymentController(Controller):
         status_code=200,
         responses={
             200: documented(StartedPayment, "A Stripe PaymentIntent for the whole group."),
-            **problem_responses(401, 404, 409, 503),
+            **public_problems(401, 404, 409, 503),
         },
     )
     async def start(
@@ -113,7 +113,7 @@ class StripeWebhookController(Controller):
         summary="Stripe events",
         status_code=200,
         security=[],
-        responses=problem_responses(400, 503),
+        responses=public_problems(400, 503),
     )
     async def webhook(self, request: Request[Any, Any, Any], state: State) -> Response[bytes]:
         """Called by Stripe, not by brands: verified by its `Stripe-Signature` header."""

@@ -22,8 +22,8 @@ from bespoke_gateway.entrypoints.forwarding import (
     OrderNumberPath,
     documented,
     forward,
+    public_problems,
 )
-from bespoke_platform.problems import problem_responses
 
 
 class ShippingGroupsController(Controller):
@@ -38,7 +38,7 @@ class ShippingGroupsController(Controller):
         responses={
             201: documented(ShippingGroupView, "The group: its cost, the saving, each share."),
             200: documented(ShippingGroupView, "A retry: the group formed earlier with this key."),
-            **problem_responses(401, 404, 409, 422, 503),
+            **public_problems(401, 404, 409, 422, 503),
         },
     )
     async def form(
@@ -73,7 +73,7 @@ class ShippingGroupsController(Controller):
         summary="Your shipping groups",
         responses={
             200: documented(ShippingGroupList, "A page of groups, newest first."),
-            **problem_responses(400, 401, 503),
+            **public_problems(400, 401, 503),
         },
     )
     async def list_groups(
@@ -104,7 +104,7 @@ class ShippingGroupsController(Controller):
         summary="A shipping group",
         responses={
             200: documented(ShippingGroupView, "The group."),
-            **problem_responses(401, 404, 503),
+            **public_problems(401, 404, 503),
         },
     )
     async def get_group(
@@ -122,7 +122,7 @@ class ShippingGroupsController(Controller):
         status_code=200,
         responses={
             200: documented(ShippingGroupView, "The group, now `dissolved`."),
-            **problem_responses(401, 404, 409, 503),
+            **public_problems(401, 404, 409, 503),
         },
     )
     async def dissolve(
@@ -139,7 +139,7 @@ class ShippingGroupsController(Controller):
         summary="The shipment of a paid shipping group",
         responses={
             200: documented(ShipmentView, "The shipment and its stages."),
-            **problem_responses(401, 404, 503),
+            **public_problems(401, 404, 503),
         },
     )
     async def shipment(
@@ -163,7 +163,7 @@ class OrderShipmentController(Controller):
         summary="The shipment carrying an order",
         responses={
             200: documented(ShipmentView, "The shipment and its stages."),
-            **problem_responses(401, 404, 503),
+            **public_problems(401, 404, 503),
         },
     )
     async def shipment(
