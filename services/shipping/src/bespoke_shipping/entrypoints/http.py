@@ -36,6 +36,8 @@ RequestId = Annotated[
     str, HeaderParameter(name="X-Request-Id", description="Correlates logs and events.")
 ]
 GroupId = Annotated[str, Parameter(description="Shipping group id, e.g. `SG-7K2M9Q4X3B`.")]
+ShipmentId = Annotated[str, Parameter(description="`shp_<order number or group id>`.")]
+OrderNumber = Annotated[str, Parameter(description="e.g. `BF-000042`.")]
 
 
 class QuoteRequest(BaseModel):
@@ -193,14 +195,14 @@ class ShipmentsController(Controller):
 
     @get("/orders/{order_number:str}/shipment", operation_id="getOrderShipment")
     async def of_order(
-        self, order_number: str, state: State, account_id: AccountId
+        self, order_number: OrderNumber, state: State, account_id: AccountId
     ) -> ShipmentView:
         """The shipment carrying an order, alone or in its group."""
         runtime: ShippingRuntime = state.runtime
         return shipment_view(await handlers.shipment_of(account_id, order_number, runtime.deps))
 
     @get("/shipments/{shipment_id:str}", operation_id="getShipment")
-    async def get_shipment(self, shipment_id: str, state: State) -> ShipmentView:
+    async def get_shipment(self, shipment_id: ShipmentId, state: State) -> ShipmentView:
         """Any brand's shipment (factory systems and operators)."""
         runtime: ShippingRuntime = state.runtime
         return shipment_view(await handlers.get_shipment(None, shipment_id, runtime.deps))
@@ -208,7 +210,7 @@ class ShipmentsController(Controller):
     @post("/shipments/{shipment_id:str}/status", status_code=200, operation_id="updateShipment")
     async def update(
         self,
-        shipment_id: str,
+        shipment_id: ShipmentId,
         data: JSONBody[ShipmentUpdate],
         state: State,
         request_id: RequestId = "",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import os
 import shutil
@@ -15,14 +14,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import httpx
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import TopicAlreadyExistsError
+from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from bespoke.stack import ferretdb_patch
 from bespoke.stack.config import DEPLOY_LOCAL, REPO_ROOT, StackConfig
 from bespoke.stack.processes import ProcessSpec
-from bespoke_contracts import ALL_TOPICS, dead_letter_topic
+from bespoke_platform.topics import ensure_topics
 
 Say = Callable[[str], None]
 
@@ -128,25 +126,40 @@ class GoBinary(Component, ABC):
         return self.config.bin_dir / self.name
 
     def install(self, say: Say) -> None:
-        module_dir = DEPLOY_LOCAL / self.module
-        sources = sorted(p for p in module_dir.iterdir() if p.suffix in {".go", ".mod", ".sum"})
-        stamp = self.config.bin_dir / f".{self.name}.{_fingerprint(*sources)}"
-        if self.binary.exists() and stamp.exists():
-            return
-        go = require("go", self.name, "Go 1.24+ (https://go.dev/dl/ or `apt-get install golang`)")
-        say(f"{self.name}: building from {module_dir.relative_to(REPO_ROOT)} (first run only)")
-        self.config.bin_dir.mkdir(parents=True, exist_ok=True)
-        # go.sum in the module pins every dependency; GOSUMDB is off because the checksum
-        # database answers 404 for some of these modules from this network (see README).
-        _run_install(
-            [go, "build", "-mod=readonly", "-o", str(self.binary), self.package],
-            cwd=module_dir,
-            log=self.config.logs_dir / f"install-{self.name}.log",
-            env={"GOSUMDB": "off", "GOFLAGS": "-mod=readonly", "CGO_ENABLED": "0"},
-        )
-        for old in self.config.bin_dir.glob(f".{self.name}.*"):
-            old.unlink()
-        stamp.touch()
+        build_go_tool(self.config, self.name, self.module, self.package, say)
+
+
+def build_go_tool(config: StackConfig, name: str, module: str, package: str, say: Say) -> Path:
+    """Build ``package`` from our Go module ``deploy/local/<module>`` into ``.stack/bin``
+    (once per change of the module's files); returns the binary."""
+    binary = config.bin_dir / name
+    module_dir = DEPLOY_LOCAL / module
+    sources = sorted(p for p in module_dir.iterdir() if p.suffix in {".go", ".mod", ".sum"})
+    stamp = config.bin_dir / f".{name}.{_fingerprint(*sources)}"
+    if binary.exists() and stamp.exists():
+        return binary
+    go = require("go", name, "Go 1.24+ (https://go.dev/dl/ or `apt-get install golang`)")
+    say(f"{name}: building from {module_dir.relative_to(REPO_ROOT)} (first run only)")
+    config.bin_dir.mkdir(parents=True, exist_ok=True)
+    # go.sum in the module pins every dependency; GOSUMDB is off because the checksum
+    # database answers 404 for some of these modules from this network (see README).
+    _run_install(
+        [go, "build", "-mod=readonly", "-o", str(binary), package],
+        cwd=module_dir,
+        log=config.logs_dir / f"install-{name}.log",
+        env={"GOSUMDB": "off", "GOFLAGS": "-mod=readonly", "CGO_ENABLED": "0"},
+    )
+    for old in config.bin_dir.glob(f".{name}.*"):
+        old.unlink()
+    stamp.touch()
+    return binary
+
+
+def kustomize(config: StackConfig, say: Say) -> Path:
+    """The pinned kustomize (deploy/local/kustomize/go.mod), built on first use."""
+    return build_go_tool(
+        config, "kustomize", "kustomize", "sigs.k8s.io/kustomize/kustomize/v5", say
+    )
 
 
 class FerretDB(GoBinary):
@@ -423,23 +436,9 @@ class Kafka(Component):
 
 async def create_topics(config: StackConfig, say: Say) -> None:
     """Create every event topic and its dead-letter topic, with explicit partitions."""
-    wanted = {t: config.topic_partitions for t in ALL_TOPICS}
-    wanted |= {dead_letter_topic(t): 1 for t in ALL_TOPICS}
-    admin = AIOKafkaAdminClient(bootstrap_servers=config.kafka_bootstrap)
-    await admin.start()
-    try:
-        existing = set(await admin.list_topics())
-        missing = [
-            NewTopic(name=t, num_partitions=n, replication_factor=1)
-            for t, n in wanted.items()
-            if t not in existing
-        ]
-        if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(missing)
-            say("kafka: created topics " + ", ".join(t.name for t in missing))
-    finally:
-        await admin.close()
+    created = await ensure_topics(config.kafka_bootstrap, config.topic_partitions)
+    if created:
+        say("kafka: created topics " + ", ".join(created))
 
 
 class Service(Component):

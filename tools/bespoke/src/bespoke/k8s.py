@@ -1,0 +1,472 @@
+"""The Kubernetes base (deploy/k8s/base), generated from one table so the six services
+stay alike: ``uv run python -m bespoke.k8s`` rewrites it; a test fails when it drifts.
+
+Per service: a Deployment (probes on /health/live and /health/ready, requests and
+limits, non-root, read-only root filesystem), a Service, a PodDisruptionBudget, and an
+HPA for the gateway and the Kafka consumers. Shared: the ConfigMap, NetworkPolicies
+(only the gateway is reachable from outside; each service reaches only what it needs),
+the Ingress of the gateway, and the Job that creates the Kafka topics. Secrets are
+referenced, never written here: create ``bespoke-secrets`` per environment.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+BASE = Path(__file__).resolve().parents[4] / "deploy" / "k8s" / "base"
+IMAGE = "bespoke/{service}"
+PARTITIONS = 12
+"""Partitions per event topic: the most consumer replicas that can share the work."""
+
+
+@dataclass(frozen=True)
+class Env:
+    name: str
+    config: str | None = None
+    protected: str | None = None
+    """A key of the `bespoke-secrets` Secret."""
+    value: str | None = None
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    port: int
+    consumer: bool
+    env: tuple[Env, ...] = ()
+    callers: tuple[str, ...] = ()
+    calls: tuple[str, ...] = ()
+    external_ports: tuple[int, ...] = ()
+    max_replicas: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+COMMON = (
+    Env("MONGODB_URL", protected="mongodb-url"),
+    Env("KAFKA_BOOTSTRAP", config="kafka-bootstrap"),
+)
+
+SERVICES = (
+    ServiceSpec(
+        "gateway",
+        8000,
+        consumer=False,
+        env=(
+            Env("DESIGN_URL", value="http://design:8101"),
+            Env("ORDERS_URL", value="http://orders:8102"),
+            Env("PAYMENTS_URL", value="http://payments:8103"),
+            Env("SHIPPING_URL", value="http://shipping:8104"),
+        ),
+        callers=("ingress",),
+        calls=("design", "orders", "payments", "shipping"),
+        max_replicas=10,
+    ),
+    ServiceSpec("design", 8101, consumer=False, callers=("gateway", "orders")),
+    ServiceSpec(
+        "orders",
+        8102,
+        consumer=True,
+        env=(
+            Env("DESIGN_URL", value="http://design:8101"),
+            Env("SHIPPING_URL", value="http://shipping:8104"),
+        ),
+        callers=("gateway",),
+        calls=("design", "shipping"),
+        max_replicas=PARTITIONS,
+    ),
+    ServiceSpec(
+        "payments",
+        8103,
+        consumer=True,
+        env=(
+            Env("STRIPE_API_BASE", config="stripe-api-base"),
+            Env("STRIPE_API_KEY", protected="stripe-api-key"),
+            Env("STRIPE_WEBHOOK_SECRET", protected="stripe-webhook-secret"),
+        ),
+        callers=("gateway",),
+        external_ports=(443,),
+        max_replicas=PARTITIONS,
+    ),
+    ServiceSpec(
+        "shipping", 8104, consumer=True, callers=("gateway", "orders"), max_replicas=PARTITIONS
+    ),
+    ServiceSpec(
+        "notifications",
+        8105,
+        consumer=True,
+        env=(
+            Env("SMTP_HOST", config="smtp-host"),
+            Env("SMTP_PORT", config="smtp-port"),
+            Env("SMTP_STARTTLS", config="smtp-starttls"),
+            Env("SMTP_USERNAME", protected="smtp-username", optional=True),
+            Env("SMTP_PASSWORD", protected="smtp-password", optional=True),
+            Env("MAIL_FROM", config="mail-from"),
+            Env("BACKOFFICE_URL", config="backoffice-url"),
+        ),
+        external_ports=(25, 465, 587),
+        max_replicas=PARTITIONS,
+    ),
+)
+
+
+def _labels(name: str) -> dict[str, str]:
+    return {"app.kubernetes.io/name": name, "app.kubernetes.io/part-of": "bespoke"}
+
+
+def _env(spec: ServiceSpec) -> list[dict[str, Any]]:
+    prefix = f"BESPOKE_{spec.name.upper()}_"
+    out: list[dict[str, Any]] = [
+        {"name": prefix + "HTTP_HOST", "value": "0.0.0.0"},
+        {"name": prefix + "HTTP_PORT", "value": str(spec.port)},
+    ]
+    for env in (*COMMON, *spec.env):
+        item: dict[str, Any] = {"name": prefix + env.name}
+        if env.value is not None:
+            item["value"] = env.value
+        elif env.config is not None:
+            item["valueFrom"] = {"configMapKeyRef": {"name": "bespoke-config", "key": env.config}}
+        else:
+            ref: dict[str, Any] = {"name": "bespoke-secrets", "key": env.protected}
+            if env.optional:
+                ref["optional"] = True
+            item["valueFrom"] = {"secretKeyRef": ref}
+        out.append(item)
+    return out
+
+
+def _probe(path: str, port: int, period: int, failures: int) -> dict[str, Any]:
+    return {
+        "httpGet": {"path": path, "port": "http"},
+        "periodSeconds": period,
+        "timeoutSeconds": 3,
+        "failureThreshold": failures,
+    }
+
+
+def deployment(spec: ServiceSpec) -> dict[str, Any]:
+    labels = _labels(spec.name)
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": spec.name, "labels": labels},
+        "spec": {
+            "replicas": 2,
+            "revisionHistoryLimit": 5,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": spec.name}},
+            "strategy": {
+                "type": "RollingUpdate",
+                "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1},
+            },
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "automountServiceAccountToken": False,
+                    "terminationGracePeriodSeconds": 30,
+                    "securityContext": {
+                        "runAsNonRoot": True,
+                        "runAsUser": 10001,
+                        "runAsGroup": 10001,
+                        "fsGroup": 10001,
+                        "seccompProfile": {"type": "RuntimeDefault"},
+                    },
+                    "containers": [
+                        {
+                            "name": spec.name,
+                            "image": IMAGE.format(service=spec.name),
+                            "imagePullPolicy": "IfNotPresent",
+                            "ports": [{"name": "http", "containerPort": spec.port}],
+                            "env": _env(spec),
+                            "startupProbe": _probe("/health/live", spec.port, 2, 30),
+                            "livenessProbe": _probe("/health/live", spec.port, 10, 3),
+                            "readinessProbe": _probe("/health/ready", spec.port, 5, 3),
+                            "resources": {
+                                "requests": {"cpu": "100m", "memory": "192Mi"},
+                                "limits": {"cpu": "1", "memory": "512Mi"},
+                            },
+                            "securityContext": {
+                                "allowPrivilegeEscalation": False,
+                                "readOnlyRootFilesystem": True,
+                                "capabilities": {"drop": ["ALL"]},
+                            },
+                            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108
+                        }
+                    ],
+                    "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
+                },
+            },
+        },
+    }
+
+
+def service(spec: ServiceSpec) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": spec.name, "labels": _labels(spec.name)},
+        "spec": {
+            "selector": {"app.kubernetes.io/name": spec.name},
+            "ports": [{"name": "http", "port": spec.port, "targetPort": "http"}],
+        },
+    }
+
+
+def pdb(spec: ServiceSpec) -> dict[str, Any]:
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": spec.name, "labels": _labels(spec.name)},
+        "spec": {
+            "minAvailable": 1,
+            "selector": {"matchLabels": {"app.kubernetes.io/name": spec.name}},
+        },
+    }
+
+
+def hpa(spec: ServiceSpec) -> dict[str, Any]:
+    return {
+        "apiVersion": "autoscaling/v2",
+        "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": spec.name, "labels": _labels(spec.name)},
+        "spec": {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": spec.name},
+            "minReplicas": 2,
+            "maxReplicas": spec.max_replicas,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": 70},
+                    },
+                }
+            ],
+        },
+    }
+
+
+def _pods(name: str) -> dict[str, Any]:
+    return {"podSelector": {"matchLabels": {"app.kubernetes.io/name": name}}}
+
+
+def network_policies() -> list[dict[str, Any]]:
+    """Default deny; then each service: who may call it, and what it may reach."""
+    policies: list[dict[str, Any]] = [
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": {"name": "default-deny"},
+            "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+        }
+    ]
+    dns = {
+        "to": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
+        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+    }
+    data = {  # Kafka and MongoDB run outside this namespace (managed or their own).
+        "to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+        "ports": [{"protocol": "TCP", "port": 9092}, {"protocol": "TCP", "port": 27017}],
+    }
+    for spec in SERVICES:
+        ingress: list[dict[str, Any]] = []
+        for caller in spec.callers:
+            source = (
+                {
+                    "namespaceSelector": {
+                        "matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}
+                    }
+                }
+                if caller == "ingress"
+                else _pods(caller)
+            )
+            ingress.append({"from": [source], "ports": [{"protocol": "TCP", "port": spec.port}]})
+        egress: list[dict[str, Any]] = [dns, data]
+        for callee in spec.calls:
+            port = next(s.port for s in SERVICES if s.name == callee)
+            egress.append({"to": [_pods(callee)], "ports": [{"protocol": "TCP", "port": port}]})
+        if spec.external_ports:
+            egress.append(
+                {
+                    "to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
+                    "ports": [{"protocol": "TCP", "port": p} for p in spec.external_ports],
+                }
+            )
+        policy_spec: dict[str, Any] = {
+            **_pods(spec.name),
+            "policyTypes": ["Ingress", "Egress"],
+            "egress": egress,
+        }
+        if ingress:
+            policy_spec["ingress"] = ingress
+        policies.append(
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": {"name": spec.name, "labels": _labels(spec.name)},
+                "spec": policy_spec,
+            }
+        )
+    policies.append(
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "NetworkPolicy",
+            "metadata": {"name": "topics-job"},
+            "spec": {
+                "podSelector": {"matchLabels": {"app.kubernetes.io/name": "bespoke-topics"}},
+                "policyTypes": ["Egress"],
+                "egress": [dns, data],
+            },
+        }
+    )
+    return policies
+
+
+def shared() -> list[dict[str, Any]]:
+    return [
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "bespoke-config"},
+            "data": {
+                "kafka-bootstrap": "kafka-bootstrap:9092",
+                "stripe-api-base": "https://api.stripe.com",
+                "smtp-host": "smtp.example.com",
+                "smtp-port": "587",
+                "smtp-starttls": "true",
+                "mail-from": "Bespoke Factory <orders@example.com>",
+                "backoffice-url": "https://backoffice.example.com",
+                "topic-partitions": str(PARTITIONS),
+                "topic-replication-factor": "1",
+                "topic-retention-ms": str(7 * 24 * 3600 * 1000),
+            },
+        },
+        {
+            "apiVersion": "networking.k8s.io/v1",
+            "kind": "Ingress",
+            "metadata": {"name": "gateway", "labels": _labels("gateway")},
+            "spec": {
+                "ingressClassName": "nginx",
+                "rules": [
+                    {
+                        "host": "backoffice.example.com",
+                        "http": {
+                            "paths": [
+                                {
+                                    "path": "/api/v1",
+                                    "pathType": "Prefix",
+                                    "backend": {
+                                        "service": {"name": "gateway", "port": {"number": 8000}}
+                                    },
+                                }
+                            ]
+                        },
+                    }
+                ],
+            },
+        },
+        {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "metadata": {"name": "bespoke-topics", "labels": _labels("bespoke-topics")},
+            "spec": {
+                "backoffLimit": 6,
+                "ttlSecondsAfterFinished": 3600,
+                "template": {
+                    "metadata": {"labels": _labels("bespoke-topics")},
+                    "spec": {
+                        "restartPolicy": "OnFailure",
+                        "automountServiceAccountToken": False,
+                        "securityContext": {
+                            "runAsNonRoot": True,
+                            "runAsUser": 10001,
+                            "seccompProfile": {"type": "RuntimeDefault"},
+                        },
+                        "containers": [
+                            {
+                                "name": "topics",
+                                "image": IMAGE.format(service="orders"),
+                                "command": ["/bin/sh", "-c"],
+                                "args": [
+                                    "exec python -m bespoke_platform.topics"
+                                    ' --bootstrap "$KAFKA_BOOTSTRAP" --partitions "$PARTITIONS"'
+                                    ' --replication-factor "$REPLICATION" --retention-ms "$RETENTION"'
+                                ],
+                                "env": [
+                                    {
+                                        "name": key,
+                                        "valueFrom": {
+                                            "configMapKeyRef": {
+                                                "name": "bespoke-config",
+                                                "key": ref,
+                                            }
+                                        },
+                                    }
+                                    for key, ref in (
+                                        ("KAFKA_BOOTSTRAP", "kafka-bootstrap"),
+                                        ("PARTITIONS", "topic-partitions"),
+                                        ("REPLICATION", "topic-replication-factor"),
+                                        ("RETENTION", "topic-retention-ms"),
+                                    )
+                                ],
+                                "resources": {
+                                    "requests": {"cpu": "50m", "memory": "128Mi"},
+                                    "limits": {"cpu": "500m", "memory": "256Mi"},
+                                },
+                                "securityContext": {
+                                    "allowPrivilegeEscalation": False,
+                                    "readOnlyRootFilesystem": True,
+                                    "capabilities": {"drop": ["ALL"]},
+                                },
+                            }
+                        ],
+                    },
+                },
+            },
+        },
+    ]
+
+
+def render() -> dict[str, str]:
+    """File name -> YAML text of the base."""
+    files: dict[str, list[dict[str, Any]]] = {}
+    for spec in SERVICES:
+        objects = [deployment(spec), service(spec), pdb(spec)]
+        if spec.max_replicas:
+            objects.append(hpa(spec))
+        files[f"{spec.name}.yaml"] = objects
+    files["network-policies.yaml"] = network_policies()
+    files["shared.yaml"] = shared()
+    texts = {
+        name: "# Generated by `uv run python -m bespoke.k8s`; edit tools/bespoke/src/bespoke/k8s.py.\n"
+        + yaml.safe_dump_all(objects, sort_keys=False)
+        for name, objects in files.items()
+    }
+    texts["kustomization.yaml"] = (
+        "# Generated by `uv run python -m bespoke.k8s`.\n"
+        + yaml.safe_dump(
+            {
+                "apiVersion": "kustomize.config.k8s.io/v1beta1",
+                "kind": "Kustomization",
+                "labels": [{"pairs": {"app.kubernetes.io/part-of": "bespoke"}}],
+                "resources": sorted(files),
+            },
+            sort_keys=False,
+        )
+    )
+    return texts
+
+
+def main(out: Path = BASE) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in render().items():
+        (out / name).write_text(text)
+        print(out / name)
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else BASE)

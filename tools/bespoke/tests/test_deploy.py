@@ -1,0 +1,202 @@
+"""Deployment files, checked offline: the Kubernetes overlays render with the pinned
+kustomize, every object validates against the Kubernetes JSON schemas, every service is
+deployed with probes its code answers and the settings it needs, and the image is built
+the way the README says."""
+
+from __future__ import annotations
+
+import importlib
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from bespoke import k8s
+from bespoke.stack.components import SERVICE_NAMES, kustomize
+from bespoke.stack.config import StackConfig
+
+ROOT = Path(__file__).parents[3]
+K8S = ROOT / "deploy" / "k8s"
+KUBERNETES_VERSION = "1.33.0"
+OVERLAYS = ("dev", "prod")
+
+
+@pytest.fixture(scope="module")
+def rendered() -> dict[str, list[dict[str, Any]]]:
+    binary = kustomize(StackConfig(), lambda line: None)
+    out = {}
+    for overlay in OVERLAYS:
+        text = subprocess.run(
+            [str(binary), "build", str(K8S / "overlays" / overlay)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        out[overlay] = [doc for doc in yaml.safe_load_all(text) if doc]
+    return out
+
+
+def by_kind(objects: list[dict[str, Any]], kind: str) -> dict[str, dict[str, Any]]:
+    return {o["metadata"]["name"]: o for o in objects if o["kind"] == kind}
+
+
+def test_the_committed_base_is_what_the_generator_writes() -> None:
+    for name, text in k8s.render().items():
+        assert (K8S / "base" / name).read_text() == text, (
+            f"deploy/k8s/base/{name} is stale: run `uv run python -m bespoke.k8s`"
+        )
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_rendered_object_is_valid_kubernetes(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str
+) -> None:
+    kinds = set()
+    for obj in rendered[overlay]:
+        kubernetes_validate.validate(obj, KUBERNETES_VERSION, strict=True)
+        kinds.add(obj["kind"])
+        assert (
+            obj["metadata"].get("namespace")
+            in (None, f"bespoke{'-dev' if overlay == 'dev' else ''}")
+            or obj["kind"] == "Namespace"
+        )
+    assert {
+        "Deployment",
+        "Service",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "NetworkPolicy",
+        "Ingress",
+        "Job",
+        "ConfigMap",
+        "Namespace",
+    } <= kinds
+
+
+def test_an_invalid_object_is_caught() -> None:
+    broken = k8s.deployment(k8s.SERVICES[0])
+    broken["spec"]["replicas"] = "two"
+    with pytest.raises(kubernetes_validate.ValidationError):
+        kubernetes_validate.validate(broken, KUBERNETES_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_service_is_deployed_safely(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str
+) -> None:
+    deployments = by_kind(rendered[overlay], "Deployment")
+    assert set(deployments) == set(SERVICE_NAMES)
+    assert set(SERVICE_NAMES) == {p.name for p in (ROOT / "services").iterdir() if p.is_dir()}
+    for name, deployment in deployments.items():
+        pod = deployment["spec"]["template"]["spec"]
+        [container] = pod["containers"]
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert container["securityContext"]["readOnlyRootFilesystem"] is True
+        assert container["securityContext"]["allowPrivilegeEscalation"] is False
+        assert {"requests", "limits"} <= set(container["resources"]), name
+        assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
+        assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+        assert container["image"].startswith("registry.example.com/bespoke/" + name + ":")
+    assert set(by_kind(rendered[overlay], "Service")) == set(SERVICE_NAMES)
+    assert set(by_kind(rendered[overlay], "PodDisruptionBudget")) == set(SERVICE_NAMES)
+    scaled = set(by_kind(rendered[overlay], "HorizontalPodAutoscaler"))
+    assert scaled == {"gateway", "orders", "payments", "shipping", "notifications"}
+
+
+def test_probe_paths_exist_in_each_service_s_code() -> None:
+    for name in SERVICE_NAMES:
+        http = importlib.import_module(f"bespoke_{name}.entrypoints.http")
+        app = http.create_app()
+        paths = {route.path for route in app.routes}
+        assert {"/health/live", "/health/ready"} <= paths, name
+
+
+def _settings_class(name: str) -> Any:
+    module = importlib.import_module(f"bespoke_{name}.settings")
+    return next(
+        v
+        for k, v in vars(module).items()
+        if k.endswith("Settings") and v.__module__ == module.__name__
+    )
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_every_setting_a_service_needs_in_a_cluster_is_set(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str
+) -> None:
+    """Settings whose defaults point at the local stack, and secrets, must come from the
+    manifests (else a pod would look for MongoDB on its own loopback)."""
+    deployments = by_kind(rendered[overlay], "Deployment")
+    config = next(iter(by_kind(rendered[overlay], "ConfigMap").values()))
+    for name in SERVICE_NAMES:
+        settings = _settings_class(name)
+        prefix = settings.model_config["env_prefix"]
+        needed = {
+            prefix + field.upper()
+            for field, info in settings.model_fields.items()
+            if "127.0.0.1" in str(info.default)
+            or re.search(r"secret|api_key|password|username", field)
+        }
+        [container] = deployments[name]["spec"]["template"]["spec"]["containers"]
+        env = {e["name"]: e for e in container["env"]}
+        missing = needed - set(env)
+        assert not missing, (overlay, name, missing)
+        for item in env.values():
+            ref = item.get("valueFrom", {}).get("configMapKeyRef")
+            if ref:
+                assert ref["key"] in config["data"], (name, ref)
+            assert "127.0.0.1" not in item.get("value", ""), (name, item)
+
+
+def test_prod_replicates_kafka_topics_and_consumers_fit_the_partitions(
+    rendered: dict[str, list[dict[str, Any]]],
+) -> None:
+    for overlay in OVERLAYS:
+        data = next(iter(by_kind(rendered[overlay], "ConfigMap").values()))["data"]
+        partitions = int(data["topic-partitions"])
+        for hpa in by_kind(rendered[overlay], "HorizontalPodAutoscaler").values():
+            assert hpa["spec"]["maxReplicas"] <= partitions, (overlay, hpa["metadata"]["name"])
+        job = by_kind(rendered[overlay], "Job")["bespoke-topics"]
+        assert (
+            "bespoke_platform.topics" in job["spec"]["template"]["spec"]["containers"][0]["args"][0]
+        )
+    prod = next(iter(by_kind(rendered["prod"], "ConfigMap").values()))["data"]
+    assert prod["topic-replication-factor"] == "3"
+
+
+def test_only_the_gateway_is_reachable_from_outside(
+    rendered: dict[str, list[dict[str, Any]]],
+) -> None:
+    policies = by_kind(rendered["prod"], "NetworkPolicy")
+    assert policies["default-deny"]["spec"]["podSelector"] == {}
+    for name in SERVICE_NAMES:
+        for rule in policies[name]["spec"].get("ingress", []):
+            for source in rule["from"]:
+                if "namespaceSelector" in source:
+                    assert name == "gateway", name
+    ingress = by_kind(rendered["prod"], "Ingress")["gateway"]
+    backends = {
+        p["backend"]["service"]["name"]
+        for r in ingress["spec"]["rules"]
+        for p in r["http"]["paths"]
+    }
+    assert backends == {"gateway"}
+
+
+def test_the_image_is_multi_stage_non_root_and_slim() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    stages = re.findall(r"^FROM (\S+) AS (\w+)", dockerfile, re.MULTILINE)
+    assert [s for _, s in stages] == ["build", "run"]
+    assert all(base.endswith("-slim") for base, _ in stages)
+    run_stage = dockerfile.split("AS run", 1)[1]
+    assert re.search(r"^USER 10001", run_stage, re.MULTILINE)
+    assert "uv " not in run_stage
+    assert "pip install" not in run_stage
+    assert "apt-get" not in run_stage
+    assert "uv sync --frozen --no-dev --no-editable" in dockerfile
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".git", ".stack", ".venv"} <= set(ignored)
