@@ -200,3 +200,25 @@ def test_the_image_is_multi_stage_non_root_and_slim() -> None:
     assert "uv sync --frozen --no-dev --no-editable" in dockerfile
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".git", ".stack", ".venv"} <= set(ignored)
+
+
+def test_docker_compose_runs_every_service_with_what_it_needs() -> None:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"mongodb", "kafka", "stripe-mock", "mailpit", "topics"} <= set(services)
+    assert "--replSet" in services["mongodb"]["command"]
+    assert services["kafka"]["environment"]["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    for name in SERVICE_NAMES:
+        service = services[name]
+        assert service["build"]["args"]["SERVICE"] == name
+        assert "/health/ready" in " ".join(service["healthcheck"]["test"])
+        assert service["depends_on"]["kafka"]["condition"] == "service_healthy"
+        assert service["depends_on"]["topics"]["condition"] == "service_completed_successfully"
+        settings = _settings_class(name)
+        prefix = settings.model_config["env_prefix"]
+        needed = {
+            prefix + field.upper()
+            for field, info in settings.model_fields.items()
+            if "127.0.0.1" in str(info.default) and field != "http_host"  # the image sets it
+        }
+        assert needed <= set(service["environment"]), (name, needed - set(service["environment"]))
