@@ -100,6 +100,9 @@ def test_every_service_is_deployed_safely(
         assert {"requests", "limits"} <= set(container["resources"]), name
         assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
         assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+        annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/path"] == "/metrics"
+        assert annotations["prometheus.io/port"] == str(container["ports"][0]["containerPort"])
         assert container["image"].startswith("registry.example.com/bespoke/" + name + ":")
     assert set(by_kind(rendered[overlay], "Service")) == set(SERVICE_NAMES)
     assert set(by_kind(rendered[overlay], "PodDisruptionBudget")) == set(SERVICE_NAMES)
@@ -112,7 +115,7 @@ def test_probe_paths_exist_in_each_service_s_code() -> None:
         http = importlib.import_module(f"bespoke_{name}.entrypoints.http")
         app = http.create_app()
         paths = {route.path for route in app.routes}
-        assert {"/health/live", "/health/ready"} <= paths, name
+        assert {"/health/live", "/health/ready", "/metrics"} <= paths, name
 
 
 def _settings_class(name: str) -> Any:

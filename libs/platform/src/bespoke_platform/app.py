@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -17,6 +18,7 @@ from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, S
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
+from bespoke_platform import observability
 from bespoke_platform.problems import exception_handlers
 
 Hook = Callable[[], Awaitable[Any]]
@@ -50,9 +52,12 @@ class RequestIdMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP:
-            _incoming_id(scope)
-        await self.app(scope, receive, send)
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        scope["state"]["started"] = time.perf_counter()
+        with observability.bound(request_id=_incoming_id(scope)):
+            await self.app(scope, receive, send)
 
 
 async def add_request_id(message: Message, scope: Scope) -> None:
@@ -61,6 +66,12 @@ async def add_request_id(message: Message, scope: Scope) -> None:
         headers = list(message.get("headers", []))
         headers.append((b"x-request-id", _incoming_id(scope).encode("latin-1")))
         message["headers"] = headers
+        started = scope.get("state", {}).get("started")
+        route = scope.get("path_template") or "unmatched"
+        if started is not None and route not in ("/metrics", "/health/live", "/health/ready"):
+            observability.HTTP_DURATION.labels(
+                scope.get("method", ""), route, str(message["status"])
+            ).observe(time.perf_counter() - started)
 
 
 _SANE_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
@@ -91,6 +102,12 @@ def service_app(
     """
 
     checks = dict(ready_checks or {})
+
+    @get("/metrics", operation_id="metrics", include_in_schema=False)
+    async def metrics() -> Response[bytes]:
+        """Prometheus metrics of this process."""
+        body, content_type = observability.metrics_text()
+        return Response(body, media_type=content_type)
 
     @get("/health/live", operation_id="live", include_in_schema=False)
     async def live() -> dict[str, str]:
@@ -135,7 +152,7 @@ def service_app(
     if openapi_config is not None:
         extra["openapi_config"] = openapi_config
     return Litestar(
-        route_handlers=[*route_handlers, live, health],
+        route_handlers=[*route_handlers, live, health, metrics],
         state=State(dict(state or {})),
         lifespan=[lifespan],
         middleware=[DefineMiddleware(RequestIdMiddleware), *middleware],

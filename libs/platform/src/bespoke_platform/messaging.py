@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
@@ -21,6 +22,7 @@ from faststream.kafka.annotations import KafkaMessage
 from pydantic import ValidationError
 
 from bespoke_contracts import Envelope, dead_letter_topic
+from bespoke_platform import observability
 
 log = logging.getLogger(__name__)
 
@@ -71,20 +73,39 @@ async def consume(
     except (ValidationError, ValueError) as error:
         await _dead_letter(record, dead_letters, f"invalid event: {error}", attempts=0)
         return
+    with observability.bound(
+        topic=record.topic,
+        event_id=str(getattr(event, "event_id", "")),
+        correlation_id=getattr(event, "correlation_id", None),
+    ):
+        started = time.perf_counter()
+        outcome = await _handle(record, event, handle, dead_letters, attempts, first_delay)
+        observability.EVENT_HANDLING.labels(record.topic).observe(time.perf_counter() - started)
+        observability.EVENTS_CONSUMED.labels(record.topic, outcome).inc()
+
+
+async def _handle(
+    record: ReceivedMessage,
+    event: EventT,
+    handle: Callable[[EventT], Awaitable[None]],
+    dead_letters: RawPublisher,
+    attempts: int,
+    first_delay: float,
+) -> str:
     delay = first_delay
     for attempt in range(1, attempts + 1):
         try:
             await handle(event)
-            return
+            return "handled"
         except PoisonMessage as error:
             await _dead_letter(record, dead_letters, str(error), attempts=attempt)
-            return
+            return "dead-lettered"
         except Exception as error:
             if attempt == attempts:
                 await _dead_letter(
                     record, dead_letters, f"{type(error).__name__}: {error}", attempts=attempt
                 )
-                return
+                return "dead-lettered"
             log.warning(
                 "handling %s[%d]@%d failed (attempt %d/%d), retrying in %.1fs: %s",
                 record.topic,
@@ -97,12 +118,14 @@ async def consume(
             )
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
+    return "dead-lettered"  # not reached: the last attempt returns above
 
 
 async def _dead_letter(
     record: ReceivedMessage, publisher: RawPublisher, error: str, attempts: int
 ) -> None:
     topic = dead_letter_topic(record.topic)
+    observability.DEAD_LETTERS.labels(record.topic).inc()
     log.error(
         "parking %s[%d]@%d in %s: %s", record.topic, record.partition, record.offset, topic, error
     )

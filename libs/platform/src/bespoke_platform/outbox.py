@@ -28,6 +28,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from bespoke_contracts import Envelope
+from bespoke_platform import observability
 
 log = logging.getLogger(__name__)
 
@@ -169,6 +170,7 @@ class OutboxRelay:
         signals = (
             await self._signals.find({}).sort("_id", ASCENDING).limit(self._batch_size).to_list()
         )
+        observability.OUTBOX_BACKLOG.labels(self._orders.name).set(len(signals))
         for signal in signals:
             doc = await self._orders.find_one({"_id": signal["_id"]}, _PROJECTION)
             if doc is not None and _unpublished(doc):
@@ -206,6 +208,7 @@ class OutboxRelay:
                     "event_id": entry["event_id"],
                 },
             )
+        observability.OUTBOX_PUBLISHED.labels(self._orders.name).inc(len(entries))
         # Record progress by `_id` alone (FerretDB answers that without a scan): the sent
         # counter only grows, and published events drop their body (Kafka has it; small
         # documents keep scans cheap). Entry i of the outbox holds seq i + 1.

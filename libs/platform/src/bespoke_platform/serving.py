@@ -1,26 +1,22 @@
-"""Run a service's ASGI app as a process: logs to stdout, graceful stop on SIGTERM."""
+"""Run a service's ASGI app as a process: JSON logs to stdout, graceful stop on SIGTERM."""
 
 from __future__ import annotations
-
-import logging
 
 import uvicorn
 from litestar import Litestar
 
-
-def configure_logging(level: str = "INFO") -> None:
-    logging.basicConfig(
-        level=level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # The Kafka client is chatty about routine reconnects and rebalances.
-    logging.getLogger("aiokafka").setLevel(logging.WARNING)
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+from bespoke_platform.observability import configure_logging
 
 
-def serve(app: Litestar, host: str, port: int) -> None:
+def serve(app: Litestar, host: str, port: int, service: str = "bespoke") -> None:
     """Serve until SIGTERM/SIGINT; in-flight requests and the app's lifespan finish first."""
-    configure_logging()
+    configure_logging(service)
     uvicorn.run(
-        app, host=host, port=port, log_level="info", access_log=False, timeout_graceful_shutdown=10
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        log_config=None,  # keep our JSON logging
+        access_log=False,
+        timeout_graceful_shutdown=10,
     )

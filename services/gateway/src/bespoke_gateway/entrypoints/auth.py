@@ -13,7 +13,7 @@ from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import hash_token
 from bespoke_gateway.domain.errors import RateLimited
 
-PUBLIC_PATHS = {"/health", "/api/v1/schema", "/api/v1/webhooks"}
+PUBLIC_PATHS = {"/health", "/metrics", "/api/v1/schema", "/api/v1/webhooks"}
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):

@@ -9,4 +9,4 @@ from bespoke_platform.serving import serve
 
 def run() -> None:
     runtime = bootstrap()
-    serve(create_app(runtime), runtime.settings.http_host, runtime.settings.http_port)
+    serve(create_app(runtime), runtime.settings.http_host, runtime.settings.http_port, "payments")

@@ -1,0 +1,96 @@
+"""Metrics and JSON logs every service gets from the platform."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from litestar import get
+from litestar.testing import AsyncTestClient
+from prometheus_client import REGISTRY
+from pymongo import AsyncMongoClient
+
+from bespoke_contracts import examples
+from bespoke_platform import observability
+from bespoke_platform.app import service_app
+from bespoke_platform.messaging import PoisonMessage, consume
+
+
+def sample(name: str, labels: dict[str, str]) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_http_latency_is_measured_per_route_template() -> None:
+    @get("/orders/{number:str}")
+    async def order(number: str) -> dict[str, str]:
+        return {"number": number}
+
+    app = service_app(
+        mongo=AsyncMongoClient("mongodb://127.0.0.1:1", connect=False), route_handlers=[order]
+    )
+    labels = {"method": "GET", "route": "/orders/{number}", "status": "200"}
+    before = sample("bespoke_http_request_duration_seconds_count", labels)
+    async with AsyncTestClient(app) as client:
+        await client.get("/orders/BF-000001")
+        await client.get("/orders/BF-000002")
+        metrics = await client.get("/metrics")
+    assert sample("bespoke_http_request_duration_seconds_count", labels) == before + 2
+    assert metrics.headers["content-type"].startswith("text/plain")
+    assert "bespoke_http_request_duration_seconds_bucket" in metrics.text
+
+
+class Record:
+    topic = "order.submitted"
+    partition = 0
+    offset = 1
+    key = b"BF-000001"
+    value = examples.order_submitted().to_json()
+
+
+class Parked:
+    async def publish(self, *args: Any) -> None:
+        return None
+
+
+async def test_consumed_events_and_dead_letters_are_counted() -> None:
+    handled = {"topic": "order.submitted", "outcome": "handled"}
+    parked = {"topic": "order.submitted", "outcome": "dead-lettered"}
+    before = (
+        sample("bespoke_events_consumed_total", handled),
+        sample("bespoke_events_consumed_total", parked),
+        sample("bespoke_dead_letters_total", {"topic": "order.submitted"}),
+    )
+
+    async def ok(_: Any) -> None:
+        return None
+
+    async def poison(_: Any) -> None:
+        raise PoisonMessage("never")
+
+    parse = examples.order_submitted().from_json
+    await consume(Record(), parse, ok, Parked())
+    await consume(Record(), parse, poison, Parked())
+    assert sample("bespoke_events_consumed_total", handled) == before[0] + 1
+    assert sample("bespoke_events_consumed_total", parked) == before[1] + 1
+    assert sample("bespoke_dead_letters_total", {"topic": "order.submitted"}) == before[2] + 1
+
+
+def test_logs_are_json_with_the_service_and_the_bound_ids(capsys: Any) -> None:
+    observability.configure_logging("orders")
+    try:
+        with observability.bound(request_id="req-42", correlation_id="c-1"):
+            logging.getLogger("bespoke.test").warning("order %s stored", "BF-000001")
+        line = capsys.readouterr().out.strip().splitlines()[-1]
+        record = json.loads(line)
+        assert record["event"] == "order BF-000001 stored"
+        assert (record["service"], record["request_id"], record["correlation_id"]) == (
+            "orders",
+            "req-42",
+            "c-1",
+        )
+        assert record["level"] == "warning"
+        assert record["logger"] == "bespoke.test"
+        assert record["timestamp"].endswith("Z")
+    finally:
+        logging.getLogger().handlers = []
