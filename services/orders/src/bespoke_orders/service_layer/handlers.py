@@ -42,6 +42,7 @@ from bespoke_orders.service_layer.ports import (
     OutboxSignal,
     ShippingRates,
 )
+from bespoke_platform.concurrency import change_with_retries
 
 MAX_NUMBER_ATTEMPTS = 50
 MAX_CHANGE_ATTEMPTS = 10
@@ -209,17 +210,14 @@ async def _change(
     deps: OrdersDeps,
 ) -> model.Order:
     """Load, apply, save; on a concurrent change, reload and apply again."""
-    for _ in range(MAX_CHANGE_ATTEMPTS):
-        order = await load()
-        if not apply(order):
-            return order
-        try:
-            await deps.orders.save(order)
-        except ConcurrentChange:
-            continue
+
+    async def save(order: model.Order) -> None:
+        await deps.orders.save(order)
         deps.outbox.wake()
-        return order
-    raise ConcurrentChange("the order kept changing; try again")
+
+    order = await change_with_retries(load, apply, save, ConcurrentChange, MAX_CHANGE_ATTEMPTS)
+    assert order is not None  # `load` raises when there is no such order
+    return order
 
 
 async def edit_order(

@@ -19,6 +19,7 @@ from bespoke_payments.service_layer.ports import (
     ProcessedWebhooks,
     WebhookVerifier,
 )
+from bespoke_platform.concurrency import change_with_retries
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +59,13 @@ async def on_order_submitted(event: OrderSubmitted, deps: PaymentsDeps) -> bool:
 async def _change(
     invoice_id_: str, apply: Callable[[model.Invoice], bool], deps: PaymentsDeps
 ) -> model.Invoice | None:
-    for _ in range(MAX_CHANGE_ATTEMPTS):
-        invoice = await deps.invoices.get(invoice_id_)
-        if invoice is None:
-            return None
-        if not apply(invoice):
-            return invoice
-        try:
-            await deps.invoices.save(invoice)
-        except ConcurrentChange:
-            continue
+    async def save(invoice: model.Invoice) -> None:
+        await deps.invoices.save(invoice)
         deps.outbox.wake()
-        return invoice
-    raise ConcurrentChange(f"invoice {invoice_id_} kept changing")
+
+    return await change_with_retries(
+        lambda: deps.invoices.get(invoice_id_), apply, save, ConcurrentChange, MAX_CHANGE_ATTEMPTS
+    )
 
 
 async def on_order_revised(event: OrderRevised, deps: PaymentsDeps) -> None:

@@ -20,10 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from bespoke_contracts import (
     OrderRevised,
@@ -33,6 +32,7 @@ from bespoke_contracts import (
     PaymentCleared,
 )
 from bespoke_contracts.api.shipping import GroupStatus, ShipmentUpdate
+from bespoke_platform.concurrency import change_with_retries
 from bespoke_platform.messaging import PoisonMessage
 from bespoke_shipping.domain import grouping
 from bespoke_shipping.domain.errors import (
@@ -86,33 +86,16 @@ class ShippingDeps:
     """How long grouping waits for an order just checked out to reach shipping."""
 
 
-T = TypeVar("T", ShippingGroup, Shipment)
-
-
-async def _change(
-    load: Callable[[], Awaitable[T | None]],
-    apply: Callable[[T], bool],
-    save: Callable[[T], Awaitable[None]],
-) -> T | None:
-    """Load, apply, save with the revision guard; reload and reapply if it moved."""
-    for _ in range(MAX_CHANGE_ATTEMPTS):
-        item = await load()
-        if item is None or not apply(item):
-            return item
-        try:
-            await save(item)
-        except ConcurrentChange:
-            continue
-        return item
-    raise ConcurrentChange("it kept changing; try again")
-
-
 async def _change_group(
     group_id: str, apply: Callable[[ShippingGroup], bool], deps: ShippingDeps
 ) -> ShippingGroup | None:
-    group = await _change(lambda: deps.groups.get(group_id), apply, deps.groups.save)
-    deps.groups_outbox.wake()
-    return group
+    async def save(group: ShippingGroup) -> None:
+        await deps.groups.save(group)
+        deps.groups_outbox.wake()
+
+    return await change_with_retries(
+        lambda: deps.groups.get(group_id), apply, save, ConcurrentChange, MAX_CHANGE_ATTEMPTS
+    )
 
 
 # --- shipping's copy of the orders -------------------------------------------------------
@@ -495,7 +478,12 @@ async def update_shipment(
 ) -> Shipment:
     """Record a later stage (factory systems, operators); publishes the change once."""
     now = deps.clock.now()
-    shipment = await _change(
+
+    async def save(shipment: Shipment) -> None:
+        await deps.shipments.save(shipment)
+        deps.shipments_outbox.wake()
+
+    shipment = await change_with_retries(
         lambda: deps.shipments.get(shipment_id),
         lambda s: s.advance(
             update.status,
@@ -504,9 +492,10 @@ async def update_shipment(
             now=now,
             correlation_id=request_id,
         ),
-        deps.shipments.save,
+        save,
+        ConcurrentChange,
+        MAX_CHANGE_ATTEMPTS,
     )
     if shipment is None:
         raise ShipmentNotFound(f"no shipment {shipment_id}")
-    deps.shipments_outbox.wake()
     return shipment
