@@ -17,7 +17,6 @@ the signal but not the event, and a periodic sweep of ``outbox_pending`` finds i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -29,6 +28,7 @@ from pymongo.errors import DuplicateKeyError
 
 from bespoke_contracts import Envelope
 from bespoke_platform import observability
+from bespoke_platform.worker import BackgroundLoop
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +126,9 @@ async def save_with_events(
     return True
 
 
-class OutboxRelay:
-    """Moves events from a collection's documents to Kafka."""
+class OutboxRelay(BackgroundLoop):
+    """Moves events from a collection's documents to Kafka (in the background: ``start``,
+    ``wake`` after a write that added events, ``stop``)."""
 
     def __init__(
         self,
@@ -143,25 +144,8 @@ class OutboxRelay:
         self._sweep_seconds = sweep_seconds
         self._last_sweep = -float("inf")
         self._publisher = publisher
-        self._poll_seconds = poll_seconds
         self._batch_size = batch_size
-        self._wakeup = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        """Run the relay in the background until ``stop``."""
-        self._task = asyncio.create_task(self.run(), name="outbox-relay")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    def wake(self) -> None:
-        """Publish soon: called right after a write that added events."""
-        self._wakeup.set()
+        super().__init__("outbox-relay", self.publish_pending, poll_seconds, max_backoff=5.0)
 
     async def publish_pending(self, sweep: bool = False) -> int:
         """Publish every signalled unpublished event once; with ``sweep`` (or when the
@@ -222,19 +206,3 @@ class OutboxRelay:
         if fresh is not None and fresh["outbox_seq"] == seen:
             await self._orders.update_one({"_id": doc["_id"]}, {"$set": {"outbox_pending": False}})
         return len(entries)
-
-    async def run(self) -> None:
-        """Relay until cancelled; errors are logged and retried with backoff."""
-        backoff = self._poll_seconds
-        while True:
-            self._wakeup.clear()  # before the pass, so a wake during it is not lost
-            try:
-                await self.publish_pending()
-                backoff = self._poll_seconds
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox relay failed; retrying in %.1fs", backoff)
-                backoff = min(backoff * 2, 5.0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=backoff)

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
@@ -14,6 +11,7 @@ from bespoke_platform.clock import SystemClock
 from bespoke_platform.kafka import BrokerPublisher, make_broker
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
+from bespoke_platform.worker import BackgroundLoop
 from bespoke_shipping.adapters.mongo import (
     MongoGroups,
     MongoOrderRecords,
@@ -24,8 +22,6 @@ from bespoke_shipping.adapters.rates_file import load_rates
 from bespoke_shipping.service_layer import handlers
 from bespoke_shipping.service_layer.handlers import ShippingDeps
 from bespoke_shipping.settings import ShippingSettings
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,7 +34,8 @@ class ShippingRuntime:
     relays: tuple[OutboxRelay, OutboxRelay]
     dead_letters: BrokerPublisher
     deps: ShippingDeps
-    _recovery: asyncio.Task[None] | None = field(default=None, init=False)
+    recovery: BackgroundLoop
+    """Completes or refuses groups left forming by a crash, every ``recovery_seconds``."""
 
     async def start(self) -> None:
         """Indexes, the Kafka producer, the outbox relays, recovery of interrupted groups."""
@@ -46,21 +43,10 @@ class ShippingRuntime:
         await self.broker.start()
         for relay in self.relays:
             relay.start()
-        self._recovery = asyncio.create_task(self._recover(), name="group-recovery")
-
-    async def _recover(self) -> None:
-        while True:
-            try:
-                await handlers.recover_forming(self.deps)
-            except Exception:
-                log.exception("recovering interrupted shipping groups failed; will retry")
-            await asyncio.sleep(self.settings.recovery_seconds)
+        self.recovery.start()
 
     async def stop(self) -> None:
-        if self._recovery is not None:
-            self._recovery.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._recovery
+        await self.recovery.stop()
         for relay in self.relays:
             await relay.stop()
         await self.broker.stop()
@@ -87,8 +73,11 @@ def bootstrap(
         shipments_outbox=shipments_relay,
         order_wait_seconds=settings.order_wait_seconds,
     )
+    recovery = BackgroundLoop(
+        "group-recovery", lambda: handlers.recover_forming(deps), settings.recovery_seconds
+    )
     runtime = ShippingRuntime(
-        settings, mongo, broker, (groups_relay, shipments_relay), publisher, deps
+        settings, mongo, broker, (groups_relay, shipments_relay), publisher, deps, recovery
     )
     from bespoke_shipping.entrypoints.messaging import subscribe
 

@@ -12,7 +12,6 @@ sent again: at most once.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,6 +25,7 @@ from bespoke_notifications.service_layer.ports import (
     SendLog,
     TransientMailError,
 )
+from bespoke_platform.worker import BackgroundLoop
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +120,8 @@ async def _attempt(
     return delivery.status
 
 
-class Courier:
-    """Sends what the send log holds, in the background, until stopped."""
+class Courier(BackgroundLoop):
+    """Sends what the send log holds, in the background (``start``, ``wake``, ``stop``)."""
 
     def __init__(
         self,
@@ -133,24 +133,9 @@ class Courier:
         sweep_seconds: float = 300.0,
     ) -> None:
         self._mailer, self._log, self._clock, self._policy = mailer, send_log, clock, policy
-        self._poll_seconds = poll_seconds
         self._sweep_seconds = sweep_seconds
         self._last_sweep = -float("inf")
-        self._wakeup = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def wake(self) -> None:
-        self._wakeup.set()
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name="courier")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        super().__init__("courier", self.deliver_waiting, poll_seconds)
 
     async def deliver_waiting(self) -> int:
         """One pass over the emails that may need an attempt; returns how many were sent."""
@@ -163,15 +148,3 @@ class Courier:
             status = await deliver(key, self._mailer, self._log, self._clock, self._policy)
             sent += status is DeliveryStatus.SENT
         return sent
-
-    async def run(self) -> None:
-        while True:
-            self._wakeup.clear()
-            try:
-                await self.deliver_waiting()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("courier pass failed; retrying")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), timeout=self._poll_seconds)
