@@ -95,3 +95,38 @@ async def test_a_poison_message_is_parked_without_retries() -> None:
     await consume(Record(b"1"), int, refuse, parked)
     assert len(calls) == 1
     assert len(parked.messages) == 1
+
+
+async def test_subscribe_all_reads_deps_at_each_event_and_wraps_the_work() -> None:
+    from faststream.kafka import KafkaBroker, TestKafkaBroker
+
+    from bespoke_contracts import OrderSubmitted, examples
+    from bespoke_platform.messaging import subscribe_all
+
+    seen: list[tuple[str, str]] = []
+    wrapped: list[str] = []
+    current = {"deps": "first"}
+
+    async def on_submitted(event: OrderSubmitted, deps: str) -> None:
+        seen.append((event.payload.order_number, deps))
+
+    async def around(work: Any) -> None:
+        wrapped.append("before")
+        await work
+
+    broker = KafkaBroker()
+    subscribe_all(
+        broker,
+        "test",
+        Parked(),
+        lambda: current["deps"],
+        [(OrderSubmitted, on_submitted, "x")],
+        around,
+    )
+    event = examples.order_submitted()
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish(event.to_json(), OrderSubmitted.TOPIC, key=event.key())
+        current["deps"] = "second"
+        await test_broker.publish(event.to_json(), OrderSubmitted.TOPIC, key=event.key())
+    assert seen == [("BF-000001", "first"), ("BF-000001", "second")]
+    assert wrapped == ["before", "before"]

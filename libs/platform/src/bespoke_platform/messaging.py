@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -170,3 +170,34 @@ def subscribe_event(
     async def on_message(message: KafkaMessage) -> None:
         record: ConsumerRecord[bytes, bytes] = message.raw_message
         await consume(record, event_type.from_json, handle, dead_letters)
+
+
+DepsT = TypeVar("DepsT")
+
+Subscription = tuple[type[Envelope[Any]], Callable[[Any, DepsT], Awaitable[object]], str]
+"""An event type, the handler ``(event, deps)`` that applies it, and what it does (for
+the AsyncAPI document)."""
+
+
+def subscribe_all(
+    broker: KafkaBroker,
+    group_id: str,
+    dead_letters: RawPublisher,
+    deps: Callable[[], DepsT],
+    subscriptions: Sequence[Subscription[DepsT]],
+    around: Callable[[Awaitable[object]], Awaitable[None]] | None = None,
+) -> None:
+    """:func:`subscribe_event` for each subscription of a service. ``deps`` is read at each
+    event; ``around`` (if any) wraps each handler's work, e.g. to dead-letter refusals."""
+    for event_type, handler, description in subscriptions:
+
+        async def handle(
+            event: Any, handler: Callable[[Any, DepsT], Awaitable[object]] = handler
+        ) -> None:
+            work = handler(event, deps())
+            if around is None:
+                await work
+            else:
+                await around(work)
+
+        subscribe_event(broker, event_type, group_id, handle, dead_letters, description)

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bespoke_contracts import (
-    Envelope,
     OrderSubmitted,
     PaymentCleared,
     ShipmentGrouped,
@@ -15,14 +13,12 @@ from bespoke_contracts import (
 )
 from bespoke_notifications.service_layer import handlers
 from bespoke_notifications.service_layer.handlers import NotificationsDeps
-from bespoke_platform.messaging import subscribe_event
+from bespoke_platform.messaging import Subscription, subscribe_all
 
 if TYPE_CHECKING:
     from bespoke_notifications.bootstrap import NotificationsRuntime
 
-Handler = Callable[[Any, NotificationsDeps], Awaitable[int]]
-
-SUBSCRIPTIONS: list[tuple[type[Envelope[Any]], Handler, str]] = [
+SUBSCRIPTIONS: list[Subscription[NotificationsDeps]] = [
     (
         OrderSubmitted,
         handlers.on_order_submitted,
@@ -53,16 +49,10 @@ SUBSCRIPTIONS: list[tuple[type[Envelope[Any]], Handler, str]] = [
 
 def subscribe(runtime: NotificationsRuntime) -> None:
     """Register every subscriber on the runtime's broker."""
-    for event_type, handler, description in SUBSCRIPTIONS:
-
-        async def handle(event: Any, handler: Handler = handler) -> None:
-            await handler(event, runtime.deps)
-
-        subscribe_event(
-            runtime.broker,
-            event_type,
-            runtime.settings.consumer_group,
-            handle,
-            runtime.dead_letters,
-            description,
-        )
+    subscribe_all(
+        runtime.broker,
+        runtime.settings.consumer_group,
+        runtime.dead_letters,
+        lambda: runtime.deps,
+        SUBSCRIPTIONS,
+    )

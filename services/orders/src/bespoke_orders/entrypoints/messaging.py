@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bespoke_contracts import PaymentCleared, ShipmentGrouped, ShipmentUngrouped
 from bespoke_orders.domain.errors import ConcurrentChange, OrdersError, UpstreamUnavailable
 from bespoke_orders.service_layer import handlers
-from bespoke_platform.messaging import PoisonMessage, subscribe_event
+from bespoke_orders.service_layer.handlers import OrdersDeps
+from bespoke_platform.messaging import PoisonMessage, Subscription, subscribe_all
 
 if TYPE_CHECKING:
     from bespoke_orders.bootstrap import OrdersRuntime
 
 
-async def _poison_on_refusal(work: Awaitable[Any]) -> None:
+async def _poison_on_refusal(work: Awaitable[object]) -> None:
     """Transient failures are retried; a refusal by the domain never succeeds: dead letter."""
     try:
         await work
@@ -24,41 +25,32 @@ async def _poison_on_refusal(work: Awaitable[Any]) -> None:
         raise PoisonMessage(str(error)) from error
 
 
+SUBSCRIPTIONS: list[Subscription[OrdersDeps]] = [
+    (
+        PaymentCleared,
+        handlers.on_payment_cleared,
+        "Moves every order a cleared payment covers to Work In Process.",
+    ),
+    (
+        ShipmentGrouped,
+        handlers.on_shipment_grouped,
+        "Records on each order the shipping group it ships in.",
+    ),
+    (
+        ShipmentUngrouped,
+        handlers.on_shipment_ungrouped,
+        "Forgets a dissolved shipping group on each of its orders.",
+    ),
+]
+
+
 def subscribe(runtime: OrdersRuntime) -> None:
     """Register every subscriber on the runtime's broker."""
-    group, deps = runtime.settings.consumer_group, runtime.deps
-
-    async def payment_cleared(event: PaymentCleared) -> None:
-        await _poison_on_refusal(handlers.on_payment_cleared(event, deps))
-
-    async def shipment_grouped(event: ShipmentGrouped) -> None:
-        await _poison_on_refusal(handlers.on_shipment_grouped(event, deps))
-
-    subscribe_event(
+    subscribe_all(
         runtime.broker,
-        PaymentCleared,
-        group,
-        payment_cleared,
+        runtime.settings.consumer_group,
         runtime.dead_letters,
-        "Moves every order a cleared payment covers to Work In Process.",
-    )
-    subscribe_event(
-        runtime.broker,
-        ShipmentGrouped,
-        group,
-        shipment_grouped,
-        runtime.dead_letters,
-        "Records on each order the shipping group it ships in.",
-    )
-
-    async def shipment_ungrouped(event: ShipmentUngrouped) -> None:
-        await _poison_on_refusal(handlers.on_shipment_ungrouped(event, deps))
-
-    subscribe_event(
-        runtime.broker,
-        ShipmentUngrouped,
-        group,
-        shipment_ungrouped,
-        runtime.dead_letters,
-        "Forgets a dissolved shipping group on each of its orders.",
+        lambda: runtime.deps,
+        SUBSCRIPTIONS,
+        around=_poison_on_refusal,
     )
