@@ -7,13 +7,14 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
 from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
+from litestar.params import HeaderParameter
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
@@ -22,6 +23,15 @@ from bespoke_platform import observability
 from bespoke_platform.problems import exception_handlers
 
 Hook = Callable[[], Awaitable[Any]]
+
+AccountId = Annotated[
+    str, HeaderParameter(name="X-Bespoke-Account-Id", description="The brand, set by the gateway.")
+]
+"""Internal APIs: the brand a request acts for (the gateway sets it from the token)."""
+RequestId = Annotated[
+    str, HeaderParameter(name="X-Request-Id", description="Correlates logs and events.")
+]
+"""Internal APIs: the caller's request id, the correlation id of the events it causes."""
 REQUEST_ID_HEADER = "x-request-id"
 ReadyCheck = Callable[[], Awaitable[bool]]
 

@@ -21,9 +21,8 @@ from bespoke_design.bootstrap import DesignRuntime, bootstrap
 from bespoke_design.domain import errors
 from bespoke_design.domain.model import Design
 from bespoke_design.service_layer import handlers
-from bespoke_platform.app import service_app
+from bespoke_platform.app import AccountId, service_app
 
-AccountId = Annotated[str, HeaderParameter(name="X-Bespoke-Account-Id")]
 IdempotencyKey = Annotated[
     str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
 ]

@@ -24,15 +24,9 @@ from bespoke_orders.bootstrap import OrdersRuntime, bootstrap
 from bespoke_orders.domain import errors, model
 from bespoke_orders.service_layer import handlers
 from bespoke_orders.service_layer.ports import OrderQuery
-from bespoke_platform.app import service_app
+from bespoke_platform.app import AccountId, RequestId, service_app
 
-AccountId = Annotated[
-    str, HeaderParameter(name="X-Bespoke-Account-Id", description="The brand, set by the gateway.")
-]
 OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
-RequestId = Annotated[
-    str, HeaderParameter(name="X-Request-Id", description="Correlates logs and events.")
-]
 
 
 def order_response(order: model.Order) -> OrderResponse:

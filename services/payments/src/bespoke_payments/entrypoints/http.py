@@ -7,16 +7,15 @@ from typing import Annotated, Any
 from litestar import Controller, Litestar, Request, post
 from litestar import get as get_route
 from litestar.datastructures import State
-from litestar.params import HeaderParameter, Parameter
+from litestar.params import Parameter
 
 from bespoke_contracts.api.payments import PayPage, StartedPayment
 from bespoke_payments.bootstrap import PaymentsRuntime, bootstrap
 from bespoke_payments.domain import errors
 from bespoke_payments.domain.model import Invoice
 from bespoke_payments.service_layer import handlers
-from bespoke_platform.app import service_app
+from bespoke_platform.app import AccountId, service_app
 
-AccountId = Annotated[str, HeaderParameter(name="X-Bespoke-Account-Id")]
 Target = Annotated[str, Parameter(description="An order number (or a shipping group id).")]
 
 

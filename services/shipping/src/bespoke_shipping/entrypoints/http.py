@@ -22,19 +22,13 @@ from bespoke_contracts.api.shipping import (
     ShippingGroupList,
     ShippingGroupView,
 )
-from bespoke_platform.app import service_app
+from bespoke_platform.app import AccountId, RequestId, service_app
 from bespoke_shipping.bootstrap import ShippingRuntime, bootstrap
 from bespoke_shipping.domain import errors
 from bespoke_shipping.domain.model import Shipment, ShippingGroup
 from bespoke_shipping.domain.rates import ShippingQuote
 from bespoke_shipping.service_layer import handlers
 
-AccountId = Annotated[
-    str, HeaderParameter(name="X-Bespoke-Account-Id", description="The brand, set by the gateway.")
-]
-RequestId = Annotated[
-    str, HeaderParameter(name="X-Request-Id", description="Correlates logs and events.")
-]
 GroupId = Annotated[str, Parameter(description="Shipping group id, e.g. `SG-7K2M9Q4X3B`.")]
 ShipmentId = Annotated[str, Parameter(description="`shp_<order number or group id>`.")]
 OrderNumber = Annotated[str, Parameter(description="e.g. `BF-000042`.")]
