@@ -6,6 +6,8 @@ import logging
 from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 Document = dict[str, Any]
 
@@ -41,3 +43,13 @@ def connect(url: str) -> AsyncMongoClient[Document]:
         serverSelectionTimeoutMS=5000,
         event_listeners=[SlowCommandLog()],
     )
+
+
+async def insert_new(collection: AsyncCollection[Document], doc: Document) -> bool:
+    """Insert unless a document with the same ``_id`` exists: True when inserted. The
+    unique ``_id`` makes this the one atomic "first one wins" on FerretDB as on MongoDB."""
+    try:
+        await collection.insert_one(doc)
+    except DuplicateKeyError:
+        return False
+    return True

@@ -16,10 +16,9 @@ from datetime import datetime, timedelta
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from bespoke_gateway.domain.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
-from bespoke_platform.mongo import Document
+from bespoke_platform.mongo import Document, insert_new
 
 
 @dataclass(frozen=True)
@@ -56,19 +55,16 @@ class MongoIdempotency:
         identical request got. Raises if the key is taken by a different request or by
         one still running."""
         for _ in range(3):
-            try:
-                await self._records.insert_one(
-                    {
-                        "_id": rid,
-                        "account_id": account_id,
-                        "fingerprint": print_,
-                        "state": "running",
-                        "created_at": now,
-                    }
-                )
+            claimed = {
+                "_id": rid,
+                "account_id": account_id,
+                "fingerprint": print_,
+                "state": "running",
+                "created_at": now,
+            }
+            if await insert_new(self._records, claimed):
                 return None
-            except DuplicateKeyError:
-                doc = await self._records.find_one({"_id": rid})
+            doc = await self._records.find_one({"_id": rid})
             if doc is None:
                 continue  # finished as a failure meanwhile: claim it again
             age = now - doc["created_at"]

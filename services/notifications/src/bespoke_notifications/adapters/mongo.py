@@ -14,11 +14,10 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from bespoke_notifications.domain.emails import Email
 from bespoke_notifications.service_layer.ports import Delivery, DeliveryStatus
-from bespoke_platform.mongo import Document
+from bespoke_platform.mongo import Document, insert_new
 from bespoke_platform.outbox import upsert
 
 _UNSETTLED = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value)
@@ -55,21 +54,20 @@ class MongoSendLog:
         self._waiting: AsyncCollection[Document] = db.notification_signals
 
     async def add(self, email: Email, now: datetime) -> bool:
-        try:
-            await self._log.insert_one(
-                {
-                    "_id": email.dedup_key,
-                    "to": email.to,
-                    "subject": email.subject,
-                    "text": email.text,
-                    "html": email.html,
-                    "status": DeliveryStatus.PENDING.value,
-                    "attempts": 0,
-                    "created_at": now,
-                    "next_attempt_at": now,
-                }
-            )
-        except DuplicateKeyError:
+        if not await insert_new(
+            self._log,
+            {
+                "_id": email.dedup_key,
+                "to": email.to,
+                "subject": email.subject,
+                "text": email.text,
+                "html": email.html,
+                "status": DeliveryStatus.PENDING.value,
+                "attempts": 0,
+                "created_at": now,
+                "next_attempt_at": now,
+            },
+        ):
             return False
         # A crash before this hint is caught by the sweep.
         await upsert(self._waiting, email.dedup_key, {"$set": {"at": now}})
@@ -91,11 +89,7 @@ class MongoSendLog:
         await self._log.update_one({"_id": delivery.email.dedup_key}, {"$set": fields})
 
     async def claim(self, dedup_key: str, now: datetime) -> bool:
-        try:
-            await self._claims.insert_one({"_id": dedup_key, "at": now})
-        except DuplicateKeyError:
-            return False
-        return True
+        return await insert_new(self._claims, {"_id": dedup_key, "at": now})
 
     async def release(self, dedup_key: str) -> None:
         await self._claims.delete_one({"_id": dedup_key})

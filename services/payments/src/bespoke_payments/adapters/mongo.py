@@ -11,7 +11,7 @@ from pymongo.errors import DuplicateKeyError
 
 from bespoke_payments.domain.model import Invoice, InvoiceStatus, Payment
 from bespoke_payments.service_layer.handlers import ConcurrentChange
-from bespoke_platform.mongo import Document
+from bespoke_platform.mongo import Document, insert_new
 from bespoke_platform.outbox import new_outbox, save_with_events
 
 
@@ -76,11 +76,10 @@ class MongoInvoices:
         self._signals: AsyncCollection[Document] = db.outbox_signals
 
     async def add(self, invoice: Invoice) -> bool:
-        try:
-            await self._invoices.insert_one(
-                {"_id": invoice.id, **_fields(invoice), "revision": 0, **new_outbox(invoice.events)}
-            )
-        except DuplicateKeyError:
+        if not await insert_new(
+            self._invoices,
+            {"_id": invoice.id, **_fields(invoice), "revision": 0, **new_outbox(invoice.events)},
+        ):
             return False
         invoice.events.clear()
         return True

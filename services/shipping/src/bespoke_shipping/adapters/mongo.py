@@ -9,11 +9,10 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
 
 from bespoke_contracts import Address, OrderStatus, ShipmentStatus
 from bespoke_contracts.api.shipping import GroupStatus
-from bespoke_platform.mongo import Document
+from bespoke_platform.mongo import Document, insert_new
 from bespoke_platform.outbox import new_outbox, save_with_events, signal
 from bespoke_shipping.domain.errors import ConcurrentChange
 from bespoke_shipping.domain.grouping import GroupQuote
@@ -27,14 +26,6 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
         name="brand_newest",
     )
     await db.groups.create_index([("status", ASCENDING)], name="status")
-
-
-async def _insert(collection: AsyncCollection[Document], doc: Document) -> bool:
-    try:
-        await collection.insert_one(doc)
-    except DuplicateKeyError:
-        return False
-    return True
 
 
 class MongoOrderRecords:
@@ -51,7 +42,7 @@ class MongoOrderRecords:
         self._claims: AsyncCollection[Document] = db.claims
 
     async def add(self, record: OrderRecord) -> bool:
-        return await _insert(
+        return await insert_new(
             self._orders,
             {
                 "_id": record.order_number,
@@ -103,7 +94,7 @@ class MongoOrderRecords:
         await self._orders.update_one({"_id": order_number}, {"$set": {"status": status.value}})
 
     async def claim(self, order_number: str, account_id: str, group_id: str) -> bool:
-        if not await _insert(
+        if not await insert_new(
             self._claims, {"_id": order_number, "group_id": group_id, "account_id": account_id}
         ):
             held = await self._claims.find_one({"_id": order_number})
@@ -185,7 +176,7 @@ class _WithOutbox:
         self._signals = signals
 
     async def _add(self, key: str, fields: Document, item: Any) -> bool:
-        added = await _insert(
+        added = await insert_new(
             self._docs, {"_id": key, **fields, "revision": 0, **new_outbox(item.events)}
         )
         if added and item.events:
