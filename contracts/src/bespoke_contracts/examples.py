@@ -39,13 +39,11 @@ def costs(
     per_pair: int = 20_000, pairs: int = 1, shipping: int = 1_500, customization: int = 0
 ) -> OrderCosts:
     """A consistent cost breakdown."""
-    manufacturing = per_pair * pairs
-    return OrderCosts(
+    return OrderCosts.priced(
         per_pair=per_pair,
-        manufacturing=manufacturing,
+        pairs=pairs,
         shipping=shipping,
         customization=customization,
-        total=manufacturing + shipping + customization,
         currency="EUR",
     )
 

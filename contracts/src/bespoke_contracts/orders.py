@@ -98,6 +98,21 @@ class OrderCosts(BaseModel):
     total: MinorUnits = Field(description="`manufacturing + shipping + customization`.")
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. `EUR`.")
 
+    @classmethod
+    def priced(
+        cls, *, per_pair: int, pairs: int, shipping: int, customization: int, currency: str
+    ) -> OrderCosts:
+        """The breakdown of ``pairs`` at ``per_pair``, plus shipping and customization."""
+        manufacturing = per_pair * pairs
+        return cls(
+            per_pair=per_pair,
+            manufacturing=manufacturing,
+            shipping=shipping,
+            customization=customization,
+            total=manufacturing + shipping + customization,
+            currency=currency,
+        )
+
 
 class OrderSpecification(BaseModel):
     """Everything the factory needs to make the order, copied from the design version."""

@@ -288,13 +288,11 @@ def price(
     *, per_pair: int, pairs: int, shipping: int, customization: int, currency: str
 ) -> OrderCosts:
     """The order's cost breakdown (integer minor units)."""
-    manufacturing = per_pair * pairs
-    return OrderCosts(
+    return OrderCosts.priced(
         per_pair=per_pair,
-        manufacturing=manufacturing,
+        pairs=pairs,
         shipping=shipping,
         customization=customization,
-        total=manufacturing + shipping + customization,
         currency=currency,
     )
 
