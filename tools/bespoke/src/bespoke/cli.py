@@ -9,6 +9,7 @@ import asyncio
 import json
 import logging
 import sys
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -125,27 +126,16 @@ def accounts_create(
     email: Annotated[str, typer.Option(help="The brand admin's email.")],
 ) -> None:
     """Create a brand with an admin token; prints `account_id` and `token` (shown once)."""
-    from bespoke.accounts import create_account
-
-    _quiet_client_logs()
-    try:
-        created = asyncio.run(create_account(name=name, email=email))
-    except ValueError as error:
-        raise _fail(str(error)) from None
-    except PyMongoError as error:
-        raise _fail(
-            f"cannot reach MongoDB ({type(error).__name__}); start the stack with `make up`"
-        ) from None
-    _print_json(created)
-
-
-def _account_command(action: str, account_id: str) -> None:
     from bespoke import accounts
 
+    _accounts_action(accounts.create_account(name=name, email=email))
+
+
+def _accounts_action(work: Coroutine[Any, Any, dict[str, str]]) -> None:
+    """Run one change to brands and tokens; print its result, or one line saying why not."""
     _quiet_client_logs()
-    run = accounts.revoke_token if action == "revoke" else accounts.issue_token
     try:
-        result = asyncio.run(run(account_id))
+        result = asyncio.run(work)
     except ValueError as error:
         raise _fail(str(error)) from None
     except PyMongoError as error:
@@ -160,7 +150,9 @@ def accounts_revoke(
     account_id: Annotated[str, typer.Argument(help="The brand, e.g. `acc_1a2b3c4d5e6f7a8b`.")],
 ) -> None:
     """Revoke the brand's token: it stops working at once (the brand's data stays)."""
-    _account_command("revoke", account_id)
+    from bespoke import accounts
+
+    _accounts_action(accounts.revoke_token(account_id))
 
 
 @accounts_app.command("token")
@@ -168,7 +160,9 @@ def accounts_token(
     account_id: Annotated[str, typer.Argument(help="The brand, e.g. `acc_1a2b3c4d5e6f7a8b`.")],
 ) -> None:
     """Issue a new token for the brand (shown once); the previous one stops working."""
-    _account_command("token", account_id)
+    from bespoke import accounts
+
+    _accounts_action(accounts.issue_token(account_id))
 
 
 @payments_app.command("simulate-success")
