@@ -47,6 +47,16 @@ class ServiceSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+def _container_security() -> dict[str, Any]:
+    """Every container: no privilege escalation, nothing written outside its volumes.
+    (A fresh dict each time, so YAML never writes it as an alias.)"""
+    return {
+        "allowPrivilegeEscalation": False,
+        "readOnlyRootFilesystem": True,
+        "capabilities": {"drop": ["ALL"]},
+    }
+
+
 COMMON = (
     Env("MONGODB_URL", protected="mongodb-url"),
     Env("KAFKA_BOOTSTRAP", config="kafka-bootstrap"),
@@ -196,11 +206,7 @@ def deployment(spec: ServiceSpec) -> dict[str, Any]:
                                 "requests": {"cpu": "100m", "memory": "192Mi"},
                                 "limits": {"cpu": "1", "memory": "512Mi"},
                             },
-                            "securityContext": {
-                                "allowPrivilegeEscalation": False,
-                                "readOnlyRootFilesystem": True,
-                                "capabilities": {"drop": ["ALL"]},
-                            },
+                            "securityContext": _container_security(),
                             "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],  # noqa: S108
                         }
                     ],
@@ -424,11 +430,7 @@ def shared() -> list[dict[str, Any]]:
                                     "requests": {"cpu": "50m", "memory": "128Mi"},
                                     "limits": {"cpu": "500m", "memory": "256Mi"},
                                 },
-                                "securityContext": {
-                                    "allowPrivilegeEscalation": False,
-                                    "readOnlyRootFilesystem": True,
-                                    "capabilities": {"drop": ["ALL"]},
-                                },
+                                "securityContext": _container_security(),
                             }
                         ],
                     },
