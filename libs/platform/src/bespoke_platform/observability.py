@@ -86,6 +86,4 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-bind = structlog.contextvars.bind_contextvars
-clear = structlog.contextvars.clear_contextvars
 bound = structlog.contextvars.bound_contextvars
