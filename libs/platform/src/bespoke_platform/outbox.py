@@ -139,7 +139,7 @@ class OutboxRelay(BackgroundLoop):
         batch_size: int = 100,
         sweep_seconds: float = 300.0,
     ) -> None:
-        self._orders = documents
+        self._documents = documents
         self._signals = signals
         self._sweep_seconds = sweep_seconds
         self._last_sweep = -float("inf")
@@ -154,9 +154,9 @@ class OutboxRelay(BackgroundLoop):
         signals = (
             await self._signals.find({}).sort("_id", ASCENDING).limit(self._batch_size).to_list()
         )
-        observability.OUTBOX_BACKLOG.labels(self._orders.name).set(len(signals))
+        observability.OUTBOX_BACKLOG.labels(self._documents.name).set(len(signals))
         for signal in signals:
-            doc = await self._orders.find_one({"_id": signal["_id"]}, _PROJECTION)
+            doc = await self._documents.find_one({"_id": signal["_id"]}, _PROJECTION)
             if doc is not None and _unpublished(doc):
                 sent += await self._publish_document(doc)
             # A newer signal (events added meanwhile) stays for the next pass: deleted only
@@ -169,10 +169,10 @@ class OutboxRelay(BackgroundLoop):
             self._last_sweep = now
             # Compared here rather than filtered by the store: on FerretDB any filter but a
             # single `_id` is a scan anyway, and the counters are the truth (the flag is a hint).
-            cursor = self._orders.find({}, {"outbox_seq": 1, "outbox_sent_seq": 1})
+            cursor = self._documents.find({}, {"outbox_seq": 1, "outbox_sent_seq": 1})
             behind = [doc["_id"] async for doc in cursor if _unpublished(doc)]
-            for order_number in sorted(behind):
-                doc = await self._orders.find_one({"_id": order_number}, _PROJECTION)
+            for key in sorted(behind):
+                doc = await self._documents.find_one({"_id": key}, _PROJECTION)
                 if doc is not None and _unpublished(doc):
                     sent += await self._publish_document(doc)
         return sent
@@ -192,17 +192,17 @@ class OutboxRelay(BackgroundLoop):
                     "event_id": entry["event_id"],
                 },
             )
-        observability.OUTBOX_PUBLISHED.labels(self._orders.name).inc(len(entries))
+        observability.OUTBOX_PUBLISHED.labels(self._documents.name).inc(len(entries))
         # Record progress by `_id` alone (FerretDB answers that without a scan): the sent
         # counter only grows, and published events drop their body (Kafka has it; small
         # documents keep scans cheap). Entry i of the outbox holds seq i + 1.
         published: Document = {"$max": {"outbox_sent_seq": seen}}
         if entries:
             published["$unset"] = {f"outbox.{e['seq'] - 1}.value": "" for e in entries}
-        await self._orders.update_one({"_id": doc["_id"]}, published)
+        await self._documents.update_one({"_id": doc["_id"]}, published)
         # The pending flag is a hint for people and tools; a save racing with this pass
         # leaves a signal, so its event is published on the next pass whatever the flag.
-        fresh = await self._orders.find_one({"_id": doc["_id"]}, {"outbox_seq": 1})
+        fresh = await self._documents.find_one({"_id": doc["_id"]}, {"outbox_seq": 1})
         if fresh is not None and fresh["outbox_seq"] == seen:
-            await self._orders.update_one({"_id": doc["_id"]}, {"$set": {"outbox_pending": False}})
+            await self._documents.update_one({"_id": doc["_id"]}, {"$set": {"outbox_pending": False}})
         return len(entries)
