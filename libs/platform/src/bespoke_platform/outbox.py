@@ -204,5 +204,7 @@ class OutboxRelay(BackgroundLoop):
         # leaves a signal, so its event is published on the next pass whatever the flag.
         fresh = await self._documents.find_one({"_id": doc["_id"]}, {"outbox_seq": 1})
         if fresh is not None and fresh["outbox_seq"] == seen:
-            await self._documents.update_one({"_id": doc["_id"]}, {"$set": {"outbox_pending": False}})
+            await self._documents.update_one(
+                {"_id": doc["_id"]}, {"$set": {"outbox_pending": False}}
+            )
         return len(entries)
