@@ -10,9 +10,12 @@ import asyncio
 import uuid
 
 import pytest
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from bespoke.stack.components import Component, all_components
 from bespoke.stack.config import StackConfig
+from bespoke_platform.tracing import configure_tracing
 
 START_HINT = (
     "the local stack is not running or not ready. Start it with `make up` "
@@ -53,3 +56,18 @@ def running_system() -> StackConfig:
 def unique() -> str:
     """A short unique token for names that must not collide between test runs."""
     return uuid.uuid4().hex[:12]
+
+
+@pytest.fixture(scope="session")
+def span_exporter() -> InMemorySpanExporter:
+    """This test process's spans, kept in memory (the tracer provider is set once)."""
+    exporter = InMemorySpanExporter()
+    configure_tracing("tests", processors=[SimpleSpanProcessor(exporter)])
+    return exporter
+
+
+@pytest.fixture
+def spans(span_exporter: InMemorySpanExporter) -> InMemorySpanExporter:
+    """The spans finished during this test."""
+    span_exporter.clear()
+    return span_exporter

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ class Record:
     partition: int = 2
     offset: int = 17
     key: bytes | None = b"BF-000001"
+    headers: Sequence[tuple[str, bytes]] = ()
 
 
 class Parked:

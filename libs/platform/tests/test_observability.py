@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from typing import Any
 
+from aiokafka import TopicPartition
 from litestar import get
 from litestar.testing import AsyncTestClient
 from prometheus_client import REGISTRY
@@ -46,6 +48,7 @@ class Record:
     offset = 1
     key = b"BF-000001"
     value = examples.order_submitted().to_json()
+    headers: Sequence[tuple[str, bytes]] = ()
 
 
 class Parked:
@@ -94,3 +97,26 @@ def test_logs_are_json_with_the_service_and_the_bound_ids(capsys: Any) -> None:
         assert record["timestamp"].endswith("Z")
     finally:
         logging.getLogger().handlers = []
+
+
+class Consumer:
+    def __init__(self, highwater: int | None) -> None:
+        self._highwater = highwater
+        self.asked: list[TopicPartition] = []
+
+    def highwater(self, partition: TopicPartition) -> int | None:
+        self.asked.append(partition)
+        return self._highwater
+
+
+def test_consumer_lag_is_what_remains_after_the_handled_message() -> None:
+    labels = {"group": "orders", "topic": "payment.cleared", "partition": "4"}
+    consumer = Consumer(highwater=120)
+    observability.record_lag("orders", "payment.cleared", 4, 99, consumer)
+    assert consumer.asked == [TopicPartition("payment.cleared", 4)]
+    assert sample("bespoke_consumer_lag", labels) == 20  # offsets 100..119 wait
+    observability.record_lag("orders", "payment.cleared", 4, 119, Consumer(highwater=120))
+    assert sample("bespoke_consumer_lag", labels) == 0
+    # before the first fetch the watermark is unknown: the gauge keeps its value
+    observability.record_lag("orders", "payment.cleared", 4, 5, Consumer(highwater=None))
+    assert sample("bespoke_consumer_lag", labels) == 0

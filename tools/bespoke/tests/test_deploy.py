@@ -150,7 +150,7 @@ def test_every_setting_a_service_needs_in_a_cluster_is_set(
         assert not missing, (overlay, name, missing)
         for item in env.values():
             ref = item.get("valueFrom", {}).get("configMapKeyRef")
-            if ref:
+            if ref and not ref.get("optional"):
                 assert ref["key"] in config["data"], (name, ref)
             assert "127.0.0.1" not in item.get("value", ""), (name, item)
 
@@ -177,10 +177,15 @@ def test_only_the_gateway_is_reachable_from_outside(
     policies = by_kind(rendered["prod"], "NetworkPolicy")
     assert policies["default-deny"]["spec"]["podSelector"] == {}
     for name in SERVICE_NAMES:
-        for rule in policies[name]["spec"].get("ingress", []):
-            for source in rule["from"]:
-                if "namespaceSelector" in source:
-                    assert name == "gateway", name
+        namespaces = {
+            source["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+            for rule in policies[name]["spec"].get("ingress", [])
+            for source in rule["from"]
+            if "namespaceSelector" in source
+        }
+        # Prometheus scrapes every service; only the gateway takes outside traffic.
+        expected = {"ingress-nginx", "monitoring"} if name == "gateway" else {"monitoring"}
+        assert namespaces == expected, name
     ingress = by_kind(rendered["prod"], "Ingress")["gateway"]
     backends = {
         p["backend"]["service"]["name"]
@@ -225,3 +230,29 @@ def test_docker_compose_runs_every_service_with_what_it_needs() -> None:
             if "127.0.0.1" in str(info.default) and field != "http_host"  # the image sets it
         }
         assert needed <= set(service["environment"]), (name, needed - set(service["environment"]))
+        collector = services["jaeger"]["image"].split(":")[0]
+        assert collector == "jaegertracing/jaeger"
+        assert service["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://jaeger:4318"
+
+
+def test_traces_go_to_the_collector_named_in_the_config(
+    rendered: dict[str, list[dict[str, Any]]],
+) -> None:
+    for overlay in OVERLAYS:
+        objects = rendered[overlay]
+        policies = by_kind(objects, "NetworkPolicy")
+        for name, deployment in by_kind(objects, "Deployment").items():
+            env = {
+                e["name"]: e for e in deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+            }
+            assert env["OTEL_SERVICE_NAME"]["value"] == f"bespoke-{name}"
+            ref = env["OTEL_EXPORTER_OTLP_ENDPOINT"]["valueFrom"]["configMapKeyRef"]
+            assert ref["key"] == "otlp-endpoint"
+            assert ref["optional"] is True  # no collector configured: nothing exported
+            assert any(
+                port["port"] == 4318
+                for rule in policies[name]["spec"]["egress"]
+                for port in rule.get("ports", [])
+            ), name
+    config = next(iter(by_kind(rendered["prod"], "ConfigMap").values()))["data"]
+    assert config["otlp-endpoint"].startswith("http://")

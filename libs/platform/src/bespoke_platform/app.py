@@ -19,7 +19,7 @@ from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, S
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
-from bespoke_platform import observability
+from bespoke_platform import observability, tracing
 from bespoke_platform.problems import exception_handlers
 
 Hook = Callable[[], Awaitable[Any]]
@@ -67,7 +67,16 @@ class RequestIdMiddleware:
             return
         scope["state"]["started"] = time.perf_counter()
         with observability.bound(request_id=_incoming_id(scope)):
-            await self.app(scope, receive, send)
+            if scope["path"] in _UNTRACED:
+                await self.app(scope, receive, send)
+                return
+            headers = {
+                name.decode("latin-1").lower(): value.decode("latin-1")
+                for name, value in scope.get("headers", [])
+            }
+            with tracing.server_span(scope["method"], headers, scope["path"]) as span:
+                scope["state"]["span"] = span
+                await self.app(scope, receive, send)
 
 
 async def add_request_id(message: Message, scope: Scope) -> None:
@@ -76,8 +85,16 @@ async def add_request_id(message: Message, scope: Scope) -> None:
         headers = list(message.get("headers", []))
         headers.append((b"x-request-id", _incoming_id(scope).encode("latin-1")))
         message["headers"] = headers
-        started = scope.get("state", {}).get("started")
+        state = scope.get("state", {})
+        started = state.get("started")
         route = scope.get("path_template") or "unmatched"
+        if "span" in state:
+            tracing.finish_server_span(
+                state["span"],
+                str(scope.get("method", "")),
+                scope.get("path_template"),
+                message["status"],
+            )
         if started is not None and route not in ("/metrics", "/health/live", "/health/ready"):
             observability.HTTP_DURATION.labels(
                 scope.get("method", ""), route, str(message["status"])
@@ -85,6 +102,7 @@ async def add_request_id(message: Message, scope: Scope) -> None:
 
 
 _SANE_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
+_UNTRACED = frozenset({"/metrics", "/health", "/health/live", "/health/ready"})
 
 
 def service_app(

@@ -15,14 +15,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from aiokafka import ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
+from opentelemetry.trace import Status, StatusCode
 from pydantic import ValidationError
 
 from bespoke_contracts import Envelope, dead_letter_topic
-from bespoke_platform import observability
+from bespoke_platform import observability, tracing
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class ReceivedMessage(Protocol):
     def key(self) -> bytes | None: ...
     @property
     def value(self) -> bytes | None: ...
+    @property
+    def headers(self) -> Sequence[tuple[str, bytes]]: ...
 
 
 async def consume(
@@ -73,13 +76,25 @@ async def consume(
     except (ValidationError, ValueError) as error:
         await _dead_letter(record, dead_letters, f"invalid event: {error}", attempts=0)
         return
-    with observability.bound(
-        topic=record.topic,
-        event_id=str(getattr(event, "event_id", "")),
-        correlation_id=getattr(event, "correlation_id", None),
+    event_id = str(getattr(event, "event_id", ""))
+    span_attributes = {
+        "messaging.message.id": event_id,
+        "messaging.destination.partition.id": str(record.partition),
+        "messaging.kafka.offset": record.offset,
+    }
+    with (
+        observability.bound(
+            topic=record.topic,
+            event_id=event_id,
+            correlation_id=getattr(event, "correlation_id", None),
+        ),
+        tracing.consumer_span(record.topic, record.headers, span_attributes) as span,
     ):
         started = time.perf_counter()
         outcome = await _handle(record, event, handle, dead_letters, attempts, first_delay)
+        span.set_attribute("bespoke.outcome", outcome)
+        if outcome != "handled":
+            span.set_status(Status(StatusCode.ERROR, outcome))
         observability.EVENT_HANDLING.labels(record.topic).observe(time.perf_counter() - started)
         observability.EVENTS_CONSUMED.labels(record.topic, outcome).inc()
 
@@ -170,6 +185,10 @@ def subscribe_event(
     async def on_message(message: KafkaMessage) -> None:
         record: ConsumerRecord[bytes, bytes] = message.raw_message
         await consume(record, event_type.from_json, handle, dead_letters)
+        if isinstance(message.consumer, AIOKafkaConsumer):  # not in-memory test brokers
+            observability.record_lag(
+                group_id, record.topic, record.partition, record.offset, message.consumer
+            )
 
 
 DepsT = TypeVar("DepsT")

@@ -3,12 +3,14 @@
 Logs: every record (ours, Litestar's, uvicorn's, FastStream's, aiokafka's) is one JSON
 object on stdout with ``timestamp``, ``level``, ``logger``, ``service``, ``event`` and,
 when set, ``request_id`` (HTTP requests) or ``correlation_id``/``event_id``/``topic``
-(consumed events), bound in context variables by the platform.
+(consumed events), bound in context variables by the platform, and ``trace_id``/``span_id``
+of the current span (see :mod:`bespoke_platform.tracing`).
 
 Metrics (``GET /metrics`` on every service, Prometheus text format):
 ``bespoke_http_request_duration_seconds`` (method, route, status),
 ``bespoke_events_consumed_total`` (topic, outcome), ``bespoke_event_handling_seconds``
-(topic), ``bespoke_dead_letters_total`` (topic), ``bespoke_outbox_backlog``
+(topic), ``bespoke_consumer_lag`` (group, topic, partition),
+``bespoke_dead_letters_total`` (topic), ``bespoke_outbox_backlog``
 (collection: documents waiting to be published), ``bespoke_outbox_published_total``
 (collection).
 """
@@ -17,10 +19,13 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
+from aiokafka import TopicPartition
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+
+from bespoke_platform.tracing import log_ids
 
 HTTP_DURATION = Histogram(
     "bespoke_http_request_duration_seconds",
@@ -37,12 +42,30 @@ EVENT_HANDLING = Histogram(
 DEAD_LETTERS = Counter(
     "bespoke_dead_letters_total", "Messages parked in a dead-letter topic.", ["topic"]
 )
+CONSUMER_LAG = Gauge(
+    "bespoke_consumer_lag",
+    "Messages of a partition not yet handled by this consumer (high watermark minus the "
+    "next offset), as of the last message handled.",
+    ["group", "topic", "partition"],
+)
 OUTBOX_BACKLOG = Gauge(
     "bespoke_outbox_backlog", "Documents with events waiting to be published.", ["collection"]
 )
 OUTBOX_PUBLISHED = Counter(
     "bespoke_outbox_published_total", "Events published from the outbox.", ["collection"]
 )
+
+
+class Watermarks(Protocol):
+    def highwater(self, partition: TopicPartition) -> int | None: ...
+
+
+def record_lag(group: str, topic: str, partition: int, offset: int, consumer: Watermarks) -> None:
+    """After handling the message at ``offset``: how many more wait in its partition (the
+    consumer learns the partition's high watermark with each fetch)."""
+    highwater = consumer.highwater(TopicPartition(topic, partition))
+    if highwater is not None:
+        CONSUMER_LAG.labels(group, topic, str(partition)).set(max(highwater - offset - 1, 0))
 
 
 def metrics_text() -> tuple[bytes, str]:
@@ -54,6 +77,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
     """JSON logs on stdout for every logger of the process."""
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        log_ids,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

@@ -27,7 +27,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from bespoke_contracts import Envelope
-from bespoke_platform import observability
+from bespoke_platform import observability, tracing
 from bespoke_platform.worker import BackgroundLoop
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,9 @@ class EventPublisher(Protocol):
 
 
 def outbox_entries(events: Sequence[Envelope[Any]], start_seq: int) -> list[Document]:
-    """Outbox entries for ``events``, numbered after ``start_seq``."""
+    """Outbox entries for ``events``, numbered after ``start_seq``, with the trace context
+    of the work that caused them (the relay continues the trace when it publishes)."""
+    trace = tracing.current_carrier()
     return [
         {
             "seq": start_seq + i,
@@ -61,6 +63,7 @@ def outbox_entries(events: Sequence[Envelope[Any]], start_seq: int) -> list[Docu
             "key": event.key().decode(),
             "value": event.to_json().decode(),
             "created_at": event.occurred_at,
+            "trace": trace,
         }
         for i, event in enumerate(events, start=1)
     ]
@@ -182,16 +185,25 @@ class OutboxRelay(BackgroundLoop):
         seen = doc["outbox_seq"]
         entries = sorted((e for e in doc["outbox"] if e["seq"] > already), key=lambda e: e["seq"])
         for entry in entries:
-            await self._publisher.publish(
+            with tracing.producer_span(
                 entry["topic"],
-                entry["key"].encode(),
-                entry["value"].encode(),
+                entry.get("trace") or {},
                 {
-                    "content-type": "application/json",
-                    "event_type": entry["event_type"],
-                    "event_id": entry["event_id"],
+                    "messaging.message.id": entry["event_id"],
+                    "bespoke.event_type": entry["event_type"],
                 },
-            )
+            ) as trace_headers:
+                await self._publisher.publish(
+                    entry["topic"],
+                    entry["key"].encode(),
+                    entry["value"].encode(),
+                    {
+                        "content-type": "application/json",
+                        "event_type": entry["event_type"],
+                        "event_id": entry["event_id"],
+                        **trace_headers,
+                    },
+                )
         observability.OUTBOX_PUBLISHED.labels(self._documents.name).inc(len(entries))
         # Record progress by `_id` alone (FerretDB answers that without a scan): the sent
         # counter only grows, and published events drop their body (Kafka has it; small

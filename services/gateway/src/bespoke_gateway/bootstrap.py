@@ -13,6 +13,7 @@ from bespoke_gateway.adapters.upstream import ServiceClient
 from bespoke_gateway.domain.ratelimit import RateLimiter
 from bespoke_gateway.settings import GatewaySettings
 from bespoke_platform.mongo import Document, connect
+from bespoke_platform.tracing import service_client
 
 
 @dataclass
@@ -42,18 +43,10 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
         settings=settings,
         mongo=mongo,
         accounts=MongoAccountRepository(mongo[settings.mongodb_database]),
-        orders=ServiceClient(
-            "orders", httpx.AsyncClient(base_url=settings.orders_url, timeout=timeout)
-        ),
-        design=ServiceClient(
-            "design", httpx.AsyncClient(base_url=settings.design_url, timeout=timeout)
-        ),
-        payments=ServiceClient(
-            "payments", httpx.AsyncClient(base_url=settings.payments_url, timeout=timeout)
-        ),
-        shipping=ServiceClient(
-            "shipping", httpx.AsyncClient(base_url=settings.shipping_url, timeout=timeout)
-        ),
+        orders=ServiceClient("orders", service_client(settings.orders_url, timeout)),
+        design=ServiceClient("design", service_client(settings.design_url, timeout)),
+        payments=ServiceClient("payments", service_client(settings.payments_url, timeout)),
+        shipping=ServiceClient("shipping", service_client(settings.shipping_url, timeout)),
         idempotency=MongoIdempotency(mongo[settings.mongodb_database]),
         limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
     )

@@ -20,6 +20,7 @@ from bespoke_platform.clock import SystemClock
 from bespoke_platform.kafka import BrokerPublisher, make_broker
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
+from bespoke_platform.tracing import service_client
 
 
 @dataclass
@@ -60,8 +61,8 @@ def bootstrap(
         db.orders, db.outbox_signals, publisher, poll_seconds=settings.outbox_poll_seconds
     )
     timeout = httpx.Timeout(settings.upstream_timeout_seconds)
-    design = HttpDesignCatalog(httpx.AsyncClient(base_url=settings.design_url, timeout=timeout))
-    shipping = HttpShippingRates(httpx.AsyncClient(base_url=settings.shipping_url, timeout=timeout))
+    design = HttpDesignCatalog(service_client(settings.design_url, timeout))
+    shipping = HttpShippingRates(service_client(settings.shipping_url, timeout))
     deps = OrdersDeps(
         orders=MongoOrderRepository(db),
         clock=SystemClock(),

@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke.stack.config import StackConfig
@@ -140,8 +142,11 @@ async def test_a_change_and_its_event_are_one_guarded_write(
     assert doc["outbox_pending"] is True
 
 
-async def test_the_relay_publishes_each_event_once_in_order(
-    orders_db: AsyncDatabase[dict[str, Any]], stack_infrastructure: StackConfig, unique: str
+async def test_the_relay_publishes_each_event_once_in_order_in_the_trace_that_caused_it(
+    orders_db: AsyncDatabase[dict[str, Any]],
+    stack_infrastructure: StackConfig,
+    unique: str,
+    spans: InMemorySpanExporter,
 ) -> None:
     broker = make_broker(stack_infrastructure.kafka_bootstrap, client_id="test-relay")
     await broker.start()
@@ -161,7 +166,8 @@ async def test_the_relay_publishes_each_event_once_in_order(
         account = f"acc_{unique}"
         repository = MongoOrderRepository(orders_db)
         relay = OutboxRelay(orders_db.orders, orders_db.outbox_signals, BrokerPublisher(broker))
-        await repository.add(order("BF-000001", "k", account))
+        with trace.get_tracer("test").start_as_current_span("checkout") as checkout:
+            await repository.add(order("BF-000001", "k", account))
         assert await relay.publish_pending() == 1
         stored = await repository.get(account, "BF-000001")
         assert stored is not None
@@ -183,6 +189,15 @@ async def test_the_relay_publishes_each_event_once_in_order(
         assert len(received) == 2
         assert by_type[ORDER_SUBMITTED].timestamp <= by_type[ORDER_STATUS_CHANGED].timestamp
         assert {r.key for r in received} == {b"BF-000001"}
+        # The checkout's trace goes on in the message, through the relay's publish span.
+        headers = dict(by_type[ORDER_SUBMITTED].headers)
+        _, trace_id, parent_id, _ = headers["traceparent"].decode().split("-")
+        assert trace_id == f"{checkout.get_span_context().trace_id:032x}"
+        [publish] = [
+            s for s in spans.get_finished_spans() if s.context.span_id == int(parent_id, 16)
+        ]
+        assert publish.parent is not None
+        assert publish.parent.span_id == checkout.get_span_context().span_id
         doc = await orders_db.orders.find_one({"_id": "BF-000001"})
         assert doc is not None
         assert doc["outbox_pending"] is False

@@ -47,6 +47,12 @@ class ServiceSpec:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+MONITORING_NAMESPACE = "monitoring"
+"""Where Prometheus runs (it may scrape every service's port)."""
+OBSERVABILITY_NAMESPACE = "observability"
+"""Where the OpenTelemetry collector runs (services send it traces on 4318)."""
+
+
 def _container_security() -> dict[str, Any]:
     """Every container: no privilege escalation, nothing written outside its volumes.
     (A fresh dict each time, so YAML never writes it as an alias.)"""
@@ -147,7 +153,25 @@ def _env(spec: ServiceSpec) -> list[dict[str, Any]]:
                 ref["optional"] = True
             item["valueFrom"] = {"secretKeyRef": ref}
         out.append(item)
+    # Traces: exported over OTLP only where the cluster's config names a collector.
+    out.append({"name": "OTEL_SERVICE_NAME", "value": f"bespoke-{spec.name}"})
+    out.append(
+        {
+            "name": "OTEL_EXPORTER_OTLP_ENDPOINT",
+            "valueFrom": {
+                "configMapKeyRef": {
+                    "name": "bespoke-config",
+                    "key": "otlp-endpoint",
+                    "optional": True,
+                }
+            },
+        }
+    )
     return out
+
+
+def _namespace(name: str) -> dict[str, Any]:
+    return {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": name}}}
 
 
 def _probe(path: str, port: int, period: int, failures: int) -> dict[str, Any]:
@@ -285,20 +309,23 @@ def network_policies() -> list[dict[str, Any]]:
         "to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
         "ports": [{"protocol": "TCP", "port": 9092}, {"protocol": "TCP", "port": 27017}],
     }
+    traces = {  # the OpenTelemetry collector (OTLP over HTTP)
+        "to": [_namespace(OBSERVABILITY_NAMESPACE)],
+        "ports": [{"protocol": "TCP", "port": 4318}],
+    }
     for spec in SERVICES:
         ingress: list[dict[str, Any]] = []
         for caller in spec.callers:
-            source = (
-                {
-                    "namespaceSelector": {
-                        "matchLabels": {"kubernetes.io/metadata.name": "ingress-nginx"}
-                    }
-                }
-                if caller == "ingress"
-                else _pods(caller)
-            )
+            source = _namespace("ingress-nginx") if caller == "ingress" else _pods(caller)
             ingress.append({"from": [source], "ports": [{"protocol": "TCP", "port": spec.port}]})
-        egress: list[dict[str, Any]] = [dns, data]
+        # Prometheus scrapes /metrics from its own namespace.
+        ingress.append(
+            {
+                "from": [_namespace(MONITORING_NAMESPACE)],
+                "ports": [{"protocol": "TCP", "port": spec.port}],
+            }
+        )
+        egress: list[dict[str, Any]] = [dns, data, traces]
         for callee in spec.calls:
             port = next(s.port for s in SERVICES if s.name == callee)
             egress.append({"to": [_pods(callee)], "ports": [{"protocol": "TCP", "port": port}]})

@@ -9,6 +9,7 @@ import hmac
 import json
 import time
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 import httpx
@@ -55,7 +56,10 @@ def succeeded_event(invoice: dict[str, Any], amount: int | None = None) -> dict[
     }
 
 
-async def simulate_success(target: str, config: StackConfig | None = None) -> dict[str, Any]:
+async def simulate_success(
+    target: str, config: StackConfig | None = None, headers: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Pay ``target``'s open invoice; ``headers`` go with the webhook (e.g. ``traceparent``)."""
     config = config or StackConfig()
     secret = PaymentsSettings().stripe_webhook_secret
     payments = config.service_url("payments")
@@ -76,7 +80,11 @@ async def simulate_success(target: str, config: StackConfig | None = None) -> di
         response = await client.post(
             f"{config.gateway_url}/api/v1/webhooks/stripe",
             content=payload,
-            headers={"Stripe-Signature": sign(payload, secret), "Content-Type": "application/json"},
+            headers={
+                **(headers or {}),
+                "Stripe-Signature": sign(payload, secret),
+                "Content-Type": "application/json",
+            },
         )
         if response.status_code != 200:
             raise SimulationFailed(f"the webhook was refused: {response.text}")

@@ -1,0 +1,158 @@
+"""Traces across HTTP and Kafka: OpenTelemetry with W3C trace context (``traceparent``).
+
+- Every HTTP request a service answers is a SERVER span, the child of the caller's
+  ``traceparent`` if it sent one (:func:`server_span`, run by the platform's middleware).
+- Every call to another service is a CLIENT span whose context travels in the request's
+  ``traceparent`` (:func:`service_client`).
+- Events cross Kafka later than the change that caused them (the outbox), so the change's
+  trace context is stored with each outbox entry (:func:`current_carrier`); the relay
+  publishes the entry in a PRODUCER span, child of that stored context, and sends the
+  span's context in the message's ``traceparent`` header (:func:`producer_span`);
+  consumers handle the message in a CONSUMER span, its child (:func:`consumer_span`). So
+  one trace runs from a checkout's request to every service that reacted to it.
+- Export: OTLP over HTTP (protobuf) when ``OTEL_EXPORTER_OTLP_ENDPOINT`` or
+  ``OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`` is set (the standard OpenTelemetry variables,
+  headers, timeouts and ``OTEL_TRACES_SAMPLER`` included); otherwise spans are still made,
+  so ids propagate and logs carry ``trace_id``, but nothing is sent anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+from opentelemetry import propagate, trace
+from opentelemetry.sdk.resources import Resource
+from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace.export import BatchSpanProcessor
+from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+
+_tracer = trace.get_tracer("bespoke")
+EXPORT_VARIABLES = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
+
+
+def configure_tracing(service: str, processors: Sequence[SpanProcessor] = ()) -> TracerProvider:
+    """Make this process's spans with :func:`tracer_provider`. Call once per process."""
+    provider = tracer_provider(service, processors)
+    trace.set_tracer_provider(provider)
+    return provider
+
+
+def tracer_provider(service: str, processors: Sequence[SpanProcessor] = ()) -> TracerProvider:
+    """Spans of service ``bespoke-<service>`` (unless ``OTEL_SERVICE_NAME`` says otherwise),
+    exported over OTLP if an endpoint is set; ``processors`` add others (tests keep spans
+    in memory)."""
+    name = os.environ.get("OTEL_SERVICE_NAME") or f"bespoke-{service}"
+    provider = TracerProvider(resource=Resource.create({"service.name": name}))
+    if any(os.environ.get(variable) for variable in EXPORT_VARIABLES):
+        from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+        provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+    for processor in processors:
+        provider.add_span_processor(processor)
+    return provider
+
+
+def current_carrier() -> dict[str, str]:
+    """The current trace context as headers (``traceparent``, maybe ``tracestate``);
+    empty outside a span."""
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    return carrier
+
+
+def log_ids(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """structlog processor: ``trace_id`` and ``span_id`` of the current span, if any."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event.setdefault("trace_id", format(context.trace_id, "032x"))
+        event.setdefault("span_id", format(context.span_id, "016x"))
+    return event
+
+
+@contextmanager
+def server_span(method: str, headers: Mapping[str, str], path: str) -> Iterator[Span]:
+    """A SERVER span for one HTTP request (renamed to ``METHOD /route/{param}`` once the
+    route is known, see :func:`finish_server_span`)."""
+    with _tracer.start_as_current_span(
+        method,
+        context=propagate.extract(headers),
+        kind=SpanKind.SERVER,
+        attributes={"http.request.method": method, "url.path": path},
+    ) as span:
+        yield span
+
+
+def finish_server_span(span: Span, method: str, route: str | None, status: int) -> None:
+    if route:
+        span.update_name(f"{method} {route}")
+        span.set_attribute("http.route", route)
+    span.set_attribute("http.response.status_code", status)
+    if status >= 500:
+        span.set_status(Status(StatusCode.ERROR))
+
+
+@contextmanager
+def producer_span(
+    topic: str, stored: Mapping[str, str], attributes: Mapping[str, Any]
+) -> Iterator[dict[str, str]]:
+    """A PRODUCER span for publishing an outbox entry, child of the context ``stored``
+    with the entry; yields the headers that carry the span's own context."""
+    with _tracer.start_as_current_span(
+        f"publish {topic}",
+        context=propagate.extract(stored),
+        kind=SpanKind.PRODUCER,
+        attributes={"messaging.system": "kafka", "messaging.destination.name": topic, **attributes},
+    ):
+        yield current_carrier()
+
+
+@contextmanager
+def consumer_span(
+    topic: str, headers: Sequence[tuple[str, bytes]] | None, attributes: Mapping[str, Any]
+) -> Iterator[Span]:
+    """A CONSUMER span for handling one message, child of its ``traceparent`` if any."""
+    carrier = {name: value.decode("latin-1") for name, value in headers or () if value is not None}
+    with _tracer.start_as_current_span(
+        f"process {topic}",
+        context=propagate.extract(carrier),
+        kind=SpanKind.CONSUMER,
+        attributes={"messaging.system": "kafka", "messaging.destination.name": topic, **attributes},
+    ) as span:
+        yield span
+
+
+class TracedTransport(httpx.AsyncBaseTransport):
+    """Wraps a transport: each request is a CLIENT span and carries ``traceparent``."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
+        self._inner = inner or httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        with _tracer.start_as_current_span(
+            f"{request.method} {request.url.host}",
+            kind=SpanKind.CLIENT,
+            attributes={
+                "http.request.method": request.method,
+                "server.address": request.url.host,
+                "url.path": request.url.path,
+            },
+        ) as span:
+            for name, value in current_carrier().items():
+                request.headers[name] = value
+            response = await self._inner.handle_async_request(request)
+            span.set_attribute("http.response.status_code", response.status_code)
+            if response.status_code >= 500:
+                span.set_status(Status(StatusCode.ERROR))
+            return response
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+
+def service_client(base_url: str, timeout: httpx.Timeout | float) -> httpx.AsyncClient:
+    """An HTTP client for calling another service, traced."""
+    return httpx.AsyncClient(base_url=base_url, timeout=timeout, transport=TracedTransport())
