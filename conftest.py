@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from bespoke.stack import containers
 from bespoke.stack.components import Component, all_components
 from bespoke.stack.config import StackConfig
+from bespoke.stack.containers import Infrastructure
 from bespoke_platform.tracing import configure_tracing
 
 START_HINT = (
@@ -41,9 +44,17 @@ def _require(kinds: set[str]) -> StackConfig:
 
 
 @pytest.fixture(scope="session")
-def stack_infrastructure() -> StackConfig:
-    """Kafka, FerretDB, stripe-mock and Mailpit are up (integration tests)."""
-    return _require({"infrastructure"})
+def stack_infrastructure() -> Iterator[Infrastructure]:
+    """Kafka and a MongoDB-wire server (integration tests): the local stack's (FerretDB),
+    or with ``BESPOKE_TEST_INFRA=testcontainers``, containers made for this session."""
+    try:
+        if containers.chosen() == "testcontainers":
+            with containers.containers(StackConfig().topic_partitions) as made:
+                yield made
+            return
+    except containers.InfrastructureUnavailable as error:
+        pytest.fail(str(error), pytrace=False)
+    yield _require({"infrastructure"})
 
 
 @pytest.fixture(scope="session")

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from bespoke.stack import ferretdb_patch
-from bespoke.stack.config import StackConfig
+from bespoke.stack.containers import Infrastructure
 from bespoke_platform.mongo import connect
 
 pytestmark = pytest.mark.stack
 
 
 async def test_concurrent_updates_of_one_document_lose_nothing(
-    stack_infrastructure: StackConfig, unique: str
+    stack_infrastructure: Infrastructure, unique: str
 ) -> None:
     client = connect(stack_infrastructure.mongodb_url)
     name = f"test_atomic_{unique}"

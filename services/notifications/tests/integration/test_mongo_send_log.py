@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bespoke.stack.config import StackConfig
+from bespoke.stack.containers import Infrastructure
 from bespoke_notifications.adapters.mongo import MongoSendLog, ensure_indexes
 from bespoke_notifications.domain.emails import Email
 from bespoke_notifications.service_layer.ports import DeliveryStatus
@@ -21,7 +21,7 @@ AT = datetime(2026, 11, 22, 9, tzinfo=UTC)
 
 
 @pytest.fixture
-async def send_log(stack_infrastructure: StackConfig, unique: str) -> AsyncIterator[Any]:
+async def send_log(stack_infrastructure: Infrastructure, unique: str) -> AsyncIterator[Any]:
     client = connect(stack_infrastructure.mongodb_url)
     name = f"test_notifications_{unique}"
     await ensure_indexes(client[name])

@@ -6,14 +6,14 @@ from typing import Any
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bespoke.stack.config import StackConfig
+from bespoke.stack.containers import Infrastructure
 from bespoke_orders.adapters.mongo import ensure_indexes
 from bespoke_platform.mongo import connect
 
 
 @pytest.fixture
 async def orders_db(
-    stack_infrastructure: StackConfig, unique: str
+    stack_infrastructure: Infrastructure, unique: str
 ) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
     """A fresh orders database on the real MongoDB-wire server, dropped afterwards."""
     client = connect(stack_infrastructure.mongodb_url)

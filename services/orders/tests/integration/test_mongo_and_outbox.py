@@ -12,7 +12,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bespoke.stack.config import StackConfig
+from bespoke.stack.containers import Infrastructure
 from bespoke_contracts import (
     ORDER_STATUS_CHANGED,
     ORDER_SUBMITTED,
@@ -144,7 +144,7 @@ async def test_a_change_and_its_event_are_one_guarded_write(
 
 async def test_the_relay_publishes_each_event_once_in_order_in_the_trace_that_caused_it(
     orders_db: AsyncDatabase[dict[str, Any]],
-    stack_infrastructure: StackConfig,
+    stack_infrastructure: Infrastructure,
     unique: str,
     spans: InMemorySpanExporter,
 ) -> None:

@@ -6,14 +6,14 @@ from typing import Any
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bespoke.stack.config import StackConfig
+from bespoke.stack.containers import Infrastructure
 from bespoke_platform.mongo import connect
 from bespoke_shipping.adapters.mongo import ensure_indexes
 
 
 @pytest.fixture
 async def shipping_db(
-    stack_infrastructure: StackConfig, unique: str
+    stack_infrastructure: Infrastructure, unique: str
 ) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
     """A fresh shipping database on the real MongoDB-wire server, dropped afterwards."""
     client = connect(stack_infrastructure.mongodb_url)
