@@ -15,7 +15,9 @@ __all__ = [
     "BomLine",
     "CloneRequest",
     "ClonedFrom",
+    "DesignConflict",
     "DesignList",
+    "DesignPreview",
     "DesignRequest",
     "DesignResponse",
     "DesignSpec",
@@ -137,3 +139,23 @@ class Estimate(BaseModel):
     manufacturing: int = Field(description="`per_pair * pairs`, minor units.")
     currency: str
     breakdown: list[PriceLine]
+
+
+class DesignConflict(BaseModel):
+    """One reason a specification cannot be built."""
+
+    pointer: str = Field(description="JSON pointer to the field, e.g. `/sole_unit`.")
+    detail: str = Field(description="Why, in words a designer understands.")
+
+
+class DesignPreview(BaseModel):
+    """What a specification would make, before anything is saved: whether it can be
+    built (and if not, every reason), its bill of materials and its price per pair."""
+
+    buildable: bool
+    conflicts: list[DesignConflict] = Field(description="Empty when buildable.")
+    shoe_last: str | None = Field(description="The last it is made on (null if not buildable).")
+    bill_of_materials: list[BomLine] = Field(description="Raw materials per pair.")
+    breakdown: list[PriceLine] = Field(description="What the price per pair is made of.")
+    price_per_pair: int | None = Field(description="Minor units; null if not buildable.")
+    currency: str

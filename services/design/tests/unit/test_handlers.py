@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bespoke_contracts.api.design import DesignStatus, EstimateRequest
+from bespoke_contracts.api.design import DesignSpec, DesignStatus, EstimateRequest
 from bespoke_contracts.orders import OrderType
 from bespoke_design.adapters.catalog_file import load_gallery_seeds
 from bespoke_design.domain.errors import (
@@ -41,6 +41,32 @@ async def test_an_unbuildable_design_is_refused_with_every_conflict(
         )
     assert [c.pointer for c in raised.value.conflicts] == ["#/sole_unit", "#/last"]
     assert fakes.designs.stored == {}
+
+
+def test_a_preview_prices_a_buildable_spec_and_saves_nothing(
+    fakes: Any, make_request: Any
+) -> None:
+    spec = DesignSpec.model_validate(make_request().model_dump(exclude={"name"}))
+    preview = handlers.preview(spec, fakes.deps)
+    assert preview.buildable
+    assert preview.conflicts == []
+    assert preview.price_per_pair == 23100  # what the saved design costs
+    assert preview.price_per_pair == sum(line.amount for line in preview.breakdown)
+    assert {line.component for line in preview.bill_of_materials} >= {"Upper", "Sole unit"}
+    assert fakes.designs.stored == {}
+
+
+def test_a_preview_of_an_unbuildable_spec_gives_every_reason(
+    fakes: Any, make_request: Any
+) -> None:
+    request = make_request(construction="blake_stitched", sole_unit="commando", last="LS-400")
+    spec = DesignSpec.model_validate(request.model_dump(exclude={"name"}))
+    preview = handlers.preview(spec, fakes.deps)
+    assert not preview.buildable
+    assert [c.pointer for c in preview.conflicts] == ["#/sole_unit", "#/last"]
+    assert all(c.detail for c in preview.conflicts)
+    assert preview.price_per_pair is None
+    assert preview.bill_of_materials == []
 
 
 async def test_a_retried_create_returns_the_first_design(fakes: Any, make_request: Any) -> None:

@@ -12,8 +12,10 @@ from bespoke_contracts.api.design import (
     ClonedFrom,
     CloneRequest,
     DesignList,
+    DesignPreview,
     DesignRequest,
     DesignResponse,
+    DesignSpec,
     Estimate,
     EstimateRequest,
 )
@@ -186,6 +188,11 @@ class DesignsController(Controller):
         runtime: DesignRuntime = state.runtime
         name = data.name if data is not None else None
         return _created(*await handlers.clone(account_id, key, design_id, name, runtime.deps))
+
+    @post("/designs/preview", status_code=200)
+    async def preview(self, data: JSONBody[DesignSpec], state: State) -> DesignPreview:
+        runtime: DesignRuntime = state.runtime
+        return handlers.preview(data, runtime.deps)
 
     @post("/estimates", status_code=200)
     async def estimate(

@@ -8,6 +8,8 @@ import hashlib
 from dataclasses import dataclass
 
 from bespoke_contracts.api.design import (
+    DesignConflict,
+    DesignPreview,
     DesignRequest,
     DesignSpec,
     DesignStatus,
@@ -216,6 +218,31 @@ async def estimate(account_id: str, request: EstimateRequest, deps: DesignDeps) 
         order_type=request.order_type,
         pairs=request.pairs,
         sizes=dict(request.sizes) if request.sizes is not None else None,
+    )
+
+
+def preview(spec: DesignSpec, deps: DesignDeps) -> DesignPreview:
+    """What ``spec`` would make at today's catalog, without saving anything."""
+    found = rules.conflicts(spec, deps.catalog)
+    if found:
+        return DesignPreview(
+            buildable=False,
+            conflicts=[DesignConflict(pointer=c.pointer, detail=c.detail) for c in found],
+            shoe_last=None,
+            bill_of_materials=[],
+            breakdown=[],
+            price_per_pair=None,
+            currency=deps.catalog.currency,
+        )
+    breakdown = rules.price_breakdown(spec, deps.catalog)
+    return DesignPreview(
+        buildable=True,
+        conflicts=[],
+        shoe_last=rules.shoe_last(spec, deps.catalog).id,
+        bill_of_materials=rules.bill_of_materials(spec, deps.catalog),
+        breakdown=breakdown,
+        price_per_pair=sum(line.amount for line in breakdown),
+        currency=deps.catalog.currency,
     )
 
 

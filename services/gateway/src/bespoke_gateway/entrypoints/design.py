@@ -12,8 +12,10 @@ from litestar.params import HeaderParameter, JSONBody, QueryParameter
 from bespoke_contracts.api.design import (
     CloneRequest,
     DesignList,
+    DesignPreview,
     DesignRequest,
     DesignResponse,
+    DesignSpec,
     Estimate,
     EstimateRequest,
 )
@@ -94,6 +96,29 @@ class DesignsController(Controller):
             body=data,
             idempotency_key=require_key(idempotency_key, "POST /designs"),
             created_at=(self.path, "id"),
+        )
+
+    @post(
+        "/preview",
+        operation_id="previewDesign",
+        summary="Preview a design before saving it",
+        status_code=200,
+        responses={
+            200: documented(
+                DesignPreview, "Buildable or not (with every reason), materials and price."
+            ),
+            **public_problems(401, 422),
+        },
+    )
+    async def preview(
+        self, data: JSONBody[DesignSpec], request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """What a specification would make at today's catalog, without saving anything:
+        `buildable`, every `conflicts` entry (a JSON pointer and why), the bill of materials
+        and the price per pair. The designing tool calls it as choices change."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.design, request, "POST", "/internal/designs/preview", body=data
         )
 
     @get(
