@@ -62,6 +62,20 @@ class ShippingGroupView(BaseModel):
     shipment_id: str | None = Field(default=None, description="Once paid: its shipment.")
 
 
+class GroupPreview(BaseModel):
+    """What grouping these orders would cost and save, before the group is formed."""
+
+    order_numbers: list[str]
+    pairs: int = Field(description="Pairs shipped together.")
+    destination: Address
+    shipping_cost: int = Field(description="The group's shipment, integer minor units.")
+    individual_shipping_cost: int = Field(description="Shipping each order on its own, summed.")
+    saving: int = Field(description="`individual_shipping_cost - shipping_cost`.")
+    allocations: dict[str, int] = Field(description="Order number -> its share of the cost.")
+    individual_shipping_costs: dict[str, int]
+    currency: str
+
+
 class ShippingGroupList(BaseModel):
     items: list[ShippingGroupView]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null last.")

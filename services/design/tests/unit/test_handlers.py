@@ -43,9 +43,7 @@ async def test_an_unbuildable_design_is_refused_with_every_conflict(
     assert fakes.designs.stored == {}
 
 
-def test_a_preview_prices_a_buildable_spec_and_saves_nothing(
-    fakes: Any, make_request: Any
-) -> None:
+def test_a_preview_prices_a_buildable_spec_and_saves_nothing(fakes: Any, make_request: Any) -> None:
     spec = DesignSpec.model_validate(make_request().model_dump(exclude={"name"}))
     preview = handlers.preview(spec, fakes.deps)
     assert preview.buildable
@@ -56,9 +54,7 @@ def test_a_preview_prices_a_buildable_spec_and_saves_nothing(
     assert fakes.designs.stored == {}
 
 
-def test_a_preview_of_an_unbuildable_spec_gives_every_reason(
-    fakes: Any, make_request: Any
-) -> None:
+def test_a_preview_of_an_unbuildable_spec_gives_every_reason(fakes: Any, make_request: Any) -> None:
     request = make_request(construction="blake_stitched", sole_unit="commando", last="LS-400")
     spec = DesignSpec.model_validate(request.model_dump(exclude={"name"}))
     preview = handlers.preview(spec, fakes.deps)

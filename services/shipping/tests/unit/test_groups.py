@@ -115,6 +115,26 @@ async def test_three_orders_form_a_group_with_its_saving_and_one_shipment_event(
     assert all(fakes.orders.records[n].group_id == g.id for n in g.order_numbers)
 
 
+async def test_a_preview_shows_the_group_s_cost_and_saving_and_forms_nothing(
+    fakes: Any,
+) -> None:
+    for number, pairs in (("BF-000001", 1), ("BF-000002", 2), ("BF-000003", 3)):
+        await submit(fakes, number, pairs)
+    numbers = ["BF-000001", "BF-000002", "BF-000003"]
+    quote, records = await handlers.preview_group(BRAND, numbers, fakes.deps)
+    assert (quote.shipping_cost, quote.individual_shipping_cost, quote.saving) == (3600, 4500, 900)
+    assert sorted(records) == numbers
+    assert published(fakes, ShipmentGrouped) == []
+    assert all(fakes.orders.records[n].group_id is None for n in numbers)
+    formed = (await group(fakes, *numbers)).group  # what forming then gives: the same
+    assert formed.quote == quote
+    # refused as forming would be: now each is already grouped
+    with pytest.raises(OrderNotGroupable):
+        await handlers.preview_group(BRAND, numbers, fakes.deps)
+    with pytest.raises(InvalidGroup, match="two or more"):
+        await handlers.preview_group(BRAND, ["BF-000001"], fakes.deps)
+
+
 async def test_the_same_idempotency_key_returns_the_same_group_once(fakes: Any) -> None:
     await submit(fakes, "BF-000001")
     await submit(fakes, "BF-000002")

@@ -9,6 +9,7 @@ from litestar.datastructures import State
 from litestar.params import JSONBody, QueryParameter
 
 from bespoke_contracts.api.shipping import (
+    GroupPreview,
     GroupRequest,
     ShipmentView,
     ShippingGroupList,
@@ -65,6 +66,27 @@ class ShippingGroupsController(Controller):
             body=data,
             idempotency_key=idempotency_key,
             created_at=(self.path, "id"),
+        )
+
+    @post(
+        "/preview",
+        operation_id="previewShippingGroup",
+        summary="What grouping orders would cost and save",
+        status_code=200,
+        responses={
+            200: documented(GroupPreview, "The group's cost, the saving and each share."),
+            **public_problems(401, 404, 409, 422, 503),
+        },
+    )
+    async def preview(
+        self, data: JSONBody[GroupRequest], request: BrandRequest, state: State
+    ) -> Response[bytes]:
+        """The shipping cost, saving and each order's share that grouping these orders
+        would give, before forming the group (nothing is formed or reserved). Refused
+        exactly as forming the group would be."""
+        runtime: GatewayRuntime = state.runtime
+        return await forward(
+            runtime.shipping, request, "POST", "/internal/groups/preview", body=data
         )
 
     @get(

@@ -15,6 +15,7 @@ from litestar.response import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke_contracts.api.shipping import (
+    GroupPreview,
     GroupRequest,
     ShipmentStage,
     ShipmentUpdate,
@@ -138,6 +139,27 @@ class GroupsController(Controller):
             group_view(result.group),
             status_code=201 if result.created else 200,
             headers={"Idempotent-Replayed": "false" if result.created else "true"},
+        )
+
+    @post("/preview", status_code=200, operation_id="previewGroup")
+    async def preview(
+        self, data: JSONBody[GroupRequest], state: State, account_id: AccountId
+    ) -> GroupPreview:
+        """What grouping these orders would cost and save; nothing is formed."""
+        runtime: ShippingRuntime = state.runtime
+        quote, records = await handlers.preview_group(
+            account_id, list(data.order_numbers), runtime.deps
+        )
+        return GroupPreview(
+            order_numbers=list(data.order_numbers),
+            pairs=quote.pairs,
+            destination=records[data.order_numbers[0]].shipping_address,
+            shipping_cost=quote.shipping_cost,
+            individual_shipping_cost=quote.individual_shipping_cost,
+            saving=quote.saving,
+            allocations=quote.allocations,
+            individual_shipping_costs={n: r.shipping_cost for n, r in records.items()},
+            currency=quote.currency,
         )
 
     @get("/", operation_id="listGroups")

@@ -46,6 +46,7 @@ from bespoke_shipping.domain.errors import (
     OrderNotGroupable,
     ShipmentNotFound,
 )
+from bespoke_shipping.domain.grouping import GroupQuote
 from bespoke_shipping.domain.model import (
     GROUP_PREFIX,
     OrderRecord,
@@ -183,6 +184,20 @@ class GroupResult:
     """False when this was a retry that returned the group formed earlier."""
 
 
+def _check_names(order_numbers: list[str]) -> None:
+    repeated = sorted({n for n in order_numbers if order_numbers.count(n) > 1})
+    if repeated:
+        raise InvalidGroup(
+            f"each order can be named once; repeated: {', '.join(repeated)}",
+            [
+                Conflict(f"#/order_numbers/{order_numbers.index(n)}", f"{n} repeated")
+                for n in repeated
+            ],
+        )
+    if len(order_numbers) < 2:
+        raise InvalidGroup("a shipping group needs two or more orders")
+
+
 def _fingerprint(order_numbers: list[str]) -> str:
     return ",".join(sorted(order_numbers))
 
@@ -195,36 +210,14 @@ async def form_group(
     deps: ShippingDeps,
 ) -> GroupResult:
     """Group two or more of the brand's pending orders going to one address."""
-    repeated = sorted({n for n in order_numbers if order_numbers.count(n) > 1})
-    if repeated:
-        raise InvalidGroup(
-            f"each order can be named once; repeated: {', '.join(repeated)}",
-            [
-                Conflict(f"#/order_numbers/{order_numbers.index(n)}", f"{n} repeated")
-                for n in repeated
-            ],
-        )
-    if len(order_numbers) < 2:
-        raise InvalidGroup("a shipping group needs two or more orders")
+    _check_names(order_numbers)
     group_id = group_id_for(account_id, idempotency_key)
     existing = await deps.groups.get(group_id)
     if existing is not None:
         return GroupResult(await _replay(existing, order_numbers, request_id, deps), False)
 
-    records = await _records(account_id, order_numbers, deps)
-    await _check_groupable(records, group_id, deps)
+    records, quote = await _quote(account_id, order_numbers, group_id, deps)
     first = records[order_numbers[0]]
-    quote = grouping.quote_group(
-        deps.rates,
-        first.shipping_address.country,
-        {n: records[n].pairs for n in order_numbers},
-        {n: records[n].shipping_cost for n in order_numbers},
-    )
-    if quote.saving <= 0:
-        raise InvalidGroup(
-            f"shipping these orders together ({quote.shipping_cost}) saves nothing over "
-            f"shipping them one by one ({quote.individual_shipping_cost})"
-        )
     group = ShippingGroup(
         id=group_id,
         account_id=account_id,
@@ -244,6 +237,35 @@ async def form_group(
     if refusal is not None:
         raise refusal
     return GroupResult(group, True)
+
+
+async def preview_group(
+    account_id: str, order_numbers: list[str], deps: ShippingDeps
+) -> tuple[GroupQuote, dict[str, OrderRecord]]:
+    """What forming this group would cost and save, refused exactly as forming would be;
+    nothing is stored or claimed."""
+    _check_names(order_numbers)
+    records, quote = await _quote(account_id, order_numbers, None, deps)
+    return quote, records
+
+
+async def _quote(
+    account_id: str, order_numbers: list[str], group_id: str | None, deps: ShippingDeps
+) -> tuple[dict[str, OrderRecord], GroupQuote]:
+    records = await _records(account_id, order_numbers, deps)
+    await _check_groupable(records, group_id, deps)
+    quote = grouping.quote_group(
+        deps.rates,
+        records[order_numbers[0]].shipping_address.country,
+        {n: records[n].pairs for n in order_numbers},
+        {n: records[n].shipping_cost for n in order_numbers},
+    )
+    if quote.saving <= 0:
+        raise InvalidGroup(
+            f"shipping these orders together ({quote.shipping_cost}) saves nothing over "
+            f"shipping them one by one ({quote.individual_shipping_cost})"
+        )
+    return records, quote
 
 
 async def _replay(
@@ -290,7 +312,7 @@ async def _records(
 
 
 async def _check_groupable(
-    records: dict[str, OrderRecord], group_id: str, deps: ShippingDeps
+    records: dict[str, OrderRecord], group_id: str | None, deps: ShippingDeps
 ) -> None:
     numbers = list(records)
     conflicts = []
