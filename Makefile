@@ -20,7 +20,8 @@ down:
 test:
 	@mkdir -p .stack/run; \
 	status=0; \
-	$(UV) run bespoke stack up --started-file $(STARTED) > /dev/null || status=$$?; \
+	$(UV) run bespoke browser install > /dev/null || status=$$?; \
+	if [ $$status -eq 0 ]; then $(UV) run bespoke stack up --started-file $(STARTED) > /dev/null || status=$$?; fi; \
 	if [ $$status -eq 0 ]; then $(UV) run pytest || status=$$?; fi; \
 	$(UV) run bespoke stack down --started-file $(STARTED) > /dev/null; \
 	exit $$status

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from bespoke.accounts import create_account
 from bespoke.stack import containers
 from bespoke.stack.components import Component, all_components
 from bespoke.stack.config import StackConfig
@@ -82,3 +84,9 @@ def spans(span_exporter: InMemorySpanExporter) -> InMemorySpanExporter:
     """The spans finished during this test."""
     span_exporter.clear()
     return span_exporter
+
+
+@pytest.fixture
+async def brand(running_system: StackConfig, unique: str) -> dict[str, Any]:
+    """A new brand (made by the same code as `bespoke accounts create`)."""
+    return await create_account(name=f"E2E Brand {unique}", email=f"admin-{unique}@e2e.example")

@@ -11,14 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bespoke.accounts import create_account
 from bespoke.stack.config import StackConfig
-
-
-@pytest.fixture
-async def brand(running_system: StackConfig, unique: str) -> dict[str, Any]:
-    """A new brand (made by the same code as `bespoke accounts create`)."""
-    return await create_account(name=f"E2E Brand {unique}", email=f"admin-{unique}@e2e.example")
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bespoke.payments import sign, simulate_success, succeeded_event
+from bespoke.payments import simulate_success
+from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.settings import PaymentsSettings
 
 from .conftest import checkout_body

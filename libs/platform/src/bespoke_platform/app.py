@@ -15,6 +15,7 @@ from litestar.enums import ScopeType
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.params import HeaderParameter
+from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
@@ -116,6 +117,7 @@ def service_app(
     ready_checks: Mapping[str, ReadyCheck] | None = None,
     middleware: Sequence[DefineMiddleware] = (),
     openapi_config: OpenAPIConfig | None = None,
+    template_config: TemplateConfig[Any] | None = None,
 ) -> Litestar:
     """A service's HTTP app.
 
@@ -179,6 +181,8 @@ def service_app(
     extra: dict[str, Any] = {}
     if openapi_config is not None:
         extra["openapi_config"] = openapi_config
+    if template_config is not None:
+        extra["template_config"] = template_config
     return Litestar(
         route_handlers=[*route_handlers, live, health, metrics],
         state=State(dict(state or {})),

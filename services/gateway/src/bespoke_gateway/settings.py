@@ -21,5 +21,8 @@ class GatewaySettings(ServiceSettings):
     upstream_timeout_seconds: float = 10.0
     rate_limit_per_second: float = 50.0
     """Requests a second each token may make on average (per gateway process)."""
+    payment_simulation_secret: str | None = None
+    """Local stacks only (stripe-mock): the payments service's webhook secret, which lets
+    the web UI show "Simulate successful payment". Never set where real Stripe is used."""
     rate_limit_burst: int = 100
     """Requests a token may make at once before the average applies."""

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bespoke.payments import sign, succeeded_event
 from bespoke_contracts import PaymentCleared, examples
+from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.adapters.stripe_gateway import StripeWebhookVerifier
 from bespoke_payments.domain.errors import InvalidWebhook, InvoiceNotFound, InvoiceNotPayable
 from bespoke_payments.domain.model import Invoice, InvoiceStatus

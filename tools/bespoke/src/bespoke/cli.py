@@ -30,6 +30,21 @@ payments_app = typer.Typer(help="Payments on local stacks.", no_args_is_help=Tru
 app.add_typer(stack_app, name="stack")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(payments_app, name="payments")
+browser_app = typer.Typer(help="The browser the web UI tests drive.", no_args_is_help=True)
+app.add_typer(browser_app, name="browser")
+
+
+@browser_app.command("install")
+def browser_install() -> None:
+    """Install Debian's Chromium if missing (`make test` runs this); prints its path."""
+    from bespoke.browser import BrowserUnavailable, install
+
+    try:
+        path = install(lambda line: typer.echo(line, err=True))
+    except BrowserUnavailable as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(1) from error
+    typer.echo(path)
 
 
 def _say(line: str) -> None:

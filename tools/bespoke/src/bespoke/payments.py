@@ -4,56 +4,19 @@ gateway, for the open invoice of TARGET (an order number or a shipping group id)
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import time
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from bespoke.stack.config import StackConfig
+from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.settings import PaymentsSettings
 
 
 class SimulationFailed(RuntimeError):
     pass
-
-
-def sign(payload: bytes, secret: str, timestamp: int | None = None) -> str:
-    """A `Stripe-Signature` header value: `t=<unix time>,v1=<HMAC-SHA256 of "t.payload">`."""
-    t = int(time.time()) if timestamp is None else timestamp
-    mac = hmac.new(secret.encode(), f"{t}.".encode() + payload, hashlib.sha256).hexdigest()
-    return f"t={t},v1={mac}"
-
-
-def succeeded_event(invoice: dict[str, Any], amount: int | None = None) -> dict[str, Any]:
-    """A `payment_intent.succeeded` event as Stripe sends it, for an invoice's payment."""
-    return {
-        "id": f"evt_sim_{uuid.uuid4().hex[:24]}",
-        "object": "event",
-        "type": "payment_intent.succeeded",
-        "created": int(time.time()),
-        "livemode": False,
-        "api_version": "2026-10-28.endive",
-        "data": {
-            "object": {
-                "id": invoice["payment_intent_id"],
-                "object": "payment_intent",
-                "amount": invoice["total"] if amount is None else amount,
-                "amount_received": invoice["total"] if amount is None else amount,
-                "currency": invoice["currency"].lower(),
-                "status": "succeeded",
-                "metadata": {
-                    "invoice_id": invoice["invoice_id"],
-                    "invoice_version": str(invoice["version"]),
-                    "target": invoice["target"],
-                },
-            }
-        },
-    }
 
 
 async def simulate_success(

@@ -26,6 +26,7 @@ from bespoke_gateway.entrypoints.shipping import (
     OrderShipmentController,
     ShippingGroupsController,
 )
+from bespoke_gateway.ui import PUBLIC_PREFIXES, template_config, ui_router
 from bespoke_platform.app import service_app
 
 
@@ -44,11 +45,17 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             ShippingGroupsController,
             OrderShipmentController,
             StripeWebhookController,
+            ui_router(),
         ],
+        template_config=template_config(),
         state={"runtime": runtime},
         on_startup=[runtime.accounts.ensure_indexes],
         on_shutdown=[runtime.close],
-        middleware=[DefineMiddleware(BearerTokenMiddleware, exclude=sorted(PUBLIC_PATHS))],
+        middleware=[
+            DefineMiddleware(
+                BearerTokenMiddleware, exclude=[*sorted(PUBLIC_PATHS), *PUBLIC_PREFIXES]
+            )
+        ],
         domain_errors={
             errors.InvalidAccount: 422,
             errors.IdempotencyKeyMissing: 428,

@@ -20,6 +20,7 @@ from pymongo import AsyncMongoClient
 from bespoke.stack import ferretdb_patch
 from bespoke.stack.config import DEPLOY_LOCAL, REPO_ROOT, StackConfig
 from bespoke.stack.processes import ProcessSpec
+from bespoke_payments.settings import PaymentsSettings
 from bespoke_platform.topics import ensure_topics
 
 Say = Callable[[str], None]
@@ -458,7 +459,8 @@ class Service(Component):
     def code_version(self) -> str:
         digest = hashlib.sha256()
         for root in (REPO_ROOT / "services", REPO_ROOT / "libs", REPO_ROOT / "contracts"):
-            for path in sorted(root.rglob("src/**/*.py")):
+            files = (p for p in root.rglob("src/**/*") if p.is_file())
+            for path in sorted(p for p in files if "__pycache__" not in p.parts):
                 stat = path.stat()
                 digest.update(f"{path}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         return digest.hexdigest()[:16]
@@ -479,6 +481,8 @@ class Service(Component):
         if self.name == "gateway":
             for other in ("design", "orders", "payments", "shipping"):
                 env[f"{prefix}{other.upper()}_URL"] = c.service_url(other)
+            # Payments run against stripe-mock here: the web UI may simulate a payment.
+            env[prefix + "PAYMENT_SIMULATION_SECRET"] = PaymentsSettings().stripe_webhook_secret
         return self._spec([sys.executable, "-m", f"bespoke_{self.name}"], env)
 
     async def ready(self) -> bool:

@@ -1,0 +1,109 @@
+// Shared by every page: the brand's token, calls to the public API, formatting, errors.
+const TOKEN = "bespoke.token";
+
+export const token = () => sessionStorage.getItem(TOKEN);
+export const setToken = (value) => sessionStorage.setItem(TOKEN, value);
+
+export function signIn() {
+  const next = location.pathname + location.search;
+  location.assign("/app/sign-in?next=" + encodeURIComponent(next));
+}
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super((problem && (problem.detail || problem.title)) || `The server answered ${status}`);
+    this.status = status;
+    this.problem = problem || {};
+  }
+}
+
+export async function api(method, path, body, headers = {}) {
+  const current = token();
+  if (!current) { signIn(); throw new ApiError(401, { detail: "Please sign in." }); }
+  const init = { method, headers: { Authorization: `Bearer ${current}`, ...headers } };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path.startsWith("/app/") ? path : "/api/v1" + path, init);
+  } catch (error) {
+    throw new ApiError(0, { detail: "The backoffice cannot be reached. Check your connection and try again." });
+  }
+  if (response.status === 401) { sessionStorage.removeItem(TOKEN); signIn(); }
+  const type = response.headers.get("content-type") || "";
+  const data = type.includes("json") ? await response.json() : null;
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+export function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export function money(minor, currency) {
+  if (minor === null || minor === undefined) return "—";
+  return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(minor / 100);
+}
+
+export function date(iso) {
+  return new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+}
+
+export const STATUS = { pending_payment: "Pending Payment", work_in_process: "Work In Process", cancelled: "Cancelled" };
+export const TYPES = { mto: "MTO", mini_bulk: "MINI-BULK", bulk: "BULK" };
+export const label = (id) => String(id).replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
+
+// Builds DOM nodes; strings become text (never HTML), so data cannot inject markup.
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value === null || value === undefined) continue;
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key === "class") node.className = value;
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+export function badge(status) {
+  return h("span", { class: `badge ${status}` }, STATUS[status] || label(status));
+}
+
+// An RFC 9457 problem, shown with each field error (JSON pointer) it names.
+export function problemBox(error) {
+  const problem = error.problem || {};
+  const items = (problem.errors || []).map((e) => h("li", {}, e.pointer ? `${e.pointer.replace(/^#?\//, "").replaceAll("/", " › ")}: ` : "", e.detail || e.message || ""));
+  const hint = error.status === 429 || error.status === 503 ? " Please try again in a moment." : "";
+  return h("div", { class: "problem" }, h("strong", {}, problem.title || "Something went wrong"), " ", (error.message || "") + hint, items.length ? h("ul", {}, items) : null);
+}
+
+export function showError(container, error) {
+  container.replaceChildren(problemBox(error));
+  container.scrollIntoView({ block: "nearest" });
+}
+
+export function flash(message) {
+  document.getElementById("flash").replaceChildren(h("p", { class: "success" }, message));
+}
+
+export function pairsDl(dl, rows) {
+  dl.replaceChildren(...rows.filter(Boolean).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
+}
+
+export function startPage(run) {
+  const out = document.getElementById("sign-out");
+  if (out) out.addEventListener("click", () => { sessionStorage.removeItem(TOKEN); location.assign("/app/sign-in"); });
+  if (!token() && location.pathname !== "/app/sign-in") { signIn(); return; }
+  Promise.resolve(run()).catch((error) => {
+    if (error instanceof ApiError && error.status === 401) return;
+    showError(document.getElementById("flash"), error instanceof ApiError ? error : new ApiError(0, { detail: String(error) }));
+  });
+}

@@ -1,0 +1,157 @@
+import { api, h, label, money, newKey, problemBox, showError, startPage } from "./app.js";
+
+const form = document.getElementById("design-form");
+const params = new URLSearchParams(location.search);
+let designId = params.get("design");
+let version = null;
+let catalog = null;
+let createKey = newKey();
+
+const byId = (list, id) => list.find((item) => item.id === id);
+const note = (ok, why) => (ok ? "" : ` (${why})`);
+
+function options(select, items, current, reason) {
+  select.replaceChildren(...items.map((item) => {
+    const why = reason(item);
+    return h("option", { value: item.id, selected: item.id === current, "data-incompatible": why ? "true" : false }, item.name + (why ? ` (${why})` : ""));
+  }));
+  if (current && byId(items, current)) select.value = current;
+}
+
+function renderChoices(spec) {
+  const style = byId(catalog.styles, spec.style) || catalog.styles[0];
+  options(form.style, catalog.styles, style.id, () => "");
+  document.getElementById("style-description").textContent = style.description || "";
+  options(form.construction, catalog.constructions, spec.construction, (c) => (c.styles.includes(style.id) ? "" : `not for ${style.name}`));
+  const construction = byId(catalog.constructions, form.construction.value);
+  document.getElementById("last-field").hidden = !style.last_required;
+  options(form.last, catalog.lasts, spec.last, (l) => (l.styles.includes(style.id) ? "" : `not for ${style.name}`));
+  options(form.sole_unit, catalog.sole_units, spec.sole_unit, (s) => (s.constructions.includes(construction.id) ? "" : `not with ${construction.name}`));
+
+  const materials = document.getElementById("materials");
+  materials.replaceChildren(h("legend", {}, "Materials"));
+  for (const part of catalog.parts) {
+    const chosen = spec.materials?.[part.id] || {};
+    const fitting = catalog.materials.filter((m) => m.parts.includes(part.id));
+    const material = h("select", { id: `material-${part.id}`, "data-part": part.id, "aria-label": `${part.name} material` });
+    options(material, fitting, chosen.material || fitting[0].id, () => "");
+    const selected = byId(catalog.materials, material.value);
+    const colour = h("select", { id: `colour-${part.id}`, "data-colour-of": part.id, "aria-label": `${part.name} colour` },
+      selected.colours.map((c) => h("option", { value: c, selected: c === chosen.colour }, label(c))));
+    materials.append(h("label", { for: material.id }, `${part.name} material`), material, h("label", { for: colour.id }, `${part.name} colour`), colour);
+  }
+
+  const elements = document.getElementById("elements");
+  elements.replaceChildren(h("legend", {}, "Custom elements"));
+  for (const element of catalog.elements) {
+    const chosen = (spec.elements || []).find((e) => e.element === element.id);
+    const fits = element.styles.includes(style.id);
+    const id = `element-${element.id}`;
+    const box = h("input", { type: "checkbox", id, "data-element": element.id, checked: Boolean(chosen) });
+    const option = h("select", { id: `${id}-option`, "aria-label": `${element.name} option` }, element.options.map((o) => h("option", { value: o, selected: chosen?.option === o }, label(o))));
+    const parts = [h("label", { class: "check", for: id }, box, `${element.name} (+${money(element.price, catalog.currency)})${note(fits, `not for ${style.name}`)}`), option];
+    if (element.text) parts.push(h("label", { for: `${id}-text` }, `${element.name} text (up to ${element.text.max_length} capital letters)`), h("input", { id: `${id}-text`, value: chosen?.text || "", maxlength: element.text.max_length }));
+    elements.append(h("div", { class: "element" }, parts));
+  }
+}
+
+function readSpec() {
+  const style = byId(catalog.styles, form.style.value);
+  const spec = { style: style.id, construction: form.construction.value, sole_unit: form.sole_unit.value, materials: {}, elements: [] };
+  if (style.last_required) spec.last = form.last.value;
+  for (const part of catalog.parts) spec.materials[part.id] = { material: document.getElementById(`material-${part.id}`).value, colour: document.getElementById(`colour-${part.id}`).value };
+  for (const box of document.querySelectorAll("[data-element]")) {
+    if (!box.checked) continue;
+    const choice = { element: box.dataset.element, option: document.getElementById(`${box.id}-option`).value };
+    const text = document.getElementById(`${box.id}-text`);
+    if (text && text.value.trim()) choice.text = text.value.trim();
+    spec.elements.push(choice);
+  }
+  return spec;
+}
+
+const fieldNames = { style: "Style", construction: "Construction", last: "Shoe last", sole_unit: "Sole unit", materials: "Materials", elements: "Elements" };
+function conflictList(conflicts) {
+  return h("ul", { class: "problem", "aria-label": "Why this design cannot be built" }, conflicts.map((c) => {
+    const field = c.pointer.replace(/^#?\//, "").split("/")[0];
+    return h("li", {}, h("strong", {}, `${fieldNames[field] || field}: `), c.detail);
+  }));
+}
+
+let timer = null;
+let sequence = 0;
+function refresh() {
+  clearTimeout(timer);
+  timer = setTimeout(async () => {
+    const mine = ++sequence;
+    try {
+      const preview = await api("POST", "/designs/preview", readSpec());
+      if (mine !== sequence) return; // a newer choice is being priced
+      document.getElementById("conflicts").replaceChildren(preview.buildable ? "" : conflictList(preview.conflicts));
+      document.getElementById("price-per-pair").textContent = preview.buildable ? money(preview.price_per_pair, preview.currency) : "—";
+      document.getElementById("bom").replaceChildren(...preview.bill_of_materials.map((l) => h("li", {}, `${l.component}: ${l.material}${l.colour ? ` (${label(l.colour)})` : ""}, ${l.quantity} ${l.unit}`)));
+      document.getElementById("save").disabled = !preview.buildable;
+    } catch (error) {
+      document.getElementById("conflicts").replaceChildren(problemBox(error));
+    }
+  }, 150);
+}
+
+function onChange(event) {
+  const spec = readSpec();
+  if (event.target.dataset.part) spec.materials[event.target.dataset.part].colour = null; // colours of the new material
+  if (["style", "construction"].includes(event.target.id) || event.target.dataset.part) renderChoices(spec);
+  document.getElementById("saved").hidden = true;
+  document.getElementById("order-button").hidden = true;
+  refresh();
+}
+
+async function save(event) {
+  event.preventDefault();
+  const body = { name: form.name.value.trim(), ...readSpec() };
+  const errors = document.getElementById("conflicts");
+  if (!body.name) { errors.replaceChildren(h("p", { class: "problem" }, "Give the design a name.")); form.name.focus(); return; }
+  try {
+    const design = designId
+      ? await api("PUT", `/designs/${encodeURIComponent(designId)}`, body, version ? { "If-Match": `"${version}"` } : {})
+      : await api("POST", "/designs", body, { "Idempotency-Key": createKey });
+    designId = design.id;
+    version = design.version;
+    createKey = newKey();
+    history.replaceState(null, "", `?design=${encodeURIComponent(designId)}`);
+    document.getElementById("designer-title").textContent = `Designer: ${design.name}`;
+    const saved = document.getElementById("saved");
+    saved.hidden = false;
+    saved.textContent = `Saved as version ${design.version} (${money(design.price_per_pair, design.currency)} per pair).`;
+    const order = document.getElementById("order-button");
+    order.hidden = false;
+    order.href = `/app/checkout?design=${encodeURIComponent(design.id)}&version=${design.version}`;
+  } catch (error) {
+    errors.replaceChildren(error.problem?.errors ? conflictList(error.problem.errors.map((e) => ({ pointer: e.pointer || "", detail: e.detail || e.message }))) : problemBox(error));
+  }
+}
+
+startPage(async () => {
+  catalog = await api("GET", "/catalog");
+  let spec = { style: catalog.styles[0].id, materials: {}, elements: [] };
+  if (designId) {
+    const design = await api("GET", `/designs/${encodeURIComponent(designId)}`);
+    spec = design;
+    version = design.version;
+    form.name.value = design.name;
+    document.getElementById("designer-title").textContent = `Designer: ${design.name}`;
+    const order = document.getElementById("order-button");
+    order.hidden = false;
+    order.href = `/app/checkout?design=${encodeURIComponent(design.id)}&version=${design.version}`;
+  } else {
+    const style = catalog.styles[0];
+    spec.construction = catalog.constructions.find((c) => c.styles.includes(style.id)).id;
+    spec.last = catalog.lasts.find((l) => l.styles.includes(style.id))?.id;
+    spec.sole_unit = catalog.sole_units.find((s) => s.constructions.includes(spec.construction)).id;
+  }
+  renderChoices(spec);
+  form.addEventListener("change", onChange);
+  form.addEventListener("input", (event) => { if (event.target.type === "text" || event.target.tagName === "INPUT") refresh(); });
+  form.addEventListener("submit", save);
+  refresh();
+});

@@ -1,0 +1,38 @@
+import { api, h, label, money, newKey, showError, startPage } from "./app.js";
+
+const list = document.getElementById("gallery");
+const more = document.getElementById("more");
+let next = null;
+
+async function load() {
+  const page = await api("GET", "/gallery?" + new URLSearchParams(next ? { limit: "24", cursor: next } : { limit: "24" }));
+  next = page.next_cursor;
+  more.hidden = !next;
+  list.append(...page.items.map(card));
+}
+
+function card(design) {
+  return h("li", { "data-design": design.id },
+    h("h2", {}, design.name),
+    h("p", {}, `${label(design.style)} · ${label(design.construction)} · ${label(design.sole_unit)}`),
+    h("p", { class: "hint" }, Object.entries(design.materials).map(([p, m]) => `${label(p)}: ${label(m.material)} (${label(m.colour)})`).join(" · ")),
+    h("p", {}, h("strong", {}, money(design.price_per_pair, design.currency)), " per pair"),
+    h("button", { type: "button", class: "primary", "aria-label": `Clone ${design.name}`, onclick: (e) => clone(design, e.target) }, "Clone and edit"),
+  );
+}
+
+async function clone(design, button) {
+  button.disabled = true;
+  try {
+    const mine = await api("POST", `/gallery/${encodeURIComponent(design.id)}/clone`, {}, { "Idempotency-Key": newKey() });
+    location.assign(`/app/designer?design=${encodeURIComponent(mine.id)}`);
+  } catch (error) {
+    button.disabled = false;
+    showError(document.getElementById("flash"), error);
+  }
+}
+
+startPage(async () => {
+  more.addEventListener("click", () => load().catch((e) => showError(document.getElementById("flash"), e)));
+  await load();
+});

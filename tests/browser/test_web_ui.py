@@ -1,0 +1,154 @@
+"""The backoffice in a real browser: a brand designs, checks out twice, finds both orders
+Pending Payment in the pool, groups them, pays once and sees both Work In Process."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from playwright.async_api import Page, expect
+
+from bespoke.stack.config import StackConfig
+
+from .conftest import shot
+
+pytestmark = pytest.mark.stack
+
+ADDRESS = {
+    "name": "Atelier Norte",
+    "line1": "Calle Mayor 1",
+    "city": "Elda",
+    "postal_code": "03600",
+    "country": "ES",
+}
+
+
+async def sign_in(page: Page, base: str, token: str) -> None:
+    await page.goto(f"{base}/app/orders")
+    await expect(page).to_have_url(re.compile(r"/app/sign-in\?next="))  # no token yet
+    await shot(page, "01-sign-in")
+    await page.get_by_label("Brand token").fill("bsk_not_a_token")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_contain_text("not valid")
+    await page.get_by_label("Brand token").fill(token)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page).to_have_url(re.compile(r"/app/orders"))
+
+
+async def check_out(page: Page, first: bool) -> str:
+    await expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
+    await page.get_by_label("I confirm these raw materials").check()
+    await page.get_by_label(re.compile(r"MINI-BULK")).check()
+    await page.get_by_label("Pairs in EU size 42", exact=True).fill("2")
+    await page.get_by_label("Pairs in EU size 43", exact=True).fill("3")
+    await expect(page.locator("#estimate")).to_contain_text("5 pairs")
+    for field, value in ADDRESS.items():
+        await page.locator(f"#ship-{field}").fill(value)
+    await page.get_by_label("Billing name").fill("Atelier Norte SL")
+    await page.get_by_label("Billing email").fill("billing@norte.example")
+    labeling = page.get_by_role("heading", name="4. Your first order: labeling")
+    if first:
+        await expect(labeling).to_be_visible()
+        await page.get_by_label("Unlabeled (no brand or logo engraved)").check()
+        await shot(page, "04-checkout")
+    else:
+        await expect(labeling).to_be_hidden()
+    await page.get_by_role("button", name="Place order").click()
+    number = page.locator("#placed-number")
+    await expect(number).to_have_text(re.compile(r"BF-\d{6,}"))
+    if first:
+        await shot(page, "05-order-placed")
+    return await number.inner_text()
+
+
+async def test_design_checkout_group_and_pay_in_the_browser(
+    page: Page, running_system: StackConfig, brand: dict[str, Any]
+) -> None:
+    base = running_system.gateway_url
+    await sign_in(page, base, brand["token"])
+    await expect(page.get_by_text("No orders match")).to_be_visible()
+
+    # Get Inspired: clone a gallery design into the brand.
+    await page.get_by_role("link", name="Get Inspired").first.click()
+    await page.get_by_role("button", name="Clone Country full-brogue derby").click()
+    await expect(page).to_have_url(re.compile(r"/app/designer\?design="))
+    price = page.locator("#price-per-pair")
+    await expect(price).to_have_text(re.compile(r"€"))
+    before = await price.inner_text()
+
+    # An incompatible choice is explained as it is made, then undone.
+    sole = page.get_by_label("Sole unit")
+    original_sole = await sole.input_value()
+    construction = page.get_by_label("Construction")
+    await construction.select_option("blake_stitched")
+    await expect(
+        page.get_by_role("option", name=re.compile(r"not with Blake stitched")).first
+    ).to_be_attached()
+    await sole.select_option("commando")
+    await expect(page.locator("#conflicts")).to_contain_text("Sole unit")
+    await expect(page.get_by_role("button", name="Save design")).to_be_disabled()
+    await shot(page, "03-designer-conflict")
+    await construction.select_option("goodyear_welted")
+    await sole.select_option(original_sole)
+    await expect(page.locator("#conflicts")).to_be_empty()
+
+    # A change re-prices live, and saving makes a new version.
+    await page.get_by_label("Upper material").select_option("museum_calf")
+    await expect(price).not_to_have_text(before)
+    await expect(page.locator("#bom")).to_contain_text("Museum calf")
+    await page.get_by_label("Design name").fill("Country derby, museum calf")
+    await page.get_by_role("button", name="Save design").click()
+    await expect(page.get_by_role("status")).to_contain_text("Saved as version 2")
+    await shot(page, "02-designer")
+
+    # Two orders of it; the first asks about labeling.
+    await page.get_by_role("link", name="Order this design").click()
+    checkout_url = page.url
+    first = await check_out(page, first=True)
+    await page.goto(checkout_url)
+    second = await check_out(page, first=False)
+    assert first != second
+
+    # Both in the pool as Pending Payment, each with its Pay action.
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Order pool").click()
+    for number in (first, second):
+        row = page.locator(f"tr[data-order='{number}']")
+        await expect(row.locator(".badge")).to_have_text("Pending Payment")
+        await expect(row.get_by_role("link", name="Pay")).to_be_visible()
+    await page.get_by_label("Status").select_option("pending_payment")
+    await page.get_by_role("button", name="Apply").click()
+    await expect(page.locator("tbody tr")).to_have_count(2)
+    await shot(page, "06-order-pool")
+
+    # Group Shipping: the saving is shown before confirming.
+    await page.get_by_label(f"Select {first} for Group Shipping").check()
+    await page.get_by_label(f"Select {second} for Group Shipping").check()
+    await page.get_by_role("button", name=re.compile(r"Group Shipping \(2 selected\)")).click()
+    dialog = page.get_by_role("dialog", name="Group Shipping")
+    await expect(dialog.locator("#group-saving")).to_have_text(re.compile(r"€"))
+    await shot(page, "07-group-shipping")
+    await dialog.get_by_role("button", name="Confirm group").click()
+
+    # One payment for the group (stripe-mock: the simulation control is there).
+    await expect(page).to_have_url(re.compile(r"/app/groups/SG-[A-Z0-9]+/pay"))
+    await expect(page.locator("#summary")).to_contain_text(first)
+    await page.get_by_role("button", name="Pay now").click()
+    await expect(page.get_by_text("Card payment (Stripe test mode)")).to_be_visible()
+    await shot(page, "08-pay")
+    await page.get_by_role("button", name="Simulate successful payment").click()
+    await expect(page.locator("#paid")).to_contain_text("launched to production", timeout=30_000)
+
+    # Both orders Work In Process, with their timeline.
+    await page.get_by_role("navigation", name="Main").get_by_role("link", name="Order pool").click()
+    await page.get_by_label("Status").select_option("")
+    await page.get_by_role("button", name="Apply").click()
+    for number in (first, second):
+        await expect(page.locator(f"tr[data-order='{number}'] .badge").first).to_have_text(
+            "Work In Process"
+        )
+    await shot(page, "09-order-pool-paid")
+    await page.get_by_role("link", name=first).click()
+    await expect(page.locator("#timeline")).to_contain_text("Work In Process")
+    await expect(page.locator("#timeline")).to_contain_text("Pending Payment")
+    await shot(page, "10-order-detail")
