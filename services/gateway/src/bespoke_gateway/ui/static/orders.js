@@ -58,20 +58,34 @@ function updateSelection() {
   groupButton.disabled = selected.size < 2;
 }
 
+// Orders reach shipping through their `order.submitted` event, a moment after checkout:
+// an order the pool shows but shipping does not know yet is waited for, not refused.
+async function preview(numbers, say) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api("POST", "/shipping-groups/preview", { order_numbers: numbers });
+    } catch (error) {
+      if (error.status !== 404 || attempt >= 30) throw error;
+      say("Waiting for the newest orders to reach shipping…");
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 let groupKey = null;
 async function openGroup() {
   const numbers = [...selected.keys()];
-  const preview = document.getElementById("group-preview");
+  const box = document.getElementById("group-preview");
   const errors = document.getElementById("group-error");
   const confirm = document.getElementById("group-confirm");
   errors.replaceChildren();
   confirm.disabled = true;
-  preview.replaceChildren(h("p", {}, `Pricing ${numbers.join(", ")}…`));
+  box.replaceChildren(h("p", {}, `Pricing ${numbers.join(", ")}…`));
   dialog.showModal();
   groupKey = newKey();
   try {
-    const p = await api("POST", "/shipping-groups/preview", { order_numbers: numbers });
-    preview.replaceChildren(
+    const p = await preview(numbers, (text) => box.replaceChildren(h("p", { role: "status" }, text)));
+    box.replaceChildren(
       h("p", {}, `${numbers.length} orders, ${p.pairs} pairs, one shipment to ${p.destination.city} (${p.destination.country}).`),
       h("dl", { class: "pairs" },
         h("dt", {}, "Shipped one by one"), h("dd", {}, money(p.individual_shipping_cost, p.currency)),
@@ -81,7 +95,7 @@ async function openGroup() {
     );
     confirm.disabled = false;
   } catch (error) {
-    preview.replaceChildren();
+    box.replaceChildren();
     errors.replaceChildren(problemBox(error));
   }
 }
