@@ -65,7 +65,7 @@ async function preview(numbers, say) {
     try {
       return await api("POST", "/shipping-groups/preview", { order_numbers: numbers });
     } catch (error) {
-      if (error.status !== 404 || attempt >= 30) throw error;
+      if (error.status !== 404 || attempt >= 40) throw error;
       say("Waiting for the newest orders to reach shipping…");
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
