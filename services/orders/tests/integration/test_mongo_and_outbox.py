@@ -164,12 +164,15 @@ async def test_the_relay_publishes_each_event_once_in_order_in_the_trace_that_ca
             consumer.seek(tp, offset)
 
         account = f"acc_{unique}"
+        # These events reach the running services: a number their own sequence never
+        # reaches, or shipping and payments would file a real BF-000001 under this brand.
+        number = f"BF-9{int(unique, 16) % 10**9:09d}"
         repository = MongoOrderRepository(orders_db)
         relay = OutboxRelay(orders_db.orders, orders_db.outbox_signals, BrokerPublisher(broker))
         with trace.get_tracer("test").start_as_current_span("checkout") as checkout:
-            await repository.add(order("BF-000001", "k", account))
+            await repository.add(order(number, "k", account))
         assert await relay.publish_pending() == 1
-        stored = await repository.get(account, "BF-000001")
+        stored = await repository.get(account, number)
         assert stored is not None
         stored.cancel("req-2", datetime.now(UTC))
         await repository.save(stored)
@@ -188,7 +191,7 @@ async def test_the_relay_publishes_each_event_once_in_order_in_the_trace_that_ca
         assert sorted(by_type) == sorted([ORDER_SUBMITTED, ORDER_STATUS_CHANGED])
         assert len(received) == 2
         assert by_type[ORDER_SUBMITTED].timestamp <= by_type[ORDER_STATUS_CHANGED].timestamp
-        assert {r.key for r in received} == {b"BF-000001"}
+        assert {r.key for r in received} == {number.encode()}
         # The checkout's trace goes on in the message, through the relay's publish span.
         headers = dict(by_type[ORDER_SUBMITTED].headers)
         _, trace_id, parent_id, _ = headers["traceparent"].decode().split("-")
@@ -198,7 +201,7 @@ async def test_the_relay_publishes_each_event_once_in_order_in_the_trace_that_ca
         ]
         assert publish.parent is not None
         assert publish.parent.span_id == checkout.get_span_context().span_id
-        doc = await orders_db.orders.find_one({"_id": "BF-000001"})
+        doc = await orders_db.orders.find_one({"_id": number})
         assert doc is not None
         assert doc["outbox_pending"] is False
         assert doc["outbox_sent_seq"] == 2
