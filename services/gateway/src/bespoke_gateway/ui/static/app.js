@@ -38,6 +38,20 @@ export async function api(method, path, body, headers = {}) {
   return data;
 }
 
+// What another service learns from an event a moment after a write (an invoice after
+// checkout, an order in shipping): a 404 then means "not yet", so ask again a while.
+export async function untilFound(call, say, attempts, delayMs) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (error.status !== 404 || attempt >= attempts) throw error;
+      say();
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+}
+
 export function newKey() {
   if (crypto.randomUUID) return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));

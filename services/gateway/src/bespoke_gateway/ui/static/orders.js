@@ -1,4 +1,4 @@
-import { api, badge, date, h, money, newKey, problemBox, showError, startPage, TYPES } from "./app.js";
+import { api, badge, date, h, money, newKey, problemBox, showError, startPage, TYPES, untilFound } from "./app.js";
 
 const body = document.querySelector("#pool tbody");
 const filters = document.getElementById("filters");
@@ -60,17 +60,12 @@ function updateSelection() {
 
 // Orders reach shipping through their `order.submitted` event, a moment after checkout:
 // an order the pool shows but shipping does not know yet is waited for, not refused.
-async function preview(numbers, say) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await api("POST", "/shipping-groups/preview", { order_numbers: numbers });
-    } catch (error) {
-      if (error.status !== 404 || attempt >= 40) throw error;
-      say("Waiting for the newest orders to reach shipping…");
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-}
+const preview = (numbers, say) => untilFound(
+  () => api("POST", "/shipping-groups/preview", { order_numbers: numbers }),
+  () => say("Waiting for the newest orders to reach shipping…"),
+  41,
+  500,
+);
 
 let groupKey = null;
 async function openGroup() {

@@ -1,4 +1,4 @@
-import { api, flash, h, money, pairsDl, showError, startPage, STATUS } from "./app.js";
+import { api, flash, h, money, pairsDl, showError, startPage, STATUS, untilFound } from "./app.js";
 
 const section = document.getElementById("pay");
 const kind = section.dataset.kind;
@@ -6,18 +6,13 @@ const target = section.dataset.target;
 const base = kind === "group" ? `/shipping-groups/${encodeURIComponent(target)}` : `/orders/${encodeURIComponent(target)}`;
 const simulate = document.body.dataset.simulatePayments === "true";
 
-// An invoice opens a moment after checkout or grouping (from their events): wait for it.
-async function payPage() {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await api("GET", base + "/payment");
-    } catch (error) {
-      if (error.status !== 404 || attempt >= 40) throw error;
-      document.getElementById("summary").replaceChildren(h("p", { role: "status" }, "Preparing the invoice…"));
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-}
+// An invoice opens a moment after checkout or grouping (from their events).
+const payPage = () => untilFound(
+  () => api("GET", base + "/payment"),
+  () => document.getElementById("summary").replaceChildren(h("p", { role: "status" }, "Preparing the invoice…")),
+  41,
+  250,
+);
 
 async function render() {
   const page = await payPage();
