@@ -121,7 +121,7 @@ async def test_a_preview_shows_the_group_s_cost_and_saving_and_forms_nothing(
     for number, pairs in (("BF-000001", 1), ("BF-000002", 2), ("BF-000003", 3)):
         await submit(fakes, number, pairs)
     numbers = ["BF-000001", "BF-000002", "BF-000003"]
-    quote, records = await handlers.preview_group(BRAND, numbers, fakes.deps)
+    records, quote = await handlers.preview_group(BRAND, numbers, fakes.deps)
     assert (quote.shipping_cost, quote.individual_shipping_cost, quote.saving) == (3600, 4500, 900)
     assert sorted(records) == numbers
     assert published(fakes, ShipmentGrouped) == []

@@ -147,7 +147,7 @@ class GroupsController(Controller):
     ) -> GroupPreview:
         """What grouping these orders would cost and save; nothing is formed."""
         runtime: ShippingRuntime = state.runtime
-        quote, records = await handlers.preview_group(
+        records, quote = await handlers.preview_group(
             account_id, list(data.order_numbers), runtime.deps
         )
         return GroupPreview(

@@ -241,12 +241,11 @@ async def form_group(
 
 async def preview_group(
     account_id: str, order_numbers: list[str], deps: ShippingDeps
-) -> tuple[GroupQuote, dict[str, OrderRecord]]:
-    """What forming this group would cost and save, refused exactly as forming would be;
-    nothing is stored or claimed."""
+) -> tuple[dict[str, OrderRecord], GroupQuote]:
+    """The orders and what forming this group would cost and save, refused exactly as
+    forming would be; nothing is stored or claimed."""
     _check_names(order_numbers)
-    records, quote = await _quote(account_id, order_numbers, None, deps)
-    return quote, records
+    return await _quote(account_id, order_numbers, None, deps)
 
 
 async def _quote(
