@@ -28,6 +28,7 @@ from bespoke_gateway.entrypoints.forwarding import (
     BrandRequest,
     GroupPath,
     OrderNumberPath,
+    passthrough,
 )
 from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_platform.app import request_id
@@ -122,12 +123,10 @@ async def simulate_payment(
             "POST", f"/internal/invoices/{target}/payment", account, rid
         )
         if not started.ok:
-            return Response(
-                started.content, status_code=started.status_code, media_type=started.media_type
-            )
+            return passthrough(started, request)
         page = await runtime.payments.request("GET", f"/internal/invoices/{target}", account, rid)
     if not page.ok:
-        return Response(page.content, status_code=page.status_code, media_type=page.media_type)
+        return passthrough(page, request)
     payload = json.dumps(succeeded_event(json.loads(page.content))).encode()
     answer = await runtime.payments.request(
         "POST",
@@ -137,7 +136,7 @@ async def simulate_payment(
         content=payload,
         headers={"Stripe-Signature": sign(payload, secret), "Content-Type": "application/json"},
     )
-    return Response(answer.content, status_code=answer.status_code, media_type=answer.media_type)
+    return passthrough(answer, request)
 
 
 def ui_router() -> Router:

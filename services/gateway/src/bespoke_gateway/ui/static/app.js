@@ -87,6 +87,11 @@ export function h(tag, attrs = {}, ...children) {
   return node;
 }
 
+// A bill of materials as list items: "Upper: Box calf (Black), 3.2 sq ft".
+export function bomItems(lines) {
+  return lines.map((l) => h("li", {}, `${l.component}: ${l.material}${l.colour ? ` (${label(l.colour)})` : ""}, ${l.quantity} ${l.unit}`));
+}
+
 export function badge(status) {
   return h("span", { class: `badge ${status}` }, STATUS[status] || label(status));
 }
@@ -104,6 +109,11 @@ export function showError(container, error) {
   container.scrollIntoView({ block: "nearest" });
 }
 
+// An error for the whole page, in its alert region.
+export function report(error) {
+  showError(document.getElementById("flash"), error);
+}
+
 export function flash(message) {
   document.getElementById("flash").replaceChildren(h("p", { class: "success" }, message));
 }
@@ -118,6 +128,6 @@ export function startPage(run) {
   if (!token() && location.pathname !== "/app/sign-in") { signIn(); return; }
   Promise.resolve(run()).catch((error) => {
     if (error instanceof ApiError && error.status === 401) return;
-    showError(document.getElementById("flash"), error instanceof ApiError ? error : new ApiError(0, { detail: String(error) }));
+    report(error instanceof ApiError ? error : new ApiError(0, { detail: String(error) }));
   });
 }

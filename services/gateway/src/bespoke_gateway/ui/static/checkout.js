@@ -1,5 +1,5 @@
 import { addressFields, readAddress } from "./address.js";
-import { api, h, label, money, newKey, problemBox, startPage } from "./app.js";
+import { api, bomItems, h, label, money, newKey, problemBox, startPage } from "./app.js";
 
 const form = document.getElementById("checkout-form");
 const params = new URLSearchParams(location.search);
@@ -88,7 +88,7 @@ startPage(async () => {
   firstOrder = pool.items.length === 0;
   document.getElementById("labeling-section").hidden = !firstOrder;
   document.getElementById("design-summary").textContent = `${design.name}, version ${design.version}: ${label(design.style)}, ${label(design.construction)}, last ${design.shoe_last}, ${money(design.price_per_pair, design.currency)} per pair before price breaks.`;
-  document.getElementById("bom").replaceChildren(...design.bill_of_materials.map((l) => h("li", {}, `${l.component}: ${l.material}${l.colour ? ` (${label(l.colour)})` : ""}, ${l.quantity} ${l.unit}`)));
+  document.getElementById("bom").replaceChildren(...bomItems(design.bill_of_materials));
   const last = catalog.lasts.find((l) => l.id === design.shoe_last);
   document.getElementById("sizes").replaceChildren(...sizesFor(last).map((size) => h("label", {}, `EU ${size}`, h("input", { type: "number", min: 0, step: 1, value: 0, "data-size": size, "aria-label": `Pairs in EU size ${size}` }))));
   addressFields(document.getElementById("shipping"), "ship");

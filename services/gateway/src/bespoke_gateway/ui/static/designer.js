@@ -1,4 +1,4 @@
-import { api, h, label, money, newKey, problemBox, showError, startPage } from "./app.js";
+import { api, bomItems, h, label, money, newKey, problemBox, startPage } from "./app.js";
 
 const form = document.getElementById("design-form");
 const params = new URLSearchParams(location.search);
@@ -89,7 +89,7 @@ function refresh() {
       if (mine !== sequence) return; // a newer choice is being priced
       document.getElementById("conflicts").replaceChildren(preview.buildable ? "" : conflictList(preview.conflicts));
       document.getElementById("price-per-pair").textContent = preview.buildable ? money(preview.price_per_pair, preview.currency) : "—";
-      document.getElementById("bom").replaceChildren(...preview.bill_of_materials.map((l) => h("li", {}, `${l.component}: ${l.material}${l.colour ? ` (${label(l.colour)})` : ""}, ${l.quantity} ${l.unit}`)));
+      document.getElementById("bom").replaceChildren(...bomItems(preview.bill_of_materials));
       document.getElementById("save").disabled = !preview.buildable;
     } catch (error) {
       document.getElementById("conflicts").replaceChildren(problemBox(error));

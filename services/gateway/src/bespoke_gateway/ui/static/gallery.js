@@ -1,4 +1,4 @@
-import { api, h, label, money, newKey, showError, startPage } from "./app.js";
+import { api, h, label, money, newKey, report, startPage } from "./app.js";
 
 const list = document.getElementById("gallery");
 const more = document.getElementById("more");
@@ -28,11 +28,11 @@ async function clone(design, button) {
     location.assign(`/app/designer?design=${encodeURIComponent(mine.id)}`);
   } catch (error) {
     button.disabled = false;
-    showError(document.getElementById("flash"), error);
+    report(error);
   }
 }
 
 startPage(async () => {
-  more.addEventListener("click", () => load().catch((e) => showError(document.getElementById("flash"), e)));
+  more.addEventListener("click", () => load().catch((e) => report(e)));
   await load();
 });

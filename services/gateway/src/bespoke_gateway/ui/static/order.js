@@ -1,5 +1,5 @@
 import { addressFields, formatAddress, readAddress } from "./address.js";
-import { api, badge, date, flash, h, label, money, pairsDl, problemBox, showError, startPage, STATUS, TYPES } from "./app.js";
+import { api, badge, bomItems, date, flash, h, label, money, pairsDl, report, startPage, STATUS, TYPES } from "./app.js";
 
 const number = document.getElementById("order-number").textContent;
 const path = `/orders/${encodeURIComponent(number)}`;
@@ -18,7 +18,7 @@ async function render() {
     ["Ships to", formatAddress(order.shipping_address)], ["Billing", `${order.billing.name} <${order.billing.email}>`],
     order.shipping_group && ["Shipping group", order.shipping_group.group_id], ["Created", date(order.created_at)],
   ]);
-  document.getElementById("materials").replaceChildren(...spec.bill_of_materials.map((l) => h("li", {}, `${l.component}: ${l.material}${l.colour ? ` (${label(l.colour)})` : ""}, ${l.quantity} ${l.unit}`)));
+  document.getElementById("materials").replaceChildren(...bomItems(spec.bill_of_materials));
   const c = order.costs;
   pairsDl(document.getElementById("costs"), [
     ["Per pair", money(c.per_pair, c.currency)], ["Manufacturing", money(c.manufacturing, c.currency)],
@@ -53,7 +53,7 @@ async function cancel() {
     await api("POST", path + "/cancel");
     flash(`Order ${number} is cancelled.`);
     await render();
-  } catch (error) { showError(document.getElementById("flash"), error); }
+  } catch (error) { report(error); }
 }
 
 startPage(async () => {
@@ -65,7 +65,7 @@ startPage(async () => {
       await api("PATCH", path, { sizes, shipping_address: readAddress("ship") });
       flash("Saved: the order is re-priced.");
       await render();
-    } catch (error) { showError(document.getElementById("flash"), error); }
+    } catch (error) { report(error); }
   });
   await render();
 });

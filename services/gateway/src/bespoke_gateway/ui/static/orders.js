@@ -1,4 +1,4 @@
-import { api, badge, date, h, money, newKey, problemBox, showError, startPage, TYPES, untilFound } from "./app.js";
+import { api, badge, date, h, money, newKey, problemBox, report, startPage, TYPES, untilFound } from "./app.js";
 
 const body = document.querySelector("#pool tbody");
 const filters = document.getElementById("filters");
@@ -108,9 +108,9 @@ async function confirmGroup() {
 startPage(async () => {
   const params = new URLSearchParams(location.search);
   for (const name of ["status", "order_type"]) filters[name].value = params.get(name) || "";
-  filters.addEventListener("submit", (event) => { event.preventDefault(); selected.clear(); updateSelection(); load().catch((e) => showError(document.getElementById("flash"), e)); });
-  nextButton.addEventListener("click", () => load(next).catch((e) => showError(document.getElementById("flash"), e)));
-  firstButton.addEventListener("click", () => load().catch((e) => showError(document.getElementById("flash"), e)));
+  filters.addEventListener("submit", (event) => { event.preventDefault(); selected.clear(); updateSelection(); load().catch((e) => report(e)); });
+  nextButton.addEventListener("click", () => load(next).catch((e) => report(e)));
+  firstButton.addEventListener("click", () => load().catch((e) => report(e)));
   groupButton.addEventListener("click", openGroup);
   document.getElementById("group-cancel").addEventListener("click", () => dialog.close());
   document.getElementById("group-confirm").addEventListener("click", confirmGroup);

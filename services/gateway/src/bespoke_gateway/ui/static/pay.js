@@ -1,4 +1,4 @@
-import { api, flash, h, money, pairsDl, showError, startPage, STATUS, untilFound } from "./app.js";
+import { api, flash, h, money, pairsDl, report, startPage, STATUS, untilFound } from "./app.js";
 
 const section = document.getElementById("pay");
 const kind = section.dataset.kind;
@@ -54,7 +54,7 @@ startPage(async () => {
       document.getElementById(simulate ? "simulate-success" : "intent").focus?.();
     } catch (error) {
       event.target.disabled = false;
-      showError(document.getElementById("flash"), error);
+      report(error);
     }
   });
   const button = document.getElementById("simulate-success");
@@ -67,7 +67,7 @@ startPage(async () => {
       await render();
     } catch (error) {
       button.disabled = false;
-      showError(document.getElementById("flash"), error);
+      report(error);
     }
   });
 });
