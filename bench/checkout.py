@@ -4,7 +4,7 @@ Needs the running system (`make up`). Prints one JSON object:
 throughput at saturation (closed loop, N concurrent clients) and latency percentiles
 at about half that rate (open loop), for both targets, and their ratios.
 
-    uv run python bench/checkout.py [--seconds 10] [--concurrency 32]
+    uv run python -m bench.checkout [--seconds 10] [--concurrency 32]
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
 import statistics
 import sys
 import time
@@ -23,15 +21,11 @@ from typing import Any
 
 import httpx
 
+from bench.common import machine, percentile, progress
 from bespoke.accounts import create_account
 from bespoke.stack.config import StackConfig
 
 HERE = Path(__file__).parent
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def saturate(
@@ -109,13 +103,8 @@ async def measure(
     return {"saturation": peak, "half_load": half}
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--concurrency", type=int, default=32)
-    args = parser.parse_args()
-
-    config = StackConfig()
+async def brand_and_body(config: StackConfig) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """A new brand (its id and token header) and a valid checkout body for its design."""
     brand = await create_account(
         name="Bench brand", email=f"bench-{uuid.uuid4().hex[:6]}@bench.example"
     )
@@ -144,9 +133,14 @@ async def main() -> None:
         "billing": {"name": "Bench SL", "email": "bench@bench.example", "address": address},
         "labeling": "unlabeled",
     }
+    return brand["account_id"], auth, body
 
-    checkout = await measure(config.gateway_url, auth, body, args.seconds, args.concurrency)
 
+async def run(config: StackConfig, seconds: float, concurrency: int) -> dict[str, Any]:
+    """Checkout through the gateway, then the bare endpoint, in this order."""
+    _, auth, body = await brand_and_body(config)
+    progress("checkout: through the gateway")
+    checkout = await measure(config.gateway_url, auth, body, seconds, concurrency)
     port = 8199
     bare = await asyncio.create_subprocess_exec(
         sys.executable, str(HERE / "bare_app.py"), str(port)
@@ -159,36 +153,32 @@ async def main() -> None:
                     break
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
-        framework = await measure(
-            f"http://127.0.0.1:{port}", {}, body, args.seconds, args.concurrency
-        )
+        progress("checkout: bare Litestar endpoint")
+        framework = await measure(f"http://127.0.0.1:{port}", {}, body, seconds, concurrency)
     finally:
         bare.terminate()
         await bare.wait()
+    return {
+        "seconds_per_phase": seconds,
+        "concurrency": concurrency,
+        "checkout": checkout,
+        "bare_litestar": framework,
+        "ratio_checkout_to_bare_rps": round(
+            checkout["saturation"]["requests_per_second"]
+            / framework["saturation"]["requests_per_second"],
+            3,
+        ),
+        "targets": {"ratio_at_least": 0.2, "p99_ms_at_half_load_at_most": 50},
+    }
 
-    print(
-        json.dumps(
-            {
-                "benchmark": "checkout",
-                "machine": {
-                    "cpus": os.cpu_count(),
-                    "platform": platform.platform(),
-                    "python": platform.python_version(),
-                },
-                "seconds_per_phase": args.seconds,
-                "concurrency": args.concurrency,
-                "checkout": checkout,
-                "bare_litestar": framework,
-                "ratio_checkout_to_bare_rps": round(
-                    checkout["saturation"]["requests_per_second"]
-                    / framework["saturation"]["requests_per_second"],
-                    3,
-                ),
-                "targets": {"ratio_at_least": 0.2, "p99_ms_at_half_load_at_most": 50},
-            },
-            indent=2,
-        )
-    )
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--concurrency", type=int, default=32)
+    args = parser.parse_args()
+    result = await run(StackConfig(), args.seconds, args.concurrency)
+    print(json.dumps({"benchmark": "checkout", "machine": machine(), **result}, indent=2))
 
 
 if __name__ == "__main__":

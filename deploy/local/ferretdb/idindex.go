@@ -5,6 +5,8 @@ package main
 // expression, so every `_id` lookup scans the whole collection (checked with EXPLAIN
 // QUERY PLAN). This loop adds, to every collection table, an index on the expression the
 // queries use. It only adds indexes; FerretDB's own metadata and data are untouched.
+// Tables created by our patched build (tools/bespoke/src/bespoke/stack/ferretdb_patch.py)
+// already have their `_id` index on that expression and are left alone.
 
 import (
 	"context"
@@ -47,7 +49,8 @@ func indexFile(ctx context.Context, file string, logger *slog.Logger) error {
 
 	rows, err := db.QueryContext(ctx, `SELECT t.name FROM sqlite_master t
 		WHERE t.type = 'table' AND t.name NOT LIKE '\_ferretdb\_%' ESCAPE '\' AND t.name NOT LIKE 'sqlite\_%' ESCAPE '\'
-		AND NOT EXISTS (SELECT 1 FROM sqlite_master i WHERE i.type = 'index' AND i.name = t.name || '_bespoke_id')`)
+		AND NOT EXISTS (SELECT 1 FROM sqlite_master i WHERE i.type = 'index' AND i.tbl_name = t.name
+			AND (i.name = t.name || '_bespoke_id' OR i.sql LIKE '%(_ferretdb_sjson->''$._id'')'))`)
 	if err != nil {
 		return err
 	}

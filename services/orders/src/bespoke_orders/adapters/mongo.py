@@ -41,6 +41,10 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
     )
     await db.orders.create_index([("outbox_pending", ASCENDING)], name="outbox_pending")
     await db.orders.create_index([("seq", DESCENDING)], name="seq")
+    # The order pool: a brand's orders by number, newest or oldest first (cursor pages).
+    await db.orders.create_index(
+        [("account_id", ASCENDING), ("seq", DESCENDING)], name="brand_pool"
+    )
 
 
 def _mutable_fields(order: Order) -> Document:

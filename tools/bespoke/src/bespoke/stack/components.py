@@ -211,7 +211,10 @@ class FerretDB(GoBinary):
                 str(self.binary),
                 f"-listen={self.config.host}:{self.config.mongodb_port}",
                 f"-data={data}",
-            ]
+            ],
+            # Decoding documents allocates heavily; collecting less often halved the
+            # garbage collector's share of a find (profiled, see README "Performance").
+            {"GOGC": "400"},
         )
 
     async def ready(self) -> bool:

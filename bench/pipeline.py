@@ -1,0 +1,293 @@
+"""Event pipeline latency: checkout commit -> `order.submitted` consumed, and a signed
+`payment_intent.succeeded` webhook -> the order in `work_in_process` (its
+`order.status_changed` consumed), at a steady offered rate; then raw aiokafka
+produce -> consume on the same broker at the same rate, for the ratio.
+
+Needs the running system (`make up`). Timestamps: the events' `occurred_at` (written by
+the service at commit) and this process's clock; all on one machine.
+
+    uv run python -m bench.pipeline [--rate 200] [--seconds 10]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from bench.checkout import brand_and_body
+from bench.common import machine, percentiles, progress
+from bespoke.stack.config import StackConfig
+from bespoke_contracts.topics import ORDER_STATUS_CHANGED, ORDER_SUBMITTED
+from bespoke_gateway.ui.simulation import sign, succeeded_event
+from bespoke_payments.settings import PaymentsSettings
+
+RAW_TOPIC = "bench.raw_latency"
+
+
+class Watch:
+    """Reads `order.submitted` and `order.status_changed` from the end, as a downstream
+    consumer would, and notes when each of this run's orders shows up."""
+
+    def __init__(self, bootstrap: str, account_id: str) -> None:
+        self.account_id = account_id
+        self.submitted: dict[str, float] = {}  # order -> ms from commit to consumed
+        self.submitted_at: dict[str, datetime] = {}
+        self.in_process: dict[str, tuple[float, datetime]] = {}  # order -> (seen, committed)
+        self._consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=100
+        )
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        await self._consumer.start()
+        partitions = [
+            TopicPartition(topic, p)
+            for topic in (ORDER_SUBMITTED, ORDER_STATUS_CHANGED)
+            for p in self._consumer.partitions_for_topic(topic) or set()
+        ]
+        self._consumer.assign(partitions)
+        await self._consumer.seek_to_end(*partitions)
+        for tp in partitions:  # resolve the end offsets now, before any checkout
+            await self._consumer.position(tp)
+        self._task = asyncio.create_task(self._run())
+
+    async def _run(self) -> None:
+        async for message in self._consumer:
+            seen = time.time()
+            event = json.loads(message.value or b"{}")
+            if event.get("account_id") != self.account_id:
+                continue
+            committed = datetime.fromisoformat(event["occurred_at"])
+            number = event["payload"]["order_number"]
+            if event["event_type"] == ORDER_SUBMITTED:
+                self.submitted[number] = (seen - committed.timestamp()) * 1000
+                self.submitted_at[number] = committed
+            elif event["payload"].get("to_status") == "work_in_process":
+                self.in_process[number] = (seen, committed)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        await self._consumer.stop()
+
+
+async def paced(rate: float, count: int, action: Any) -> float:
+    """Start ``action(i)`` every 1/rate seconds (open loop); returns the achieved rate."""
+    tasks = []
+    began = time.perf_counter()
+    for i in range(count):
+        await asyncio.sleep(max(0.0, began + i / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(action(i)))
+    await asyncio.gather(*tasks)
+    return count / (time.perf_counter() - began)
+
+
+async def until(condition: Any, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        await asyncio.sleep(0.1)
+    return condition()
+
+
+async def checkouts(
+    config: StackConfig,
+    watch: Watch,
+    auth: dict[str, str],
+    body: dict[str, Any],
+    rate: float,
+    n: int,
+) -> tuple[dict[str, Any], list[str]]:
+    numbers: list[str] = []
+    refused = 0
+    limits = httpx.Limits(max_connections=256)
+    async with httpx.AsyncClient(
+        base_url=config.gateway_url, headers=auth, timeout=120, limits=limits
+    ) as client:
+
+        async def one(_: int) -> None:
+            nonlocal refused
+            r = await client.post(
+                "/api/v1/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+            )
+            if r.status_code == 201:
+                numbers.append(r.json()["order_number"])
+            else:
+                refused += 1
+
+        offered_for = n / rate
+        achieved = await paced(rate, n, one)
+    await until(lambda: all(x in watch.submitted for x in numbers), 60)
+    commits = sorted(watch.submitted_at[x] for x in numbers if x in watch.submitted_at)
+    span = (commits[-1] - commits[0]).total_seconds() if len(commits) > 1 else 0.0
+    return {
+        "offered_per_second": rate,
+        "offered_for_seconds": round(offered_for, 1),
+        "requests_completed_per_second": round(achieved, 1),
+        "commits_per_second": round(len(commits) / span, 1) if span else None,
+        "acknowledged": len(numbers),
+        "refused": refused,
+        "consumed": sum(1 for x in numbers if x in watch.submitted),
+        "commit_to_consumed": percentiles(
+            [watch.submitted[x] for x in numbers if x in watch.submitted]
+        ),
+    }, numbers
+
+
+async def payments(
+    config: StackConfig, watch: Watch, numbers: list[str], rate: float
+) -> dict[str, Any]:
+    secret = PaymentsSettings().stripe_webhook_secret
+    service = config.service_url("payments")
+    prepared: list[bytes] = []
+    async with httpx.AsyncClient(timeout=30) as client:
+        gate = asyncio.Semaphore(8)
+
+        async def prepare(number: str) -> None:
+            async with gate:
+                url = f"{service}/internal/operator/invoices/{number}"
+                for _ in range(300):  # the invoice opens when payments reads order.submitted
+                    found = await client.get(url)
+                    if found.status_code == 200:
+                        break
+                    await asyncio.sleep(0.1)
+                started = await client.post(f"{url}/payment")
+                started.raise_for_status()
+                invoice = (await client.get(url)).json()
+                prepared.append(json.dumps(succeeded_event(invoice)).encode())
+
+        progress(f"pipeline: starting {len(numbers)} payments at stripe-mock")
+        await asyncio.gather(*(prepare(n) for n in numbers))
+        sent: dict[str, float] = {}
+        refused = 0
+
+        async def webhook(i: int) -> None:
+            nonlocal refused
+            payload = prepared[i]
+            number = json.loads(payload)["data"]["object"]["metadata"]["target"]
+            sent[number] = time.time()
+            r = await client.post(
+                f"{config.gateway_url}/api/v1/webhooks/stripe",
+                content=payload,
+                headers={
+                    "Stripe-Signature": sign(payload, secret),
+                    "Content-Type": "application/json",
+                },
+            )
+            if r.status_code != 200:
+                refused += 1
+
+        progress(f"pipeline: {len(prepared)} webhooks at {rate}/s")
+        achieved = await paced(rate, len(prepared), webhook)
+    await until(lambda: all(x in watch.in_process for x in sent), 60)
+    seen = [(watch.in_process[x][0] - t) * 1000 for x, t in sent.items() if x in watch.in_process]
+    committed = [
+        (watch.in_process[x][1].timestamp() - t) * 1000
+        for x, t in sent.items()
+        if x in watch.in_process
+    ]
+    return {
+        "offered_per_second": rate,
+        "webhooks_per_second": round(achieved, 1),
+        "webhooks": len(sent),
+        "refused": refused,
+        "reached_work_in_process": len(seen),
+        "webhook_to_work_in_process_committed": percentiles(committed),
+        "webhook_to_status_changed_consumed": percentiles(seen),
+    }
+
+
+async def raw_kafka(bootstrap: str, rate: float, n: int) -> dict[str, Any]:
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        if RAW_TOPIC not in await admin.list_topics():
+            await admin.create_topics([NewTopic(RAW_TOPIC, num_partitions=6, replication_factor=1)])
+    finally:
+        await admin.close()
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, fetch_max_wait_ms=100)
+    await producer.start()
+    await consumer.start()
+    latencies: list[float] = []
+    try:
+        partitions = [TopicPartition(RAW_TOPIC, p) for p in range(6)]
+        consumer.assign(partitions)
+        await consumer.seek_to_end(*partitions)
+        for tp in partitions:
+            await consumer.position(tp)
+        run = uuid.uuid4().hex.encode()
+
+        async def read() -> None:
+            async for message in consumer:
+                if message.key == run:
+                    latencies.append((time.time() - float(message.value or b"0")) * 1000)
+                    if len(latencies) == n:
+                        return
+
+        reader = asyncio.create_task(read())
+
+        async def send(_: int) -> None:
+            await producer.send_and_wait(RAW_TOPIC, str(time.time()).encode(), key=run)
+
+        await paced(rate, n, send)
+        await asyncio.wait_for(reader, 60)
+    finally:
+        await producer.stop()
+        await consumer.stop()
+    return {"messages": len(latencies), "produce_to_consume": percentiles(latencies)}
+
+
+async def run(config: StackConfig, rate: float, seconds: float) -> dict[str, Any]:
+    account_id, auth, body = await brand_and_body(config)
+    watch = Watch(config.kafka_bootstrap, account_id)
+    await watch.start()
+    try:
+        progress(f"pipeline: checkouts offered at {rate}/s for {seconds} s")
+        submitted, numbers = await checkouts(config, watch, auth, body, rate, int(rate * seconds))
+        paid = await payments(config, watch, numbers, rate)
+    finally:
+        await watch.stop()
+    progress(f"pipeline: raw aiokafka at {rate}/s")
+    raw = await raw_kafka(config.kafka_bootstrap, rate, int(rate * seconds))
+    raw_p99 = raw["produce_to_consume"].get("p99_ms") or 0
+    return {
+        "checkout_to_order_submitted": submitted,
+        "webhook_to_work_in_process": paid,
+        "raw_aiokafka": raw,
+        "ratio_p99_to_raw_kafka": {
+            "order_submitted": round(submitted["commit_to_consumed"].get("p99_ms", 0) / raw_p99, 1)
+            if raw_p99
+            else None,
+            "work_in_process": round(
+                paid["webhook_to_status_changed_consumed"].get("p99_ms", 0) / raw_p99, 1
+            )
+            if raw_p99
+            else None,
+        },
+        "targets": {"p99_ms_at_most": 150},
+        "measured_at": datetime.now(UTC).isoformat(),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--seconds", type=float, default=10)
+    args = parser.parse_args()
+    result = await run(StackConfig(), args.rate, args.seconds)
+    print(json.dumps({"benchmark": "pipeline", "machine": machine(), **result}, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,132 @@
+"""Order pool at scale: the first page and a deep (cursor) page as the collection grows.
+
+Runs the orders service's own query (``MongoOrderRepository.list_for_brand``) against the
+stack's MongoDB-wire server, in a database of its own (``bench_scale_orders``, dropped at
+the end unless ``--keep``). Orders are copies of a real order document (taken from the
+running system, or built here when it has none) spread over ``--brands`` brands, each
+brand's orders interleaved with every other brand's (the worst case for a scan).
+
+    uv run python -m bench.scale [--sizes 10000,100000,1000000] [--brands 1000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import copy
+import json
+import random
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import AsyncMongoClient
+
+from bench.common import percentiles, progress
+from bespoke.stack.config import StackConfig
+from bespoke_orders.adapters.mongo import MongoOrderRepository, ensure_indexes
+from bespoke_orders.domain.model import order_sequence
+from bespoke_orders.service_layer.ports import OrderQuery
+
+DATABASE = "bench_scale_orders"
+QUERIES = 200
+PAGE = 20
+STATUSES = ["pending_payment", "work_in_process", "pending_payment", "cancelled"]
+
+
+async def template(client: AsyncMongoClient[dict[str, Any]]) -> dict[str, Any]:
+    doc = await client.bespoke_orders.orders.find_one({})
+    if doc is None:
+        raise SystemExit("no order in bespoke_orders.orders to copy: run `make up` first")
+    return doc  # its outbox, already sent, stays: stored orders carry theirs
+
+
+def order(base: dict[str, Any], seq: int, brands: int, epoch: datetime) -> dict[str, Any]:
+    doc = copy.copy(base)
+    doc["_id"] = f"BF-{seq:06d}"
+    doc["seq"] = seq
+    doc["account_id"] = f"acc_bench{seq % brands:05d}"
+    doc["idempotency_key"] = f"bench-{seq}"
+    doc["status"] = STATUSES[seq % len(STATUSES)]
+    doc["created_at"] = epoch + timedelta(seconds=seq)
+    return doc
+
+
+async def grow(
+    collection: Any, base: dict[str, Any], start: int, stop: int, brands: int, epoch: datetime
+) -> float:
+    began = time.perf_counter()
+    batch = 1000
+    for first in range(start, stop, batch):
+        docs = [order(base, s, brands, epoch) for s in range(first, min(stop, first + batch))]
+        await collection.insert_many(docs, ordered=False)
+        progress(f"scale: {min(stop, first + batch) - 1:,} orders stored")
+    return time.perf_counter() - began
+
+
+async def timed_pages(
+    repo: MongoOrderRepository, size: int, brands: int, rng: random.Random
+) -> dict[str, Any]:
+    first: list[float] = []
+    deep: list[float] = []
+    per_brand = size // brands
+    for _ in range(QUERIES):
+        brand = rng.randrange(brands)
+        account = f"acc_bench{brand:05d}"
+        began = time.perf_counter()
+        page = await repo.list_for_brand(account, OrderQuery(limit=PAGE + 1))
+        first.append((time.perf_counter() - began) * 1000)
+        if not page or any(o.account_id != account for o in page):
+            raise RuntimeError(f"wrong first page for {account}")
+        # A cursor deep into the brand's history: after its newest ~90% of orders.
+        after = (per_brand // 10) * brands + brand
+        began = time.perf_counter()
+        page = await repo.list_for_brand(account, OrderQuery(after_seq=after, limit=PAGE + 1))
+        deep.append((time.perf_counter() - began) * 1000)
+        if any(order_sequence(o.order_number) >= after for o in page):
+            raise RuntimeError(f"wrong deep page for {account}")
+    return {
+        "orders": size,
+        "orders_per_brand": per_brand,
+        "first_page": percentiles(first),
+        "deep_page": percentiles(deep),
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--brands", type=int, default=1000)
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        StackConfig().mongodb_url, tz_aware=True
+    )
+    base = await template(client)
+    await client.drop_database(DATABASE)
+    db = client[DATABASE]
+    await ensure_indexes(db)
+    repo = MongoOrderRepository(db)
+    rng = random.Random(11)  # noqa: S311 (which brands to ask for, not secrets)
+    epoch = datetime(2026, 1, 1, tzinfo=UTC)
+    steps = []
+    stored = 1
+    try:
+        for size in sizes:
+            load = await grow(db.orders, base, stored, size + 1, args.brands, epoch)
+            stored = size + 1
+            step = await timed_pages(repo, size, args.brands, rng)
+            step["load_seconds"] = round(load, 1)
+            steps.append(step)
+            progress(f"scale: {size:,} orders: {json.dumps(step)}")
+    finally:
+        if not args.keep:
+            await client.drop_database(DATABASE)
+        await client.aclose()
+    print(json.dumps({"benchmark": "order_pool_scale", "brands": args.brands, "steps": steps}))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
