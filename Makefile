@@ -3,7 +3,7 @@ SHELL := /bin/bash
 UV := $(shell deploy/local/uv.sh)
 STARTED := .stack/run/test-started
 
-.PHONY: up down test lint status info bench
+.PHONY: up down test lint status info bench chaos
 
 ## up: install what is missing, start the stack and every service, run a demo order
 up:
@@ -38,6 +38,15 @@ status:
 info:
 	@$(UV) run bespoke stack info
 
-## bench: benchmarks against the running system (`make up` first); prints JSON
+## bench: every benchmark, one JSON document (starts the stack if needed, ~30 min; BENCH_ARGS=--quick for ~5)
 bench:
-	@$(UV) run python bench/checkout.py
+	@mkdir -p .stack/run; \
+	status=0; \
+	$(UV) run bespoke stack up --started-file $(STARTED) > /dev/null || status=$$?; \
+	if [ $$status -eq 0 ]; then $(UV) run python -m bench.run $(BENCH_ARGS) || status=$$?; fi; \
+	$(UV) run bespoke stack down --started-file $(STARTED) > /dev/null; \
+	exit $$status
+
+## chaos: failure drills on the local stack (kill -9 each service, restart Kafka and FerretDB); prints JSON
+chaos:
+	@$(UV) run python tests/chaos/drills.py $(CHAOS_ARGS)

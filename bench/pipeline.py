@@ -16,6 +16,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from bench.checkout import brand_and_body
 from bench.common import machine, percentiles, progress
 from bespoke.stack.config import StackConfig
-from bespoke_contracts.topics import ORDER_STATUS_CHANGED, ORDER_SUBMITTED
+from bespoke_contracts import ORDER_STATUS_CHANGED, ORDER_SUBMITTED
 from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.settings import PaymentsSettings
 
@@ -37,8 +38,8 @@ class Watch:
     """Reads `order.submitted` and `order.status_changed` from the end, as a downstream
     consumer would, and notes when each of this run's orders shows up."""
 
-    def __init__(self, bootstrap: str, account_id: str) -> None:
-        self.account_id = account_id
+    def __init__(self, bootstrap: str, account_ids: set[str]) -> None:
+        self.account_ids = account_ids
         self.submitted: dict[str, float] = {}  # order -> ms from commit to consumed
         self.submitted_at: dict[str, datetime] = {}
         self.in_process: dict[str, tuple[float, datetime]] = {}  # order -> (seen, committed)
@@ -49,22 +50,14 @@ class Watch:
 
     async def start(self) -> None:
         await self._consumer.start()
-        partitions = [
-            TopicPartition(topic, p)
-            for topic in (ORDER_SUBMITTED, ORDER_STATUS_CHANGED)
-            for p in self._consumer.partitions_for_topic(topic) or set()
-        ]
-        self._consumer.assign(partitions)
-        await self._consumer.seek_to_end(*partitions)
-        for tp in partitions:  # resolve the end offsets now, before any checkout
-            await self._consumer.position(tp)
+        await at_end(self._consumer, [ORDER_SUBMITTED, ORDER_STATUS_CHANGED])
         self._task = asyncio.create_task(self._run())
 
     async def _run(self) -> None:
         async for message in self._consumer:
             seen = time.time()
             event = json.loads(message.value or b"{}")
-            if event.get("account_id") != self.account_id:
+            if event.get("account_id") not in self.account_ids:
                 continue
             committed = datetime.fromisoformat(event["occurred_at"])
             number = event["payload"]["order_number"]
@@ -80,6 +73,20 @@ class Watch:
         await self._consumer.stop()
 
 
+async def at_end(consumer: AIOKafkaConsumer, topics: list[str]) -> None:
+    """Read ``topics`` from their current end: explicit partitions and offsets, fixed
+    before any load (a lazy "latest" reset could land after the first events)."""
+    cluster = await consumer._client.fetch_all_metadata()  # no public call lists partitions
+    partitions = [
+        TopicPartition(topic, p)
+        for topic in topics
+        for p in cluster.partitions_for_topic(topic) or ()
+    ]
+    consumer.assign(partitions)
+    for tp, offset in (await consumer.end_offsets(partitions)).items():
+        consumer.seek(tp, offset)
+
+
 async def paced(rate: float, count: int, action: Any) -> float:
     """Start ``action(i)`` every 1/rate seconds (open loop); returns the achieved rate."""
     tasks = []
@@ -91,7 +98,7 @@ async def paced(rate: float, count: int, action: Any) -> float:
     return count / (time.perf_counter() - began)
 
 
-async def until(condition: Any, seconds: float) -> bool:
+async def until(condition: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
@@ -100,26 +107,31 @@ async def until(condition: Any, seconds: float) -> bool:
     return condition()
 
 
+Brand = tuple[str, dict[str, str], dict[str, Any]]  # account id, auth header, checkout body
+
+
+async def post(client: httpx.AsyncClient, url: str, **kwargs: Any) -> httpx.Response:
+    """POST, once more on a broken connection (safe: checkouts carry an Idempotency-Key and
+    webhooks an event id, so a repeat is answered, not applied twice)."""
+    try:
+        return await client.post(url, **kwargs)
+    except httpx.TransportError:
+        return await client.post(url, **kwargs)
+
+
 async def checkouts(
-    config: StackConfig,
-    watch: Watch,
-    auth: dict[str, str],
-    body: dict[str, Any],
-    rate: float,
-    n: int,
+    config: StackConfig, watch: Watch, brands: list[Brand], rate: float, n: int
 ) -> tuple[dict[str, Any], list[str]]:
     numbers: list[str] = []
     refused = 0
     limits = httpx.Limits(max_connections=256)
-    async with httpx.AsyncClient(
-        base_url=config.gateway_url, headers=auth, timeout=120, limits=limits
-    ) as client:
+    async with httpx.AsyncClient(base_url=config.gateway_url, timeout=120, limits=limits) as client:
 
-        async def one(_: int) -> None:
+        async def one(i: int) -> None:
             nonlocal refused
-            r = await client.post(
-                "/api/v1/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
-            )
+            _, auth, body = brands[i % len(brands)]
+            headers = {**auth, "Idempotency-Key": str(uuid.uuid4())}
+            r = await post(client, "/api/v1/orders", json=body, headers=headers)
             if r.status_code == 201:
                 numbers.append(r.json()["order_number"])
             else:
@@ -176,7 +188,8 @@ async def payments(
             payload = prepared[i]
             number = json.loads(payload)["data"]["object"]["metadata"]["target"]
             sent[number] = time.time()
-            r = await client.post(
+            r = await post(
+                client,
                 f"{config.gateway_url}/api/v1/webhooks/stripe",
                 content=payload,
                 headers={
@@ -221,11 +234,7 @@ async def raw_kafka(bootstrap: str, rate: float, n: int) -> dict[str, Any]:
     await consumer.start()
     latencies: list[float] = []
     try:
-        partitions = [TopicPartition(RAW_TOPIC, p) for p in range(6)]
-        consumer.assign(partitions)
-        await consumer.seek_to_end(*partitions)
-        for tp in partitions:
-            await consumer.position(tp)
+        await at_end(consumer, [RAW_TOPIC])
         run = uuid.uuid4().hex.encode()
 
         async def read() -> None:
@@ -249,12 +258,13 @@ async def raw_kafka(bootstrap: str, rate: float, n: int) -> dict[str, Any]:
 
 
 async def run(config: StackConfig, rate: float, seconds: float) -> dict[str, Any]:
-    account_id, auth, body = await brand_and_body(config)
-    watch = Watch(config.kafka_bootstrap, account_id)
+    # Several brands, as in production: the gateway limits each brand's request rate.
+    brands = [await brand_and_body(config) for _ in range(max(1, int(rate // 25)))]
+    watch = Watch(config.kafka_bootstrap, {b[0] for b in brands})
     await watch.start()
     try:
         progress(f"pipeline: checkouts offered at {rate}/s for {seconds} s")
-        submitted, numbers = await checkouts(config, watch, auth, body, rate, int(rate * seconds))
+        submitted, numbers = await checkouts(config, watch, brands, rate, int(rate * seconds))
         paid = await payments(config, watch, numbers, rate)
     finally:
         await watch.stop()

@@ -22,7 +22,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from bench.common import percentiles, progress
+from bench.common import machine, percentiles, progress
 from bespoke.stack.config import StackConfig
 from bespoke_orders.adapters.mongo import MongoOrderRepository, ensure_indexes
 from bespoke_orders.domain.model import order_sequence
@@ -60,7 +60,8 @@ async def grow(
     for first in range(start, stop, batch):
         docs = [order(base, s, brands, epoch) for s in range(first, min(stop, first + batch))]
         await collection.insert_many(docs, ordered=False)
-        progress(f"scale: {min(stop, first + batch) - 1:,} orders stored")
+        if (first // batch) % 20 == 19:
+            progress(f"scale: {min(stop, first + batch) - 1:,} orders stored")
     return time.perf_counter() - began
 
 
@@ -93,17 +94,11 @@ async def timed_pages(
     }
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--brands", type=int, default=1000)
-    parser.add_argument("--keep", action="store_true", help="keep the bench database")
-    args = parser.parse_args()
-    sizes = [int(s) for s in args.sizes.split(",")]
-
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        StackConfig().mongodb_url, tz_aware=True
-    )
+async def run(
+    config: StackConfig, sizes: list[int], brands: int, keep: bool = False
+) -> dict[str, Any]:
+    """Grow the bench collection to each size in turn and time both pages at each."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(config.mongodb_url, tz_aware=True)
     base = await template(client)
     await client.drop_database(DATABASE)
     db = client[DATABASE]
@@ -115,17 +110,34 @@ async def main() -> None:
     stored = 1
     try:
         for size in sizes:
-            load = await grow(db.orders, base, stored, size + 1, args.brands, epoch)
+            load = await grow(db.orders, base, stored, size + 1, brands, epoch)
             stored = size + 1
-            step = await timed_pages(repo, size, args.brands, rng)
+            step = await timed_pages(repo, size, brands, rng)
             step["load_seconds"] = round(load, 1)
             steps.append(step)
             progress(f"scale: {size:,} orders: {json.dumps(step)}")
     finally:
-        if not args.keep:
+        if not keep:
             await client.drop_database(DATABASE)
         await client.aclose()
-    print(json.dumps({"benchmark": "order_pool_scale", "brands": args.brands, "steps": steps}))
+    return {
+        "brands": brands,
+        "page_size": PAGE,
+        "queries_per_step": QUERIES,
+        "steps": steps,
+        "targets": {"p99_ms_at_most": 30},
+    }
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--brands", type=int, default=1000)
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    result = await run(StackConfig(), sizes, args.brands, args.keep)
+    print(json.dumps({"benchmark": "order_pool_scale", "machine": machine(), **result}))
 
 
 if __name__ == "__main__":

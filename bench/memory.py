@@ -1,0 +1,61 @@
+"""Resident memory (RSS) of each process of the local stack, read from /proc."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from bespoke.stack.config import StackConfig
+from bespoke.stack.processes import read_pid
+
+
+def _rss_kib(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid:
+                found.append(int(stat.parent.name))
+    return found
+
+
+def rss_mib(config: StackConfig) -> dict[str, float]:
+    """Each stack process (with its children) by name, in MiB."""
+    sizes = {}
+    for pid_file in sorted(config.run_dir.glob("*.pid")):
+        pid = read_pid(pid_file)
+        if pid is None:
+            continue
+        kib = _rss_kib(pid) + sum(_rss_kib(c) for c in _children(pid))
+        sizes[pid_file.stem] = round(kib / 1024, 1)
+    return sizes
+
+
+@contextlib.asynccontextmanager
+async def peak_rss(config: StackConfig, every: float = 0.5) -> AsyncIterator[dict[str, float]]:
+    """Samples RSS while the block runs; the yielded dict holds each process's peak."""
+    peaks: dict[str, float] = {}
+
+    async def sample() -> None:
+        while True:
+            for name, mib in rss_mib(config).items():
+                peaks[name] = max(peaks.get(name, 0.0), mib)
+            await asyncio.sleep(every)
+
+    task = asyncio.create_task(sample())
+    try:
+        yield peaks
+    finally:
+        task.cancel()

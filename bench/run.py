@@ -1,0 +1,64 @@
+"""`make bench`: every benchmark in one run, on one machine; prints one JSON document
+(also written to `.stack/artifacts/bench.json`). Progress goes to stderr.
+
+    uv run python -m bench.run [--quick]
+
+`--quick` uses short phases and a 10k/100k order pool (minutes, not half an hour).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from bench import checkout, pipeline, scale
+from bench.common import machine, progress
+from bench.memory import peak_rss, rss_mib
+from bespoke.stack.config import StackConfig
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    seconds = 5.0 if args.quick else 10.0
+    sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
+    config = StackConfig()
+    began = time.monotonic()
+
+    idle = rss_mib(config)
+    async with peak_rss(config) as peaks:
+        checkouts = await checkout.run(config, seconds, concurrency=32)
+        sustainable = max(
+            1.0, round(checkouts["checkout"]["saturation"]["requests_per_second"] / 2)
+        )
+        progress(f"pipeline at half the checkout saturation: {sustainable}/s")
+        at_half = await pipeline.run(config, sustainable, seconds)
+        progress("pipeline at 200/s, the issue's rate")
+        at_200 = await pipeline.run(config, 200.0, seconds)
+    under_load = dict(peaks)
+    pool = await scale.run(config, sizes, brands=1000, keep=False)
+
+    result: dict[str, Any] = {
+        "benchmark": "bespoke",
+        "measured_at": datetime.now(UTC).isoformat(),
+        "machine": machine(),
+        "minutes": round((time.monotonic() - began) / 60, 1),
+        "checkout": checkouts,
+        "pipeline_at_half_checkout_saturation": at_half,
+        "pipeline_at_200_per_second": at_200,
+        "order_pool_scale": pool,
+        "memory_rss_mib": {"idle": idle, "peak_under_load": under_load},
+    }
+    out = config.stack_dir / "artifacts" / "bench.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
