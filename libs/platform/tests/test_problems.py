@@ -4,6 +4,7 @@ from litestar import Litestar, post
 from litestar.params import JSONBody
 from litestar.testing import AsyncTestClient
 from pydantic import BaseModel
+from pymongo.errors import AutoReconnect
 
 from bespoke_platform.problems import PROBLEM_JSON, exception_handlers
 
@@ -23,6 +24,8 @@ async def make_shoes(data: JSONBody[Body]) -> dict[str, int]:
         raise ShoeNotFound("no last for EU size 99")
     if data.size == "boom":
         raise RuntimeError("database password is hunter2")
+    if data.size == "restarting":
+        raise AutoReconnect("connection closed by 127.0.0.1:27017")
     return {"pairs": data.pairs}
 
 
@@ -58,3 +61,12 @@ async def test_unexpected_errors_hide_their_details() -> None:
     assert response.status_code == 500
     assert "hunter2" not in response.text
     assert response.json()["type"].endswith("/internal-error")
+
+
+async def test_an_unreachable_database_is_a_503_to_retry_not_a_500() -> None:
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/shoes", json={"pairs": 1, "size": "restarting"})
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "5"
+    assert response.json()["type"].endswith("/database-unavailable")
+    assert "27017" not in response.text

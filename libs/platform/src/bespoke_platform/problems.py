@@ -15,6 +15,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import ResponseSpec
 from litestar.types import ExceptionHandlersMap
 from pydantic import BaseModel, Field
+from pymongo.errors import ConnectionFailure
 
 PROBLEM_BASE = "https://backoffice.bespokefactory.com/problems/"
 PROBLEM_JSON = "application/problem+json"
@@ -133,6 +134,17 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     )
 
 
+def _database_unavailable(request: Request[Any, Any, Any], exc: ConnectionFailure) -> Response[Any]:
+    log.warning("database unreachable on %s %s: %s", request.method, request.url.path, exc)
+    return problem(
+        503,
+        "database-unavailable",
+        "the database cannot be reached right now; retry in a few seconds",
+        request.url.path,
+        headers={"Retry-After": "5"},
+    )
+
+
 def exception_handlers(domain: Mapping[type[Exception], int]) -> ExceptionHandlersMap:
     """Handlers for Litestar's own errors plus each domain exception type -> status code.
 
@@ -168,6 +180,9 @@ def exception_handlers(domain: Mapping[type[Exception], int]) -> ExceptionHandle
     handlers: dict[Any, Any] = {
         ValidationException: _validation,
         HTTPException: _http,
+        # The database restarting or unreachable (also during a failover): transient, so
+        # 503 with Retry-After, not a 500 (seen in the failure drills: tests/chaos).
+        ConnectionFailure: _database_unavailable,
         Exception: _unexpected,
     }
     for exc_type, status in domain.items():

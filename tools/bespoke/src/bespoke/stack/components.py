@@ -274,6 +274,10 @@ class Mailpit(GoBinary):
                 "--smtp-auth-accept-any",
                 "--smtp-auth-allow-insecure",
                 "--disable-version-check",
+                # Keep every message (Mailpit's default keeps the last 500, which hid
+                # whether an email went out twice in the failure drills).
+                "--max",
+                str(c.mailpit_max_messages),
             ]
         )
 

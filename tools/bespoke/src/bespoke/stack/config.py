@@ -43,6 +43,7 @@ class StackConfig(BaseSettings):
     stripe_mock_port: int = 12111
     mailpit_smtp_port: int = 1025
     mailpit_http_port: int = 8025
+    mailpit_max_messages: int = 0  # 0: keep every message
     gateway_port: int = 8000
     design_port: int = 8101
     orders_port: int = 8102
