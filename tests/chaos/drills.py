@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 import time
@@ -358,6 +359,11 @@ async def drill(config: StackConfig, stack: Stack, args: argparse.Namespace) -> 
     numbers = [o["order_number"] for o in all_orders]
     acknowledged = set(ledger.acknowledged.values())
     wip_twice = await entered_twice(config, ledger, orders, "work_in_process")
+    received: Counter[str] = Counter()
+    for (_, subject), n in sent.items():
+        match = re.search(r"BF-\d+", subject)
+        if match and subject.endswith("received - pending payment"):
+            received[match.group()] += n
     checks = {
         "every_acknowledged_checkout_exists": acknowledged <= set(numbers),
         "no_order_without_an_acknowledgement": set(numbers) <= acknowledged,
@@ -369,6 +375,7 @@ async def drill(config: StackConfig, stack: Stack, args: argparse.Namespace) -> 
         "no_order_in_work_in_process_twice": not wip_twice,
         "no_payment_cleared_for_an_unpaid_order": set(cleared_orders) <= ledger.paid,
         "no_email_sent_twice": all(n == 1 for n in sent.values()),
+        "every_acknowledged_order_emailed_once": all(received[o] == 1 for o in acknowledged),
         "dead_letters_only_the_poisoned": all(m.key in poison_keys for m in dead),
         "every_poisoned_message_dead_lettered": {m.key for m in dead} >= poison_keys,
     }
@@ -382,6 +389,8 @@ async def drill(config: StackConfig, stack: Stack, args: argparse.Namespace) -> 
         "payments_accepted": len(ledger.paid),
         "orders_in_work_in_process": sum(1 for o in all_orders if o["status"] == "work_in_process"),
         "payment_cleared_events": sum(cleared_orders.values()),
+        # Kafka delivers at least once: a repeated event is allowed, a repeated effect not.
+        "payment_cleared_repeated": sum(n - 1 for n in cleared_orders.values()),
         "emails": sum(sent.values()),
         "emails_sent_twice": sum(1 for n in sent.values() if n > 1),
         "poisoned_messages": POISON,
