@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from bench.common import machine, percentile, progress
+from bench.memory import cpu_seconds
 from bespoke.accounts import create_account
 from bespoke.stack.config import StackConfig
 
@@ -80,6 +81,7 @@ async def paced(
     if not latencies:
         return {"rate": rate, "errors": errors}
     return {
+        "ok": len(latencies),
         "rate": round(rate, 1),
         "p50_ms": round(statistics.median(latencies), 1),
         "p99_ms": round(percentile(latencies, 99), 1),
@@ -140,7 +142,15 @@ async def run(config: StackConfig, seconds: float, concurrency: int) -> dict[str
     """Checkout through the gateway, then the bare endpoint, in this order."""
     _, auth, body = await brand_and_body(config)
     progress("checkout: through the gateway")
+    before = cpu_seconds(config)
     checkout = await measure(config.gateway_url, auth, body, seconds, concurrency)
+    after = cpu_seconds(config)
+    # Where the CPU went, per checkout: both phases (saturation, then half load) counted.
+    done = checkout["saturation"]["ok"] + checkout["half_load"].get("ok", 0)
+    checkout["cpu_ms_per_checkout"] = {
+        name: round((after[name] - before.get(name, 0.0)) * 1000 / max(done, 1), 1)
+        for name in sorted(after)
+    }
     port = 8199
     bare = await asyncio.create_subprocess_exec(
         sys.executable, str(HERE / "bare_app.py"), str(port)

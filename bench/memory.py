@@ -1,9 +1,10 @@
-"""Resident memory (RSS) of each process of the local stack, read from /proc."""
+"""Resident memory (RSS) and CPU time of each process of the local stack, from /proc."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -29,6 +30,24 @@ def _children(pid: int) -> list[int]:
             if int(fields[1]) == pid:
                 found.append(int(stat.parent.name))
     return found
+
+
+def _cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def cpu_seconds(config: StackConfig) -> dict[str, float]:
+    """CPU time used so far by each stack process (with its children), by name."""
+    used = {}
+    for pid_file in sorted(config.run_dir.glob("*.pid")):
+        pid = read_pid(pid_file)
+        if pid is not None:
+            used[pid_file.stem] = _cpu_seconds(pid) + sum(_cpu_seconds(c) for c in _children(pid))
+    return used
 
 
 def rss_mib(config: StackConfig) -> dict[str, float]:
