@@ -17,8 +17,22 @@ from typing import Any
 
 from bench import checkout, pipeline, scale
 from bench.common import machine, progress
-from bench.memory import peak_rss, rss_mib
+from bench.memory import cpu_seconds, peak_rss, rss_mib
 from bespoke.stack.config import StackConfig
+
+
+async def quiet(config: StackConfig, limit: float = 180.0) -> float:
+    """Wait until the stack is idle (under 10% of one core over 2 s; a previous phase's
+    backlog of events and emails drains), at most ``limit`` seconds; returns the wait."""
+    began = time.monotonic()
+    while time.monotonic() - began < limit:
+        before = sum(cpu_seconds(config).values())
+        await asyncio.sleep(2)
+        if sum(cpu_seconds(config).values()) - before < 0.2:
+            break
+    waited = time.monotonic() - began
+    progress(f"quiet after {waited:.0f} s")
+    return round(waited, 1)
 
 
 async def main() -> None:
@@ -30,16 +44,20 @@ async def main() -> None:
     config = StackConfig()
     began = time.monotonic()
 
+    waits = [await quiet(config)]
     idle = rss_mib(config)
     async with peak_rss(config) as peaks:
         checkouts = await checkout.run(config, seconds, concurrency=32)
+        waits.append(await quiet(config))
         sustainable = max(
             1.0, round(checkouts["checkout"]["saturation"]["requests_per_second"] / 2)
         )
         progress(f"pipeline at half the checkout saturation: {sustainable}/s")
         at_half = await pipeline.run(config, sustainable, seconds)
+        waits.append(await quiet(config))
         progress("pipeline at 200/s, the issue's rate")
         at_200 = await pipeline.run(config, 200.0, seconds)
+        waits.append(await quiet(config, limit=600))
     under_load = dict(peaks)
     pool = await scale.run(config, sizes, brands=1000, keep=False)
 
@@ -53,6 +71,7 @@ async def main() -> None:
         "pipeline_at_200_per_second": at_200,
         "order_pool_scale": pool,
         "memory_rss_mib": {"idle": idle, "peak_under_load": under_load},
+        "seconds_waited_for_a_quiet_stack_between_phases": waits,
     }
     out = config.stack_dir / "artifacts" / "bench.json"
     out.parent.mkdir(parents=True, exist_ok=True)
