@@ -281,6 +281,41 @@ async def emails(config: StackConfig, ledger: Ledger) -> Counter[tuple[str, str]
     return sent
 
 
+def verdict(
+    ledger: Ledger,
+    orders: list[dict[str, Any]],
+    entered_work_in_process_twice: list[str],
+    cleared: Counter[str],
+    emails_sent: Counter[tuple[str, str]],
+    dead_letter_keys: list[bytes | None],
+    poison_keys: set[bytes],
+) -> dict[str, bool]:
+    """The drill's checks: what the clients were told against what the system did."""
+    numbers = [o["order_number"] for o in orders]
+    status = {o["order_number"]: o["status"] for o in orders}
+    acknowledged = set(ledger.acknowledged.values())
+    received: Counter[str] = Counter()
+    for (_, subject), n in emails_sent.items():
+        match = re.search(r"BF-\d+", subject)
+        if match and subject.endswith("received - pending payment"):
+            received[match.group()] += n
+    return {
+        "every_acknowledged_checkout_exists": acknowledged <= set(numbers),
+        "no_order_without_an_acknowledgement": set(numbers) <= acknowledged,
+        "one_order_per_idempotency_key": len(acknowledged) == len(ledger.acknowledged),
+        "order_numbers_unique": len(numbers) == len(set(numbers)),
+        "every_paid_order_in_work_in_process": all(
+            status.get(o) == "work_in_process" for o in ledger.paid
+        ),
+        "no_order_in_work_in_process_twice": not entered_work_in_process_twice,
+        "no_payment_cleared_for_an_unpaid_order": set(cleared) <= ledger.paid,
+        "no_email_sent_twice": all(n == 1 for n in emails_sent.values()),
+        "every_acknowledged_order_emailed_once": all(received[o] == 1 for o in acknowledged),
+        "dead_letters_only_the_poisoned": all(k in poison_keys for k in dead_letter_keys),
+        "every_poisoned_message_dead_lettered": set(dead_letter_keys) >= poison_keys,
+    }
+
+
 async def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rate", type=float, default=4.0, help="checkouts per second")
@@ -357,28 +392,10 @@ async def drill(config: StackConfig, stack: Stack, args: argparse.Namespace) -> 
 
     all_orders = [o for items in orders.values() for o in items]
     numbers = [o["order_number"] for o in all_orders]
-    acknowledged = set(ledger.acknowledged.values())
     wip_twice = await entered_twice(config, ledger, orders, "work_in_process")
-    received: Counter[str] = Counter()
-    for (_, subject), n in sent.items():
-        match = re.search(r"BF-\d+", subject)
-        if match and subject.endswith("received - pending payment"):
-            received[match.group()] += n
-    checks = {
-        "every_acknowledged_checkout_exists": acknowledged <= set(numbers),
-        "no_order_without_an_acknowledgement": set(numbers) <= acknowledged,
-        "one_order_per_idempotency_key": len(acknowledged) == len(ledger.acknowledged),
-        "order_numbers_unique": len(numbers) == len(set(numbers)),
-        "every_paid_order_in_work_in_process": all(
-            status.get(o, {}).get("status") == "work_in_process" for o in ledger.paid
-        ),
-        "no_order_in_work_in_process_twice": not wip_twice,
-        "no_payment_cleared_for_an_unpaid_order": set(cleared_orders) <= ledger.paid,
-        "no_email_sent_twice": all(n == 1 for n in sent.values()),
-        "every_acknowledged_order_emailed_once": all(received[o] == 1 for o in acknowledged),
-        "dead_letters_only_the_poisoned": all(m.key in poison_keys for m in dead),
-        "every_poisoned_message_dead_lettered": {m.key for m in dead} >= poison_keys,
-    }
+    checks = verdict(
+        ledger, all_orders, wip_twice, cleared_orders, sent, [m.key for m in dead], poison_keys
+    )
     report = {
         "drill": "chaos",
         "disruptions": disruptions,
