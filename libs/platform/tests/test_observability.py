@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from aiokafka import TopicPartition
 from litestar import get
 from litestar.testing import AsyncTestClient
 from prometheus_client import REGISTRY
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 
 from bespoke_contracts import examples
 from bespoke_platform import observability
 from bespoke_platform.app import service_app
 from bespoke_platform.messaging import PoisonMessage, consume
+from bespoke_platform.mongo import CommandMonitor
 
 
 def sample(name: str, labels: dict[str, str]) -> float:
@@ -120,3 +123,38 @@ def test_consumer_lag_is_what_remains_after_the_handled_message() -> None:
     # before the first fetch the watermark is unknown: the gauge keeps its value
     observability.record_lag("orders", "payment.cleared", 4, 5, Consumer(highwater=None))
     assert sample("bespoke_consumer_lag", labels) == 0
+
+
+def test_every_database_command_is_counted_and_timed() -> None:
+    ok = {"command": "find", "database": "bespoke_test_metrics", "outcome": "ok"}
+    error = {**ok, "outcome": "error"}
+    count_ok = sample("bespoke_mongo_command_seconds_count", ok)
+    count_error = sample("bespoke_mongo_command_seconds_count", error)
+    seconds_ok = sample("bespoke_mongo_command_seconds_sum", ok)
+    common: dict[str, Any] = {
+        "command_name": "find",
+        "request_id": 1,
+        "connection_id": ("127.0.0.1", 27017),
+        "operation_id": 1,
+        "database_name": "bespoke_test_metrics",
+    }
+    monitor = CommandMonitor()
+    monitor.succeeded(
+        monitoring.CommandSucceededEvent(
+            duration=timedelta(milliseconds=2), reply={"ok": 1}, **common
+        )
+    )
+    monitor.succeeded(
+        monitoring.CommandSucceededEvent(
+            duration=timedelta(milliseconds=3), reply={"ok": 1}, **common
+        )
+    )
+    monitor.failed(
+        monitoring.CommandFailedEvent(
+            duration=timedelta(milliseconds=1), failure={"ok": 0}, **common
+        )
+    )
+
+    assert sample("bespoke_mongo_command_seconds_count", ok) == count_ok + 2
+    assert sample("bespoke_mongo_command_seconds_sum", ok) == pytest.approx(seconds_ok + 0.005)
+    assert sample("bespoke_mongo_command_seconds_count", error) == count_error + 1

@@ -9,6 +9,8 @@ from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
+from bespoke_platform.observability import MONGO_COMMANDS
+
 Document = dict[str, Any]
 
 log = logging.getLogger("bespoke.mongo")
@@ -16,22 +18,25 @@ log = logging.getLogger("bespoke.mongo")
 SLOW_COMMAND_SECONDS = 0.05
 
 
-class SlowCommandLog(monitoring.CommandListener):
-    """Logs every database command slower than ``SLOW_COMMAND_SECONDS`` (a slow-query log
-    on the client side: FerretDB answers most filters with a scan)."""
+class CommandMonitor(monitoring.CommandListener):
+    """Counts and times every database command (``bespoke_mongo_command_seconds``: how
+    many round trips a request or an event costs) and logs those slower than
+    ``SLOW_COMMAND_SECONDS`` (a slow-query log on the client side)."""
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         pass
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         seconds = event.duration_micros / 1e6
+        MONGO_COMMANDS.labels(event.command_name, event.database_name, "ok").observe(seconds)
         if seconds >= SLOW_COMMAND_SECONDS:
             log.warning(
                 "slow %s on %s: %.0f ms", event.command_name, event.database_name, seconds * 1000
             )
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        pass
+        seconds = event.duration_micros / 1e6
+        MONGO_COMMANDS.labels(event.command_name, event.database_name, "error").observe(seconds)
 
 
 def connect(url: str) -> AsyncMongoClient[Document]:
@@ -41,7 +46,7 @@ def connect(url: str) -> AsyncMongoClient[Document]:
         tz_aware=True,
         connectTimeoutMS=5000,
         serverSelectionTimeoutMS=5000,
-        event_listeners=[SlowCommandLog()],
+        event_listeners=[CommandMonitor()],
     )
 
 

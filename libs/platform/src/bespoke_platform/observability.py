@@ -12,7 +12,8 @@ Metrics (``GET /metrics`` on every service, Prometheus text format):
 (topic), ``bespoke_consumer_lag`` (group, topic, partition),
 ``bespoke_dead_letters_total`` (topic), ``bespoke_outbox_backlog``
 (collection: documents waiting to be published), ``bespoke_outbox_published_total``
-(collection).
+(collection), ``bespoke_mongo_command_seconds`` (command, database, outcome: every
+database command this process sent, timed on the client side).
 """
 
 from __future__ import annotations
@@ -53,6 +54,12 @@ OUTBOX_BACKLOG = Gauge(
 )
 OUTBOX_PUBLISHED = Counter(
     "bespoke_outbox_published_total", "Events published from the outbox.", ["collection"]
+)
+MONGO_COMMANDS = Histogram(
+    "bespoke_mongo_command_seconds",
+    "Database commands sent, by command name, database and outcome, timed on the client.",
+    ["command", "database", "outcome"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1),
 )
 
 
