@@ -23,10 +23,12 @@ import httpx
 
 from bench.common import machine, percentile, progress
 from bench.memory import cpu_seconds
+from bench.metrics import database_commands, per_operation
 from bespoke.accounts import create_account
 from bespoke.stack.config import StackConfig
 
 HERE = Path(__file__).parent
+WARM_UP = 3  # checkouts before the measured phases (connections, caches)
 
 
 async def saturate(
@@ -96,7 +98,7 @@ async def measure(
     async with httpx.AsyncClient(
         base_url=base_url, headers=headers, timeout=60, limits=limits
     ) as client:
-        for _ in range(3):  # warm up
+        for _ in range(WARM_UP):
             await client.post(
                 "/api/v1/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
             )
@@ -142,15 +144,20 @@ async def run(config: StackConfig, seconds: float, concurrency: int) -> dict[str
     """Checkout through the gateway, then the bare endpoint, in this order."""
     _, auth, body = await brand_and_body(config)
     progress("checkout: through the gateway")
-    before = cpu_seconds(config)
+    before, commands_before = cpu_seconds(config), await database_commands(config)
     checkout = await measure(config.gateway_url, auth, body, seconds, concurrency)
-    after = cpu_seconds(config)
-    # Where the CPU went, per checkout: both phases (saturation, then half load) counted.
-    done = checkout["saturation"]["ok"] + checkout["half_load"].get("ok", 0)
+    after, commands_after = cpu_seconds(config), await database_commands(config)
+    # Where the CPU went, per checkout: warm-up and both phases (saturation, half load).
+    done = WARM_UP + checkout["saturation"]["ok"] + checkout["half_load"].get("ok", 0)
     checkout["cpu_ms_per_checkout"] = {
         name: round((after[name] - before.get(name, 0.0)) * 1000 / max(done, 1), 1)
         for name in sorted(after)
     }
+    # Round trips to the database per checkout, by service and command (the services' own
+    # counters; the events a checkout causes count while they are handled in the window).
+    checkout["database_commands_per_checkout"] = per_operation(
+        commands_before, commands_after, done
+    )
     port = 8199
     bare = await asyncio.create_subprocess_exec(
         sys.executable, str(HERE / "bare_app.py"), str(port)
