@@ -205,18 +205,20 @@ class OutboxRelay(BackgroundLoop):
                     },
                 )
         observability.OUTBOX_PUBLISHED.labels(self._documents.name).inc(len(entries))
-        # Record progress by `_id` alone (FerretDB answers that without a scan): the sent
-        # counter only grows, and published events drop their body (Kafka has it; small
-        # documents keep scans cheap). Entry i of the outbox holds seq i + 1.
+        # Record progress: the sent counter only grows, and published events drop their
+        # body (Kafka has it; small documents keep scans cheap). Entry i of the outbox
+        # holds seq i + 1.
         published: Document = {"$max": {"outbox_sent_seq": seen}}
         if entries:
             published["$unset"] = {f"outbox.{e['seq'] - 1}.value": "" for e in entries}
-        await self._documents.update_one({"_id": doc["_id"]}, published)
-        # The pending flag is a hint for people and tools; a save racing with this pass
-        # leaves a signal, so its event is published on the next pass whatever the flag.
-        fresh = await self._documents.find_one({"_id": doc["_id"]}, {"outbox_seq": 1})
-        if fresh is not None and fresh["outbox_seq"] == seen:
-            await self._documents.update_one(
-                {"_id": doc["_id"]}, {"$set": {"outbox_pending": False}}
-            )
+        # Usually nothing was added meanwhile: then the same single-document write clears
+        # the pending flag (a hint for people and tools), one round trip for both.
+        caught_up = await self._documents.update_one(
+            {"_id": doc["_id"], "outbox_seq": seen},
+            {**published, "$set": {"outbox_pending": False}},
+        )
+        if caught_up.matched_count == 0:
+            # A save added events since the read: record the progress and leave the flag
+            # it set; its signal brings its events on the next pass.
+            await self._documents.update_one({"_id": doc["_id"]}, published)
         return len(entries)

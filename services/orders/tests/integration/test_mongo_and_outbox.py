@@ -246,3 +246,40 @@ async def test_an_event_saved_just_as_its_signal_is_cleared_is_not_left_behind(
     assert await relay.publish_pending() == 1
     assert await relay.publish_pending() == 1, "the cancellation, from its own signal"
     assert publisher.sent == [ORDER_SUBMITTED, ORDER_STATUS_CHANGED]
+
+
+async def test_an_event_saved_while_the_relay_publishes_keeps_the_order_pending(
+    orders_db: AsyncDatabase[dict[str, Any]], unique: str
+) -> None:
+    """A save landing between the relay's read of a document and its progress mark: the
+    mark records what was sent and leaves the pending flag set; the next pass sends the
+    new event and clears it."""
+    account = f"acc_{unique}"
+    repository = MongoOrderRepository(orders_db)
+
+    class SaveWhilePublishing(_RecordingPublisher):
+        async def publish(
+            self, topic: str, key: bytes, value: bytes, headers: dict[str, str]
+        ) -> None:
+            await super().publish(topic, key, value, headers)
+            stored = await repository.get(account, "BF-000001")
+            if stored is not None and stored.status.value == "pending_payment":
+                stored.cancel("req-2", datetime.now(UTC))
+                await repository.save(stored)
+
+    publisher = SaveWhilePublishing()
+    relay = OutboxRelay(orders_db.orders, orders_db.outbox_signals, publisher)
+    await relay.publish_pending()  # the start-up sweep, on nothing
+    await repository.add(order("BF-000001", "k", account))
+
+    assert await relay.publish_pending() == 1
+    doc = await orders_db.orders.find_one({"_id": "BF-000001"})
+    assert doc is not None
+    assert (doc["outbox_sent_seq"], doc["outbox_seq"], doc["outbox_pending"]) == (1, 2, True)
+    assert "value" in doc["outbox"][1], "the unpublished event keeps its body"
+
+    assert await relay.publish_pending() == 1, "the cancellation"
+    doc = await orders_db.orders.find_one({"_id": "BF-000001"})
+    assert doc is not None
+    assert (doc["outbox_sent_seq"], doc["outbox_seq"], doc["outbox_pending"]) == (2, 2, False)
+    assert publisher.sent == [ORDER_SUBMITTED, ORDER_STATUS_CHANGED]
