@@ -225,6 +225,20 @@ async def disrupt(config: StackConfig, stack: Stack, name: str, how: str) -> flo
     return round(time.monotonic() - began, 1)
 
 
+async def read(client: httpx.AsyncClient, url: str, **kwargs: Any) -> Any:
+    """GET a JSON answer the way a production client reads after the drills: wait and
+    retry what says so (429 rate limited, 503 unavailable, per Retry-After); anything else
+    that is not 200 fails the drill with the answer."""
+    for _ in range(30):
+        r = await client.get(url, **kwargs)
+        if r.status_code not in (429, 503):
+            break
+        await asyncio.sleep(min(float(r.headers.get("Retry-After", "1")), 5.0))
+    if r.status_code != 200:
+        raise RuntimeError(f"GET {url}: {r.status_code} {r.text[:300]}")
+    return r.json()
+
+
 async def brand_orders(config: StackConfig, ledger: Ledger) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {}
     async with httpx.AsyncClient(base_url=config.gateway_url, timeout=30) as client:
@@ -233,9 +247,7 @@ async def brand_orders(config: StackConfig, ledger: Ledger) -> dict[str, list[di
             cursor = None
             while True:
                 params = {"limit": "100", **({"cursor": cursor} if cursor else {})}
-                page = (
-                    await client.get("/api/v1/orders", params=params, headers=brand["auth"])
-                ).json()
+                page = await read(client, "/api/v1/orders", params=params, headers=brand["auth"])
                 items += page["items"]
                 cursor = page.get("next_cursor")
                 if not cursor:
@@ -254,9 +266,7 @@ async def entered_twice(
             auth = ledger.brands[account]["auth"]
             for order in items:
                 number = order["order_number"]
-                history = (
-                    await client.get(f"/api/v1/orders/{number}/history", headers=auth)
-                ).json()
+                history = await read(client, f"/api/v1/orders/{number}/history", headers=auth)
                 if sum(1 for h in history["items"] if h["status"] == status) > 1:
                     twice.append(number)
     return twice
