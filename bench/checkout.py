@@ -91,13 +91,16 @@ async def paced(
     }
 
 
+def load_client(base_url: str, headers: dict[str, str], concurrency: int) -> httpx.AsyncClient:
+    """The load generator's client: enough connections for ``concurrency`` clients."""
+    limits = httpx.Limits(max_connections=concurrency * 2)
+    return httpx.AsyncClient(base_url=base_url, headers=headers, timeout=60, limits=limits)
+
+
 async def measure(
     base_url: str, headers: dict[str, str], body: dict[str, Any], seconds: float, concurrency: int
 ) -> dict[str, Any]:
-    limits = httpx.Limits(max_connections=concurrency * 2)
-    async with httpx.AsyncClient(
-        base_url=base_url, headers=headers, timeout=60, limits=limits
-    ) as client:
+    async with load_client(base_url, headers, concurrency) as client:
         for _ in range(WARM_UP):
             await client.post(
                 "/api/v1/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}

@@ -21,9 +21,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from bench.checkout import brand_and_body, saturate
+from bench.checkout import brand_and_body, load_client, saturate
 from bench.common import machine, progress
 from bespoke.stack.components import SERVICE_NAMES
 from bespoke.stack.config import StackConfig
@@ -126,10 +124,7 @@ async def run(config: StackConfig, seconds: float, concurrency: int) -> dict[str
     folder.mkdir(parents=True, exist_ok=True)
 
     _, auth, body = await brand_and_body(config)
-    limits = httpx.Limits(max_connections=concurrency * 2)
-    async with httpx.AsyncClient(
-        base_url=config.gateway_url, headers=auth, timeout=60, limits=limits
-    ) as client:
+    async with load_client(config.gateway_url, auth, concurrency) as client:
         progress(f"profile: {seconds:.0f} s of checkouts at saturation, py-spy on every service")
         recordings = {
             name: record(py_spy, pid, seconds, folder / f"{name}.txt")
