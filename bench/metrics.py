@@ -40,11 +40,11 @@ def per_operation(
     """Commands per operation between two readings, by service then command name; each
     service's ``total`` first. Services that sent none are left out."""
     result = {}
+    ops = max(operations, 1)
     for name, counts in after.items():
         sent = counts - before.get(name, Counter())
         if not sent:
             continue
-        ops = max(operations, 1)
         result[name] = {"total": round(sum(sent.values()) / ops, 1)} | {
             command: round(n / ops, 1) for command, n in sent.most_common()
         }
