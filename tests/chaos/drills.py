@@ -31,7 +31,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from bespoke.accounts import create_account
 from bespoke.stack import processes
 from bespoke.stack.config import StackConfig
-from bespoke.stack.manager import Stack
+from bespoke.stack.lifecycle import Stack
 from bespoke_contracts import ALL_TOPICS, ORDER_SUBMITTED, PAYMENT_CLEARED, dead_letter_topic
 from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.settings import PaymentsSettings

@@ -15,7 +15,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from bespoke.stack import processes
 from bespoke.stack.config import StackConfig
-from bespoke.stack.manager import Stack
+from bespoke.stack.lifecycle import Stack
 from bespoke_contracts import (
     PAYMENT_CLEARED,
     Envelope,

@@ -14,7 +14,7 @@ import pytest
 from bespoke.payments import simulate_success
 from bespoke.stack import processes
 from bespoke.stack.config import StackConfig
-from bespoke.stack.manager import Stack
+from bespoke.stack.lifecycle import Stack
 from bespoke_contracts import ORDER_SUBMITTED, OrderSubmitted, examples
 
 from .conftest import checkout_body

@@ -5,7 +5,7 @@ package main
 // expression, so every `_id` lookup scans the whole collection (checked with EXPLAIN
 // QUERY PLAN). This loop adds, to every collection table, an index on the expression the
 // queries use. It only adds indexes; FerretDB's own metadata and data are untouched.
-// Tables created by our patched build (tools/bespoke/src/bespoke/stack/ferretdb_patch.py)
+// Tables created by our patched build (_patch/, applied by `bespoke stack up`)
 // already have their `_id` index on that expression and are left alone.
 
 import (

@@ -1,10 +1,12 @@
 """The local MongoDB-wire server makes single-document writes atomic, as MongoDB does
 (our FerretDB build serialises them), and answers finds on indexed fields from the
-indexes without changing what they return (see ``bespoke.stack.ferretdb_patch``)."""
+indexes without changing what they return (the patches in ``deploy/local/ferretdb/_patch``)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ from typing import Any
 import pytest
 
 from bespoke.stack import ferretdb_patch
+from bespoke.stack.components.go import GO_ENV
+from bespoke.stack.config import DEPLOY_LOCAL
 from bespoke.stack.containers import Infrastructure
 from bespoke_platform.mongo import connect
 
@@ -117,24 +121,46 @@ async def test_finds_on_indexed_fields_return_what_mongodb_would(
         await client.close()
 
 
-def test_the_patch_applies_to_the_pinned_ferretdb(tmp_path: Path) -> None:
-    fake = tmp_path / "src"
-    for relative, anchor in ferretdb_patch.ENTRY_POINTS.items():
-        (fake / relative).parent.mkdir(parents=True, exist_ok=True)
-        (fake / relative).write_text(
-            f"package handler\n\nfunc f() {{\n{anchor}\treturn nil, nil\n}}\n"
-        )
-    for relative, before, _ in ferretdb_patch.PUSHDOWN_EDITS:
-        file = fake / relative
-        file.parent.mkdir(parents=True, exist_ok=True)
-        text = file.read_text() if file.exists() else "package x\n"
-        file.write_text(text + before)
-    patched = ferretdb_patch.patched_copy(fake, tmp_path / "out")
-    for relative in ferretdb_patch.ENTRY_POINTS:
-        assert "lockCollection(params.DB, params.Collection)" in (patched / relative).read_text()
-    for relative, _, after in ferretdb_patch.PUSHDOWN_EDITS:
-        assert after in (patched / relative).read_text()
-    assert (patched / "internal/backends/sqlite/bespoke_pushdown.go").exists()
-    (fake / "internal/handler/msg_delete.go").write_text("package handler\n")
+def _pinned_ferretdb_source() -> Path:
+    found = subprocess.run(
+        ["go", "list", "-m", "-f", "{{.Dir}}", ferretdb_patch.MODULE],
+        cwd=DEPLOY_LOCAL / "ferretdb",
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **GO_ENV},
+    )
+    return Path(found.stdout.strip())
+
+
+def test_the_patches_apply_to_the_pinned_ferretdb_and_pass_gofmt_and_vet(tmp_path: Path) -> None:
+    patched = ferretdb_patch.patched_copy(_pinned_ferretdb_source(), tmp_path / "src")
+    handler = (patched / "internal/handler/msg_update.go").read_text()
+    assert "lockCollection(params.DB, params.Collection)" in handler
+    added = ferretdb_patch.new_go_files()
+    assert Path("internal/backends/sqlite/bespoke_pushdown.go") in added
+    for relative in added:
+        assert (patched / relative).read_bytes() == (
+            ferretdb_patch.PATCH_DIR / relative
+        ).read_bytes()
+    packages = sorted({str(relative.parent) for relative in added} | {"internal/util/resource"})
+    unformatted = subprocess.run(
+        ["gofmt", "-l", *packages], cwd=patched, capture_output=True, text=True, check=True
+    )
+    assert unformatted.stdout == ""
+    vet = subprocess.run(
+        ["go", "vet", *(f"./{p}" for p in packages)],
+        cwd=patched,
+        capture_output=True,
+        text=True,
+        env={**os.environ, **GO_ENV},
+    )
+    assert vet.returncode == 0, vet.stderr
+
+
+def test_a_ferretdb_other_than_the_pinned_one_is_refused(tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    (other / "internal/handler").mkdir(parents=True)
+    (other / "internal/handler/msg_update.go").write_text("package handler\n")
     with pytest.raises(ferretdb_patch.PatchDoesNotApply):
-        ferretdb_patch.patched_copy(fake, tmp_path / "again")
+        ferretdb_patch.patched_copy(other, tmp_path / "out")

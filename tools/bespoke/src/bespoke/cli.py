@@ -19,7 +19,7 @@ from pymongo.errors import PyMongoError
 
 from bespoke.stack.components import InstallFailed, MissingTool
 from bespoke.stack.config import StackConfig
-from bespoke.stack.manager import Stack, StartFailed
+from bespoke.stack.lifecycle import Stack, StartFailed
 
 app = typer.Typer(help="Bespoke backoffice tools.", no_args_is_help=True, add_completion=False)
 stack_app = typer.Typer(

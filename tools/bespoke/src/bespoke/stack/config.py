@@ -41,6 +41,7 @@ class StackConfig(BaseSettings):
     kafka_heap: str = "512m"
     mongodb_port: int = 27017
     stripe_mock_port: int = 12111
+    stripe_mock_https_port: int = 12112
     mailpit_smtp_port: int = 1025
     mailpit_http_port: int = 8025
     mailpit_max_messages: int = 0  # 0: keep every message
