@@ -8,6 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
+from bespoke.stack.config import StackConfig
+
 pytestmark = pytest.mark.stack
 
 OXFORD: dict[str, Any] = {
@@ -160,3 +162,20 @@ async def test_designs_are_private_to_their_brand(
                 "/estimates", json={"design_id": created["id"], "order_type": "mto", "pairs": 1}
             )
         ).status_code == 404
+
+
+async def test_a_service_answers_a_reused_key_as_the_gateway_does(
+    running_system: StackConfig, brand: dict[str, Any]
+) -> None:
+    """Behind the gateway too: the design service's own answer is 422, the gateway's."""
+    headers = {"X-Bespoke-Account-Id": brand["account_id"], **key()}
+    async with httpx.AsyncClient(
+        base_url=running_system.service_url("design"), timeout=15
+    ) as design:
+        first = await design.post("/internal/designs", json=OXFORD, headers=headers)
+        other = await design.post(
+            "/internal/designs", json={**OXFORD, "name": "Another oxford"}, headers=headers
+        )
+    assert first.status_code == 201
+    assert other.status_code == 422
+    assert other.json()["type"].endswith("/idempotency-key-reused")

@@ -6,11 +6,16 @@ from litestar.testing import AsyncTestClient
 from pydantic import BaseModel
 from pymongo.errors import AutoReconnect
 
+from bespoke_contracts.api.problems import IdempotencyKeyReused
 from bespoke_platform.problems import PROBLEM_JSON, exception_handlers
 
 
 class ShoeNotFound(Exception):
     code = "shoe-not-found"
+
+
+class ShoeKeyReused(IdempotencyKeyReused, ShoeNotFound):
+    """A service's own error for the problem every service answers alike."""
 
 
 class Body(BaseModel):
@@ -24,6 +29,8 @@ async def make_shoes(data: JSONBody[Body]) -> dict[str, int]:
         raise ShoeNotFound("no last for EU size 99")
     if data.size == "boom":
         raise RuntimeError("database password is hunter2")
+    if data.size == "reused":
+        raise ShoeKeyReused("key used for another pair of shoes")
     if data.size == "restarting":
         raise AutoReconnect("connection closed by 127.0.0.1:27017")
     return {"pairs": data.pairs}
@@ -44,6 +51,13 @@ async def test_domain_errors_become_typed_problems() -> None:
         "detail": "no last for EU size 99",
         "instance": "/shoes",
     }
+
+
+async def test_a_reused_idempotency_key_is_422_in_every_service_whatever_its_base() -> None:
+    async with AsyncTestClient(app) as client:
+        response = await client.post("/shoes", json={"pairs": 1, "size": "reused"})
+    assert response.status_code == 422
+    assert response.json()["type"].endswith("/idempotency-key-reused")
 
 
 async def test_invalid_bodies_list_every_error_with_a_pointer() -> None:

@@ -17,6 +17,8 @@ from litestar.types import ExceptionHandlersMap
 from pydantic import BaseModel, Field
 from pymongo.errors import ConnectionFailure
 
+from bespoke_contracts.api.problems import IdempotencyKeyReused
+
 PROBLEM_BASE = "https://backoffice.bespokefactory.com/problems/"
 PROBLEM_JSON = "application/problem+json"
 
@@ -185,6 +187,8 @@ def exception_handlers(domain: Mapping[type[Exception], int]) -> ExceptionHandle
         ConnectionFailure: _database_unavailable,
         Exception: _unexpected,
     }
+    # Problems that mean the same everywhere answer with the same status everywhere.
+    handlers[IdempotencyKeyReused] = make(IdempotencyKeyReused.status)
     for exc_type, status in domain.items():
         handlers[exc_type] = make(status)
     return handlers

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bespoke_contracts.api import problems
+
 
 @dataclass(frozen=True)
 class Conflict:
@@ -46,8 +48,8 @@ class StaleDesignVersion(DesignError):
     code = "stale-design-version"
 
 
-class IdempotencyKeyReused(DesignError):
-    code = "idempotency-key-reused"
+class IdempotencyKeyReused(problems.IdempotencyKeyReused, DesignError):
+    """The Idempotency-Key was already used for a different design."""
 
 
 class InvalidEstimate(DesignError):

@@ -226,7 +226,6 @@ def create_app(runtime: DesignRuntime | None = None) -> Litestar:
             errors.DesignNotFound: 404,
             errors.DesignArchived: 409,
             errors.StaleDesignVersion: 412,
-            errors.IdempotencyKeyReused: 409,
             errors.InvalidCursor: 400,
         },
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bespoke_contracts.api import problems
+
 
 class GatewayError(Exception):
     code = "gateway-error"
@@ -25,10 +27,8 @@ class UpstreamUnavailable(GatewayError):
     code = "service-unavailable"
 
 
-class IdempotencyKeyReused(GatewayError):
+class IdempotencyKeyReused(problems.IdempotencyKeyReused, GatewayError):
     """The Idempotency-Key was used before with a different request."""
-
-    code = "idempotency-key-reused"
 
 
 class IdempotencyKeyInProgress(GatewayError):

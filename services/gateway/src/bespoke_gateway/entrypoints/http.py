@@ -59,7 +59,6 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
         domain_errors={
             errors.InvalidAccount: 422,
             errors.IdempotencyKeyMissing: 428,
-            errors.IdempotencyKeyReused: 422,
             errors.IdempotencyKeyInProgress: 409,
             errors.RateLimited: 429,
             errors.UpstreamUnavailable: 503,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bespoke_contracts.api import problems
+
 
 @dataclass(frozen=True)
 class Conflict:
@@ -75,10 +77,8 @@ class OrderNotFound(OrdersError):
     code = "order-not-found"
 
 
-class IdempotencyKeyReused(OrdersError):
+class IdempotencyKeyReused(problems.IdempotencyKeyReused, OrdersError):
     """The Idempotency-Key was already used for a different order."""
-
-    code = "idempotency-key-reused"
 
 
 class OrderNumberTaken(OrdersError):

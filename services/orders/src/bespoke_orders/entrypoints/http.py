@@ -195,7 +195,6 @@ def create_app(runtime: OrdersRuntime | None = None) -> Litestar:
         domain_errors={
             errors.InvalidOrder: 422,
             errors.OrderNotFound: 404,
-            errors.IdempotencyKeyReused: 409,
             errors.OrderStateConflict: 409,
             errors.StaleBillOfMaterials: 409,
             errors.LabelingRequired: 422,

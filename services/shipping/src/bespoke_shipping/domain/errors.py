@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bespoke_contracts.api import problems
+
 
 @dataclass(frozen=True)
 class Conflict:
@@ -51,10 +53,8 @@ class GroupStateConflict(ShippingError):
     code = "shipping-group-state-conflict"
 
 
-class IdempotencyKeyReused(ShippingError):
+class IdempotencyKeyReused(problems.IdempotencyKeyReused, ShippingError):
     """The Idempotency-Key was already used to group other orders."""
-
-    code = "idempotency-key-reused"
 
 
 class ShipmentNotFound(ShippingError):

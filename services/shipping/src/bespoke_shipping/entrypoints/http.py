@@ -255,7 +255,6 @@ def create_app(runtime: ShippingRuntime | None = None) -> Litestar:
             errors.OrderNotFound: 404,
             errors.GroupNotFound: 404,
             errors.GroupStateConflict: 409,
-            errors.IdempotencyKeyReused: 409,
             errors.ShipmentNotFound: 404,
             errors.ShipmentStateConflict: 409,
             errors.ConcurrentChange: 409,
