@@ -56,9 +56,8 @@ def test_every_link_resolves(page: Path) -> None:
             continue  # http(s), mailto: not ours to check
         path, _, anchor = target.partition("#")
         file = (page.parent / path).resolve() if path else page
-        if not file.exists():
-            broken.append(target)
-        elif anchor and file.suffix == ".md" and anchor not in anchors(file):
+        missing_anchor = anchor and file.suffix == ".md" and anchor not in anchors(file)
+        if not file.exists() or missing_anchor:
             broken.append(target)
     assert broken == []
 
