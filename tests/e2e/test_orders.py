@@ -41,7 +41,9 @@ async def test_checkout_is_priced_from_the_quote_and_the_shipping_rate(
     assert costs["per_pair"] == estimate["per_pair"]
     assert costs["manufacturing"] == estimate["manufacturing"]
     assert costs["shipping"] > 0
-    assert costs["customization"] > 0, "custom stamps are developed on the first order"
+    catalog = (await api.get("/catalog")).json()
+    [stamps] = [c for c in catalog["customizations"] if c["id"] == "custom_stamps"]
+    assert costs["customization"] == stamps["price"], "the catalog's price, on the first order"
     assert costs["total"] == costs["manufacturing"] + costs["shipping"] + costs["customization"]
     assert order["labeling"] == "custom_stamps"
     assert order["specification"]["style"] == design["style"]

@@ -70,7 +70,6 @@ def bootstrap(
         design=design,
         shipping=shipping,
         brands=MongoBrandLabels(db),
-        stamp_development_cost=settings.stamp_development_cost,
     )
     runtime = OrdersRuntime(settings, mongo, broker, relay, deps, publisher, design, shipping)
     from bespoke_orders.entrypoints.messaging import subscribe

@@ -18,7 +18,5 @@ class OrdersSettings(ServiceSettings):
     shipping_url: str = "http://127.0.0.1:8104"
     upstream_timeout_seconds: float = 10.0
     consumer_group: str = "orders"
-    stamp_development_cost: int = 15_000
-    """One-time cost of developing a brand's custom stamps (logo molds), minor units."""
     outbox_poll_seconds: float = 0.5
     """How often the relay looks for unpublished events when nobody wakes it."""

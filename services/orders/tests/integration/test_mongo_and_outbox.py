@@ -19,13 +19,14 @@ from bespoke_contracts import (
     Address,
     BillingInfo,
     Labeling,
+    OrderCosts,
     OrderStatus,
     OrderType,
     examples,
 )
 from bespoke_orders.adapters.mongo import MongoOrderRepository
 from bespoke_orders.domain.errors import ConcurrentChange
-from bespoke_orders.domain.model import Checkout, Order, check_out, price
+from bespoke_orders.domain.model import Checkout, Order, check_out
 from bespoke_orders.service_layer import handlers
 from bespoke_platform.kafka import BrokerPublisher, make_broker
 from bespoke_platform.outbox import OutboxRelay
@@ -36,7 +37,7 @@ ADDRESS = Address(
     name="Atelier Norte", line1="Calle Mayor 1", city="Elda", postal_code="03600", country="ES"
 )
 SPEC = examples.SPECIFICATION
-COSTS = price(per_pair=20_000, pairs=1, shipping=1_500, customization=0, currency="EUR")
+COSTS = OrderCosts.priced(per_pair=20_000, pairs=1, shipping=1_500, customization=0, currency="EUR")
 
 
 def order(number: str, key: str, account: str = "acc_it") -> Order:

@@ -15,10 +15,10 @@ from bespoke_contracts.api.design import (
     MaterialChoice,
     PriceLine,
 )
+from bespoke_orders.domain.checkout import BrandLabel, Money
 from bespoke_orders.domain.errors import ConcurrentChange, Conflict, InvalidOrder, OrderNumberTaken
 from bespoke_orders.domain.model import Order
 from bespoke_orders.service_layer.handlers import OrdersDeps
-from bespoke_orders.service_layer.ports import BrandLabel, ShippingCost
 
 
 class FakeOrders:
@@ -120,6 +120,7 @@ class FakeDesignCatalog:
 
     def __init__(self) -> None:
         self.versions = {("des_1", 2): design_version()}
+        self.prices = {"custom_stamps": 15_000}
         self.calls = 0
 
     async def design_version(self, account_id: str, design_id: str, version: int) -> DesignResponse:
@@ -154,10 +155,16 @@ class FakeDesignCatalog:
             breakdown=[PriceLine(item="all", amount=20_000)],
         )
 
+    async def customization_price(self, customization: str) -> Money:
+        self.calls += 1
+        return Money(amount=self.prices[customization], currency="EUR")
+
 
 class FakeShipping:
-    async def quote(self, country: str, pairs: int) -> ShippingCost:
-        return ShippingCost(amount=900 + 600 * pairs, currency="EUR")
+    currency = "EUR"
+
+    async def quote(self, country: str, pairs: int) -> Money:
+        return Money(amount=900 + 600 * pairs, currency=self.currency)
 
 
 class FakeBrandLabels:
@@ -189,7 +196,6 @@ class Fakes:
             design=self.design,
             shipping=self.shipping,
             brands=self.brands,
-            stamp_development_cost=15_000,
         )
 
 

@@ -30,6 +30,7 @@ from bespoke_orders.domain.errors import (
     LabelingRequired,
     OrderNotFound,
     OrderStateConflict,
+    PricingUnavailable,
     StaleBillOfMaterials,
 )
 from bespoke_orders.domain.model import Checkout, format_order_number, order_sequence
@@ -219,6 +220,19 @@ async def test_the_first_order_chooses_labeling_and_later_ones_reuse_it(fakes: A
         checkout(key="k1", labeling=Labeling.CUSTOM_STAMPS), fakes.deps
     )
     assert retry.order.order_number == first.order.order_number
+
+
+async def test_stamp_development_is_priced_by_the_catalog(fakes: Any) -> None:
+    fakes.design.prices["custom_stamps"] = 12_345
+    first = await handlers.check_out(checkout(labeling=Labeling.CUSTOM_STAMPS), fakes.deps)
+    assert first.order.costs.customization == 12_345
+
+
+async def test_quotes_in_different_currencies_cannot_be_combined(fakes: Any) -> None:
+    fakes.shipping.currency = "USD"
+    with pytest.raises(PricingUnavailable, match="manufacturing in EUR, shipping in USD"):
+        await handlers.check_out(checkout(), fakes.deps)
+    assert fakes.orders.by_number == {}, "nothing stored, no number taken"
 
 
 async def test_payment_moves_pending_orders_to_work_in_process_once(fakes: Any) -> None:

@@ -109,6 +109,15 @@ class Element(_Frozen):
     materials: tuple[MaterialUse, ...] = ()
 
 
+class Customization(_Frozen):
+    """A one-time customization a brand pays for once (developing its custom stamps)."""
+
+    id: str
+    name: str
+    description: str
+    price: Money = Field(ge=0)
+
+
 class PriceBreak(_Frozen):
     min_pairs: int = Field(ge=1)
     adjustment_bp: int = Field(
@@ -152,6 +161,7 @@ class Catalog(_Frozen):
     sole_units: tuple[SoleUnit, ...]
     elements: tuple[Element, ...]
     order_types: tuple[OrderTypeBand, ...]
+    customizations: tuple[Customization, ...]
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Catalog:
@@ -170,6 +180,7 @@ class Catalog(_Frozen):
             self.sole_units,
             self.elements,
             self.order_types,
+            self.customizations,
         ):
             ids = [item.id for item in collection]
             problems += [f"duplicate id {i!r}" for i in {i for i in ids if ids.count(i) > 1}]
@@ -196,6 +207,8 @@ class Catalog(_Frozen):
         for s in self.styles:
             if not s.last_required and s.standard_last not in lasts:
                 problems.append(f"style {s.id}: needs a standard_last that exists")
+        if "custom_stamps" not in {c.id for c in self.customizations}:
+            problems.append("customizations: needs `custom_stamps` (brands' first orders)")
         if problems:
             raise ValueError("catalog data is inconsistent: " + "; ".join(sorted(problems)))
         return self

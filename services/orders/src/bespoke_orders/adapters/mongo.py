@@ -19,6 +19,7 @@ from bespoke_contracts import (
     OrderStatus,
     OrderType,
 )
+from bespoke_orders.domain.checkout import BrandLabel
 from bespoke_orders.domain.errors import ConcurrentChange, OrderNumberTaken
 from bespoke_orders.domain.model import (
     Order,
@@ -27,7 +28,7 @@ from bespoke_orders.domain.model import (
     StatusChange,
     order_sequence,
 )
-from bespoke_orders.service_layer.ports import BrandLabel, OrderQuery
+from bespoke_orders.service_layer.ports import OrderQuery
 from bespoke_platform.mongo import Document
 from bespoke_platform.outbox import new_outbox, save_with_events, signal, upsert
 

@@ -7,8 +7,8 @@ from typing import Any
 import httpx
 
 from bespoke_contracts.api.design import DesignResponse, Estimate, EstimateRequest
+from bespoke_orders.domain.checkout import Money
 from bespoke_orders.domain.errors import Conflict, InvalidOrder, UpstreamUnavailable
-from bespoke_orders.service_layer.ports import ShippingCost
 
 
 async def _call(
@@ -67,6 +67,16 @@ class HttpDesignCatalog:
             raise UpstreamUnavailable(f"the design service answered {response.status_code}")
         return Estimate.model_validate_json(response.content)
 
+    async def customization_price(self, customization: str) -> Money:
+        response = await _call(self._client, "design", "GET", "/internal/catalog")
+        if response.status_code != 200:
+            raise UpstreamUnavailable(f"the design service answered {response.status_code}")
+        catalog = response.json()
+        for offered in catalog.get("customizations", []):
+            if offered["id"] == customization:
+                return Money(amount=offered["price"], currency=catalog["currency"])
+        raise UpstreamUnavailable(f"the design service's catalog has no {customization!r} price")
+
     async def aclose(self) -> None:
         await self._client.aclose()
 
@@ -75,7 +85,7 @@ class HttpShippingRates:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self._client = client
 
-    async def quote(self, country: str, pairs: int) -> ShippingCost:
+    async def quote(self, country: str, pairs: int) -> Money:
         response = await _call(
             self._client,
             "shipping",
@@ -86,7 +96,7 @@ class HttpShippingRates:
         if response.status_code != 200:
             raise UpstreamUnavailable(f"the shipping service answered {response.status_code}")
         body = response.json()
-        return ShippingCost(amount=body["cost"], currency=body["currency"])
+        return Money(amount=body["cost"], currency=body["currency"])
 
     async def aclose(self) -> None:
         await self._client.aclose()

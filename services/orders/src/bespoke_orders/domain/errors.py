@@ -65,6 +65,13 @@ class LabelingMismatch(OrdersError):
     code = "labeling-mismatch"
 
 
+class PricingUnavailable(OrdersError):
+    """The quotes an order's price is made of cannot be combined (their currencies differ):
+    the factory's price lists must be fixed before the order can be priced."""
+
+    code = "pricing-unavailable"
+
+
 class UpstreamUnavailable(OrdersError):
     """The design or shipping service did not answer."""
 

@@ -202,12 +202,7 @@ class Order:
         now: datetime,
     ) -> None:
         """Edit a pending order: a new version with the new price. Paid orders are final."""
-        if self.status is not OrderStatus.PENDING_PAYMENT:
-            raise OrderStateConflict(
-                f"order {self.order_number} is {self.status.value}; only orders pending payment "
-                "can be edited"
-            )
-        self._not_grouped("edited")
+        self.ensure_editable()
         check_sizes(sizes)
         self.previous_versions.append(
             OrderVersion(
@@ -243,6 +238,15 @@ class Order:
                 ),
             )
         )
+
+    def ensure_editable(self) -> None:
+        """Only an order pending payment, in no shipping group, can be edited (409)."""
+        if self.status is not OrderStatus.PENDING_PAYMENT:
+            raise OrderStateConflict(
+                f"order {self.order_number} is {self.status.value}; only orders pending payment "
+                "can be edited"
+            )
+        self._not_grouped("edited")
 
     def join_shipping_group(self, group_id: str, allocation: int, event_id: str) -> bool:
         """Record that the order ships in a group, with its share of the group's shipping
@@ -282,19 +286,6 @@ class Order:
         if self.status is OrderStatus.PENDING_PAYMENT:
             self._not_grouped("cancelled")
         self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id)
-
-
-def price(
-    *, per_pair: int, pairs: int, shipping: int, customization: int, currency: str
-) -> OrderCosts:
-    """The order's cost breakdown (integer minor units)."""
-    return OrderCosts.priced(
-        per_pair=per_pair,
-        pairs=pairs,
-        shipping=shipping,
-        customization=customization,
-        currency=currency,
-    )
 
 
 def check_sizes(sizes: dict[str, int]) -> None:

@@ -200,6 +200,7 @@ def create_app(runtime: OrdersRuntime | None = None) -> Litestar:
             errors.LabelingRequired: 422,
             errors.LabelingMismatch: 409,
             errors.UpstreamUnavailable: 503,
+            errors.PricingUnavailable: 503,
             errors.ConcurrentChange: 409,
             errors.InvalidCursor: 400,
         },

@@ -12,26 +12,18 @@ from bespoke_contracts import (
     Address,
     BillingInfo,
     Envelope,
-    Labeling,
-    OrderSpecification,
-    OrderStatus,
     PaymentCleared,
     ShipmentGrouped,
     ShipmentUngrouped,
 )
-from bespoke_contracts.api.design import DesignStatus, EstimateRequest
-from bespoke_orders.domain import model
+from bespoke_contracts.api.design import EstimateRequest
+from bespoke_orders.domain import checkout, model
 from bespoke_orders.domain.errors import (
     ConcurrentChange,
     IdempotencyKeyReused,
     InvalidCursor,
-    InvalidOrder,
-    LabelingMismatch,
-    LabelingRequired,
     OrderNotFound,
     OrderNumberTaken,
-    OrderStateConflict,
-    StaleBillOfMaterials,
 )
 from bespoke_orders.service_layer.ports import (
     BrandLabels,
@@ -58,8 +50,6 @@ class OrdersDeps:
     design: DesignCatalog
     shipping: ShippingRates
     brands: BrandLabels
-    stamp_development_cost: int
-    """One-time customization cost of developing a brand's custom stamps (minor units)."""
     numbering: asyncio.Lock = field(default_factory=asyncio.Lock, compare=False)
     """Checkouts of one process take numbers one at a time, so they do not collide with
     each other; collisions between processes are still resolved by ``store_numbered``."""
@@ -74,7 +64,7 @@ class CheckoutResult:
 
 async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult:
     """Record an order as Pending Payment with the next order number, priced by the design
-    service's quote and the shipping service's rate.
+    service's quote and the shipping service's rate (the rules: ``domain.checkout``).
 
     A retry with the same Idempotency-Key returns the same order (and number) without
     taking a new number; a different body under a used key is refused.
@@ -83,8 +73,7 @@ async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult
     document with the same id. A checkout proposes the number after the highest stored
     one; if a concurrent checkout stored it first, it proposes the next. So no two orders
     share a number, and a number exists only once its order is stored: no gaps, even
-    from crashes or refused requests. (A counter with ``$inc`` would do, but FerretDB's
-    find-and-modify is not atomic under concurrency: a test showed duplicates.)
+    from crashes or refused requests (docs/decisions/0002-order-numbers-from-the-unique-id.md).
     """
     existing = await deps.orders.get_by_idempotency_key(command.account_id, command.idempotency_key)
     if existing is not None:
@@ -94,15 +83,7 @@ async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult
     design = await deps.design.design_version(
         command.account_id, command.design_id, command.design_version
     )
-    if design.status is DesignStatus.ARCHIVED:
-        raise InvalidOrder(f"design {design.id} is archived; clone it to order it")
-    if design.bom_hash != command.bom_hash:
-        raise StaleBillOfMaterials(
-            f"the confirmed bill of materials ({command.bom_hash}) is not the one of design "
-            f"{design.id} version {design.version} ({design.bom_hash}); confirm it again",
-            bom_hash=design.bom_hash,
-            bill_of_materials=[line.model_dump(mode="json") for line in design.bill_of_materials],
-        )
+    checkout.ensure_orderable(command, design)
     estimate = await deps.design.estimate(
         command.account_id,
         EstimateRequest(
@@ -113,32 +94,18 @@ async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult
         ),
     )
     shipping = await deps.shipping.quote(command.shipping_address.country, command.pairs)
-    if shipping.currency != estimate.currency:
-        raise RuntimeError(
-            f"shipping is quoted in {shipping.currency}, manufacturing in {estimate.currency}"
-        )
-    labeling, first_order = await _labeling(command, deps)
-    customization = (
-        deps.stamp_development_cost if first_order and labeling is Labeling.CUSTOM_STAMPS else 0
+    label = await deps.brands.get(command.account_id)
+    if label is None:  # the brand's first order: it records the brand's choice
+        first_choice = checkout.first_labeling(command)
+        label = await deps.brands.claim(command.account_id, first_choice, command.idempotency_key)
+    labeling, develops_stamps = checkout.labeling_of(command, label)
+    stamps = (
+        await deps.design.customization_price(checkout.STAMP_DEVELOPMENT)
+        if develops_stamps
+        else None
     )
-    costs = model.price(
-        per_pair=estimate.per_pair,
-        pairs=estimate.pairs,
-        shipping=shipping.amount,
-        customization=customization,
-        currency=estimate.currency,
-    )
-    specification = OrderSpecification(
-        design_name=design.name,
-        style=design.style,
-        construction=design.construction,
-        last=design.shoe_last,
-        sole_unit=design.sole_unit,
-        materials=design.materials,
-        elements=design.elements,
-        bill_of_materials=design.bill_of_materials,
-        catalog_version=design.catalog_version,
-    )
+    costs = checkout.price(estimate, shipping, stamps)
+    specification = checkout.specification(design)
 
     def build(number: str) -> model.Order:
         return model.check_out(command, number, deps.clock.now(), specification, costs, labeling)
@@ -165,26 +132,6 @@ async def store_numbered(
         except OrderNumberTaken:
             continue
     raise RuntimeError(f"no free order number after {MAX_NUMBER_ATTEMPTS} attempts")
-
-
-async def _labeling(command: model.Checkout, deps: OrdersDeps) -> tuple[Labeling, bool]:
-    """The brand's labeling and whether this is its first order (which pays for stamps)."""
-    label = await deps.brands.get(command.account_id)
-    if label is None:
-        if command.labeling is None:
-            raise LabelingRequired(
-                "this is your brand's first order: choose `labeling`: `unlabeled` (no marks) or "
-                "`custom_stamps` (we develop metal stamps with your logo, a one-time cost)"
-            )
-        label = await deps.brands.claim(
-            command.account_id, command.labeling, command.idempotency_key
-        )
-    if command.labeling is not None and command.labeling is not label.labeling:
-        raise LabelingMismatch(
-            f"your brand chose `{label.labeling.value}` on its first order and later orders reuse "
-            "it; leave `labeling` out or send the same value"
-        )
-    return label.labeling, label.first_order_key == command.idempotency_key
 
 
 def _same_request(order: model.Order, command: model.Checkout) -> model.Order:
@@ -236,10 +183,7 @@ async def edit_order(
     new_sizes = dict(sizes) if sizes is not None else current.sizes
     new_address = shipping_address or current.shipping_address
     model.check_sizes(new_sizes)
-    if current.status is not OrderStatus.PENDING_PAYMENT:
-        raise OrderStateConflict(
-            f"order {order_number} is {current.status.value}; only orders pending payment can be edited"
-        )
+    current.ensure_editable()  # before asking for quotes; `revise` holds to it on the fresh copy
     estimate = await deps.design.estimate(
         account_id,
         EstimateRequest(
@@ -255,13 +199,8 @@ async def edit_order(
         return await get_order(account_id, order_number, deps)
 
     def apply(order: model.Order) -> bool:
-        costs = model.price(
-            per_pair=estimate.per_pair,
-            pairs=estimate.pairs,
-            shipping=shipping.amount,
-            customization=order.costs.customization,
-            currency=estimate.currency,
-        )
+        kept = checkout.Money(order.costs.customization, order.costs.currency)
+        costs = checkout.price(estimate, shipping, kept)
         order.revise(
             sizes=new_sizes,
             shipping_address=new_address,

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bespoke_contracts import Labeling
 from bespoke_contracts.api.design import DesignResponse, Estimate, EstimateRequest
+from bespoke_orders.domain.checkout import BrandLabel, Money
 from bespoke_orders.domain.model import Order
 
 
@@ -62,7 +63,7 @@ class OrderRepository(Protocol):
 
 
 class DesignCatalog(Protocol):
-    """The design service: design versions and manufacturing quotes."""
+    """The design service: design versions, manufacturing quotes, catalog prices."""
 
     async def design_version(self, account_id: str, design_id: str, version: int) -> DesignResponse:
         """Raises ``InvalidOrder`` when the brand has no such design version."""
@@ -72,27 +73,15 @@ class DesignCatalog(Protocol):
         """Raises ``InvalidOrder`` (with conflicts) for pairs or sizes the design refuses."""
         ...
 
-
-@dataclass(frozen=True)
-class ShippingCost:
-    amount: int
-    currency: str
+    async def customization_price(self, customization: str) -> Money:
+        """Today's catalog price of a one-time customization (e.g. ``custom_stamps``)."""
+        ...
 
 
 class ShippingRates(Protocol):
     """The shipping service: the cost of shipping one order on its own."""
 
-    async def quote(self, country: str, pairs: int) -> ShippingCost: ...
-
-
-@dataclass(frozen=True)
-class BrandLabel:
-    """A brand's labeling choice, made on its first order."""
-
-    account_id: str
-    labeling: Labeling
-    first_order_key: str
-    """Idempotency-Key of the brand's first order (the one that pays stamp development)."""
+    async def quote(self, country: str, pairs: int) -> Money: ...
 
 
 class BrandLabels(Protocol):
