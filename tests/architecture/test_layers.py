@@ -67,3 +67,27 @@ def test_only_a_stripe_adapter_imports_stripe() -> None:
     for path in ROOT.glob("services/*/src/**/*.py"):
         if "stripe" in imported_roots(path):
             assert "adapters" in path.parts, f"{path} imports stripe outside an adapter"
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module a file imports, wherever the import stands (functions included)."""
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules |= {node.module, *(f"{node.module}.{alias.name}" for alias in node.names)}
+    return modules
+
+
+def test_bootstrap_never_imports_an_entry_point() -> None:
+    """Entry points import bootstrap, never the reverse: the wiring takes its subscription
+    table from the service layer, so there is no import cycle to hide in a function."""
+    offenders = []
+    for service in SERVICES:
+        package = f"bespoke_{service.name}"
+        bootstrap = service / "src" / package / "bootstrap.py"
+        for module in imported_modules(bootstrap):
+            if module.startswith(f"{package}.entrypoints"):
+                offenders.append(f"{bootstrap.relative_to(ROOT)} imports {module}")
+    assert offenders == []

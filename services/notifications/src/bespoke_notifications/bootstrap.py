@@ -12,10 +12,12 @@ from bespoke_notifications.adapters.smtp import SmtpMailer
 from bespoke_notifications.adapters.templates import TemplateWriter
 from bespoke_notifications.service_layer.delivery import Courier, RetryPolicy
 from bespoke_notifications.service_layer.handlers import NotificationsDeps
-from bespoke_notifications.service_layer.ports import Mailer
+from bespoke_notifications.service_layer.ports import Clock, Mailer, SendLog
+from bespoke_notifications.service_layer.subscriptions import SUBSCRIPTIONS
 from bespoke_notifications.settings import NotificationsSettings
 from bespoke_platform.clock import SystemClock
 from bespoke_platform.kafka import BrokerPublisher, make_broker
+from bespoke_platform.messaging import subscribe_all
 from bespoke_platform.mongo import Document, connect
 
 
@@ -43,12 +45,16 @@ def bootstrap(
     settings: NotificationsSettings | None = None,
     broker: KafkaBroker | None = None,
     mailer: Mailer | None = None,
+    send_log: SendLog | None = None,
+    clock: Clock | None = None,
 ) -> NotificationsRuntime:
+    """The service from its settings; tests pass fakes for the broker, the mailer, the send
+    log and the clock, and get everything else wired as in production."""
     settings = settings or NotificationsSettings()
     mongo = connect(settings.mongodb_url)
     broker = broker or make_broker(settings.kafka_bootstrap, client_id="bespoke-notifications")
-    send_log = MongoSendLog(mongo[settings.mongodb_database])
-    clock = SystemClock()
+    send_log = send_log or MongoSendLog(mongo[settings.mongodb_database])
+    clock = clock or SystemClock()
     courier = Courier(
         mailer
         or SmtpMailer(
@@ -75,7 +81,11 @@ def bootstrap(
         writer=TemplateWriter(settings.backoffice_url), log=send_log, clock=clock, courier=courier
     )
     runtime = NotificationsRuntime(settings, mongo, broker, BrokerPublisher(broker), deps, courier)
-    from bespoke_notifications.entrypoints.messaging import subscribe
-
-    subscribe(runtime)
+    subscribe_all(
+        broker,
+        settings.consumer_group,
+        runtime.dead_letters,
+        lambda: runtime.deps,
+        SUBSCRIPTIONS,
+    )
     return runtime

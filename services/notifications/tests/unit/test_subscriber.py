@@ -9,17 +9,18 @@ from faststream.kafka.annotations import KafkaMessage
 
 from bespoke_contracts import EVENT_TYPES, ORDER_SUBMITTED, OrderSubmitted, dead_letter_topic
 from bespoke_notifications.bootstrap import bootstrap
-from bespoke_notifications.entrypoints.messaging import SUBSCRIPTIONS
-from bespoke_notifications.service_layer.handlers import NotificationsDeps
+from bespoke_notifications.service_layer.subscriptions import SUBSCRIPTIONS
 from bespoke_notifications.settings import NotificationsSettings
 
 
 def runtime_with(fakes: Any) -> Any:
-    runtime = bootstrap(NotificationsSettings(), broker=KafkaBroker(), mailer=fakes.mailer)
-    runtime.deps = NotificationsDeps(
-        writer=runtime.deps.writer, log=fakes.log, clock=fakes.clock, courier=fakes.courier
+    return bootstrap(
+        NotificationsSettings(),
+        broker=KafkaBroker(),
+        mailer=fakes.mailer,
+        send_log=fakes.log,
+        clock=fakes.clock,
     )
-    return runtime
 
 
 async def test_an_order_submitted_message_records_its_email(

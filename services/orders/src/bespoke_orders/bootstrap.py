@@ -15,9 +15,11 @@ from bespoke_orders.adapters.mongo import (
 )
 from bespoke_orders.adapters.services import HttpDesignCatalog, HttpShippingRates
 from bespoke_orders.service_layer.handlers import OrdersDeps
+from bespoke_orders.service_layer.subscriptions import SUBSCRIPTIONS, poison_on_refusal
 from bespoke_orders.settings import OrdersSettings
 from bespoke_platform.clock import SystemClock
 from bespoke_platform.kafka import BrokerPublisher, make_broker
+from bespoke_platform.messaging import subscribe_all
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
 from bespoke_platform.tracing import service_client
@@ -72,7 +74,12 @@ def bootstrap(
         brands=MongoBrandLabels(db),
     )
     runtime = OrdersRuntime(settings, mongo, broker, relay, deps, publisher, design, shipping)
-    from bespoke_orders.entrypoints.messaging import subscribe
-
-    subscribe(runtime)
+    subscribe_all(
+        broker,
+        settings.consumer_group,
+        runtime.dead_letters,
+        lambda: runtime.deps,
+        SUBSCRIPTIONS,
+        around=poison_on_refusal,
+    )
     return runtime

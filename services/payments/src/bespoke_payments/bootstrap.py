@@ -10,9 +10,11 @@ from pymongo import AsyncMongoClient
 from bespoke_payments.adapters.mongo import MongoInvoices, MongoProcessedWebhooks
 from bespoke_payments.adapters.stripe_gateway import StripePayments, StripeWebhookVerifier
 from bespoke_payments.service_layer.handlers import PaymentsDeps
+from bespoke_payments.service_layer.subscriptions import SUBSCRIPTIONS
 from bespoke_payments.settings import PaymentsSettings
 from bespoke_platform.clock import SystemClock
 from bespoke_platform.kafka import BrokerPublisher, make_broker
+from bespoke_platform.messaging import subscribe_all
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
 
@@ -57,7 +59,11 @@ def bootstrap(
         outbox=relay,
     )
     runtime = PaymentsRuntime(settings, mongo, broker, relay, publisher, deps)
-    from bespoke_payments.entrypoints.messaging import subscribe
-
-    subscribe(runtime)
+    subscribe_all(
+        broker,
+        settings.consumer_group,
+        runtime.dead_letters,
+        lambda: runtime.deps,
+        SUBSCRIPTIONS,
+    )
     return runtime

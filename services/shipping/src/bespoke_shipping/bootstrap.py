@@ -9,6 +9,7 @@ from pymongo import AsyncMongoClient
 
 from bespoke_platform.clock import SystemClock
 from bespoke_platform.kafka import BrokerPublisher, make_broker
+from bespoke_platform.messaging import subscribe_all
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
 from bespoke_platform.worker import BackgroundLoop
@@ -21,6 +22,7 @@ from bespoke_shipping.adapters.mongo import (
 from bespoke_shipping.adapters.rates_file import load_rates
 from bespoke_shipping.service_layer import handlers
 from bespoke_shipping.service_layer.handlers import ShippingDeps
+from bespoke_shipping.service_layer.subscriptions import SUBSCRIPTIONS
 from bespoke_shipping.settings import ShippingSettings
 
 
@@ -79,7 +81,11 @@ def bootstrap(
     runtime = ShippingRuntime(
         settings, mongo, broker, (groups_relay, shipments_relay), publisher, deps, recovery
     )
-    from bespoke_shipping.entrypoints.messaging import subscribe
-
-    subscribe(runtime)
+    subscribe_all(
+        broker,
+        settings.consumer_group,
+        runtime.dead_letters,
+        lambda: runtime.deps,
+        SUBSCRIPTIONS,
+    )
     return runtime

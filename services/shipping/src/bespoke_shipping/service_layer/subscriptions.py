@@ -1,16 +1,12 @@
-"""Kafka subscribers of the shipping service."""
+"""The events the shipping service consumes and the handler each goes to: the subscription
+table, which ``bootstrap`` registers on the broker (``bespoke_platform.messaging``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bespoke_contracts import OrderRevised, OrderStatusChanged, OrderSubmitted, PaymentCleared
-from bespoke_platform.messaging import Subscription, subscribe_all
+from bespoke_platform.messaging import Subscription
 from bespoke_shipping.service_layer import handlers
 from bespoke_shipping.service_layer.handlers import ShippingDeps
-
-if TYPE_CHECKING:
-    from bespoke_shipping.bootstrap import ShippingRuntime
 
 SUBSCRIPTIONS: list[Subscription[ShippingDeps]] = [
     (
@@ -34,14 +30,3 @@ SUBSCRIPTIONS: list[Subscription[ShippingDeps]] = [
         "Creates the shipment (awaiting production) of a paid order or shipping group.",
     ),
 ]
-
-
-def subscribe(runtime: ShippingRuntime) -> None:
-    """Register every subscriber on the runtime's broker."""
-    subscribe_all(
-        runtime.broker,
-        runtime.settings.consumer_group,
-        runtime.dead_letters,
-        lambda: runtime.deps,
-        SUBSCRIPTIONS,
-    )

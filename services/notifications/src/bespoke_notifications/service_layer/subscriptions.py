@@ -1,8 +1,7 @@
-"""Kafka subscribers: translate an event into a handler call, nothing more."""
+"""The events the notifications service consumes and the handler each goes to: the subscription
+table, which ``bootstrap`` registers on the broker (``bespoke_platform.messaging``)."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from bespoke_contracts import (
     OrderSubmitted,
@@ -13,10 +12,7 @@ from bespoke_contracts import (
 )
 from bespoke_notifications.service_layer import handlers
 from bespoke_notifications.service_layer.handlers import NotificationsDeps
-from bespoke_platform.messaging import Subscription, subscribe_all
-
-if TYPE_CHECKING:
-    from bespoke_notifications.bootstrap import NotificationsRuntime
+from bespoke_platform.messaging import Subscription
 
 SUBSCRIPTIONS: list[Subscription[NotificationsDeps]] = [
     (
@@ -45,14 +41,3 @@ SUBSCRIPTIONS: list[Subscription[NotificationsDeps]] = [
         "Emails each shipment stage: awaiting production, ready to ship, shipped.",
     ),
 ]
-
-
-def subscribe(runtime: NotificationsRuntime) -> None:
-    """Register every subscriber on the runtime's broker."""
-    subscribe_all(
-        runtime.broker,
-        runtime.settings.consumer_group,
-        runtime.dead_letters,
-        lambda: runtime.deps,
-        SUBSCRIPTIONS,
-    )

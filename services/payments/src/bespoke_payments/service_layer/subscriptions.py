@@ -1,16 +1,12 @@
-"""Kafka subscribers of the payments service."""
+"""The events the payments service consumes and the handler each goes to: the subscription
+table, which ``bootstrap`` registers on the broker (``bespoke_platform.messaging``)."""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 from bespoke_contracts import OrderRevised, OrderSubmitted, ShipmentGrouped, ShipmentUngrouped
 from bespoke_payments.service_layer import handlers
 from bespoke_payments.service_layer.handlers import PaymentsDeps
-from bespoke_platform.messaging import Subscription, subscribe_all
-
-if TYPE_CHECKING:
-    from bespoke_payments.bootstrap import PaymentsRuntime
+from bespoke_platform.messaging import Subscription
 
 SUBSCRIPTIONS: list[Subscription[PaymentsDeps]] = [
     (
@@ -30,14 +26,3 @@ SUBSCRIPTIONS: list[Subscription[PaymentsDeps]] = [
         "Voids a dissolved group's invoice and restores its orders' own invoices.",
     ),
 ]
-
-
-def subscribe(runtime: PaymentsRuntime) -> None:
-    """Register every subscriber on the runtime's broker."""
-    subscribe_all(
-        runtime.broker,
-        runtime.settings.consumer_group,
-        runtime.dead_letters,
-        lambda: runtime.deps,
-        SUBSCRIPTIONS,
-    )

@@ -1,21 +1,18 @@
-"""Kafka subscribers of the orders service: translate an event into a handler call."""
+"""The events the orders service consumes and the handler each goes to: the subscription
+table, which ``bootstrap`` registers on the broker (``bespoke_platform.messaging``)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING
 
 from bespoke_contracts import PaymentCleared, ShipmentGrouped, ShipmentUngrouped
 from bespoke_orders.domain.errors import ConcurrentChange, OrdersError, UpstreamUnavailable
 from bespoke_orders.service_layer import handlers
 from bespoke_orders.service_layer.handlers import OrdersDeps
-from bespoke_platform.messaging import PoisonMessage, Subscription, subscribe_all
-
-if TYPE_CHECKING:
-    from bespoke_orders.bootstrap import OrdersRuntime
+from bespoke_platform.messaging import PoisonMessage, Subscription
 
 
-async def _poison_on_refusal(work: Awaitable[object]) -> None:
+async def poison_on_refusal(work: Awaitable[object]) -> None:
     """Transient failures are retried; a refusal by the domain never succeeds: dead letter."""
     try:
         await work
@@ -42,15 +39,3 @@ SUBSCRIPTIONS: list[Subscription[OrdersDeps]] = [
         "Forgets a dissolved shipping group on each of its orders.",
     ),
 ]
-
-
-def subscribe(runtime: OrdersRuntime) -> None:
-    """Register every subscriber on the runtime's broker."""
-    subscribe_all(
-        runtime.broker,
-        runtime.settings.consumer_group,
-        runtime.dead_letters,
-        lambda: runtime.deps,
-        SUBSCRIPTIONS,
-        around=_poison_on_refusal,
-    )
