@@ -1,15 +1,28 @@
-"""Group Shipping arithmetic, proven over generated rate cards and orders (hypothesis)."""
+"""Group Shipping's rules, and its arithmetic proven over generated rate cards and orders
+(hypothesis)."""
 
 from __future__ import annotations
 
 from fractions import Fraction
+from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bespoke_contracts import Address
+from bespoke_contracts import Address, OrderStatus
 from bespoke_shipping.adapters.rates_file import load_rates
-from bespoke_shipping.domain.grouping import address_conflicts, allocate, quote_group, same_place
+from bespoke_shipping.domain.errors import InvalidGroup, OrderNotGroupable
+from bespoke_shipping.domain.grouping import (
+    GroupQuote,
+    address_conflicts,
+    allocate,
+    check_names,
+    eligible_quote,
+    quote_group,
+    same_place,
+)
+from bespoke_shipping.domain.model import OrderRecord
 from bespoke_shipping.domain.rates import PerPairTier, RateCard, Zone
 
 RATES = load_rates()
@@ -155,3 +168,65 @@ def test_address_conflicts_name_each_order_and_field() -> None:
         }
     )
     assert [(c.pointer, "city" in c.detail) for c in conflicts] == [("#/order_numbers/2", True)]
+
+
+
+def record(number: str, **changes: object) -> OrderRecord:
+    fields: dict[str, Any] = {
+        "order_number": number,
+        "account_id": "acc_1",
+        "status": OrderStatus.PENDING_PAYMENT,
+        "pairs": 6,
+        "shipping_address": HOME,
+        "shipping_cost": RATES.quote("ES", 6).cost,
+        "currency": "EUR",
+        "contact_email": "a@b.example",
+        **changes,
+    }
+    return OrderRecord(**fields)
+
+
+def eligible(*records: OrderRecord, group_id: str | None = None) -> GroupQuote:
+    by_number = {r.order_number: r for r in records}
+    return eligible_quote(RATES, list(by_number), by_number, group_id)
+
+
+def test_pending_orders_to_one_address_in_one_currency_form_a_group_that_saves() -> None:
+    quote = eligible(record("BF-000001"), record("BF-000002"))
+    assert quote.saving > 0
+    assert sum(quote.allocations.values()) == quote.shipping_cost
+
+
+def test_paid_or_grouped_orders_are_named_each() -> None:
+    with pytest.raises(OrderNotGroupable) as refused:
+        eligible(
+            record("BF-000001", status=OrderStatus.WORK_IN_PROCESS),
+            record("BF-000002", group_id="SG-OTHER"),
+            record("BF-000003"),
+        )
+    assert [c.pointer for c in refused.value.conflicts] == [
+        "#/order_numbers/0",
+        "#/order_numbers/1",
+    ]
+    assert "SG-OTHER" in refused.value.conflicts[1].detail
+
+
+def test_the_group_being_formed_may_hold_its_own_orders() -> None:
+    eligible(record("BF-000001", group_id="SG-MINE"), record("BF-000002"), group_id="SG-MINE")
+
+
+def test_another_address_or_currency_or_no_saving_is_refused() -> None:
+    away = HOME.model_copy(update={"city": "Madrid"})
+    with pytest.raises(InvalidGroup, match="one address"):
+        eligible(record("BF-000001"), record("BF-000002", shipping_address=away))
+    with pytest.raises(InvalidGroup, match="different currencies"):
+        eligible(record("BF-000001"), record("BF-000002", currency="USD"))
+    with pytest.raises(InvalidGroup, match="saves nothing"):
+        eligible(record("BF-000001", shipping_cost=0), record("BF-000002", shipping_cost=0))
+
+
+def test_a_group_names_two_or_more_orders_once_each() -> None:
+    with pytest.raises(InvalidGroup, match="two or more"):
+        check_names(["BF-000001"])
+    with pytest.raises(InvalidGroup, match="repeated: BF-000001"):
+        check_names(["BF-000001", "BF-000002", "BF-000001"])

@@ -1,4 +1,5 @@
-"""Group Shipping arithmetic: one shipment's cost for several orders, split back to each.
+"""Group Shipping's rules and arithmetic: which orders may ship together, one shipment's
+cost for them, split back to each.
 
 Pure functions, no I/O. Money is integer minor units.
 """
@@ -6,12 +7,16 @@ Pure functions, no I/O. Money is integer minor units.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from bespoke_contracts import Address
-from bespoke_shipping.domain.errors import Conflict
+from bespoke_contracts import Address, OrderStatus
+from bespoke_shipping.domain.errors import Conflict, InvalidGroup, OrderNotGroupable
 from bespoke_shipping.domain.rates import RateCard
+
+if TYPE_CHECKING:  # the model imports this module for GroupQuote
+    from bespoke_shipping.domain.model import OrderRecord
 
 _ADDRESS_FIELDS = ("name", "line1", "line2", "city", "postal_code", "country", "state")
 
@@ -90,3 +95,76 @@ def address_conflicts(addresses: Mapping[str, Address]) -> list[Conflict]:
                     )
                 )
     return conflicts
+
+
+def check_names(order_numbers: Sequence[str]) -> None:
+    """Two or more orders, each named once (422)."""
+    repeated = sorted({n for n in order_numbers if order_numbers.count(n) > 1})
+    if repeated:
+        raise InvalidGroup(
+            f"each order can be named once; repeated: {', '.join(repeated)}",
+            [
+                Conflict(f"#/order_numbers/{order_numbers.index(n)}", f"{n} repeated")
+                for n in repeated
+            ],
+        )
+    if len(order_numbers) < 2:
+        raise InvalidGroup("a shipping group needs two or more orders")
+
+
+def eligible_quote(
+    rates: RateCard,
+    order_numbers: Sequence[str],
+    records: Mapping[str, OrderRecord],
+    group_id: str | None,
+) -> GroupQuote:
+    """Every rule a shipping group must meet, then what it costs and saves.
+
+    ``records`` holds the brand's named orders as shipping knows them; ``group_id`` is the
+    group being formed (its own claims do not count against it). Each order must be
+    pending payment and in no other group (``OrderNotGroupable``, 409, naming each); the
+    orders must ship to one address, be priced in one currency, and save something by
+    shipping together (``InvalidGroup``, 422).
+    """
+    conflicts = []
+    for index, number in enumerate(order_numbers):
+        record = records[number]
+        if record.status is not OrderStatus.PENDING_PAYMENT:
+            conflicts.append(
+                Conflict(
+                    f"#/order_numbers/{index}",
+                    f"{number} is {record.status.value}; only orders pending payment can be grouped",
+                )
+            )
+        elif record.group_id not in (None, group_id):
+            conflicts.append(
+                Conflict(
+                    f"#/order_numbers/{index}",
+                    f"{number} is already in shipping group {record.group_id}; dissolve that "
+                    "group first",
+                )
+            )
+    if conflicts:
+        raise OrderNotGroupable("; ".join(c.detail for c in conflicts), conflicts)
+    addresses = address_conflicts({n: records[n].shipping_address for n in order_numbers})
+    if addresses:
+        raise InvalidGroup(
+            "a group ships to one address: edit the orders so they ship to the same address "
+            "(PATCH /api/v1/orders/{order_number}) or group other orders",
+            addresses,
+        )
+    currencies = {records[n].currency for n in order_numbers}
+    if len(currencies) > 1:
+        raise InvalidGroup(f"the orders are priced in different currencies: {sorted(currencies)}")
+    quote = quote_group(
+        rates,
+        records[order_numbers[0]].shipping_address.country,
+        {n: records[n].pairs for n in order_numbers},
+        {n: records[n].shipping_cost for n in order_numbers},
+    )
+    if quote.saving <= 0:
+        raise InvalidGroup(
+            f"shipping these orders together ({quote.shipping_cost}) saves nothing over "
+            f"shipping them one by one ({quote.individual_shipping_cost})"
+        )
+    return quote

@@ -1,0 +1,47 @@
+"""What every shipping use case is given, and the one way they change a group."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bespoke_platform.concurrency import change_with_retries
+from bespoke_shipping.domain.errors import ConcurrentChange
+from bespoke_shipping.domain.model import ShippingGroup
+from bespoke_shipping.domain.rates import RateCard
+from bespoke_shipping.service_layer.ports import (
+    Clock,
+    Groups,
+    OrderRecords,
+    OutboxSignal,
+    Shipments,
+)
+
+MAX_CHANGE_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class ShippingDeps:
+    """Everything the handlers use, wired by ``bootstrap``."""
+
+    rates: RateCard
+    orders: OrderRecords
+    groups: Groups
+    shipments: Shipments
+    clock: Clock
+    groups_outbox: OutboxSignal
+    shipments_outbox: OutboxSignal
+    order_wait_seconds: float = 3.0
+    """How long grouping waits for an order just checked out to reach shipping."""
+
+
+async def change_group(
+    group_id: str, apply: Callable[[ShippingGroup], bool], deps: ShippingDeps
+) -> ShippingGroup | None:
+    async def save(group: ShippingGroup) -> None:
+        await deps.groups.save(group)
+        deps.groups_outbox.wake()
+
+    return await change_with_retries(
+        lambda: deps.groups.get(group_id), apply, save, ConcurrentChange, MAX_CHANGE_ATTEMPTS
+    )

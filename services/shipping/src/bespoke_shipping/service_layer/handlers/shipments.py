@@ -1,0 +1,130 @@
+"""Shipments: one per paid order or group, moving through the factory's stages."""
+
+from __future__ import annotations
+
+import re
+
+from bespoke_contracts import PaymentCleared
+from bespoke_contracts.api.shipping import GroupStatus, ShipmentUpdate
+from bespoke_platform.concurrency import change_with_retries
+from bespoke_platform.messaging import PoisonMessage
+from bespoke_shipping.domain.errors import (
+    ConcurrentChange,
+    NotYetKnown,
+    OrderNotFound,
+    ShipmentNotFound,
+)
+from bespoke_shipping.domain.model import GROUP_PREFIX, Shipment, shipment_id_for
+from bespoke_shipping.service_layer.handlers.deps import (
+    MAX_CHANGE_ATTEMPTS,
+    ShippingDeps,
+    change_group,
+)
+from bespoke_shipping.service_layer.handlers.groups import dissolve, get_group
+from bespoke_shipping.service_layer.handlers.order_copies import known
+
+ORDER_NUMBER = re.compile(r"BF-\d{6,}")
+
+
+async def on_payment_cleared(event: PaymentCleared, deps: ShippingDeps) -> bool:
+    """Paid: a shipment awaiting production, for the group or the single order. An order
+    paid on its own while in an open group (its payment beat the grouping) takes the
+    group apart. Idempotent: one shipment per paid target."""
+    paid = event.payload
+    event_id = str(event.event_id)
+    shipment_id = shipment_id_for(paid.target)
+    if paid.target.startswith(GROUP_PREFIX):
+        group = await deps.groups.get(paid.target)
+        if group is None:
+            raise NotYetKnown(f"payment for unknown shipping group {paid.target}")
+        records = [await known(n, deps) for n in group.order_numbers]
+        destination, group_id = group.destination, group.id
+    elif ORDER_NUMBER.fullmatch(paid.target):
+        record = await known(paid.target, deps)
+        records, destination, group_id = [record], record.shipping_address, None
+        if record.group_id is not None:
+            holder = await deps.groups.get(record.group_id)
+            if holder is not None and holder.status is GroupStatus.OPEN:
+                await dissolve(
+                    holder.id,
+                    f"order {paid.target} was paid on its own",
+                    event.correlation_id,
+                    deps,
+                )
+    else:
+        raise PoisonMessage(f"payment for {paid.target!r}: neither an order nor a group")
+    shipment = Shipment.after_payment(
+        target=paid.target,
+        account_id=event.account_id,
+        group_id=group_id,
+        orders=records,
+        destination=destination,
+        contact_email=paid.contact_email,
+        at=paid.paid_at,
+        correlation_id=event.correlation_id,
+        causation_id=event_id,
+    )
+    created = await deps.shipments.add(shipment)
+    if created:
+        deps.shipments_outbox.wake()
+    if group_id is not None:
+        await change_group(
+            group_id, lambda g: g.mark_paid(event_id, paid.paid_at, shipment_id), deps
+        )
+    return created
+
+
+async def get_shipment(account_id: str | None, shipment_id: str, deps: ShippingDeps) -> Shipment:
+    """A shipment of the brand (``None``: operator tools, any brand)."""
+    shipment = await deps.shipments.get(shipment_id)
+    if shipment is None or (account_id is not None and shipment.account_id != account_id):
+        raise ShipmentNotFound(
+            f"no shipment {shipment_id} (a shipment exists once its payment clears)"
+        )
+    return shipment
+
+
+async def shipment_of(account_id: str, target: str, deps: ShippingDeps) -> Shipment:
+    """The shipment carrying an order (alone or in its group), or a group's."""
+    candidates = [shipment_id_for(target)]
+    if not target.startswith(GROUP_PREFIX):
+        record = await deps.orders.get(target)
+        if record is None or record.account_id != account_id:
+            raise OrderNotFound(f"no order {target} for this brand")
+        if record.group_id is not None:
+            candidates.insert(0, shipment_id_for(record.group_id))
+    else:
+        await get_group(account_id, target, deps)
+    for candidate in candidates:
+        shipment = await deps.shipments.get(candidate)
+        if shipment is not None and shipment.account_id == account_id:
+            return shipment
+    raise ShipmentNotFound(f"{target} has no shipment yet: it is created when the payment clears")
+
+
+async def update_shipment(
+    shipment_id: str, update: ShipmentUpdate, request_id: str, deps: ShippingDeps
+) -> Shipment:
+    """Record a later stage (factory systems, operators); publishes the change once."""
+    now = deps.clock.now()
+
+    async def save(shipment: Shipment) -> None:
+        await deps.shipments.save(shipment)
+        deps.shipments_outbox.wake()
+
+    shipment = await change_with_retries(
+        lambda: deps.shipments.get(shipment_id),
+        lambda s: s.advance(
+            update.status,
+            tracking_number=update.tracking_number,
+            carrier=update.carrier,
+            now=now,
+            correlation_id=request_id,
+        ),
+        save,
+        ConcurrentChange,
+        MAX_CHANGE_ATTEMPTS,
+    )
+    if shipment is None:
+        raise ShipmentNotFound(f"no shipment {shipment_id}")
+    return shipment
