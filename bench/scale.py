@@ -24,8 +24,8 @@ from pymongo import AsyncMongoClient
 
 from bench.common import machine, percentiles, progress
 from bespoke.stack.config import StackConfig
+from bespoke_contracts import order_sequence
 from bespoke_orders.adapters.mongo import MongoOrderRepository, ensure_indexes
-from bespoke_orders.domain.model import order_sequence
 from bespoke_orders.service_layer.ports import OrderQuery
 
 DATABASE = "bench_scale_orders"

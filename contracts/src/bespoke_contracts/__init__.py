@@ -13,6 +13,7 @@ from bespoke_contracts.orders import (
     BillingInfo,
     Labeling,
     OrderCosts,
+    OrderNumber,
     OrderRevised,
     OrderRevisedPayload,
     OrderSpecification,
@@ -22,6 +23,10 @@ from bespoke_contracts.orders import (
     OrderSubmitted,
     OrderSubmittedPayload,
     OrderType,
+    format_order_number,
+    is_order_number,
+    order_sequence,
+    order_total,
 )
 from bespoke_contracts.payments import PAYMENT_CLEARED, PaymentCleared, PaymentClearedPayload
 from bespoke_contracts.shipping import (
@@ -53,6 +58,7 @@ __all__ = [
     "Envelope",
     "Labeling",
     "OrderCosts",
+    "OrderNumber",
     "OrderRevised",
     "OrderRevisedPayload",
     "OrderSpecification",
@@ -72,4 +78,8 @@ __all__ = [
     "ShipmentUngrouped",
     "ShipmentUngroupedPayload",
     "dead_letter_topic",
+    "format_order_number",
+    "is_order_number",
+    "order_sequence",
+    "order_total",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated, Final, Literal
 
@@ -13,14 +14,43 @@ from bespoke_contracts.envelope import Envelope
 ORDER_SUBMITTED: Final = "order.submitted"
 """Topic of :class:`OrderSubmitted`; key: the order number."""
 
+ORDER_NUMBER_PREFIX: Final = "BF-"
+ORDER_NUMBER_PATTERN: Final = r"^BF-\d{6,}$"
+
 OrderNumber = Annotated[
     str,
-    StringConstraints(pattern=r"^BF-\d{6,}$"),
+    StringConstraints(pattern=ORDER_NUMBER_PATTERN),
     Field(
         description="Factory-wide sequential order number, e.g. `BF-000042`.",
         examples=["BF-000042"],
     ),
 ]
+
+
+def format_order_number(sequence: int) -> str:
+    """The factory's order number for the n-th order: 1 -> ``BF-000001``."""
+    if sequence < 1:
+        raise ValueError("order sequence starts at 1")
+    return f"{ORDER_NUMBER_PREFIX}{sequence:06d}"
+
+
+def is_order_number(text: str) -> bool:
+    """Whether ``text`` is an order number (``BF-`` and six or more digits)."""
+    return re.fullmatch(ORDER_NUMBER_PATTERN, text) is not None
+
+
+def order_sequence(order_number: str) -> int:
+    """The sequence number inside an order number: ``BF-000042`` -> 42."""
+    if not is_order_number(order_number):
+        raise ValueError(f"{order_number!r} is not an order number")
+    return int(order_number.removeprefix(ORDER_NUMBER_PREFIX))
+
+
+def order_total(*, manufacturing: int, shipping: int, customization: int) -> int:
+    """What an order (or an invoice of several) costs in all: the one place it is summed."""
+    return manufacturing + shipping + customization
+
+
 EuSize = Annotated[
     str,
     StringConstraints(pattern=r"^\d{2}(\.5)?$"),
@@ -109,7 +139,9 @@ class OrderCosts(BaseModel):
             manufacturing=manufacturing,
             shipping=shipping,
             customization=customization,
-            total=manufacturing + shipping + customization,
+            total=order_total(
+                manufacturing=manufacturing, shipping=shipping, customization=customization
+            ),
             currency=currency,
         )
 

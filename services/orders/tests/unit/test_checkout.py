@@ -21,6 +21,9 @@ from bespoke_contracts import (
     ShipmentGroupedPayload,
     ShipmentUngrouped,
     ShipmentUngroupedPayload,
+    format_order_number,
+    is_order_number,
+    order_sequence,
 )
 from bespoke_contracts.api.design import DesignStatus
 from bespoke_orders.domain.errors import (
@@ -33,7 +36,7 @@ from bespoke_orders.domain.errors import (
     PricingUnavailable,
     StaleBillOfMaterials,
 )
-from bespoke_orders.domain.model import Checkout, format_order_number, order_sequence
+from bespoke_orders.domain.model import Checkout
 from bespoke_orders.service_layer import handlers
 
 ADDRESS = Address(
@@ -65,6 +68,11 @@ def test_order_numbers_are_zero_padded_and_start_at_one() -> None:
         format_order_number(0)
     assert order_sequence("BF-1234567") == 1234567
     assert order_sequence(format_order_number(42)) == 42
+    assert is_order_number("BF-000042")
+    assert not is_order_number("BF-42")
+    assert not is_order_number("SG-000042")
+    with pytest.raises(ValueError, match="not an order number"):
+        order_sequence("SG-000042")
 
 
 async def test_checkout_records_a_pending_order_with_its_event(fakes: Any) -> None:

@@ -170,7 +170,6 @@ def test_address_conflicts_name_each_order_and_field() -> None:
     assert [(c.pointer, "city" in c.detail) for c in conflicts] == [("#/order_numbers/2", True)]
 
 
-
 def record(number: str, **changes: object) -> OrderRecord:
     fields: dict[str, Any] = {
         "order_number": number,

@@ -18,6 +18,7 @@ from bespoke_contracts import (
     OrderSpecification,
     OrderStatus,
     OrderType,
+    order_sequence,
 )
 from bespoke_orders.domain.checkout import BrandLabel
 from bespoke_orders.domain.errors import ConcurrentChange, OrderNumberTaken
@@ -26,7 +27,6 @@ from bespoke_orders.domain.model import (
     OrderVersion,
     ShippingGroupMembership,
     StatusChange,
-    order_sequence,
 )
 from bespoke_orders.service_layer.ports import OrderQuery
 from bespoke_platform.mongo import Document

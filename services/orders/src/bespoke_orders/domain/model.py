@@ -37,22 +37,6 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.CANCELLED: frozenset(),
 }
 
-ORDER_NUMBER_PREFIX = "BF-"
-
-
-def format_order_number(sequence: int) -> str:
-    """The factory's order number for the n-th order: 1 -> ``BF-000001``."""
-    if sequence < 1:
-        raise ValueError("order sequence starts at 1")
-    return f"{ORDER_NUMBER_PREFIX}{sequence:06d}"
-
-
-def order_sequence(order_number: str) -> int:
-    """The sequence number inside an order number: ``BF-000042`` -> 42."""
-    if not order_number.startswith(ORDER_NUMBER_PREFIX):
-        raise ValueError(f"{order_number!r} is not an order number")
-    return int(order_number.removeprefix(ORDER_NUMBER_PREFIX))
-
 
 @dataclass(frozen=True)
 class Checkout:

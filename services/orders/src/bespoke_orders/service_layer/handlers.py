@@ -15,6 +15,8 @@ from bespoke_contracts import (
     PaymentCleared,
     ShipmentGrouped,
     ShipmentUngrouped,
+    format_order_number,
+    order_sequence,
 )
 from bespoke_contracts.api.design import EstimateRequest
 from bespoke_orders.domain import checkout, model
@@ -126,7 +128,7 @@ async def store_numbered(
     number while concurrent checkouts take them. Returns (built, stored): ``stored`` is
     another order when a concurrent retry with the same Idempotency-Key won."""
     for _ in range(MAX_NUMBER_ATTEMPTS):
-        order = build(model.format_order_number(await orders.next_sequence()))
+        order = build(format_order_number(await orders.next_sequence()))
         try:
             return order, await orders.add(order)
         except OrderNumberTaken:
@@ -325,6 +327,6 @@ async def list_orders(
         last = page[query.limit - 1]
         return OrderPage(
             page[: query.limit],
-            _cursor(model.order_sequence(last.order_number), query.newest_first),
+            _cursor(order_sequence(last.order_number), query.newest_first),
         )
     return OrderPage(page, None)

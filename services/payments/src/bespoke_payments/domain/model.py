@@ -16,6 +16,7 @@ from bespoke_contracts import (
     OrderCosts,
     PaymentCleared,
     PaymentClearedPayload,
+    order_total,
 )
 from bespoke_payments.domain.errors import InvoiceNotPayable
 
@@ -63,7 +64,11 @@ class Invoice:
 
     @property
     def total(self) -> int:
-        return self.manufacturing + self.shipping + self.customization
+        return order_total(
+            manufacturing=self.manufacturing,
+            shipping=self.shipping,
+            customization=self.customization,
+        )
 
     @property
     def payable(self) -> bool:
@@ -177,12 +182,17 @@ class Invoice:
         return True
 
 
+def invoice_id_for(target: str) -> str:
+    """The invoice of an order or a shipping group: ``inv_<order number or group id>``."""
+    return f"inv_{target}"
+
+
 def invoice_for_order(
     *, order_number: str, account_id: str, costs: OrderCosts, contact_email: str
 ) -> Invoice:
     """The invoice of a newly submitted order."""
     return Invoice(
-        id=f"inv_{order_number}",
+        id=invoice_id_for(order_number),
         account_id=account_id,
         target=order_number,
         order_numbers=[order_number],
@@ -208,7 +218,7 @@ def invoice_for_group(
     if any(o.currency != currency for o in orders):
         raise InvoiceNotPayable(f"group {group_id} mixes currencies")
     return Invoice(
-        id=f"inv_{group_id}",
+        id=invoice_id_for(group_id),
         account_id=account_id,
         target=group_id,
         order_numbers=[n for o in orders for n in o.order_numbers],

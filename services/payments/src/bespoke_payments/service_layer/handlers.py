@@ -40,10 +40,6 @@ class PaymentsDeps:
     outbox: OutboxSignal
 
 
-def invoice_id(target: str) -> str:
-    return f"inv_{target}"
-
-
 async def on_order_submitted(event: OrderSubmitted, deps: PaymentsDeps) -> bool:
     """Open the order's invoice from the event alone (idempotent: one per order)."""
     order = event.payload
@@ -72,7 +68,7 @@ async def on_order_revised(event: OrderRevised, deps: PaymentsDeps) -> None:
     """The order was edited while pending: its invoice takes the new amounts. (Topics are
     not ordered with each other: if the invoice is not open yet, this fails and is retried.)"""
     changed = await _change(
-        invoice_id(event.payload.order_number),
+        model.invoice_id_for(event.payload.order_number),
         lambda invoice: invoice.reprice(event.payload.costs, str(event.event_id)),
         deps,
     )
@@ -86,11 +82,11 @@ async def on_shipment_grouped(event: ShipmentGrouped, deps: PaymentsDeps) -> boo
     group = event.payload
     orders = []
     for number in group.order_numbers:
-        invoice = await deps.invoices.get(invoice_id(number))
+        invoice = await deps.invoices.get(model.invoice_id_for(number))
         if invoice is None or invoice.account_id != event.account_id:
             raise InvoiceNotFound(f"no invoice yet for {number} in group {group.group_id}")
         orders.append(invoice)
-    group_invoice_id = invoice_id(group.group_id)
+    group_invoice_id = model.invoice_id_for(group.group_id)
     late = [o.target for o in orders if not o.payable and o.superseded_by != group_invoice_id]
     if late:
         # An order was paid (or voided) on its own before the group reached us: the group
@@ -110,7 +106,7 @@ async def on_shipment_grouped(event: ShipmentGrouped, deps: PaymentsDeps) -> boo
     # on its own. (A retry after a crash in between finds the orders done and adds it.)
     for number in group.order_numbers:
         await _change(
-            invoice_id(number),
+            model.invoice_id_for(number),
             lambda invoice: invoice.supersede(group_invoice.id, str(event.event_id)),
             deps,
         )
@@ -121,14 +117,16 @@ async def on_shipment_grouped(event: ShipmentGrouped, deps: PaymentsDeps) -> boo
 async def on_shipment_ungrouped(event: ShipmentUngrouped, deps: PaymentsDeps) -> None:
     """A dissolved group: void its invoice, give each order its own invoice back."""
     event_id = str(event.event_id)
-    await _change(invoice_id(event.payload.group_id), lambda invoice: invoice.void(event_id), deps)
+    await _change(
+        model.invoice_id_for(event.payload.group_id), lambda invoice: invoice.void(event_id), deps
+    )
     for number in event.payload.order_numbers:
-        await _change(invoice_id(number), lambda invoice: invoice.restore(event_id), deps)
+        await _change(model.invoice_id_for(number), lambda invoice: invoice.restore(event_id), deps)
 
 
 async def pay_page(account_id: str | None, target: str, deps: PaymentsDeps) -> model.Invoice:
     """The invoice of an order (or group) of the brand; ``None`` account: operator tools."""
-    invoice = await deps.invoices.get(invoice_id(target))
+    invoice = await deps.invoices.get(model.invoice_id_for(target))
     if invoice is None or (account_id is not None and invoice.account_id != account_id):
         raise InvoiceNotFound(
             f"no invoice for {target} (an order's invoice opens right after checkout)"

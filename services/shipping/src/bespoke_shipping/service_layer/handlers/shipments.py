@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from bespoke_contracts import PaymentCleared
+from bespoke_contracts import PaymentCleared, is_order_number
 from bespoke_contracts.api.shipping import GroupStatus, ShipmentUpdate
 from bespoke_platform.concurrency import change_with_retries
 from bespoke_platform.messaging import PoisonMessage
@@ -23,8 +21,6 @@ from bespoke_shipping.service_layer.handlers.deps import (
 from bespoke_shipping.service_layer.handlers.groups import dissolve, get_group
 from bespoke_shipping.service_layer.handlers.order_copies import known
 
-ORDER_NUMBER = re.compile(r"BF-\d{6,}")
-
 
 async def on_payment_cleared(event: PaymentCleared, deps: ShippingDeps) -> bool:
     """Paid: a shipment awaiting production, for the group or the single order. An order
@@ -39,7 +35,7 @@ async def on_payment_cleared(event: PaymentCleared, deps: ShippingDeps) -> bool:
             raise NotYetKnown(f"payment for unknown shipping group {paid.target}")
         records = [await known(n, deps) for n in group.order_numbers]
         destination, group_id = group.destination, group.id
-    elif ORDER_NUMBER.fullmatch(paid.target):
+    elif is_order_number(paid.target):
         record = await known(paid.target, deps)
         records, destination, group_id = [record], record.shipping_address, None
         if record.group_id is not None:
