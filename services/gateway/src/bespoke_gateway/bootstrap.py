@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import httpx
 from pymongo import AsyncMongoClient
@@ -11,7 +11,9 @@ from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.adapters.idempotency import MongoIdempotency
 from bespoke_gateway.adapters.upstream import ServiceClient
 from bespoke_gateway.domain.ratelimit import RateLimiter
+from bespoke_gateway.service_layer.ports import AccountRepository, Clock, IdempotencyStore
 from bespoke_gateway.settings import GatewaySettings
+from bespoke_platform.clock import SystemClock
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.tracing import service_client
 
@@ -20,13 +22,14 @@ from bespoke_platform.tracing import service_client
 class GatewayRuntime:
     settings: GatewaySettings
     mongo: AsyncMongoClient[Document]
-    accounts: MongoAccountRepository
+    accounts: AccountRepository
     orders: ServiceClient
     design: ServiceClient
     payments: ServiceClient
     shipping: ServiceClient
-    idempotency: MongoIdempotency
+    idempotency: IdempotencyStore
     limiter: RateLimiter
+    clock: Clock = field(default_factory=SystemClock)
 
     async def close(self) -> None:
         await self.orders.aclose()

@@ -9,13 +9,12 @@ import pytest
 from litestar.testing import AsyncTestClient
 from pymongo import AsyncMongoClient
 
-from bespoke_gateway.adapters.idempotency import StoredResponse
 from bespoke_gateway.adapters.upstream import ServiceClient
 from bespoke_gateway.bootstrap import GatewayRuntime
-from bespoke_gateway.domain.accounts import Account, hash_token, open_account
-from bespoke_gateway.domain.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
+from bespoke_gateway.domain.accounts import hash_token, open_account
 from bespoke_gateway.domain.ratelimit import RateLimiter
 from bespoke_gateway.entrypoints.http import create_app
+from bespoke_gateway.service_layer.ports import AccountRepository, IdempotencyStore
 from bespoke_gateway.settings import GatewaySettings
 
 BODY = {
@@ -38,47 +37,6 @@ BODY = {
     },
     "labeling": "unlabeled",
 }
-
-
-class FakeAccounts:
-    def __init__(self) -> None:
-        self.accounts: dict[str, Account] = {}
-
-    async def ensure_indexes(self) -> None:
-        return None
-
-    async def add(self, account: Account) -> None:
-        self.accounts[account.token_hash] = account
-
-    async def by_token_hash(self, token_hash: str) -> Account | None:
-        return self.accounts.get(token_hash)
-
-
-class FakeIdempotency:
-    """The idempotency store's rules, in memory."""
-
-    def __init__(self) -> None:
-        self.records: dict[str, Any] = {}
-
-    async def begin(self, rid: str, account_id: str, print_: str, now: datetime) -> Any:
-        record = self.records.get(rid)
-        if record is None:
-            self.records[rid] = {"fingerprint": print_, "response": None}
-            return None
-        if record["fingerprint"] != print_:
-            raise IdempotencyKeyReused("used for a different request")
-        if record["response"] is None:
-            raise IdempotencyKeyInProgress("still running")
-        return record["response"]
-
-    async def finish(self, rid: str, response: StoredResponse) -> None:
-        if 200 <= response.status_code < 300:
-            self.records[rid]["response"] = response
-        else:
-            del self.records[rid]
-
-    async def abandon(self, rid: str) -> None:
-        self.records.pop(rid, None)
 
 
 class Orders:
@@ -110,14 +68,14 @@ class Orders:
 
 
 @pytest.fixture
-async def setup() -> Any:
-    accounts, orders = FakeAccounts(), Orders()
+async def setup(accounts: AccountRepository, replies: IdempotencyStore) -> Any:
+    orders = Orders()
     account, token = open_account("Norte", "ops@norte.example", datetime.now(UTC))
     await accounts.add(account)
     runtime = GatewayRuntime(
         settings=GatewaySettings(),
         mongo=AsyncMongoClient("mongodb://127.0.0.1:1", connect=False),
-        accounts=accounts,  # type: ignore[arg-type]
+        accounts=accounts,
         orders=ServiceClient(
             "orders",
             httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://orders"),
@@ -134,7 +92,7 @@ async def setup() -> Any:
             "shipping",
             httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://shipping"),
         ),
-        idempotency=FakeIdempotency(),  # type: ignore[arg-type]
+        idempotency=replies,
         limiter=RateLimiter(rate=1, burst=8),
     )
     async with AsyncTestClient(create_app(runtime)) as client:

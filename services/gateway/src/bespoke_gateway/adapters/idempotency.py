@@ -10,34 +10,19 @@ created nothing, so it may simply run again. Records older than ``ttl`` are forg
 from __future__ import annotations
 
 import base64
-import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke_gateway.domain.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
+from bespoke_gateway.service_layer.ports import StoredResponse
 from bespoke_platform.mongo import Document, insert_new
 
 
-@dataclass(frozen=True)
-class StoredResponse:
-    status_code: int
-    media_type: str
-    headers: dict[str, str]
-    content: bytes
-
-
-def record_id(account_id: str, method: str, path: str, key: str) -> str:
-    return hashlib.sha256(f"{account_id}\x00{method}\x00{path}\x00{key}".encode()).hexdigest()
-
-
-def fingerprint(body: bytes) -> str:
-    return hashlib.sha256(body).hexdigest()
-
-
 class MongoIdempotency:
+    """The idempotency store in MongoDB (the gateway's ``idempotency`` collection)."""
+
     def __init__(
         self,
         db: AsyncDatabase[Document],

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post, put
-from litestar.datastructures import State
 from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, JSONBody, QueryParameter
 
@@ -19,13 +18,12 @@ from bespoke_contracts.api.design import (
     Estimate,
     EstimateRequest,
 )
-from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.entrypoints.forwarding import (
-    BrandRequest,
     DesignIdPath,
     IdempotencyKey,
+    OwningService,
     documented,
-    forward,
+    owned_by,
     public_problems,
     require_key,
 )
@@ -40,6 +38,7 @@ StyleFilter = Annotated[str | None, QueryParameter(name="style", description="On
 class CatalogController(Controller):
     path = "/api/v1/catalog"
     tags = ["Design"]
+    dependencies = {"upstream": owned_by("design", "/internal/catalog")}
 
     @get(
         "/",
@@ -54,18 +53,18 @@ class CatalogController(Controller):
             **public_problems(401, 503),
         },
     )
-    async def catalog(self, request: BrandRequest, state: State) -> Response[bytes]:
+    async def catalog(self, upstream: OwningService) -> Response[bytes]:
         """Styles, constructions, shoe lasts (with EU size ranges), materials per part with
         colours, sole units, customizable elements, order types with their pair-count bands
         and price breaks, and the compatibility rules between them. Prices are per pair, in
         integer minor units of `currency`."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(runtime.design, request, "GET", "/internal/catalog")
+        return await upstream.call("GET")
 
 
 class DesignsController(Controller):
     path = "/api/v1/designs"
     tags = ["Design"]
+    dependencies = {"upstream": owned_by("design", "/internal/designs")}
 
     @post(
         "/",
@@ -81,18 +80,13 @@ class DesignsController(Controller):
     async def create(
         self,
         data: JSONBody[DesignRequest],
-        request: BrandRequest,
-        state: State,
+        upstream: OwningService,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
         """Create a design. A design that cannot be built is refused with 422 listing every
         conflict, each with a JSON pointer to its field."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.design,
-            request,
+        return await upstream.call(
             "POST",
-            "/internal/designs",
             body=data,
             idempotency_key=require_key(idempotency_key, "POST /designs"),
             created_at=(self.path, "id"),
@@ -110,16 +104,11 @@ class DesignsController(Controller):
             **public_problems(401, 422),
         },
     )
-    async def preview(
-        self, data: JSONBody[DesignSpec], request: BrandRequest, state: State
-    ) -> Response[bytes]:
+    async def preview(self, data: JSONBody[DesignSpec], upstream: OwningService) -> Response[bytes]:
         """What a specification would make at today's catalog, without saving anything:
         `buildable`, every `conflicts` entry (a JSON pointer and why), the bill of materials
         and the price per pair. The designing tool calls it as choices change."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.design, request, "POST", "/internal/designs/preview", body=data
-        )
+        return await upstream.call("POST", "/preview", body=data)
 
     @get(
         "/",
@@ -132,8 +121,7 @@ class DesignsController(Controller):
     )
     async def list_designs(
         self,
-        request: BrandRequest,
-        state: State,
+        upstream: OwningService,
         limit: Limit = 20,
         cursor: Cursor = None,
         style: StyleFilter = None,
@@ -142,9 +130,8 @@ class DesignsController(Controller):
         ] = "active",
     ) -> Response[bytes]:
         """Your brand's designs (latest version of each), newest first, cursor-paginated."""
-        runtime: GatewayRuntime = state.runtime
         params = {"limit": limit, "cursor": cursor, "style": style, "status": status}
-        return await forward(runtime.design, request, "GET", "/internal/designs", params=params)
+        return await upstream.call("GET", params=params)
 
     @get(
         "/{design_id:str}",
@@ -158,19 +145,15 @@ class DesignsController(Controller):
     async def get_design(
         self,
         design_id: DesignIdPath,
-        request: BrandRequest,
-        state: State,
+        upstream: OwningService,
         version: Annotated[
             int | None, QueryParameter(name="version", ge=1, description="Default: the latest.")
         ] = None,
     ) -> Response[bytes]:
         """A design version with its bill of materials and `bom_hash`."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.design,
-            request,
+        return await upstream.call(
             "GET",
-            f"/internal/designs/{design_id}",
+            f"/{design_id}",
             params={"version": version},
         )
 
@@ -187,8 +170,7 @@ class DesignsController(Controller):
         self,
         design_id: DesignIdPath,
         data: JSONBody[DesignRequest],
-        request: BrandRequest,
-        state: State,
+        upstream: OwningService,
         if_match: Annotated[
             str | None,
             HeaderParameter(
@@ -199,14 +181,11 @@ class DesignsController(Controller):
     ) -> Response[bytes]:
         """Replace the design's specification. Versions are immutable: this makes a new one;
         orders keep pointing at the version they were checked out with."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.design,
-            request,
+        return await upstream.call(
             "PUT",
-            f"/internal/designs/{design_id}",
+            f"/{design_id}",
             body=data,
-            extra_headers={"If-Match": if_match} if if_match else None,
+            headers={"If-Match": if_match} if if_match else None,
         )
 
     @post(
@@ -219,15 +198,10 @@ class DesignsController(Controller):
             **public_problems(401, 404),
         },
     )
-    async def archive(
-        self, design_id: DesignIdPath, request: BrandRequest, state: State
-    ) -> Response[bytes]:
+    async def archive(self, design_id: DesignIdPath, upstream: OwningService) -> Response[bytes]:
         """Hide a design from your active designs and the gallery. It stays readable, with all
         its versions; clone it to use it again."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.design, request, "POST", f"/internal/designs/{design_id}/archive"
-        )
+        return await upstream.call("POST", f"/{design_id}/archive")
 
     @post(
         "/{design_id:str}/publish",
@@ -239,14 +213,9 @@ class DesignsController(Controller):
             **public_problems(401, 404, 409),
         },
     )
-    async def publish(
-        self, design_id: DesignIdPath, request: BrandRequest, state: State
-    ) -> Response[bytes]:
+    async def publish(self, design_id: DesignIdPath, upstream: OwningService) -> Response[bytes]:
         """Publish your design in the Get Inspired gallery, where any brand can clone it."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.design, request, "POST", f"/internal/designs/{design_id}/publish"
-        )
+        return await upstream.call("POST", f"/{design_id}/publish")
 
     @post(
         "/{design_id:str}/unpublish",
@@ -255,19 +224,15 @@ class DesignsController(Controller):
         status_code=200,
         responses={200: documented(DesignResponse, "The design."), **public_problems(401, 404)},
     )
-    async def unpublish(
-        self, design_id: DesignIdPath, request: BrandRequest, state: State
-    ) -> Response[bytes]:
+    async def unpublish(self, design_id: DesignIdPath, upstream: OwningService) -> Response[bytes]:
         """Remove your design from the Get Inspired gallery (clones already made stay)."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.design, request, "POST", f"/internal/designs/{design_id}/unpublish"
-        )
+        return await upstream.call("POST", f"/{design_id}/unpublish")
 
 
 class GalleryController(Controller):
     path = "/api/v1/gallery"
     tags = ["Design"]
+    dependencies = {"upstream": owned_by("design", "/internal/gallery")}
 
     @get(
         "/",
@@ -280,8 +245,7 @@ class GalleryController(Controller):
     )
     async def browse(
         self,
-        request: BrandRequest,
-        state: State,
+        upstream: OwningService,
         limit: Limit = 20,
         cursor: Cursor = None,
         style: StyleFilter = None,
@@ -291,9 +255,8 @@ class GalleryController(Controller):
         ] = None,
     ) -> Response[bytes]:
         """Published designs, from the factory and other brands, to clone as a start."""
-        runtime: GatewayRuntime = state.runtime
         params = {"limit": limit, "cursor": cursor, "style": style, "construction": construction}
-        return await forward(runtime.design, request, "GET", "/internal/gallery", params=params)
+        return await upstream.call("GET", params=params)
 
     @post(
         "/{design_id:str}/clone",
@@ -309,18 +272,14 @@ class GalleryController(Controller):
     async def clone(
         self,
         design_id: DesignIdPath,
-        request: BrandRequest,
-        state: State,
+        upstream: OwningService,
         idempotency_key: IdempotencyKey = None,
         data: JSONBody[CloneRequest | None] = None,
     ) -> Response[bytes]:
         """Copy a gallery design's latest version into a new design owned by your brand."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.design,
-            request,
+        return await upstream.call(
             "POST",
-            f"/internal/gallery/{design_id}/clone",
+            f"/{design_id}/clone",
             body=data or CloneRequest(),
             idempotency_key=require_key(idempotency_key, "POST /gallery/{id}/clone"),
             created_at=("/api/v1/designs", "id"),
@@ -330,6 +289,7 @@ class GalleryController(Controller):
 class EstimatesController(Controller):
     path = "/api/v1/estimates"
     tags = ["Design"]
+    dependencies = {"upstream": owned_by("design", "/internal/estimates")}
 
     @post(
         "/",
@@ -342,10 +302,9 @@ class EstimatesController(Controller):
         },
     )
     async def estimate(
-        self, data: JSONBody[EstimateRequest], request: BrandRequest, state: State
+        self, data: JSONBody[EstimateRequest], upstream: OwningService
     ) -> Response[bytes]:
         """The manufacturing price of an order of one of your design versions, without
         creating anything: `per_pair` after the order type's price break, `manufacturing`
         for all pairs. Pairs must fit the order type's band; sizes must exist on the last."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(runtime.design, request, "POST", "/internal/estimates", body=data)
+        return await upstream.call("POST", body=data)

@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from litestar import Request, Response
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, Parameter
 from pydantic import BaseModel
 
-from bespoke_gateway.adapters.idempotency import (
-    MongoIdempotency,
-    StoredResponse,
-    fingerprint,
-    record_id,
-)
 from bespoke_gateway.adapters.upstream import ServiceClient, UpstreamResponse
+from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import Account
 from bespoke_gateway.domain.errors import IdempotencyKeyMissing
+from bespoke_gateway.service_layer.idempotency import answer_once
+from bespoke_gateway.service_layer.ports import Clock, IdempotencyStore, StoredResponse
 from bespoke_platform.app import request_id
 from bespoke_platform.problems import PROBLEM_JSON, problem_responses
 
@@ -79,7 +78,7 @@ def require_key(key: str | None, what: str) -> str:
 
 def passthrough(
     upstream: UpstreamResponse, request: Request[Any, Any, Any], location: str | None = None
-) -> Response[bytes]:
+) -> StoredResponse:
     """The service's answer as it is: success bodies and problem details alike.
 
     A problem's ``instance`` names the public path, not the internal one.
@@ -92,72 +91,100 @@ def passthrough(
         content = json.dumps(problem).encode()
     elif location is not None and upstream.status_code == 201:
         headers["Location"] = location
+    return StoredResponse(upstream.status_code, upstream.media_type, headers, content)
+
+
+@dataclass(frozen=True)
+class Upstream:
+    """The service that owns a controller's routes, for the brand making this request:
+    routes name only the part of the internal path after the controller's ``prefix``."""
+
+    client: ServiceClient
+    prefix: str
+    request: BrandRequest
+    replies: IdempotencyStore
+    clock: Clock
+
+    async def call(
+        self,
+        method: str,
+        path: str = "",
+        *,
+        body: BaseModel | None = None,
+        params: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        headers: dict[str, str] | None = None,
+        created_at: tuple[str, str] | None = None,
+    ) -> Response[bytes]:
+        """Call the service and pass its answer on.
+
+        A POST with an ``Idempotency-Key`` is answered once (``answer_once``): a retry
+        with the same key and body gets the first answer again, with
+        ``Idempotent-Replayed: true``, without calling the service. ``created_at``:
+        (public path prefix, id field) to build the ``Location`` of a 201.
+        """
+        sent = dict(headers or {})
+        payload = body.model_dump(mode="json", exclude_none=True) if body is not None else None
+        account_id = self.request.user.account_id
+
+        async def send() -> StoredResponse:
+            upstream = await self.client.request(
+                method,
+                self.prefix + path,
+                account_id=account_id,
+                request_id=request_id(self.request),
+                json=payload,
+                params={k: v for k, v in (params or {}).items() if v is not None},
+                headers=sent,
+            )
+            location = None
+            if created_at is not None and upstream.status_code == 201:
+                public_prefix, field = created_at
+                location = f"{public_prefix}/{json.loads(upstream.content)[field]}"
+            return passthrough(upstream, self.request, location)
+
+        if idempotency_key is None:
+            return respond(await send())
+        sent["Idempotency-Key"] = idempotency_key
+        if method != "POST":
+            return respond(await send())
+        answer = await answer_once(
+            self.replies,
+            self.clock,
+            account_id=account_id,
+            method=method,
+            path=self.request.url.path,
+            key=idempotency_key,
+            payload=payload,
+            call=send,
+        )
+        if answer.replayed:
+            return respond(answer.response, {"Idempotent-Replayed": "true"})
+        return respond(answer.response)
+
+
+def respond(stored: StoredResponse, extra: dict[str, str] | None = None) -> Response[bytes]:
+    """An answer, as Litestar sends it."""
     return Response(
-        content, status_code=upstream.status_code, media_type=upstream.media_type, headers=headers
+        stored.content,
+        status_code=stored.status_code,
+        media_type=stored.media_type,
+        headers={**stored.headers, **(extra or {})},
     )
 
 
-async def forward(
-    service: ServiceClient,
-    request: BrandRequest,
-    method: str,
-    path: str,
-    *,
-    body: BaseModel | None = None,
-    params: dict[str, Any] | None = None,
-    idempotency_key: str | None = None,
-    extra_headers: dict[str, str] | None = None,
-    created_at: tuple[str, str] | None = None,
-) -> Response[bytes]:
-    """Call ``service`` for the authenticated brand and pass its answer on.
+ServiceName = Literal["design", "orders", "payments", "shipping"]
 
-    A POST with an ``Idempotency-Key`` is answered once: a retry with the same key and
-    body gets the first answer again (same status and body, ``Idempotent-Replayed:
-    true``) without calling the service; the same key with a different body is 422.
-    ``created_at``: (public path prefix, id field) to build the ``Location`` of a 201.
-    """
-    headers = dict(extra_headers or {})
-    payload = body.model_dump(mode="json", exclude_none=True) if body is not None else None
-    account_id = request.user.account_id
-    store: MongoIdempotency | None = None
-    rid = ""
-    if idempotency_key is not None:
-        headers["Idempotency-Key"] = idempotency_key
-        if method == "POST":
-            store = request.app.state.runtime.idempotency
-            rid = record_id(account_id, method, request.url.path, idempotency_key)
-            canonical = json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
-            stored = await store.begin(rid, account_id, fingerprint(canonical), datetime.now(UTC))
-            if stored is not None:
-                return Response(
-                    stored.content,
-                    status_code=stored.status_code,
-                    media_type=stored.media_type,
-                    headers={**stored.headers, "Idempotent-Replayed": "true"},
-                )
-    try:
-        upstream = await service.request(
-            method,
-            path,
-            account_id=account_id,
-            request_id=request_id(request),
-            json=payload,
-            params={k: v for k, v in (params or {}).items() if v is not None},
-            headers=headers,
-        )
-    except BaseException:
-        if store is not None:
-            await store.abandon(rid)
-        raise
-    location = None
-    if created_at is not None and upstream.status_code == 201:
-        prefix, field = created_at
-        location = f"{prefix}/{json.loads(upstream.content)[field]}"
-    response = passthrough(upstream, request, location)
-    if store is not None:
-        kept = {k: v for k, v in response.headers.items() if k.lower() == "location"}
-        await store.finish(
-            rid,
-            StoredResponse(upstream.status_code, upstream.media_type, kept, response.content),
-        )
-    return response
+OwningService = NamedDependency[Upstream]
+"""A route's ``upstream`` parameter: the controller's service (see ``owned_by``)."""
+
+
+def owned_by(service: ServiceName, prefix: str) -> Provide:
+    """A controller's ``upstream`` dependency: ``service``'s internal API under ``prefix``."""
+
+    def provide(request: BrandRequest, state: State) -> Upstream:
+        runtime: GatewayRuntime = state.runtime
+        client: ServiceClient = getattr(runtime, service)
+        return Upstream(client, prefix, request, runtime.idempotency, runtime.clock)
+
+    return Provide(provide, sync_to_thread=False)

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from litestar import Controller, Response, get, patch, post
-from litestar.datastructures import State
 from litestar.params import JSONBody, QueryParameter
 
 from bespoke_contracts import OrderStatus, OrderType
@@ -17,13 +16,12 @@ from bespoke_contracts.api.orders import (
     OrderList,
     OrderResponse,
 )
-from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.entrypoints.forwarding import (
-    BrandRequest,
     IdempotencyKey,
     OrderNumberPath,
+    OwningService,
     documented,
-    forward,
+    owned_by,
     public_problems,
     require_key,
 )
@@ -32,6 +30,7 @@ from bespoke_gateway.entrypoints.forwarding import (
 class OrdersController(Controller):
     path = "/api/v1/orders"
     tags = ["Orders"]
+    dependencies = {"upstream": owned_by("orders", "/internal/orders")}
 
     @post(
         "/",
@@ -47,18 +46,14 @@ class OrdersController(Controller):
     async def check_out(
         self,
         data: JSONBody[CheckoutRequest],
-        request: BrandRequest,
-        state: State,
+        upstream: OwningService,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
         """Check out a confirmed design version: the order gets the next sequential order
         number and waits as `pending_payment`; an email with its specifications follows."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.orders,
-            request,
+        return await upstream.call(
             "POST",
-            "/internal/orders/",
+            "/",
             body=data,
             idempotency_key=require_key(idempotency_key, "POST /orders"),
             created_at=(self.path, "order_number"),
@@ -75,8 +70,7 @@ class OrdersController(Controller):
     )
     async def list_orders(
         self,
-        request: BrandRequest,
-        state: State,
+        upstream: OwningService,
         status: Annotated[
             OrderStatus | None, QueryParameter(name="status", description="Only this status.")
         ] = None,
@@ -116,7 +110,6 @@ class OrdersController(Controller):
     ) -> Response[bytes]:
         """Your brand's orders with filters and text search on the order number. Pages follow
         the order numbers: orders placed while you page never appear twice or go missing."""
-        runtime: GatewayRuntime = state.runtime
         params = {
             "status": status.value if status else None,
             "order_type": order_type.value if order_type else None,
@@ -128,7 +121,7 @@ class OrdersController(Controller):
             "limit": limit,
             "cursor": cursor,
         }
-        return await forward(runtime.orders, request, "GET", "/internal/orders/", params=params)
+        return await upstream.call("GET", "/", params=params)
 
     @patch(
         "/{order_number:str}",
@@ -143,15 +136,11 @@ class OrdersController(Controller):
         self,
         order_number: OrderNumberPath,
         data: JSONBody[OrderEdit],
-        request: BrandRequest,
-        state: State,
+        upstream: OwningService,
     ) -> Response[bytes]:
         """Change the sizes, shipping address or billing of an order still pending payment.
         It is re-priced and becomes a new version. Paid or cancelled orders are 409."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.orders, request, "PATCH", f"/internal/orders/{order_number}", body=data
-        )
+        return await upstream.call("PATCH", f"/{order_number}", body=data)
 
     @post(
         "/{order_number:str}/cancel",
@@ -164,13 +153,10 @@ class OrdersController(Controller):
         },
     )
     async def cancel(
-        self, order_number: OrderNumberPath, request: BrandRequest, state: State
+        self, order_number: OrderNumberPath, upstream: OwningService
     ) -> Response[bytes]:
         """Cancel an order that is still pending payment. Paid or cancelled orders are 409."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.orders, request, "POST", f"/internal/orders/{order_number}/cancel"
-        )
+        return await upstream.call("POST", f"/{order_number}/cancel")
 
     @get(
         "/{order_number:str}/history",
@@ -182,13 +168,10 @@ class OrdersController(Controller):
         },
     )
     async def history(
-        self, order_number: OrderNumberPath, request: BrandRequest, state: State
+        self, order_number: OrderNumberPath, upstream: OwningService
     ) -> Response[bytes]:
         """When the order changed status and why (`request:<id>` or `event:<event_id>`)."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.orders, request, "GET", f"/internal/orders/{order_number}/history"
-        )
+        return await upstream.call("GET", f"/{order_number}/history")
 
     @get(
         "/{order_number:str}",
@@ -202,9 +185,7 @@ class OrdersController(Controller):
     async def get_order(
         self,
         order_number: OrderNumberPath,
-        request: BrandRequest,
-        state: State,
+        upstream: OwningService,
     ) -> Response[bytes]:
         """An order of your brand with its full specifications and status."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(runtime.orders, request, "GET", f"/internal/orders/{order_number}")
+        return await upstream.call("GET", f"/{order_number}")

@@ -10,13 +10,14 @@ from litestar.datastructures import State
 from bespoke_contracts.api.payments import PayPage, StartedPayment
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.entrypoints.forwarding import (
-    BrandRequest,
     GroupPath,
     OrderNumberPath,
+    OwningService,
     documented,
-    forward,
+    owned_by,
     passthrough,
     public_problems,
+    respond,
 )
 from bespoke_platform.app import request_id
 
@@ -24,6 +25,7 @@ from bespoke_platform.app import request_id
 class OrderPaymentController(Controller):
     path = "/api/v1/orders/{order_number:str}/payment"
     tags = ["Payments"]
+    dependencies = {"upstream": owned_by("payments", "/internal/invoices")}
 
     @get(
         "/",
@@ -35,11 +37,10 @@ class OrderPaymentController(Controller):
         },
     )
     async def pay_page(
-        self, order_number: OrderNumberPath, request: BrandRequest, state: State
+        self, order_number: OrderNumberPath, upstream: OwningService
     ) -> Response[bytes]:
         """Manufacturing, shipping and customization costs, the total and the currency."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(runtime.payments, request, "GET", f"/internal/invoices/{order_number}")
+        return await upstream.call("GET", f"/{order_number}")
 
     @post(
         "/",
@@ -52,19 +53,17 @@ class OrderPaymentController(Controller):
         },
     )
     async def start(
-        self, order_number: OrderNumberPath, request: BrandRequest, state: State
+        self, order_number: OrderNumberPath, upstream: OwningService
     ) -> Response[bytes]:
         """Start paying with Stripe. Asking again returns the same PaymentIntent; a paid or
         void invoice is 409. The order moves to Work In Process when Stripe reports success."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.payments, request, "POST", f"/internal/invoices/{order_number}/payment"
-        )
+        return await upstream.call("POST", f"/{order_number}/payment")
 
 
 class GroupPaymentController(Controller):
     path = "/api/v1/shipping-groups/{group_id:str}/payment"
     tags = ["Payments"]
+    dependencies = {"upstream": owned_by("payments", "/internal/invoices")}
 
     @get(
         "/",
@@ -75,13 +74,10 @@ class GroupPaymentController(Controller):
             **public_problems(401, 404, 503),
         },
     )
-    async def pay_page(
-        self, group_id: GroupPath, request: BrandRequest, state: State
-    ) -> Response[bytes]:
+    async def pay_page(self, group_id: GroupPath, upstream: OwningService) -> Response[bytes]:
         """One invoice for every order of the group: their manufacturing and customization
         and the group's shipping cost."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(runtime.payments, request, "GET", f"/internal/invoices/{group_id}")
+        return await upstream.call("GET", f"/{group_id}")
 
     @post(
         "/",
@@ -93,14 +89,9 @@ class GroupPaymentController(Controller):
             **public_problems(401, 404, 409, 503),
         },
     )
-    async def start(
-        self, group_id: GroupPath, request: BrandRequest, state: State
-    ) -> Response[bytes]:
+    async def start(self, group_id: GroupPath, upstream: OwningService) -> Response[bytes]:
         """One payment for the whole group; every order moves to Work In Process when it clears."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.payments, request, "POST", f"/internal/invoices/{group_id}/payment"
-        )
+        return await upstream.call("POST", f"/{group_id}/payment")
 
 
 class StripeWebhookController(Controller):
@@ -129,4 +120,4 @@ class StripeWebhookController(Controller):
                 "Content-Type": "application/json",
             },
         )
-        return passthrough(upstream, request)
+        return respond(passthrough(upstream, request))

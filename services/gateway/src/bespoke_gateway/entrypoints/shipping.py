@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, post
-from litestar.datastructures import State
 from litestar.params import JSONBody, QueryParameter
 
 from bespoke_contracts.api.shipping import (
@@ -15,14 +14,13 @@ from bespoke_contracts.api.shipping import (
     ShippingGroupList,
     ShippingGroupView,
 )
-from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.entrypoints.forwarding import (
-    BrandRequest,
     GroupPath,
     IdempotencyKey,
     OrderNumberPath,
+    OwningService,
     documented,
-    forward,
+    owned_by,
     public_problems,
 )
 
@@ -30,6 +28,7 @@ from bespoke_gateway.entrypoints.forwarding import (
 class ShippingGroupsController(Controller):
     path = "/api/v1/shipping-groups"
     tags = ["Group Shipping"]
+    dependencies = {"upstream": owned_by("shipping", "/internal/groups")}
 
     @post(
         "/",
@@ -45,8 +44,7 @@ class ShippingGroupsController(Controller):
     async def form(
         self,
         data: JSONBody[GroupRequest],
-        request: BrandRequest,
-        state: State,
+        upstream: OwningService,
         idempotency_key: IdempotencyKey = None,
     ) -> Response[bytes]:
         """Group two or more of your orders that are pending payment, in no other group and
@@ -57,12 +55,9 @@ class ShippingGroupsController(Controller):
         Refused: another brand's or an unknown order (404); a paid, cancelled or already
         grouped order (409); fewer than two orders, a repeated order, different addresses
         (422, each in `errors`)."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.shipping,
-            request,
+        return await upstream.call(
             "POST",
-            "/internal/groups/",
+            "/",
             body=data,
             idempotency_key=idempotency_key,
             created_at=(self.path, "id"),
@@ -79,15 +74,12 @@ class ShippingGroupsController(Controller):
         },
     )
     async def preview(
-        self, data: JSONBody[GroupRequest], request: BrandRequest, state: State
+        self, data: JSONBody[GroupRequest], upstream: OwningService
     ) -> Response[bytes]:
         """The shipping cost, saving and each order's share that grouping these orders
         would give, before forming the group (nothing is formed or reserved). Refused
         exactly as forming the group would be."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.shipping, request, "POST", "/internal/groups/preview", body=data
-        )
+        return await upstream.call("POST", "/preview", body=data)
 
     @get(
         "/",
@@ -100,8 +92,7 @@ class ShippingGroupsController(Controller):
     )
     async def list_groups(
         self,
-        request: BrandRequest,
-        state: State,
+        upstream: OwningService,
         limit: Annotated[
             int, QueryParameter(name="limit", ge=1, le=100, description="Page size.")
         ] = 20,
@@ -111,12 +102,9 @@ class ShippingGroupsController(Controller):
         ] = None,
     ) -> Response[bytes]:
         """Every group, open, paid or dissolved, newest first."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.shipping,
-            request,
+        return await upstream.call(
             "GET",
-            "/internal/groups/",
+            "/",
             params={"limit": limit, "cursor": cursor},
         )
 
@@ -129,13 +117,10 @@ class ShippingGroupsController(Controller):
             **public_problems(401, 404, 503),
         },
     )
-    async def get_group(
-        self, group_id: GroupPath, request: BrandRequest, state: State
-    ) -> Response[bytes]:
+    async def get_group(self, group_id: GroupPath, upstream: OwningService) -> Response[bytes]:
         """Its orders, shipping cost, the saving and each order's share; `status` is
         `open` until paid (`paid`) or dissolved (`dissolved`)."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(runtime.shipping, request, "GET", f"/internal/groups/{group_id}")
+        return await upstream.call("GET", f"/{group_id}")
 
     @delete(
         "/{group_id:str}",
@@ -147,13 +132,10 @@ class ShippingGroupsController(Controller):
             **public_problems(401, 404, 409, 503),
         },
     )
-    async def dissolve(
-        self, group_id: GroupPath, request: BrandRequest, state: State
-    ) -> Response[bytes]:
+    async def dissolve(self, group_id: GroupPath, upstream: OwningService) -> Response[bytes]:
         """Its orders are paid and shipped on their own again (each order's own invoice
         returns). A paid group is 409. Dissolving twice is harmless."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(runtime.shipping, request, "DELETE", f"/internal/groups/{group_id}")
+        return await upstream.call("DELETE", f"/{group_id}")
 
     @get(
         "/{group_id:str}/shipment",
@@ -164,20 +146,16 @@ class ShippingGroupsController(Controller):
             **public_problems(401, 404, 503),
         },
     )
-    async def shipment(
-        self, group_id: GroupPath, request: BrandRequest, state: State
-    ) -> Response[bytes]:
+    async def shipment(self, group_id: GroupPath, upstream: OwningService) -> Response[bytes]:
         """Exists once the group's payment clears (`awaiting_production`), then
         `ready_to_ship` and `shipped` with a tracking number."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.shipping, request, "GET", f"/internal/groups/{group_id}/shipment"
-        )
+        return await upstream.call("GET", f"/{group_id}/shipment")
 
 
 class OrderShipmentController(Controller):
     path = "/api/v1/orders/{order_number:str}/shipment"
     tags = ["Group Shipping"]
+    dependencies = {"upstream": owned_by("shipping", "/internal/orders")}
 
     @get(
         "/",
@@ -189,10 +167,7 @@ class OrderShipmentController(Controller):
         },
     )
     async def shipment(
-        self, order_number: OrderNumberPath, request: BrandRequest, state: State
+        self, order_number: OrderNumberPath, upstream: OwningService
     ) -> Response[bytes]:
         """The order's own shipment, or its group's. Exists once the payment clears."""
-        runtime: GatewayRuntime = state.runtime
-        return await forward(
-            runtime.shipping, request, "GET", f"/internal/orders/{order_number}/shipment"
-        )
+        return await upstream.call("GET", f"/{order_number}/shipment")

@@ -29,6 +29,7 @@ from bespoke_gateway.entrypoints.forwarding import (
     GroupPath,
     OrderNumberPath,
     passthrough,
+    respond,
 )
 from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_platform.app import request_id
@@ -123,10 +124,10 @@ async def simulate_payment(
             "POST", f"/internal/invoices/{target}/payment", account, rid
         )
         if not started.ok:
-            return passthrough(started, request)
+            return respond(passthrough(started, request))
         page = await runtime.payments.request("GET", f"/internal/invoices/{target}", account, rid)
     if not page.ok:
-        return passthrough(page, request)
+        return respond(passthrough(page, request))
     payload = json.dumps(succeeded_event(json.loads(page.content))).encode()
     answer = await runtime.payments.request(
         "POST",
@@ -136,7 +137,7 @@ async def simulate_payment(
         content=payload,
         headers={"Stripe-Signature": sign(payload, secret), "Content-Type": "application/json"},
     )
-    return passthrough(answer, request)
+    return respond(passthrough(answer, request))
 
 
 def ui_router() -> Router:
