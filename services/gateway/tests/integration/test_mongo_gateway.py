@@ -1,0 +1,91 @@
+"""The gateway's MongoDB adapters on the real MongoDB-wire server: the idempotency store's
+claims and answers, and brand tokens that stop working the moment they are replaced."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+
+from bespoke.stack.containers import Infrastructure
+from bespoke_gateway.adapters.accounts import MongoAccountRepository
+from bespoke_gateway.adapters.idempotency import MongoIdempotency
+from bespoke_gateway.domain.accounts import hash_token, new_token, open_account
+from bespoke_gateway.domain.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
+from bespoke_gateway.service_layer.ports import StoredResponse
+from bespoke_platform.mongo import connect
+
+pytestmark = pytest.mark.stack
+
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+CREATED = StoredResponse(201, "application/json", {"Location": "/api/v1/orders/BF-1"}, b"{}")
+
+
+@pytest.fixture
+async def db(
+    stack_infrastructure: Infrastructure, unique: str
+) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    client = connect(stack_infrastructure.mongodb_url)
+    name = f"test_gateway_{unique}"
+    yield client[name]
+    await client.drop_database(name)
+    await client.close()
+
+
+async def test_a_key_is_claimed_once_and_its_answer_replayed(
+    db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    store = MongoIdempotency(db)
+    assert await store.begin("r1", "acc_1", "print-a", NOW) is None
+    with pytest.raises(IdempotencyKeyInProgress):
+        await store.begin("r1", "acc_1", "print-a", NOW + timedelta(seconds=1))
+
+    await store.finish("r1", CREATED)
+
+    assert await store.begin("r1", "acc_1", "print-a", NOW + timedelta(minutes=5)) == CREATED
+    with pytest.raises(IdempotencyKeyReused):
+        await store.begin("r1", "acc_1", "print-b", NOW + timedelta(minutes=5))
+
+
+async def test_refused_failed_stale_and_expired_claims_free_the_key(
+    db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    store = MongoIdempotency(db, ttl=timedelta(hours=24), stale=timedelta(seconds=60))
+    assert await store.begin("refused", "acc_1", "p", NOW) is None
+    await store.finish("refused", StoredResponse(409, "application/problem+json", {}, b"{}"))
+    assert await store.begin("refused", "acc_1", "p", NOW) is None, "a refusal is not kept"
+
+    assert await store.begin("failed", "acc_1", "p", NOW) is None
+    await store.abandon("failed")
+    assert await store.begin("failed", "acc_1", "p", NOW) is None
+
+    assert await store.begin("crashed", "acc_1", "p", NOW) is None  # never finished
+    assert await store.begin("crashed", "acc_1", "p", NOW + timedelta(seconds=61)) is None
+
+    assert await store.begin("old", "acc_1", "p", NOW) is None
+    await store.finish("old", CREATED)
+    assert await store.begin("old", "acc_1", "other", NOW + timedelta(hours=25)) is None
+
+
+async def test_a_replaced_or_revoked_token_stops_working_at_once(
+    db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    accounts = MongoAccountRepository(db)
+    await accounts.ensure_indexes()
+    account, token = open_account("Norte", "ops@norte.example", NOW)
+    await accounts.add(account)
+    found = await accounts.by_token_hash(hash_token(token))
+    assert found is not None
+    assert found.account_id == account.account_id
+
+    fresh = new_token()
+    assert await accounts.replace_token(account.account_id, hash_token(fresh)) is True
+    assert await accounts.by_token_hash(hash_token(token)) is None
+    assert await accounts.by_token_hash(hash_token(fresh)) is not None
+
+    assert await accounts.replace_token(account.account_id, None) is True
+    assert await accounts.by_token_hash(hash_token(fresh)) is None
+    assert await accounts.replace_token("acc_unknown", None) is False

@@ -1,0 +1,104 @@
+"""Payments' MongoDB adapters on the real MongoDB-wire server: invoices are created once,
+saved only from the revision they were read at (with their events, in one write), and
+each Stripe event is recorded once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+
+from bespoke.stack.containers import Infrastructure
+from bespoke_contracts import OrderCosts
+from bespoke_payments.adapters.mongo import MongoInvoices, MongoProcessedWebhooks
+from bespoke_payments.domain.model import InvoiceStatus, invoice_for_order
+from bespoke_payments.service_layer.handlers import ConcurrentChange
+from bespoke_platform.mongo import connect
+
+pytestmark = pytest.mark.stack
+
+COSTS = OrderCosts.priced(per_pair=20_000, pairs=2, shipping=1_500, customization=0, currency="EUR")
+NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(
+    stack_infrastructure: Infrastructure, unique: str
+) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    client = connect(stack_infrastructure.mongodb_url)
+    name = f"test_payments_{unique}"
+    yield client[name]
+    await client.drop_database(name)
+    await client.close()
+
+
+def invoice(order_number: str = "BF-900001") -> Any:
+    return invoice_for_order(
+        order_number=order_number, account_id="acc_1", costs=COSTS, contact_email="a@b.example"
+    )
+
+
+async def test_an_invoice_is_created_once_and_reads_back_as_it_was(
+    db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    invoices = MongoInvoices(db)
+    first = invoice()
+    assert await invoices.add(first) is True
+    assert await invoices.add(invoice()) is False, "a second invoice under the same id"
+
+    stored = await invoices.get(first.id)
+    assert stored is not None
+    assert (stored.id, stored.target, stored.total, stored.status) == (
+        "inv_BF-900001",
+        "BF-900001",
+        COSTS.total,
+        InvoiceStatus.OPEN,
+    )
+    assert await invoices.get("inv_BF-000000") is None
+
+
+async def test_a_save_from_a_stale_read_is_refused_and_writes_nothing(
+    db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    invoices = MongoInvoices(db)
+    await invoices.add(invoice())
+    mine, theirs = await invoices.get("inv_BF-900001"), await invoices.get("inv_BF-900001")
+    assert mine is not None and theirs is not None
+
+    assert mine.settle(
+        stripe_event_id="evt_1",
+        payment_intent_id="pi_1",
+        amount=COSTS.total,
+        currency="eur",
+        metadata_version=1,
+        at=NOW,
+        correlation_id="req_1",
+    )
+    await invoices.save(mine)
+    theirs.void("evt_2")
+    with pytest.raises(ConcurrentChange):
+        await invoices.save(theirs)
+
+    stored = await invoices.get("inv_BF-900001")
+    assert stored is not None
+    assert stored.status is InvoiceStatus.PAID, "the stale save changed nothing"
+    assert stored.revision == 1
+    doc = await db.invoices.find_one({"_id": "inv_BF-900001"})
+    assert doc is not None
+    assert [e["event_type"] for e in doc["outbox"]] == ["payment.cleared"]
+    assert doc["outbox_pending"] is True, "the event waits in the same document"
+    assert await db.outbox_signals.find_one({"_id": "inv_BF-900001"}) is not None
+
+
+async def test_each_stripe_event_is_recorded_once(db: AsyncDatabase[dict[str, Any]]) -> None:
+    webhooks = MongoProcessedWebhooks(db)
+    assert await webhooks.seen("evt_9") is False
+    await webhooks.record("evt_9", "payment_intent.succeeded", "cleared")
+    await webhooks.record("evt_9", "payment_intent.succeeded", "duplicate")  # a replay
+
+    assert await webhooks.seen("evt_9") is True
+    [doc] = await db.stripe_events.find({}).to_list()
+    assert (doc["_id"], doc["outcome"]) == ("evt_9", "cleared"), "the first outcome stands"
