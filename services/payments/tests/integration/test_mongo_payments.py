@@ -66,7 +66,8 @@ async def test_a_save_from_a_stale_read_is_refused_and_writes_nothing(
     invoices = MongoInvoices(db)
     await invoices.add(invoice())
     mine, theirs = await invoices.get("inv_BF-900001"), await invoices.get("inv_BF-900001")
-    assert mine is not None and theirs is not None
+    assert mine is not None
+    assert theirs is not None
 
     assert mine.settle(
         stripe_event_id="evt_1",
