@@ -4,6 +4,7 @@ services, Kafka, FerretDB and stripe-mock."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import uuid
 from collections.abc import Awaitable, Callable
@@ -106,7 +107,7 @@ async def test_three_orders_grouped_are_paid_once_and_ship_together(
     assert started.status_code == 200, started.text
     assert (await simulate_success(group["id"]))["outcome"] == "cleared"
     for number in numbers:
-        await until(lambda n=number: _is(api, n, "work_in_process"))
+        await until(functools.partial(_is, api, number, "work_in_process"))
 
     async def shipment() -> dict[str, Any] | None:
         found = await api.get(f"/shipping-groups/{group['id']}/shipment")

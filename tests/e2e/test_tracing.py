@@ -9,11 +9,11 @@ import json
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, TypeAlias
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from bespoke.payments import simulate_success
@@ -25,7 +25,7 @@ from .test_payments import pending_order
 
 pytestmark = pytest.mark.stack
 
-Record = ConsumerRecord[bytes, bytes]
+Record: TypeAlias = Any  # aiokafka ships no type information: ConsumerRecord[bytes, bytes]
 
 
 def new_traceparent() -> tuple[str, str]:
@@ -37,7 +37,7 @@ def trace_of(record: Record) -> str | None:
     headers = {name: value.decode() for name, value in record.headers}
     if "traceparent" not in headers:
         return None
-    return headers["traceparent"].split("-")[1]
+    return str(headers["traceparent"].split("-")[1])
 
 
 class Events:

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 
-import bespoke_platform.messaging as messaging
 from bespoke_platform.messaging import PoisonMessage, consume
 
 
@@ -35,7 +34,7 @@ def no_backoff(monkeypatch: Any) -> None:
     async def no_sleep(_: float) -> None:
         return None
 
-    monkeypatch.setattr(messaging.asyncio, "sleep", no_sleep)
+    monkeypatch.setattr("bespoke_platform.messaging.asyncio.sleep", no_sleep)
 
 
 async def test_a_handled_record_is_not_parked() -> None:

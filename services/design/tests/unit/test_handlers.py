@@ -19,8 +19,10 @@ from bespoke_design.domain.errors import (
 )
 from bespoke_design.service_layer import handlers
 
+from .fakes import Fakes
 
-async def test_a_design_starts_at_version_one_with_its_bom(fakes: Any, make_request: Any) -> None:
+
+async def test_a_design_starts_at_version_one_with_its_bom(fakes: Fakes, make_request: Any) -> None:
     design, created = await handlers.create_design("acc_a", "k1", make_request(), fakes.deps)
     assert created
     assert design.latest.version == 1
@@ -30,7 +32,7 @@ async def test_a_design_starts_at_version_one_with_its_bom(fakes: Any, make_requ
 
 
 async def test_an_unbuildable_design_is_refused_with_every_conflict(
-    fakes: Any, make_request: Any
+    fakes: Fakes, make_request: Any
 ) -> None:
     with pytest.raises(UnbuildableDesign) as raised:
         await handlers.create_design(
@@ -43,7 +45,9 @@ async def test_an_unbuildable_design_is_refused_with_every_conflict(
     assert fakes.designs.stored == {}
 
 
-def test_a_preview_prices_a_buildable_spec_and_saves_nothing(fakes: Any, make_request: Any) -> None:
+def test_a_preview_prices_a_buildable_spec_and_saves_nothing(
+    fakes: Fakes, make_request: Any
+) -> None:
     spec = DesignSpec.model_validate(make_request().model_dump(exclude={"name"}))
     preview = handlers.preview(spec, fakes.deps)
     assert preview.buildable
@@ -54,7 +58,9 @@ def test_a_preview_prices_a_buildable_spec_and_saves_nothing(fakes: Any, make_re
     assert fakes.designs.stored == {}
 
 
-def test_a_preview_of_an_unbuildable_spec_gives_every_reason(fakes: Any, make_request: Any) -> None:
+def test_a_preview_of_an_unbuildable_spec_gives_every_reason(
+    fakes: Fakes, make_request: Any
+) -> None:
     request = make_request(construction="blake_stitched", sole_unit="commando", last="LS-400")
     spec = DesignSpec.model_validate(request.model_dump(exclude={"name"}))
     preview = handlers.preview(spec, fakes.deps)
@@ -65,7 +71,7 @@ def test_a_preview_of_an_unbuildable_spec_gives_every_reason(fakes: Any, make_re
     assert preview.bill_of_materials == []
 
 
-async def test_a_retried_create_returns_the_first_design(fakes: Any, make_request: Any) -> None:
+async def test_a_retried_create_returns_the_first_design(fakes: Fakes, make_request: Any) -> None:
     first, _ = await handlers.create_design("acc_a", "k1", make_request(), fakes.deps)
     again, created = await handlers.create_design("acc_a", "k1", make_request(), fakes.deps)
     assert not created
@@ -74,7 +80,7 @@ async def test_a_retried_create_returns_the_first_design(fakes: Any, make_reques
         await handlers.create_design("acc_a", "k1", make_request(name="Other"), fakes.deps)
 
 
-async def test_every_update_makes_a_new_immutable_version(fakes: Any, make_request: Any) -> None:
+async def test_every_update_makes_a_new_immutable_version(fakes: Fakes, make_request: Any) -> None:
     design, _ = await handlers.create_design("acc_a", "k1", make_request(), fakes.deps)
     v1 = design.latest
     tan = make_request(
@@ -96,7 +102,7 @@ async def test_every_update_makes_a_new_immutable_version(fakes: Any, make_reque
     assert (await handlers.get_design("acc_a", design.id, fakes.deps)).latest.version == 2
 
 
-async def test_other_brands_cannot_see_or_change_a_design(fakes: Any, make_request: Any) -> None:
+async def test_other_brands_cannot_see_or_change_a_design(fakes: Fakes, make_request: Any) -> None:
     design, _ = await handlers.create_design("acc_a", "k1", make_request(), fakes.deps)
     with pytest.raises(DesignNotFound):
         await handlers.get_design("acc_b", design.id, fakes.deps)
@@ -107,7 +113,7 @@ async def test_other_brands_cannot_see_or_change_a_design(fakes: Any, make_reque
 
 
 async def test_an_archived_design_stays_readable_but_cannot_change(
-    fakes: Any, make_request: Any
+    fakes: Fakes, make_request: Any
 ) -> None:
     design, _ = await handlers.create_design("acc_a", "k1", make_request(), fakes.deps)
     await handlers.publish_design("acc_a", design.id, True, fakes.deps)
@@ -130,7 +136,7 @@ async def test_an_archived_design_stays_readable_but_cannot_change(
     assert active.items == []
 
 
-async def test_pages_follow_the_cursor_to_the_end(fakes: Any, make_request: Any) -> None:
+async def test_pages_follow_the_cursor_to_the_end(fakes: Fakes, make_request: Any) -> None:
     for i in range(5):
         await handlers.create_design("acc_a", f"k{i}", make_request(name=f"D{i}"), fakes.deps)
     seen, cursor = [], None
@@ -145,7 +151,7 @@ async def test_pages_follow_the_cursor_to_the_end(fakes: Any, make_request: Any)
         await handlers.list_designs("acc_a", None, None, 2, "%%%", fakes.deps)
 
 
-async def test_the_gallery_is_seeded_once_and_filters(fakes: Any) -> None:
+async def test_the_gallery_is_seeded_once_and_filters(fakes: Fakes) -> None:
     seeds = load_gallery_seeds()
     assert await handlers.seed_gallery(seeds, fakes.deps) == len(seeds)
     assert await handlers.seed_gallery(seeds, fakes.deps) == 0
@@ -156,7 +162,7 @@ async def test_the_gallery_is_seeded_once_and_filters(fakes: Any) -> None:
     assert len(welted.items) == 2
 
 
-async def test_cloning_makes_a_design_owned_by_the_caller(fakes: Any) -> None:
+async def test_cloning_makes_a_design_owned_by_the_caller(fakes: Fakes) -> None:
     await handlers.seed_gallery(load_gallery_seeds(), fakes.deps)
 
     clone, created = await handlers.clone("acc_a", "c1", "gal_city_oxford", None, fakes.deps)
@@ -174,7 +180,7 @@ async def test_cloning_makes_a_design_owned_by_the_caller(fakes: Any) -> None:
         await handlers.clone("acc_a", "c2", clone.id, None, fakes.deps)  # not published
 
 
-async def test_an_estimate_prices_a_version_by_order_type(fakes: Any, make_request: Any) -> None:
+async def test_an_estimate_prices_a_version_by_order_type(fakes: Fakes, make_request: Any) -> None:
     design, _ = await handlers.create_design("acc_a", "k1", make_request(), fakes.deps)
     estimate = await handlers.estimate(
         "acc_a",

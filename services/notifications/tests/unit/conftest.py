@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from bespoke_contracts import (
@@ -16,119 +12,8 @@ from bespoke_contracts import (
     OrderType,
     examples,
 )
-from bespoke_notifications.adapters.templates import TemplateWriter
-from bespoke_notifications.domain.emails import Email
-from bespoke_notifications.service_layer.delivery import Courier, RetryPolicy
-from bespoke_notifications.service_layer.handlers import NotificationsDeps
-from bespoke_notifications.service_layer.ports import (
-    Delivery,
-    DeliveryStatus,
-    PermanentMailError,
-    TransientMailError,
-)
 
-
-class FakeMailer:
-    def __init__(self) -> None:
-        self.sent: list[Email] = []
-        self.down = False
-        self.refuse: set[str] = set()
-        self.crash = False
-
-    async def send(self, email: Email) -> None:
-        if self.crash:
-            raise SystemExit("killed mid-send")
-        if self.down:
-            raise TransientMailError("ConnectionRefusedError: SMTP server down")
-        if email.to in self.refuse:
-            raise PermanentMailError("recipient refused: 550 no such user")
-        self.sent.append(email)
-
-
-class FakeSendLog:
-    def __init__(self) -> None:
-        self.log: dict[str, Delivery] = {}
-        self.claims: set[str] = set()
-        self.hints: set[str] = set()
-
-    async def add(self, email: Email, now: datetime) -> bool:
-        if email.dedup_key in self.log:
-            return False
-        self.log[email.dedup_key] = Delivery(email, DeliveryStatus.PENDING, 0, now, now)
-        self.hints.add(email.dedup_key)
-        return True
-
-    async def get(self, dedup_key: str) -> Delivery | None:
-        d = self.log.get(dedup_key)
-        return copy.deepcopy(d) if d else None
-
-    async def put(self, delivery: Delivery) -> None:
-        self.log[delivery.email.dedup_key] = copy.deepcopy(delivery)
-
-    async def claim(self, dedup_key: str, now: datetime) -> bool:
-        if dedup_key in self.claims:
-            return False
-        self.claims.add(dedup_key)
-        return True
-
-    async def release(self, dedup_key: str) -> None:
-        self.claims.discard(dedup_key)
-
-    async def waiting(self, limit: int) -> list[str]:
-        return sorted(self.hints)[:limit]
-
-    async def settled(self, dedup_key: str) -> None:
-        self.hints.discard(dedup_key)
-
-    async def sweep(self) -> int:
-        unsettled = {
-            k
-            for k, d in self.log.items()
-            if d.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
-        }
-        self.hints |= unsettled
-        return len(unsettled)
-
-    async def by_status(self, status: DeliveryStatus, limit: int) -> list[Delivery]:
-        return [d for d in self.log.values() if d.status is status][:limit]
-
-
-@dataclass
-class FakeClock:
-    at: datetime = field(default_factory=lambda: datetime(2026, 11, 22, 10, tzinfo=UTC))
-
-    def now(self) -> datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += timedelta(seconds=seconds)
-
-
-@dataclass
-class Fakes:
-    mailer: FakeMailer = field(default_factory=FakeMailer)
-    log: FakeSendLog = field(default_factory=FakeSendLog)
-    clock: FakeClock = field(default_factory=FakeClock)
-    policy: RetryPolicy = field(
-        default_factory=lambda: RetryPolicy(first_delay=1, max_delay=60, give_up_after=600)
-    )
-
-    @property
-    def courier(self) -> Courier:
-        return Courier(self.mailer, self.log, self.clock, self.policy, sweep_seconds=0)
-
-    @property
-    def deps(self) -> NotificationsDeps:
-        return NotificationsDeps(
-            writer=TemplateWriter("https://backoffice.example"),
-            log=self.log,
-            clock=self.clock,
-            courier=self.courier,
-        )
-
-    @property
-    def sent(self) -> list[Email]:
-        return self.mailer.sent
+from .fakes import Fakes
 
 
 @pytest.fixture

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import contextlib
-from typing import Any
 
 from bespoke_contracts import OrderSubmitted, examples
 from bespoke_notifications.service_layer import handlers
 from bespoke_notifications.service_layer.delivery import deliver
 from bespoke_notifications.service_layer.ports import DeliveryStatus
 
+from .fakes import Fakes
+
 
 async def test_an_event_is_emailed_once_however_often_it_arrives(
-    order_submitted: OrderSubmitted, fakes: Any
+    order_submitted: OrderSubmitted, fakes: Fakes
 ) -> None:
     assert await handlers.on_order_submitted(order_submitted, fakes.deps) == 1
     assert await handlers.on_order_submitted(order_submitted, fakes.deps) == 0
@@ -24,7 +25,7 @@ async def test_an_event_is_emailed_once_however_often_it_arrives(
 
 
 async def test_smtp_down_is_retried_with_backoff_until_it_returns(
-    order_submitted: OrderSubmitted, fakes: Any
+    order_submitted: OrderSubmitted, fakes: Fakes
 ) -> None:
     await handlers.on_order_submitted(order_submitted, fakes.deps)
     [key] = fakes.log.log
@@ -50,7 +51,7 @@ async def test_smtp_down_is_retried_with_backoff_until_it_returns(
 
 
 async def test_an_email_that_keeps_failing_is_recorded_failed_and_others_go_on(
-    fakes: Any,
+    fakes: Fakes,
 ) -> None:
     refused = examples.order_submitted("BF-000001")
     fine = examples.order_submitted("BF-000002").model_copy(
@@ -82,7 +83,7 @@ async def test_an_email_that_keeps_failing_is_recorded_failed_and_others_go_on(
 
 
 async def test_a_send_interrupted_by_a_crash_is_never_repeated(
-    order_submitted: OrderSubmitted, fakes: Any
+    order_submitted: OrderSubmitted, fakes: Fakes
 ) -> None:
     await handlers.on_order_submitted(order_submitted, fakes.deps)
     [key] = fakes.log.log

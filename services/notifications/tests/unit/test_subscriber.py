@@ -8,12 +8,14 @@ from faststream.kafka import KafkaBroker, TestKafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 
 from bespoke_contracts import EVENT_TYPES, ORDER_SUBMITTED, OrderSubmitted, dead_letter_topic
-from bespoke_notifications.bootstrap import bootstrap
+from bespoke_notifications.bootstrap import NotificationsRuntime, bootstrap
 from bespoke_notifications.service_layer.subscriptions import SUBSCRIPTIONS
 from bespoke_notifications.settings import NotificationsSettings
 
+from .fakes import Fakes
 
-def runtime_with(fakes: Any) -> Any:
+
+def runtime_with(fakes: Fakes) -> NotificationsRuntime:
     return bootstrap(
         NotificationsSettings(),
         broker=KafkaBroker(),
@@ -24,7 +26,7 @@ def runtime_with(fakes: Any) -> Any:
 
 
 async def test_an_order_submitted_message_records_its_email(
-    order_submitted: OrderSubmitted, fakes: Any
+    order_submitted: OrderSubmitted, fakes: Fakes
 ) -> None:
     runtime = runtime_with(fakes)
     async with TestKafkaBroker(runtime.broker) as broker:
@@ -38,7 +40,7 @@ def test_every_event_a_brand_hears_about_is_subscribed() -> None:
     assert topics == set(EVENT_TYPES) - {"order.status_changed", "order.revised"}
 
 
-async def test_a_poison_message_goes_to_the_dead_letter_topic(fakes: Any) -> None:
+async def test_a_poison_message_goes_to_the_dead_letter_topic(fakes: Fakes) -> None:
     runtime = runtime_with(fakes)
     parked: list[Any] = []
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -40,6 +41,11 @@ SPEC = examples.SPECIFICATION
 COSTS = OrderCosts.priced(per_pair=20_000, pairs=1, shipping=1_500, customization=0, currency="EUR")
 
 
+def keyed(i: int, number: str) -> Order:
+    """The i-th of many concurrent checkouts, over four brands."""
+    return order(number, f"k{i}", f"acc_{i % 4}")
+
+
 def order(number: str, key: str, account: str = "acc_it") -> Order:
     command = Checkout(
         account_id=account,
@@ -73,10 +79,7 @@ async def test_fifty_concurrent_checkouts_get_fifty_distinct_gapless_numbers(
     repository = MongoOrderRepository(orders_db)
 
     results = await asyncio.gather(
-        *(
-            handlers.store_numbered(lambda n, i=i: order(n, f"k{i}", f"acc_{i % 4}"), repository)
-            for i in range(50)
-        )
+        *(handlers.store_numbered(functools.partial(keyed, i), repository) for i in range(50))
     )
 
     numbers = sorted(stored.order_number for _, stored in results)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
@@ -38,6 +37,8 @@ from bespoke_orders.domain.errors import (
 )
 from bespoke_orders.domain.model import Checkout
 from bespoke_orders.service_layer import handlers
+
+from .fakes import Fakes
 
 ADDRESS = Address(
     name="Atelier Norte", line1="Calle Mayor 1", city="Elda", postal_code="03600", country="ES"
@@ -75,7 +76,7 @@ def test_order_numbers_are_zero_padded_and_start_at_one() -> None:
         order_sequence("SG-000042")
 
 
-async def test_checkout_records_a_pending_order_with_its_event(fakes: Any) -> None:
+async def test_checkout_records_a_pending_order_with_its_event(fakes: Fakes) -> None:
     deps, orders, outbox = fakes.deps, fakes.orders, fakes.outbox
 
     result = await handlers.check_out(checkout(), deps)
@@ -101,7 +102,7 @@ async def test_checkout_records_a_pending_order_with_its_event(fakes: Any) -> No
     assert outbox.wakes == 1
 
 
-async def test_each_checkout_gets_the_next_number(fakes: Any) -> None:
+async def test_each_checkout_gets_the_next_number(fakes: Fakes) -> None:
     deps = fakes.deps
     numbers = [
         (
@@ -112,7 +113,7 @@ async def test_each_checkout_gets_the_next_number(fakes: Any) -> None:
     assert numbers == ["BF-000001", "BF-000002", "BF-000003"]
 
 
-async def test_a_retry_returns_the_same_order_without_taking_a_number(fakes: Any) -> None:
+async def test_a_retry_returns_the_same_order_without_taking_a_number(fakes: Fakes) -> None:
     deps, orders = fakes.deps, fakes.orders
     first = await handlers.check_out(checkout(), deps)
 
@@ -125,7 +126,7 @@ async def test_a_retry_returns_the_same_order_without_taking_a_number(fakes: Any
     assert later.order.order_number == "BF-000002"
 
 
-async def test_a_number_taken_by_a_concurrent_checkout_moves_to_the_next(fakes: Any) -> None:
+async def test_a_number_taken_by_a_concurrent_checkout_moves_to_the_next(fakes: Fakes) -> None:
     deps, orders = fakes.deps, fakes.orders
     await handlers.check_out(checkout(key="a"), deps)
     await handlers.check_out(checkout(key="b"), deps)
@@ -137,7 +138,7 @@ async def test_a_number_taken_by_a_concurrent_checkout_moves_to_the_next(fakes: 
     assert sorted(orders.by_number) == ["BF-000001", "BF-000002", "BF-000003"]
 
 
-async def test_a_used_key_with_a_different_body_is_refused(fakes: Any) -> None:
+async def test_a_used_key_with_a_different_body_is_refused(fakes: Fakes) -> None:
     deps = fakes.deps
     await handlers.check_out(checkout(), deps)
 
@@ -145,14 +146,14 @@ async def test_a_used_key_with_a_different_body_is_refused(fakes: Any) -> None:
         await handlers.check_out(checkout(sizes={"43": 1}), deps)
 
 
-async def test_the_same_key_from_another_brand_is_another_order(fakes: Any) -> None:
+async def test_the_same_key_from_another_brand_is_another_order(fakes: Fakes) -> None:
     deps = fakes.deps
     a = await handlers.check_out(checkout(account="acc_a"), deps)
     b = await handlers.check_out(checkout(account="acc_b"), deps)
     assert a.order.order_number != b.order.order_number
 
 
-async def test_a_refused_order_takes_no_number(fakes: Any) -> None:
+async def test_a_refused_order_takes_no_number(fakes: Fakes) -> None:
     deps = fakes.deps
     with pytest.raises(InvalidOrder, match="43"):
         await handlers.check_out(checkout(sizes={"42": 1, "43": 0}), deps)
@@ -166,7 +167,7 @@ async def test_a_refused_order_takes_no_number(fakes: Any) -> None:
     assert accepted.order.order_number == "BF-000001"
 
 
-async def test_orders_of_another_brand_are_not_found(fakes: Any) -> None:
+async def test_orders_of_another_brand_are_not_found(fakes: Fakes) -> None:
     deps = fakes.deps
     created = await handlers.check_out(checkout(account="acc_a"), deps)
     with pytest.raises(OrderNotFound):
@@ -175,7 +176,7 @@ async def test_orders_of_another_brand_are_not_found(fakes: Any) -> None:
     assert found.order_number == created.order.order_number
 
 
-async def test_a_stale_bill_of_materials_is_refused_with_the_current_one(fakes: Any) -> None:
+async def test_a_stale_bill_of_materials_is_refused_with_the_current_one(fakes: Fakes) -> None:
     with pytest.raises(StaleBillOfMaterials) as raised:
         await handlers.check_out(checkout(bom_hash="sha256:old"), fakes.deps)
     assert raised.value.problem_extra()["bom_hash"] == "sha256:abc"
@@ -191,7 +192,7 @@ async def test_a_stale_bill_of_materials_is_refused_with_the_current_one(fakes: 
     assert fakes.orders.by_number == {}
 
 
-async def test_an_archived_design_cannot_be_ordered(fakes: Any) -> None:
+async def test_an_archived_design_cannot_be_ordered(fakes: Fakes) -> None:
     current = fakes.design.versions[("des_1", 2)]
     fakes.design.versions[("des_1", 2)] = current.model_copy(
         update={"status": DesignStatus.ARCHIVED}
@@ -200,14 +201,14 @@ async def test_an_archived_design_cannot_be_ordered(fakes: Any) -> None:
         await handlers.check_out(checkout(), fakes.deps)
 
 
-async def test_the_price_comes_from_the_quote_with_breaks(fakes: Any) -> None:
+async def test_the_price_comes_from_the_quote_with_breaks(fakes: Fakes) -> None:
     result = await handlers.check_out(checkout(sizes={"42": 6, "43": 6}), fakes.deps)
     costs = result.order.costs
     assert (costs.per_pair, costs.manufacturing) == (19_000, 12 * 19_000)
     assert costs.currency == "EUR"
 
 
-async def test_the_first_order_chooses_labeling_and_later_ones_reuse_it(fakes: Any) -> None:
+async def test_the_first_order_chooses_labeling_and_later_ones_reuse_it(fakes: Fakes) -> None:
     with pytest.raises(LabelingRequired):
         await handlers.check_out(checkout(labeling=None), fakes.deps)
     first = await handlers.check_out(
@@ -230,20 +231,20 @@ async def test_the_first_order_chooses_labeling_and_later_ones_reuse_it(fakes: A
     assert retry.order.order_number == first.order.order_number
 
 
-async def test_stamp_development_is_priced_by_the_catalog(fakes: Any) -> None:
+async def test_stamp_development_is_priced_by_the_catalog(fakes: Fakes) -> None:
     fakes.design.prices["custom_stamps"] = 12_345
     first = await handlers.check_out(checkout(labeling=Labeling.CUSTOM_STAMPS), fakes.deps)
     assert first.order.costs.customization == 12_345
 
 
-async def test_quotes_in_different_currencies_cannot_be_combined(fakes: Any) -> None:
+async def test_quotes_in_different_currencies_cannot_be_combined(fakes: Fakes) -> None:
     fakes.shipping.currency = "USD"
     with pytest.raises(PricingUnavailable, match="manufacturing in EUR, shipping in USD"):
         await handlers.check_out(checkout(), fakes.deps)
     assert fakes.orders.by_number == {}, "nothing stored, no number taken"
 
 
-async def test_payment_moves_pending_orders_to_work_in_process_once(fakes: Any) -> None:
+async def test_payment_moves_pending_orders_to_work_in_process_once(fakes: Fakes) -> None:
     a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
     b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
     event = payment_cleared([a.order_number, b.order_number])
@@ -269,7 +270,7 @@ async def test_payment_moves_pending_orders_to_work_in_process_once(fakes: Any) 
     ]
 
 
-async def test_only_pending_orders_can_be_cancelled(fakes: Any) -> None:
+async def test_only_pending_orders_can_be_cancelled(fakes: Fakes) -> None:
     pending = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
     paid = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
     await handlers.on_payment_cleared(payment_cleared([paid.order_number]), fakes.deps)
@@ -303,7 +304,7 @@ def payment_cleared(order_numbers: list[str]) -> PaymentCleared:
     )
 
 
-async def test_a_pending_order_is_edited_as_a_new_re_priced_version(fakes: Any) -> None:
+async def test_a_pending_order_is_edited_as_a_new_re_priced_version(fakes: Fakes) -> None:
     order = (
         await handlers.check_out(checkout(key="a", labeling=Labeling.CUSTOM_STAMPS), fakes.deps)
     ).order
@@ -327,7 +328,7 @@ async def test_a_pending_order_is_edited_as_a_new_re_priced_version(fakes: Any) 
     ]
 
 
-async def test_an_edit_after_payment_is_refused(fakes: Any) -> None:
+async def test_an_edit_after_payment_is_refused(fakes: Fakes) -> None:
     order = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
     await handlers.on_payment_cleared(payment_cleared([order.order_number]), fakes.deps)
     with pytest.raises(OrderStateConflict, match="only orders pending payment can be edited"):
@@ -335,7 +336,7 @@ async def test_an_edit_after_payment_is_refused(fakes: Any) -> None:
     assert fakes.orders.by_number[order.order_number].version == 1
 
 
-async def test_a_shipping_group_is_recorded_once_on_each_order(fakes: Any) -> None:
+async def test_a_shipping_group_is_recorded_once_on_each_order(fakes: Fakes) -> None:
     a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
     b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
     event = ShipmentGrouped(
@@ -362,7 +363,7 @@ async def test_a_shipping_group_is_recorded_once_on_each_order(fakes: Any) -> No
 
 
 async def test_a_grouped_order_is_neither_edited_nor_cancelled_until_its_group_dissolves(
-    fakes: Any,
+    fakes: Fakes,
 ) -> None:
     a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
     b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
@@ -403,7 +404,7 @@ async def test_a_grouped_order_is_neither_edited_nor_cancelled_until_its_group_d
     assert cancelled.status is OrderStatus.CANCELLED
 
 
-async def test_a_group_arriving_after_the_order_was_paid_changes_nothing(fakes: Any) -> None:
+async def test_a_group_arriving_after_the_order_was_paid_changes_nothing(fakes: Fakes) -> None:
     a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
     b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
     await handlers.on_payment_cleared(payment_cleared([a.order_number]), fakes.deps)

@@ -17,12 +17,19 @@ from bespoke_payments.adapters.stripe_gateway import StripeWebhookVerifier
 from bespoke_payments.domain.errors import InvalidWebhook, InvoiceNotFound, InvoiceNotPayable
 from bespoke_payments.domain.model import Invoice, InvoiceStatus
 from bespoke_payments.service_layer import handlers
-from bespoke_payments.service_layer.ports import StartedPayment
+from bespoke_payments.service_layer.ports import (
+    Clock,
+    InvoiceRepository,
+    OutboxSignal,
+    PaymentProvider,
+    ProcessedWebhooks,
+    StartedPayment,
+)
 
 SECRET = "whsec_test_only"
 
 
-class FakeInvoices:
+class FakeInvoices(InvoiceRepository):
     def __init__(self) -> None:
         self.stored: dict[str, Invoice] = {}
         self.published: list[Any] = []
@@ -43,7 +50,7 @@ class FakeInvoices:
         self.stored[invoice.id] = invoice
 
 
-class FakeStripe:
+class FakeStripe(PaymentProvider):
     def __init__(self) -> None:
         self.intents: dict[str, StartedPayment] = {}
 
@@ -57,7 +64,7 @@ class FakeStripe:
         )
 
 
-class FakeProcessed:
+class FakeProcessed(ProcessedWebhooks):
     def __init__(self) -> None:
         self.events: dict[str, str] = {}
 
@@ -68,12 +75,12 @@ class FakeProcessed:
         self.events[event_id] = outcome
 
 
-class Clock:
+class FakeClock(Clock):
     def now(self) -> datetime:
         return datetime(2026, 5, 1, tzinfo=UTC)
 
 
-class NoOutbox:
+class NoOutbox(OutboxSignal):
     def wake(self) -> None:
         pass
 
@@ -91,7 +98,7 @@ class Fakes:
             self.stripe,
             StripeWebhookVerifier(SECRET),
             self.processed,
-            Clock(),
+            FakeClock(),
             NoOutbox(),
         )
 

@@ -35,21 +35,23 @@ from bespoke_shipping.domain.errors import (
 )
 from bespoke_shipping.service_layer import handlers
 
+from .fakes import Fakes
+
 BRAND = "acc_1"
 AT = datetime(2026, 11, 22, 12, tzinfo=UTC)
 
 
-async def submit(fakes: Any, number: str, pairs: int = 1, **changes: Any) -> None:
+async def submit(fakes: Fakes, number: str, pairs: int = 1, **changes: Any) -> None:
     event = examples.order_submitted(number, sizes={"42": pairs}, **changes)
     await handlers.on_order_submitted(event, fakes.deps)
 
 
-async def submit_for(fakes: Any, number: str, brand: str) -> None:
+async def submit_for(fakes: Fakes, number: str, brand: str) -> None:
     event = examples.order_submitted(number).model_copy(update={"account_id": brand})
     await handlers.on_order_submitted(event, fakes.deps)
 
 
-async def group(fakes: Any, *numbers: str, key: str | None = None) -> Any:
+async def group(fakes: Fakes, *numbers: str, key: str | None = None) -> Any:
     return await handlers.form_group(BRAND, list(numbers), key, "req-1", fakes.deps)
 
 
@@ -86,12 +88,12 @@ def status_changed(number: str, to: OrderStatus) -> OrderStatusChanged:
     )
 
 
-def published(fakes: Any, kind: type) -> list[Any]:
+def published(fakes: Fakes, kind: type) -> list[Any]:
     return [e for e in fakes.groups.outbox + fakes.shipments.outbox if isinstance(e, kind)]
 
 
 async def test_three_orders_form_a_group_with_its_saving_and_one_shipment_event(
-    fakes: Any,
+    fakes: Fakes,
 ) -> None:
     for number, pairs in (("BF-000001", 1), ("BF-000002", 2), ("BF-000003", 3)):
         await submit(fakes, number, pairs)
@@ -116,7 +118,7 @@ async def test_three_orders_form_a_group_with_its_saving_and_one_shipment_event(
 
 
 async def test_a_preview_shows_the_group_s_cost_and_saving_and_forms_nothing(
-    fakes: Any,
+    fakes: Fakes,
 ) -> None:
     for number, pairs in (("BF-000001", 1), ("BF-000002", 2), ("BF-000003", 3)):
         await submit(fakes, number, pairs)
@@ -135,7 +137,7 @@ async def test_a_preview_shows_the_group_s_cost_and_saving_and_forms_nothing(
         await handlers.preview_group(BRAND, ["BF-000001"], fakes.deps)
 
 
-async def test_the_same_idempotency_key_returns_the_same_group_once(fakes: Any) -> None:
+async def test_the_same_idempotency_key_returns_the_same_group_once(fakes: Fakes) -> None:
     await submit(fakes, "BF-000001")
     await submit(fakes, "BF-000002")
     first = await group(fakes, "BF-000001", "BF-000002", key="k1")
@@ -147,7 +149,7 @@ async def test_the_same_idempotency_key_returns_the_same_group_once(fakes: Any) 
         await group(fakes, "BF-000001", "BF-000003", key="k1")
 
 
-async def test_refusals_are_clear(fakes: Any) -> None:
+async def test_refusals_are_clear(fakes: Fakes) -> None:
     await submit(fakes, "BF-000001")
     await submit(fakes, "BF-000002")
     await submit_for(fakes, "BF-000009", "acc_other")
@@ -164,7 +166,7 @@ async def test_refusals_are_clear(fakes: Any) -> None:
     assert published(fakes, ShipmentGrouped) == []
 
 
-async def test_a_paid_or_cancelled_order_cannot_be_grouped(fakes: Any) -> None:
+async def test_a_paid_or_cancelled_order_cannot_be_grouped(fakes: Fakes) -> None:
     for n in ("BF-000001", "BF-000002", "BF-000003"):
         await submit(fakes, n)
     await handlers.on_order_status_changed(
@@ -180,7 +182,7 @@ async def test_a_paid_or_cancelled_order_cannot_be_grouped(fakes: Any) -> None:
         await group(fakes, "BF-000003", "BF-000001")
 
 
-async def test_an_order_is_in_one_group_at_most(fakes: Any) -> None:
+async def test_an_order_is_in_one_group_at_most(fakes: Fakes) -> None:
     for n in ("BF-000001", "BF-000002", "BF-000003"):
         await submit(fakes, n)
     first = await group(fakes, "BF-000001", "BF-000002")
@@ -190,7 +192,7 @@ async def test_an_order_is_in_one_group_at_most(fakes: Any) -> None:
 
 
 async def test_orders_going_to_different_addresses_are_refused_field_by_field(
-    fakes: Any,
+    fakes: Fakes,
 ) -> None:
     await submit(fakes, "BF-000001")
     elsewhere = examples.ADDRESS.model_copy(update={"postal_code": "03601"})
@@ -202,7 +204,9 @@ async def test_orders_going_to_different_addresses_are_refused_field_by_field(
     assert "postal_code" in conflict.detail
 
 
-async def test_a_claim_lost_to_a_concurrent_change_releases_the_others(fakes: Any) -> None:
+async def test_a_claim_lost_to_a_concurrent_change_releases_the_others(
+    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for n in ("BF-000001", "BF-000002"):
         await submit(fakes, n)
     real_claim = fakes.orders.claim
@@ -212,7 +216,7 @@ async def test_a_claim_lost_to_a_concurrent_change_releases_the_others(fakes: An
             fakes.orders.records[number].status = OrderStatus.WORK_IN_PROCESS
         return await real_claim(number, account_id, group_id)
 
-    fakes.orders.claim = paid_meanwhile
+    monkeypatch.setattr(fakes.orders, "claim", paid_meanwhile)
     with pytest.raises(OrderNotGroupable, match="meanwhile"):
         await group(fakes, "BF-000001", "BF-000002")
     assert fakes.orders.records["BF-000001"].group_id is None
@@ -220,19 +224,21 @@ async def test_a_claim_lost_to_a_concurrent_change_releases_the_others(fakes: An
     assert published(fakes, ShipmentGrouped) == []
 
 
-async def test_an_interrupted_group_is_completed_by_recovery(fakes: Any) -> None:
+async def test_an_interrupted_group_is_completed_by_recovery(
+    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for n in ("BF-000001", "BF-000002"):
         await submit(fakes, n)
 
     async def crash(number: str, account_id: str, group_id: str) -> bool:
         raise ConnectionError("process killed")
 
-    real_claim, fakes.orders.claim = fakes.orders.claim, crash
-    with pytest.raises(ConnectionError):
-        await group(fakes, "BF-000001", "BF-000002", key="k")
+    with monkeypatch.context() as patched:
+        patched.setattr(fakes.orders, "claim", crash)
+        with pytest.raises(ConnectionError):
+            await group(fakes, "BF-000001", "BF-000002", key="k")
     [forming] = fakes.groups.items.values()
     assert forming.status is GroupStatus.FORMING
-    fakes.orders.claim = real_claim
     assert await handlers.recover_forming(fakes.deps) == 0, "too recent: maybe still forming"
     fakes.clock.at += handlers.FORMING_GRACE * 2
     assert await handlers.recover_forming(fakes.deps) == 1
@@ -240,7 +246,7 @@ async def test_an_interrupted_group_is_completed_by_recovery(fakes: Any) -> None
     assert len(published(fakes, ShipmentGrouped)) == 1
 
 
-async def test_dissolving_frees_the_orders_and_publishes_once(fakes: Any) -> None:
+async def test_dissolving_frees_the_orders_and_publishes_once(fakes: Fakes) -> None:
     for n in ("BF-000001", "BF-000002"):
         await submit(fakes, n)
     g = (await group(fakes, "BF-000001", "BF-000002")).group
@@ -257,7 +263,7 @@ async def test_dissolving_frees_the_orders_and_publishes_once(fakes: Any) -> Non
         await handlers.dissolve_group("acc_other", regrouped.group.id, "req-4", fakes.deps)
 
 
-async def test_a_paid_group_ships_once_and_cannot_be_dissolved(fakes: Any) -> None:
+async def test_a_paid_group_ships_once_and_cannot_be_dissolved(fakes: Fakes) -> None:
     for n in ("BF-000001", "BF-000002", "BF-000003"):
         await submit(fakes, n, 2)
     g = (await group(fakes, "BF-000001", "BF-000002", "BF-000003")).group
@@ -279,7 +285,7 @@ async def test_a_paid_group_ships_once_and_cannot_be_dissolved(fakes: Any) -> No
         await handlers.dissolve_group(BRAND, g.id, "req-2", fakes.deps)
 
 
-async def test_a_single_order_ships_alone_after_payment(fakes: Any) -> None:
+async def test_a_single_order_ships_alone_after_payment(fakes: Fakes) -> None:
     await submit(fakes, "BF-000001", 3)
     with pytest.raises(ShipmentNotFound, match="when the payment clears"):
         await handlers.shipment_of(BRAND, "BF-000001", fakes.deps)
@@ -290,7 +296,7 @@ async def test_a_single_order_ships_alone_after_payment(fakes: Any) -> None:
         await handlers.shipment_of("acc_other", "BF-000001", fakes.deps)
 
 
-async def test_an_order_paid_on_its_own_while_grouped_dissolves_its_group(fakes: Any) -> None:
+async def test_an_order_paid_on_its_own_while_grouped_dissolves_its_group(fakes: Fakes) -> None:
     for n in ("BF-000001", "BF-000002"):
         await submit(fakes, n)
     g = (await group(fakes, "BF-000001", "BF-000002")).group
@@ -301,7 +307,7 @@ async def test_an_order_paid_on_its_own_while_grouped_dissolves_its_group(fakes:
     assert (await handlers.shipment_of(BRAND, "BF-000001", fakes.deps)).id == "shp_BF-000001"
 
 
-async def test_cancelling_or_editing_a_grouped_order_dissolves_its_group(fakes: Any) -> None:
+async def test_cancelling_or_editing_a_grouped_order_dissolves_its_group(fakes: Fakes) -> None:
     for n in ("BF-000001", "BF-000002", "BF-000003", "BF-000004"):
         await submit(fakes, n)
     first = (await group(fakes, "BF-000001", "BF-000002")).group
@@ -332,7 +338,7 @@ async def test_cancelling_or_editing_a_grouped_order_dissolves_its_group(fakes: 
     assert len(published(fakes, ShipmentUngrouped)) == 2
 
 
-async def test_events_about_an_order_not_known_yet_are_retried(fakes: Any) -> None:
+async def test_events_about_an_order_not_known_yet_are_retried(fakes: Fakes) -> None:
     with pytest.raises(NotYetKnown):
         await handlers.on_order_status_changed(
             status_changed("BF-000001", OrderStatus.CANCELLED), fakes.deps
@@ -342,7 +348,7 @@ async def test_events_about_an_order_not_known_yet_are_retried(fakes: Any) -> No
 
 
 async def test_shipment_stages_move_forward_only_and_shipping_needs_tracking(
-    fakes: Any,
+    fakes: Fakes,
 ) -> None:
     await submit(fakes, "BF-000001")
     await handlers.on_payment_cleared(cleared("BF-000001", ["BF-000001"]), fakes.deps)
@@ -372,7 +378,7 @@ async def test_shipment_stages_move_forward_only_and_shipping_needs_tracking(
         )
 
 
-async def test_groups_are_listed_newest_first_by_brand(fakes: Any) -> None:
+async def test_groups_are_listed_newest_first_by_brand(fakes: Fakes) -> None:
     for n in range(1, 7):
         await submit(fakes, f"BF-{n:06d}")
     ids = [(await group(fakes, f"BF-{n:06d}", f"BF-{n + 1:06d}")).group.id for n in (1, 3, 5)]

@@ -1,0 +1,231 @@
+"""In-memory stand-ins for the orders service's ports, each a subclass of the port it
+replaces, so mypy checks that it keeps the port's shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from bespoke_contracts import Labeling, order_sequence
+from bespoke_contracts.api.design import (
+    BomLine,
+    DesignResponse,
+    DesignStatus,
+    Estimate,
+    EstimateRequest,
+    MaterialChoice,
+    PriceLine,
+)
+from bespoke_orders.domain.checkout import BrandLabel, Money
+from bespoke_orders.domain.errors import ConcurrentChange, Conflict, InvalidOrder, OrderNumberTaken
+from bespoke_orders.domain.model import Order
+from bespoke_orders.service_layer.handlers import OrdersDeps
+from bespoke_orders.service_layer.ports import (
+    BrandLabels,
+    Clock,
+    DesignCatalog,
+    OrderQuery,
+    OrderRepository,
+    OutboxSignal,
+    ShippingRates,
+)
+
+
+class FakeOrders(OrderRepository):
+    def __init__(self) -> None:
+        self.by_number: dict[str, Order] = {}
+        self.stale_sequences: list[int] = []
+        """Sequences to propose first, as if another checkout had just stored them."""
+        self.published: list[object] = []
+
+    async def next_sequence(self) -> int:
+        if self.stale_sequences:
+            return self.stale_sequences.pop(0)
+        return len(self.by_number) + 1
+
+    async def add(self, order: Order) -> Order:
+        for existing in self.by_number.values():
+            if (existing.account_id, existing.idempotency_key) == (
+                order.account_id,
+                order.idempotency_key,
+            ):
+                return existing
+        if order.order_number in self.by_number:
+            raise OrderNumberTaken(order.order_number)
+        self.published.extend(order.events)
+        order.events.clear()
+        self.by_number[order.order_number] = order
+        return order
+
+    async def save(self, order: Order) -> None:
+        stored = self.by_number[order.order_number]
+        if stored is not order and stored.revision != order.revision:
+            raise ConcurrentChange(order.order_number)
+        self.published.extend(order.events)
+        order.events.clear()
+        order.revision += 1
+        self.by_number[order.order_number] = order
+
+    async def get_any(self, order_number: str) -> Order | None:
+        return self.by_number.get(order_number)
+
+    async def get(self, account_id: str, order_number: str) -> Order | None:
+        order = self.by_number.get(order_number)
+        return order if order is not None and order.account_id == account_id else None
+
+    async def get_by_idempotency_key(self, account_id: str, key: str) -> Order | None:
+        for order in self.by_number.values():
+            if (order.account_id, order.idempotency_key) == (account_id, key):
+                return order
+        return None
+
+    async def list_for_brand(self, account_id: str, query: OrderQuery) -> list[Order]:
+        def matches(order: Order) -> bool:
+            seq = order_sequence(order.order_number)
+            return (
+                order.account_id == account_id
+                and query.status in (None, order.status.value)
+                and query.order_type in (None, order.order_type.value)
+                and query.design_id in (None, order.design_id)
+                and (query.search is None or query.search in order.order_number)
+                and (
+                    query.after_seq is None
+                    or (seq < query.after_seq if query.newest_first else seq > query.after_seq)
+                )
+            )
+
+        found = sorted(
+            filter(matches, self.by_number.values()),
+            key=lambda o: order_sequence(o.order_number),
+            reverse=query.newest_first,
+        )
+        return found[: query.limit]
+
+
+class FakeClock(Clock):
+    def __init__(self) -> None:
+        self.current = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        self.current += timedelta(seconds=1)
+        return self.current
+
+
+class FakeOutbox(OutboxSignal):
+    def __init__(self) -> None:
+        self.wakes = 0
+
+    def wake(self) -> None:
+        self.wakes += 1
+
+
+BOM = [BomLine(component="Upper", material="Box calf", colour="black", quantity=3.2, unit="sq ft")]
+
+
+def design_version(version: int = 2, archived: bool = False) -> DesignResponse:
+    return DesignResponse(
+        id="des_1",
+        version=version,
+        latest_version=version,
+        name="Office oxford",
+        status=DesignStatus.ARCHIVED if archived else DesignStatus.ACTIVE,
+        published=False,
+        style="oxford",
+        construction="goodyear_welted",
+        last="LC-101",
+        shoe_last="LC-101",
+        sole_unit="leather_single",
+        materials={"upper": MaterialChoice(material="box_calf", colour="black")},
+        elements=[],
+        bill_of_materials=BOM,
+        bom_hash="sha256:abc",
+        price_per_pair=20_000,
+        currency="EUR",
+        catalog_version="2026.1",
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+        updated_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
+class FakeDesignCatalog(DesignCatalog):
+    """Prices every pair at 20 000 with 5 % off from 12 pairs; mini-bulk is 2-59 pairs."""
+
+    def __init__(self) -> None:
+        self.versions = {("des_1", 2): design_version()}
+        self.prices = {"custom_stamps": 15_000}
+        self.calls = 0
+
+    async def design_version(self, account_id: str, design_id: str, version: int) -> DesignResponse:
+        self.calls += 1
+        found = self.versions.get((design_id, version))
+        if found is None:
+            raise InvalidOrder(
+                f"no design {design_id} version {version}",
+                [Conflict("#/design_id", "no such design")],
+            )
+        return found
+
+    async def estimate(self, account_id: str, request: EstimateRequest) -> Estimate:
+        pairs = sum((request.sizes or {}).values())
+        if request.order_type.value == "mto" and pairs != 1:
+            raise InvalidOrder(
+                "MTO is one pair",
+                [Conflict("#/order_type", f"MTO orders are 1 pair; this one is {pairs}")],
+            )
+        per_pair = 19_000 if pairs >= 12 else 20_000
+        return Estimate(
+            design_id=request.design_id,
+            design_version=request.design_version or 2,
+            bom_hash="sha256:abc",
+            order_type=request.order_type,
+            pairs=pairs,
+            base_per_pair=20_000,
+            adjustment_bp=-500 if pairs >= 12 else 0,
+            per_pair=per_pair,
+            manufacturing=per_pair * pairs,
+            currency="EUR",
+            breakdown=[PriceLine(item="all", amount=20_000)],
+        )
+
+    async def customization_price(self, customization: str) -> Money:
+        self.calls += 1
+        return Money(amount=self.prices[customization], currency="EUR")
+
+
+class FakeShipping(ShippingRates):
+    currency = "EUR"
+
+    async def quote(self, country: str, pairs: int) -> Money:
+        return Money(amount=900 + 600 * pairs, currency=self.currency)
+
+
+class FakeBrandLabels(BrandLabels):
+    def __init__(self) -> None:
+        self.labels: dict[str, BrandLabel] = {}
+
+    async def get(self, account_id: str) -> BrandLabel | None:
+        return self.labels.get(account_id)
+
+    async def claim(self, account_id: str, labeling: Labeling, order_key: str) -> BrandLabel:
+        return self.labels.setdefault(account_id, BrandLabel(account_id, labeling, order_key))
+
+
+@dataclass
+class Fakes:
+    orders: FakeOrders = field(default_factory=FakeOrders)
+    outbox: FakeOutbox = field(default_factory=FakeOutbox)
+    clock: FakeClock = field(default_factory=FakeClock)
+    design: FakeDesignCatalog = field(default_factory=FakeDesignCatalog)
+    shipping: FakeShipping = field(default_factory=FakeShipping)
+    brands: FakeBrandLabels = field(default_factory=FakeBrandLabels)
+
+    @property
+    def deps(self) -> OrdersDeps:
+        return OrdersDeps(
+            orders=self.orders,
+            clock=self.clock,
+            outbox=self.outbox,
+            design=self.design,
+            shipping=self.shipping,
+            brands=self.brands,
+        )
