@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bespoke_platform.addresses import KAFKA_PORT, LOCAL_HOST, MONGODB_PORT
+
 
 class ServiceSettings(BaseSettings):
     """Where a service listens and finds MongoDB and Kafka. Defaults: the local stack."""
 
     model_config = SettingsConfigDict(extra="ignore")
 
-    http_host: str = "127.0.0.1"
+    http_host: str = LOCAL_HOST
     http_port: int
-    mongodb_url: str = "mongodb://127.0.0.1:27017/"
+    mongodb_url: str = f"mongodb://{LOCAL_HOST}:{MONGODB_PORT}/"
     mongodb_database: str
-    kafka_bootstrap: str = "127.0.0.1:9092"
+    kafka_bootstrap: str = f"{LOCAL_HOST}:{KAFKA_PORT}"

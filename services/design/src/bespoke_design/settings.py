@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
+from bespoke_platform.addresses import SERVICE_PORTS
 from bespoke_platform.settings import ServiceSettings
 
 
@@ -12,5 +13,5 @@ class DesignSettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="BESPOKE_DESIGN_", extra="ignore")
 
-    http_port: int = 8101
+    http_port: int = SERVICE_PORTS["design"]
     mongodb_database: str = "bespoke_design"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
+from bespoke_platform.addresses import SERVICE_PORTS, local_url
 from bespoke_platform.settings import ServiceSettings
 
 
@@ -12,12 +13,12 @@ class GatewaySettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="BESPOKE_GATEWAY_", extra="ignore")
 
-    http_port: int = 8000
+    http_port: int = SERVICE_PORTS["gateway"]
     mongodb_database: str = "bespoke_gateway"
-    design_url: str = "http://127.0.0.1:8101"
-    orders_url: str = "http://127.0.0.1:8102"
-    payments_url: str = "http://127.0.0.1:8103"
-    shipping_url: str = "http://127.0.0.1:8104"
+    design_url: str = local_url("design")
+    orders_url: str = local_url("orders")
+    payments_url: str = local_url("payments")
+    shipping_url: str = local_url("shipping")
     upstream_timeout_seconds: float = 10.0
     rate_limit_per_second: float = 50.0
     """Requests a second each token may make on average (per gateway process)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
+from bespoke_platform.addresses import LOCAL_HOST, MAILPIT_SMTP_PORT, SERVICE_PORTS, local_url
 from bespoke_platform.settings import ServiceSettings
 
 
@@ -12,11 +13,11 @@ class NotificationsSettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="BESPOKE_NOTIFICATIONS_", extra="ignore")
 
-    http_port: int = 8105
+    http_port: int = SERVICE_PORTS["notifications"]
     mongodb_database: str = "bespoke_notifications"
     consumer_group: str = "notifications"
-    smtp_host: str = "127.0.0.1"
-    smtp_port: int = 1025
+    smtp_host: str = LOCAL_HOST
+    smtp_port: int = MAILPIT_SMTP_PORT
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_starttls: bool = False
@@ -25,7 +26,7 @@ class NotificationsSettings(ServiceSettings):
     """Connect with implicit TLS (port 465)."""
     smtp_timeout_seconds: float = 15.0
     mail_from: str = "Bespoke Factory <orders@bespokefactory.local>"
-    backoffice_url: str = "http://127.0.0.1:8000"
+    backoffice_url: str = local_url("gateway")
     """Links in emails point here."""
     retry_first_delay_seconds: float = 1.0
     retry_max_delay_seconds: float = 60.0

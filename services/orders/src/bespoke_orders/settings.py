@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
+from bespoke_platform.addresses import SERVICE_PORTS, local_url
 from bespoke_platform.settings import ServiceSettings
 
 
@@ -12,10 +13,10 @@ class OrdersSettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="BESPOKE_ORDERS_", extra="ignore")
 
-    http_port: int = 8102
+    http_port: int = SERVICE_PORTS["orders"]
     mongodb_database: str = "bespoke_orders"
-    design_url: str = "http://127.0.0.1:8101"
-    shipping_url: str = "http://127.0.0.1:8104"
+    design_url: str = local_url("design")
+    shipping_url: str = local_url("shipping")
     upstream_timeout_seconds: float = 10.0
     consumer_group: str = "orders"
     outbox_poll_seconds: float = 0.5

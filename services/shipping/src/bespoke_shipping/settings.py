@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
+from bespoke_platform.addresses import SERVICE_PORTS
 from bespoke_platform.settings import ServiceSettings
 
 
@@ -12,7 +13,7 @@ class ShippingSettings(ServiceSettings):
 
     model_config = SettingsConfigDict(env_prefix="BESPOKE_SHIPPING_", extra="ignore")
 
-    http_port: int = 8104
+    http_port: int = SERVICE_PORTS["shipping"]
     mongodb_database: str = "bespoke_shipping"
     consumer_group: str = "shipping"
     outbox_poll_seconds: float = 0.5

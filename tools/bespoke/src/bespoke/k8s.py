@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from bespoke_platform.addresses import KAFKA_PORT, MONGODB_PORT, SERVICE_PORTS
+
 BASE = Path(__file__).resolve().parents[4] / "deploy" / "k8s" / "base"
 IMAGE = "bespoke/{service}"
 PARTITIONS = 12
@@ -63,6 +65,11 @@ def _container_security() -> dict[str, Any]:
     }
 
 
+def cluster_url(service: str) -> str:
+    """A service's internal API inside the cluster (its Service name and port)."""
+    return f"http://{service}:{SERVICE_PORTS[service]}"
+
+
 COMMON = (
     Env("MONGODB_URL", protected="mongodb-url"),
     Env("KAFKA_BOOTSTRAP", config="kafka-bootstrap"),
@@ -71,26 +78,26 @@ COMMON = (
 SERVICES = (
     ServiceSpec(
         "gateway",
-        8000,
+        SERVICE_PORTS["gateway"],
         consumer=False,
         env=(
-            Env("DESIGN_URL", value="http://design:8101"),
-            Env("ORDERS_URL", value="http://orders:8102"),
-            Env("PAYMENTS_URL", value="http://payments:8103"),
-            Env("SHIPPING_URL", value="http://shipping:8104"),
+            Env("DESIGN_URL", value=cluster_url("design")),
+            Env("ORDERS_URL", value=cluster_url("orders")),
+            Env("PAYMENTS_URL", value=cluster_url("payments")),
+            Env("SHIPPING_URL", value=cluster_url("shipping")),
         ),
         callers=("ingress",),
         calls=("design", "orders", "payments", "shipping"),
         max_replicas=10,
     ),
-    ServiceSpec("design", 8101, consumer=False, callers=("gateway", "orders")),
+    ServiceSpec("design", SERVICE_PORTS["design"], consumer=False, callers=("gateway", "orders")),
     ServiceSpec(
         "orders",
-        8102,
+        SERVICE_PORTS["orders"],
         consumer=True,
         env=(
-            Env("DESIGN_URL", value="http://design:8101"),
-            Env("SHIPPING_URL", value="http://shipping:8104"),
+            Env("DESIGN_URL", value=cluster_url("design")),
+            Env("SHIPPING_URL", value=cluster_url("shipping")),
         ),
         callers=("gateway",),
         calls=("design", "shipping"),
@@ -98,7 +105,7 @@ SERVICES = (
     ),
     ServiceSpec(
         "payments",
-        8103,
+        SERVICE_PORTS["payments"],
         consumer=True,
         env=(
             Env("STRIPE_API_BASE", config="stripe-api-base"),
@@ -110,11 +117,15 @@ SERVICES = (
         max_replicas=PARTITIONS,
     ),
     ServiceSpec(
-        "shipping", 8104, consumer=True, callers=("gateway", "orders"), max_replicas=PARTITIONS
+        "shipping",
+        SERVICE_PORTS["shipping"],
+        consumer=True,
+        callers=("gateway", "orders"),
+        max_replicas=PARTITIONS,
     ),
     ServiceSpec(
         "notifications",
-        8105,
+        SERVICE_PORTS["notifications"],
         consumer=True,
         env=(
             Env("SMTP_HOST", config="smtp-host"),
@@ -307,7 +318,10 @@ def network_policies() -> list[dict[str, Any]]:
     }
     data = {  # Kafka and MongoDB run outside this namespace (managed or their own).
         "to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
-        "ports": [{"protocol": "TCP", "port": 9092}, {"protocol": "TCP", "port": 27017}],
+        "ports": [
+            {"protocol": "TCP", "port": KAFKA_PORT},
+            {"protocol": "TCP", "port": MONGODB_PORT},
+        ],
     }
     traces = {  # the OpenTelemetry collector (OTLP over HTTP)
         "to": [_namespace(OBSERVABILITY_NAMESPACE)],
@@ -373,7 +387,7 @@ def shared() -> list[dict[str, Any]]:
             "kind": "ConfigMap",
             "metadata": {"name": "bespoke-config"},
             "data": {
-                "kafka-bootstrap": "kafka-bootstrap:9092",
+                "kafka-bootstrap": f"kafka-bootstrap:{KAFKA_PORT}",
                 "stripe-api-base": "https://api.stripe.com",
                 "smtp-host": "smtp.example.com",
                 "smtp-port": "587",
@@ -400,7 +414,10 @@ def shared() -> list[dict[str, Any]]:
                                     "path": "/api/v1",
                                     "pathType": "Prefix",
                                     "backend": {
-                                        "service": {"name": "gateway", "port": {"number": 8000}}
+                                        "service": {
+                                            "name": "gateway",
+                                            "port": {"number": SERVICE_PORTS["gateway"]},
+                                        }
                                     },
                                 }
                             ]

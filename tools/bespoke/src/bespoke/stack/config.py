@@ -13,6 +13,18 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bespoke_platform.addresses import (
+    KAFKA_CONTROLLER_PORT,
+    KAFKA_PORT,
+    LOCAL_HOST,
+    MAILPIT_HTTP_PORT,
+    MAILPIT_SMTP_PORT,
+    MONGODB_PORT,
+    SERVICE_PORTS,
+    STRIPE_MOCK_HTTPS_PORT,
+    STRIPE_MOCK_PORT,
+)
+
 
 def _repo_root() -> Path:
     override = os.environ.get("BESPOKE_REPO_ROOT")
@@ -35,22 +47,22 @@ class StackConfig(BaseSettings):
         default=REPO_ROOT / ".stack",
         description="The one git-ignored folder holding jars, binaries, data, logs and pid files.",
     )
-    host: str = "127.0.0.1"
-    kafka_port: int = 9092
-    kafka_controller_port: int = 9093
+    host: str = LOCAL_HOST
+    kafka_port: int = KAFKA_PORT
+    kafka_controller_port: int = KAFKA_CONTROLLER_PORT
     kafka_heap: str = "512m"
-    mongodb_port: int = 27017
-    stripe_mock_port: int = 12111
-    stripe_mock_https_port: int = 12112
-    mailpit_smtp_port: int = 1025
-    mailpit_http_port: int = 8025
+    mongodb_port: int = MONGODB_PORT
+    stripe_mock_port: int = STRIPE_MOCK_PORT
+    stripe_mock_https_port: int = STRIPE_MOCK_HTTPS_PORT
+    mailpit_smtp_port: int = MAILPIT_SMTP_PORT
+    mailpit_http_port: int = MAILPIT_HTTP_PORT
     mailpit_max_messages: int = 0  # 0: keep every message
-    gateway_port: int = 8000
-    design_port: int = 8101
-    orders_port: int = 8102
-    payments_port: int = 8103
-    shipping_port: int = 8104
-    notifications_port: int = 8105
+    gateway_port: int = SERVICE_PORTS["gateway"]
+    design_port: int = SERVICE_PORTS["design"]
+    orders_port: int = SERVICE_PORTS["orders"]
+    payments_port: int = SERVICE_PORTS["payments"]
+    shipping_port: int = SERVICE_PORTS["shipping"]
+    notifications_port: int = SERVICE_PORTS["notifications"]
     topic_partitions: int = Field(
         default=6, description="Partitions of each event topic (dead-letter topics get 1)."
     )

@@ -1,0 +1,37 @@
+"""Where each part of the system listens by default: the one table that the local stack
+(``bespoke stack``), every service's settings defaults and the Kubernetes manifests are
+made from. Each value can still be overridden where it is used (``BESPOKE_*`` variables)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
+
+LOCAL_HOST: Final = "127.0.0.1"
+"""The local stack binds every server to loopback only."""
+
+SERVICE_PORTS: Final[Mapping[str, int]] = MappingProxyType(
+    {
+        "gateway": 8000,
+        "design": 8101,
+        "orders": 8102,
+        "payments": 8103,
+        "shipping": 8104,
+        "notifications": 8105,
+    }
+)
+"""Each service's HTTP port, locally and in its container."""
+
+KAFKA_PORT: Final = 9092
+KAFKA_CONTROLLER_PORT: Final = 9093
+MONGODB_PORT: Final = 27017
+STRIPE_MOCK_PORT: Final = 12111
+STRIPE_MOCK_HTTPS_PORT: Final = 12112
+MAILPIT_SMTP_PORT: Final = 1025
+MAILPIT_HTTP_PORT: Final = 8025
+
+
+def local_url(service: str) -> str:
+    """A service's internal API on the local stack, e.g. ``http://127.0.0.1:8101``."""
+    return f"http://{LOCAL_HOST}:{SERVICE_PORTS[service]}"
