@@ -1,4 +1,4 @@
-"""House rules that keep the code easy to change (STYLE.md)."""
+"""House rules that keep the code easy to change (docs/architecture.md, "Inside a service")."""
 
 from __future__ import annotations
 

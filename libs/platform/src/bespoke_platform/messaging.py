@@ -1,6 +1,6 @@
 """Kafka consumer plumbing shared by every service.
 
-The rules (ARCHITECTURE.md, delivery guarantees): offsets are committed after the effect
+The rules (docs/architecture.md, "Guarantees"): offsets are committed after the effect
 is durable (subscribers use ``AckPolicy.ACK``, so FastStream commits after the handler
 returns); transient failures retry with backoff; a message that cannot be processed
 (poison) goes to ``<topic>.dlq`` with the error, and consumption continues.
