@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke.accounts import create_account
 from bespoke.stack import containers
 from bespoke.stack.components import Component, all_components
 from bespoke.stack.config import StackConfig
 from bespoke.stack.containers import Infrastructure
+from bespoke_platform.mongo import connect
 from bespoke_platform.tracing import configure_tracing
 
 START_HINT = (
@@ -63,6 +65,19 @@ def stack_infrastructure() -> Iterator[Infrastructure]:
 def running_system() -> StackConfig:
     """The infrastructure and every service are up (end-to-end tests)."""
     return _require({"infrastructure", "service"})
+
+
+@pytest.fixture
+async def fresh_database(
+    stack_infrastructure: Infrastructure, unique: str
+) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
+    """A database of its own on the real MongoDB-wire server (integration tests), dropped
+    afterwards."""
+    client = connect(stack_infrastructure.mongodb_url)
+    name = f"test_{unique}"
+    yield client[name]
+    await client.drop_database(name)
+    await client.close()
 
 
 @pytest.fixture

@@ -1,25 +1,17 @@
+"""Fixtures of the design service's integration tests."""
+
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bespoke.stack.containers import Infrastructure
 from bespoke_design.adapters.mongo import ensure_indexes
-from bespoke_platform.mongo import connect
 
 
 @pytest.fixture
-async def design_db(
-    stack_infrastructure: Infrastructure, unique: str
-) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
-    """A fresh design database on the real MongoDB-wire server, dropped afterwards."""
-    client = connect(stack_infrastructure.mongodb_url)
-    name = f"test_design_{unique}"
-    db = client[name]
-    await ensure_indexes(db)
-    yield db
-    await client.drop_database(name)
-    await client.close()
+async def design_db(fresh_database: AsyncDatabase[dict[str, Any]]) -> AsyncDatabase[dict[str, Any]]:
+    """A fresh design database with its indexes, on the real MongoDB-wire server."""
+    await ensure_indexes(fresh_database)
+    return fresh_database

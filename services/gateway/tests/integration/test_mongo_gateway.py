@@ -3,20 +3,17 @@ claims and answers, and brand tokens that stop working the moment they are repla
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bespoke.stack.containers import Infrastructure
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.adapters.idempotency import MongoIdempotency
 from bespoke_gateway.domain.accounts import hash_token, new_token, open_account
 from bespoke_gateway.domain.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
 from bespoke_gateway.service_layer.ports import StoredResponse
-from bespoke_platform.mongo import connect
 
 pytestmark = pytest.mark.stack
 
@@ -24,21 +21,10 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 CREATED = StoredResponse(201, "application/json", {"Location": "/api/v1/orders/BF-1"}, b"{}")
 
 
-@pytest.fixture
-async def db(
-    stack_infrastructure: Infrastructure, unique: str
-) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
-    client = connect(stack_infrastructure.mongodb_url)
-    name = f"test_gateway_{unique}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
-
-
 async def test_a_key_is_claimed_once_and_its_answer_replayed(
-    db: AsyncDatabase[dict[str, Any]],
+    fresh_database: AsyncDatabase[dict[str, Any]],
 ) -> None:
-    store = MongoIdempotency(db)
+    store = MongoIdempotency(fresh_database)
     assert await store.begin("r1", "acc_1", "print-a", NOW) is None
     with pytest.raises(IdempotencyKeyInProgress):
         await store.begin("r1", "acc_1", "print-a", NOW + timedelta(seconds=1))
@@ -51,9 +37,9 @@ async def test_a_key_is_claimed_once_and_its_answer_replayed(
 
 
 async def test_refused_failed_stale_and_expired_claims_free_the_key(
-    db: AsyncDatabase[dict[str, Any]],
+    fresh_database: AsyncDatabase[dict[str, Any]],
 ) -> None:
-    store = MongoIdempotency(db, ttl=timedelta(hours=24), stale=timedelta(seconds=60))
+    store = MongoIdempotency(fresh_database, ttl=timedelta(hours=24), stale=timedelta(seconds=60))
     assert await store.begin("refused", "acc_1", "p", NOW) is None
     await store.finish("refused", StoredResponse(409, "application/problem+json", {}, b"{}"))
     assert await store.begin("refused", "acc_1", "p", NOW) is None, "a refusal is not kept"
@@ -71,9 +57,9 @@ async def test_refused_failed_stale_and_expired_claims_free_the_key(
 
 
 async def test_a_replaced_or_revoked_token_stops_working_at_once(
-    db: AsyncDatabase[dict[str, Any]],
+    fresh_database: AsyncDatabase[dict[str, Any]],
 ) -> None:
-    accounts = MongoAccountRepository(db)
+    accounts = MongoAccountRepository(fresh_database)
     await accounts.ensure_indexes()
     account, token = open_account("Norte", "ops@norte.example", NOW)
     await accounts.add(account)

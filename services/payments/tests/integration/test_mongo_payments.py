@@ -4,35 +4,21 @@ each Stripe event is recorded once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bespoke.stack.containers import Infrastructure
 from bespoke_contracts import OrderCosts
 from bespoke_payments.adapters.mongo import MongoInvoices, MongoProcessedWebhooks
 from bespoke_payments.domain.model import InvoiceStatus, invoice_for_order
 from bespoke_payments.service_layer.handlers import ConcurrentChange
-from bespoke_platform.mongo import connect
 
 pytestmark = pytest.mark.stack
 
 COSTS = OrderCosts.priced(per_pair=20_000, pairs=2, shipping=1_500, customization=0, currency="EUR")
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(
-    stack_infrastructure: Infrastructure, unique: str
-) -> AsyncIterator[AsyncDatabase[dict[str, Any]]]:
-    client = connect(stack_infrastructure.mongodb_url)
-    name = f"test_payments_{unique}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
 
 
 def invoice(order_number: str = "BF-900001") -> Any:
@@ -42,9 +28,9 @@ def invoice(order_number: str = "BF-900001") -> Any:
 
 
 async def test_an_invoice_is_created_once_and_reads_back_as_it_was(
-    db: AsyncDatabase[dict[str, Any]],
+    fresh_database: AsyncDatabase[dict[str, Any]],
 ) -> None:
-    invoices = MongoInvoices(db)
+    invoices = MongoInvoices(fresh_database)
     first = invoice()
     assert await invoices.add(first) is True
     assert await invoices.add(invoice()) is False, "a second invoice under the same id"
@@ -61,9 +47,9 @@ async def test_an_invoice_is_created_once_and_reads_back_as_it_was(
 
 
 async def test_a_save_from_a_stale_read_is_refused_and_writes_nothing(
-    db: AsyncDatabase[dict[str, Any]],
+    fresh_database: AsyncDatabase[dict[str, Any]],
 ) -> None:
-    invoices = MongoInvoices(db)
+    invoices = MongoInvoices(fresh_database)
     await invoices.add(invoice())
     mine, theirs = await invoices.get("inv_BF-900001"), await invoices.get("inv_BF-900001")
     assert mine is not None
@@ -87,19 +73,21 @@ async def test_a_save_from_a_stale_read_is_refused_and_writes_nothing(
     assert stored is not None
     assert stored.status is InvoiceStatus.PAID, "the stale save changed nothing"
     assert stored.revision == 1
-    doc = await db.invoices.find_one({"_id": "inv_BF-900001"})
+    doc = await fresh_database.invoices.find_one({"_id": "inv_BF-900001"})
     assert doc is not None
     assert [e["event_type"] for e in doc["outbox"]] == ["payment.cleared"]
     assert doc["outbox_pending"] is True, "the event waits in the same document"
-    assert await db.outbox_signals.find_one({"_id": "inv_BF-900001"}) is not None
+    assert await fresh_database.outbox_signals.find_one({"_id": "inv_BF-900001"}) is not None
 
 
-async def test_each_stripe_event_is_recorded_once(db: AsyncDatabase[dict[str, Any]]) -> None:
-    webhooks = MongoProcessedWebhooks(db)
+async def test_each_stripe_event_is_recorded_once(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    webhooks = MongoProcessedWebhooks(fresh_database)
     assert await webhooks.seen("evt_9") is False
     await webhooks.record("evt_9", "payment_intent.succeeded", "cleared")
     await webhooks.record("evt_9", "payment_intent.succeeded", "duplicate")  # a replay
 
     assert await webhooks.seen("evt_9") is True
-    [doc] = await db.stripe_events.find({}).to_list()
+    [doc] = await fresh_database.stripe_events.find({}).to_list()
     assert (doc["_id"], doc["outcome"]) == ("evt_9", "cleared"), "the first outcome stands"
