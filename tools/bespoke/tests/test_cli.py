@@ -4,8 +4,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
+from bespoke.accounts import gateway_settings
 from bespoke.cli import app
 from bespoke.stack.components import MissingTool, require
 from bespoke.stack.config import StackConfig
@@ -46,3 +48,13 @@ def test_defaults_match_the_documented_local_addresses() -> None:
         8025,
         8000,
     )
+
+
+def test_accounts_are_made_in_the_database_of_the_stack_they_are_for(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("BESPOKE_GATEWAY_MONGODB_URL", raising=False)
+    monkeypatch.setenv("BESPOKE_MONGODB_PORT", "37017")
+    assert gateway_settings().mongodb_url == "mongodb://127.0.0.1:37017/", "a shifted stack"
+    monkeypatch.setenv("BESPOKE_GATEWAY_MONGODB_URL", "mongodb://db.example:27017/")
+    assert gateway_settings().mongodb_url == "mongodb://db.example:27017/", "named outright"

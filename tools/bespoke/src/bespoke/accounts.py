@@ -3,8 +3,10 @@ gateway's database."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 
+from bespoke.stack.config import StackConfig
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.domain.errors import InvalidAccount
 from bespoke_gateway.service_layer import accounts
@@ -12,10 +14,19 @@ from bespoke_gateway.settings import GatewaySettings
 from bespoke_platform.mongo import connect
 
 
+def gateway_settings() -> GatewaySettings:
+    """The gateway's settings as the running gateway has them: its database is the local
+    stack's (whose port may be shifted, `BESPOKE_MONGODB_PORT`) unless
+    `BESPOKE_GATEWAY_MONGODB_URL` names another."""
+    if "BESPOKE_GATEWAY_MONGODB_URL" in os.environ:
+        return GatewaySettings()
+    return GatewaySettings(mongodb_url=StackConfig().mongodb_url)
+
+
 async def _with_repository(
     action: Callable[[MongoAccountRepository], Awaitable[dict[str, str]]],
 ) -> dict[str, str]:
-    settings = GatewaySettings()
+    settings = gateway_settings()
     mongo = connect(settings.mongodb_url)
     try:
         repository = MongoAccountRepository(mongo[settings.mongodb_database])
