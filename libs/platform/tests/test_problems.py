@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from litestar import Litestar, post
+from typing import Literal
+
+from litestar import Litestar, get, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.testing import AsyncTestClient
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pymongo.errors import AutoReconnect
 
 from bespoke_contracts.api.problems import IdempotencyKeyReused
+from bespoke_platform.app import query_model
 from bespoke_platform.problems import PROBLEM_JSON, exception_handlers
 
 
@@ -84,3 +88,23 @@ async def test_an_unreachable_database_is_a_503_to_retry_not_a_500() -> None:
     assert response.headers["retry-after"] == "5"
     assert response.json()["type"].endswith("/database-unavailable")
     assert "27017" not in response.text
+
+
+class Page(BaseModel):
+    limit: int = Field(default=20, ge=1, le=100)
+    sort: Literal["newest", "oldest"] = "newest"
+
+
+@get("/pages", dependencies={"page": query_model(Page)})
+async def pages(page: NamedDependency[Page]) -> dict[str, object]:
+    return page.model_dump()
+
+
+async def test_a_shared_query_model_validates_the_query_string() -> None:
+    app = Litestar([pages], exception_handlers=exception_handlers({}))
+    async with AsyncTestClient(app) as client:
+        fine = await client.get("/pages", params={"limit": "5"})
+        bad = await client.get("/pages", params={"limit": "0", "sort": "sideways"})
+    assert fine.json() == {"limit": 5, "sort": "newest"}
+    assert bad.status_code == 422
+    assert [e["pointer"] for e in bad.json()["errors"]] == ["#/query/limit", "#/query/sort"]

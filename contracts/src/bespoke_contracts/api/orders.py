@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -102,3 +103,30 @@ class OrderList(BaseModel):
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."
     )
+
+
+class OrderPoolQuery(BaseModel):
+    """The order pool's filters, order and page: what a client asks the gateway for
+    (`GET /api/v1/orders`) and what the gateway asks the orders service for."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    status: OrderStatus | None = Field(default=None, description="Only this status.")
+    order_type: OrderType | None = Field(default=None, description="Only this order type.")
+    design_id: str | None = Field(default=None, description="Only orders of this design.")
+    created_from: datetime | None = Field(
+        default=None, description="Checked out at or after (RFC 3339)."
+    )
+    created_to: datetime | None = Field(default=None, description="Checked out before (RFC 3339).")
+    q: str | None = Field(
+        default=None, max_length=20, description="Part of an order number, e.g. `0042`."
+    )
+    sort: Literal["newest", "oldest"] = Field(
+        default="newest", description="By order number: `newest` (default) or `oldest`."
+    )
+    limit: int = Field(default=20, ge=1, le=100, description="Page size.")
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
+
+    def as_params(self) -> dict[str, Any]:
+        """The query string that asks for it (unset filters left out)."""
+        return self.model_dump(mode="json", exclude_none=True)

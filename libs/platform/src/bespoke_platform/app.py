@@ -7,16 +7,19 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from litestar import Litestar, Request, Response, get
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.enums import ScopeType
+from litestar.exceptions import ValidationException
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.params import HeaderParameter
 from litestar.template.config import TemplateConfig
 from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
+from pydantic import BaseModel, ValidationError
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
@@ -24,6 +27,7 @@ from bespoke_platform import observability, tracing
 from bespoke_platform.problems import exception_handlers
 
 Hook = Callable[[], Awaitable[Any]]
+QueryModel = TypeVar("QueryModel", bound=BaseModel)
 
 AccountId = Annotated[
     str, HeaderParameter(name="X-Bespoke-Account-Id", description="The brand, set by the gateway.")
@@ -35,6 +39,30 @@ RequestId = Annotated[
 """Internal APIs: the caller's request id, the correlation id of the events it causes."""
 REQUEST_ID_HEADER = "x-request-id"
 ReadyCheck = Callable[[], Awaitable[bool]]
+
+
+def query_model(model: type[QueryModel]) -> Provide:
+    """A route dependency: the request's query string, validated into ``model`` (one model
+    shared by the gateway and the service, in ``bespoke_contracts.api``). Invalid values
+    are a 422 problem naming each parameter, like every invalid request."""
+
+    def parse(request: Request[Any, Any, Any]) -> QueryModel:
+        try:
+            return model.model_validate(dict(request.query_params))
+        except ValidationError as error:
+            raise ValidationException(
+                "the query string is not valid",
+                extra=[
+                    {
+                        "key": ".".join(str(p) for p in e["loc"]),
+                        "message": e["msg"],
+                        "source": "query",
+                    }
+                    for e in error.errors()
+                ],
+            ) from error
+
+    return Provide(parse, sync_to_thread=False)
 
 
 def request_id(request: Request[Any, Any, Any]) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, patch, post
 from litestar.params import JSONBody, QueryParameter
@@ -14,6 +14,7 @@ from bespoke_contracts.api.orders import (
     OrderEdit,
     OrderHistory,
     OrderList,
+    OrderPoolQuery,
     OrderResponse,
 )
 from bespoke_gateway.entrypoints.forwarding import (
@@ -25,6 +26,12 @@ from bespoke_gateway.entrypoints.forwarding import (
     public_problems,
     require_key,
 )
+
+
+def pool_parameter(name: str, **constraints: Any) -> Any:
+    """A query parameter of the order pool, described as its field in ``OrderPoolQuery``."""
+    field = OrderPoolQuery.model_fields[name]
+    return QueryParameter(name=name, description=field.description, **constraints)
 
 
 class OrdersController(Controller):
@@ -71,57 +78,30 @@ class OrdersController(Controller):
     async def list_orders(
         self,
         upstream: OwningService,
-        status: Annotated[
-            OrderStatus | None, QueryParameter(name="status", description="Only this status.")
-        ] = None,
-        order_type: Annotated[
-            OrderType | None, QueryParameter(name="order_type", description="Only this order type.")
-        ] = None,
-        design_id: Annotated[
-            str | None, QueryParameter(name="design_id", description="Only orders of this design.")
-        ] = None,
-        created_from: Annotated[
-            datetime | None,
-            QueryParameter(name="created_from", description="Checked out at or after (RFC 3339)."),
-        ] = None,
-        created_to: Annotated[
-            datetime | None,
-            QueryParameter(name="created_to", description="Checked out before (RFC 3339)."),
-        ] = None,
-        q: Annotated[
-            str | None,
-            QueryParameter(
-                name="q", max_length=20, description="Part of an order number, e.g. `0042`."
-            ),
-        ] = None,
-        sort: Annotated[
-            Literal["newest", "oldest"],
-            QueryParameter(
-                name="sort", description="By order number: `newest` (default) or `oldest`."
-            ),
-        ] = "newest",
-        limit: Annotated[
-            int, QueryParameter(name="limit", ge=1, le=100, description="Page size.")
-        ] = 20,
-        cursor: Annotated[
-            str | None,
-            QueryParameter(name="cursor", description="`next_cursor` of the previous page."),
-        ] = None,
+        status: Annotated[OrderStatus | None, pool_parameter("status")] = None,
+        order_type: Annotated[OrderType | None, pool_parameter("order_type")] = None,
+        design_id: Annotated[str | None, pool_parameter("design_id")] = None,
+        created_from: Annotated[datetime | None, pool_parameter("created_from")] = None,
+        created_to: Annotated[datetime | None, pool_parameter("created_to")] = None,
+        q: Annotated[str | None, pool_parameter("q", max_length=20)] = None,
+        sort: Annotated[Literal["newest", "oldest"], pool_parameter("sort")] = "newest",
+        limit: Annotated[int, pool_parameter("limit", ge=1, le=100)] = 20,
+        cursor: Annotated[str | None, pool_parameter("cursor")] = None,
     ) -> Response[bytes]:
         """Your brand's orders with filters and text search on the order number. Pages follow
         the order numbers: orders placed while you page never appear twice or go missing."""
-        params = {
-            "status": status.value if status else None,
-            "order_type": order_type.value if order_type else None,
-            "design_id": design_id,
-            "created_from": created_from.isoformat() if created_from else None,
-            "created_to": created_to.isoformat() if created_to else None,
-            "q": q,
-            "sort": sort,
-            "limit": limit,
-            "cursor": cursor,
-        }
-        return await upstream.call("GET", "/", params=params)
+        pool = OrderPoolQuery(
+            status=status,
+            order_type=order_type,
+            design_id=design_id,
+            created_from=created_from,
+            created_to=created_to,
+            q=q,
+            sort=sort,
+            limit=limit,
+            cursor=cursor,
+        )
+        return await upstream.call("GET", "/", params=pool.as_params())
 
     @patch(
         "/{order_number:str}",

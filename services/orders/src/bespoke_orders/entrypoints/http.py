@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 from litestar import Controller, Litestar, get, patch, post
 from litestar.datastructures import State
-from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import HeaderParameter, JSONBody, Parameter
 from litestar.response import Response
 
-from bespoke_contracts import OrderStatus, OrderType
 from bespoke_contracts.api.orders import (
     CheckoutRequest,
     OrderEdit,
     OrderHistory,
     OrderList,
+    OrderPoolQuery,
     OrderResponse,
     ShippingGroupRef,
     StatusChange,
@@ -24,7 +24,7 @@ from bespoke_orders.bootstrap import OrdersRuntime, bootstrap
 from bespoke_orders.domain import errors, model
 from bespoke_orders.service_layer import handlers
 from bespoke_orders.service_layer.ports import OrderQuery
-from bespoke_platform.app import AccountId, RequestId, service_app
+from bespoke_platform.app import AccountId, RequestId, query_model, service_app
 
 OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
 
@@ -93,34 +93,14 @@ class OrdersController(Controller):
             headers={"Idempotent-Replayed": "false" if result.created else "true"},
         )
 
-    @get("/", operation_id="listOrders")
+    @get("/", operation_id="listOrders", dependencies={"pool": query_model(OrderPoolQuery)})
     async def list_orders(
-        self,
-        state: State,
-        account_id: AccountId,
-        status: Annotated[OrderStatus | None, QueryParameter(name="status")] = None,
-        order_type: Annotated[OrderType | None, QueryParameter(name="order_type")] = None,
-        design_id: Annotated[str | None, QueryParameter(name="design_id")] = None,
-        created_from: Annotated[datetime | None, QueryParameter(name="created_from")] = None,
-        created_to: Annotated[datetime | None, QueryParameter(name="created_to")] = None,
-        q: Annotated[str | None, QueryParameter(name="q", max_length=20)] = None,
-        sort: Annotated[Literal["newest", "oldest"], QueryParameter(name="sort")] = "newest",
-        limit: Annotated[int, QueryParameter(name="limit", ge=1, le=100)] = 20,
-        cursor: Annotated[str | None, QueryParameter(name="cursor")] = None,
+        self, state: State, account_id: AccountId, pool: NamedDependency[OrderPoolQuery]
     ) -> OrderList:
         """The brand's order pool."""
         runtime: OrdersRuntime = state.runtime
-        query = OrderQuery(
-            status=status.value if status else None,
-            order_type=order_type.value if order_type else None,
-            design_id=design_id,
-            created_from=created_from,
-            created_to=created_to,
-            search=q,
-            newest_first=sort == "newest",
-            limit=limit,
-        )
-        page = await handlers.list_orders(account_id, query, cursor, runtime.deps)
+        query = OrderQuery.of(pool)
+        page = await handlers.list_orders(account_id, query, pool.cursor, runtime.deps)
         return OrderList(
             items=[order_response(o) for o in page.items], next_cursor=page.next_cursor
         )

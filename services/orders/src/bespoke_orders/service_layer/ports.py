@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bespoke_contracts import Labeling
 from bespoke_contracts.api.design import DesignResponse, Estimate, EstimateRequest
+from bespoke_contracts.api.orders import OrderPoolQuery
 from bespoke_orders.domain.checkout import BrandLabel, Money
 from bespoke_orders.domain.model import Order
 
@@ -26,6 +27,20 @@ class OrderQuery:
     newest_first: bool = True
     after_seq: int | None = None
     limit: int = 20
+
+    @classmethod
+    def of(cls, pool: OrderPoolQuery) -> OrderQuery:
+        """The query for what a client asked of the order pool (its cursor aside)."""
+        return cls(
+            status=pool.status.value if pool.status else None,
+            order_type=pool.order_type.value if pool.order_type else None,
+            design_id=pool.design_id,
+            created_from=pool.created_from,
+            created_to=pool.created_to,
+            search=pool.q,
+            newest_first=pool.sort == "newest",
+            limit=pool.limit,
+        )
 
 
 class OrderRepository(Protocol):
