@@ -21,9 +21,9 @@ from typing import Any
 
 import httpx
 
-from bench.common import machine, percentile, progress
 from bench.memory import cpu_seconds
 from bench.metrics import database_commands, per_operation
+from bench.reporting import machine, percentile, progress
 from bespoke.accounts import create_account
 from bespoke.stack.config import StackConfig
 

@@ -25,7 +25,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from bench.checkout import brand_and_body
-from bench.common import machine, percentiles, progress
+from bench.reporting import machine, percentiles, progress
 from bespoke.stack.config import StackConfig
 from bespoke_contracts import ORDER_STATUS_CHANGED, ORDER_SUBMITTED
 from bespoke_gateway.ui.simulation import sign, succeeded_event

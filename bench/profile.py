@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.checkout import brand_and_body, load_client, saturate
-from bench.common import machine, progress
+from bench.reporting import machine, progress
 from bespoke.stack.components import SERVICE_NAMES
 from bespoke.stack.config import StackConfig
 from bespoke.stack.processes import read_pid

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench import checkout, pipeline, scale
-from bench.common import machine, progress
 from bench.memory import cpu_seconds, peak_rss, rss_mib
+from bench.reporting import machine, progress
 from bespoke.stack.config import StackConfig
 
 

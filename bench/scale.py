@@ -22,7 +22,7 @@ from typing import Any
 
 from pymongo import AsyncMongoClient
 
-from bench.common import machine, percentiles, progress
+from bench.reporting import machine, percentiles, progress
 from bespoke.stack.config import StackConfig
 from bespoke_contracts import order_sequence
 from bespoke_orders.adapters.mongo import MongoOrderRepository, ensure_indexes

@@ -1,4 +1,4 @@
-"""What every benchmark shares: percentiles, progress lines, the machine it ran on."""
+"""How every benchmark reports: percentiles, progress lines, the machine it ran on."""
 
 from __future__ import annotations
 
