@@ -6,8 +6,8 @@ committed files; a test fails when they drift from the models.
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 from bespoke_contracts.topics import EVENT_TYPES
@@ -38,6 +38,8 @@ def export(directory: Path) -> list[Path]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "contracts/schemas")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("target", nargs="?", type=Path, default=Path("contracts/schemas"))
+    target = parser.parse_args().target
     for path in export(target):
         print(path)

@@ -11,7 +11,7 @@ referenced, never written here: create ``bespoke-secrets`` per environment.
 
 from __future__ import annotations
 
-import sys
+import argparse
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -522,4 +522,6 @@ def main(out: Path = BASE) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else BASE)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", nargs="?", type=Path, default=BASE, help="where to write")
+    main(parser.parse_args().out)

@@ -6,8 +6,8 @@ a test fails when the committed file drifts from the code.
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 from bespoke_gateway.entrypoints.http import create_app
@@ -19,6 +19,10 @@ def render() -> str:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1] if len(sys.argv) > 1 else "services/gateway/openapi.json")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "target", nargs="?", type=Path, default=Path("services/gateway/openapi.json")
+    )
+    target = parser.parse_args().target
     target.write_text(render())
     print(target)
