@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bespoke_contracts.api.query import QueryString
 from bespoke_contracts.design import BomLine, ElementChoice, MaterialChoice, OptionId
 from bespoke_contracts.orders import EuSize, OrderType
 
@@ -159,3 +160,22 @@ class DesignPreview(BaseModel):
     breakdown: list[PriceLine] = Field(description="What the price per pair is made of.")
     price_per_pair: int | None = Field(description="Minor units; null if not buildable.")
     currency: str
+
+
+class DesignListQuery(QueryString):
+    """A page of a brand's designs: what a client asks the gateway for
+    (`GET /api/v1/designs`) and what the gateway asks the design service for."""
+
+    limit: int = Field(default=20, ge=1, le=100, description="Page size (1-100).")
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
+    style: str | None = Field(default=None, description="Only this style id.")
+    status: str = Field(default="active", description="`active`, `archived` or `all`.")
+
+
+class GalleryQuery(QueryString):
+    """A page of the Get Inspired gallery (`GET /api/v1/gallery`)."""
+
+    limit: int = Field(default=20, ge=1, le=100, description="Page size (1-100).")
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
+    style: str | None = Field(default=None, description="Only this style id.")
+    construction: str | None = Field(default=None, description="Only this construction id.")

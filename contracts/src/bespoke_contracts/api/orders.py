@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bespoke_contracts.api.query import QueryString
 from bespoke_contracts.orders import (
     Address,
     BillingInfo,
@@ -105,11 +106,9 @@ class OrderList(BaseModel):
     )
 
 
-class OrderPoolQuery(BaseModel):
+class OrderPoolQuery(QueryString):
     """The order pool's filters, order and page: what a client asks the gateway for
     (`GET /api/v1/orders`) and what the gateway asks the orders service for."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     status: OrderStatus | None = Field(default=None, description="Only this status.")
     order_type: OrderType | None = Field(default=None, description="Only this order type.")
@@ -126,7 +125,3 @@ class OrderPoolQuery(BaseModel):
     )
     limit: int = Field(default=20, ge=1, le=100, description="Page size.")
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
-
-    def as_params(self) -> dict[str, Any]:
-        """The query string that asks for it (unset filters left out)."""
-        return self.model_dump(mode="json", exclude_none=True)

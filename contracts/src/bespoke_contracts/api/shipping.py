@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bespoke_contracts.api.query import QueryString
 from bespoke_contracts.orders import Address, OrderNumber
 from bespoke_contracts.shipping import ShipmentStatus
 
@@ -112,3 +113,10 @@ class ShipmentUpdate(BaseModel):
         default=None, min_length=1, max_length=100, description="Required for `shipped`."
     )
     carrier: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class ShippingGroupListQuery(QueryString):
+    """A page of a brand's shipping groups (`GET /api/v1/shipping-groups`)."""
+
+    limit: int = Field(default=20, ge=1, le=100, description="Page size.")
+    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")

@@ -6,24 +6,27 @@ from typing import Annotated, Any
 
 from litestar import Controller, Litestar, Response, get, post, put
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
 
 from bespoke_contracts.api.design import (
     ClonedFrom,
     CloneRequest,
     DesignList,
+    DesignListQuery,
     DesignPreview,
     DesignRequest,
     DesignResponse,
     DesignSpec,
     Estimate,
     EstimateRequest,
+    GalleryQuery,
 )
 from bespoke_design.bootstrap import DesignRuntime, bootstrap
 from bespoke_design.domain import errors
 from bespoke_design.domain.model import Design
 from bespoke_design.service_layer import handlers
-from bespoke_platform.app import AccountId, service_app
+from bespoke_platform.app import AccountId, query_model, service_app
 
 IdempotencyKey = Annotated[
     str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
@@ -95,20 +98,14 @@ class DesignsController(Controller):
         runtime: DesignRuntime = state.runtime
         return _created(*await handlers.create_design(account_id, key, data, runtime.deps))
 
-    @get("/designs")
+    @get("/designs", dependencies={"listing": query_model(DesignListQuery)})
     async def list_designs(
-        self,
-        state: State,
-        account_id: AccountId,
-        limit: Limit = 20,
-        cursor: Cursor = None,
-        status: Annotated[str | None, QueryParameter(name="status")] = "active",
-        style: Annotated[str | None, QueryParameter(name="style")] = None,
+        self, state: State, account_id: AccountId, listing: NamedDependency[DesignListQuery]
     ) -> DesignList:
         runtime: DesignRuntime = state.runtime
-        status_filter = None if status == "all" else status
+        status_filter = None if listing.status == "all" else listing.status
         page = await handlers.list_designs(
-            account_id, status_filter, style, limit, cursor, runtime.deps
+            account_id, status_filter, listing.style, listing.limit, listing.cursor, runtime.deps
         )
         return _page(page)
 
@@ -164,17 +161,13 @@ class DesignsController(Controller):
             await handlers.publish_design(account_id, design_id, False, runtime.deps)
         )
 
-    @get("/gallery")
-    async def gallery(
-        self,
-        state: State,
-        limit: Limit = 20,
-        cursor: Cursor = None,
-        style: Annotated[str | None, QueryParameter(name="style")] = None,
-        construction: Annotated[str | None, QueryParameter(name="construction")] = None,
-    ) -> DesignList:
+    @get("/gallery", dependencies={"listing": query_model(GalleryQuery)})
+    async def gallery(self, state: State, listing: NamedDependency[GalleryQuery]) -> DesignList:
         runtime: DesignRuntime = state.runtime
-        return _page(await handlers.gallery(style, construction, limit, cursor, runtime.deps))
+        found = await handlers.gallery(
+            listing.style, listing.construction, listing.limit, listing.cursor, runtime.deps
+        )
+        return _page(found)
 
     @post("/gallery/{design_id:str}/clone", status_code=201)
     async def clone(

@@ -11,12 +11,14 @@ from litestar.params import HeaderParameter, JSONBody, QueryParameter
 from bespoke_contracts.api.design import (
     CloneRequest,
     DesignList,
+    DesignListQuery,
     DesignPreview,
     DesignRequest,
     DesignResponse,
     DesignSpec,
     Estimate,
     EstimateRequest,
+    GalleryQuery,
 )
 from bespoke_gateway.entrypoints.forwarding import (
     DesignIdPath,
@@ -25,14 +27,17 @@ from bespoke_gateway.entrypoints.forwarding import (
     documented,
     owned_by,
     public_problems,
+    query_parameter,
     require_key,
 )
 
-Limit = Annotated[int, QueryParameter(name="limit", ge=1, le=100, description="Page size (1-100).")]
-Cursor = Annotated[
-    str | None, QueryParameter(name="cursor", description="`next_cursor` of the previous page.")
-]
-StyleFilter = Annotated[str | None, QueryParameter(name="style", description="Only this style id.")]
+
+def designs_parameter(name: str, **constraints: Any) -> Any:
+    return query_parameter(DesignListQuery, name, **constraints)
+
+
+def gallery_parameter(name: str, **constraints: Any) -> Any:
+    return query_parameter(GalleryQuery, name, **constraints)
 
 
 class CatalogController(Controller):
@@ -122,16 +127,14 @@ class DesignsController(Controller):
     async def list_designs(
         self,
         upstream: OwningService,
-        limit: Limit = 20,
-        cursor: Cursor = None,
-        style: StyleFilter = None,
-        status: Annotated[
-            str, QueryParameter(name="status", description="`active`, `archived` or `all`.")
-        ] = "active",
+        limit: Annotated[int, designs_parameter("limit", ge=1, le=100)] = 20,
+        cursor: Annotated[str | None, designs_parameter("cursor")] = None,
+        style: Annotated[str | None, designs_parameter("style")] = None,
+        status: Annotated[str, designs_parameter("status")] = "active",
     ) -> Response[bytes]:
         """Your brand's designs (latest version of each), newest first, cursor-paginated."""
-        params = {"limit": limit, "cursor": cursor, "style": style, "status": status}
-        return await upstream.call("GET", params=params)
+        query = DesignListQuery(limit=limit, cursor=cursor, style=style, status=status)
+        return await upstream.call("GET", params=query.as_params())
 
     @get(
         "/{design_id:str}",
@@ -246,17 +249,14 @@ class GalleryController(Controller):
     async def browse(
         self,
         upstream: OwningService,
-        limit: Limit = 20,
-        cursor: Cursor = None,
-        style: StyleFilter = None,
-        construction: Annotated[
-            str | None,
-            QueryParameter(name="construction", description="Only this construction id."),
-        ] = None,
+        limit: Annotated[int, gallery_parameter("limit", ge=1, le=100)] = 20,
+        cursor: Annotated[str | None, gallery_parameter("cursor")] = None,
+        style: Annotated[str | None, gallery_parameter("style")] = None,
+        construction: Annotated[str | None, gallery_parameter("construction")] = None,
     ) -> Response[bytes]:
         """Published designs, from the factory and other brands, to clone as a start."""
-        params = {"limit": limit, "cursor": cursor, "style": style, "construction": construction}
-        return await upstream.call("GET", params=params)
+        query = GalleryQuery(limit=limit, cursor=cursor, style=style, construction=construction)
+        return await upstream.call("GET", params=query.as_params())
 
     @post(
         "/{design_id:str}/clone",

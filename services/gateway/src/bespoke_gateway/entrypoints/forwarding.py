@@ -10,9 +10,10 @@ from litestar import Request, Response
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
-from litestar.params import HeaderParameter, Parameter
+from litestar.params import HeaderParameter, Parameter, QueryParameter
 from pydantic import BaseModel
 
+from bespoke_contracts.api.query import QueryString
 from bespoke_gateway.adapters.upstream import ServiceClient, UpstreamResponse
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import Account
@@ -50,6 +51,13 @@ GroupPath = Annotated[
 DesignIdPath = Annotated[
     str, Parameter(description="Design id, e.g. `des_...`.", pattern=ID_PATTERN, max_length=100)
 ]
+
+
+def query_parameter(model: type[QueryString], name: str, **constraints: Any) -> Any:
+    """A public query parameter, described as its field in the query model the gateway
+    forwards to the owning service (``bespoke_contracts.api``), so both read alike."""
+    field = model.model_fields[name]
+    return QueryParameter(name=name, description=field.description, **constraints)
 
 
 ALWAYS_POSSIBLE = (400, 401, 422, 429, 503)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, patch, post
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody
 
 from bespoke_contracts import OrderStatus, OrderType
 from bespoke_contracts.api.orders import (
@@ -24,14 +24,13 @@ from bespoke_gateway.entrypoints.forwarding import (
     documented,
     owned_by,
     public_problems,
+    query_parameter,
     require_key,
 )
 
 
 def pool_parameter(name: str, **constraints: Any) -> Any:
-    """A query parameter of the order pool, described as its field in ``OrderPoolQuery``."""
-    field = OrderPoolQuery.model_fields[name]
-    return QueryParameter(name=name, description=field.description, **constraints)
+    return query_parameter(OrderPoolQuery, name, **constraints)
 
 
 class OrdersController(Controller):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Response, delete, get, post
-from litestar.params import JSONBody, QueryParameter
+from litestar.params import JSONBody
 
 from bespoke_contracts.api.shipping import (
     GroupPreview,
     GroupRequest,
     ShipmentView,
     ShippingGroupList,
+    ShippingGroupListQuery,
     ShippingGroupView,
 )
 from bespoke_gateway.entrypoints.forwarding import (
@@ -22,6 +23,7 @@ from bespoke_gateway.entrypoints.forwarding import (
     documented,
     owned_by,
     public_problems,
+    query_parameter,
 )
 
 
@@ -93,20 +95,12 @@ class ShippingGroupsController(Controller):
     async def list_groups(
         self,
         upstream: OwningService,
-        limit: Annotated[
-            int, QueryParameter(name="limit", ge=1, le=100, description="Page size.")
-        ] = 20,
-        cursor: Annotated[
-            str | None,
-            QueryParameter(name="cursor", description="`next_cursor` of the previous page."),
-        ] = None,
+        limit: Annotated[int, query_parameter(ShippingGroupListQuery, "limit", ge=1, le=100)] = 20,
+        cursor: Annotated[str | None, query_parameter(ShippingGroupListQuery, "cursor")] = None,
     ) -> Response[bytes]:
         """Every group, open, paid or dissolved, newest first."""
-        return await upstream.call(
-            "GET",
-            "/",
-            params={"limit": limit, "cursor": cursor},
-        )
+        query = ShippingGroupListQuery(limit=limit, cursor=cursor)
+        return await upstream.call("GET", "/", params=query.as_params())
 
     @get(
         "/{group_id:str}",

@@ -10,7 +10,8 @@ from typing import Annotated
 
 from litestar import Controller, Litestar, delete, get, post
 from litestar.datastructures import State
-from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
+from litestar.di import NamedDependency
+from litestar.params import HeaderParameter, JSONBody, Parameter
 from litestar.response import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,9 +22,10 @@ from bespoke_contracts.api.shipping import (
     ShipmentUpdate,
     ShipmentView,
     ShippingGroupList,
+    ShippingGroupListQuery,
     ShippingGroupView,
 )
-from bespoke_platform.app import AccountId, RequestId, service_app
+from bespoke_platform.app import AccountId, RequestId, query_model, service_app
 from bespoke_shipping.bootstrap import ShippingRuntime, bootstrap
 from bespoke_shipping.domain import errors
 from bespoke_shipping.domain.model import Shipment, ShippingGroup
@@ -162,17 +164,20 @@ class GroupsController(Controller):
             currency=quote.currency,
         )
 
-    @get("/", operation_id="listGroups")
+    @get(
+        "/",
+        operation_id="listGroups",
+        dependencies={"listing": query_model(ShippingGroupListQuery)},
+    )
     async def list_groups(
-        self,
-        state: State,
-        account_id: AccountId,
-        limit: Annotated[int, QueryParameter(name="limit", ge=1, le=100)] = 20,
-        cursor: Annotated[str | None, QueryParameter(name="cursor")] = None,
+        self, state: State, account_id: AccountId, listing: NamedDependency[ShippingGroupListQuery]
     ) -> ShippingGroupList:
         """The brand's shipping groups, newest first."""
         runtime: ShippingRuntime = state.runtime
-        groups = await handlers.list_groups(account_id, limit + 1, _after(cursor), runtime.deps)
+        limit = listing.limit
+        groups = await handlers.list_groups(
+            account_id, limit + 1, _after(listing.cursor), runtime.deps
+        )
         page = groups[:limit]
         return ShippingGroupList(
             items=[group_view(g) for g in page],
