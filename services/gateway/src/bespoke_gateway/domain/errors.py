@@ -15,6 +15,12 @@ class InvalidAccount(GatewayError):
     code = "invalid-account"
 
 
+class Forbidden(GatewayError):
+    """The caller's role may not take this action (the permission matrix)."""
+
+    code = "forbidden"
+
+
 class IdempotencyKeyMissing(GatewayError):
     """A POST that creates something came without an Idempotency-Key header."""
 

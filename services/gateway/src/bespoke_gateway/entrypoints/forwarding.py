@@ -16,8 +16,8 @@ from pydantic import BaseModel
 from bespoke_contracts.api.query import QueryString
 from bespoke_gateway.adapters.upstream import ServiceClient, UpstreamResponse
 from bespoke_gateway.bootstrap import GatewayRuntime
-from bespoke_gateway.domain.accounts import Account
 from bespoke_gateway.domain.errors import IdempotencyKeyMissing
+from bespoke_gateway.domain.permissions import Principal
 from bespoke_gateway.service_layer.idempotency import answer_once
 from bespoke_gateway.service_layer.ports import Clock, IdempotencyStore, StoredResponse
 from bespoke_platform.app import request_id
@@ -34,7 +34,7 @@ IdempotencyKey = Annotated[
     ),
 ]
 
-BrandRequest = Request[Account, str, Any]
+BrandRequest = Request[Principal, str, Any]
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
 """What an id in a public path may look like (so it names exactly one internal path)."""
@@ -60,9 +60,10 @@ def query_parameter(model: type[QueryString], name: str, **constraints: Any) -> 
     return QueryParameter(name=name, description=field.description, **constraints)
 
 
-ALWAYS_POSSIBLE = (400, 401, 422, 429, 503)
-"""Any route may answer these: an unreadable request, no valid token, an invalid
-parameter or body, too many requests, a service behind the gateway down."""
+ALWAYS_POSSIBLE = (400, 401, 403, 422, 429, 503)
+"""Any route may answer these: an unreadable request, no valid token, a role that may not
+take the route's action, an invalid parameter or body, too many requests, a service
+behind the gateway down."""
 
 
 def public_problems(*statuses: int) -> dict[int, ResponseSpec]:

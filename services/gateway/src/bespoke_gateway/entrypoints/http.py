@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from bespoke_gateway.bootstrap import GatewayRuntime, bootstrap
 from bespoke_gateway.domain import errors
-from bespoke_gateway.entrypoints.auth import PUBLIC_PATHS, BearerTokenMiddleware
+from bespoke_gateway.entrypoints.auth import PUBLIC_PATHS, BearerTokenMiddleware, authorize
 from bespoke_gateway.entrypoints.design import (
     CatalogController,
     DesignsController,
@@ -35,15 +35,22 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
     return service_app(
         mongo=runtime.mongo,
         route_handlers=[
-            CatalogController,
-            DesignsController,
-            GalleryController,
-            EstimatesController,
-            OrdersController,
-            OrderPaymentController,
-            GroupPaymentController,
-            ShippingGroupsController,
-            OrderShipmentController,
+            # Every brand route: its action must be one the caller's role may take.
+            Router(
+                path="/",
+                guards=[authorize],
+                route_handlers=[
+                    CatalogController,
+                    DesignsController,
+                    GalleryController,
+                    EstimatesController,
+                    OrdersController,
+                    OrderPaymentController,
+                    GroupPaymentController,
+                    ShippingGroupsController,
+                    OrderShipmentController,
+                ],
+            ),
             StripeWebhookController,
             ui_router(),
         ],
@@ -58,6 +65,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
         ],
         domain_errors={
             errors.InvalidAccount: 422,
+            errors.Forbidden: 403,
             errors.IdempotencyKeyMissing: 428,
             errors.IdempotencyKeyInProgress: 409,
             errors.RateLimited: 429,
