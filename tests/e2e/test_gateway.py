@@ -25,7 +25,10 @@ pytestmark = pytest.mark.stack
 
 OPENAPI = json.loads((Path(__file__).parents[2] / "services/gateway/openapi.json").read_text())
 ROUTES = sorted((method.upper(), path) for path, ops in OPENAPI["paths"].items() for method in ops)
-PUBLIC = {("POST", "/api/v1/webhooks/stripe")}
+PUBLIC = {("POST", "/api/v1/webhooks/stripe"), ("POST", "/api/v1/session")}
+"""Stripe's webhook (its signature is its credential) and signing in (before any)."""
+THE_CALLERS_OWN = {("GET", "/api/v1/session"), ("DELETE", "/api/v1/session")}
+"""Routes about the caller themself: no brand's resources to keep apart."""
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
@@ -121,7 +124,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             },
             ("POST", "/api/v1/shipping-groups"): lambda: {"order_numbers": numbers[1:]},
         }
-        shared = {("GET", "/api/v1/catalog"), ("GET", "/api/v1/gallery"), *PUBLIC}
+        shared = {("GET", "/api/v1/catalog"), ("GET", "/api/v1/gallery"), *PUBLIC, *THE_CALLERS_OWN}
         creates_own = {("POST", "/api/v1/designs")}
         lists = {
             ("GET", "/api/v1/designs"),

@@ -10,8 +10,16 @@ from bespoke_platform.observability import configure_logging
 from bespoke_platform.tracing import configure_tracing
 
 
-def serve(app: Litestar, host: str, port: int, service: str = "bespoke") -> None:
-    """Serve until SIGTERM/SIGINT; in-flight requests and the app's lifespan finish first."""
+def serve(
+    app: Litestar,
+    host: str,
+    port: int,
+    service: str = "bespoke",
+    trusted_proxies: str = "127.0.0.1",
+) -> None:
+    """Serve until SIGTERM/SIGINT; in-flight requests and the app's lifespan finish first.
+    ``trusted_proxies``: the addresses whose `X-Forwarded-For`/`-Proto` say who the client
+    is and whether it came over https (comma-separated, or `*`)."""
     configure_logging(service)
     configure_tracing(service)
     uvicorn.run(
@@ -22,4 +30,6 @@ def serve(app: Litestar, host: str, port: int, service: str = "bespoke") -> None
         log_config=None,  # keep our JSON logging
         access_log=False,
         timeout_graceful_shutdown=10,
+        proxy_headers=True,
+        forwarded_allow_ips=trusted_proxies,
     )

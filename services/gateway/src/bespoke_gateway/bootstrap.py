@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import httpx
 from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.adapters.idempotency import MongoIdempotency
+from bespoke_gateway.adapters.passwords import Argon2Hasher, common_passwords
+from bespoke_gateway.adapters.people import MongoFailures, MongoSessions, MongoUsers
 from bespoke_gateway.adapters.upstream import ServiceClient
 from bespoke_gateway.domain.ratelimit import RateLimiter
+from bespoke_gateway.domain.sessions import ThrottlePolicy
+from bespoke_gateway.service_layer.identity import IdentityDeps, SessionRules
 from bespoke_gateway.service_layer.ports import AccountRepository, Clock, IdempotencyStore
 from bespoke_gateway.settings import GatewaySettings
 from bespoke_platform.clock import SystemClock
@@ -30,6 +37,8 @@ class GatewayRuntime:
     idempotency: IdempotencyStore
     limiter: RateLimiter
     clock: Clock = field(default_factory=SystemClock)
+    identity: IdentityDeps | None = None
+    """Brand users and their sessions (None: bearer tokens only, for tests of the rest)."""
 
     async def close(self) -> None:
         await self.orders.aclose()
@@ -42,14 +51,45 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
     settings = settings or GatewaySettings()
     mongo = connect(settings.mongodb_url)
     timeout = httpx.Timeout(settings.upstream_timeout_seconds)
+    db = mongo[settings.mongodb_database]
+    accounts = MongoAccountRepository(db)
     return GatewayRuntime(
         settings=settings,
         mongo=mongo,
-        accounts=MongoAccountRepository(mongo[settings.mongodb_database]),
+        accounts=accounts,
         orders=ServiceClient("orders", service_client(settings.orders_url, timeout)),
         design=ServiceClient("design", service_client(settings.design_url, timeout)),
         payments=ServiceClient("payments", service_client(settings.payments_url, timeout)),
         shipping=ServiceClient("shipping", service_client(settings.shipping_url, timeout)),
-        idempotency=MongoIdempotency(mongo[settings.mongodb_database]),
+        idempotency=MongoIdempotency(db),
         limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
+        identity=identity_deps(settings, db, accounts),
+    )
+
+
+def identity_deps(
+    settings: GatewaySettings, db: AsyncDatabase[Document], accounts: AccountRepository
+) -> IdentityDeps:
+    """Brand users, sessions and sign-in throttling, in the gateway's database."""
+    longest = timedelta(seconds=settings.sign_in_longest_wait_seconds)
+
+    def policy(free: int) -> ThrottlePolicy:
+        return ThrottlePolicy(free, timedelta(seconds=1), longest, forget_after=longest)
+
+    hasher = Argon2Hasher()
+    return IdentityDeps(
+        accounts=accounts,
+        users=MongoUsers(db),
+        sessions=MongoSessions(db),
+        failures=MongoFailures(db),
+        hasher=hasher,
+        common_passwords=common_passwords(),
+        clock=SystemClock(),
+        rules=SessionRules(
+            idle=timedelta(seconds=settings.session_idle_seconds),
+            absolute=timedelta(seconds=settings.session_absolute_seconds),
+            per_email=policy(settings.sign_in_free_failures_per_email),
+            per_address=policy(settings.sign_in_free_failures_per_address),
+        ),
+        stand_in_hash=hasher.hash(secrets.token_urlsafe(16)),
     )

@@ -27,3 +27,17 @@ class GatewaySettings(ServiceSettings):
     the web UI show "Simulate successful payment". Never set where real Stripe is used."""
     rate_limit_burst: int = 100
     """Requests a token may make at once before the average applies."""
+    trusted_proxies: str = "127.0.0.1"
+    """Addresses whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (the client's
+    address counts failed sign-ins; https makes the session cookie `Secure`). In a cluster:
+    the ingress controller's, or `*` where only it can reach the gateway."""
+    session_idle_seconds: float = 8 * 3600
+    """A browser session unused this long ends (8 hours)."""
+    session_absolute_seconds: float = 7 * 86400
+    """A browser session ends this long after sign-in, however used (7 days)."""
+    sign_in_free_failures_per_email: int = 5
+    """Failed sign-ins for one email before each further one doubles the wait."""
+    sign_in_free_failures_per_address: int = 50
+    """Failed sign-ins from one client address before each further one doubles the wait."""
+    sign_in_longest_wait_seconds: float = 900
+    """The longest wait (a temporary lock); failures older than it count no more."""

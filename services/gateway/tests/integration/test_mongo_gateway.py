@@ -3,6 +3,7 @@ claims and answers, and brand tokens that stop working the moment they are repla
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,8 +12,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.adapters.idempotency import MongoIdempotency
+from bespoke_gateway.adapters.people import MongoFailures, MongoSessions, MongoUsers
 from bespoke_gateway.domain.accounts import hash_token, new_token, open_account
 from bespoke_gateway.domain.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
+from bespoke_gateway.domain.permissions import Role
+from bespoke_gateway.domain.sessions import Failures, open_session
+from bespoke_gateway.domain.users import new_user
 from bespoke_gateway.service_layer.ports import StoredResponse
 
 pytestmark = pytest.mark.stack
@@ -75,3 +80,38 @@ async def test_a_replaced_or_revoked_token_stops_working_at_once(
     assert await accounts.replace_token(account.account_id, None) is True
     assert await accounts.by_token_hash(hash_token(fresh)) is None
     assert await accounts.replace_token("acc_unknown", None) is False
+
+
+async def test_an_email_belongs_to_one_user_and_sessions_and_failures_are_kept(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    users = MongoUsers(fresh_database)
+    ana = new_user("acc_1", "Ana@Norte.example", "Ana", Role.ADMIN, "hash", NOW)
+    assert await users.add(ana) is True
+    twin = new_user("acc_2", "ana@norte.EXAMPLE", "Other", Role.VIEWER, "hash", NOW)
+    assert await users.add(twin) is False, "the same email, whatever its case"
+    assert await users.by_email("ana@norte.example") == ana
+    await users.save(replace(ana, role=Role.VIEWER))
+    found = await users.get(ana.user_id)
+    assert found is not None
+    assert found.role is Role.VIEWER
+
+    sessions = MongoSessions(fresh_database)
+    session, _ = open_session(ana.user_id, "acc_1", NOW)
+    await sessions.add(session)
+    await sessions.touch(session.seen(NOW + timedelta(minutes=5)))
+    stored = await sessions.get(session.token_hash)
+    assert stored is not None
+    assert stored.last_seen_at == NOW + timedelta(minutes=5)
+    await sessions.delete(session.token_hash)
+    assert await sessions.get(session.token_hash) is None
+
+    failures = MongoFailures(fresh_database)
+    window = timedelta(minutes=15)
+    for minute in range(3):
+        await failures.add("email:x", NOW + timedelta(minutes=minute), window)
+    assert await failures.get("email:x") == Failures(3, NOW + timedelta(minutes=2))
+    await failures.add("email:x", NOW + timedelta(hours=1), window)
+    assert await failures.get("email:x") == Failures(1, NOW + timedelta(hours=1)), "forgotten"
+    await failures.clear("email:x")
+    assert await failures.get("email:x") is None

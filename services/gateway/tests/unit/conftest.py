@@ -27,6 +27,9 @@ class FakeAccounts(AccountRepository):
     async def by_token_hash(self, token_hash: str) -> Account | None:
         return self.accounts.get(token_hash)
 
+    async def get(self, account_id: str) -> Account | None:
+        return next((a for a in self.accounts.values() if a.account_id == account_id), None)
+
     async def replace_token(self, account_id: str, token_hash: str | None) -> bool:
         for old, account in list(self.accounts.items()):
             if account.account_id == account_id:

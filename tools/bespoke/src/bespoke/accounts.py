@@ -8,8 +8,10 @@ from collections.abc import Awaitable, Callable
 
 from bespoke.stack.config import StackConfig
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
-from bespoke_gateway.domain.errors import InvalidAccount
-from bespoke_gateway.service_layer import accounts
+from bespoke_gateway.bootstrap import identity_deps
+from bespoke_gateway.domain.errors import GatewayError
+from bespoke_gateway.domain.permissions import Role
+from bespoke_gateway.service_layer import accounts, identity
 from bespoke_gateway.settings import GatewaySettings
 from bespoke_platform.mongo import connect
 
@@ -32,7 +34,7 @@ async def _with_repository(
         repository = MongoAccountRepository(mongo[settings.mongodb_database])
         try:
             return await action(repository)
-        except InvalidAccount as error:
+        except GatewayError as error:
             raise ValueError(str(error)) from error
     finally:
         await mongo.close()
@@ -48,3 +50,23 @@ async def revoke_token(account_id: str) -> dict[str, str]:
 
 async def issue_token(account_id: str) -> dict[str, str]:
     return await _with_repository(lambda r: accounts.issue_token(r, account_id))
+
+
+async def create_user(
+    account_id: str, email: str, role: Role, password: str, name: str = ""
+) -> dict[str, str]:
+    """A brand user who signs in with ``password`` (the demo, scripts)."""
+
+    async def create(repository: MongoAccountRepository) -> dict[str, str]:
+        settings = gateway_settings()
+        deps = identity_deps(settings, repository.database, repository)
+        user = await identity.create_user(account_id, email, role, password, name, deps)
+        return {
+            "user_id": user.user_id,
+            "account_id": user.account_id,
+            "email": user.email,
+            "name": user.name,
+            "role": user.role.value,
+        }
+
+    return await _with_repository(create)

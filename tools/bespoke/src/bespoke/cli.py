@@ -20,6 +20,7 @@ from pymongo.errors import PyMongoError
 from bespoke.stack.components import InstallFailed, MissingTool
 from bespoke.stack.config import StackConfig
 from bespoke.stack.lifecycle import Stack, StartFailed
+from bespoke_gateway.domain.permissions import Role
 
 app = typer.Typer(help="Bespoke backoffice tools.", no_args_is_help=True, add_completion=False)
 stack_app = typer.Typer(
@@ -29,6 +30,8 @@ accounts_app = typer.Typer(help="Brand accounts.", no_args_is_help=True)
 payments_app = typer.Typer(help="Payments on local stacks.", no_args_is_help=True)
 app.add_typer(stack_app, name="stack")
 app.add_typer(accounts_app, name="accounts")
+users_app = typer.Typer(help="Brand users: people who sign in.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 app.add_typer(payments_app, name="payments")
 browser_app = typer.Typer(help="The browser the web UI tests drive.", no_args_is_help=True)
 app.add_typer(browser_app, name="browser")
@@ -178,6 +181,27 @@ def accounts_token(
     from bespoke import accounts
 
     _accounts_action(accounts.issue_token(account_id))
+
+
+@users_app.command("create")
+def users_create(
+    account: Annotated[str, typer.Option(help="The brand, e.g. `acc_1a2b3c4d5e6f7a8b`.")],
+    email: Annotated[str, typer.Option(help="The person's email (unique, any case).")],
+    role: Annotated[Role, typer.Option(help="What they may do in the brand.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    name: Annotated[str, typer.Option(help="Their name (default: from the email).")] = "",
+) -> None:
+    """Create a brand user who signs in with a password read from standard input (never
+    an argument: arguments show in process lists). Prints `user_id`, `account_id`,
+    `email`, `role`."""
+    from bespoke import accounts
+
+    if not password_stdin:
+        raise _fail("give the password on standard input with --password-stdin")
+    password = sys.stdin.readline().rstrip("\r\n")
+    _accounts_action(accounts.create_user(account, email, role, password, name))
 
 
 @payments_app.command("simulate-success")

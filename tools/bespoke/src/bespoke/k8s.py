@@ -85,6 +85,9 @@ SERVICES = (
             Env("ORDERS_URL", value=cluster_url("orders")),
             Env("PAYMENTS_URL", value=cluster_url("payments")),
             Env("SHIPPING_URL", value=cluster_url("shipping")),
+            # Only the ingress controller may reach the gateway (NetworkPolicies), so the
+            # client address and scheme it forwards are believed.
+            Env("TRUSTED_PROXIES", value="*"),
         ),
         callers=("ingress",),
         calls=("design", "orders", "payments", "shipping"),

@@ -15,6 +15,7 @@ from bespoke_platform.mongo import Document
 
 class MongoAccountRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.database = db
         self._accounts: AsyncCollection[Document] = db.accounts
         # token hash -> account id, so each request's lookup is by `_id` (FerretDB answers
         # those from its primary key; other filters scan the collection).
@@ -51,13 +52,11 @@ class MongoAccountRepository:
         doc = await self._accounts.find_one({"_id": token["account_id"]})
         if doc is None or doc["token_hash"] != token_hash:
             return None
-        return Account(
-            account_id=doc["_id"],
-            name=doc["name"],
-            email=doc["email"],
-            token_hash=doc["token_hash"],
-            created_at=doc["created_at"],
-        )
+        return _account(doc)
+
+    async def get(self, account_id: str) -> Account | None:
+        doc = await self._accounts.find_one({"_id": account_id})
+        return None if doc is None else _account(doc)
 
     async def replace_token(self, account_id: str, token_hash: str | None) -> bool:
         """The brand's token becomes ``token_hash`` (``None``: no token, revoked); the old
@@ -74,3 +73,13 @@ class MongoAccountRepository:
         )
         await self._tokens.delete_one({"_id": doc["token_hash"]})
         return True
+
+
+def _account(doc: Document) -> Account:
+    return Account(
+        account_id=doc["_id"],
+        name=doc["name"],
+        email=doc["email"],
+        token_hash=doc["token_hash"],
+        created_at=doc["created_at"],
+    )

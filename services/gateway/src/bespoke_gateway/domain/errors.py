@@ -15,6 +15,30 @@ class InvalidAccount(GatewayError):
     code = "invalid-account"
 
 
+class InvalidUser(GatewayError):
+    """A user cannot be made as asked (an email that is not one, or is taken)."""
+
+    code = "invalid-user"
+
+
+class WeakPassword(GatewayError):
+    """A password that is too short, too long, too common or the email itself."""
+
+    code = "weak-password"
+
+
+class SignInFailed(GatewayError):
+    """Wrong email or password: one answer for both, so it never tells which."""
+
+    code = "sign-in-failed"
+
+
+class CsrfTokenInvalid(GatewayError):
+    """A cookie-authenticated change without the session's `X-CSRF-Token`."""
+
+    code = "csrf-token-invalid"
+
+
 class Forbidden(GatewayError):
     """The caller's role may not take this action (the permission matrix)."""
 
@@ -51,3 +75,9 @@ class RateLimited(GatewayError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class SignInThrottled(RateLimited):
+    """Too many failed sign-ins for this email or from this address: wait."""
+
+    code = "sign-in-throttled"

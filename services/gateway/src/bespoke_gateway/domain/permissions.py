@@ -96,8 +96,9 @@ ROUTE_ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
     }
 )
 
-PUBLIC_OPERATIONS: Final = frozenset({"stripeWebhook"})
-"""Routes that act for no brand user (Stripe's webhook, verified by its signature)."""
+UNGUARDED_OPERATIONS: Final = frozenset({"stripeWebhook", "signIn", "getSession", "signOut"})
+"""Routes no role check applies to: Stripe's webhook (verified by its signature), signing
+in (before there is a caller), and a caller's own session (whoever they are)."""
 
 
 def allowed(role: Role, action: Action) -> bool:

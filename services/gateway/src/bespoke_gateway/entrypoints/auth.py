@@ -1,4 +1,7 @@
-"""Bearer-token authentication: every /api/v1 route acts for exactly one brand."""
+"""Authentication: every /api/v1 route acts for exactly one brand, as a brand token
+(`Authorization: Bearer …`, the brand's owner) or as a signed-in brand user (the
+`bespoke_session` cookie, whose unsafe requests must carry the session's `X-CSRF-Token`).
+Then each route's guard checks the caller's role against the permission matrix."""
 
 from __future__ import annotations
 
@@ -13,40 +16,64 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import hash_token
-from bespoke_gateway.domain.errors import Forbidden, RateLimited
+from bespoke_gateway.domain.errors import CsrfTokenInvalid, Forbidden, RateLimited
 from bespoke_gateway.domain.permissions import Principal
+from bespoke_gateway.domain.sessions import SESSION_COOKIE
+from bespoke_gateway.service_layer.identity import csrf_ok, session_principal
 
 PUBLIC_PATHS = {"/health", "/metrics", "/api/v1/schema", "/api/v1/webhooks"}
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
-    """Resolves `Authorization: Bearer <token>` to the brand's account."""
+    """Resolves a brand token, or a session cookie, to who the request acts as."""
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
+        runtime: GatewayRuntime = connection.app.state.runtime
         header = connection.headers.get("authorization", "")
+        cookie = connection.cookies.get(SESSION_COOKIE)
+        if header or not cookie or runtime.identity is None:
+            principal = await self._bearer(header, runtime)
+            session = None
+        else:
+            found = await session_principal(cookie, runtime.identity)
+            if found is None:
+                raise NotAuthorizedException(
+                    "your session has ended; sign in again (POST /api/v1/session)"
+                )
+            unsafe = connection.scope.get("method", "GET") not in SAFE_METHODS
+            if unsafe and not csrf_ok(found.session, connection.headers.get("x-csrf-token")):
+                raise CsrfTokenInvalid(
+                    "a change made with a session cookie needs the session's `X-CSRF-Token` "
+                    "header (`csrf_token` of POST /api/v1/session)"
+                )
+            principal, session = found.principal, found.session
+        wait = runtime.limiter.take(principal.actor, time.monotonic())
+        if wait:
+            raise RateLimited(
+                f"too many requests; retry in {wait:.1f} s",
+                retry_after=runtime.limiter.retry_after(wait),
+            )
+        return AuthenticationResult(user=principal, auth=session)
+
+    @staticmethod
+    async def _bearer(header: str, runtime: GatewayRuntime) -> Principal:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException(
-                "send the brand's token as `Authorization: Bearer <token>` "
-                "(create one with `uv run bespoke accounts create`)",
+                "sign in (POST /api/v1/session) or send the brand's token as "
+                "`Authorization: Bearer <token>` (create one with `uv run bespoke accounts create`)",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        runtime: GatewayRuntime = connection.app.state.runtime
         account = await runtime.accounts.by_token_hash(hash_token(token.strip()))
         if account is None:
             raise NotAuthorizedException(
                 "this token is not valid",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-        wait = runtime.limiter.take(account.account_id, time.monotonic())
-        if wait:
-            raise RateLimited(
-                f"too many requests with this token; retry in {wait:.1f} s",
-                retry_after=runtime.limiter.retry_after(wait),
-            )
-        return AuthenticationResult(user=Principal.brand_token(account.account_id), auth=token)
+        return Principal.brand_token(account.account_id)
 
 
 def authorize(connection: ASGIConnection[Any, Any, Any, Any], route: BaseRouteHandler) -> None:

@@ -22,6 +22,7 @@ from bespoke_gateway.entrypoints.payments import (
     OrderPaymentController,
     StripeWebhookController,
 )
+from bespoke_gateway.entrypoints.session import SessionController
 from bespoke_gateway.entrypoints.shipping import (
     OrderShipmentController,
     ShippingGroupsController,
@@ -51,6 +52,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
                     OrderShipmentController,
                 ],
             ),
+            SessionController,
             StripeWebhookController,
             ui_router(),
         ],
@@ -66,6 +68,10 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
         domain_errors={
             errors.InvalidAccount: 422,
             errors.Forbidden: 403,
+            errors.CsrfTokenInvalid: 403,
+            errors.SignInFailed: 401,
+            errors.InvalidUser: 422,
+            errors.WeakPassword: 422,
             errors.IdempotencyKeyMissing: 428,
             errors.IdempotencyKeyInProgress: 409,
             errors.RateLimited: 429,
@@ -78,8 +84,17 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             description="Design shoes, check out orders, pay and group them, follow them "
             "into production. Errors are RFC 9457 problem details.",
             components=Components(
-                security_schemes={"brandToken": SecurityScheme(type="http", scheme="bearer")}
+                security_schemes={
+                    "brandToken": SecurityScheme(type="http", scheme="bearer"),
+                    "brandSession": SecurityScheme(
+                        type="apiKey",
+                        name="bespoke_session",
+                        security_scheme_in="cookie",
+                        description="A signed-in user's session (`POST /api/v1/session`); "
+                        "its POST, PUT, PATCH and DELETE requests need `X-CSRF-Token`.",
+                    ),
+                }
             ),
-            security=[{"brandToken": []}],
+            security=[{"brandToken": []}, {"brandSession": []}],
         ),
     )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bespoke_gateway.domain.accounts import Account
+from bespoke_gateway.domain.sessions import Failures, Session
+from bespoke_gateway.domain.users import User
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,64 @@ class AccountRepository(Protocol):
 
     async def by_token_hash(self, token_hash: str) -> Account | None: ...
 
+    async def get(self, account_id: str) -> Account | None: ...
+
     async def replace_token(self, account_id: str, token_hash: str | None) -> bool:
         """Set (or, with None, revoke) the brand's token; False if there is no such brand."""
         ...
+
+
+class PasswordHasher(Protocol):
+    """Password hashes whose parameters travel with them (argon2id)."""
+
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        """True when ``password`` is the one hashed; never raises for a wrong one."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when the hash was made with weaker parameters than today's."""
+        ...
+
+
+class UserRepository(Protocol):
+    """Brand users; an email belongs to one user at most (case-insensitively)."""
+
+    async def add(self, user: User) -> bool:
+        """False, and nothing stored, when the email is taken."""
+        ...
+
+    async def get(self, user_id: str) -> User | None: ...
+
+    async def by_email(self, email: str) -> User | None:
+        """``email`` in its normal form (``normalize_email``)."""
+        ...
+
+    async def save(self, user: User) -> None: ...
+
+
+class SessionStore(Protocol):
+    """Browser sessions by the hash of their cookie."""
+
+    async def add(self, session: Session) -> None: ...
+
+    async def get(self, token_hash: str) -> Session | None: ...
+
+    async def touch(self, session: Session) -> None:
+        """Record the session's ``last_seen_at``."""
+        ...
+
+    async def delete(self, token_hash: str) -> None: ...
+
+
+class FailureCounter(Protocol):
+    """Failed sign-ins by key (an email, a client address)."""
+
+    async def get(self, key: str) -> Failures | None: ...
+
+    async def add(self, key: str, now: datetime, forget_after: timedelta) -> None:
+        """Count one more failure (starting again from one after ``forget_after``)."""
+        ...
+
+    async def clear(self, key: str) -> None: ...

@@ -1,0 +1,131 @@
+"""Brand users, browser sessions and failed sign-ins in MongoDB.
+
+Each is read by ``_id`` alone (the fast path on FerretDB): users by id, with a small
+``user_emails`` document per email that names its user and whose unique ``_id`` keeps
+an email to one user; sessions by the hash of their cookie; failures by their key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+
+from bespoke_gateway.domain.permissions import Role
+from bespoke_gateway.domain.sessions import Failures, Session
+from bespoke_gateway.domain.users import User, UserStatus
+from bespoke_platform.mongo import Document, insert_new
+
+
+class MongoUsers:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._users: AsyncCollection[Document] = db.users
+        self._emails: AsyncCollection[Document] = db.user_emails
+
+    async def add(self, user: User) -> bool:
+        if not await insert_new(self._emails, {"_id": user.email, "user_id": user.user_id}):
+            return False
+        await self._users.insert_one({"_id": user.user_id, **_fields(user)})
+        return True
+
+    async def get(self, user_id: str) -> User | None:
+        doc = await self._users.find_one({"_id": user_id})
+        return None if doc is None else _user(doc)
+
+    async def by_email(self, email: str) -> User | None:
+        link = await self._emails.find_one({"_id": email})
+        if link is None:
+            return None
+        user = await self.get(link["user_id"])
+        return user if user is not None and user.email == email else None
+
+    async def save(self, user: User) -> None:
+        await self._users.update_one({"_id": user.user_id}, {"$set": _fields(user)})
+
+
+def _fields(user: User) -> Document:
+    return {
+        "account_id": user.account_id,
+        "email": user.email,
+        "name": user.name,
+        "role": user.role.value,
+        "status": user.status.value,
+        "password_hash": user.password_hash,
+        "created_at": user.created_at,
+    }
+
+
+def _user(doc: Document) -> User:
+    return User(
+        user_id=doc["_id"],
+        account_id=doc["account_id"],
+        email=doc["email"],
+        name=doc["name"],
+        role=Role(doc["role"]),
+        status=UserStatus(doc["status"]),
+        password_hash=doc.get("password_hash"),
+        created_at=doc["created_at"],
+    )
+
+
+class MongoSessions:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._sessions: AsyncCollection[Document] = db.sessions
+
+    async def add(self, session: Session) -> None:
+        await self._sessions.insert_one(
+            {
+                "_id": session.token_hash,
+                "user_id": session.user_id,
+                "account_id": session.account_id,
+                "csrf_token": session.csrf_token,
+                "created_at": session.created_at,
+                "last_seen_at": session.last_seen_at,
+            }
+        )
+
+    async def get(self, token_hash: str) -> Session | None:
+        doc = await self._sessions.find_one({"_id": token_hash})
+        if doc is None:
+            return None
+        return Session(
+            token_hash=doc["_id"],
+            user_id=doc["user_id"],
+            account_id=doc["account_id"],
+            csrf_token=doc["csrf_token"],
+            created_at=doc["created_at"],
+            last_seen_at=doc["last_seen_at"],
+        )
+
+    async def touch(self, session: Session) -> None:
+        await self._sessions.update_one(
+            {"_id": session.token_hash}, {"$set": {"last_seen_at": session.last_seen_at}}
+        )
+
+    async def delete(self, token_hash: str) -> None:
+        await self._sessions.delete_one({"_id": token_hash})
+
+
+class MongoFailures:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._failures: AsyncCollection[Document] = db.sign_in_failures
+
+    async def get(self, key: str) -> Failures | None:
+        doc = await self._failures.find_one({"_id": key})
+        return None if doc is None else Failures(doc["count"], doc["last_at"])
+
+    async def add(self, key: str, now: datetime, forget_after: timedelta) -> None:
+        # Failures older than forget_after count no more: start again from one.
+        stale = await self._failures.update_one(
+            {"_id": key, "last_at": {"$lt": now - forget_after}},
+            {"$set": {"count": 1, "last_at": now}},
+        )
+        if stale.matched_count:
+            return
+        await self._failures.update_one(
+            {"_id": key}, {"$inc": {"count": 1}, "$set": {"last_at": now}}, upsert=True
+        )
+
+    async def clear(self, key: str) -> None:
+        await self._failures.delete_one({"_id": key})

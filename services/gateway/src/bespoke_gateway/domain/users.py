@@ -1,0 +1,92 @@
+"""People of a brand: users with a role, who sign in with an email and a password.
+
+Pure model: no I/O, no hashing library (the hasher is a port). A user's password is kept
+only as a hash whose parameters travel with it, so they can be raised later.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from collections.abc import Container
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bespoke_gateway.domain.errors import InvalidUser, WeakPassword
+from bespoke_gateway.domain.permissions import Principal, Role
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+"""Longer is refused before hashing: nobody types more, and hashing megabytes is a DoS."""
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    DEACTIVATED = "deactivated"
+
+
+def normalize_email(email: str) -> str:
+    """Emails are unique case-insensitively: the form they are stored and looked up in."""
+    normal = unicodedata.normalize("NFKC", email).strip().casefold()
+    if not _EMAIL.fullmatch(normal) or len(normal) > 254:
+        raise InvalidUser(f"{email!r} is not an email address")
+    return normal
+
+
+def check_password(password: str, email: str, common: Container[str]) -> None:
+    """A password a person may choose: long enough, not too long, not one of the common
+    ones (``common``: a list of the most used passwords), not the email itself."""
+    problems = []
+    if len(password) < MIN_PASSWORD_LENGTH:
+        problems.append(f"at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        problems.append(f"at most {MAX_PASSWORD_LENGTH} characters")
+    folded = password.casefold()
+    if folded in common:
+        problems.append("not one of the most common passwords")
+    if folded in {email.casefold(), email.casefold().split("@")[0]}:
+        problems.append("not your email address")
+    if problems:
+        raise WeakPassword("choose a password that is " + ", ".join(problems))
+
+
+@dataclass(frozen=True)
+class User:
+    """A person of a brand, in one role."""
+
+    user_id: str
+    account_id: str
+    email: str
+    name: str
+    role: Role
+    status: UserStatus
+    password_hash: str | None
+    """None until the person sets a password (an invitation)."""
+    created_at: datetime
+
+    @property
+    def active(self) -> bool:
+        return self.status is UserStatus.ACTIVE
+
+    def principal(self) -> Principal:
+        """What a request signed in as this user acts as."""
+        return Principal(self.account_id, self.role, f"user:{self.user_id}")
+
+
+def new_user(
+    account_id: str, email: str, name: str, role: Role, password_hash: str | None, now: datetime
+) -> User:
+    return User(
+        user_id=f"usr_{secrets.token_hex(12)}",
+        account_id=account_id,
+        email=normalize_email(email),
+        name=name.strip() or normalize_email(email).split("@")[0],
+        role=role,
+        status=UserStatus.ACTIVE,
+        password_hash=password_hash,
+        created_at=now,
+    )

@@ -1,0 +1,132 @@
+"""Signing in and out of the backoffice in the browser: `POST /api/v1/session` answers
+a cookie-held session (HttpOnly, SameSite=Lax, Secure over https) and the CSRF token its
+changes must carry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.datastructures import Cookie, State
+from litestar.openapi import ResponseSpec
+from litestar.params import JSONBody
+from pydantic import BaseModel, ConfigDict, Field
+
+from bespoke_gateway.bootstrap import GatewayRuntime
+from bespoke_gateway.domain.errors import SignInFailed
+from bespoke_gateway.domain.permissions import Principal
+from bespoke_gateway.domain.sessions import SESSION_COOKIE, Session
+from bespoke_gateway.entrypoints.forwarding import documented, public_problems
+from bespoke_gateway.service_layer.identity import sign_in, sign_out
+
+
+class SignInRequest(BaseModel):
+    """A brand user's credentials."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str = Field(min_length=1, max_length=320, description="The user's email.")
+    password: str = Field(min_length=1, max_length=1024, description="The user's password.")
+
+
+class SessionView(BaseModel):
+    """Who a request acts as."""
+
+    user_id: str | None = Field(description="The signed-in user; null for a brand token.")
+    account_id: str = Field(description="The brand.")
+    role: str = Field(description="`owner`, `admin`, `designer`, `finance` or `viewer`.")
+    csrf_token: str | None = Field(
+        description="Send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE made "
+        "with the session cookie; null for a brand token (which needs none)."
+    )
+
+
+def _secure(request: Request[Any, Any, Any]) -> bool:
+    """Over https, also behind the ingress (which terminates TLS and says so)."""
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"
+
+
+def _cookie(request: Request[Any, Any, Any], value: str, max_age: int) -> Cookie:
+    return Cookie(
+        key=SESSION_COOKIE,
+        value=value,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        max_age=max_age,
+    )
+
+
+class SessionController(Controller):
+    path = "/api/v1/session"
+    tags = ["Session"]
+
+    @post(
+        "/",
+        operation_id="signIn",
+        summary="Sign in",
+        status_code=200,
+        security=[],
+        exclude_from_auth=True,
+        responses={
+            200: documented(SessionView, "Signed in: the session cookie is set."),
+            **public_problems(401, 422, 429),
+        },
+    )
+    async def sign_in(
+        self, data: JSONBody[SignInRequest], request: Request[Any, Any, Any], state: State
+    ) -> Response[SessionView]:
+        """Sign in with a brand user's email and password. A wrong email and a wrong
+        password get the same `401`; repeated failures for an email or from an address
+        wait longer each time (`429` with `Retry-After`)."""
+        runtime: GatewayRuntime = state.runtime
+        if runtime.identity is None:
+            raise SignInFailed("wrong email or password")
+        address = request.client.host if request.client else "unknown"
+        signed = await sign_in(data.email, data.password, address, runtime.identity)
+        previous = request.cookies.get(SESSION_COOKIE)
+        if previous:  # a new session id at every sign-in: the old one ends
+            await sign_out(previous, runtime.identity)
+        view = SessionView(
+            user_id=signed.user.user_id,
+            account_id=signed.user.account_id,
+            role=signed.user.role.value,
+            csrf_token=signed.session.csrf_token,
+        )
+        max_age = int(runtime.identity.rules.absolute.total_seconds())
+        return Response(view, cookies=[_cookie(request, signed.cookie, max_age)])
+
+    @get(
+        "/",
+        operation_id="getSession",
+        summary="Who is signed in",
+        responses={200: documented(SessionView, "Who this request acts as."), **public_problems()},
+    )
+    async def who(self, request: Request[Principal, Session | str, Any]) -> SessionView:
+        """The user (or brand token) this request acts as, and the session's CSRF token."""
+        principal, session = request.user, request.auth
+        return SessionView(
+            user_id=principal.actor.removeprefix("user:")
+            if principal.actor.startswith("user:")
+            else None,
+            account_id=principal.account_id,
+            role=principal.role.value,
+            csrf_token=session.csrf_token if isinstance(session, Session) else None,
+        )
+
+    @delete(
+        "/",
+        operation_id="signOut",
+        summary="Sign out",
+        status_code=204,
+        responses={204: ResponseSpec(None, description="Signed out."), **public_problems()},
+    )
+    async def sign_out(self, request: Request[Principal, Any, Any], state: State) -> Response[None]:
+        """End this session at once (its cookie stops working); a brand token is unchanged."""
+        runtime: GatewayRuntime = state.runtime
+        cookie = request.cookies.get(SESSION_COOKIE)
+        if cookie and runtime.identity is not None:
+            await sign_out(cookie, runtime.identity)
+        return Response(None, status_code=204, cookies=[_cookie(request, "", 0)])

@@ -1,0 +1,266 @@
+"""Brand users and sessions in the gateway's domain and service layer, with fakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from argon2 import PasswordHasher as Argon2
+
+from bespoke_gateway.adapters.passwords import Argon2Hasher, common_passwords
+from bespoke_gateway.domain.accounts import open_account
+from bespoke_gateway.domain.errors import InvalidUser, SignInFailed, SignInThrottled, WeakPassword
+from bespoke_gateway.domain.permissions import Role
+from bespoke_gateway.domain.sessions import Failures, Session, ThrottlePolicy
+from bespoke_gateway.domain.users import User, UserStatus, check_password, normalize_email
+from bespoke_gateway.service_layer import identity
+from bespoke_gateway.service_layer.identity import IdentityDeps, SessionRules
+from bespoke_gateway.service_layer.ports import (
+    FailureCounter,
+    PasswordHasher,
+    SessionStore,
+    UserRepository,
+)
+
+from .conftest import FakeAccounts
+
+T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+PASSWORD = "sturdy leather insoles 42"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.at = T0
+
+    def now(self) -> datetime:
+        return self.at
+
+
+class CountingHasher(PasswordHasher):
+    """Not a real hash: counts the verifications, which cost the same whatever they check."""
+
+    def __init__(self) -> None:
+        self.verified = 0
+
+    def hash(self, password: str) -> str:
+        return f"hashed:{password}"
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.verified += 1
+        return password_hash == f"hashed:{password}"
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return False
+
+
+class FakeUsers(UserRepository):
+    def __init__(self) -> None:
+        self.by_id: dict[str, User] = {}
+
+    async def add(self, user: User) -> bool:
+        if any(u.email == user.email for u in self.by_id.values()):
+            return False
+        self.by_id[user.user_id] = user
+        return True
+
+    async def get(self, user_id: str) -> User | None:
+        return self.by_id.get(user_id)
+
+    async def by_email(self, email: str) -> User | None:
+        return next((u for u in self.by_id.values() if u.email == email), None)
+
+    async def save(self, user: User) -> None:
+        self.by_id[user.user_id] = user
+
+
+class FakeSessions(SessionStore):
+    def __init__(self) -> None:
+        self.stored: dict[str, Session] = {}
+
+    async def add(self, session: Session) -> None:
+        self.stored[session.token_hash] = session
+
+    async def get(self, token_hash: str) -> Session | None:
+        return self.stored.get(token_hash)
+
+    async def touch(self, session: Session) -> None:
+        self.stored[session.token_hash] = session
+
+    async def delete(self, token_hash: str) -> None:
+        self.stored.pop(token_hash, None)
+
+
+class FakeFailures(FailureCounter):
+    def __init__(self) -> None:
+        self.counts: dict[str, Failures] = {}
+
+    async def get(self, key: str) -> Failures | None:
+        return self.counts.get(key)
+
+    async def add(self, key: str, now: datetime, forget_after: timedelta) -> None:
+        old = self.counts.get(key)
+        fresh = old is None or now - old.last_at > forget_after
+        self.counts[key] = Failures(1 if fresh or old is None else old.count + 1, now)
+
+    async def clear(self, key: str) -> None:
+        self.counts.pop(key, None)
+
+
+POLICY = ThrottlePolicy(3, timedelta(seconds=1), timedelta(minutes=15), timedelta(minutes=15))
+
+
+@dataclass
+class World:
+    clock: FakeClock = field(default_factory=FakeClock)
+    hasher: CountingHasher = field(default_factory=CountingHasher)
+    accounts: FakeAccounts = field(default_factory=FakeAccounts)
+    users: FakeUsers = field(default_factory=FakeUsers)
+    sessions: FakeSessions = field(default_factory=FakeSessions)
+    failures: FakeFailures = field(default_factory=FakeFailures)
+    account_id: str = ""
+
+    @property
+    def deps(self) -> IdentityDeps:
+        return IdentityDeps(
+            accounts=self.accounts,
+            users=self.users,
+            sessions=self.sessions,
+            failures=self.failures,
+            hasher=self.hasher,
+            common_passwords=frozenset({"password123456"}),
+            clock=self.clock,
+            rules=SessionRules(timedelta(hours=8), timedelta(days=7), POLICY, POLICY),
+            stand_in_hash="hashed:nobody's",
+        )
+
+
+@pytest.fixture
+async def world() -> World:
+    made = World()
+    account, _ = open_account("Norte", "ops@norte.example", T0)
+    await made.accounts.add(account)
+    made.account_id = account.account_id
+    return made
+
+
+async def a_user(world: World, role: Role = Role.VIEWER) -> User:
+    return await identity.create_user(
+        world.account_id, "Ana@Norte.Example", role, PASSWORD, "Ana", world.deps
+    )
+
+
+def test_emails_are_compared_case_insensitively_and_checked() -> None:
+    assert normalize_email("  Ana@Norte.EXAMPLE ") == "ana@norte.example"
+    with pytest.raises(InvalidUser):
+        normalize_email("not an email")
+
+
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("short", "at least 12"),
+        ("x" * 257, "at most 256"),
+        ("Password123456", "most common"),
+        ("ana@norte.example", "not your email"),
+    ],
+)
+def test_weak_passwords_are_refused_saying_why(password: str, why: str) -> None:
+    with pytest.raises(WeakPassword, match=why):
+        check_password(password, "ana@norte.example", frozenset({"password123456"}))
+
+
+def test_the_common_password_list_is_the_real_one() -> None:
+    common = common_passwords()
+    assert len(common) > 20_000
+    assert {"password", "123456", "qwerty"} <= common
+    with pytest.raises(WeakPassword, match="most common"):
+        check_password("qazwsxedcrfv", "a@b.example", common)
+
+
+def test_argon2id_hashes_record_their_parameters_and_weaker_ones_are_rehashed() -> None:
+    weak = Argon2Hasher(Argon2(time_cost=1, memory_cost=8, parallelism=1))
+    strong = Argon2Hasher(Argon2(time_cost=2, memory_cost=16, parallelism=1))
+    made = weak.hash(PASSWORD)
+    assert made.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert strong.verify(made, PASSWORD) is True, "verifies with the parameters it records"
+    assert strong.verify(made, "another password") is False
+    assert strong.verify("not a hash", PASSWORD) is False
+    assert (weak.needs_rehash(made), strong.needs_rehash(made)) == (False, True)
+
+
+def test_delays_grow_after_the_free_failures_and_are_forgotten() -> None:
+    def wait(count: int, seconds_ago: float) -> int:
+        return POLICY.wait(Failures(count, T0 - timedelta(seconds=seconds_ago)), T0)
+
+    assert [wait(n, 0) for n in (1, 2, 3, 4, 5, 6)] == [0, 0, 1, 2, 4, 8]
+    assert wait(30, 0) == 900, "at most the longest wait: a temporary lock"
+    assert wait(5, 3) == 1
+    assert wait(5, 16 * 60) == 0, "failures older than the window count no more"
+
+
+def test_a_session_ends_when_idle_or_old() -> None:
+    session = Session("h", "usr", "acc", "csrf", created_at=T0, last_seen_at=T0)
+    idle, absolute = timedelta(hours=8), timedelta(days=7)
+    assert not session.expired(T0 + timedelta(hours=7), idle, absolute)
+    assert session.expired(T0 + timedelta(hours=9), idle, absolute)
+    recent = session.seen(T0 + timedelta(days=7, hours=1))
+    assert recent.expired(T0 + timedelta(days=7, hours=2), idle, absolute)
+
+
+async def test_a_wrong_email_costs_the_same_work_as_a_wrong_password(world: World) -> None:
+    await a_user(world)
+    for email in ("ana@norte.example", "nobody@norte.example"):
+        before = world.hasher.verified
+        with pytest.raises(SignInFailed, match="wrong email or password"):
+            await identity.sign_in(email, "wrong", "10.0.0.1", world.deps)
+        assert world.hasher.verified == before + 1, email
+
+
+async def test_sign_in_makes_a_new_session_each_time_acting_in_the_users_role(
+    world: World,
+) -> None:
+    user = await a_user(world, Role.FINANCE)
+    first = await identity.sign_in("ANA@norte.example", PASSWORD, "10.0.0.1", world.deps)
+    second = await identity.sign_in("ana@norte.example", PASSWORD, "10.0.0.1", world.deps)
+    assert first.cookie != second.cookie
+    assert first.session.csrf_token != second.session.csrf_token
+    found = await identity.session_principal(second.cookie, world.deps)
+    assert found is not None
+    assert (found.principal.role, found.principal.actor) == (Role.FINANCE, f"user:{user.user_id}")
+
+
+async def test_a_deactivated_user_or_an_expired_session_is_signed_in_no_more(
+    world: World,
+) -> None:
+    user = await a_user(world)
+    signed = await identity.sign_in("ana@norte.example", PASSWORD, "10.0.0.1", world.deps)
+    world.clock.at += timedelta(hours=9)
+    assert await identity.session_principal(signed.cookie, world.deps) is None, "idle"
+    assert world.sessions.stored == {}, "and forgotten"
+
+    again = await identity.sign_in("ana@norte.example", PASSWORD, "10.0.0.1", world.deps)
+    await world.users.save(
+        User(**{**user.__dict__, "status": UserStatus.DEACTIVATED})  # an admin's change
+    )
+    assert await identity.session_principal(again.cookie, world.deps) is None
+    with pytest.raises(SignInFailed):
+        await identity.sign_in("ana@norte.example", PASSWORD, "10.0.0.1", world.deps)
+
+
+async def test_an_address_that_fails_for_many_emails_is_throttled(world: World) -> None:
+    for n in range(3):
+        with pytest.raises(SignInFailed):
+            await identity.sign_in(f"guess{n}@norte.example", "x", "10.0.0.9", world.deps)
+    with pytest.raises(SignInThrottled):
+        await identity.sign_in("fresh@norte.example", "x", "10.0.0.9", world.deps)
+    with pytest.raises(SignInFailed):  # another address is not held up
+        await identity.sign_in("fresh@norte.example", "x", "10.0.0.10", world.deps)
+
+
+async def test_users_belong_to_a_brand_that_exists_and_emails_are_unique(world: World) -> None:
+    await a_user(world)
+    with pytest.raises(InvalidUser, match="already has an account"):
+        await a_user(world)
+    with pytest.raises(InvalidUser, match="no brand"):
+        await identity.create_user("acc_nope", "b@n.example", Role.ADMIN, PASSWORD, "", world.deps)
