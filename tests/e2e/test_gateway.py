@@ -38,7 +38,12 @@ def fill(path: str, ids: dict[str, str]) -> str:
 
 
 async def test_no_route_answers_without_a_valid_token(running_system: StackConfig) -> None:
-    ids = {"design_id": "des_x", "order_number": "BF-000001", "group_id": "SG-X"}
+    ids = {
+        "design_id": "des_x",
+        "order_number": "BF-000001",
+        "group_id": "SG-X",
+        "token_id": "tok_x",
+    }
     async with httpx.AsyncClient(base_url=running_system.gateway_url, timeout=15) as client:
         for method, path in ROUTES:
             if (method, path) in PUBLIC:
@@ -86,10 +91,13 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             numbers.append(placed.json()["order_number"])
         group = await a.post("/api/v1/shipping-groups", json={"order_numbers": numbers[1:]})
         assert group.status_code == 201, group.text
+        token = await a.post("/api/v1/tokens", json={"name": "owner's script"})
+        assert token.status_code == 201, token.text
         ids = {
             "design_id": design["id"],
             "order_number": numbers[0],
             "group_id": group.json()["id"],
+            "token_id": token.json()["id"],
         }
         async with asyncio.timeout(30):  # the owner's invoices exist: B must still not see them
             while (await a.get(f"/api/v1/orders/{numbers[0]}/payment")).status_code != 200:  # noqa: ASYNC110
@@ -98,6 +106,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             "design_id": "des_000000000000000000000000",
             "order_number": "BF-999999",
             "group_id": "SG-AAAAAAAAAA",
+            "token_id": "tok_0000000000000000",
         }
         full_design = (await a.get(f"/api/v1/designs/{design['id']}")).json()
         bodies: dict[tuple[str, str], Callable[[], Any]] = {
@@ -125,11 +134,12 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             ("POST", "/api/v1/shipping-groups"): lambda: {"order_numbers": numbers[1:]},
         }
         shared = {("GET", "/api/v1/catalog"), ("GET", "/api/v1/gallery"), *PUBLIC, *THE_CALLERS_OWN}
-        creates_own = {("POST", "/api/v1/designs")}
+        creates_own = {("POST", "/api/v1/designs"), ("POST", "/api/v1/tokens")}
         lists = {
             ("GET", "/api/v1/designs"),
             ("GET", "/api/v1/orders"),
             ("GET", "/api/v1/shipping-groups"),
+            ("GET", "/api/v1/tokens"),
         }
         walked = set()
         for method, path in ROUTES:
@@ -144,7 +154,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             if route in lists:
                 assert response.status_code == 200, (route, response.text)
                 seen = json.dumps(response.json())
-                for value in (design["id"], *numbers, ids["group_id"]):
+                for value in (design["id"], *numbers, ids["group_id"], ids["token_id"]):
                     assert value not in seen, (route, value)
             else:
                 # Exactly what a made-up id gets: nothing tells "exists, not yours" apart.
@@ -168,6 +178,8 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
         assert (await a.get(f"/api/v1/designs/{design['id']}")).json()["version"] == design[
             "version"
         ]
+        owners_tokens = (await a.get("/api/v1/tokens")).json()["items"]
+        assert [t["id"] for t in owners_tokens] == [ids["token_id"]], "not revoked by B"
     finally:
         await a.aclose()
         await b.aclose()

@@ -169,3 +169,32 @@ async def test_failed_sign_ins_for_an_email_are_throttled_whether_it_exists_or_n
         assert locked.json()["type"].endswith("/sign-in-throttled")
     existing, ghost = answers.values()
     assert existing == ghost == [401] * 5 + [429], "the same, whether the email exists or not"
+
+
+async def test_an_api_token_works_in_its_role_and_stops_when_revoked(
+    brand: dict[str, Any], running_system: StackConfig
+) -> None:
+    async with httpx.AsyncClient(
+        base_url=f"{running_system.gateway_url}/api/v1",
+        headers={"Authorization": f"Bearer {brand['token']}"},
+        timeout=15,
+    ) as owner:
+        made = await owner.post("/tokens", json={"name": "ERP sync", "role": "finance"})
+        assert made.status_code == 201, made.text
+        token = made.json()
+        listed = (await owner.get("/tokens")).json()["items"]
+        assert [t["id"] for t in listed] == [token["id"]]
+        assert "token" not in listed[0], "the secret is shown once"
+
+        script = {"Authorization": f"Bearer {token['token']}"}
+        assert (await owner.get("/orders", headers=script)).status_code == 200
+        refused = await owner.post("/orders", json={}, headers=script)
+        assert refused.status_code == 403, "finance may not check out"
+        escalate = await owner.post("/tokens", json={"name": "more"}, headers=script)
+        assert escalate.status_code == 403, "finance may not manage tokens"
+        used = (await owner.get("/tokens")).json()["items"][0]
+        assert used["last_used_at"] is not None
+
+        assert (await owner.delete(f"/tokens/{token['id']}")).status_code == 204
+        assert (await owner.get("/orders", headers=script)).status_code == 401
+        assert (await owner.delete(f"/tokens/{token['id']}")).status_code == 404

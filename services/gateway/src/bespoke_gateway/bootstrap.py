@@ -13,7 +13,12 @@ from pymongo.asynchronous.database import AsyncDatabase
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.adapters.idempotency import MongoIdempotency
 from bespoke_gateway.adapters.passwords import Argon2Hasher, common_passwords
-from bespoke_gateway.adapters.people import MongoFailures, MongoSessions, MongoUsers
+from bespoke_gateway.adapters.people import (
+    MongoApiTokens,
+    MongoFailures,
+    MongoSessions,
+    MongoUsers,
+)
 from bespoke_gateway.adapters.upstream import ServiceClient
 from bespoke_gateway.domain.ratelimit import RateLimiter
 from bespoke_gateway.domain.sessions import ThrottlePolicy
@@ -39,6 +44,10 @@ class GatewayRuntime:
     clock: Clock = field(default_factory=SystemClock)
     identity: IdentityDeps | None = None
     """Brand users and their sessions (None: bearer tokens only, for tests of the rest)."""
+
+    async def ensure_indexes(self) -> None:
+        if self.identity is not None:
+            await self.identity.api_tokens.ensure_indexes()
 
     async def close(self) -> None:
         await self.orders.aclose()
@@ -92,4 +101,5 @@ def identity_deps(
             per_address=policy(settings.sign_in_free_failures_per_address),
         ),
         stand_in_hash=hasher.hash(secrets.token_urlsafe(16)),
+        api_tokens=MongoApiTokens(db),
     )

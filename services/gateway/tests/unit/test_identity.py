@@ -10,13 +10,21 @@ from argon2 import PasswordHasher as Argon2
 
 from bespoke_gateway.adapters.passwords import Argon2Hasher, common_passwords
 from bespoke_gateway.domain.accounts import open_account
-from bespoke_gateway.domain.errors import InvalidUser, SignInFailed, SignInThrottled, WeakPassword
-from bespoke_gateway.domain.permissions import Role
+from bespoke_gateway.domain.errors import (
+    Forbidden,
+    InvalidUser,
+    SignInFailed,
+    SignInThrottled,
+    WeakPassword,
+)
+from bespoke_gateway.domain.permissions import Principal, Role
 from bespoke_gateway.domain.sessions import Failures, Session, ThrottlePolicy
+from bespoke_gateway.domain.tokens import ApiToken, may_grant
 from bespoke_gateway.domain.users import User, UserStatus, check_password, normalize_email
 from bespoke_gateway.service_layer import identity
 from bespoke_gateway.service_layer.identity import IdentityDeps, SessionRules
 from bespoke_gateway.service_layer.ports import (
+    ApiTokenStore,
     FailureCounter,
     PasswordHasher,
     SessionStore,
@@ -107,6 +115,35 @@ class FakeFailures(FailureCounter):
         self.counts.pop(key, None)
 
 
+class FakeApiTokens(ApiTokenStore):
+    def __init__(self) -> None:
+        self.by_hash_: dict[str, ApiToken] = {}
+        self.touched = 0
+
+    async def ensure_indexes(self) -> None:
+        return None
+
+    async def add(self, token: ApiToken) -> None:
+        self.by_hash_[token.token_hash] = token
+
+    async def by_hash(self, token_hash: str) -> ApiToken | None:
+        return self.by_hash_.get(token_hash)
+
+    async def for_brand(self, account_id: str) -> list[ApiToken]:
+        return [t for t in self.by_hash_.values() if t.account_id == account_id]
+
+    async def touch(self, token: ApiToken) -> None:
+        self.touched += 1
+        self.by_hash_[token.token_hash] = token
+
+    async def revoke(self, account_id: str, token_id: str) -> bool:
+        for key, token in list(self.by_hash_.items()):
+            if (token.account_id, token.token_id) == (account_id, token_id):
+                del self.by_hash_[key]
+                return True
+        return False
+
+
 POLICY = ThrottlePolicy(3, timedelta(seconds=1), timedelta(minutes=15), timedelta(minutes=15))
 
 
@@ -118,6 +155,7 @@ class World:
     users: FakeUsers = field(default_factory=FakeUsers)
     sessions: FakeSessions = field(default_factory=FakeSessions)
     failures: FakeFailures = field(default_factory=FakeFailures)
+    api_tokens: FakeApiTokens = field(default_factory=FakeApiTokens)
     account_id: str = ""
 
     @property
@@ -132,6 +170,7 @@ class World:
             clock=self.clock,
             rules=SessionRules(timedelta(hours=8), timedelta(days=7), POLICY, POLICY),
             stand_in_hash="hashed:nobody's",
+            api_tokens=self.api_tokens,
         )
 
 
@@ -264,3 +303,33 @@ async def test_users_belong_to_a_brand_that_exists_and_emails_are_unique(world: 
         await a_user(world)
     with pytest.raises(InvalidUser, match="no brand"):
         await identity.create_user("acc_nope", "b@n.example", Role.ADMIN, PASSWORD, "", world.deps)
+
+
+def test_a_token_may_do_nothing_its_creator_cannot() -> None:
+    assert may_grant(Role.OWNER, Role.OWNER)
+    assert may_grant(Role.ADMIN, Role.FINANCE)
+    assert not may_grant(Role.ADMIN, Role.OWNER), "only an owner grants owner"
+    assert not may_grant(Role.DESIGNER, Role.FINANCE)
+    assert not may_grant(Role.VIEWER, Role.DESIGNER)
+    assert may_grant(Role.DESIGNER, Role.VIEWER)
+
+
+async def test_an_api_token_acts_in_its_role_until_revoked(world: World) -> None:
+    admin = Principal(world.account_id, Role.ADMIN, "user:usr_admin")
+    with pytest.raises(Forbidden, match="may not make a `owner` token"):
+        await identity.create_api_token(admin, "too much", Role.OWNER, world.deps)
+    token, secret = await identity.create_api_token(admin, "ERP sync", Role.FINANCE, world.deps)
+    assert secret.startswith("bsa_")
+    assert secret not in repr(world.api_tokens.by_hash_), "only its hash is kept"
+
+    acting = await identity.token_principal(secret, world.deps)
+    assert acting == Principal(world.account_id, Role.FINANCE, f"api-token:{token.token_id}")
+    await identity.token_principal(secret, world.deps)
+    assert world.api_tokens.touched == 1, "last use recorded once a minute, not per request"
+    world.clock.at += timedelta(minutes=2)
+    await identity.token_principal(secret, world.deps)
+    assert world.api_tokens.touched == 2
+
+    assert await identity.revoke_api_token(world.account_id, token.token_id, world.deps)
+    assert await identity.token_principal(secret, world.deps) is None
+    assert not await identity.revoke_api_token(world.account_id, token.token_id, world.deps)

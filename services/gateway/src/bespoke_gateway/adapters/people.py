@@ -14,6 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke_gateway.domain.permissions import Role
 from bespoke_gateway.domain.sessions import Failures, Session
+from bespoke_gateway.domain.tokens import ApiToken
 from bespoke_gateway.domain.users import User, UserStatus
 from bespoke_platform.mongo import Document, insert_new
 
@@ -129,3 +130,60 @@ class MongoFailures:
 
     async def clear(self, key: str) -> None:
         await self._failures.delete_one({"_id": key})
+
+
+class MongoApiTokens:
+    """API tokens by the hash of their secret (the lookup of every request that uses one)."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._tokens: AsyncCollection[Document] = db.api_tokens
+
+    async def ensure_indexes(self) -> None:
+        await self._tokens.create_index("account_id", name="brand")
+
+    async def add(self, token: ApiToken) -> None:
+        await self._tokens.insert_one(
+            {
+                "_id": token.token_hash,
+                "token_id": token.token_id,
+                "account_id": token.account_id,
+                "name": token.name,
+                "role": token.role.value,
+                "created_by": token.created_by,
+                "created_at": token.created_at,
+                "last_used_at": token.last_used_at,
+            }
+        )
+
+    async def by_hash(self, token_hash: str) -> ApiToken | None:
+        doc = await self._tokens.find_one({"_id": token_hash})
+        return None if doc is None else _token(doc)
+
+    async def for_brand(self, account_id: str) -> list[ApiToken]:
+        docs = await self._tokens.find({"account_id": account_id}).to_list()
+        return sorted((_token(d) for d in docs), key=lambda t: t.created_at, reverse=True)
+
+    async def touch(self, token: ApiToken) -> None:
+        await self._tokens.update_one(
+            {"_id": token.token_hash}, {"$set": {"last_used_at": token.last_used_at}}
+        )
+
+    async def revoke(self, account_id: str, token_id: str) -> bool:
+        for token in await self.for_brand(account_id):
+            if token.token_id == token_id:
+                await self._tokens.delete_one({"_id": token.token_hash})
+                return True
+        return False
+
+
+def _token(doc: Document) -> ApiToken:
+    return ApiToken(
+        token_id=doc["token_id"],
+        account_id=doc["account_id"],
+        name=doc["name"],
+        role=Role(doc["role"]),
+        token_hash=doc["_id"],
+        created_by=doc["created_by"],
+        created_at=doc["created_at"],
+        last_used_at=doc.get("last_used_at"),
+    )

@@ -39,6 +39,12 @@ class CsrfTokenInvalid(GatewayError):
     code = "csrf-token-invalid"
 
 
+class ApiTokenNotFound(GatewayError):
+    """No API token with that id belongs to this brand."""
+
+    code = "api-token-not-found"
+
+
 class Forbidden(GatewayError):
     """The caller's role may not take this action (the permission matrix)."""
 

@@ -93,6 +93,9 @@ ROUTE_ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
         "groupShipping": Action.GROUP_SHIPPING,
         "dissolveShippingGroup": Action.GROUP_SHIPPING,
         "startShippingGroupPayment": Action.PAY,
+        "createApiToken": Action.MANAGE_TOKENS,
+        "listApiTokens": Action.MANAGE_TOKENS,
+        "revokeApiToken": Action.MANAGE_TOKENS,
     }
 )
 

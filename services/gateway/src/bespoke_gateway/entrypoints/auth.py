@@ -19,7 +19,8 @@ from bespoke_gateway.domain.accounts import hash_token
 from bespoke_gateway.domain.errors import CsrfTokenInvalid, Forbidden, RateLimited
 from bespoke_gateway.domain.permissions import Principal
 from bespoke_gateway.domain.sessions import SESSION_COOKIE
-from bespoke_gateway.service_layer.identity import csrf_ok, session_principal
+from bespoke_gateway.domain.tokens import API_TOKEN_PREFIX
+from bespoke_gateway.service_layer.identity import csrf_ok, session_principal, token_principal
 
 PUBLIC_PATHS = {"/health", "/metrics", "/api/v1/schema", "/api/v1/webhooks"}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -67,13 +68,19 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
                 "`Authorization: Bearer <token>` (create one with `uv run bespoke accounts create`)",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        account = await runtime.accounts.by_token_hash(hash_token(token.strip()))
-        if account is None:
+        secret = token.strip()
+        principal: Principal | None
+        if secret.startswith(API_TOKEN_PREFIX) and runtime.identity is not None:
+            principal = await token_principal(secret, runtime.identity)
+        else:
+            account = await runtime.accounts.by_token_hash(hash_token(secret))
+            principal = None if account is None else Principal.brand_token(account.account_id)
+        if principal is None:
             raise NotAuthorizedException(
                 "this token is not valid",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-        return Principal.brand_token(account.account_id)
+        return principal
 
 
 def authorize(connection: ASGIConnection[Any, Any, Any, Any], route: BaseRouteHandler) -> None:

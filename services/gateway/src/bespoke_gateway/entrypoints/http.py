@@ -27,6 +27,7 @@ from bespoke_gateway.entrypoints.shipping import (
     OrderShipmentController,
     ShippingGroupsController,
 )
+from bespoke_gateway.entrypoints.tokens import TokensController
 from bespoke_gateway.ui import PUBLIC_PREFIXES, template_config, ui_router
 from bespoke_platform.app import service_app
 
@@ -50,6 +51,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
                     GroupPaymentController,
                     ShippingGroupsController,
                     OrderShipmentController,
+                    TokensController,
                 ],
             ),
             SessionController,
@@ -58,7 +60,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
         ],
         template_config=template_config(),
         state={"runtime": runtime},
-        on_startup=[runtime.accounts.ensure_indexes],
+        on_startup=[runtime.accounts.ensure_indexes, runtime.ensure_indexes],
         on_shutdown=[runtime.close],
         middleware=[
             DefineMiddleware(
@@ -68,6 +70,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
         domain_errors={
             errors.InvalidAccount: 422,
             errors.Forbidden: 403,
+            errors.ApiTokenNotFound: 404,
             errors.CsrfTokenInvalid: 403,
             errors.SignInFailed: 401,
             errors.InvalidUser: 422,

@@ -20,9 +20,11 @@ from bespoke_gateway.domain.sessions import (
     hash_secret,
     open_session,
 )
+from bespoke_gateway.domain.tokens import ApiToken, issue_token
 from bespoke_gateway.domain.users import User, check_password, new_user, normalize_email
 from bespoke_gateway.service_layer.ports import (
     AccountRepository,
+    ApiTokenStore,
     Clock,
     FailureCounter,
     PasswordHasher,
@@ -51,6 +53,7 @@ class IdentityDeps:
     rules: SessionRules
     stand_in_hash: str
     """A hash of no one's password, checked when the email is unknown (same timing)."""
+    api_tokens: ApiTokenStore
 
 
 @dataclass(frozen=True)
@@ -146,3 +149,29 @@ def csrf_ok(session: Session, sent: str | None) -> bool:
 async def sign_out(cookie: str, deps: IdentityDeps) -> None:
     """The session stops working at once."""
     await deps.sessions.delete(hash_secret(cookie))
+
+
+async def token_principal(secret: str, deps: IdentityDeps) -> Principal | None:
+    """Who an API token acts as, or None when it is unknown or revoked."""
+    token = await deps.api_tokens.by_hash(hash_secret(secret))
+    if token is None:
+        return None
+    used = token.used(deps.clock.now())
+    if used is not None:
+        await deps.api_tokens.touch(used)
+    return token.principal()
+
+
+async def create_api_token(
+    creator: Principal, name: str, role: Role | None, deps: IdentityDeps
+) -> tuple[ApiToken, str]:
+    """A named API token of the creator's brand, in a role no higher than theirs; its
+    secret is returned once and only its hash is kept."""
+    token, secret = issue_token(creator, name, role, deps.clock.now())
+    await deps.api_tokens.add(token)
+    return token, secret
+
+
+async def revoke_api_token(account_id: str, token_id: str, deps: IdentityDeps) -> bool:
+    """The token stops working at once; False when the brand has no such token."""
+    return await deps.api_tokens.revoke(account_id, token_id)

@@ -8,6 +8,7 @@ from typing import Protocol
 
 from bespoke_gateway.domain.accounts import Account
 from bespoke_gateway.domain.sessions import Failures, Session
+from bespoke_gateway.domain.tokens import ApiToken
 from bespoke_gateway.domain.users import User
 
 
@@ -115,3 +116,23 @@ class FailureCounter(Protocol):
         ...
 
     async def clear(self, key: str) -> None: ...
+
+
+class ApiTokenStore(Protocol):
+    """A brand's API tokens, by the hash of their secret."""
+
+    async def ensure_indexes(self) -> None: ...
+
+    async def add(self, token: ApiToken) -> None: ...
+
+    async def by_hash(self, token_hash: str) -> ApiToken | None: ...
+
+    async def for_brand(self, account_id: str) -> list[ApiToken]: ...
+
+    async def touch(self, token: ApiToken) -> None:
+        """Record the token's ``last_used_at``."""
+        ...
+
+    async def revoke(self, account_id: str, token_id: str) -> bool:
+        """False when the brand has no such token."""
+        ...
