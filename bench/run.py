@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import checkout, pipeline, scale
+from bench import auth, checkout, pipeline, scale
 from bench.memory import cpu_seconds, peak_rss, rss_mib
 from bench.reporting import machine, progress
 from bespoke.stack.config import StackConfig
@@ -59,6 +59,7 @@ async def main() -> None:
         at_200 = await pipeline.run(config, 200.0, seconds)
         waits.append(await quiet(config, limit=600))
     under_load = dict(peaks)
+    credentials = await auth.run(config, requests=100 if args.quick else 300)
     pool = await scale.run(config, sizes, brands=1000, keep=False)
 
     result: dict[str, Any] = {
@@ -69,6 +70,7 @@ async def main() -> None:
         "checkout": checkouts,
         "pipeline_at_half_checkout_saturation": at_half,
         "pipeline_at_200_per_second": at_200,
+        "credential_check": credentials,
         "order_pool_scale": pool,
         "memory_rss_mib": {"idle": idle, "peak_under_load": under_load},
         "seconds_waited_for_a_quiet_stack_between_phases": waits,
