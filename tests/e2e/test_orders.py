@@ -110,15 +110,19 @@ async def test_fifty_concurrent_checkouts_get_fifty_distinct_numbers(
     assert len(numbers) == 50
 
 
-async def test_cancel_while_pending_and_the_history_says_why(
-    api: httpx.AsyncClient, design: dict[str, Any]
+async def test_cancel_while_pending_and_the_history_says_why_and_who(
+    api: httpx.AsyncClient, design: dict[str, Any], brand: dict[str, Any]
 ) -> None:
     order = (
         await api.post("/orders", json=checkout_body("a@e2e.example", design), headers=key())
     ).json()
     number = order["order_number"]
+    script = (await api.post("/tokens", json={"name": "cancels", "role": "admin"})).json()
 
-    cancelled = await api.post(f"/orders/{number}/cancel", headers={"X-Request-Id": "req-cancel-1"})
+    cancelled = await api.post(
+        f"/orders/{number}/cancel",
+        headers={"X-Request-Id": "req-cancel-1", "Authorization": f"Bearer {script['token']}"},
+    )
     again = await api.post(f"/orders/{number}/cancel")
     history = (await api.get(f"/orders/{number}/history")).json()
 
@@ -130,3 +134,7 @@ async def test_cancel_while_pending_and_the_history_says_why(
         ("cancelled", "request"),
     ]
     assert history["items"][1]["cause"] == "request:req-cancel-1"
+    assert [h["actor"] for h in history["items"]] == [
+        f"token:{brand['account_id']}",  # checked out with the brand's own token
+        f"api-token:{script['id']}",  # cancelled by a script's API token
+    ]

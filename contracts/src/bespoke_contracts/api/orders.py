@@ -60,6 +60,11 @@ class StatusChange(BaseModel):
     status: OrderStatus
     at: datetime
     cause: str = Field(description="What caused it: `request:<id>` or `event:<event_id>`.")
+    actor: str | None = Field(
+        default=None,
+        description="Who made it, for a change a request made: `user:<user_id>`, "
+        "`api-token:<token_id>` or `token:<account_id>` (the brand's own token).",
+    )
 
 
 class ShippingGroupRef(BaseModel):

@@ -37,6 +37,16 @@ RequestId = Annotated[
     str, HeaderParameter(name="X-Request-Id", description="Correlates logs and events.")
 ]
 """Internal APIs: the caller's request id, the correlation id of the events it causes."""
+Actor = Annotated[
+    str | None,
+    HeaderParameter(
+        name="X-Bespoke-Actor",
+        required=False,
+        description="Who made the request (`user:…`, `api-token:…`, `token:<brand>`), "
+        "set by the gateway; recorded with the changes it makes.",
+    ),
+]
+"""Internal APIs: the person or script a request acts for, to attribute its changes."""
 REQUEST_ID_HEADER = "x-request-id"
 ReadyCheck = Callable[[], Awaitable[bool]]
 

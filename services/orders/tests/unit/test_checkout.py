@@ -275,10 +275,13 @@ async def test_only_pending_orders_can_be_cancelled(fakes: Fakes) -> None:
     paid = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
     await handlers.on_payment_cleared(payment_cleared([paid.order_number]), fakes.deps)
 
-    cancelled = await handlers.cancel_order("acc_1", pending.order_number, "req-9", fakes.deps)
+    cancelled = await handlers.cancel_order(
+        "acc_1", pending.order_number, "req-9", fakes.deps, actor="user:usr_ana"
+    )
 
     assert cancelled.status is OrderStatus.CANCELLED
     assert cancelled.history[-1].cause == "request:req-9"
+    assert cancelled.history[-1].actor == "user:usr_ana"
     with pytest.raises(OrderStateConflict, match="work_in_process"):
         await handlers.cancel_order("acc_1", paid.order_number, "req-10", fakes.deps)
     with pytest.raises(OrderStateConflict, match="cancelled"):

@@ -132,7 +132,7 @@ class Upstream:
         ``Idempotent-Replayed: true``, without calling the service. ``created_at``:
         (public path prefix, id field) to build the ``Location`` of a 201.
         """
-        sent = dict(headers or {})
+        sent = {**(headers or {}), "X-Bespoke-Actor": self.request.user.actor}
         payload = body.model_dump(mode="json", exclude_none=True) if body is not None else None
         account_id = self.request.user.account_id
 

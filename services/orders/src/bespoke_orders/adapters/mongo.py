@@ -57,7 +57,8 @@ def _mutable_fields(order: Order) -> Document:
         "billing": order.billing.model_dump(mode="json"),
         "costs": order.costs.model_dump(mode="json"),
         "history": [
-            {"status": h.status.value, "at": h.at, "cause": h.cause} for h in order.history
+            {"status": h.status.value, "at": h.at, "cause": h.cause, "actor": h.actor}
+            for h in order.history
         ],
         "applied_events": list(order.applied_events),
         "version": order.version,
@@ -106,7 +107,8 @@ def to_document(order: Order) -> Document:
         "specification": order.specification.model_dump(mode="json"),
         "costs": order.costs.model_dump(mode="json"),
         "history": [
-            {"status": h.status.value, "at": h.at, "cause": h.cause} for h in order.history
+            {"status": h.status.value, "at": h.at, "cause": h.cause, "actor": h.actor}
+            for h in order.history
         ],
         "applied_events": list(order.applied_events),
         "version": order.version,
@@ -135,7 +137,8 @@ def from_document(doc: Document) -> Order:
         specification=OrderSpecification.model_validate(doc["specification"]),
         costs=OrderCosts.model_validate(doc["costs"]),
         history=[
-            StatusChange(OrderStatus(h["status"]), h["at"], h["cause"]) for h in doc["history"]
+            StatusChange(OrderStatus(h["status"]), h["at"], h["cause"], h.get("actor"))
+            for h in doc["history"]
         ],
         applied_events=list(doc.get("applied_events", [])),
         version=doc.get("version", 1),

@@ -53,6 +53,8 @@ class Checkout:
     billing: BillingInfo
     labeling: Labeling | None
     request_id: str
+    actor: str | None = None
+    """Who checks out: the gateway's `X-Bespoke-Actor`."""
 
     @property
     def pairs(self) -> int:
@@ -80,6 +82,8 @@ class StatusChange:
     status: OrderStatus
     at: datetime
     cause: str
+    actor: str | None = None
+    """Who made the change (a request's user or token); None for an event's."""
 
 
 @dataclass(frozen=True)
@@ -138,14 +142,21 @@ class Order:
         """Pairs in the size run."""
         return sum(self.sizes.values())
 
-    def _move(self, to: OrderStatus, cause: str, now: datetime, correlation_id: str) -> None:
+    def _move(
+        self,
+        to: OrderStatus,
+        cause: str,
+        now: datetime,
+        correlation_id: str,
+        actor: str | None = None,
+    ) -> None:
         if to not in TRANSITIONS[self.status]:
             raise OrderStateConflict(
                 f"order {self.order_number} is {self.status.value}; it cannot become {to.value}"
             )
         before = self.status
         self.status = to
-        self.history.append(StatusChange(to, now, cause))
+        self.history.append(StatusChange(to, now, cause, actor))
         self.events.append(
             OrderStatusChanged(
                 occurred_at=now,
@@ -264,12 +275,12 @@ class Order:
                 f"(DELETE /api/v1/shipping-groups/{group})"
             )
 
-    def cancel(self, request_id: str, now: datetime) -> None:
+    def cancel(self, request_id: str, now: datetime, actor: str | None = None) -> None:
         """Withdraw a pending order; paid or cancelled orders cannot be (409), nor one in a
         shipping group (dissolve the group first)."""
         if self.status is OrderStatus.PENDING_PAYMENT:
             self._not_grouped("cancelled")
-        self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id)
+        self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id, actor)
 
 
 def check_sizes(sizes: dict[str, int]) -> None:
@@ -308,7 +319,11 @@ def check_out(
         created_at=now,
         idempotency_key=command.idempotency_key,
         request_fingerprint=command.fingerprint(),
-        history=[StatusChange(OrderStatus.PENDING_PAYMENT, now, f"request:{command.request_id}")],
+        history=[
+            StatusChange(
+                OrderStatus.PENDING_PAYMENT, now, f"request:{command.request_id}", command.actor
+            )
+        ],
     )
     order.events.append(
         OrderSubmitted(

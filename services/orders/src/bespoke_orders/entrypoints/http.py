@@ -24,7 +24,7 @@ from bespoke_orders.bootstrap import OrdersRuntime, bootstrap
 from bespoke_orders.domain import errors, model
 from bespoke_orders.service_layer import handlers
 from bespoke_orders.service_layer.ports import OrderQuery
-from bespoke_platform.app import AccountId, RequestId, query_model, service_app
+from bespoke_platform.app import AccountId, Actor, RequestId, query_model, service_app
 
 OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
 
@@ -70,6 +70,7 @@ class OrdersController(Controller):
             str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
         ],
         request_id: RequestId = "",
+        actor: Actor = None,
     ) -> Response[OrderResponse]:
         """Record an order as Pending Payment with the next order number."""
         runtime: OrdersRuntime = state.runtime
@@ -85,6 +86,7 @@ class OrdersController(Controller):
             billing=data.billing,
             labeling=data.labeling,
             request_id=request_id or idempotency_key,
+            actor=actor,
         )
         result = await handlers.check_out(command, runtime.deps)
         return Response(
@@ -134,11 +136,12 @@ class OrdersController(Controller):
         state: State,
         account_id: AccountId,
         request_id: RequestId = "",
+        actor: Actor = None,
     ) -> OrderResponse:
         """Cancel a pending order."""
         runtime: OrdersRuntime = state.runtime
         order = await handlers.cancel_order(
-            account_id, order_number, request_id or "unknown", runtime.deps
+            account_id, order_number, request_id or "unknown", runtime.deps, actor
         )
         return order_response(order)
 
@@ -151,7 +154,10 @@ class OrdersController(Controller):
         order = await handlers.get_order(account_id, order_number, runtime.deps)
         return OrderHistory(
             order_number=order.order_number,
-            items=[StatusChange(status=h.status, at=h.at, cause=h.cause) for h in order.history],
+            items=[
+                StatusChange(status=h.status, at=h.at, cause=h.cause, actor=h.actor)
+                for h in order.history
+            ],
         )
 
     @get("/{order_number:str}", operation_id="getOrder")

@@ -217,7 +217,11 @@ async def edit_order(
 
 
 async def cancel_order(
-    account_id: str, order_number: str, request_id: str, deps: OrdersDeps
+    account_id: str,
+    order_number: str,
+    request_id: str,
+    deps: OrdersDeps,
+    actor: str | None = None,
 ) -> model.Order:
     """Cancel a pending order (409 once paid or cancelled)."""
 
@@ -225,7 +229,7 @@ async def cancel_order(
         return await get_order(account_id, order_number, deps)
 
     def apply(order: model.Order) -> bool:
-        order.cancel(request_id, deps.clock.now())
+        order.cancel(request_id, deps.clock.now(), actor)
         return True
 
     return await _change(load, apply, deps)
