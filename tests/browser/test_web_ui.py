@@ -4,12 +4,17 @@ Pending Payment in the pool, groups them, pays once and sees both Work In Proces
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Page, expect
 
+from bespoke.accounts import create_user
 from bespoke.stack.config import StackConfig
+from bespoke_gateway.domain.permissions import Role
+from tests.e2e.conftest import checkout_body
 
 from .conftest import shot
 
@@ -24,16 +29,28 @@ ADDRESS = {
 }
 
 
-async def sign_in(page: Page, base: str, token: str) -> None:
+PASSWORD = "sturdy leather insoles 42"
+
+
+async def user(brand: dict[str, Any], role: Role) -> str:
+    """A user of the brand in ``role``; returns their email."""
+    email = f"{role.value}-{brand['account_id']}@browser.example"
+    await create_user(brand["account_id"], email, role, PASSWORD, name=f"Ana {role.value}")
+    return email
+
+
+async def sign_in(page: Page, base: str, email: str) -> None:
     await page.goto(f"{base}/app/orders")
-    await expect(page).to_have_url(re.compile(r"/app/sign-in\?next="))  # no token yet
+    await expect(page).to_have_url(re.compile(r"/app/sign-in\?next="))  # not signed in yet
     await shot(page, "01-sign-in")
-    await page.get_by_label("Brand token").fill("bsk_not_a_token")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill("not the password")
     await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("alert")).to_contain_text("not valid")
-    await page.get_by_label("Brand token").fill(token)
+    await expect(page.get_by_role("alert")).to_contain_text("wrong email or password")
+    await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
     await expect(page).to_have_url(re.compile(r"/app/orders"))
+    await expect(page.locator("#who")).to_contain_text(email.split("-")[0])
 
 
 async def check_out(page: Page, first: bool) -> str:
@@ -66,7 +83,9 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     page: Page, running_system: StackConfig, brand: dict[str, Any]
 ) -> None:
     base = running_system.gateway_url
-    await sign_in(page, base, brand["token"])
+    await sign_in(page, base, await user(brand, Role.OWNER))
+    no_token = await page.evaluate("JSON.stringify([{...localStorage}, {...sessionStorage}])")
+    assert no_token == "[{},{}]", "the session is an HttpOnly cookie: nothing in JS storage"
     await expect(page.get_by_text("No orders match")).to_be_visible()
 
     # Get Inspired: clone a gallery design into the brand.
@@ -152,3 +171,40 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     await expect(page.locator("#timeline")).to_contain_text("Work In Process")
     await expect(page.locator("#timeline")).to_contain_text("Pending Payment")
     await shot(page, "10-order-detail")
+
+
+async def test_a_viewer_sees_orders_but_no_pay_or_checkout_controls(
+    page: Page, running_system: StackConfig, brand: dict[str, Any]
+) -> None:
+    base = running_system.gateway_url
+    async with httpx.AsyncClient(
+        base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {brand['token']}"}
+    ) as owner:
+        design = (
+            await owner.post(
+                "/gallery/gal_city_oxford/clone", headers={"Idempotency-Key": str(uuid.uuid4())}
+            )
+        ).json()
+        placed = await owner.post(
+            "/orders",
+            json=checkout_body("billing@norte.example", design),
+            headers={"Idempotency-Key": str(uuid.uuid4())},
+        )
+        assert placed.status_code == 201, placed.text
+        number = placed.json()["order_number"]
+
+    await sign_in(page, base, await user(brand, Role.VIEWER))
+    row = page.locator(f"tr[data-order='{number}']")
+    await expect(row.locator(".badge")).to_have_text("Pending Payment")
+    await expect(row.get_by_role("link", name="Pay")).to_have_count(0)
+    await expect(page.get_by_label(f"Select {number} for Group Shipping")).to_be_hidden()
+    await expect(page.locator("#group-selected")).to_be_hidden()
+    await page.get_by_role("link", name=number).click()
+    await expect(page.locator("#timeline")).to_contain_text("Pending Payment")
+    await expect(page.get_by_role("button", name="Cancel order")).to_have_count(0)
+    await expect(page.locator("#edit-section")).to_be_hidden()
+    await page.goto(f"{base}/app/checkout?design={design['id']}&version={design['version']}")
+    await expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
+    await expect(page.get_by_role("button", name="Place order")).to_be_hidden()
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page).to_have_url(re.compile(r"/app/sign-in"))

@@ -46,15 +46,10 @@ def create_user(brand: dict[str, Any], email: str, role: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def browser(running_system: StackConfig, unique: str) -> AsyncIterator[httpx.AsyncClient]:
-    """A client that keeps cookies, like a browser, and sends no token, from a loopback
-    address of its own (127.x.y.z), so failed sign-ins of other tests are not counted
-    against it: the gateway throttles by client address too."""
-    digits = bytes.fromhex(unique[:6])
-    address = "127." + ".".join(str(1 + b % 254) for b in digits)
-    transport = httpx.AsyncHTTPTransport(local_address=address)
+async def browser(running_system: StackConfig) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that keeps cookies, like a browser, and sends no token."""
     async with httpx.AsyncClient(
-        base_url=f"{running_system.gateway_url}/api/v1", timeout=15, transport=transport
+        base_url=f"{running_system.gateway_url}/api/v1", timeout=15
     ) as client:
         yield client
 

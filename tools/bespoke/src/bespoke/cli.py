@@ -239,7 +239,9 @@ def demo() -> None:
                 "Bespoke backoffice is up.",
                 f"  API:          {result['backoffice_api']}   (docs: {result['api_docs']})",
                 f"  Demo brand:   {result['brand']['name']} ({result['brand']['account_id']})",
-                f"  Token:        {result['token']}",
+                f"  Sign in:      {result['sign_in']['url']} as {result['sign_in']['email']}, "
+                f"password {result['sign_in']['password']} (the brand's owner)",
+                f"  Token:        {result['token']}   (for scripts: the brand's own token)",
                 f"  Demo design:  {result['demo_design']['name']} ({result['demo_design']['id']})",
                 f"  Demo order:   {order} - paid (simulated Stripe webhook), now "
                 f"{result['demo_order']['status']}, total "

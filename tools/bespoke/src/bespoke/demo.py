@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import uuid
 from typing import Any
 
 import httpx
 
-from bespoke.accounts import create_account
+from bespoke.accounts import create_account, create_user
 from bespoke.payments import simulate_success
 from bespoke.stack.config import StackConfig
+from bespoke_gateway.domain.permissions import Role
 
 DEMO_ADDRESS = {
     "name": "Atelier Demo",
@@ -31,6 +33,8 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
     suffix = uuid.uuid4().hex[:6]
     email = f"demo-{suffix}@brand.example"
     brand = await create_account(name=f"Demo Brand {suffix}", email=email)
+    password = secrets.token_urlsafe(12)  # shown once, in what `make up` prints
+    owner = await create_user(brand["account_id"], email, Role.OWNER, password, "Demo owner")
     headers = {"Authorization": f"Bearer {brand['token']}"}
     async with httpx.AsyncClient(timeout=15, headers=headers) as client:
         cloned = await client.post(
@@ -89,6 +93,12 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
         "api_docs": f"{config.gateway_url}/api/v1/schema",
         "brand": {"account_id": brand["account_id"], "name": brand["name"], "email": email},
         "token": brand["token"],
+        "sign_in": {
+            "url": f"{config.gateway_url}/app/sign-in",
+            "email": owner["email"],
+            "password": password,
+            "role": owner["role"],
+        },
         "demo_design": {"id": design["id"], "name": design["name"], "bom_hash": design["bom_hash"]},
         "demo_order": {
             "order_number": order["order_number"],

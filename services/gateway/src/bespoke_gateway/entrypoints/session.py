@@ -14,8 +14,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.errors import SignInFailed
-from bespoke_gateway.domain.permissions import Principal
+from bespoke_gateway.domain.permissions import PERMISSIONS, Principal
 from bespoke_gateway.domain.sessions import SESSION_COOKIE, Session
+from bespoke_gateway.domain.users import User
 from bespoke_gateway.entrypoints.forwarding import documented, public_problems
 from bespoke_gateway.service_layer.identity import sign_in, sign_out
 
@@ -38,6 +39,30 @@ class SessionView(BaseModel):
     csrf_token: str | None = Field(
         description="Send it as `X-CSRF-Token` with every POST, PUT, PATCH and DELETE made "
         "with the session cookie; null for a brand token (which needs none)."
+    )
+    email: str | None = Field(default=None, description="The user's email; null for a token.")
+    name: str | None = Field(default=None, description="The user's name; null for a token.")
+    brand: str | None = Field(default=None, description="The brand's name.")
+    actions: list[str] = Field(
+        default_factory=list,
+        description="What this role may do (the permission matrix's actions), so a client "
+        "can leave out controls it would be refused.",
+    )
+
+
+async def _view(
+    runtime: GatewayRuntime, principal: Principal, csrf_token: str | None, user: User | None
+) -> SessionView:
+    account = await runtime.accounts.get(principal.account_id)
+    return SessionView(
+        user_id=user.user_id if user else None,
+        account_id=principal.account_id,
+        role=principal.role.value,
+        csrf_token=csrf_token,
+        email=user.email if user else None,
+        name=user.name if user else None,
+        brand=account.name if account else None,
+        actions=sorted(action.value for action in PERMISSIONS[principal.role]),
     )
 
 
@@ -89,12 +114,8 @@ class SessionController(Controller):
         previous = request.cookies.get(SESSION_COOKIE)
         if previous:  # a new session id at every sign-in: the old one ends
             await sign_out(previous, runtime.identity)
-        view = SessionView(
-            user_id=signed.user.user_id,
-            account_id=signed.user.account_id,
-            role=signed.user.role.value,
-            csrf_token=signed.session.csrf_token,
-        )
+        user = signed.user
+        view = await _view(runtime, user.principal(), signed.session.csrf_token, user)
         max_age = int(runtime.identity.rules.absolute.total_seconds())
         return Response(view, cookies=[_cookie(request, signed.cookie, max_age)])
 
@@ -104,17 +125,18 @@ class SessionController(Controller):
         summary="Who is signed in",
         responses={200: documented(SessionView, "Who this request acts as."), **public_problems()},
     )
-    async def who(self, request: Request[Principal, Session | str, Any]) -> SessionView:
-        """The user (or brand token) this request acts as, and the session's CSRF token."""
+    async def who(
+        self, request: Request[Principal, Session | str, Any], state: State
+    ) -> SessionView:
+        """The user (or token) this request acts as, its brand, what its role may do, and
+        the session's CSRF token."""
+        runtime: GatewayRuntime = state.runtime
         principal, session = request.user, request.auth
-        return SessionView(
-            user_id=principal.actor.removeprefix("user:")
-            if principal.actor.startswith("user:")
-            else None,
-            account_id=principal.account_id,
-            role=principal.role.value,
-            csrf_token=session.csrf_token if isinstance(session, Session) else None,
-        )
+        user = None
+        if isinstance(session, Session) and runtime.identity is not None:
+            user = await runtime.identity.users.get(session.user_id)
+        csrf = session.csrf_token if isinstance(session, Session) else None
+        return await _view(runtime, principal, csrf, user)
 
     @delete(
         "/",

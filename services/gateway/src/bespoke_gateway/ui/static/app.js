@@ -1,8 +1,11 @@
-// Shared by every page: the brand's token, calls to the public API, formatting, errors.
-const TOKEN = "bespoke.token";
+// Shared by every page: who is signed in, calls to the public API, formatting, errors.
+// The session is an HttpOnly cookie that scripts cannot read; what the page knows of it
+// (GET /api/v1/session: who, their brand, what their role may do, the CSRF token its
+// changes send) is kept in memory for this page only, never in storage.
+let me = null;
 
-export const token = () => sessionStorage.getItem(TOKEN);
-export const setToken = (value) => sessionStorage.setItem(TOKEN, value);
+export const whoAmI = () => me;
+export const can = (action) => Boolean(me && me.actions.includes(action));
 
 export function signIn() {
   const next = location.pathname + location.search;
@@ -18,9 +21,8 @@ export class ApiError extends Error {
 }
 
 export async function api(method, path, body, headers = {}) {
-  const current = token();
-  if (!current) { signIn(); throw new ApiError(401, { detail: "Please sign in." }); }
-  const init = { method, headers: { Authorization: `Bearer ${current}`, ...headers } };
+  const init = { method, credentials: "same-origin", headers: { ...headers } };
+  if (method !== "GET" && me && me.csrf_token) init.headers["X-CSRF-Token"] = me.csrf_token;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
@@ -31,7 +33,7 @@ export async function api(method, path, body, headers = {}) {
   } catch (error) {
     throw new ApiError(0, { detail: "The backoffice cannot be reached. Check your connection and try again." });
   }
-  if (response.status === 401) { sessionStorage.removeItem(TOKEN); signIn(); }
+  if (response.status === 401) signIn();
   const type = response.headers.get("content-type") || "";
   const data = type.includes("json") ? await response.json() : null;
   if (!response.ok) throw new ApiError(response.status, data);
@@ -122,11 +124,33 @@ export function pairsDl(dl, rows) {
   dl.replaceChildren(...rows.filter(Boolean).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]));
 }
 
+// Leaves out what the signed-in role may not do: elements marked `data-needs="<action>"`.
+function applyRole(root = document) {
+  for (const node of root.querySelectorAll("[data-needs]")) node.hidden = !can(node.dataset.needs);
+}
+
+async function loadSession() {
+  const response = await fetch("/api/v1/session", { credentials: "same-origin" });
+  if (!response.ok) return null;
+  return response.json();
+}
+
 export function startPage(run) {
   const out = document.getElementById("sign-out");
-  if (out) out.addEventListener("click", () => { sessionStorage.removeItem(TOKEN); location.assign("/app/sign-in"); });
-  if (!token() && location.pathname !== "/app/sign-in") { signIn(); return; }
-  Promise.resolve(run()).catch((error) => {
+  if (out) {
+    out.addEventListener("click", async () => {
+      await fetch("/api/v1/session", { method: "DELETE", credentials: "same-origin", headers: { "X-CSRF-Token": (me && me.csrf_token) || "" } });
+      location.assign("/app/sign-in");
+    });
+  }
+  loadSession().then((session) => {
+    if (!session) { signIn(); return; }
+    me = session;
+    const who = document.getElementById("who");
+    if (who) who.textContent = `${me.name || me.email || "Brand token"} · ${me.brand || me.account_id} (${me.role})`;
+    applyRole();
+    return Promise.resolve(run());
+  }).catch((error) => {
     if (error instanceof ApiError && error.status === 401) return;
     report(error instanceof ApiError ? error : new ApiError(0, { detail: String(error) }));
   });

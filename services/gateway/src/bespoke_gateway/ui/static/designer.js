@@ -1,4 +1,4 @@
-import { api, bomItems, h, label, money, newKey, problemBox, startPage } from "./app.js";
+import { api, bomItems, can, h, label, money, newKey, problemBox, startPage } from "./app.js";
 
 const form = document.getElementById("design-form");
 const params = new URLSearchParams(location.search);
@@ -124,7 +124,7 @@ async function save(event) {
     saved.hidden = false;
     saved.textContent = `Saved as version ${design.version} (${money(design.price_per_pair, design.currency)} per pair).`;
     const order = document.getElementById("order-button");
-    order.hidden = false;
+    order.hidden = !can("check_out");
     order.href = `/app/checkout?design=${encodeURIComponent(design.id)}&version=${design.version}`;
   } catch (error) {
     errors.replaceChildren(error.problem?.errors ? conflictList(error.problem.errors.map((e) => ({ pointer: e.pointer || "", detail: e.detail || e.message }))) : problemBox(error));
@@ -141,7 +141,7 @@ startPage(async () => {
     form.name.value = design.name;
     document.getElementById("designer-title").textContent = `Designer: ${design.name}`;
     const order = document.getElementById("order-button");
-    order.hidden = false;
+    order.hidden = !can("check_out");
     order.href = `/app/checkout?design=${encodeURIComponent(design.id)}&version=${design.version}`;
   } else {
     const style = catalog.styles[0];

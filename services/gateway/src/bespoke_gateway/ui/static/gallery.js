@@ -1,4 +1,4 @@
-import { api, h, label, money, newKey, report, startPage } from "./app.js";
+import { api, can, h, label, money, newKey, report, startPage } from "./app.js";
 
 const list = document.getElementById("gallery");
 const more = document.getElementById("more");
@@ -17,7 +17,7 @@ function card(design) {
     h("p", {}, `${label(design.style)} · ${label(design.construction)} · ${label(design.sole_unit)}`),
     h("p", { class: "hint" }, Object.entries(design.materials).map(([p, m]) => `${label(p)}: ${label(m.material)} (${label(m.colour)})`).join(" · ")),
     h("p", {}, h("strong", {}, money(design.price_per_pair, design.currency)), " per pair"),
-    h("button", { type: "button", class: "primary", "aria-label": `Clone ${design.name}`, onclick: (e) => clone(design, e.target) }, "Clone and edit"),
+    can("design") ? h("button", { type: "button", class: "primary", "aria-label": `Clone ${design.name}`, onclick: (e) => clone(design, e.target) }, "Clone and edit") : null,
   );
 }
 

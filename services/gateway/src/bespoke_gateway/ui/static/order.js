@@ -1,5 +1,5 @@
 import { addressFields, formatAddress, readAddress } from "./address.js";
-import { api, badge, bomItems, date, flash, h, label, money, pairsDl, report, startPage, STATUS, TYPES } from "./app.js";
+import { api, badge, bomItems, can, date, flash, h, label, money, pairsDl, report, startPage, STATUS, TYPES } from "./app.js";
 
 const number = document.getElementById("order-number").textContent;
 const path = `/orders/${encodeURIComponent(number)}`;
@@ -28,14 +28,16 @@ async function render() {
   const actions = document.getElementById("order-actions");
   actions.replaceChildren();
   const pending = order.status === "pending_payment";
-  if (pending) {
+  if (pending && can("pay")) {
     actions.append(order.shipping_group
       ? h("a", { class: "button primary", href: `/app/groups/${encodeURIComponent(order.shipping_group.group_id)}/pay` }, "Pay group")
       : h("a", { class: "button primary", href: `/app/orders/${encodeURIComponent(number)}/pay` }, "Pay"));
-    if (!order.shipping_group) actions.append(h("button", { type: "button", id: "cancel-order", onclick: () => cancel() }, "Cancel order"));
+  }
+  if (pending && !order.shipping_group && can("cancel_order")) {
+    actions.append(h("button", { type: "button", id: "cancel-order", onclick: () => cancel() }, "Cancel order"));
   }
   const edit = document.getElementById("edit-section");
-  edit.hidden = !pending || Boolean(order.shipping_group);
+  edit.hidden = !pending || Boolean(order.shipping_group) || !can("edit_order");
   if (!edit.hidden) fillEdit(order);
 }
 

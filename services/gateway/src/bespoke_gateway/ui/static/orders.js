@@ -1,4 +1,4 @@
-import { api, badge, date, h, money, newKey, problemBox, report, startPage, TYPES, untilFound } from "./app.js";
+import { api, badge, can, date, h, money, newKey, problemBox, report, startPage, TYPES, untilFound } from "./app.js";
 
 const body = document.querySelector("#pool tbody");
 const filters = document.getElementById("filters");
@@ -30,12 +30,12 @@ async function load(cursor = null) {
 function row(order) {
   const groupable = order.status === "pending_payment" && !order.shipping_group;
   const box = h("input", {
-    type: "checkbox", "aria-label": `Select ${order.order_number} for Group Shipping`, disabled: !groupable,
+    type: "checkbox", "aria-label": `Select ${order.order_number} for Group Shipping`, disabled: !groupable, hidden: !can("group_shipping"),
     checked: selected.has(order.order_number),
     onchange: (event) => { event.target.checked ? selected.set(order.order_number, order) : selected.delete(order.order_number); updateSelection(); },
   });
   let action = "";
-  if (order.status === "pending_payment") {
+  if (order.status === "pending_payment" && can("pay")) {
     action = order.shipping_group
       ? h("a", { class: "button", href: `/app/groups/${encodeURIComponent(order.shipping_group.group_id)}/pay` }, "Pay group")
       : h("a", { class: "button primary", href: `/app/orders/${encodeURIComponent(order.order_number)}/pay` }, "Pay");

@@ -1,19 +1,29 @@
-import { ApiError, setToken, showError } from "./app.js";
+import { ApiError, showError } from "./app.js";
 
 const form = document.getElementById("sign-in-form");
 const flash = document.getElementById("flash");
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
-  const value = form.token.value.trim();
-  if (!value) { showError(flash, new ApiError(400, { title: "Token needed", detail: "Paste your brand token." })); form.token.focus(); return; }
-  const response = await fetch("/api/v1/orders?limit=1", { headers: { Authorization: `Bearer ${value}` } });
+  const email = form.email.value.trim();
+  const password = form.password.value;
+  if (!email || !password) {
+    showError(flash, new ApiError(400, { title: "Email and password needed", detail: "Enter the email and password of your backoffice user." }));
+    (email ? form.password : form.email).focus();
+    return;
+  }
+  const response = await fetch("/api/v1/session", {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
     showError(flash, new ApiError(response.status, { title: "Not signed in", ...problem }));
-    form.token.focus();
+    form.password.value = "";
+    form.password.focus();
     return;
   }
-  setToken(value);
   const next = new URLSearchParams(location.search).get("next");
   location.assign(next && next.startsWith("/app/") && !next.startsWith("/app/sign-in") ? next : "/app/orders");
 });

@@ -10,6 +10,9 @@ from bespoke.stack.config import REPO_ROOT, StackConfig
 from bespoke.stack.processes import ProcessSpec
 from bespoke_payments.settings import PaymentsSettings
 
+LOCAL_FREE_FAILURES = 1_000_000
+"""Failed sign-ins from one address before the local gateway slows them (see ``spec``)."""
+
 SERVICE_NAMES = ("design", "orders", "payments", "shipping", "notifications", "gateway")
 
 
@@ -56,6 +59,9 @@ class Service(Component):
                 env[f"{prefix}{other.upper()}_URL"] = c.service_url(other)
         env[prefix + "BACKOFFICE_URL"] = c.gateway_url
         if self.name == "gateway":
+            # Every local client (browsers, scripts, the API fuzzer) comes from loopback, so
+            # one client address says nothing here: failed sign-ins count per email only.
+            env[prefix + "SIGN_IN_FREE_FAILURES_PER_ADDRESS"] = str(LOCAL_FREE_FAILURES)
             # Payments run against stripe-mock here: the web UI may simulate a payment.
             env[prefix + "PAYMENT_SIMULATION_SECRET"] = PaymentsSettings().stripe_webhook_secret
         return self._spec([sys.executable, "-m", f"bespoke_{self.name}"], env)
