@@ -25,10 +25,16 @@ pytestmark = pytest.mark.stack
 
 OPENAPI = json.loads((Path(__file__).parents[2] / "services/gateway/openapi.json").read_text())
 ROUTES = sorted((method.upper(), path) for path, ops in OPENAPI["paths"].items() for method in ops)
-PUBLIC = {("POST", "/api/v1/webhooks/stripe"), ("POST", "/api/v1/session")}
+PUBLIC = {
+    ("POST", "/api/v1/webhooks/stripe"),
+    ("POST", "/api/v1/session"),
+    ("POST", "/api/v1/ops/session"),
+}
 """Stripe's webhook (its signature is its credential) and signing in (before any)."""
 THE_CALLERS_OWN = {("GET", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 """Routes about the caller themself: no brand's resources to keep apart."""
+THE_FACTORYS = {(m, p) for m, p in ROUTES if p.startswith("/api/v1/ops/")}
+"""Operators' routes: a brand's credential there is 403 (tests/e2e/test_operators.py)."""
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
@@ -133,7 +139,13 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             },
             ("POST", "/api/v1/shipping-groups"): lambda: {"order_numbers": numbers[1:]},
         }
-        shared = {("GET", "/api/v1/catalog"), ("GET", "/api/v1/gallery"), *PUBLIC, *THE_CALLERS_OWN}
+        shared = {
+            ("GET", "/api/v1/catalog"),
+            ("GET", "/api/v1/gallery"),
+            *PUBLIC,
+            *THE_CALLERS_OWN,
+            *THE_FACTORYS,
+        }
         creates_own = {("POST", "/api/v1/designs"), ("POST", "/api/v1/tokens")}
         lists = {
             ("GET", "/api/v1/designs"),

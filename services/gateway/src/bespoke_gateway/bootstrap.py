@@ -16,6 +16,7 @@ from bespoke_gateway.adapters.passwords import Argon2Hasher, common_passwords
 from bespoke_gateway.adapters.people import (
     MongoApiTokens,
     MongoFailures,
+    MongoOperators,
     MongoSessions,
     MongoUsers,
 )
@@ -102,4 +103,5 @@ def identity_deps(
         ),
         stand_in_hash=hasher.hash(secrets.token_urlsafe(16)),
         api_tokens=MongoApiTokens(db),
+        operators=MongoOperators(db),
     )

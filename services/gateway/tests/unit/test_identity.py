@@ -17,6 +17,7 @@ from bespoke_gateway.domain.errors import (
     SignInThrottled,
     WeakPassword,
 )
+from bespoke_gateway.domain.operators import Operator, OperatorPrincipal, OperatorRole
 from bespoke_gateway.domain.permissions import Principal, Role
 from bespoke_gateway.domain.sessions import Failures, Session, ThrottlePolicy
 from bespoke_gateway.domain.tokens import ApiToken, may_grant
@@ -26,6 +27,7 @@ from bespoke_gateway.service_layer.identity import IdentityDeps, SessionRules
 from bespoke_gateway.service_layer.ports import (
     ApiTokenStore,
     FailureCounter,
+    OperatorRepository,
     PasswordHasher,
     SessionStore,
     UserRepository,
@@ -144,6 +146,26 @@ class FakeApiTokens(ApiTokenStore):
         return False
 
 
+class FakeOperators(OperatorRepository):
+    def __init__(self) -> None:
+        self.by_id: dict[str, Operator] = {}
+
+    async def add(self, operator: Operator) -> bool:
+        if any(o.email == operator.email for o in self.by_id.values()):
+            return False
+        self.by_id[operator.operator_id] = operator
+        return True
+
+    async def get(self, operator_id: str) -> Operator | None:
+        return self.by_id.get(operator_id)
+
+    async def by_email(self, email: str) -> Operator | None:
+        return next((o for o in self.by_id.values() if o.email == email), None)
+
+    async def by_token_hash(self, token_hash: str) -> Operator | None:
+        return next((o for o in self.by_id.values() if o.token_hash == token_hash), None)
+
+
 POLICY = ThrottlePolicy(3, timedelta(seconds=1), timedelta(minutes=15), timedelta(minutes=15))
 
 
@@ -156,6 +178,7 @@ class World:
     sessions: FakeSessions = field(default_factory=FakeSessions)
     failures: FakeFailures = field(default_factory=FakeFailures)
     api_tokens: FakeApiTokens = field(default_factory=FakeApiTokens)
+    operators: FakeOperators = field(default_factory=FakeOperators)
     account_id: str = ""
 
     @property
@@ -171,6 +194,7 @@ class World:
             rules=SessionRules(timedelta(hours=8), timedelta(days=7), POLICY, POLICY),
             stand_in_hash="hashed:nobody's",
             api_tokens=self.api_tokens,
+            operators=self.operators,
         )
 
 
@@ -333,3 +357,24 @@ async def test_an_api_token_acts_in_its_role_until_revoked(world: World) -> None
     assert await identity.revoke_api_token(world.account_id, token.token_id, world.deps)
     assert await identity.token_principal(secret, world.deps) is None
     assert not await identity.revoke_api_token(world.account_id, token.token_id, world.deps)
+
+
+async def test_operators_sign_in_apart_from_brands_and_their_tokens_act_as_them(
+    world: World,
+) -> None:
+    operator, token = await identity.create_operator(
+        "Floor@Factory.example", OperatorRole.PRODUCTION, PASSWORD, "Floor", world.deps
+    )
+    assert token.startswith("bso_")
+    acting = await identity.operator_token_principal(token, world.deps)
+    assert acting == OperatorPrincipal(
+        operator.operator_id, OperatorRole.PRODUCTION, f"operator:{operator.operator_id}"
+    )
+    with pytest.raises(SignInFailed):  # not a brand user
+        await identity.sign_in("floor@factory.example", PASSWORD, "10.0.0.1", world.deps)
+    signed = await identity.sign_in(
+        "floor@factory.example", PASSWORD, "10.0.0.1", world.deps, realm="operators"
+    )
+    found = await identity.session_principal(signed.cookie, world.deps)
+    assert found is not None
+    assert isinstance(found.principal, OperatorPrincipal)

@@ -10,6 +10,7 @@ from bespoke.stack.config import StackConfig
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.bootstrap import identity_deps
 from bespoke_gateway.domain.errors import GatewayError
+from bespoke_gateway.domain.operators import OperatorRole
 from bespoke_gateway.domain.permissions import Role
 from bespoke_gateway.service_layer import accounts, identity
 from bespoke_gateway.settings import GatewaySettings
@@ -67,6 +68,25 @@ async def create_user(
             "email": user.email,
             "name": user.name,
             "role": user.role.value,
+        }
+
+    return await _with_repository(create)
+
+
+async def create_operator(
+    email: str, role: OperatorRole, password: str, name: str = ""
+) -> dict[str, str]:
+    """A factory operator who signs in with ``password``, and their token (shown once)."""
+
+    async def create(repository: MongoAccountRepository) -> dict[str, str]:
+        deps = identity_deps(gateway_settings(), repository.database, repository)
+        operator, token = await identity.create_operator(email, role, password, name, deps)
+        return {
+            "operator_id": operator.operator_id,
+            "email": operator.email,
+            "name": operator.name,
+            "role": operator.role.value,
+            "token": token,
         }
 
     return await _with_repository(create)

@@ -20,6 +20,7 @@ from pymongo.errors import PyMongoError
 from bespoke.stack.components import InstallFailed, MissingTool
 from bespoke.stack.config import StackConfig
 from bespoke.stack.lifecycle import Stack, StartFailed
+from bespoke_gateway.domain.operators import OperatorRole
 from bespoke_gateway.domain.permissions import Role
 
 app = typer.Typer(help="Bespoke backoffice tools.", no_args_is_help=True, add_completion=False)
@@ -32,6 +33,8 @@ app.add_typer(stack_app, name="stack")
 app.add_typer(accounts_app, name="accounts")
 users_app = typer.Typer(help="Brand users: people who sign in.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
+operators_app = typer.Typer(help="The factory's operators.", no_args_is_help=True)
+app.add_typer(operators_app, name="operators")
 app.add_typer(payments_app, name="payments")
 browser_app = typer.Typer(help="The browser the web UI tests drive.", no_args_is_help=True)
 app.add_typer(browser_app, name="browser")
@@ -198,10 +201,32 @@ def users_create(
     `email`, `role`."""
     from bespoke import accounts
 
+    password = _password_from_stdin(password_stdin)
+    _accounts_action(accounts.create_user(account, email, role, password, name))
+
+
+def _password_from_stdin(password_stdin: bool) -> str:
     if not password_stdin:
         raise _fail("give the password on standard input with --password-stdin")
-    password = sys.stdin.readline().rstrip("\r\n")
-    _accounts_action(accounts.create_user(account, email, role, password, name))
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@operators_app.command("create")
+def operators_create(
+    email: Annotated[str, typer.Option(help="The operator's email (unique, any case).")],
+    role: Annotated[OperatorRole, typer.Option(help="Their job at the factory.")],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    name: Annotated[str, typer.Option(help="Their name (default: from the email).")] = "",
+) -> None:
+    """Create a factory operator who signs in at /ops with a password read from standard
+    input. Prints `operator_id`, `email`, `role` and `token` (an operator API token,
+    shown once)."""
+    from bespoke import accounts
+
+    password = _password_from_stdin(password_stdin)
+    _accounts_action(accounts.create_operator(email, role, password, name))
 
 
 @payments_app.command("simulate-success")

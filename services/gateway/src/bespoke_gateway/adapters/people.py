@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from bespoke_gateway.domain.operators import Operator, OperatorRole
 from bespoke_gateway.domain.permissions import Role
-from bespoke_gateway.domain.sessions import Failures, Session
+from bespoke_gateway.domain.sessions import BRANDS, Failures, Session
 from bespoke_gateway.domain.tokens import ApiToken
 from bespoke_gateway.domain.users import User, UserStatus
 from bespoke_platform.mongo import Document, insert_new
@@ -83,6 +84,7 @@ class MongoSessions:
                 "csrf_token": session.csrf_token,
                 "created_at": session.created_at,
                 "last_seen_at": session.last_seen_at,
+                "realm": session.realm,
             }
         )
 
@@ -97,6 +99,7 @@ class MongoSessions:
             csrf_token=doc["csrf_token"],
             created_at=doc["created_at"],
             last_seen_at=doc["last_seen_at"],
+            realm=doc.get("realm", BRANDS),
         )
 
     async def touch(self, session: Session) -> None:
@@ -187,3 +190,61 @@ def _token(doc: Document) -> ApiToken:
         created_at=doc["created_at"],
         last_used_at=doc.get("last_used_at"),
     )
+
+
+class MongoOperators:
+    """The factory's operators by id, with one document per email and per token hash
+    naming its operator (their unique ``_id`` keeps each to one operator)."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._operators: AsyncCollection[Document] = db.operators
+        self._emails: AsyncCollection[Document] = db.operator_emails
+        self._tokens: AsyncCollection[Document] = db.operator_tokens
+
+    async def add(self, operator: Operator) -> bool:
+        link = {"_id": operator.email, "operator_id": operator.operator_id}
+        if not await insert_new(self._emails, link):
+            return False
+        await self._operators.insert_one(
+            {
+                "_id": operator.operator_id,
+                "email": operator.email,
+                "name": operator.name,
+                "role": operator.role.value,
+                "status": operator.status.value,
+                "password_hash": operator.password_hash,
+                "token_hash": operator.token_hash,
+                "created_at": operator.created_at,
+            }
+        )
+        if operator.token_hash is not None:
+            await self._tokens.insert_one(
+                {"_id": operator.token_hash, "operator_id": operator.operator_id}
+            )
+        return True
+
+    async def get(self, operator_id: str) -> Operator | None:
+        doc = await self._operators.find_one({"_id": operator_id})
+        if doc is None:
+            return None
+        return Operator(
+            operator_id=doc["_id"],
+            email=doc["email"],
+            name=doc["name"],
+            role=OperatorRole(doc["role"]),
+            status=UserStatus(doc["status"]),
+            password_hash=doc.get("password_hash"),
+            token_hash=doc.get("token_hash"),
+            created_at=doc["created_at"],
+        )
+
+    async def by_email(self, email: str) -> Operator | None:
+        link = await self._emails.find_one({"_id": email})
+        return None if link is None else await self.get(link["operator_id"])
+
+    async def by_token_hash(self, token_hash: str) -> Operator | None:
+        link = await self._tokens.find_one({"_id": token_hash})
+        if link is None:
+            return None
+        operator = await self.get(link["operator_id"])
+        return operator if operator is not None and operator.token_hash == token_hash else None

@@ -99,9 +99,15 @@ ROUTE_ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
     }
 )
 
-UNGUARDED_OPERATIONS: Final = frozenset({"stripeWebhook", "signIn", "getSession", "signOut"})
+UNGUARDED_OPERATIONS: Final = frozenset(
+    {"stripeWebhook", "signIn", "getSession", "signOut", "signInOperator"}
+)
 """Routes no role check applies to: Stripe's webhook (verified by its signature), signing
 in (before there is a caller), and a caller's own session (whoever they are)."""
+
+
+OPERATOR_OPERATIONS: Final = frozenset({"getOperatorSession", "signOutOperator"})
+"""The factory's routes (`/api/v1/ops/`): operators only, whatever their role."""
 
 
 def allowed(role: Role, action: Action) -> bool:

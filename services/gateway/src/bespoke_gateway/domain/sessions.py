@@ -9,6 +9,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 SESSION_COOKIE = "bespoke_session"
+OPS_SESSION_COOKIE = "bespoke_ops_session"
+"""The factory's operators sign in apart from brands (another cookie, another realm)."""
+
+BRANDS, OPERATORS = "brands", "operators"
 
 
 def hash_secret(secret: str) -> str:
@@ -27,6 +31,8 @@ class Session:
     csrf_token: str
     created_at: datetime
     last_seen_at: datetime
+    realm: str = BRANDS
+    """``brands`` (``user_id`` is a brand user's) or ``operators`` (an operator's)."""
 
     def expired(self, now: datetime, idle: timedelta, absolute: timedelta) -> bool:
         """Unused for ``idle``, or older than ``absolute``."""
@@ -36,7 +42,9 @@ class Session:
         return replace(self, last_seen_at=now)
 
 
-def open_session(user_id: str, account_id: str, now: datetime) -> tuple[Session, str]:
+def open_session(
+    user_id: str, account_id: str, now: datetime, realm: str = BRANDS
+) -> tuple[Session, str]:
     """A new session (a new id at every sign-in) and its cookie value, shown once."""
     token = secrets.token_urlsafe(32)
     session = Session(
@@ -46,6 +54,7 @@ def open_session(user_id: str, account_id: str, now: datetime) -> tuple[Session,
         csrf_token=secrets.token_urlsafe(32),
         created_at=now,
         last_seen_at=now,
+        realm=realm,
     )
     return session, token
 

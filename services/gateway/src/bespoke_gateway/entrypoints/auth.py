@@ -17,13 +17,20 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import hash_token
 from bespoke_gateway.domain.errors import CsrfTokenInvalid, Forbidden, RateLimited
+from bespoke_gateway.domain.operators import OPERATOR_TOKEN_PREFIX, OperatorPrincipal
 from bespoke_gateway.domain.permissions import Principal
-from bespoke_gateway.domain.sessions import SESSION_COOKIE
+from bespoke_gateway.domain.sessions import OPS_SESSION_COOKIE, SESSION_COOKIE
 from bespoke_gateway.domain.tokens import API_TOKEN_PREFIX
-from bespoke_gateway.service_layer.identity import csrf_ok, session_principal, token_principal
+from bespoke_gateway.service_layer.identity import (
+    csrf_ok,
+    operator_token_principal,
+    session_principal,
+    token_principal,
+)
 
 PUBLIC_PATHS = {"/health", "/metrics", "/api/v1/schema", "/api/v1/webhooks"}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+OPS_PREFIX = "/api/v1/ops/"
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
@@ -34,7 +41,13 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
     ) -> AuthenticationResult:
         runtime: GatewayRuntime = connection.app.state.runtime
         header = connection.headers.get("authorization", "")
-        cookie = connection.cookies.get(SESSION_COOKIE)
+        # A brand user's and an operator's cookie may both be set in one browser: each
+        # realm's routes read their own first.
+        cookies = (OPS_SESSION_COOKIE, SESSION_COOKIE)
+        if not connection.scope["path"].startswith(OPS_PREFIX):
+            cookies = cookies[::-1]
+        cookie = next((c for c in map(connection.cookies.get, cookies) if c), None)
+        principal: Principal | OperatorPrincipal
         if header or not cookie or runtime.identity is None:
             principal = await self._bearer(header, runtime)
             session = None
@@ -60,7 +73,7 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         return AuthenticationResult(user=principal, auth=session)
 
     @staticmethod
-    async def _bearer(header: str, runtime: GatewayRuntime) -> Principal:
+    async def _bearer(header: str, runtime: GatewayRuntime) -> Principal | OperatorPrincipal:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise NotAuthorizedException(
@@ -69,9 +82,11 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
                 headers={"WWW-Authenticate": "Bearer"},
             )
         secret = token.strip()
-        principal: Principal | None
+        principal: Principal | OperatorPrincipal | None
         if secret.startswith(API_TOKEN_PREFIX) and runtime.identity is not None:
             principal = await token_principal(secret, runtime.identity)
+        elif secret.startswith(OPERATOR_TOKEN_PREFIX) and runtime.identity is not None:
+            principal = await operator_token_principal(secret, runtime.identity)
         else:
             account = await runtime.accounts.by_token_hash(hash_token(secret))
             principal = None if account is None else Principal.brand_token(account.account_id)
@@ -85,9 +100,19 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
 
 def authorize(connection: ASGIConnection[Any, Any, Any, Any], route: BaseRouteHandler) -> None:
     """Litestar guard of every brand route: the caller's role may take the route's action
-    (``domain.permissions``), else ``403`` before any service is called."""
+    (``domain.permissions``), else ``403`` before any service is called. An operator's
+    credential is refused here: operators act on `/api/v1/ops/` routes."""
     principal = connection.user
     if not isinstance(principal, Principal):
-        raise Forbidden("this route acts for a brand; sign in or send a brand token")
+        raise Forbidden("this route acts for a brand; an operator's credential cannot use it")
     operation = route.operation_id if isinstance(route, HTTPRouteHandler) else None
     principal.require(operation if isinstance(operation, str) else "")
+
+
+def authorize_operator(
+    connection: ASGIConnection[Any, Any, Any, Any], route: BaseRouteHandler
+) -> None:
+    """Litestar guard of every `/api/v1/ops/` route: operators only (a brand's credential
+    is ``403``)."""
+    if not isinstance(connection.user, OperatorPrincipal):
+        raise Forbidden("this route is the factory's: a brand's credential cannot use it")

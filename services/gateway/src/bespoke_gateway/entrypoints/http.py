@@ -16,6 +16,7 @@ from bespoke_gateway.entrypoints.design import (
     EstimatesController,
     GalleryController,
 )
+from bespoke_gateway.entrypoints.ops import OpsSessionController
 from bespoke_gateway.entrypoints.orders import OrdersController
 from bespoke_gateway.entrypoints.payments import (
     GroupPaymentController,
@@ -55,6 +56,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
                 ],
             ),
             SessionController,
+            OpsSessionController,
             StripeWebhookController,
             ui_router(),
         ],

@@ -13,7 +13,8 @@ from litestar.params import JSONBody
 from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke_gateway.bootstrap import GatewayRuntime
-from bespoke_gateway.domain.errors import SignInFailed
+from bespoke_gateway.domain.errors import Forbidden, SignInFailed
+from bespoke_gateway.domain.operators import OperatorPrincipal
 from bespoke_gateway.domain.permissions import PERMISSIONS, Principal
 from bespoke_gateway.domain.sessions import SESSION_COOKIE, Session
 from bespoke_gateway.domain.users import User
@@ -72,9 +73,12 @@ def _secure(request: Request[Any, Any, Any]) -> bool:
     return request.url.scheme == "https" or forwarded == "https"
 
 
-def _cookie(request: Request[Any, Any, Any], value: str, max_age: int) -> Cookie:
+def session_cookie(
+    request: Request[Any, Any, Any], value: str, max_age: int, name: str = SESSION_COOKIE
+) -> Cookie:
+    """The session's cookie: HttpOnly, SameSite=Lax, for the whole site, Secure over https."""
     return Cookie(
-        key=SESSION_COOKIE,
+        key=name,
         value=value,
         path="/",
         httponly=True,
@@ -114,10 +118,12 @@ class SessionController(Controller):
         previous = request.cookies.get(SESSION_COOKIE)
         if previous:  # a new session id at every sign-in: the old one ends
             await sign_out(previous, runtime.identity)
-        user = signed.user
+        user = signed.person
+        if not isinstance(user, User):  # the brands' realm signs in brand users only
+            raise SignInFailed("wrong email or password")
         view = await _view(runtime, user.principal(), signed.session.csrf_token, user)
         max_age = int(runtime.identity.rules.absolute.total_seconds())
-        return Response(view, cookies=[_cookie(request, signed.cookie, max_age)])
+        return Response(view, cookies=[session_cookie(request, signed.cookie, max_age)])
 
     @get(
         "/",
@@ -126,12 +132,14 @@ class SessionController(Controller):
         responses={200: documented(SessionView, "Who this request acts as."), **public_problems()},
     )
     async def who(
-        self, request: Request[Principal, Session | str, Any], state: State
+        self, request: Request[Principal | OperatorPrincipal, Session | str, Any], state: State
     ) -> SessionView:
         """The user (or token) this request acts as, its brand, what its role may do, and
         the session's CSRF token."""
         runtime: GatewayRuntime = state.runtime
         principal, session = request.user, request.auth
+        if not isinstance(principal, Principal):
+            raise Forbidden("an operator's session is at /api/v1/ops/session")
         user = None
         if isinstance(session, Session) and runtime.identity is not None:
             user = await runtime.identity.users.get(session.user_id)
@@ -151,4 +159,4 @@ class SessionController(Controller):
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie and runtime.identity is not None:
             await sign_out(cookie, runtime.identity)
-        return Response(None, status_code=204, cookies=[_cookie(request, "", 0)])
+        return Response(None, status_code=204, cookies=[session_cookie(request, "", 0)])

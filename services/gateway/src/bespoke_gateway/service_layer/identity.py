@@ -12,8 +12,16 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from bespoke_gateway.domain.errors import InvalidUser, SignInFailed, SignInThrottled
+from bespoke_gateway.domain.operators import (
+    Operator,
+    OperatorPrincipal,
+    OperatorRole,
+    new_operator,
+)
 from bespoke_gateway.domain.permissions import Principal, Role
 from bespoke_gateway.domain.sessions import (
+    BRANDS,
+    OPERATORS,
     Session,
     ThrottlePolicy,
     csrf_matches,
@@ -27,6 +35,7 @@ from bespoke_gateway.service_layer.ports import (
     ApiTokenStore,
     Clock,
     FailureCounter,
+    OperatorRepository,
     PasswordHasher,
     SessionStore,
     UserRepository,
@@ -54,6 +63,7 @@ class IdentityDeps:
     stand_in_hash: str
     """A hash of no one's password, checked when the email is unknown (same timing)."""
     api_tokens: ApiTokenStore
+    operators: OperatorRepository
 
 
 @dataclass(frozen=True)
@@ -61,7 +71,7 @@ class SignedIn:
     session: Session
     cookie: str
     """The cookie's value, shown once (only its hash is stored)."""
-    user: User
+    person: User | Operator
 
 
 async def create_user(
@@ -78,26 +88,34 @@ async def create_user(
     return user
 
 
-async def sign_in(email: str, password: str, address: str, deps: IdentityDeps) -> SignedIn:
-    """A new session for the user whose email and password these are, or ``SignInFailed``
-    (one answer for a wrong email and a wrong password); ``SignInThrottled`` while this
-    email or this client address has failed too often."""
+async def sign_in(
+    email: str, password: str, address: str, deps: IdentityDeps, realm: str = BRANDS
+) -> SignedIn:
+    """A new session for the brand user (or, in the ``operators`` realm, the operator)
+    whose email and password these are, or ``SignInFailed`` (one answer for a wrong
+    email and a wrong password); ``SignInThrottled`` while this email or this client
+    address has failed too often."""
     now = deps.clock.now()
     try:
         normal = normalize_email(email)
     except InvalidUser:
         normal = email.strip().casefold()  # counted and refused like any unknown email
-    email_key, address_key = f"email:{hash_secret(normal)}", f"address:{address}"
+    email_key = f"{realm}:email:{hash_secret(normal)}"
+    address_key = f"address:{address}"
     wait = max(
         deps.rules.per_email.wait(await deps.failures.get(email_key), now),
         deps.rules.per_address.wait(await deps.failures.get(address_key), now),
     )
     if wait:
         raise SignInThrottled(f"too many failed sign-ins; try again in {wait} s", retry_after=wait)
-    user = await deps.users.by_email(normal)
-    stored = user.password_hash if user is not None and user.password_hash else None
+    person: User | Operator | None = (
+        await deps.operators.by_email(normal)
+        if realm == OPERATORS
+        else await deps.users.by_email(normal)
+    )
+    stored = person.password_hash if person is not None and person.password_hash else None
     matches = deps.hasher.verify(stored or deps.stand_in_hash, password)
-    if user is None or stored is None or not matches or not user.active:
+    if person is None or stored is None or not matches or not person.active:
         for key, policy in (
             (email_key, deps.rules.per_email),
             (address_key, deps.rules.per_address),
@@ -105,19 +123,22 @@ async def sign_in(email: str, password: str, address: str, deps: IdentityDeps) -
             await deps.failures.add(key, now, policy.forget_after)
         raise SignInFailed("wrong email or password")
     await deps.failures.clear(email_key)
-    if deps.hasher.needs_rehash(stored):
-        user = replace(user, password_hash=deps.hasher.hash(password))
-        await deps.users.save(user)
-    session, cookie = open_session(user.user_id, user.account_id, now)
+    if isinstance(person, User):
+        if deps.hasher.needs_rehash(stored):
+            person = replace(person, password_hash=deps.hasher.hash(password))
+            await deps.users.save(person)
+        session, cookie = open_session(person.user_id, person.account_id, now)
+    else:
+        session, cookie = open_session(person.operator_id, "", now, OPERATORS)
     await deps.sessions.add(session)
-    return SignedIn(session, cookie, user)
+    return SignedIn(session, cookie, person)
 
 
 @dataclass(frozen=True)
 class SessionPrincipal:
-    principal: Principal
+    principal: Principal | OperatorPrincipal
     session: Session
-    user: User
+    person: User | Operator
 
 
 async def session_principal(cookie: str, deps: IdentityDeps) -> SessionPrincipal | None:
@@ -131,14 +152,18 @@ async def session_principal(cookie: str, deps: IdentityDeps) -> SessionPrincipal
     if session.expired(now, deps.rules.idle, deps.rules.absolute):
         await deps.sessions.delete(token_hash)
         return None
-    user = await deps.users.get(session.user_id)
-    if user is None or not user.active:
+    person: User | Operator | None = (
+        await deps.operators.get(session.user_id)
+        if session.realm == OPERATORS
+        else await deps.users.get(session.user_id)
+    )
+    if person is None or not person.active:
         await deps.sessions.delete(token_hash)
         return None
     if now - session.last_seen_at > timedelta(minutes=1):  # one write a minute, not a request
         session = session.seen(now)
         await deps.sessions.touch(session)
-    return SessionPrincipal(user.principal(), session, user)
+    return SessionPrincipal(person.principal(), session, person)
 
 
 def csrf_ok(session: Session, sent: str | None) -> bool:
@@ -175,3 +200,24 @@ async def create_api_token(
 async def revoke_api_token(account_id: str, token_id: str, deps: IdentityDeps) -> bool:
     """The token stops working at once; False when the brand has no such token."""
     return await deps.api_tokens.revoke(account_id, token_id)
+
+
+async def create_operator(
+    email: str, role: OperatorRole, password: str, name: str, deps: IdentityDeps
+) -> tuple[Operator, str]:
+    """A factory operator who signs in with ``password``, and their operator token (shown
+    once)."""
+    normal = normalize_email(email)
+    check_password(password, normal, deps.common_passwords)
+    operator, token = new_operator(normal, name, role, deps.hasher.hash(password), deps.clock.now())
+    if not await deps.operators.add(operator):
+        raise InvalidUser(f"{normal} is already an operator")
+    return operator, token
+
+
+async def operator_token_principal(secret: str, deps: IdentityDeps) -> OperatorPrincipal | None:
+    """Who an operator token acts as, or None (unknown, or its operator deactivated)."""
+    operator = await deps.operators.by_token_hash(hash_secret(secret))
+    if operator is None or not operator.active:
+        return None
+    return operator.principal()

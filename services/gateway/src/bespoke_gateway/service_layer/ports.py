@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bespoke_gateway.domain.accounts import Account
+from bespoke_gateway.domain.operators import Operator
 from bespoke_gateway.domain.sessions import Failures, Session
 from bespoke_gateway.domain.tokens import ApiToken
 from bespoke_gateway.domain.users import User
@@ -136,3 +137,17 @@ class ApiTokenStore(Protocol):
     async def revoke(self, account_id: str, token_id: str) -> bool:
         """False when the brand has no such token."""
         ...
+
+
+class OperatorRepository(Protocol):
+    """The factory's operators; an email and a token belong to one operator at most."""
+
+    async def add(self, operator: Operator) -> bool:
+        """False, and nothing stored, when the email is taken."""
+        ...
+
+    async def get(self, operator_id: str) -> Operator | None: ...
+
+    async def by_email(self, email: str) -> Operator | None: ...
+
+    async def by_token_hash(self, token_hash: str) -> Operator | None: ...

@@ -1,0 +1,70 @@
+"""The factory's own staff: operators, a realm apart from the brands. They sign in at
+`/api/v1/ops/session` or use operator tokens, act on `/api/v1/ops/` routes only, and a
+brand's credential there (or theirs on a brand route) is refused."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bespoke_gateway.domain.sessions import hash_secret
+from bespoke_gateway.domain.users import UserStatus, normalize_email
+
+OPERATOR_TOKEN_PREFIX = "bso_"  # noqa: S105 - a prefix, not a secret
+
+
+class OperatorRole(StrEnum):
+    PRODUCTION = "production"
+    SHIPPING = "shipping"
+    FINANCE = "finance"
+    SUPPORT = "support"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class OperatorPrincipal:
+    """Who a request on an `/api/v1/ops/` route acts as."""
+
+    operator_id: str
+    role: OperatorRole
+    actor: str
+
+
+@dataclass(frozen=True)
+class Operator:
+    operator_id: str
+    email: str
+    name: str
+    role: OperatorRole
+    status: UserStatus
+    password_hash: str | None
+    token_hash: str | None
+    created_at: datetime
+
+    @property
+    def active(self) -> bool:
+        return self.status is UserStatus.ACTIVE
+
+    def principal(self) -> OperatorPrincipal:
+        return OperatorPrincipal(self.operator_id, self.role, f"operator:{self.operator_id}")
+
+
+def new_operator(
+    email: str, name: str, role: OperatorRole, password_hash: str | None, now: datetime
+) -> tuple[Operator, str]:
+    """An operator and their API token (shown once; only its hash is kept)."""
+    token = OPERATOR_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    normal = normalize_email(email)
+    operator = Operator(
+        operator_id=f"op_{secrets.token_hex(10)}",
+        email=normal,
+        name=name.strip() or normal.split("@")[0],
+        role=role,
+        status=UserStatus.ACTIVE,
+        password_hash=password_hash,
+        token_hash=hash_secret(token),
+        created_at=now,
+    )
+    return operator, token
