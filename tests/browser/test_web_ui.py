@@ -11,8 +11,9 @@ import httpx
 import pytest
 from playwright.async_api import Page, expect
 
-from bespoke.accounts import create_user
+from bespoke.accounts import create_operator, create_user
 from bespoke.stack.config import StackConfig
+from bespoke_gateway.domain.operators import OperatorRole
 from bespoke_gateway.domain.permissions import Role
 from tests.e2e.conftest import checkout_body
 
@@ -208,3 +209,27 @@ async def test_a_viewer_sees_orders_but_no_pay_or_checkout_controls(
     await expect(page.get_by_role("button", name="Place order")).to_be_hidden()
     await page.get_by_role("button", name="Sign out").click()
     await expect(page).to_have_url(re.compile(r"/app/sign-in"))
+
+
+async def test_an_operator_signs_in_to_the_console_apart_from_the_brands(
+    page: Page, running_system: StackConfig, unique: str
+) -> None:
+    email = f"floor-{unique}@factory.example"
+    await create_operator(email, OperatorRole.PRODUCTION, PASSWORD, name="Floor lead")
+    base = running_system.gateway_url
+    await page.goto(f"{base}/ops")
+    await expect(page.get_by_role("heading", name="Operator console")).to_be_visible()
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill("not the password")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_contain_text("wrong email or password")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.locator("#ops-who")).to_have_text("Floor lead (production)")
+    await expect(page.locator("#ops-board-empty")).to_be_visible()
+    await shot(page, "11-operator-console")
+    await page.goto(f"{base}/app/orders")  # an operator is no brand user
+    await expect(page).to_have_url(re.compile(r"/app/sign-in"))
+    await page.goto(f"{base}/ops")
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page.get_by_role("heading", name="Operator console")).to_be_visible()

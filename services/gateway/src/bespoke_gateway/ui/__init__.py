@@ -1,10 +1,11 @@
-"""The backoffice web UI, served by the gateway under ``/app``.
+"""The backoffice web UI, served by the gateway under ``/app`` (brands) and ``/ops``
+(the factory's operator console).
 
 Pages are rendered from Jinja2 templates (layout, navigation, forms); their scripts
 (``static/``, plain ES modules, no build step, nothing from a CDN) call the public API
-at ``/api/v1`` with the brand's token, kept in the browser tab's session storage. So the
-UI uses exactly the contract other clients use, and a page holds no brand data until the
-token is given.
+at ``/api/v1`` with the signed-in person's session cookie (HttpOnly: scripts never see a
+credential). So the UI uses exactly the contract other clients use, and a page holds no
+data until someone signs in.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_platform.app import request_id
 
 HERE = Path(__file__).parent
-PUBLIC_PREFIXES = ("^/$", "^/app(?!/api/)")
-"""Pages and assets need no token (they hold no data); ``/app/api/…`` does."""
+PUBLIC_PREFIXES = ("^/$", "^/app(?!/api/)", "^/ops$")
+"""Pages and assets need no credential (they hold no data); ``/app/api/…`` does."""
 
 
 def template_config() -> TemplateConfig[JinjaTemplateEngine]:
@@ -65,6 +66,11 @@ async def home() -> Redirect:
 @get("/app/sign-in", include_in_schema=False)
 async def sign_in(state: State) -> Template:
     return _page(state, "sign_in", "sign-in", None)
+
+
+@get("/ops", include_in_schema=False)
+async def operator_console(state: State) -> Template:
+    return _page(state, "ops", "ops", None)
 
 
 @get("/app/orders", include_in_schema=False)
@@ -146,6 +152,7 @@ def ui_router() -> Router:
         route_handlers=[
             home,
             sign_in,
+            operator_console,
             order_pool,
             order_detail,
             pay_order,
