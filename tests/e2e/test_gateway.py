@@ -16,10 +16,13 @@ from typing import Any
 import httpx
 import pytest
 
-from bespoke.accounts import create_account
+from bespoke.accounts import create_account, create_user
 from bespoke.stack.config import StackConfig
+from bespoke_gateway.domain.permissions import Role
 
 from .conftest import checkout_body
+
+PASSWORD = "sturdy leather insoles 42"
 
 pytestmark = pytest.mark.stack
 
@@ -49,6 +52,7 @@ async def test_no_route_answers_without_a_valid_token(running_system: StackConfi
         "order_number": "BF-000001",
         "group_id": "SG-X",
         "token_id": "tok_x",
+        "user_id": "usr_x",
     }
     async with httpx.AsyncClient(base_url=running_system.gateway_url, timeout=15) as client:
         for method, path in ROUTES:
@@ -99,11 +103,15 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
         assert group.status_code == 201, group.text
         token = await a.post("/api/v1/tokens", json={"name": "owner's script"})
         assert token.status_code == 201, token.text
+        person = await create_user(
+            owner["account_id"], f"person-{unique}@e2e.example", Role.FINANCE, PASSWORD
+        )
         ids = {
             "design_id": design["id"],
             "order_number": numbers[0],
             "group_id": group.json()["id"],
             "token_id": token.json()["id"],
+            "user_id": person["user_id"],
         }
         async with asyncio.timeout(30):  # the owner's invoices exist: B must still not see them
             while (await a.get(f"/api/v1/orders/{numbers[0]}/payment")).status_code != 200:  # noqa: ASYNC110
@@ -113,6 +121,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             "order_number": "BF-999999",
             "group_id": "SG-AAAAAAAAAA",
             "token_id": "tok_0000000000000000",
+            "user_id": "usr_000000000000000000000000",
         }
         full_design = (await a.get(f"/api/v1/designs/{design['id']}")).json()
         bodies: dict[tuple[str, str], Callable[[], Any]] = {
@@ -130,6 +139,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
                 if k in full_design
             },
             ("PATCH", "/api/v1/orders/{order_number}"): lambda: {"sizes": {"42": 2}},
+            ("PATCH", "/api/v1/users/{user_id}"): lambda: {"role": "viewer"},
             ("POST", "/api/v1/orders"): lambda: checkout_body("b@e2e.example", design),
             ("POST", "/api/v1/estimates"): lambda: {
                 "design_id": design["id"],
@@ -152,6 +162,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             ("GET", "/api/v1/orders"),
             ("GET", "/api/v1/shipping-groups"),
             ("GET", "/api/v1/tokens"),
+            ("GET", "/api/v1/users"),
         }
         walked = set()
         for method, path in ROUTES:
@@ -166,7 +177,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             if route in lists:
                 assert response.status_code == 200, (route, response.text)
                 seen = json.dumps(response.json())
-                for value in (design["id"], *numbers, ids["group_id"], ids["token_id"]):
+                for value in (design["id"], *numbers, *(ids[k] for k in ids if k != "design_id")):
                     assert value not in seen, (route, value)
             else:
                 # Exactly what a made-up id gets: nothing tells "exists, not yours" apart.
@@ -192,6 +203,8 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
         ]
         owners_tokens = (await a.get("/api/v1/tokens")).json()["items"]
         assert [t["id"] for t in owners_tokens] == [ids["token_id"]], "not revoked by B"
+        [still] = (await a.get("/api/v1/users")).json()["items"]
+        assert (still["role"], still["status"]) == ("finance", "active"), "B changed no one"
     finally:
         await a.aclose()
         await b.aclose()

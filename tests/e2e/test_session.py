@@ -193,3 +193,30 @@ async def test_an_api_token_works_in_its_role_and_stops_when_revoked(
         assert (await owner.delete(f"/tokens/{token['id']}")).status_code == 204
         assert (await owner.get("/orders", headers=script)).status_code == 401
         assert (await owner.delete(f"/tokens/{token['id']}")).status_code == 404
+
+
+async def test_an_admin_changes_a_role_and_deactivates_a_user_at_once(
+    brand: dict[str, Any], running_system: StackConfig, unique: str
+) -> None:
+    viewer = create_user(brand, f"managed-{unique}@e2e.example", "viewer")
+    async with (
+        httpx.AsyncClient(
+            base_url=f"{running_system.gateway_url}/api/v1",
+            headers={"Authorization": f"Bearer {brand['token']}"},
+            timeout=15,
+        ) as owner,
+        httpx.AsyncClient(base_url=f"{running_system.gateway_url}/api/v1", timeout=15) as them,
+    ):
+        signed = await sign_in(them, f"managed-{unique}@e2e.example")
+        csrf = {"X-CSRF-Token": signed.json()["csrf_token"]}
+        listed = (await owner.get("/users")).json()["items"]
+        assert [u["user_id"] for u in listed] == [viewer["user_id"]]
+
+        changed = await owner.patch(f"/users/{viewer['user_id']}", json={"role": "designer"})
+        assert changed.json()["role"] == "designer"
+        assert (await them.get("/session")).json()["role"] == "designer", "at once"
+        assert (await them.get("/users")).status_code == 403, "a designer manages no one"
+
+        gone = await owner.delete(f"/users/{viewer['user_id']}")
+        assert gone.json()["status"] == "deactivated"
+        assert (await them.get("/orders", headers=csrf)).status_code == 401

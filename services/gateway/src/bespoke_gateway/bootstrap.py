@@ -49,6 +49,7 @@ class GatewayRuntime:
     async def ensure_indexes(self) -> None:
         if self.identity is not None:
             await self.identity.api_tokens.ensure_indexes()
+            await self.identity.users.ensure_indexes()
 
     async def close(self) -> None:
         await self.orders.aclose()

@@ -15,6 +15,7 @@ from bespoke_gateway.domain.errors import (
     InvalidUser,
     SignInFailed,
     SignInThrottled,
+    UserNotFound,
     WeakPassword,
 )
 from bespoke_gateway.domain.operators import Operator, OperatorPrincipal, OperatorRole
@@ -82,6 +83,12 @@ class FakeUsers(UserRepository):
 
     async def save(self, user: User) -> None:
         self.by_id[user.user_id] = user
+
+    async def for_brand(self, account_id: str) -> list[User]:
+        return [u for u in self.by_id.values() if u.account_id == account_id]
+
+    async def ensure_indexes(self) -> None:
+        return None
 
 
 class FakeSessions(SessionStore):
@@ -339,7 +346,7 @@ def test_a_token_may_do_nothing_its_creator_cannot() -> None:
 
 
 async def test_an_api_token_acts_in_its_role_until_revoked(world: World) -> None:
-    admin = Principal(world.account_id, Role.ADMIN, "user:usr_admin")
+    admin = (await a_user(world, Role.ADMIN)).principal()
     with pytest.raises(Forbidden, match="may not make a `owner` token"):
         await identity.create_api_token(admin, "too much", Role.OWNER, world.deps)
     token, secret = await identity.create_api_token(admin, "ERP sync", Role.FINANCE, world.deps)
@@ -378,3 +385,32 @@ async def test_operators_sign_in_apart_from_brands_and_their_tokens_act_as_them(
     found = await identity.session_principal(signed.cookie, world.deps)
     assert found is not None
     assert isinstance(found.principal, OperatorPrincipal)
+
+
+async def test_owners_and_admins_manage_users_within_the_rules(world: World) -> None:
+    ana = await a_user(world, Role.ADMIN)
+    owner = Principal(world.account_id, Role.OWNER, "token:owner")
+    admin = ana.principal()
+    bea = await identity.create_user(
+        world.account_id, "bea@n.example", Role.OWNER, PASSWORD, "", world.deps
+    )
+    with pytest.raises(Forbidden, match="only an owner"):
+        await identity.change_user(admin, bea.user_id, Role.VIEWER, False, world.deps)
+    with pytest.raises(Forbidden, match="your own"):
+        await identity.change_user(admin, ana.user_id, Role.OWNER, False, world.deps)
+    demoted = await identity.change_user(owner, bea.user_id, Role.VIEWER, False, world.deps)
+    assert demoted.role is Role.VIEWER
+    gone = await identity.change_user(admin, bea.user_id, None, True, world.deps)
+    assert gone.status is UserStatus.DEACTIVATED
+    other_brand = Principal("acc_other", Role.OWNER, "token:other")
+    with pytest.raises(UserNotFound):
+        await identity.change_user(other_brand, ana.user_id, Role.VIEWER, False, world.deps)
+
+
+async def test_the_tokens_a_deactivated_user_made_stop_with_them(world: World) -> None:
+    ana = await a_user(world, Role.ADMIN)
+    _, secret = await identity.create_api_token(ana.principal(), "sync", None, world.deps)
+    assert await identity.token_principal(secret, world.deps) is not None
+    owner = Principal(world.account_id, Role.OWNER, "token:owner")
+    await identity.change_user(owner, ana.user_id, None, True, world.deps)
+    assert await identity.token_principal(secret, world.deps) is None

@@ -45,6 +45,13 @@ class MongoUsers:
     async def save(self, user: User) -> None:
         await self._users.update_one({"_id": user.user_id}, {"$set": _fields(user)})
 
+    async def for_brand(self, account_id: str) -> list[User]:
+        docs = await self._users.find({"account_id": account_id}).to_list()
+        return sorted((_user(d) for d in docs), key=lambda u: (u.created_at, u.user_id))
+
+    async def ensure_indexes(self) -> None:
+        await self._users.create_index("account_id", name="brand")
+
 
 def _fields(user: User) -> Document:
     return {

@@ -39,6 +39,12 @@ class CsrfTokenInvalid(GatewayError):
     code = "csrf-token-invalid"
 
 
+class UserNotFound(GatewayError):
+    """No user with that id belongs to this brand."""
+
+    code = "user-not-found"
+
+
 class ApiTokenNotFound(GatewayError):
     """No API token with that id belongs to this brand."""
 

@@ -96,6 +96,9 @@ ROUTE_ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
         "createApiToken": Action.MANAGE_TOKENS,
         "listApiTokens": Action.MANAGE_TOKENS,
         "revokeApiToken": Action.MANAGE_TOKENS,
+        "listUsers": Action.MANAGE_USERS,
+        "changeUser": Action.MANAGE_USERS,
+        "deactivateUser": Action.MANAGE_USERS,
     }
 )
 

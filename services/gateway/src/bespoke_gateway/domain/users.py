@@ -10,11 +10,11 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Container
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
-from bespoke_gateway.domain.errors import InvalidUser, WeakPassword
+from bespoke_gateway.domain.errors import Forbidden, InvalidUser, WeakPassword
 from bespoke_gateway.domain.permissions import Principal, Role
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -71,6 +71,21 @@ class User:
     @property
     def active(self) -> bool:
         return self.status is UserStatus.ACTIVE
+
+    def changed_by(self, manager: Principal, role: Role | None, deactivate: bool) -> User:
+        """This user after ``manager`` (an owner or admin of the brand) changes their role or
+        deactivates them. Nobody changes their own; only an owner changes an owner or
+        makes one (``Forbidden``)."""
+        if manager.actor == f"user:{self.user_id}":
+            raise Forbidden("you cannot change your own role or deactivate yourself")
+        touches_owner = self.role is Role.OWNER or role is Role.OWNER
+        if touches_owner and manager.role is not Role.OWNER:
+            raise Forbidden("only an owner may change an owner or make one")
+        return replace(
+            self,
+            role=role or self.role,
+            status=UserStatus.DEACTIVATED if deactivate else self.status,
+        )
 
     def principal(self) -> Principal:
         """What a request signed in as this user acts as."""

@@ -29,6 +29,7 @@ from bespoke_gateway.entrypoints.shipping import (
     ShippingGroupsController,
 )
 from bespoke_gateway.entrypoints.tokens import TokensController
+from bespoke_gateway.entrypoints.users import UsersController
 from bespoke_gateway.ui import PUBLIC_PREFIXES, template_config, ui_router
 from bespoke_platform.app import service_app
 
@@ -53,6 +54,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
                     ShippingGroupsController,
                     OrderShipmentController,
                     TokensController,
+                    UsersController,
                 ],
             ),
             SessionController,
@@ -73,6 +75,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             errors.InvalidAccount: 422,
             errors.Forbidden: 403,
             errors.ApiTokenNotFound: 404,
+            errors.UserNotFound: 404,
             errors.CsrfTokenInvalid: 403,
             errors.SignInFailed: 401,
             errors.InvalidUser: 422,

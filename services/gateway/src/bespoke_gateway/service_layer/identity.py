@@ -11,7 +11,7 @@ from collections.abc import Container
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
-from bespoke_gateway.domain.errors import InvalidUser, SignInFailed, SignInThrottled
+from bespoke_gateway.domain.errors import InvalidUser, SignInFailed, SignInThrottled, UserNotFound
 from bespoke_gateway.domain.operators import (
     Operator,
     OperatorPrincipal,
@@ -177,10 +177,15 @@ async def sign_out(cookie: str, deps: IdentityDeps) -> None:
 
 
 async def token_principal(secret: str, deps: IdentityDeps) -> Principal | None:
-    """Who an API token acts as, or None when it is unknown or revoked."""
+    """Who an API token acts as, or None when it is unknown, revoked, or its creator
+    (a brand user) has been deactivated."""
     token = await deps.api_tokens.by_hash(hash_secret(secret))
     if token is None:
         return None
+    if token.created_by.startswith("user:"):
+        creator = await deps.users.get(token.created_by.removeprefix("user:"))
+        if creator is None or not creator.active:
+            return None
     used = token.used(deps.clock.now())
     if used is not None:
         await deps.api_tokens.touch(used)
@@ -221,3 +226,16 @@ async def operator_token_principal(secret: str, deps: IdentityDeps) -> OperatorP
     if operator is None or not operator.active:
         return None
     return operator.principal()
+
+
+async def change_user(
+    manager: Principal, user_id: str, role: Role | None, deactivate: bool, deps: IdentityDeps
+) -> User:
+    """An owner or admin changes a user of their brand: a new role, or deactivated (their
+    sessions and the tokens they made stop at once, as every request reloads them)."""
+    user = await deps.users.get(user_id)
+    if user is None or user.account_id != manager.account_id:
+        raise UserNotFound(f"no user {user_id} in this brand")
+    changed = user.changed_by(manager, role, deactivate)
+    await deps.users.save(changed)
+    return changed

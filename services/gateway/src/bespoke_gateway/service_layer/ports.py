@@ -92,6 +92,10 @@ class UserRepository(Protocol):
 
     async def save(self, user: User) -> None: ...
 
+    async def for_brand(self, account_id: str) -> list[User]: ...
+
+    async def ensure_indexes(self) -> None: ...
+
 
 class SessionStore(Protocol):
     """Browser sessions by the hash of their cookie."""
