@@ -21,6 +21,7 @@ from bespoke_gateway.adapters.people import (
     MongoUsers,
 )
 from bespoke_gateway.adapters.upstream import ServiceClient
+from bespoke_gateway.domain.errors import UpstreamUnavailable
 from bespoke_gateway.domain.ratelimit import RateLimiter
 from bespoke_gateway.domain.sessions import ThrottlePolicy
 from bespoke_gateway.service_layer.identity import IdentityDeps, SessionRules
@@ -45,6 +46,12 @@ class GatewayRuntime:
     clock: Clock = field(default_factory=SystemClock)
     identity: IdentityDeps | None = None
     """Brand users and their sessions (None: bearer tokens only, for tests of the rest)."""
+
+    def people(self) -> IdentityDeps:
+        """Brand users, operators, sessions and API tokens, where this gateway has them."""
+        if self.identity is None:
+            raise UpstreamUnavailable("people and sessions are not available on this gateway")
+        return self.identity
 
     async def ensure_indexes(self) -> None:
         if self.identity is not None:

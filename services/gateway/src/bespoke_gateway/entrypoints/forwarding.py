@@ -19,6 +19,7 @@ from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.errors import IdempotencyKeyMissing
 from bespoke_gateway.domain.permissions import Principal
 from bespoke_gateway.service_layer.idempotency import answer_once
+from bespoke_gateway.service_layer.identity import IdentityDeps
 from bespoke_gateway.service_layer.ports import Clock, IdempotencyStore, StoredResponse
 from bespoke_platform.app import request_id
 from bespoke_platform.problems import PROBLEM_JSON, problem_responses
@@ -180,6 +181,12 @@ def respond(stored: StoredResponse, extra: dict[str, str] | None = None) -> Resp
         media_type=stored.media_type,
         headers={**stored.headers, **(extra or {})},
     )
+
+
+def people(state: State) -> IdentityDeps:
+    """The gateway's users, operators, sessions and API tokens (``GatewayRuntime.people``)."""
+    runtime: GatewayRuntime = state.runtime
+    return runtime.people()
 
 
 ServiceName = Literal["design", "orders", "payments", "shipping"]

@@ -17,8 +17,12 @@ from bespoke_gateway.domain.operators import Operator, OperatorPrincipal
 from bespoke_gateway.domain.sessions import OPERATORS, OPS_SESSION_COOKIE, Session
 from bespoke_gateway.entrypoints.auth import authorize_operator
 from bespoke_gateway.entrypoints.forwarding import documented, public_problems
-from bespoke_gateway.entrypoints.session import SignInRequest, session_cookie
-from bespoke_gateway.service_layer.identity import sign_in, sign_out
+from bespoke_gateway.entrypoints.session import (
+    SignInRequest,
+    open_browser_session,
+    session_cookie,
+)
+from bespoke_gateway.service_layer.identity import sign_out
 
 
 class OperatorSessionView(BaseModel):
@@ -56,16 +60,12 @@ class OpsSessionController(Controller):
         """An operator signs in with email and password, as brand users do at
         `/api/v1/session` (the same answers), into the factory's realm."""
         runtime: GatewayRuntime = state.runtime
-        if runtime.identity is None:
-            raise SignInFailed("wrong email or password")
-        address = request.client.host if request.client else "unknown"
-        signed = await sign_in(data.email, data.password, address, runtime.identity, OPERATORS)
+        signed, cookie = await open_browser_session(
+            request, runtime, data, OPERATORS, OPS_SESSION_COOKIE
+        )
         operator = signed.person
         if not isinstance(operator, Operator):
             raise SignInFailed("wrong email or password")
-        previous = request.cookies.get(OPS_SESSION_COOKIE)
-        if previous:
-            await sign_out(previous, runtime.identity)
         view = OperatorSessionView(
             operator_id=operator.operator_id,
             role=operator.role.value,
@@ -73,8 +73,6 @@ class OpsSessionController(Controller):
             name=operator.name,
             csrf_token=signed.session.csrf_token,
         )
-        max_age = int(runtime.identity.rules.absolute.total_seconds())
-        cookie = session_cookie(request, signed.cookie, max_age, OPS_SESSION_COOKIE)
         return Response(view, cookies=[cookie])
 
     @get(

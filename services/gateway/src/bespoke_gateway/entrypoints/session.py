@@ -16,10 +16,10 @@ from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.errors import Forbidden, SignInFailed
 from bespoke_gateway.domain.operators import OperatorPrincipal
 from bespoke_gateway.domain.permissions import PERMISSIONS, Principal
-from bespoke_gateway.domain.sessions import SESSION_COOKIE, Session
+from bespoke_gateway.domain.sessions import BRANDS, SESSION_COOKIE, Session
 from bespoke_gateway.domain.users import User
 from bespoke_gateway.entrypoints.forwarding import documented, public_problems
-from bespoke_gateway.service_layer.identity import sign_in, sign_out
+from bespoke_gateway.service_layer.identity import SignedIn, sign_in, sign_out
 
 
 class SignInRequest(BaseModel):
@@ -88,6 +88,25 @@ def session_cookie(
     )
 
 
+async def open_browser_session(
+    request: Request[Any, Any, Any],
+    runtime: GatewayRuntime,
+    data: SignInRequest,
+    realm: str,
+    cookie_name: str,
+) -> tuple[SignedIn, Cookie]:
+    """Sign in (brand users or operators, by ``realm``) from this browser: a new session
+    (any previous one of the realm in this browser ends) and the cookie that holds it."""
+    identity = runtime.people()
+    address = request.client.host if request.client else "unknown"
+    signed = await sign_in(data.email, data.password, address, identity, realm)
+    previous = request.cookies.get(cookie_name)
+    if previous:  # a new session id at every sign-in: the old one ends
+        await sign_out(previous, identity)
+    max_age = int(identity.rules.absolute.total_seconds())
+    return signed, session_cookie(request, signed.cookie, max_age, cookie_name)
+
+
 class SessionController(Controller):
     path = "/api/v1/session"
     tags = ["Session"]
@@ -111,19 +130,12 @@ class SessionController(Controller):
         password get the same `401`; repeated failures for an email or from an address
         wait longer each time (`429` with `Retry-After`)."""
         runtime: GatewayRuntime = state.runtime
-        if runtime.identity is None:
-            raise SignInFailed("wrong email or password")
-        address = request.client.host if request.client else "unknown"
-        signed = await sign_in(data.email, data.password, address, runtime.identity)
-        previous = request.cookies.get(SESSION_COOKIE)
-        if previous:  # a new session id at every sign-in: the old one ends
-            await sign_out(previous, runtime.identity)
+        signed, cookie = await open_browser_session(request, runtime, data, BRANDS, SESSION_COOKIE)
         user = signed.person
         if not isinstance(user, User):  # the brands' realm signs in brand users only
             raise SignInFailed("wrong email or password")
         view = await _view(runtime, user.principal(), signed.session.csrf_token, user)
-        max_age = int(runtime.identity.rules.absolute.total_seconds())
-        return Response(view, cookies=[session_cookie(request, signed.cookie, max_age)])
+        return Response(view, cookies=[cookie])
 
     @get(
         "/",

@@ -11,12 +11,11 @@ from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody, Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
-from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.errors import ApiTokenNotFound
 from bespoke_gateway.domain.permissions import Principal, Role
 from bespoke_gateway.domain.tokens import ApiToken
-from bespoke_gateway.entrypoints.forwarding import ID_PATTERN, documented, public_problems
-from bespoke_gateway.service_layer.identity import IdentityDeps, create_api_token, revoke_api_token
+from bespoke_gateway.entrypoints.forwarding import ID_PATTERN, documented, people, public_problems
+from bespoke_gateway.service_layer.identity import create_api_token, revoke_api_token
 
 
 class TokenRequest(BaseModel):
@@ -58,13 +57,6 @@ def _view(token: ApiToken) -> dict[str, Any]:
     }
 
 
-def _identity(state: State) -> IdentityDeps:
-    runtime: GatewayRuntime = state.runtime
-    if runtime.identity is None:
-        raise ApiTokenNotFound("API tokens are not available here")
-    return runtime.identity
-
-
 TokenId = Annotated[str, Parameter(description="e.g. `tok_…`.", pattern=ID_PATTERN, max_length=100)]
 
 
@@ -87,7 +79,7 @@ class TokensController(Controller):
     ) -> CreatedToken:
         """A named token for scripts, in a role no higher than yours. Its secret is in this
         answer only (no Idempotency-Key: a secret is never kept to be replayed)."""
-        token, secret = await create_api_token(request.user, data.name, data.role, _identity(state))
+        token, secret = await create_api_token(request.user, data.name, data.role, people(state))
         return CreatedToken(**_view(token), token=secret)
 
     @get(
@@ -98,7 +90,7 @@ class TokensController(Controller):
     )
     async def list_tokens(self, request: Request[Principal, Any, Any], state: State) -> TokenList:
         """The brand's API tokens with their last use (never their secrets)."""
-        tokens = await _identity(state).api_tokens.for_brand(request.user.account_id)
+        tokens = await people(state).api_tokens.for_brand(request.user.account_id)
         return TokenList(items=[TokenView(**_view(t)) for t in tokens])
 
     @delete(
@@ -112,6 +104,6 @@ class TokensController(Controller):
         self, token_id: TokenId, request: Request[Principal, Any, Any], state: State
     ) -> Response[None]:
         """The token stops working at once."""
-        if not await revoke_api_token(request.user.account_id, token_id, _identity(state)):
+        if not await revoke_api_token(request.user.account_id, token_id, people(state)):
             raise ApiTokenNotFound(f"no API token {token_id} for this brand")
         return Response(None, status_code=204)

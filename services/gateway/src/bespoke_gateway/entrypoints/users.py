@@ -12,12 +12,10 @@ from litestar.datastructures import State
 from litestar.params import JSONBody, Parameter
 from pydantic import BaseModel, ConfigDict, Field
 
-from bespoke_gateway.bootstrap import GatewayRuntime
-from bespoke_gateway.domain.errors import UserNotFound
 from bespoke_gateway.domain.permissions import Principal, Role
 from bespoke_gateway.domain.users import User, UserStatus
-from bespoke_gateway.entrypoints.forwarding import ID_PATTERN, documented, public_problems
-from bespoke_gateway.service_layer.identity import IdentityDeps, change_user
+from bespoke_gateway.entrypoints.forwarding import ID_PATTERN, documented, people, public_problems
+from bespoke_gateway.service_layer.identity import change_user
 
 
 class UserView(BaseModel):
@@ -52,13 +50,6 @@ def _view(user: User) -> UserView:
     )
 
 
-def _identity(state: State) -> IdentityDeps:
-    runtime: GatewayRuntime = state.runtime
-    if runtime.identity is None:
-        raise UserNotFound("brand users are not available here")
-    return runtime.identity
-
-
 UserId = Annotated[str, Parameter(description="e.g. `usr_…`.", pattern=ID_PATTERN, max_length=100)]
 
 
@@ -74,7 +65,7 @@ class UsersController(Controller):
     )
     async def list_users(self, request: Request[Principal, Any, Any], state: State) -> UserList:
         """The brand's users with their roles."""
-        users = await _identity(state).users.for_brand(request.user.account_id)
+        users = await people(state).users.for_brand(request.user.account_id)
         return UserList(items=[_view(u) for u in users])
 
     @patch(
@@ -92,7 +83,7 @@ class UsersController(Controller):
     ) -> UserView:
         """A new role for a user of your brand, in force from their very next request.
         Nobody changes their own; only an owner changes an owner or makes one."""
-        return _view(await change_user(request.user, user_id, data.role, False, _identity(state)))
+        return _view(await change_user(request.user, user_id, data.role, False, people(state)))
 
     @delete(
         "/{user_id:str}",
@@ -106,4 +97,4 @@ class UsersController(Controller):
     ) -> UserView:
         """The user can no longer sign in; their sessions and the API tokens they made stop
         working at once."""
-        return _view(await change_user(request.user, user_id, None, True, _identity(state)))
+        return _view(await change_user(request.user, user_id, None, True, people(state)))

@@ -7,6 +7,20 @@ let me = null;
 export const whoAmI = () => me;
 export const can = (action) => Boolean(me && me.actions.includes(action));
 
+// Signs in at `url` (`/api/v1/session`, or `/api/v1/ops/session` for operators): the
+// server sets the HttpOnly session cookie. Null when signed in, else the error to show.
+export async function postSignIn(url, email, password) {
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  if (response.ok) return null;
+  const problem = await response.json().catch(() => ({}));
+  return new ApiError(response.status, { title: "Not signed in", ...problem });
+}
+
 export function signIn() {
   const next = location.pathname + location.search;
   location.assign("/app/sign-in?next=" + encodeURIComponent(next));

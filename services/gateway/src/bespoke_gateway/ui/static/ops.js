@@ -1,6 +1,6 @@
 // The operator console: the factory's staff sign in apart from brands (their own
 // HttpOnly session cookie) and see the production board.
-import { ApiError, showError } from "./app.js";
+import { postSignIn, showError } from "./app.js";
 
 const flash = document.getElementById("flash");
 const signInSection = document.getElementById("ops-sign-in");
@@ -24,15 +24,9 @@ async function show() {
 document.getElementById("ops-sign-in-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
-  const response = await fetch("/api/v1/ops/session", {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email: form.email.value.trim(), password: form.password.value }),
-  });
-  if (!response.ok) {
-    const problem = await response.json().catch(() => ({}));
-    showError(flash, new ApiError(response.status, { title: "Not signed in", ...problem }));
+  const refused = await postSignIn("/api/v1/ops/session", form.email.value.trim(), form.password.value);
+  if (refused) {
+    showError(flash, refused);
     form.password.value = "";
     form.password.focus();
     return;

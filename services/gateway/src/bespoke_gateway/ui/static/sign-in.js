@@ -1,4 +1,4 @@
-import { ApiError, showError } from "./app.js";
+import { ApiError, postSignIn, showError } from "./app.js";
 
 const form = document.getElementById("sign-in-form");
 const flash = document.getElementById("flash");
@@ -11,15 +11,9 @@ form.addEventListener("submit", async (event) => {
     (email ? form.password : form.email).focus();
     return;
   }
-  const response = await fetch("/api/v1/session", {
-    method: "POST",
-    credentials: "same-origin",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ email, password }),
-  });
-  if (!response.ok) {
-    const problem = await response.json().catch(() => ({}));
-    showError(flash, new ApiError(response.status, { title: "Not signed in", ...problem }));
+  const refused = await postSignIn("/api/v1/session", email, password);
+  if (refused) {
+    showError(flash, refused);
     form.password.value = "";
     form.password.focus();
     return;
