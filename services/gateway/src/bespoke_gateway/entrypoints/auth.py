@@ -50,7 +50,7 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         principal: Principal | OperatorPrincipal
         if header or not cookie or runtime.identity is None:
             principal = await self._bearer(header, runtime)
-            session = None
+            signed_in = None
         else:
             found = await session_principal(cookie, runtime.identity)
             if found is None:
@@ -63,14 +63,16 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
                     "a change made with a session cookie needs the session's `X-CSRF-Token` "
                     "header (`csrf_token` of POST /api/v1/session)"
                 )
-            principal, session = found.principal, found.session
+            principal, signed_in = found.principal, found
         wait = runtime.limiter.take(principal.actor, time.monotonic())
         if wait:
             raise RateLimited(
                 f"too many requests; retry in {wait:.1f} s",
                 retry_after=runtime.limiter.retry_after(wait),
             )
-        return AuthenticationResult(user=principal, auth=session)
+        # A session's request carries what the check loaded (session and person), so
+        # routes about the caller need not load them again.
+        return AuthenticationResult(user=principal, auth=signed_in)
 
     @staticmethod
     async def _bearer(header: str, runtime: GatewayRuntime) -> Principal | OperatorPrincipal:

@@ -14,15 +14,15 @@ from pydantic import BaseModel, Field
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.errors import SignInFailed
 from bespoke_gateway.domain.operators import Operator, OperatorPrincipal
-from bespoke_gateway.domain.sessions import OPERATORS, OPS_SESSION_COOKIE, Session
+from bespoke_gateway.domain.sessions import OPERATORS, OPS_SESSION_COOKIE
 from bespoke_gateway.entrypoints.auth import authorize_operator
-from bespoke_gateway.entrypoints.forwarding import documented, public_problems
+from bespoke_gateway.entrypoints.forwarding import documented, people, public_problems
 from bespoke_gateway.entrypoints.session import (
     SignInRequest,
     open_browser_session,
     session_cookie,
 )
-from bespoke_gateway.service_layer.identity import sign_out
+from bespoke_gateway.service_layer.identity import SessionPrincipal, sign_out
 
 
 class OperatorSessionView(BaseModel):
@@ -86,20 +86,19 @@ class OpsSessionController(Controller):
         },
     )
     async def who(
-        self, request: Request[OperatorPrincipal, Session | str, Any], state: State
+        self, request: Request[OperatorPrincipal, SessionPrincipal | None, Any], state: State
     ) -> OperatorSessionView:
         """The operator this request acts as, and the session's CSRF token."""
-        runtime: GatewayRuntime = state.runtime
-        principal, session = request.user, request.auth
-        operator = None
-        if runtime.identity is not None:
-            operator = await runtime.identity.operators.get(principal.operator_id)
+        principal, signed_in = request.user, request.auth
+        operator = signed_in.person if signed_in is not None else None
+        if not isinstance(operator, Operator):  # an operator token: look its operator up
+            operator = await people(state).operators.get(principal.operator_id)
         return OperatorSessionView(
             operator_id=principal.operator_id,
             role=principal.role.value,
             email=operator.email if operator else None,
             name=operator.name if operator else None,
-            csrf_token=session.csrf_token if isinstance(session, Session) else None,
+            csrf_token=signed_in.session.csrf_token if signed_in is not None else None,
         )
 
     @delete(

@@ -16,10 +16,10 @@ from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.errors import Forbidden, SignInFailed
 from bespoke_gateway.domain.operators import OperatorPrincipal
 from bespoke_gateway.domain.permissions import PERMISSIONS, Principal
-from bespoke_gateway.domain.sessions import BRANDS, SESSION_COOKIE, Session
+from bespoke_gateway.domain.sessions import BRANDS, SESSION_COOKIE
 from bespoke_gateway.domain.users import User
 from bespoke_gateway.entrypoints.forwarding import documented, public_problems
-from bespoke_gateway.service_layer.identity import SignedIn, sign_in, sign_out
+from bespoke_gateway.service_layer.identity import SessionPrincipal, SignedIn, sign_in, sign_out
 
 
 class SignInRequest(BaseModel):
@@ -144,19 +144,20 @@ class SessionController(Controller):
         responses={200: documented(SessionView, "Who this request acts as."), **public_problems()},
     )
     async def who(
-        self, request: Request[Principal | OperatorPrincipal, Session | str, Any], state: State
+        self,
+        request: Request[Principal | OperatorPrincipal, SessionPrincipal | None, Any],
+        state: State,
     ) -> SessionView:
         """The user (or token) this request acts as, its brand, what its role may do, and
         the session's CSRF token."""
         runtime: GatewayRuntime = state.runtime
-        principal, session = request.user, request.auth
+        principal, signed_in = request.user, request.auth
         if not isinstance(principal, Principal):
             raise Forbidden("an operator's session is at /api/v1/ops/session")
-        user = None
-        if isinstance(session, Session) and runtime.identity is not None:
-            user = await runtime.identity.users.get(session.user_id)
-        csrf = session.csrf_token if isinstance(session, Session) else None
-        return await _view(runtime, principal, csrf, user)
+        if signed_in is None:
+            return await _view(runtime, principal, None, None)
+        user = signed_in.person if isinstance(signed_in.person, User) else None
+        return await _view(runtime, principal, signed_in.session.csrf_token, user)
 
     @delete(
         "/",
