@@ -19,10 +19,9 @@ from bespoke_gateway.domain.accounts import hash_token
 from bespoke_gateway.domain.errors import CsrfTokenInvalid, Forbidden, RateLimited
 from bespoke_gateway.domain.operators import OPERATOR_TOKEN_PREFIX, OperatorPrincipal
 from bespoke_gateway.domain.permissions import Principal
-from bespoke_gateway.domain.sessions import OPS_SESSION_COOKIE, SESSION_COOKIE
+from bespoke_gateway.domain.sessions import OPS_SESSION_COOKIE, SESSION_COOKIE, csrf_matches
 from bespoke_gateway.domain.tokens import API_TOKEN_PREFIX
 from bespoke_gateway.service_layer.identity import (
-    csrf_ok,
     operator_token_principal,
     session_principal,
     token_principal,
@@ -58,7 +57,7 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
                     "your session has ended; sign in again (POST /api/v1/session)"
                 )
             unsafe = connection.scope.get("method", "GET") not in SAFE_METHODS
-            if unsafe and not csrf_ok(found.session, connection.headers.get("x-csrf-token")):
+            if unsafe and not csrf_matches(found.session, connection.headers.get("x-csrf-token")):
                 raise CsrfTokenInvalid(
                     "a change made with a session cookie needs the session's `X-CSRF-Token` "
                     "header (`csrf_token` of POST /api/v1/session)"

@@ -24,7 +24,6 @@ from bespoke_gateway.domain.sessions import (
     OPERATORS,
     Session,
     ThrottlePolicy,
-    csrf_matches,
     hash_secret,
     open_session,
 )
@@ -164,11 +163,6 @@ async def session_principal(cookie: str, deps: IdentityDeps) -> SessionPrincipal
         session = session.seen(now)
         await deps.sessions.touch(session)
     return SessionPrincipal(person.principal(), session, person)
-
-
-def csrf_ok(session: Session, sent: str | None) -> bool:
-    """A cookie-authenticated change carries its session's CSRF token."""
-    return csrf_matches(session, sent)
 
 
 async def sign_out(cookie: str, deps: IdentityDeps) -> None:
