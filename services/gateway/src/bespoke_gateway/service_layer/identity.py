@@ -7,6 +7,7 @@ they exist, so no answer tells whether an email has an account.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Container
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -65,6 +66,16 @@ class IdentityDeps:
     operators: OperatorRepository
 
 
+async def _hash(deps: IdentityDeps, password: str) -> str:
+    """Hashing costs tens of milliseconds of CPU by design: off the event loop, so other
+    requests are served meanwhile (argon2-cffi releases the GIL)."""
+    return await asyncio.to_thread(deps.hasher.hash, password)
+
+
+async def _verify(deps: IdentityDeps, password_hash: str, password: str) -> bool:
+    return await asyncio.to_thread(deps.hasher.verify, password_hash, password)
+
+
 @dataclass(frozen=True)
 class SignedIn:
     session: Session
@@ -81,7 +92,7 @@ async def create_user(
     if await deps.accounts.get(account_id) is None:
         raise InvalidUser(f"no brand {account_id}")
     check_password(password, normal, deps.common_passwords)
-    user = new_user(account_id, normal, name, role, deps.hasher.hash(password), deps.clock.now())
+    user = new_user(account_id, normal, name, role, await _hash(deps, password), deps.clock.now())
     if not await deps.users.add(user):
         raise InvalidUser(f"{normal} already has an account")
     return user
@@ -113,7 +124,7 @@ async def sign_in(
         else await deps.users.by_email(normal)
     )
     stored = person.password_hash if person is not None and person.password_hash else None
-    matches = deps.hasher.verify(stored or deps.stand_in_hash, password)
+    matches = await _verify(deps, stored or deps.stand_in_hash, password)
     if person is None or stored is None or not matches or not person.active:
         for key, policy in (
             (email_key, deps.rules.per_email),
@@ -124,7 +135,7 @@ async def sign_in(
     await deps.failures.clear(email_key)
     if isinstance(person, User):
         if deps.hasher.needs_rehash(stored):
-            person = replace(person, password_hash=deps.hasher.hash(password))
+            person = replace(person, password_hash=await _hash(deps, password))
             await deps.users.save(person)
         session, cookie = open_session(person.user_id, person.account_id, now)
     else:
@@ -208,7 +219,8 @@ async def create_operator(
     once)."""
     normal = normalize_email(email)
     check_password(password, normal, deps.common_passwords)
-    operator, token = new_operator(normal, name, role, deps.hasher.hash(password), deps.clock.now())
+    password_hash = await _hash(deps, password)
+    operator, token = new_operator(normal, name, role, password_hash, deps.clock.now())
     if not await deps.operators.add(operator):
         raise InvalidUser(f"{normal} is already an operator")
     return operator, token
