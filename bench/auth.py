@@ -1,6 +1,7 @@
 """What checking a request's credentials costs the gateway: `GET /api/v1/session` (which
-calls no service, so the gateway's work is the credential check) with each kind of
-credential, sequentially: database commands and gateway CPU per request, and latency.
+calls no service and reads one document itself, the brand's name, so the rest of the
+gateway's work is the credential check) with each kind of credential, sequentially:
+database commands and gateway CPU per request, and latency.
 
 Needs the running system (`make up`). Prints one JSON object.
 
