@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from bespoke.stack.containers import Infrastructure
-from bespoke_notifications.adapters.mongo import MongoSendLog, ensure_indexes
+from bespoke_notifications.adapters.mongo import ERASED, MongoSendLog, ensure_indexes
 from bespoke_notifications.domain.emails import Email
 from bespoke_notifications.service_layer.ports import DeliveryStatus
 from bespoke_platform.mongo import connect
@@ -63,3 +63,21 @@ async def test_states_hints_and_the_sweep(send_log: Any) -> None:
     assert (found.email.dedup_key, found.error) == ("b", "550 no such user")
     again = await send_log.get("a")
     assert (again.status, again.email.html) == (DeliveryStatus.SENT, "<p>html</p>")
+
+
+async def test_a_sensitive_emails_words_are_erased_once_it_has_gone(send_log: Any) -> None:
+    secret = Email("link:lnk_1", "bea@norte.example", "Invited", "bsl_secret", "bsl_secret", True)
+    await send_log.add(secret, AT)
+    pending = await send_log.get("link:lnk_1")
+    assert pending.email.text == "bsl_secret", "kept until it is sent"
+    pending.status, pending.sent_at, pending.attempts = DeliveryStatus.SENT, AT, 1
+    await send_log.put(pending)
+    sent = await send_log.get("link:lnk_1")
+    assert "bsl_secret" not in sent.email.text + sent.email.html
+    assert sent.email.text == ERASED
+
+    await send_log.add(email("plain"), AT)
+    plain = await send_log.get("plain")
+    plain.status = DeliveryStatus.SENT
+    await send_log.put(plain)
+    assert (await send_log.get("plain")).email.text == "text", "other emails are kept whole"

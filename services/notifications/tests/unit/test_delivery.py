@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 
 from bespoke_contracts import OrderSubmitted, examples
+from bespoke_contracts.api.notifications import AccountEmailKind, AccountEmailRequest
 from bespoke_notifications.service_layer import handlers
 from bespoke_notifications.service_layer.delivery import deliver
 from bespoke_notifications.service_layer.ports import DeliveryStatus
@@ -101,3 +102,18 @@ async def test_a_send_interrupted_by_a_crash_is_never_repeated(
     assert unknown.status is DeliveryStatus.UNKNOWN
     assert "not sent again" in (unknown.error or "")
     assert fakes.sent == []
+
+
+async def test_an_account_email_is_queued_once_per_link(fakes: Fakes) -> None:
+    request = AccountEmailRequest(
+        kind=AccountEmailKind.INVITATION,
+        to="bea@norte.example",
+        name="Bea",
+        brand="Norte",
+        secret="bsl_" + "s" * 43,
+        expires_at=fakes.clock.at,
+    )
+    assert await handlers.queue_account_email("lnk_1", request, fakes.deps) is True
+    assert await handlers.queue_account_email("lnk_1", request, fakes.deps) is False
+    assert await fakes.courier.deliver_waiting() == 1
+    assert [email.to for email in fakes.sent] == ["bea@norte.example"]

@@ -17,6 +17,7 @@ from bespoke_contracts import (
     ShipmentUngroupedPayload,
     examples,
 )
+from bespoke_contracts.api.notifications import AccountEmailKind, AccountEmailRequest
 from bespoke_notifications.adapters.templates import TemplateWriter
 from bespoke_notifications.domain import emails
 
@@ -163,3 +164,43 @@ def test_dissolution_and_shipment_stages_are_told() -> None:
     assert email.subject == "Shipment of BF-000001, BF-000002: shipped"
     assert "on its way with UPS: tracking number 1Z999" in email.text
     assert "<strong>1Z999</strong>" in email.html
+
+
+def _account_request(kind: AccountEmailKind) -> AccountEmailRequest:
+    return AccountEmailRequest(
+        kind=kind,
+        to="bea@norte.example",
+        name="Bea <B>",
+        brand="Norte",
+        invited_by="Ana (ana@norte.example)" if kind is AccountEmailKind.INVITATION else None,
+        role="designer" if kind is AccountEmailKind.INVITATION else None,
+        secret="bsl_" + "s" * 43,
+        expires_at=AT,
+    )
+
+
+def test_an_invitation_carries_its_link_in_the_fragment() -> None:
+    request = _account_request(AccountEmailKind.INVITATION)
+    email = WRITER.write(emails.account_email("lnk_" + "a" * 24, request))
+    assert email.dedup_key == "link:lnk_" + "a" * 24
+    assert email.subject == "You are invited to Norte's Bespoke backoffice"
+    link = "https://backoffice.example/app/password#token=bsl_" + "s" * 43
+    for expected in (
+        link,
+        "Ana (ana@norte.example) invites you",
+        "as designer",
+        "2026-11-22 12:00 UTC",
+    ):
+        assert expected in email.text, expected
+    assert f'href="{link}"' in email.html
+    assert "Bea &lt;B&gt;" in email.html
+    assert email.sensitive
+
+
+def test_a_password_reset_says_what_setting_it_does() -> None:
+    request = _account_request(AccountEmailKind.PASSWORD_RESET)
+    email = WRITER.write(emails.account_email("lnk_" + "b" * 24, request))
+    assert email.subject == "Reset your Bespoke backoffice password"
+    assert "signs out every browser signed in as you" in email.text
+    assert "#token=bsl_" in email.text
+    assert email.sensitive

@@ -21,6 +21,8 @@ from bespoke_platform.mongo import Document, insert_new
 from bespoke_platform.outbox import upsert
 
 _UNSETTLED = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value)
+ERASED = "[erased: it carried a single-use link]"
+"""What a sensitive email's words become in the log once it is settled."""
 
 
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
@@ -35,6 +37,7 @@ def _delivery(doc: Document) -> Delivery:
             subject=doc["subject"],
             text=doc.get("text", ""),
             html=doc.get("html", ""),
+            sensitive=doc.get("sensitive", False),
         ),
         # Entries written before the log kept a status were sent.
         status=DeliveryStatus(doc.get("status", DeliveryStatus.SENT.value)),
@@ -62,6 +65,7 @@ class MongoSendLog:
                 "subject": email.subject,
                 "text": email.text,
                 "html": email.html,
+                "sensitive": email.sensitive,
                 "status": DeliveryStatus.PENDING.value,
                 "attempts": 0,
                 "created_at": now,
@@ -86,6 +90,8 @@ class MongoSendLog:
             "sent_at": delivery.sent_at,
             "sending_since": delivery.sending_since,
         }
+        if delivery.email.sensitive and delivery.status.value not in _UNSETTLED:
+            fields |= {"text": ERASED, "html": ERASED}
         await self._log.update_one({"_id": delivery.email.dedup_key}, {"$set": fields})
 
     async def claim(self, dedup_key: str, now: datetime) -> bool:

@@ -31,4 +31,5 @@ class TemplateWriter:
             subject=notification.subject,
             text=self._env.get_template(f"{notification.template}.txt.j2").render(context),
             html=self._env.get_template(f"{notification.template}.html.j2").render(context),
+            sensitive=notification.sensitive,
         )

@@ -18,6 +18,7 @@ from bespoke_contracts import (
     ShipmentStatusChanged,
     ShipmentUngrouped,
 )
+from bespoke_contracts.api.notifications import AccountEmailKind, AccountEmailRequest
 
 _ORDER_TYPES = {"mto": "MTO (single)", "mini_bulk": "MINI-BULK", "bulk": "BULK"}
 _LABELING = {
@@ -40,6 +41,9 @@ class Notification:
     subject: str
     template: str
     context: dict[str, Any] = field(hash=False)
+    sensitive: bool = False
+    """It carries a secret (a password link): its words are erased from the send log once
+    it has gone (or will not go)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,7 @@ class Email:
     subject: str
     text: str
     html: str
+    sensitive: bool = False
 
 
 def money(minor: int, currency: str) -> str:
@@ -221,4 +226,35 @@ def shipment_update(event: ShipmentStatusChanged) -> Notification:
             "carrier": shipment.carrier,
             "ship_to": address_lines(shipment.destination),
         },
+    )
+
+
+PASSWORD_PAGE = "/app/password"  # noqa: S105 - a page, not a secret
+"""Where a password link opens; its secret rides in the fragment (``#token=…``), which
+browsers never send to a server, so it shows in no access log and no Referer."""
+
+
+def account_email(link_id: str, request: AccountEmailRequest) -> Notification:
+    """An invitation to a brand's backoffice, or a password reset: the link that sets a
+    password, once, before it expires. One email per link, however often asked."""
+    invitation = request.kind is AccountEmailKind.INVITATION
+    subject = (
+        f"You are invited to {request.brand}'s Bespoke backoffice"
+        if invitation
+        else "Reset your Bespoke backoffice password"
+    )
+    return Notification(
+        dedup_key=f"link:{link_id}",
+        to=request.to,
+        subject=subject,
+        template="invitation" if invitation else "password_reset",
+        context={
+            "name": request.name,
+            "brand": request.brand,
+            "invited_by": request.invited_by,
+            "role": request.role,
+            "link_path": f"{PASSWORD_PAGE}#token={request.secret}",
+            "expires_at": request.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+        },
+        sensitive=True,
     )

@@ -1,17 +1,19 @@
-"""Health, the send log for operators, and the process lifespan of the notifications
-service."""
+"""Health, the send log for operators, account emails the gateway asks for, and the
+process lifespan of the notifications service."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Controller, Litestar, get
+from litestar import Controller, Litestar, Response, get, put
 from litestar.datastructures import State
-from litestar.params import QueryParameter
+from litestar.params import Parameter, QueryParameter
 from pydantic import BaseModel
 
+from bespoke_contracts.api.notifications import AccountEmailRequest
 from bespoke_notifications.bootstrap import NotificationsRuntime, bootstrap
+from bespoke_notifications.service_layer.handlers import queue_account_email
 from bespoke_notifications.service_layer.ports import DeliveryStatus
 from bespoke_platform.app import service_app
 
@@ -56,11 +58,28 @@ class NotificationsController(Controller):
         ]
 
 
+class AccountEmailsController(Controller):
+    path = "/internal/account-emails"
+
+    @put("/{link_id:str}", status_code=202)
+    async def queue(
+        self,
+        link_id: Annotated[str, Parameter(pattern=r"^lnk_[a-f0-9]{24}$")],
+        data: AccountEmailRequest,
+        state: State,
+    ) -> Response[dict[str, bool]]:
+        """Queue an invitation or password-reset email (the gateway's call): `202` once it
+        is in the send log; asking again for the same link adds nothing."""
+        runtime: NotificationsRuntime = state.runtime
+        added = await queue_account_email(link_id, data, runtime.deps)
+        return Response({"queued": added}, status_code=202)
+
+
 def create_app(runtime: NotificationsRuntime | None = None) -> Litestar:
     runtime = runtime or bootstrap()
     return service_app(
         mongo=runtime.mongo,
-        route_handlers=[NotificationsController],
+        route_handlers=[NotificationsController, AccountEmailsController],
         state={"runtime": runtime},
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop],

@@ -13,6 +13,7 @@ from bespoke_contracts import (
     ShipmentStatusChanged,
     ShipmentUngrouped,
 )
+from bespoke_contracts.api.notifications import AccountEmailRequest
 from bespoke_notifications.domain import emails
 from bespoke_notifications.domain.emails import Notification
 from bespoke_notifications.service_layer.ports import Clock, SendLog, Wakeable, Writer
@@ -37,6 +38,14 @@ async def _queue(notifications: Iterable[Notification | None], deps: Notificatio
     if added:
         deps.courier.wake()
     return added
+
+
+async def queue_account_email(
+    link_id: str, request: AccountEmailRequest, deps: NotificationsDeps
+) -> bool:
+    """An invitation or password-reset email, asked for by the gateway: recorded once per
+    link (asking again adds nothing), sent by the courier. True when newly recorded."""
+    return await _queue([emails.account_email(link_id, request)], deps) == 1
 
 
 async def on_order_submitted(event: OrderSubmitted, deps: NotificationsDeps) -> int:
