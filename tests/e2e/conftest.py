@@ -52,6 +52,15 @@ async def api(
 
 
 @pytest.fixture
+async def browser(running_system: StackConfig) -> AsyncIterator[httpx.AsyncClient]:
+    """A client that keeps cookies, like a browser, and sends no token."""
+    async with httpx.AsyncClient(
+        base_url=f"{running_system.gateway_url}/api/v1", timeout=15
+    ) as client:
+        yield client
+
+
+@pytest.fixture
 async def mailpit(running_system: StackConfig) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(
         base_url=f"{running_system.mailpit_api_url}/api/v1", timeout=10

@@ -32,8 +32,11 @@ PUBLIC = {
     ("POST", "/api/v1/webhooks/stripe"),
     ("POST", "/api/v1/session"),
     ("POST", "/api/v1/ops/session"),
+    ("POST", "/api/v1/password-resets"),
+    ("POST", "/api/v1/password"),
 }
-"""Stripe's webhook (its signature is its credential) and signing in (before any)."""
+"""Stripe's webhook (its signature is its credential), signing in and setting a password
+from an emailed link (before there is any; the link's secret is the proof)."""
 THE_CALLERS_OWN = {("GET", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 """Routes about the caller themself: no brand's resources to keep apart."""
 THE_FACTORYS = {(m, p) for m, p in ROUTES if p.startswith("/api/v1/ops/")}

@@ -8,7 +8,6 @@ import dataclasses
 import json
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -43,15 +42,6 @@ def create_user(brand: dict[str, Any], email: str, role: str) -> dict[str, Any]:
     user: dict[str, Any] = json.loads(result.stdout)
     assert (user["account_id"], user["role"]) == (brand["account_id"], role)
     return user
-
-
-@pytest.fixture
-async def browser(running_system: StackConfig) -> AsyncIterator[httpx.AsyncClient]:
-    """A client that keeps cookies, like a browser, and sends no token."""
-    async with httpx.AsyncClient(
-        base_url=f"{running_system.gateway_url}/api/v1", timeout=15
-    ) as client:
-        yield client
 
 
 async def sign_in(client: httpx.AsyncClient, email: str, password: str = PASSWORD) -> Any:

@@ -12,11 +12,13 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.adapters.idempotency import MongoIdempotency
+from bespoke_gateway.adapters.mailer import NotificationsMailer
 from bespoke_gateway.adapters.passwords import Argon2Hasher, common_passwords
 from bespoke_gateway.adapters.people import (
     MongoApiTokens,
     MongoFailures,
     MongoOperators,
+    MongoPasswordLinks,
     MongoSessions,
     MongoUsers,
 )
@@ -25,6 +27,7 @@ from bespoke_gateway.domain.errors import UpstreamUnavailable
 from bespoke_gateway.domain.ratelimit import RateLimiter
 from bespoke_gateway.domain.sessions import ThrottlePolicy
 from bespoke_gateway.service_layer.identity import IdentityDeps, SessionRules
+from bespoke_gateway.service_layer.links import LinkDeps, LinkRules
 from bespoke_gateway.service_layer.ports import AccountRepository, Clock, IdempotencyStore
 from bespoke_gateway.settings import GatewaySettings
 from bespoke_platform.clock import SystemClock
@@ -46,12 +49,20 @@ class GatewayRuntime:
     clock: Clock = field(default_factory=SystemClock)
     identity: IdentityDeps | None = None
     """Brand users and their sessions (None: bearer tokens only, for tests of the rest)."""
+    links: LinkDeps | None = None
+    """Invitations and password resets by email (None where there is no mail)."""
 
     def people(self) -> IdentityDeps:
         """Brand users, operators, sessions and API tokens, where this gateway has them."""
         if self.identity is None:
             raise UpstreamUnavailable("people and sessions are not available on this gateway")
         return self.identity
+
+    def password_links(self) -> LinkDeps:
+        """Invitations and password resets, where this gateway sends them."""
+        if self.links is None:
+            raise UpstreamUnavailable("invitations and password resets are not available here")
+        return self.links
 
     async def ensure_indexes(self) -> None:
         if self.identity is not None:
@@ -63,6 +74,8 @@ class GatewayRuntime:
         await self.design.aclose()
         await self.payments.aclose()
         await self.shipping.aclose()
+        if self.links is not None:
+            await self.links.mailer.aclose()
 
 
 def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
@@ -71,6 +84,7 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
     timeout = httpx.Timeout(settings.upstream_timeout_seconds)
     db = mongo[settings.mongodb_database]
     accounts = MongoAccountRepository(db)
+    identity = identity_deps(settings, db, accounts)
     return GatewayRuntime(
         settings=settings,
         mongo=mongo,
@@ -81,7 +95,19 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
         shipping=ServiceClient("shipping", service_client(settings.shipping_url, timeout)),
         idempotency=MongoIdempotency(db),
         limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
-        identity=identity_deps(settings, db, accounts),
+        identity=identity,
+        links=LinkDeps(
+            identity=identity,
+            links=MongoPasswordLinks(db),
+            mailer=NotificationsMailer(service_client(settings.notifications_url, timeout)),
+            rules=LinkRules(
+                invitation_lasts=timedelta(seconds=settings.invitation_lasts_seconds),
+                reset_lasts=timedelta(seconds=settings.password_reset_lasts_seconds),
+                resets_per_email=ThrottlePolicy(
+                    3, timedelta(minutes=5), timedelta(hours=1), timedelta(hours=1)
+                ),
+            ),
+        ),
     )
 
 

@@ -19,6 +19,8 @@ class GatewaySettings(ServiceSettings):
     orders_url: str = local_url("orders")
     payments_url: str = local_url("payments")
     shipping_url: str = local_url("shipping")
+    notifications_url: str = local_url("notifications")
+    """Where invitation and password-reset emails are queued."""
     upstream_timeout_seconds: float = 10.0
     rate_limit_per_second: float = 50.0
     """Requests a second each token may make on average (per gateway process)."""
@@ -41,3 +43,7 @@ class GatewaySettings(ServiceSettings):
     """Failed sign-ins from one client address before each further one doubles the wait."""
     sign_in_longest_wait_seconds: float = 900
     """The longest wait (a temporary lock); failures older than it count no more."""
+    invitation_lasts_seconds: float = 72 * 3600
+    """An invitation's link works this long (72 hours), once."""
+    password_reset_lasts_seconds: float = 3600
+    """A password-reset link works this long (1 hour), once."""

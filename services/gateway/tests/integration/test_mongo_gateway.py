@@ -3,6 +3,7 @@ claims and answers, and brand tokens that stop working the moment they are repla
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,12 +13,18 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.adapters.idempotency import MongoIdempotency
-from bespoke_gateway.adapters.people import MongoFailures, MongoSessions, MongoUsers
+from bespoke_gateway.adapters.people import (
+    MongoFailures,
+    MongoPasswordLinks,
+    MongoSessions,
+    MongoUsers,
+)
 from bespoke_gateway.domain.accounts import hash_token, new_token, open_account
 from bespoke_gateway.domain.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
+from bespoke_gateway.domain.links import LinkPurpose, issue_link
 from bespoke_gateway.domain.permissions import Role
 from bespoke_gateway.domain.sessions import Failures, open_session
-from bespoke_gateway.domain.users import new_user
+from bespoke_gateway.domain.users import UserStatus, new_user
 from bespoke_gateway.service_layer.ports import StoredResponse
 
 pytestmark = pytest.mark.stack
@@ -115,3 +122,49 @@ async def test_an_email_belongs_to_one_user_and_sessions_and_failures_are_kept(
     assert await failures.get("email:x") == Failures(1, NOW + timedelta(hours=1)), "forgotten"
     await failures.clear("email:x")
     assert await failures.get("email:x") is None
+
+
+async def test_a_password_link_is_taken_once_and_replaced_by_the_next(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    store = MongoPasswordLinks(fresh_database)
+    first, _ = issue_link("usr_1", LinkPurpose.INVITATION, NOW, timedelta(hours=72), "token:a")
+    await store.replace(first)
+    assert await store.get(first.secret_hash) == first
+    second, _ = issue_link("usr_1", LinkPurpose.PASSWORD_RESET, NOW, timedelta(hours=1), "self")
+    await store.replace(second)
+    assert await store.get(first.secret_hash) is None, "one live link per person"
+    taken = await asyncio.gather(*(store.take(second.secret_hash) for _ in range(5)))
+    assert sorted(taken) == [False] * 4 + [True]
+    assert await store.get(second.secret_hash) is None
+
+
+async def test_a_new_password_does_not_bring_back_a_deactivated_user(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    users = MongoUsers(fresh_database)
+    invited = new_user("acc_1", "bea@norte.example", "Bea", Role.VIEWER, None, NOW)
+    await users.add(invited)
+    await users.save(replace(invited, status=UserStatus.DEACTIVATED))
+    assert await users.save_password(invited.with_password("$argon2id$…")) is False
+    stored = await users.get(invited.user_id)
+    assert stored is not None
+    assert (stored.status, stored.password_hash) == (UserStatus.DEACTIVATED, None)
+
+    other = new_user("acc_1", "cai@norte.example", "Cai", Role.VIEWER, None, NOW)
+    await users.add(other)
+    assert await users.save_password(other.with_password("$argon2id$…")) is True
+    assert (await users.get(other.user_id)).status is UserStatus.ACTIVE  # type: ignore[union-attr]
+
+
+async def test_every_session_of_a_person_ends_together(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    sessions = MongoSessions(fresh_database)
+    mine = [open_session("usr_1", "acc_1", NOW)[0] for _ in range(3)]
+    theirs, _ = open_session("usr_2", "acc_1", NOW)
+    for session in [*mine, theirs]:
+        await sessions.add(session)
+    await sessions.delete_for_user("usr_1")
+    assert [await sessions.get(s.token_hash) for s in mine] == [None] * 3
+    assert await sessions.get(theirs.token_hash) == theirs

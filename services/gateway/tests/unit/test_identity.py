@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from argon2 import PasswordHasher as Argon2
 
 from bespoke_gateway.adapters.passwords import Argon2Hasher, common_passwords
-from bespoke_gateway.domain.accounts import open_account
 from bespoke_gateway.domain.errors import (
     Forbidden,
     InvalidUser,
@@ -18,200 +16,14 @@ from bespoke_gateway.domain.errors import (
     UserNotFound,
     WeakPassword,
 )
-from bespoke_gateway.domain.operators import Operator, OperatorPrincipal, OperatorRole
+from bespoke_gateway.domain.operators import OperatorPrincipal, OperatorRole
 from bespoke_gateway.domain.permissions import Principal, Role
-from bespoke_gateway.domain.sessions import Failures, Session, ThrottlePolicy
-from bespoke_gateway.domain.tokens import ApiToken, may_grant
+from bespoke_gateway.domain.sessions import Failures, Session
+from bespoke_gateway.domain.tokens import may_grant
 from bespoke_gateway.domain.users import User, UserStatus, check_password, normalize_email
 from bespoke_gateway.service_layer import identity
-from bespoke_gateway.service_layer.identity import IdentityDeps, SessionRules
-from bespoke_gateway.service_layer.ports import (
-    ApiTokenStore,
-    FailureCounter,
-    OperatorRepository,
-    PasswordHasher,
-    SessionStore,
-    UserRepository,
-)
 
-from .conftest import FakeAccounts
-
-T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
-PASSWORD = "sturdy leather insoles 42"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.at = T0
-
-    def now(self) -> datetime:
-        return self.at
-
-
-class CountingHasher(PasswordHasher):
-    """Not a real hash: counts the verifications, which cost the same whatever they check."""
-
-    def __init__(self) -> None:
-        self.verified = 0
-
-    def hash(self, password: str) -> str:
-        return f"hashed:{password}"
-
-    def verify(self, password_hash: str, password: str) -> bool:
-        self.verified += 1
-        return password_hash == f"hashed:{password}"
-
-    def needs_rehash(self, password_hash: str) -> bool:
-        return False
-
-
-class FakeUsers(UserRepository):
-    def __init__(self) -> None:
-        self.by_id: dict[str, User] = {}
-
-    async def add(self, user: User) -> bool:
-        if any(u.email == user.email for u in self.by_id.values()):
-            return False
-        self.by_id[user.user_id] = user
-        return True
-
-    async def get(self, user_id: str) -> User | None:
-        return self.by_id.get(user_id)
-
-    async def by_email(self, email: str) -> User | None:
-        return next((u for u in self.by_id.values() if u.email == email), None)
-
-    async def save(self, user: User) -> None:
-        self.by_id[user.user_id] = user
-
-    async def for_brand(self, account_id: str) -> list[User]:
-        return [u for u in self.by_id.values() if u.account_id == account_id]
-
-    async def ensure_indexes(self) -> None:
-        return None
-
-
-class FakeSessions(SessionStore):
-    def __init__(self) -> None:
-        self.stored: dict[str, Session] = {}
-
-    async def add(self, session: Session) -> None:
-        self.stored[session.token_hash] = session
-
-    async def get(self, token_hash: str) -> Session | None:
-        return self.stored.get(token_hash)
-
-    async def touch(self, session: Session) -> None:
-        self.stored[session.token_hash] = session
-
-    async def delete(self, token_hash: str) -> None:
-        self.stored.pop(token_hash, None)
-
-
-class FakeFailures(FailureCounter):
-    def __init__(self) -> None:
-        self.counts: dict[str, Failures] = {}
-
-    async def get(self, key: str) -> Failures | None:
-        return self.counts.get(key)
-
-    async def add(self, key: str, now: datetime, forget_after: timedelta) -> None:
-        old = self.counts.get(key)
-        fresh = old is None or now - old.last_at > forget_after
-        self.counts[key] = Failures(1 if fresh or old is None else old.count + 1, now)
-
-    async def clear(self, key: str) -> None:
-        self.counts.pop(key, None)
-
-
-class FakeApiTokens(ApiTokenStore):
-    def __init__(self) -> None:
-        self.by_hash_: dict[str, ApiToken] = {}
-        self.touched = 0
-
-    async def ensure_indexes(self) -> None:
-        return None
-
-    async def add(self, token: ApiToken) -> None:
-        self.by_hash_[token.token_hash] = token
-
-    async def by_hash(self, token_hash: str) -> ApiToken | None:
-        return self.by_hash_.get(token_hash)
-
-    async def for_brand(self, account_id: str) -> list[ApiToken]:
-        return [t for t in self.by_hash_.values() if t.account_id == account_id]
-
-    async def touch(self, token: ApiToken) -> None:
-        self.touched += 1
-        self.by_hash_[token.token_hash] = token
-
-    async def revoke(self, account_id: str, token_id: str) -> bool:
-        for key, token in list(self.by_hash_.items()):
-            if (token.account_id, token.token_id) == (account_id, token_id):
-                del self.by_hash_[key]
-                return True
-        return False
-
-
-class FakeOperators(OperatorRepository):
-    def __init__(self) -> None:
-        self.by_id: dict[str, Operator] = {}
-
-    async def add(self, operator: Operator) -> bool:
-        if any(o.email == operator.email for o in self.by_id.values()):
-            return False
-        self.by_id[operator.operator_id] = operator
-        return True
-
-    async def get(self, operator_id: str) -> Operator | None:
-        return self.by_id.get(operator_id)
-
-    async def by_email(self, email: str) -> Operator | None:
-        return next((o for o in self.by_id.values() if o.email == email), None)
-
-    async def by_token_hash(self, token_hash: str) -> Operator | None:
-        return next((o for o in self.by_id.values() if o.token_hash == token_hash), None)
-
-
-POLICY = ThrottlePolicy(3, timedelta(seconds=1), timedelta(minutes=15), timedelta(minutes=15))
-
-
-@dataclass
-class World:
-    clock: FakeClock = field(default_factory=FakeClock)
-    hasher: CountingHasher = field(default_factory=CountingHasher)
-    accounts: FakeAccounts = field(default_factory=FakeAccounts)
-    users: FakeUsers = field(default_factory=FakeUsers)
-    sessions: FakeSessions = field(default_factory=FakeSessions)
-    failures: FakeFailures = field(default_factory=FakeFailures)
-    api_tokens: FakeApiTokens = field(default_factory=FakeApiTokens)
-    operators: FakeOperators = field(default_factory=FakeOperators)
-    account_id: str = ""
-
-    @property
-    def deps(self) -> IdentityDeps:
-        return IdentityDeps(
-            accounts=self.accounts,
-            users=self.users,
-            sessions=self.sessions,
-            failures=self.failures,
-            hasher=self.hasher,
-            common_passwords=frozenset({"password123456"}),
-            clock=self.clock,
-            rules=SessionRules(timedelta(hours=8), timedelta(days=7), POLICY, POLICY),
-            stand_in_hash="hashed:nobody's",
-            api_tokens=self.api_tokens,
-            operators=self.operators,
-        )
-
-
-@pytest.fixture
-async def world() -> World:
-    made = World()
-    account, _ = open_account("Norte", "ops@norte.example", T0)
-    await made.accounts.add(account)
-    made.account_id = account.account_id
-    return made
+from .fakes import PASSWORD, POLICY, T0, World
 
 
 async def a_user(world: World, role: Role = Role.VIEWER) -> User:

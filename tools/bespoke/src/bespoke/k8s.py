@@ -85,12 +85,13 @@ SERVICES = (
             Env("ORDERS_URL", value=cluster_url("orders")),
             Env("PAYMENTS_URL", value=cluster_url("payments")),
             Env("SHIPPING_URL", value=cluster_url("shipping")),
+            Env("NOTIFICATIONS_URL", value=cluster_url("notifications")),
             # Only the ingress controller may reach the gateway (NetworkPolicies), so the
             # client address and scheme it forwards are believed.
             Env("TRUSTED_PROXIES", value="*"),
         ),
         callers=("ingress",),
-        calls=("design", "orders", "payments", "shipping"),
+        calls=("design", "orders", "payments", "shipping", "notifications"),
         max_replicas=10,
     ),
     ServiceSpec("design", SERVICE_PORTS["design"], consumer=False, callers=("gateway", "orders")),
@@ -139,6 +140,7 @@ SERVICES = (
             Env("MAIL_FROM", config="mail-from"),
             Env("BACKOFFICE_URL", config="backoffice-url"),
         ),
+        callers=("gateway",),
         external_ports=(25, 465, 587),
         max_replicas=PARTITIONS,
     ),

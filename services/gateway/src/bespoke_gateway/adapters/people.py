@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from bespoke_gateway.domain.links import LinkPurpose, PasswordLink
 from bespoke_gateway.domain.operators import Operator, OperatorRole
 from bespoke_gateway.domain.permissions import Role
 from bespoke_gateway.domain.sessions import BRANDS, Failures, Session
@@ -44,6 +45,13 @@ class MongoUsers:
 
     async def save(self, user: User) -> None:
         await self._users.update_one({"_id": user.user_id}, {"$set": _fields(user)})
+
+    async def save_password(self, user: User) -> bool:
+        changed = await self._users.update_one(
+            {"_id": user.user_id, "status": {"$ne": UserStatus.DEACTIVATED.value}},
+            {"$set": {"password_hash": user.password_hash, "status": user.status.value}},
+        )
+        return changed.matched_count == 1
 
     async def for_brand(self, account_id: str) -> list[User]:
         docs = await self._users.find({"account_id": account_id}).to_list()
@@ -116,6 +124,9 @@ class MongoSessions:
 
     async def delete(self, token_hash: str) -> None:
         await self._sessions.delete_one({"_id": token_hash})
+
+    async def delete_for_user(self, user_id: str) -> None:
+        await self._sessions.delete_many({"user_id": user_id})
 
 
 class MongoFailures:
@@ -255,3 +266,43 @@ class MongoOperators:
             return None
         operator = await self.get(link["operator_id"])
         return operator if operator is not None and operator.token_hash == token_hash else None
+
+
+class MongoPasswordLinks:
+    """Live password links by the hash of their secret. Few live at once (a link goes
+    when it is used or replaced), so replacing a person's by their id scans little."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._links: AsyncCollection[Document] = db.password_links
+
+    async def replace(self, link: PasswordLink) -> None:
+        await self._links.delete_many({"user_id": link.user_id})
+        await self._links.insert_one(
+            {
+                "_id": link.secret_hash,
+                "link_id": link.link_id,
+                "user_id": link.user_id,
+                "purpose": link.purpose.value,
+                "created_at": link.created_at,
+                "expires_at": link.expires_at,
+                "created_by": link.created_by,
+            }
+        )
+
+    async def get(self, secret_hash: str) -> PasswordLink | None:
+        doc = await self._links.find_one({"_id": secret_hash})
+        if doc is None:
+            return None
+        return PasswordLink(
+            link_id=doc["link_id"],
+            secret_hash=doc["_id"],
+            user_id=doc["user_id"],
+            purpose=LinkPurpose(doc["purpose"]),
+            created_at=doc["created_at"],
+            expires_at=doc["expires_at"],
+            created_by=doc["created_by"],
+        )
+
+    async def take(self, secret_hash: str) -> bool:
+        taken = await self._links.delete_one({"_id": secret_hash})
+        return taken.deleted_count == 1

@@ -39,6 +39,18 @@ class CsrfTokenInvalid(GatewayError):
     code = "csrf-token-invalid"
 
 
+class UserExists(GatewayError):
+    """The email already belongs to a user (who is not awaiting this brand's invitation)."""
+
+    code = "user-exists"
+
+
+class PasswordLinkInvalid(GatewayError):
+    """A password link that is unknown, used, replaced by a newer one, or expired."""
+
+    code = "password-link-invalid"
+
+
 class UserNotFound(GatewayError):
     """No user with that id belongs to this brand."""
 

@@ -97,16 +97,26 @@ ROUTE_ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
         "listApiTokens": Action.MANAGE_TOKENS,
         "revokeApiToken": Action.MANAGE_TOKENS,
         "listUsers": Action.MANAGE_USERS,
+        "inviteUser": Action.MANAGE_USERS,
         "changeUser": Action.MANAGE_USERS,
         "deactivateUser": Action.MANAGE_USERS,
     }
 )
 
 UNGUARDED_OPERATIONS: Final = frozenset(
-    {"stripeWebhook", "signIn", "getSession", "signOut", "signInOperator"}
+    {
+        "stripeWebhook",
+        "signIn",
+        "getSession",
+        "signOut",
+        "signInOperator",
+        "requestPasswordReset",
+        "setPassword",
+    }
 )
 """Routes no role check applies to: Stripe's webhook (verified by its signature), signing
-in (before there is a caller), and a caller's own session (whoever they are)."""
+in and setting a password from an emailed link (before there is a caller; the link's
+secret is the proof), and a caller's own session (whoever they are)."""
 
 
 OPERATOR_OPERATIONS: Final = frozenset({"getOperatorSession", "signOutOperator"})

@@ -25,6 +25,8 @@ MAX_PASSWORD_LENGTH = 256
 
 
 class UserStatus(StrEnum):
+    INVITED = "invited"
+    """Invited, with no password yet: becomes active on setting one from the email's link."""
     ACTIVE = "active"
     DEACTIVATED = "deactivated"
 
@@ -87,21 +89,35 @@ class User:
             status=UserStatus.DEACTIVATED if deactivate else self.status,
         )
 
+    def with_password(self, password_hash: str) -> User:
+        """This user with a new password; an invited user becomes active by setting it.
+        A deactivated user's links are dead (``Forbidden``)."""
+        if self.status is UserStatus.DEACTIVATED:
+            raise Forbidden("this user has been deactivated")
+        return replace(self, password_hash=password_hash, status=UserStatus.ACTIVE)
+
     def principal(self) -> Principal:
         """What a request signed in as this user acts as."""
         return Principal(self.account_id, self.role, f"user:{self.user_id}")
 
 
+def check_invitation(manager: Principal, role: Role) -> None:
+    """Only an owner may make an owner, by invitation as by a change of role."""
+    if role is Role.OWNER and manager.role is not Role.OWNER:
+        raise Forbidden("only an owner may make an owner")
+
+
 def new_user(
     account_id: str, email: str, name: str, role: Role, password_hash: str | None, now: datetime
 ) -> User:
+    """A user who signs in with ``password_hash``'s password, or (None) an invited one."""
     return User(
         user_id=f"usr_{secrets.token_hex(12)}",
         account_id=account_id,
         email=normalize_email(email),
         name=name.strip() or normalize_email(email).split("@")[0],
         role=role,
-        status=UserStatus.ACTIVE,
+        status=UserStatus.INVITED if password_hash is None else UserStatus.ACTIVE,
         password_hash=password_hash,
         created_at=now,
     )

@@ -20,6 +20,7 @@ from bespoke_gateway.domain.errors import IdempotencyKeyMissing
 from bespoke_gateway.domain.permissions import Principal
 from bespoke_gateway.service_layer.idempotency import answer_once
 from bespoke_gateway.service_layer.identity import IdentityDeps
+from bespoke_gateway.service_layer.links import LinkDeps
 from bespoke_gateway.service_layer.ports import Clock, IdempotencyStore, StoredResponse
 from bespoke_platform.app import request_id
 from bespoke_platform.problems import PROBLEM_JSON, problem_responses
@@ -187,6 +188,12 @@ def people(state: State) -> IdentityDeps:
     """The gateway's users, operators, sessions and API tokens (``GatewayRuntime.people``)."""
     runtime: GatewayRuntime = state.runtime
     return runtime.people()
+
+
+def password_links(state: State) -> LinkDeps:
+    """Invitations and password resets (``GatewayRuntime.password_links``)."""
+    runtime: GatewayRuntime = state.runtime
+    return runtime.password_links()
 
 
 ServiceName = Literal["design", "orders", "payments", "shipping"]

@@ -18,6 +18,7 @@ from bespoke_gateway.entrypoints.design import (
 )
 from bespoke_gateway.entrypoints.ops import OpsSessionController
 from bespoke_gateway.entrypoints.orders import OrdersController
+from bespoke_gateway.entrypoints.passwords import PasswordController
 from bespoke_gateway.entrypoints.payments import (
     GroupPaymentController,
     OrderPaymentController,
@@ -58,6 +59,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
                 ],
             ),
             SessionController,
+            PasswordController,
             OpsSessionController,
             StripeWebhookController,
             ui_router(),
@@ -76,6 +78,8 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             errors.Forbidden: 403,
             errors.ApiTokenNotFound: 404,
             errors.UserNotFound: 404,
+            errors.UserExists: 409,
+            errors.PasswordLinkInvalid: 400,
             errors.CsrfTokenInvalid: 403,
             errors.SignInFailed: 401,
             errors.InvalidUser: 422,

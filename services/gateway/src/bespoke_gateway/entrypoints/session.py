@@ -67,6 +67,14 @@ async def _view(
     )
 
 
+async def brand_session_view(runtime: GatewayRuntime, signed: SignedIn) -> SessionView:
+    """What a brand user who has just signed in is told (their CSRF token included)."""
+    user = signed.person
+    if not isinstance(user, User):  # the brands' realm signs in brand users only
+        raise SignInFailed("wrong email or password")
+    return await _view(runtime, user.principal(), signed.session.csrf_token, user)
+
+
 def _secure(request: Request[Any, Any, Any]) -> bool:
     """Over https, also behind the ingress (which terminates TLS and says so)."""
     forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
@@ -131,11 +139,7 @@ class SessionController(Controller):
         wait longer each time (`429` with `Retry-After`)."""
         runtime: GatewayRuntime = state.runtime
         signed, cookie = await open_browser_session(request, runtime, data, BRANDS, SESSION_COOKIE)
-        user = signed.person
-        if not isinstance(user, User):  # the brands' realm signs in brand users only
-            raise SignInFailed("wrong email or password")
-        view = await _view(runtime, user.principal(), signed.session.csrf_token, user)
-        return Response(view, cookies=[cookie])
+        return Response(await brand_session_view(runtime, signed), cookies=[cookie])
 
     @get(
         "/",

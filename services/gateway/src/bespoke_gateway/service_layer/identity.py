@@ -66,7 +66,7 @@ class IdentityDeps:
     operators: OperatorRepository
 
 
-async def _hash(deps: IdentityDeps, password: str) -> str:
+async def hash_password(deps: IdentityDeps, password: str) -> str:
     """Hashing costs tens of milliseconds of CPU by design: off the event loop, so other
     requests are served meanwhile (argon2-cffi releases the GIL)."""
     return await asyncio.to_thread(deps.hasher.hash, password)
@@ -74,6 +74,11 @@ async def _hash(deps: IdentityDeps, password: str) -> str:
 
 async def _verify(deps: IdentityDeps, password_hash: str, password: str) -> bool:
     return await asyncio.to_thread(deps.hasher.verify, password_hash, password)
+
+
+def failures_key(realm: str, email: str) -> str:
+    """Where failed sign-ins with this (normal) email are counted, in this realm."""
+    return f"{realm}:email:{hash_secret(email)}"
 
 
 @dataclass(frozen=True)
@@ -92,7 +97,9 @@ async def create_user(
     if await deps.accounts.get(account_id) is None:
         raise InvalidUser(f"no brand {account_id}")
     check_password(password, normal, deps.common_passwords)
-    user = new_user(account_id, normal, name, role, await _hash(deps, password), deps.clock.now())
+    user = new_user(
+        account_id, normal, name, role, await hash_password(deps, password), deps.clock.now()
+    )
     if not await deps.users.add(user):
         raise InvalidUser(f"{normal} already has an account")
     return user
@@ -110,7 +117,7 @@ async def sign_in(
         normal = normalize_email(email)
     except InvalidUser:
         normal = email.strip().casefold()  # counted and refused like any unknown email
-    email_key = f"{realm}:email:{hash_secret(normal)}"
+    email_key = failures_key(realm, normal)
     address_key = f"address:{address}"
     wait = max(
         deps.rules.per_email.wait(await deps.failures.get(email_key), now),
@@ -135,7 +142,7 @@ async def sign_in(
     await deps.failures.clear(email_key)
     if isinstance(person, User):
         if deps.hasher.needs_rehash(stored):
-            person = replace(person, password_hash=await _hash(deps, password))
+            person = replace(person, password_hash=await hash_password(deps, password))
             await deps.users.save(person)
         session, cookie = open_session(person.user_id, person.account_id, now)
     else:
@@ -219,7 +226,7 @@ async def create_operator(
     once)."""
     normal = normalize_email(email)
     check_password(password, normal, deps.common_passwords)
-    password_hash = await _hash(deps, password)
+    password_hash = await hash_password(deps, password)
     operator, token = new_operator(normal, name, role, password_hash, deps.clock.now())
     if not await deps.operators.add(operator):
         raise InvalidUser(f"{normal} is already an operator")

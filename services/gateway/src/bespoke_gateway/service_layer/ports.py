@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bespoke_contracts.api.notifications import AccountEmailRequest
 from bespoke_gateway.domain.accounts import Account
+from bespoke_gateway.domain.links import PasswordLink
 from bespoke_gateway.domain.operators import Operator
 from bespoke_gateway.domain.sessions import Failures, Session
 from bespoke_gateway.domain.tokens import ApiToken
@@ -92,6 +94,11 @@ class UserRepository(Protocol):
 
     async def save(self, user: User) -> None: ...
 
+    async def save_password(self, user: User) -> bool:
+        """Store the user's new password and status, unless they have been deactivated
+        meanwhile (False: nothing stored)."""
+        ...
+
     async def for_brand(self, account_id: str) -> list[User]: ...
 
     async def ensure_indexes(self) -> None: ...
@@ -109,6 +116,10 @@ class SessionStore(Protocol):
         ...
 
     async def delete(self, token_hash: str) -> None: ...
+
+    async def delete_for_user(self, user_id: str) -> None:
+        """End every session of this person (a password reset)."""
+        ...
 
 
 class FailureCounter(Protocol):
@@ -155,3 +166,28 @@ class OperatorRepository(Protocol):
     async def by_email(self, email: str) -> Operator | None: ...
 
     async def by_token_hash(self, token_hash: str) -> Operator | None: ...
+
+
+class PasswordLinkStore(Protocol):
+    """Live password links by the hash of their secret; one per person at most."""
+
+    async def replace(self, link: PasswordLink) -> None:
+        """Keep ``link`` as its person's only live link (any earlier one dies)."""
+        ...
+
+    async def get(self, secret_hash: str) -> PasswordLink | None: ...
+
+    async def take(self, secret_hash: str) -> bool:
+        """Consume the link: True for exactly one caller, however many race."""
+        ...
+
+
+class AccountMailer(Protocol):
+    """Sends a person an email about their account (the notifications service)."""
+
+    async def send(self, link_id: str, email: AccountEmailRequest) -> None:
+        """Queued for sending, at most once per ``link_id``; ``UpstreamUnavailable`` when
+        it could not be queued."""
+        ...
+
+    async def aclose(self) -> None: ...
