@@ -9,13 +9,14 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from bespoke.accounts import create_operator, create_user
 from bespoke.stack.config import StackConfig
 from bespoke_gateway.domain.operators import OperatorRole
 from bespoke_gateway.domain.permissions import Role
 from tests.e2e.conftest import checkout_body
+from tests.e2e.test_invitations import link_in_email
 
 from .conftest import shot
 
@@ -233,3 +234,90 @@ async def test_an_operator_signs_in_to_the_console_apart_from_the_brands(
     await page.goto(f"{base}/ops")
     await page.get_by_role("button", name="Sign out").click()
     await expect(page.get_by_role("heading", name="Operator console")).to_be_visible()
+
+
+async def test_an_admin_invites_a_designer_who_joins_from_the_email(
+    page: Page, browser: Browser, running_system: StackConfig, brand: dict[str, Any], unique: str
+) -> None:
+    base = running_system.gateway_url
+    await sign_in(page, base, await user(brand, Role.ADMIN))
+    await page.get_by_role("link", name="Users").click()
+    await expect(page.get_by_role("heading", name="Users", exact=True)).to_be_visible()
+    invitee = f"designer-{unique}@browser.example"
+    await page.get_by_label("Email").fill(invitee)
+    await page.get_by_label("Name").fill("Bea Designer")
+    await expect(page.get_by_label("Role").locator("option[value=owner]")).to_have_count(0)
+    await page.get_by_label("Role").select_option("designer")
+    await page.get_by_role("button", name="Send invitation").click()
+    await expect(page.locator("#invite-result")).to_contain_text(f"Invitation sent to {invitee}")
+    await expect(page.locator(f"tr[data-user='{invitee}'] .badge")).to_have_text("Invited")
+    await shot(page, "12-users")
+
+    async with httpx.AsyncClient(base_url=f"{running_system.mailpit_api_url}/api/v1") as mailpit:
+        secret = await link_in_email(mailpit, invitee)
+    context = await browser.new_context(locale="en-GB")
+    joining = await context.new_page()
+    await joining.goto(f"{base}/app/password#token={secret}")
+    await expect(joining.get_by_role("heading", name="Choose your password")).to_be_visible()
+    await expect(joining).not_to_have_url(re.compile("token="))  # the secret leaves the bar
+    await joining.get_by_label("New password").fill(PASSWORD)
+    await joining.get_by_label("Repeat it").fill(PASSWORD)
+    await joining.get_by_role("button", name="Set password").click()
+    await expect(joining).to_have_url(re.compile(r"/app/orders"))
+    await expect(joining.locator("#who")).to_contain_text("Bea Designer")
+    await expect(joining.get_by_role("link", name="Users")).to_be_hidden()
+    await expect(joining.get_by_role("link", name="API tokens")).to_be_hidden()
+    await context.close()
+
+    await page.reload()
+    row = page.locator(f"tr[data-user='{invitee}']")
+    await expect(row.locator(".badge")).to_have_text("Active")
+    await row.get_by_label(f"Role of {invitee}").select_option("viewer")
+    await expect(page.get_by_role("alert")).to_contain_text(f"{invitee} is now viewer")
+    page.once("dialog", lambda dialog: dialog.accept())
+    await row.get_by_role("button", name="Deactivate").click()
+    await expect(row.locator(".badge")).to_have_text("Deactivated")
+
+
+async def test_an_owner_makes_an_api_token_sees_it_once_and_revokes_it(
+    page: Page, running_system: StackConfig, brand: dict[str, Any]
+) -> None:
+    base = running_system.gateway_url
+    await sign_in(page, base, await user(brand, Role.OWNER))
+    await page.get_by_role("link", name="API tokens").click()
+    await page.get_by_label("Name").fill("ERP sync")
+    await page.get_by_label("Role").select_option("viewer")
+    await page.get_by_role("button", name="Create token").click()
+    await expect(page.locator("#token-result")).to_contain_text("it is not shown again")
+    secret = await page.get_by_label("The new token").input_value()
+    assert secret.startswith("bsa_")
+    row = page.locator("tr[data-token='ERP sync']")
+    await expect(row).to_contain_text("Viewer")
+    await shot(page, "13-api-tokens")
+    async with httpx.AsyncClient(
+        base_url=f"{base}/api/v1", headers={"Authorization": f"Bearer {secret}"}
+    ) as script:
+        assert (await script.get("/orders")).status_code == 200
+        page.once("dialog", lambda dialog: dialog.accept())
+        await row.get_by_role("button", name="Revoke").click()
+        await expect(page.locator("tr[data-token='ERP sync']")).to_have_count(0)
+        assert (await script.get("/orders")).status_code == 401
+
+
+async def test_a_forgotten_password_is_reset_from_the_sign_in_page(
+    page: Page, running_system: StackConfig, brand: dict[str, Any]
+) -> None:
+    base = running_system.gateway_url
+    email = await user(brand, Role.FINANCE)
+    await page.goto(f"{base}/app/sign-in")
+    await page.get_by_role("link", name="Forgot your password?").click()
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_role("button", name="Email me a link").click()
+    await expect(page.get_by_role("alert")).to_contain_text("a link is on its way")
+    async with httpx.AsyncClient(base_url=f"{running_system.mailpit_api_url}/api/v1") as mailpit:
+        secret = await link_in_email(mailpit, email)
+    await page.goto(f"{base}/app/password#token={secret}")
+    await page.get_by_label("New password").fill("a brand new pair of lasts")
+    await page.get_by_label("Repeat it").fill("a brand new pair of lasts")
+    await page.get_by_role("button", name="Set password").click()
+    await expect(page.locator("#who")).to_contain_text("Ana finance")

@@ -68,6 +68,22 @@ async def sign_in(state: State) -> Template:
     return _page(state, "sign_in", "sign-in", None)
 
 
+@get("/app/password", include_in_schema=False)
+async def password(state: State) -> Template:
+    """Choose a password from an emailed link, or ask for one."""
+    return _page(state, "password", "password", None)
+
+
+@get("/app/users", include_in_schema=False)
+async def users(state: State) -> Template:
+    return _page(state, "users", "users", "users")
+
+
+@get("/app/tokens", include_in_schema=False)
+async def tokens(state: State) -> Template:
+    return _page(state, "tokens", "tokens", "tokens")
+
+
 @get("/ops", include_in_schema=False)
 async def operator_console(state: State) -> Template:
     return _page(state, "ops", "ops", None)
@@ -152,6 +168,9 @@ def ui_router() -> Router:
         route_handlers=[
             home,
             sign_in,
+            password,
+            users,
+            tokens,
             operator_console,
             order_pool,
             order_detail,
