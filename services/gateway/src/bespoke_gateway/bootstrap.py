@@ -102,7 +102,7 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
             mailer=NotificationsMailer(service_client(settings.notifications_url, timeout)),
             rules=LinkRules(
                 invitation_lasts=timedelta(seconds=settings.invitation_lasts_seconds),
-                reset_lasts=timedelta(seconds=settings.password_reset_lasts_seconds),
+                reset_lasts=timedelta(seconds=settings.reset_link_lasts_seconds),
                 resets_per_email=ThrottlePolicy(
                     3, timedelta(minutes=5), timedelta(hours=1), timedelta(hours=1)
                 ),

@@ -45,5 +45,5 @@ class GatewaySettings(ServiceSettings):
     """The longest wait (a temporary lock); failures older than it count no more."""
     invitation_lasts_seconds: float = 72 * 3600
     """An invitation's link works this long (72 hours), once."""
-    password_reset_lasts_seconds: float = 3600
+    reset_link_lasts_seconds: float = 3600
     """A password-reset link works this long (1 hour), once."""
