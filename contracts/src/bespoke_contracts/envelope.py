@@ -41,6 +41,12 @@ class Envelope(BaseModel, Generic[PayloadT]):
         default=None,
         description="The event id or request id that directly caused this event.",
     )
+    actor: str | None = Field(
+        default=None,
+        description="Who made the change: `user:usr_…` (a brand user), `api-token:tok_…`, "
+        "`token:acc_…` (a brand's own token) or `operator:op_…`; null when the system did "
+        "(a payment clearing, another event).",
+    )
     payload: PayloadT = Field(description="The event-specific data.")
 
     def key(self) -> bytes:

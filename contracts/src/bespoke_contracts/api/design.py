@@ -88,6 +88,10 @@ class DesignResponse(DesignSpec):
     cloned_from: ClonedFrom | None = None
     created_at: datetime = Field(description="When the design was created.")
     updated_at: datetime = Field(description="When this version was made.")
+    updated_by: str | None = Field(
+        default=None,
+        description="Who made this version, e.g. `user:usr_…` or `api-token:tok_…`.",
+    )
 
 
 class DesignList(BaseModel):

@@ -57,9 +57,15 @@ class ShippingGroupView(BaseModel):
     )
     currency: str
     created_at: datetime
+    formed_by: str | None = Field(
+        default=None, description="Who formed it, e.g. `user:usr_…` or `api-token:tok_…`."
+    )
     paid_at: datetime | None = None
     dissolved_at: datetime | None = None
     dissolved_reason: str | None = None
+    dissolved_by: str | None = Field(
+        default=None, description="Who dissolved it; null when the system did."
+    )
     shipment_id: str | None = Field(default=None, description="Once paid: its shipment.")
 
 
