@@ -202,3 +202,15 @@ async def test_an_estimate_prices_a_version_by_order_type(fakes: Fakes, make_req
             ),
             fakes.deps,
         )
+
+
+async def test_each_version_names_who_made_it(fakes: Fakes, make_request: Any) -> None:
+    design, _ = await handlers.create_design(
+        "acc_a", "k1", make_request(), fakes.deps, actor="user:usr_ana"
+    )
+    updated = await handlers.update_design(
+        "acc_a", design.id, make_request(name="Second"), fakes.deps, actor="api-token:tok_x"
+    )
+    assert [v.created_by for v in updated.versions] == ["user:usr_ana", "api-token:tok_x"]
+    stored = await handlers.get_design("acc_a", design.id, fakes.deps)
+    assert stored.version(1).created_by == "user:usr_ana"  # type: ignore[union-attr]

@@ -8,6 +8,7 @@ import pytest
 from bespoke_contracts import (
     Address,
     BillingInfo,
+    Envelope,
     Labeling,
     OrderRevised,
     OrderStatus,
@@ -429,3 +430,23 @@ async def test_a_group_arriving_after_the_order_was_paid_changes_nothing(fakes: 
     )
     assert await handlers.on_shipment_grouped(grouped, fakes.deps) == [b.order_number]
     assert fakes.orders.by_number[a.order_number].shipping_group is None
+
+
+async def test_every_change_names_who_made_it_in_its_event_and_history(fakes: Fakes) -> None:
+    placed = (await handlers.check_out(checkout(key="a", actor="user:usr_ana"), fakes.deps)).order
+    number = placed.order_number
+    edited = await handlers.edit_order(
+        "acc_1", number, "req-e", fakes.deps, sizes={"42": 4}, actor="api-token:tok_erp"
+    )
+    await handlers.cancel_order("acc_1", number, "req-c", fakes.deps, actor="user:usr_bea")
+
+    assert edited.previous_versions[0].actor == "api-token:tok_erp"
+    events = [e for e in fakes.orders.published if isinstance(e, Envelope)]
+    actors = [(type(e).__name__, e.actor) for e in events]
+    assert actors == [
+        ("OrderSubmitted", "user:usr_ana"),
+        ("OrderRevised", "api-token:tok_erp"),
+        ("OrderStatusChanged", "user:usr_bea"),
+    ]
+    stored = await handlers.get_order("acc_1", number, fakes.deps)
+    assert [h.actor for h in stored.history] == ["user:usr_ana", "user:usr_bea"]

@@ -45,6 +45,7 @@ def _version_doc(v: DesignVersion) -> Document:
         "currency": v.currency,
         "catalog_version": v.catalog_version,
         "created_at": v.created_at,
+        "created_by": v.created_by,
     }
 
 
@@ -90,6 +91,7 @@ def from_document(doc: Document) -> Design:
                 currency=v["currency"],
                 catalog_version=v["catalog_version"],
                 created_at=v["created_at"],
+                created_by=v.get("created_by"),
             )
             for v in doc["versions"]
         ],

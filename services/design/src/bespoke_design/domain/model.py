@@ -30,6 +30,8 @@ class DesignVersion:
     currency: str
     catalog_version: str
     created_at: datetime
+    created_by: str | None = None
+    """Who made it (``user:usr_…``, ``api-token:tok_…``, …); None for the factory's own."""
 
 
 @dataclass(frozen=True)
@@ -70,8 +72,10 @@ class Design:
         catalog: Catalog,
         now: datetime,
         based_on: int | None = None,
+        actor: str | None = None,
     ) -> DesignVersion:
-        """Make a new version. ``based_on``: the version the change was made from, if known."""
+        """Make a new version, by ``actor``. ``based_on``: the version the change was made
+        from, if known."""
         if self.status is DesignStatus.ARCHIVED:
             raise DesignArchived(f"design {self.id} is archived; clone it to make changes")
         if based_on is not None and based_on != self.latest.version:
@@ -79,7 +83,7 @@ class Design:
                 f"design {self.id} is at version {self.latest.version}, not {based_on}; "
                 "reload it and apply your change again"
             )
-        version = make_version(len(self.versions) + 1, name, spec, catalog, now)
+        version = make_version(len(self.versions) + 1, name, spec, catalog, now, actor)
         self.versions.append(version)
         return version
 
@@ -95,7 +99,12 @@ class Design:
 
 
 def make_version(
-    number: int, name: str, spec: DesignSpec, catalog: Catalog, now: datetime
+    number: int,
+    name: str,
+    spec: DesignSpec,
+    catalog: Catalog,
+    now: datetime,
+    actor: str | None = None,
 ) -> DesignVersion:
     """Check a specification and derive its bill of materials and price, or refuse it."""
     found = rules.conflicts(spec, catalog)
@@ -113,6 +122,7 @@ def make_version(
         currency=catalog.currency,
         catalog_version=catalog.version,
         created_at=now,
+        created_by=actor,
     )
 
 
@@ -127,14 +137,16 @@ def create_design(
     idempotency_key: str,
     request_fingerprint: str,
     cloned_from: Origin | None = None,
+    actor: str | None = None,
 ) -> Design:
-    """A new design at version 1 (refused with every conflict if it cannot be built)."""
+    """A new design at version 1, by ``actor`` (refused with every conflict if it cannot
+    be built)."""
     return Design(
         id=design_id,
         account_id=account_id,
         status=DesignStatus.ACTIVE,
         published=False,
-        versions=[make_version(1, name, spec, catalog, now)],
+        versions=[make_version(1, name, spec, catalog, now, actor)],
         created_at=now,
         idempotency_key=idempotency_key,
         cloned_from=cloned_from,

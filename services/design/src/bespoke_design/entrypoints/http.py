@@ -26,7 +26,7 @@ from bespoke_design.bootstrap import DesignRuntime, bootstrap
 from bespoke_design.domain import errors
 from bespoke_design.domain.model import Design
 from bespoke_design.service_layer import handlers
-from bespoke_platform.app import AccountId, query_model, service_app
+from bespoke_platform.app import AccountId, Actor, query_model, service_app
 
 IdempotencyKey = Annotated[
     str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
@@ -63,6 +63,7 @@ def design_response(design: Design, version: int | None = None) -> DesignRespons
         ),
         created_at=design.created_at,
         updated_at=chosen.created_at,
+        updated_by=chosen.created_by,
     )
 
 
@@ -94,9 +95,10 @@ class DesignsController(Controller):
         state: State,
         account_id: AccountId,
         key: IdempotencyKey,
+        actor: Actor = None,
     ) -> Response[DesignResponse]:
         runtime: DesignRuntime = state.runtime
-        return _created(*await handlers.create_design(account_id, key, data, runtime.deps))
+        return _created(*await handlers.create_design(account_id, key, data, runtime.deps, actor))
 
     @get("/designs", dependencies={"listing": query_model(DesignListQuery)})
     async def list_designs(
@@ -130,10 +132,13 @@ class DesignsController(Controller):
         state: State,
         account_id: AccountId,
         if_match: Annotated[str | None, HeaderParameter(name="If-Match")] = None,
+        actor: Actor = None,
     ) -> DesignResponse:
         runtime: DesignRuntime = state.runtime
         based_on = _version_from_etag(if_match)
-        design = await handlers.update_design(account_id, design_id, data, runtime.deps, based_on)
+        design = await handlers.update_design(
+            account_id, design_id, data, runtime.deps, based_on, actor
+        )
         return design_response(design)
 
     @post("/designs/{design_id:str}/archive", status_code=200)
@@ -177,10 +182,13 @@ class DesignsController(Controller):
         account_id: AccountId,
         key: IdempotencyKey,
         data: JSONBody[CloneRequest | None] = None,
+        actor: Actor = None,
     ) -> Response[DesignResponse]:
         runtime: DesignRuntime = state.runtime
         name = data.name if data is not None else None
-        return _created(*await handlers.clone(account_id, key, design_id, name, runtime.deps))
+        return _created(
+            *await handlers.clone(account_id, key, design_id, name, runtime.deps, actor)
+        )
 
     @post("/designs/preview", status_code=200)
     async def preview(self, data: JSONBody[DesignSpec], state: State) -> DesignPreview:

@@ -72,7 +72,11 @@ async def _page(designs: list[model.Design], limit: int) -> Page:
 
 
 async def create_design(
-    account_id: str, idempotency_key: str, request: DesignRequest, deps: DesignDeps
+    account_id: str,
+    idempotency_key: str,
+    request: DesignRequest,
+    deps: DesignDeps,
+    actor: str | None = None,
 ) -> tuple[model.Design, bool]:
     """A new design at version 1. Returns (design, created); a retry returns the first one."""
     spec = DesignSpec.model_validate(request.model_dump(exclude={"name"}))
@@ -86,6 +90,7 @@ async def create_design(
         now=deps.clock.now(),
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
+        actor=actor,
     )
     stored = await deps.designs.add(design)
     return _same_request(stored, fingerprint, idempotency_key), stored.id == design.id
@@ -118,11 +123,12 @@ async def update_design(
     request: DesignRequest,
     deps: DesignDeps,
     based_on: int | None = None,
+    actor: str | None = None,
 ) -> model.Design:
-    """Replace the specification: a new immutable version."""
+    """Replace the specification: a new immutable version, by ``actor``."""
     design = await _owned(account_id, design_id, deps)
     spec = DesignSpec.model_validate(request.model_dump(exclude={"name"}))
-    design.revise(request.name, spec, deps.catalog, deps.clock.now(), based_on)
+    design.revise(request.name, spec, deps.catalog, deps.clock.now(), based_on, actor)
     await deps.designs.save(design)
     return design
 
@@ -170,7 +176,12 @@ async def gallery(
 
 
 async def clone(
-    account_id: str, idempotency_key: str, gallery_id: str, name: str | None, deps: DesignDeps
+    account_id: str,
+    idempotency_key: str,
+    gallery_id: str,
+    name: str | None,
+    deps: DesignDeps,
+    actor: str | None = None,
 ) -> tuple[model.Design, bool]:
     """Copy a published design's latest version into a new design owned by the brand."""
     source = await deps.designs.get(gallery_id)
@@ -188,6 +199,7 @@ async def clone(
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
         cloned_from=model.Origin(source.id, latest.version),
+        actor=actor,
     )
     stored = await deps.designs.add(design)
     return _same_request(stored, fingerprint, idempotency_key), stored.id == design.id

@@ -83,6 +83,7 @@ def _version_doc(v: OrderVersion) -> Document:
         "costs": v.costs.model_dump(mode="json"),
         "replaced_at": v.replaced_at,
         "replaced_by": v.replaced_by,
+        "actor": v.actor,
     }
 
 
@@ -151,6 +152,7 @@ def from_document(doc: Document) -> Order:
                 costs=OrderCosts.model_validate(v["costs"]),
                 replaced_at=v["replaced_at"],
                 replaced_by=v["replaced_by"],
+                actor=v.get("actor"),
             )
             for v in doc.get("previous_versions", [])
         ],

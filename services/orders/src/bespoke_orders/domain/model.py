@@ -105,6 +105,8 @@ class OrderVersion:
     costs: OrderCosts
     replaced_at: datetime
     replaced_by: str
+    actor: str | None = None
+    """Who edited it (``user:usr_…``, …), when a person did."""
 
 
 @dataclass
@@ -163,6 +165,7 @@ class Order:
                 account_id=self.account_id,
                 correlation_id=correlation_id,
                 causation_id=cause.split(":", 1)[1],
+                actor=actor,
                 payload=OrderStatusChangedPayload(
                     order_number=self.order_number,
                     from_status=before,
@@ -195,6 +198,7 @@ class Order:
         costs: OrderCosts,
         request_id: str,
         now: datetime,
+        actor: str | None = None,
     ) -> None:
         """Edit a pending order: a new version with the new price. Paid orders are final."""
         self.ensure_editable()
@@ -208,6 +212,7 @@ class Order:
                 self.costs,
                 now,
                 f"request:{request_id}",
+                actor,
             )
         )
         self.version += 1
@@ -221,6 +226,7 @@ class Order:
                 account_id=self.account_id,
                 correlation_id=request_id,
                 causation_id=request_id,
+                actor=actor,
                 payload=OrderRevisedPayload(
                     order_number=self.order_number,
                     version=self.version,
@@ -331,6 +337,7 @@ def check_out(
             account_id=order.account_id,
             correlation_id=command.request_id,
             causation_id=command.request_id,
+            actor=command.actor,
             payload=OrderSubmittedPayload(
                 order_number=order.order_number,
                 order_type=order.order_type,

@@ -115,6 +115,7 @@ class OrdersController(Controller):
         state: State,
         account_id: AccountId,
         request_id: RequestId = "",
+        actor: Actor = None,
     ) -> OrderResponse:
         """Edit a pending order (sizes, addresses); it is re-priced as a new version."""
         runtime: OrdersRuntime = state.runtime
@@ -126,6 +127,7 @@ class OrdersController(Controller):
             sizes=dict(data.sizes) if data.sizes is not None else None,
             shipping_address=data.shipping_address,
             billing=data.billing,
+            actor=actor,
         )
         return order_response(order)
 

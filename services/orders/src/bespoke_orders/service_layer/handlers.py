@@ -177,6 +177,7 @@ async def edit_order(
     sizes: dict[str, int] | None = None,
     shipping_address: Address | None = None,
     billing: BillingInfo | None = None,
+    actor: str | None = None,
 ) -> model.Order:
     """Edit a pending order's sizes and addresses; it is re-priced (manufacturing from the
     design's quote for the new size run, shipping for the new destination). Customization
@@ -210,6 +211,7 @@ async def edit_order(
             costs=costs,
             request_id=request_id,
             now=deps.clock.now(),
+            actor=actor,
         )
         return True
 

@@ -136,6 +136,8 @@ def _group_fields(group: ShippingGroup) -> Document:
         "dissolved_at": group.dissolved_at,
         "dissolved_reason": group.dissolved_reason,
         "shipment_id": group.shipment_id,
+        "formed_by": group.formed_by,
+        "dissolved_by": group.dissolved_by,
         "applied_events": list(group.applied_events),
     }
 
@@ -163,6 +165,8 @@ def _group(doc: Document) -> ShippingGroup:
         dissolved_at=doc.get("dissolved_at"),
         dissolved_reason=doc.get("dissolved_reason"),
         shipment_id=doc.get("shipment_id"),
+        formed_by=doc.get("formed_by"),
+        dissolved_by=doc.get("dissolved_by"),
         applied_events=list(doc.get("applied_events", [])),
         revision=doc.get("revision", 0),
     )

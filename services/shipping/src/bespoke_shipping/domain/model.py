@@ -81,6 +81,10 @@ class ShippingGroup:
     dissolved_at: datetime | None = None
     dissolved_reason: str | None = None
     shipment_id: str | None = None
+    formed_by: str | None = None
+    """Who formed it (``user:usr_…``, …)."""
+    dissolved_by: str | None = None
+    """Who dissolved it; None when the system did (an order cancelled, an edit)."""
     applied_events: list[str] = field(default_factory=list)
     revision: int = field(default=0, compare=False)
     events: list[Envelope[Any]] = field(default_factory=list, compare=False)
@@ -97,6 +101,7 @@ class ShippingGroup:
                 account_id=self.account_id,
                 correlation_id=correlation_id,
                 causation_id=correlation_id,
+                actor=self.formed_by,
                 payload=ShipmentGroupedPayload(
                     group_id=self.id,
                     order_numbers=list(self.order_numbers),
@@ -113,7 +118,9 @@ class ShippingGroup:
         )
         return True
 
-    def dissolve(self, reason: str, now: datetime, correlation_id: str) -> bool:
+    def dissolve(
+        self, reason: str, now: datetime, correlation_id: str, actor: str | None = None
+    ) -> bool:
         """Before payment only. Publishes `shipment.ungrouped`; False if already dissolved."""
         if self.status is GroupStatus.DISSOLVED:
             return False
@@ -124,12 +131,14 @@ class ShippingGroup:
         self.status = GroupStatus.DISSOLVED
         self.dissolved_at = now
         self.dissolved_reason = reason
+        self.dissolved_by = actor
         self.events.append(
             ShipmentUngrouped(
                 occurred_at=now,
                 account_id=self.account_id,
                 correlation_id=correlation_id,
                 causation_id=correlation_id,
+                actor=actor,
                 payload=ShipmentUngroupedPayload(
                     group_id=self.id,
                     order_numbers=list(self.order_numbers),

@@ -25,7 +25,7 @@ from bespoke_contracts.api.shipping import (
     ShippingGroupListQuery,
     ShippingGroupView,
 )
-from bespoke_platform.app import AccountId, RequestId, query_model, service_app
+from bespoke_platform.app import AccountId, Actor, RequestId, query_model, service_app
 from bespoke_shipping.bootstrap import ShippingRuntime, bootstrap
 from bespoke_shipping.domain import errors
 from bespoke_shipping.domain.model import Shipment, ShippingGroup
@@ -59,9 +59,11 @@ def group_view(group: ShippingGroup) -> ShippingGroupView:
         individual_shipping_costs=group.individual_costs,
         currency=q.currency,
         created_at=group.created_at,
+        formed_by=group.formed_by,
         paid_at=group.paid_at,
         dissolved_at=group.dissolved_at,
         dissolved_reason=group.dissolved_reason,
+        dissolved_by=group.dissolved_by,
         shipment_id=group.shipment_id,
     )
 
@@ -127,6 +129,7 @@ class GroupsController(Controller):
             HeaderParameter(name="Idempotency-Key", required=False, min_length=1, max_length=200),
         ] = None,
         request_id: RequestId = "",
+        actor: Actor = None,
     ) -> Response[ShippingGroupView]:
         """Group pending orders for one invoice and one shipment."""
         runtime: ShippingRuntime = state.runtime
@@ -136,6 +139,7 @@ class GroupsController(Controller):
             idempotency_key,
             request_id or idempotency_key or "unknown",
             runtime.deps,
+            actor,
         )
         return Response(
             group_view(result.group),
@@ -193,12 +197,17 @@ class GroupsController(Controller):
 
     @delete("/{group_id:str}", status_code=200, operation_id="dissolveGroup")
     async def dissolve(
-        self, group_id: GroupId, state: State, account_id: AccountId, request_id: RequestId = ""
+        self,
+        group_id: GroupId,
+        state: State,
+        account_id: AccountId,
+        request_id: RequestId = "",
+        actor: Actor = None,
     ) -> ShippingGroupView:
         """Dissolve an unpaid group: its orders are paid and shipped on their own again."""
         runtime: ShippingRuntime = state.runtime
         group = await handlers.dissolve_group(
-            account_id, group_id, request_id or "unknown", runtime.deps
+            account_id, group_id, request_id or "unknown", runtime.deps, actor
         )
         return group_view(group)
 

@@ -57,8 +57,10 @@ async def form_group(
     idempotency_key: str | None,
     request_id: str,
     deps: ShippingDeps,
+    actor: str | None = None,
 ) -> GroupResult:
-    """Group two or more of the brand's pending orders going to one address."""
+    """Group two or more of the brand's pending orders going to one address, for
+    ``actor`` (who is recorded as having formed it)."""
     grouping.check_names(order_numbers)
     group_id = group_id_for(account_id, idempotency_key)
     existing = await deps.groups.get(group_id)
@@ -77,6 +79,7 @@ async def form_group(
         contact_email=first.contact_email,
         created_at=deps.clock.now(),
         fingerprint=_fingerprint(order_numbers),
+        formed_by=actor,
     )
     if not await deps.groups.add(group):  # the same key, at the same moment
         stored = await deps.groups.get(group_id)
@@ -207,18 +210,28 @@ async def list_groups(
 
 
 async def dissolve_group(
-    account_id: str, group_id: str, request_id: str, deps: ShippingDeps
+    account_id: str,
+    group_id: str,
+    request_id: str,
+    deps: ShippingDeps,
+    actor: str | None = None,
 ) -> ShippingGroup:
     """The brand takes an unpaid group apart: each order is paid and shipped on its own."""
     await get_group(account_id, group_id, deps)
-    return await dissolve(group_id, "dissolved by the brand", request_id, deps)
+    return await dissolve(group_id, "dissolved by the brand", request_id, deps, actor)
 
 
 async def dissolve(
-    group_id: str, reason: str, correlation_id: str, deps: ShippingDeps
+    group_id: str,
+    reason: str,
+    correlation_id: str,
+    deps: ShippingDeps,
+    actor: str | None = None,
 ) -> ShippingGroup:
     now = deps.clock.now()
-    group = await change_group(group_id, lambda g: g.dissolve(reason, now, correlation_id), deps)
+    group = await change_group(
+        group_id, lambda g: g.dissolve(reason, now, correlation_id, actor), deps
+    )
     if group is None:
         raise GroupNotFound(f"no shipping group {group_id}")
     for number in group.order_numbers:  # after the dissolution is stored (see module doc)

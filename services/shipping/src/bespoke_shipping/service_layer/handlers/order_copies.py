@@ -48,7 +48,11 @@ async def on_order_revised(event: OrderRevised, deps: ShippingDeps) -> None:
     record.contact_email = str(change.billing.email)
     await deps.orders.revise(record)
     await _dissolve_holder(
-        change.order_number, f"order {change.order_number} was edited", event.correlation_id, deps
+        change.order_number,
+        f"order {change.order_number} was edited",
+        event.correlation_id,
+        deps,
+        event.actor,
     )
 
 
@@ -63,14 +67,20 @@ async def on_order_status_changed(event: OrderStatusChanged, deps: ShippingDeps)
             f"order {change.order_number} was cancelled",
             event.correlation_id,
             deps,
+            event.actor,
         )
 
 
 async def _dissolve_holder(
-    order_number: str, reason: str, correlation_id: str, deps: ShippingDeps
+    order_number: str,
+    reason: str,
+    correlation_id: str,
+    deps: ShippingDeps,
+    actor: str | None,
 ) -> None:
     """Dissolve the open group holding the order (read after the order's own write, so a
-    claim made before it is seen). A group still forming is retried: it settles in ms."""
+    claim made before it is seen), in the name of whoever changed the order. A group still
+    forming is retried: it settles in ms."""
     record = await known(order_number, deps)
     if record.group_id is None:
         return
@@ -80,4 +90,4 @@ async def _dissolve_holder(
     if group.status is GroupStatus.FORMING:
         raise NotYetKnown(f"group {group.id} is forming; retry")
     if group.status is GroupStatus.OPEN:
-        await dissolve(group.id, reason, correlation_id, deps)
+        await dissolve(group.id, reason, correlation_id, deps, actor)
