@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 
 from bespoke.stack.config import StackConfig
+from bespoke_contracts.topics import ALL_TOPICS
 
 
 @pytest.fixture
@@ -99,3 +103,53 @@ def checkout_body(email: str, design: dict[str, Any], **changes: Any) -> dict[st
     }
     body.update(changes)
     return body
+
+
+Record: TypeAlias = Any  # aiokafka ships no type information: ConsumerRecord[bytes, bytes]
+
+
+class Events:
+    """Records of the event topics from the moment it was made; kept, so waiting for one
+    does not drop another read in the same batch."""
+
+    def __init__(self, consumer: AIOKafkaConsumer) -> None:
+        self._consumer = consumer
+        self._seen: list[Record] = []
+
+    async def first(self, wanted: Callable[[Record], bool]) -> Record:
+        async with asyncio.timeout(30):
+            while True:
+                for record in self._seen:
+                    if wanted(record):
+                        return record
+                for records in (await self._consumer.getmany(timeout_ms=500)).values():
+                    self._seen += records
+
+
+@pytest.fixture
+async def from_now(running_system: StackConfig) -> AsyncIterator[Events]:
+    """Every event topic, read from its end as the test starts."""
+    topics = list(ALL_TOPICS)
+    admin = AIOKafkaAdminClient(bootstrap_servers=running_system.kafka_bootstrap)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(topics)
+    finally:
+        await admin.close()
+    partitions = [
+        TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]
+    ]
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=running_system.kafka_bootstrap, enable_auto_commit=False
+    )
+    await consumer.start()
+    consumer.assign(partitions)
+    for partition, offset in (await consumer.end_offsets(partitions)).items():
+        consumer.seek(partition, offset)
+    yield Events(consumer)
+    await consumer.stop()
+
+
+def event(record: Record) -> dict[str, Any]:
+    parsed: dict[str, Any] = json.loads(record.value)
+    return parsed

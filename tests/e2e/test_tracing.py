@@ -4,28 +4,20 @@ consumers into the events they cause in turn (read back from Kafka's message hea
 
 from __future__ import annotations
 
-import asyncio
-import json
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Callable
-from typing import Any, TypeAlias
+from typing import Any
 
 import httpx
 import pytest
-from aiokafka import AIOKafkaConsumer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
 from bespoke.payments import simulate_success
-from bespoke.stack.config import StackConfig
 from bespoke_contracts import ORDER_STATUS_CHANGED, ORDER_SUBMITTED, PAYMENT_CLEARED
 
-from .conftest import checkout_body
+from .conftest import Events, Record, checkout_body, event
 from .test_payments import pending_order
 
 pytestmark = pytest.mark.stack
-
-Record: TypeAlias = Any  # aiokafka ships no type information: ConsumerRecord[bytes, bytes]
 
 
 def new_traceparent() -> tuple[str, str]:
@@ -38,52 +30,6 @@ def trace_of(record: Record) -> str | None:
     if "traceparent" not in headers:
         return None
     return str(headers["traceparent"].split("-")[1])
-
-
-class Events:
-    """Records of the event topics from the moment it was made; kept, so waiting for one
-    does not drop another read in the same batch."""
-
-    def __init__(self, consumer: AIOKafkaConsumer) -> None:
-        self._consumer = consumer
-        self._seen: list[Record] = []
-
-    async def first(self, wanted: Callable[[Record], bool]) -> Record:
-        async with asyncio.timeout(30):
-            while True:
-                for record in self._seen:
-                    if wanted(record):
-                        return record
-                for records in (await self._consumer.getmany(timeout_ms=500)).values():
-                    self._seen += records
-
-
-@pytest.fixture
-async def from_now(running_system: StackConfig) -> AsyncIterator[Events]:
-    topics = [ORDER_SUBMITTED, PAYMENT_CLEARED, ORDER_STATUS_CHANGED]
-    admin = AIOKafkaAdminClient(bootstrap_servers=running_system.kafka_bootstrap)
-    await admin.start()
-    try:
-        described = await admin.describe_topics(topics)
-    finally:
-        await admin.close()
-    partitions = [
-        TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]
-    ]
-    consumer = AIOKafkaConsumer(
-        bootstrap_servers=running_system.kafka_bootstrap, enable_auto_commit=False
-    )
-    await consumer.start()
-    consumer.assign(partitions)
-    for partition, offset in (await consumer.end_offsets(partitions)).items():
-        consumer.seek(partition, offset)
-    yield Events(consumer)
-    await consumer.stop()
-
-
-def event(record: Record) -> dict[str, Any]:
-    parsed: dict[str, Any] = json.loads(record.value)
-    return parsed
 
 
 async def test_a_checkout_s_trace_reaches_its_event(
