@@ -242,6 +242,9 @@ class FakeOperators(OperatorRepository):
     async def by_token_hash(self, token_hash: str) -> Operator | None:
         return next((o for o in self.by_id.values() if o.token_hash == token_hash), None)
 
+    async def save_password(self, operator: Operator) -> None:
+        self.by_id[operator.operator_id] = operator
+
 
 class FakeLinks(PasswordLinkStore):
     def __init__(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -23,7 +24,7 @@ from bespoke_gateway.domain.tokens import may_grant
 from bespoke_gateway.domain.users import User, UserStatus, check_password, normalize_email
 from bespoke_gateway.service_layer import identity
 
-from .fakes import PASSWORD, POLICY, T0, World
+from .fakes import PASSWORD, POLICY, T0, CountingHasher, World
 
 
 async def a_user(world: World, role: Role = Role.VIEWER) -> User:
@@ -226,3 +227,32 @@ async def test_the_tokens_a_deactivated_user_made_stop_with_them(world: World) -
     owner = Principal(world.account_id, Role.OWNER, "token:owner")
     await identity.change_user(owner, ana.user_id, None, True, world.deps)
     assert await identity.token_principal(secret, world.deps) is None
+
+
+class UpgradingHasher(CountingHasher):
+    """Hashes made before today's parameters start `old:`; today's `hashed:`."""
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        self.verified += 1
+        return password_hash in (f"old:{password}", f"hashed:{password}")
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return password_hash.startswith("old:")
+
+
+async def test_a_weaker_hash_is_replaced_at_sign_in_for_users_and_operators(
+    world: World,
+) -> None:
+    world.hasher = UpgradingHasher()
+    user = await a_user(world)
+    operator, _ = await identity.create_operator(
+        "floor@factory.example", OperatorRole.PRODUCTION, PASSWORD, "Floor", world.deps
+    )
+    world.users.by_id[user.user_id] = replace(user, password_hash=f"old:{PASSWORD}")
+    world.operators.by_id[operator.operator_id] = replace(operator, password_hash=f"old:{PASSWORD}")
+
+    await identity.sign_in(user.email, PASSWORD, "10.0.0.1", world.deps)
+    await identity.sign_in(operator.email, PASSWORD, "10.0.0.1", world.deps, realm="operators")
+
+    assert world.users.by_id[user.user_id].password_hash == f"hashed:{PASSWORD}"
+    assert world.operators.by_id[operator.operator_id].password_hash == f"hashed:{PASSWORD}"

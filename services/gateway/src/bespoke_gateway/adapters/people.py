@@ -260,6 +260,11 @@ class MongoOperators:
         link = await self._emails.find_one({"_id": email})
         return None if link is None else await self.get(link["operator_id"])
 
+    async def save_password(self, operator: Operator) -> None:
+        await self._operators.update_one(
+            {"_id": operator.operator_id}, {"$set": {"password_hash": operator.password_hash}}
+        )
+
     async def by_token_hash(self, token_hash: str) -> Operator | None:
         link = await self._tokens.find_one({"_id": token_hash})
         if link is None:

@@ -167,6 +167,10 @@ class OperatorRepository(Protocol):
 
     async def by_token_hash(self, token_hash: str) -> Operator | None: ...
 
+    async def save_password(self, operator: Operator) -> None:
+        """Store the operator's (rehashed) password."""
+        ...
+
 
 class PasswordLinkStore(Protocol):
     """Live password links by the hash of their secret; one per person at most."""
