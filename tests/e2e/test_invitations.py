@@ -11,6 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
+from bespoke.stack.config import StackConfig
+
 from .test_notifications import full
 from .test_order_slice import wait_for_emails
 from .test_session import PASSWORD, create_user, sign_in
@@ -133,3 +135,29 @@ async def test_a_reset_by_email_ends_every_session_and_the_old_password(
     assert (await sign_in(browser, email, NEW_PASSWORD)).status_code == 200
     nobody = await mailpit.get("/search", params={"query": f"to:nobody-{unique}@e2e.example"})
     assert nobody.json()["messages"] == []
+
+
+async def test_no_password_or_link_secret_reaches_a_log(
+    running_system: StackConfig,
+    api: httpx.AsyncClient,
+    browser: httpx.AsyncClient,
+    mailpit: httpx.AsyncClient,
+    unique: str,
+) -> None:
+    email = f"logged-{unique}@e2e.example"
+    password = f"never in a log {unique}"
+    assert (await api.post("/users", json={"email": email, "role": "viewer"})).status_code == 201
+    secret = await link_in_email(mailpit, email)
+    await browser.post("/password", json={"token": secret, "password": "short"})  # refused
+    assert (
+        await browser.post("/password", json={"token": secret, "password": password})
+    ).is_success
+    await sign_in(
+        browser, email, password + " wrong"
+    )  # a failed sign-in is logged, not its password
+    assert (await sign_in(browser, email, password)).status_code == 200
+
+    for service in ("gateway", "notifications"):
+        log = (running_system.logs_dir / f"{service}.log").read_text(errors="replace")
+        for secret_text in (password, secret):
+            assert secret_text not in log, f"{service}.log holds a secret"
