@@ -88,24 +88,20 @@ async def test_who_may_invite_whom(
     )
     assert taken.status_code == 409
 
-    csrf = (await sign_in(browser, f"admin-{unique}@e2e.example")).json()["csrf_token"]
-    owner = await browser.post(
-        "/users",
-        json={"email": f"new-owner-{unique}@e2e.example", "role": "owner"},
-        headers={"X-CSRF-Token": csrf},
-    )
+    async def invite_as(person: str, email: str, role: str) -> httpx.Response:
+        """``person`` signs in and invites ``email`` in ``role`` (with the CSRF token)."""
+        csrf = (await sign_in(browser, person)).json()["csrf_token"]
+        body = {"email": email, "role": role}
+        return await browser.post("/users", json=body, headers={"X-CSRF-Token": csrf})
+
+    admin = f"admin-{unique}@e2e.example"
+    owner = await invite_as(admin, f"new-owner-{unique}@e2e.example", "owner")
     assert owner.status_code == 403, "only an owner makes an owner"
     no_csrf = await browser.post(
         "/users", json={"email": f"x-{unique}@e2e.example", "role": "viewer"}
     )
     assert no_csrf.status_code == 403
-
-    csrf = (await sign_in(browser, f"designer-{unique}@e2e.example")).json()["csrf_token"]
-    refused = await browser.post(
-        "/users",
-        json={"email": f"y-{unique}@e2e.example", "role": "viewer"},
-        headers={"X-CSRF-Token": csrf},
-    )
+    refused = await invite_as(f"designer-{unique}@e2e.example", f"y-{unique}@e2e.example", "viewer")
     assert refused.status_code == 403
     assert refused.json()["type"].endswith("/forbidden")
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from litestar import Controller, Litestar, Response, get, put
 from litestar.datastructures import State
-from litestar.params import Parameter, QueryParameter
+from litestar.params import JSONBody, Parameter, QueryParameter
 from pydantic import BaseModel
 
 from bespoke_contracts.api.notifications import AccountEmailRequest
@@ -65,7 +65,7 @@ class AccountEmailsController(Controller):
     async def queue(
         self,
         link_id: Annotated[str, Parameter(pattern=r"^lnk_[a-f0-9]{24}$")],
-        data: AccountEmailRequest,
+        data: JSONBody[AccountEmailRequest],
         state: State,
     ) -> Response[dict[str, bool]]:
         """Queue an invitation or password-reset email (the gateway's call): `202` once it

@@ -7,6 +7,11 @@ let me = null;
 export const whoAmI = () => me;
 export const can = (action) => Boolean(me && me.actions.includes(action));
 
+// The roles the signed-in owner or admin may give a user or an API token: every role
+// but `owner`, which only an owner may give.
+export const ROLES = ["owner", "admin", "designer", "finance", "viewer"];
+export const grantableRoles = () => ROLES.filter((role) => role !== "owner" || (me && me.role === "owner"));
+
 // Signs in at `url` (`/api/v1/session`, or `/api/v1/ops/session` for operators): the
 // server sets the HttpOnly session cookie. Null when signed in, else the error to show.
 export async function postSignIn(url, email, password) {

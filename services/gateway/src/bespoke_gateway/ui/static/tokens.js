@@ -1,13 +1,8 @@
-import { api, date, flash, h, label, problemBox, report, showError, startPage, whoAmI } from "./app.js";
+import { api, date, flash, grantableRoles, h, label, problemBox, report, showError, startPage } from "./app.js";
 
-const ROLES = ["owner", "admin", "designer", "finance", "viewer"];
 const body = document.querySelector("#tokens tbody");
 const form = document.getElementById("token-form");
 const result = document.getElementById("token-result");
-
-// Only owners and admins come here (manage_tokens), and both may do everything but make
-// an owner, which only an owner may: the roles a token of theirs may have.
-const grantable = () => ROLES.filter((role) => role !== "owner" || whoAmI().role === "owner");
 
 async function load() {
   const page = await api("GET", "/tokens");
@@ -61,6 +56,8 @@ form.addEventListener("submit", async (event) => {
 });
 
 startPage(async () => {
-  form.role.replaceChildren(...grantable().map((role) => h("option", { value: role, selected: role === "viewer" }, label(role))));
+  // Only owners and admins come here (manage_tokens), who may do everything but make an
+  // owner: a token of theirs may have any role they may give.
+  form.role.replaceChildren(...grantableRoles().map((role) => h("option", { value: role, selected: role === "viewer" }, label(role))));
   await load();
 });

@@ -1,13 +1,11 @@
-import { api, date, flash, h, label, problemBox, report, showError, startPage, whoAmI } from "./app.js";
+import { api, date, flash, grantableRoles, h, label, problemBox, report, showError, startPage, whoAmI } from "./app.js";
 
-const ROLES = ["owner", "admin", "designer", "finance", "viewer"];
 const body = document.querySelector("#users tbody");
 const form = document.getElementById("invite-form");
 const result = document.getElementById("invite-result");
 
 // Only an owner makes (or changes) an owner; nobody changes themself.
-const grantable = () => ROLES.filter((role) => role !== "owner" || whoAmI().role === "owner");
-const options = (selected) => grantable().map((role) => h("option", { value: role, selected: role === selected }, label(role)));
+const options = (selected) => grantableRoles().map((role) => h("option", { value: role, selected: role === selected }, label(role)));
 
 async function load() {
   const page = await api("GET", "/users");
