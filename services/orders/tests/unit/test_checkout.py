@@ -33,10 +33,11 @@ from bespoke_orders.domain.errors import (
     LabelingRequired,
     OrderNotFound,
     OrderStateConflict,
+    PaymentAheadOfGroup,
     PricingUnavailable,
     StaleBillOfMaterials,
 )
-from bespoke_orders.domain.model import Checkout
+from bespoke_orders.domain.model import Checkout, Order
 from bespoke_orders.service_layer import handlers
 
 from .fakes import Fakes
@@ -248,11 +249,13 @@ async def test_quotes_in_different_currencies_cannot_be_combined(fakes: Fakes) -
 async def test_payment_moves_pending_orders_to_work_in_process_once(fakes: Fakes) -> None:
     a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
     b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
-    event = payment_cleared([a.order_number, b.order_number])
+    await handlers.on_shipment_grouped(grouped_event("SG-PAID", [a, b]), fakes.deps)
+    joined = [fakes.orders.by_number[n] for n in (a.order_number, b.order_number)]
+    event = payment_cleared(joined, target="SG-PAID")
 
     moved = await handlers.on_payment_cleared(event, fakes.deps)
     again = await handlers.on_payment_cleared(event, fakes.deps)
-    duplicate = await handlers.on_payment_cleared(payment_cleared([a.order_number]), fakes.deps)
+    duplicate = await handlers.on_payment_cleared(payment_cleared([a]), fakes.deps)
 
     assert moved == [a.order_number, b.order_number]
     assert again == []
@@ -274,7 +277,7 @@ async def test_payment_moves_pending_orders_to_work_in_process_once(fakes: Fakes
 async def test_only_pending_orders_can_be_cancelled(fakes: Fakes) -> None:
     pending = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
     paid = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
-    await handlers.on_payment_cleared(payment_cleared([paid.order_number]), fakes.deps)
+    await handlers.on_payment_cleared(payment_cleared([paid]), fakes.deps)
 
     cancelled = await handlers.cancel_order(
         "acc_1", pending.order_number, "req-9", fakes.deps, actor="user:usr_ana"
@@ -288,22 +291,49 @@ async def test_only_pending_orders_can_be_cancelled(fakes: Fakes) -> None:
     with pytest.raises(OrderStateConflict, match="cancelled"):
         await handlers.cancel_order("acc_1", pending.order_number, "req-11", fakes.deps)
     with pytest.raises(OrderStateConflict):
-        await handlers.on_payment_cleared(payment_cleared([pending.order_number]), fakes.deps)
+        await handlers.on_payment_cleared(payment_cleared([pending]), fakes.deps)
 
 
-def payment_cleared(order_numbers: list[str]) -> PaymentCleared:
+def payment_cleared(
+    orders: list[Order], target: str | None = None, amount: int | None = None
+) -> PaymentCleared:
+    """Stripe's money for ``target`` (default: the one order) as payments reports it:
+    by default exactly what the orders cost now."""
+    target = target or orders[0].order_number
     return PaymentCleared(
         account_id="acc_1",
         correlation_id="pay-1",
         payload=PaymentClearedPayload(
-            invoice_id="inv_1",
-            target=order_numbers[0],
-            order_numbers=order_numbers,
-            amount=1,
+            invoice_id=f"inv_{target}",
+            target=target,
+            order_numbers=[o.order_number for o in orders],
+            amount=sum(o.amount_due(target) for o in orders) if amount is None else amount,
             currency="EUR",
             payment_intent_id="pi_1",
             paid_at=datetime(2026, 3, 2, tzinfo=UTC),
             contact_email="ops@norte.example",
+        ),
+    )
+
+
+def grouped_event(
+    group_id: str, orders: list[Order], shipping_cost: int = 2_000
+) -> ShipmentGrouped:
+    """Shipping grouped ``orders``, sharing ``shipping_cost`` equally."""
+    return ShipmentGrouped(
+        account_id="acc_1",
+        correlation_id="grp",
+        payload=ShipmentGroupedPayload(
+            group_id=group_id,
+            order_numbers=[o.order_number for o in orders],
+            pairs=sum(o.pairs for o in orders),
+            shipping_cost=shipping_cost,
+            individual_shipping_cost=shipping_cost + 1_000,
+            saving=1_000,
+            allocations={o.order_number: shipping_cost // len(orders) for o in orders},
+            currency="EUR",
+            contact_email="ops@norte.example",
+            grouped_at=datetime(2026, 3, 2, tzinfo=UTC),
         ),
     )
 
@@ -334,7 +364,7 @@ async def test_a_pending_order_is_edited_as_a_new_re_priced_version(fakes: Fakes
 
 async def test_an_edit_after_payment_is_refused(fakes: Fakes) -> None:
     order = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
-    await handlers.on_payment_cleared(payment_cleared([order.order_number]), fakes.deps)
+    await handlers.on_payment_cleared(payment_cleared([order]), fakes.deps)
     with pytest.raises(OrderStateConflict, match="only orders pending payment can be edited"):
         await handlers.edit_order("acc_1", order.order_number, "req-e", fakes.deps, sizes={"42": 1})
     assert fakes.orders.by_number[order.order_number].version == 1
@@ -343,22 +373,7 @@ async def test_an_edit_after_payment_is_refused(fakes: Fakes) -> None:
 async def test_a_shipping_group_is_recorded_once_on_each_order(fakes: Fakes) -> None:
     a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
     b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
-    event = ShipmentGrouped(
-        account_id="acc_1",
-        correlation_id="grp",
-        payload=ShipmentGroupedPayload(
-            group_id="grp_1",
-            order_numbers=[a.order_number, b.order_number],
-            pairs=10,
-            shipping_cost=5_000,
-            individual_shipping_cost=7_800,
-            saving=2_800,
-            allocations={a.order_number: 2_500, b.order_number: 2_500},
-            currency="EUR",
-            contact_email="ops@norte.example",
-            grouped_at=datetime(2026, 3, 2, tzinfo=UTC),
-        ),
-    )
+    event = grouped_event("grp_1", [a, b], shipping_cost=5_000)
     assert await handlers.on_shipment_grouped(event, fakes.deps) == [a.order_number, b.order_number]
     assert await handlers.on_shipment_grouped(event, fakes.deps) == []
     group = fakes.orders.by_number[a.order_number].shipping_group
@@ -371,22 +386,7 @@ async def test_a_grouped_order_is_neither_edited_nor_cancelled_until_its_group_d
 ) -> None:
     a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
     b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
-    grouped = ShipmentGrouped(
-        account_id="acc_1",
-        correlation_id="grp",
-        payload=ShipmentGroupedPayload(
-            group_id="SG-AAAA",
-            order_numbers=[a.order_number, b.order_number],
-            pairs=2,
-            shipping_cost=2_000,
-            individual_shipping_cost=3_000,
-            saving=1_000,
-            allocations={a.order_number: 1_000, b.order_number: 1_000},
-            currency="EUR",
-            contact_email="ops@norte.example",
-            grouped_at=datetime(2026, 3, 2, tzinfo=UTC),
-        ),
-    )
+    grouped = grouped_event("SG-AAAA", [a, b])
     await handlers.on_shipment_grouped(grouped, fakes.deps)
     with pytest.raises(OrderStateConflict, match="DELETE /api/v1/shipping-groups/SG-AAAA"):
         await handlers.edit_order("acc_1", a.order_number, "req-e", fakes.deps, sizes={"42": 3})
@@ -411,23 +411,8 @@ async def test_a_grouped_order_is_neither_edited_nor_cancelled_until_its_group_d
 async def test_a_group_arriving_after_the_order_was_paid_changes_nothing(fakes: Fakes) -> None:
     a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
     b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
-    await handlers.on_payment_cleared(payment_cleared([a.order_number]), fakes.deps)
-    grouped = ShipmentGrouped(
-        account_id="acc_1",
-        correlation_id="grp",
-        payload=ShipmentGroupedPayload(
-            group_id="SG-BBBB",
-            order_numbers=[a.order_number, b.order_number],
-            pairs=2,
-            shipping_cost=2_000,
-            individual_shipping_cost=3_000,
-            saving=1_000,
-            allocations={a.order_number: 1_000, b.order_number: 1_000},
-            currency="EUR",
-            contact_email="ops@norte.example",
-            grouped_at=datetime(2026, 3, 2, tzinfo=UTC),
-        ),
-    )
+    await handlers.on_payment_cleared(payment_cleared([a]), fakes.deps)
+    grouped = grouped_event("SG-BBBB", [a, b])
     assert await handlers.on_shipment_grouped(grouped, fakes.deps) == [b.order_number]
     assert fakes.orders.by_number[a.order_number].shipping_group is None
 
@@ -450,3 +435,44 @@ async def test_every_change_names_who_made_it_in_its_event_and_history(fakes: Fa
     ]
     stored = await handlers.get_order("acc_1", number, fakes.deps)
     assert [h.actor for h in stored.history] == ["user:usr_ana", "user:usr_bea"]
+
+
+async def test_production_starts_only_on_a_payment_of_what_the_orders_cost_now(
+    fakes: Fakes,
+) -> None:
+    a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
+    b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
+    one_cent = payment_cleared([a], amount=1)
+    other_brand = payment_cleared([b], target=a.order_number)
+    assert await handlers.on_payment_cleared(one_cent, fakes.deps) == []
+    assert await handlers.on_payment_cleared(one_cent, fakes.deps) == []
+    assert await handlers.on_payment_cleared(other_brand, fakes.deps) == []
+    flagged = fakes.orders.by_number[a.order_number]
+    assert flagged.status is OrderStatus.PENDING_PAYMENT
+    assert len(flagged.payment_flags) == 1, "flagged once, however often it arrives"
+    assert f"paid 1 EUR, due {a.costs.total} EUR" in flagged.payment_flags[0]
+    assert fakes.orders.by_number[b.order_number].payment_flags == [
+        f"{other_brand.event_id}: a payment for order {a.order_number} names other orders"
+    ]
+
+    # The stale price: paid at version 1's total after an edit made it dearer.
+    stale = payment_cleared([a])
+    await handlers.edit_order("acc_1", a.order_number, "req-e", fakes.deps, sizes={"42": 9})
+    assert await handlers.on_payment_cleared(stale, fakes.deps) == []
+    assert fakes.orders.by_number[a.order_number].status is OrderStatus.PENDING_PAYMENT
+    fresh = payment_cleared([fakes.orders.by_number[a.order_number]])
+    assert await handlers.on_payment_cleared(fresh, fakes.deps) == [a.order_number]
+
+
+async def test_a_group_payment_waits_for_the_group_and_pays_each_share(fakes: Fakes) -> None:
+    a = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
+    b = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
+    early = payment_cleared([a, b], target="SG-LATE", amount=a.costs.total + b.costs.total)
+    with pytest.raises(PaymentAheadOfGroup):  # retried until the group arrives
+        await handlers.on_payment_cleared(early, fakes.deps)
+    await handlers.on_shipment_grouped(grouped_event("SG-LATE", [a, b]), fakes.deps)
+    assert await handlers.on_payment_cleared(early, fakes.deps) == [], "each order's own shipping"
+    joined = [fakes.orders.by_number[n] for n in (a.order_number, b.order_number)]
+    assert await handlers.on_payment_cleared(
+        payment_cleared(joined, target="SG-LATE"), fakes.deps
+    ) == [a.order_number, b.order_number]

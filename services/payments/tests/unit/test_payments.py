@@ -11,7 +11,16 @@ from typing import Any
 
 import pytest
 
-from bespoke_contracts import PaymentCleared, examples
+from bespoke_contracts import (
+    OrderRevised,
+    OrderRevisedPayload,
+    PaymentCleared,
+    ShipmentGrouped,
+    ShipmentGroupedPayload,
+    ShipmentUngrouped,
+    ShipmentUngroupedPayload,
+    examples,
+)
 from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.adapters.stripe_gateway import StripeWebhookVerifier
 from bespoke_payments.domain.errors import InvalidWebhook, InvoiceNotFound, InvoiceNotPayable
@@ -131,6 +140,55 @@ def webhook(
     return payload, sign(payload, secret, timestamp), event
 
 
+def revised_event(order_number: str, pairs: int) -> OrderRevised:
+    """The order was edited to ``pairs`` pairs (new costs)."""
+    return OrderRevised(
+        account_id="acc_1",
+        correlation_id="r",
+        payload=OrderRevisedPayload(
+            order_number=order_number,
+            version=2,
+            sizes={"42": pairs},
+            pairs=pairs,
+            shipping_address=examples.ADDRESS,
+            billing=examples.BILLING,
+            costs=examples.costs(pairs=pairs),
+            revised_at=datetime(2026, 5, 2, tzinfo=UTC),
+        ),
+    )
+
+
+def grouped_event(group_id: str, order_numbers: list[str]) -> ShipmentGrouped:
+    return ShipmentGrouped(
+        account_id="acc_1",
+        correlation_id="g",
+        payload=ShipmentGroupedPayload(
+            group_id=group_id,
+            order_numbers=order_numbers,
+            pairs=3,
+            shipping_cost=2_000,
+            individual_shipping_cost=3_000,
+            saving=1_000,
+            allocations={n: 2_000 // len(order_numbers) for n in order_numbers},
+            currency="EUR",
+            contact_email="ops@norte.example",
+            grouped_at=datetime(2026, 5, 2, tzinfo=UTC),
+        ),
+    )
+
+
+def dissolved_event(group_id: str, order_numbers: list[str]) -> ShipmentUngrouped:
+    return ShipmentUngrouped(
+        account_id="acc_1",
+        correlation_id="u",
+        payload=ShipmentUngroupedPayload(
+            group_id=group_id,
+            order_numbers=order_numbers,
+            dissolved_at=datetime(2026, 5, 3, tzinfo=UTC),
+        ),
+    )
+
+
 async def test_an_invoice_opens_once_per_order_with_the_order_s_costs(fakes: Fakes) -> None:
     again = await handlers.on_order_submitted(
         examples.order_submitted("BF-000007", sizes={"42": 2}), fakes.deps
@@ -217,22 +275,7 @@ async def test_an_amount_mismatch_is_flagged_not_cleared(fakes: Fakes) -> None:
 async def test_an_edit_re_prices_the_invoice_and_needs_a_new_payment(fakes: Fakes) -> None:
     first = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
     assert first.payment is not None
-    from bespoke_contracts import OrderRevised, OrderRevisedPayload
-
-    revised = OrderRevised(
-        account_id="acc_1",
-        correlation_id="r",
-        payload=OrderRevisedPayload(
-            order_number="BF-000007",
-            version=2,
-            sizes={"42": 3},
-            pairs=3,
-            shipping_address=examples.ADDRESS,
-            billing=examples.BILLING,
-            costs=examples.costs(pairs=3),
-            revised_at=datetime(2026, 5, 2, tzinfo=UTC),
-        ),
-    )
+    revised = revised_event("BF-000007", pairs=3)
     await handlers.on_order_revised(revised, fakes.deps)
     await handlers.on_order_revised(revised, fakes.deps)
 
@@ -287,41 +330,11 @@ async def test_a_group_gets_one_invoice_and_its_orders_are_paid_together(fakes: 
 
 
 async def test_a_dissolved_group_gives_each_order_its_invoice_back(fakes: Fakes) -> None:
-    from bespoke_contracts import (
-        ShipmentGrouped,
-        ShipmentGroupedPayload,
-        ShipmentUngrouped,
-        ShipmentUngroupedPayload,
-    )
-
     await handlers.on_order_submitted(examples.order_submitted("BF-000008"), fakes.deps)
-    grouped = ShipmentGrouped(
-        account_id="acc_1",
-        correlation_id="g",
-        payload=ShipmentGroupedPayload(
-            group_id="grp_2",
-            order_numbers=["BF-000007", "BF-000008"],
-            pairs=3,
-            shipping_cost=2_000,
-            individual_shipping_cost=3_000,
-            saving=1_000,
-            allocations={"BF-000007": 1_000, "BF-000008": 1_000},
-            currency="EUR",
-            contact_email="ops@norte.example",
-            grouped_at=datetime(2026, 5, 2, tzinfo=UTC),
-        ),
-    )
-    await handlers.on_shipment_grouped(grouped, fakes.deps)
+    both = ["BF-000007", "BF-000008"]
+    await handlers.on_shipment_grouped(grouped_event("grp_2", both), fakes.deps)
     await handlers.start_payment("acc_1", "grp_2", fakes.deps)
-    dissolved = ShipmentUngrouped(
-        account_id="acc_1",
-        correlation_id="u",
-        payload=ShipmentUngroupedPayload(
-            group_id="grp_2",
-            order_numbers=["BF-000007", "BF-000008"],
-            dissolved_at=datetime(2026, 5, 3, tzinfo=UTC),
-        ),
-    )
+    dissolved = dissolved_event("grp_2", both)
 
     await handlers.on_shipment_ungrouped(dissolved, fakes.deps)
     await handlers.on_shipment_ungrouped(dissolved, fakes.deps)
@@ -378,3 +391,21 @@ async def test_a_group_whose_order_was_already_paid_gets_no_invoice(fakes: Fakes
     assert "inv_SG-LATE" not in fakes.invoices.stored
     other = fakes.invoices.stored["inv_BF-000008"]
     assert (other.status, other.superseded_by) == (InvoiceStatus.OPEN, None)
+
+
+async def test_an_edit_that_races_the_grouping_is_not_lost_when_the_group_dissolves(
+    fakes: Fakes,
+) -> None:
+    """Group A and B, and edit A at once (orders accepts the edit before it hears of the
+    group): A's invoice, void for the group, must still take the new costs, so that the
+    invoice it gets back when the edit dissolves the group asks for the new total."""
+    await handlers.on_order_submitted(examples.order_submitted("BF-000008"), fakes.deps)
+    both = ["BF-000007", "BF-000008"]
+    await handlers.on_shipment_grouped(grouped_event("grp_3", both), fakes.deps)
+    bigger = revised_event("BF-000007", pairs=9)
+    await handlers.on_order_revised(bigger, fakes.deps)
+    await handlers.on_shipment_ungrouped(dissolved_event("grp_3", both), fakes.deps)
+
+    restored = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    assert restored.total == bigger.payload.costs.total
+    assert restored.total != examples.costs().total

@@ -61,6 +61,7 @@ def _mutable_fields(order: Order) -> Document:
             for h in order.history
         ],
         "applied_events": list(order.applied_events),
+        "payment_flags": list(order.payment_flags),
         "version": order.version,
         "previous_versions": [_version_doc(v) for v in order.previous_versions],
         "shipping_group": (
@@ -142,6 +143,7 @@ def from_document(doc: Document) -> Order:
             for h in doc["history"]
         ],
         applied_events=list(doc.get("applied_events", [])),
+        payment_flags=list(doc.get("payment_flags", [])),
         version=doc.get("version", 1),
         previous_versions=[
             OrderVersion(

@@ -94,6 +94,13 @@ class OrderNumberTaken(OrdersError):
     code = "order-number-taken"
 
 
+class PaymentAheadOfGroup(OrdersError):
+    """A shipping group's payment reached an order before the group itself did (the two
+    events travel on different topics); it is retried until the group is known."""
+
+    code = "payment-ahead-of-group"
+
+
 class ConcurrentChange(OrdersError):
     """The order changed between reading and writing it; the change is retried."""
 

@@ -27,8 +27,9 @@ from bespoke_contracts import (
     OrderSubmitted,
     OrderSubmittedPayload,
     OrderType,
+    is_order_number,
 )
-from bespoke_orders.domain.errors import InvalidOrder, OrderStateConflict
+from bespoke_orders.domain.errors import InvalidOrder, OrderStateConflict, PaymentAheadOfGroup
 
 # The only moves an order can make; anything else is refused (409).
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
@@ -136,6 +137,8 @@ class Order:
     shipping_group: ShippingGroupMembership | None = None
     applied_events: list[str] = field(default_factory=list)
     """Ids of the events already applied to this order (redeliveries change nothing)."""
+    payment_flags: list[str] = field(default_factory=list)
+    """Payments that were not applied, and why: for the factory's finance operators."""
     revision: int = field(default=0, compare=False)
     events: list[Envelope[Any]] = field(default_factory=list, compare=False)
 
@@ -249,6 +252,22 @@ class Order:
             )
         self._not_grouped("edited")
 
+    def amount_due(self, target: str) -> int:
+        """What paying for ``target`` asks of this order now: paid on its own, its total;
+        paid with its shipping group, its manufacturing and customization and its share
+        of the group's shipping."""
+        if target == self.order_number or self.shipping_group is None:
+            return self.costs.total
+        return self.costs.manufacturing + self.costs.customization + self.shipping_group.allocation
+
+    def flag_payment(self, event_id: str, reason: str) -> bool:
+        """Record a payment that is not applied (once per event)."""
+        if event_id in self.applied_events:
+            return False
+        self.payment_flags.append(f"{event_id}: {reason}")
+        self.applied_events.append(event_id)
+        return True
+
     def join_shipping_group(self, group_id: str, allocation: int, event_id: str) -> bool:
         """Record that the order ships in a group, with its share of the group's shipping
         cost. Idempotent per event; returns False when nothing changed."""
@@ -356,3 +375,27 @@ def check_out(
         )
     )
     return order
+
+
+def payment_problem(target: str, amount: int, currency: str, orders: list[Order]) -> str | None:
+    """Why a cleared payment for ``target`` (an order number or a shipping group id)
+    cannot start production of ``orders``, or None when it pays exactly what they cost
+    now. Production never starts on a payment for an old price or for someone else's
+    order: a mismatch is flagged for a person, never applied. ``PaymentAheadOfGroup``
+    when the group's own event has not reached an order yet (retried)."""
+    pending = [o for o in orders if o.status is OrderStatus.PENDING_PAYMENT]
+    if not pending:
+        return None  # already applied (or cancelled): nothing to start
+    if not is_order_number(target):
+        for order in pending:
+            if order.shipping_group is None:
+                raise PaymentAheadOfGroup(f"order {order.order_number} has not joined {target}")
+            if order.shipping_group.group_id != target:
+                return f"order {order.order_number} ships in {order.shipping_group.group_id}"
+    elif [o.order_number for o in orders] != [target]:
+        return f"a payment for order {target} names other orders"
+    currencies = {o.costs.currency for o in orders}
+    due = sum(o.amount_due(target) for o in orders)
+    if currencies != {currency} or amount != due:
+        return f"paid {amount} {currency}, due {due} {'/'.join(sorted(currencies))}"
+    return None

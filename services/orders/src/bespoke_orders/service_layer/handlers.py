@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,8 @@ from bespoke_orders.service_layer.ports import (
     ShippingRates,
 )
 from bespoke_platform.concurrency import change_with_retries
+
+log = logging.getLogger(__name__)
 
 MAX_NUMBER_ATTEMPTS = 50
 MAX_CHANGE_ATTEMPTS = 10
@@ -238,9 +241,20 @@ async def cancel_order(
 
 
 async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[str]:
-    """Launch every order the payment covers (Work In Process). Idempotent per order:
-    a redelivered or duplicate event changes nothing. Returns the orders it moved."""
-    event_id, now = str(event.event_id), deps.clock.now()
+    """Launch every order the payment covers (Work In Process), if it pays exactly what
+    they cost now (``model.payment_problem``); otherwise flag it on each order for the
+    factory's finance operators and start nothing. Idempotent per order: a redelivered or
+    duplicate event changes nothing. Returns the orders it moved."""
+    event_id, now, paid = str(event.event_id), deps.clock.now(), event.payload
+    orders = [await _order_of(n, event, deps) for n in paid.order_numbers]
+    problem = model.payment_problem(paid.target, paid.amount, paid.currency, orders)
+    if problem is not None:
+        log.warning("payment %s not applied: %s", paid.payment_intent_id, problem)
+        for number in paid.order_numbers:
+            await _apply_event(
+                number, event, lambda order: order.flag_payment(event_id, problem), deps
+            )
+        return []
     return [
         n
         for n in event.payload.order_numbers
@@ -273,6 +287,16 @@ async def on_shipment_ungrouped(event: ShipmentUngrouped, deps: OrdersDeps) -> N
         )
 
 
+async def _order_of(order_number: str, event: Envelope[Any], deps: OrdersDeps) -> model.Order:
+    """The order an event names, of the event's brand."""
+    order = await deps.orders.get_any(order_number)
+    if order is None or order.account_id != event.account_id:
+        raise OrderNotFound(
+            f"{event.event_type} {event.event_id} names unknown order {order_number}"
+        )
+    return order
+
+
 async def _apply_event(
     order_number: str,
     event: Envelope[Any],
@@ -283,12 +307,7 @@ async def _apply_event(
     changed = False
 
     async def load() -> model.Order:
-        order = await deps.orders.get_any(order_number)
-        if order is None or order.account_id != event.account_id:
-            raise OrderNotFound(
-                f"{event.event_type} {event.event_id} names unknown order {order_number}"
-            )
-        return order
+        return await _order_of(order_number, event, deps)
 
     def apply(order: model.Order) -> bool:
         nonlocal changed

@@ -6,7 +6,12 @@ from __future__ import annotations
 from collections.abc import Awaitable
 
 from bespoke_contracts import PaymentCleared, ShipmentGrouped, ShipmentUngrouped
-from bespoke_orders.domain.errors import ConcurrentChange, OrdersError, UpstreamUnavailable
+from bespoke_orders.domain.errors import (
+    ConcurrentChange,
+    OrdersError,
+    PaymentAheadOfGroup,
+    UpstreamUnavailable,
+)
 from bespoke_orders.service_layer import handlers
 from bespoke_orders.service_layer.handlers import OrdersDeps
 from bespoke_platform.messaging import PoisonMessage, Subscription
@@ -16,7 +21,7 @@ async def poison_on_refusal(work: Awaitable[object]) -> None:
     """Transient failures are retried; a refusal by the domain never succeeds: dead letter."""
     try:
         await work
-    except (ConcurrentChange, UpstreamUnavailable):
+    except (ConcurrentChange, UpstreamUnavailable, PaymentAheadOfGroup):
         raise
     except OrdersError as error:
         raise PoisonMessage(str(error)) from error

@@ -75,8 +75,12 @@ class Invoice:
         return self.status is InvoiceStatus.OPEN
 
     def reprice(self, costs: OrderCosts, event_id: str) -> bool:
-        """The order was edited: new amounts, a new version (a started payment is dropped)."""
-        if event_id in self.applied_events or not self.payable:
+        """The order was edited: new amounts, a new version (a started payment is dropped).
+        An invoice a group superseded takes them too: an edit that raced the grouping
+        dissolves the group, and the invoice it gets back must ask for the new total."""
+        if event_id in self.applied_events or self.status is InvoiceStatus.PAID:
+            return False
+        if self.status is InvoiceStatus.VOID and self.superseded_by is None:
             return False
         self.manufacturing, self.shipping, self.customization = (
             costs.manufacturing,
