@@ -23,6 +23,18 @@ SERVICE_PORTS: Final[Mapping[str, int]] = MappingProxyType(
 )
 """Each service's HTTP port, locally and in its container."""
 
+CALLERS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
+    {
+        "design": ("gateway", "orders"),
+        "orders": ("gateway",),
+        "payments": ("gateway",),
+        "shipping": ("gateway", "orders"),
+        "notifications": ("gateway",),
+    }
+)
+"""Which services call which: each service trusts credentials signed by these callers
+only (``bespoke_platform.credentials``), and its NetworkPolicy lets only them in."""
+
 KAFKA_PORT: Final = 9092
 KAFKA_CONTROLLER_PORT: Final = 9093
 MONGODB_PORT: Final = 27017

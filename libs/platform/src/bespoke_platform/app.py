@@ -1,4 +1,5 @@
-"""The Litestar app every service runs: health check, lifespan hooks, problem details."""
+"""The Litestar app every service runs: health check, lifespan hooks, problem details, and
+the signed credential every call to its API must carry."""
 
 from __future__ import annotations
 
@@ -10,11 +11,21 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from typing import Annotated, Any, TypeVar
 
 from litestar import Litestar, Request, Response, get
+from litestar.connection import ASGIConnection
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.enums import ScopeType
-from litestar.exceptions import ValidationException
-from litestar.middleware import DefineMiddleware
+from litestar.exceptions import (
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import (
+    AbstractAuthenticationMiddleware,
+    AuthenticationResult,
+    DefineMiddleware,
+)
 from litestar.openapi import OpenAPIConfig
 from litestar.params import HeaderParameter
 from litestar.template.config import TemplateConfig
@@ -24,29 +35,29 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from bespoke_platform import observability, tracing
+from bespoke_platform.credentials import (
+    BRANDS,
+    OPERATORS,
+    Claims,
+    CredentialVerifier,
+    InvalidCredential,
+)
 from bespoke_platform.problems import exception_handlers
 
 Hook = Callable[[], Awaitable[Any]]
 QueryModel = TypeVar("QueryModel", bound=BaseModel)
 
-AccountId = Annotated[
-    str, HeaderParameter(name="X-Bespoke-Account-Id", description="The brand, set by the gateway.")
-]
-"""Internal APIs: the brand a request acts for (the gateway sets it from the token)."""
+AccountId = NamedDependency[str]
+"""Internal APIs: the brand a request acts for, from its verified credential (never from a
+header): a route with an ``account_id: AccountId`` parameter takes brand calls only."""
 RequestId = Annotated[
     str, HeaderParameter(name="X-Request-Id", description="Correlates logs and events.")
 ]
 """Internal APIs: the caller's request id, the correlation id of the events it causes."""
-Actor = Annotated[
-    str | None,
-    HeaderParameter(
-        name="X-Bespoke-Actor",
-        required=False,
-        description="Who made the request (`user:…`, `api-token:…`, `token:<brand>`), "
-        "set by the gateway; recorded with the changes it makes.",
-    ),
-]
-"""Internal APIs: the person or script a request acts for, to attribute its changes."""
+Actor = NamedDependency[str | None]
+"""Internal APIs: the person or script a request acts for (`user:…`, `api-token:…`,
+`token:<brand>`, `operator:…`), from its verified credential; recorded with the changes
+it makes."""
 REQUEST_ID_HEADER = "x-request-id"
 ReadyCheck = Callable[[], Awaitable[bool]]
 
@@ -144,6 +155,68 @@ _SANE_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 _UNTRACED = frozenset({"/metrics", "/health", "/health/live", "/health/ready"})
 
 
+OPEN_PATHS = re.compile(r"^/(health(/live|/ready)?|metrics)$")
+"""What answers without a credential: health (for the kubelet) and metrics (Prometheus)."""
+
+
+class CredentialMiddleware(AbstractAuthenticationMiddleware):
+    """Every call but health and metrics carries ``Authorization: Bearer <credential>``,
+    signed by a caller this service trusts and meant for it; else ``401``, whatever else
+    the request says."""
+
+    def __init__(self, app: ASGIApp, verifier: CredentialVerifier) -> None:
+        super().__init__(app)
+        self.verifier = verifier
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP and OPEN_PATHS.fullmatch(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException(
+                "this service answers signed calls only (a credential from the gateway)",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        try:
+            claims = self.verifier.verify(token.strip())
+        except InvalidCredential as error:
+            raise NotAuthorizedException(
+                str(error), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
+            ) from error
+        return AuthenticationResult(user=claims, auth=token)
+
+
+def _claims(request: Request[Any, Any, Any]) -> Claims:
+    claims = request.scope.get("user")
+    if not isinstance(claims, Claims):
+        raise NotAuthorizedException("this service answers signed calls only")
+    return claims
+
+
+def _account_id(request: Request[Any, Any, Any]) -> str:
+    claims = _claims(request)
+    if claims.realm != BRANDS or claims.account_id is None:
+        raise PermissionDeniedException("this route acts for a brand; the call names none")
+    return claims.account_id
+
+
+def _actor(request: Request[Any, Any, Any]) -> str | None:
+    return _claims(request).actor
+
+
+def operators_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard of the factory's own internal routes: an operator's credential only."""
+    claims = connection.scope.get("user")
+    if not isinstance(claims, Claims) or claims.realm != OPERATORS:
+        raise PermissionDeniedException("this route is the factory's: an operator's call only")
+
+
 def service_app(
     *,
     mongo: AsyncMongoClient[Any],
@@ -156,6 +229,7 @@ def service_app(
     middleware: Sequence[DefineMiddleware] = (),
     openapi_config: OpenAPIConfig | None = None,
     template_config: TemplateConfig[Any] | None = None,
+    credentials: CredentialVerifier | None = None,
 ) -> Litestar:
     """A service's HTTP app.
 
@@ -167,6 +241,9 @@ def service_app(
     :func:`request_id`).
     Startup hooks run in order before the first request; shutdown hooks run in reverse,
     then the MongoDB client closes.
+    With ``credentials``, every other route needs a call signed by a trusted caller
+    (``CredentialMiddleware``), and routes read the brand and actor from it
+    (``AccountId``, ``Actor``).
     """
 
     checks = dict(ready_checks or {})
@@ -221,11 +298,18 @@ def service_app(
         extra["openapi_config"] = openapi_config
     if template_config is not None:
         extra["template_config"] = template_config
+    signed: list[DefineMiddleware] = []
+    if credentials is not None:
+        signed = [DefineMiddleware(CredentialMiddleware, verifier=credentials)]
+        extra["dependencies"] = {
+            "account_id": Provide(_account_id, sync_to_thread=False),
+            "actor": Provide(_actor, sync_to_thread=False),
+        }
     return Litestar(
         route_handlers=[*route_handlers, live, health, metrics],
         state=State(dict(state or {})),
         lifespan=[lifespan],
-        middleware=[DefineMiddleware(RequestIdMiddleware), *middleware],
+        middleware=[DefineMiddleware(RequestIdMiddleware), *signed, *middleware],
         before_send=[add_request_id],
         exception_handlers=exception_handlers(domain_errors or {}),
         **extra,

@@ -17,3 +17,11 @@ class ServiceSettings(BaseSettings):
     mongodb_url: str = f"mongodb://{LOCAL_HOST}:{MONGODB_PORT}/"
     mongodb_database: str
     kafka_bootstrap: str = f"{LOCAL_HOST}:{KAFKA_PORT}"
+    trusted_keys: str = ""
+    """The callers whose signed calls this service answers: JSON ``{caller: [public JWK,
+    …]}``. Empty: none, so every call but health and metrics is ``401``."""
+    signing_key: str = ""
+    """This service's Ed25519 private key (PEM), for the calls it makes to others; a
+    secret. Empty: it makes none."""
+    signing_key_id: str = ""
+    """The id other services know ``signing_key`` by (its ``kid``)."""
