@@ -31,6 +31,7 @@ from bespoke_gateway.service_layer.links import LinkDeps, LinkRules
 from bespoke_gateway.service_layer.ports import AccountRepository, Clock, IdempotencyStore
 from bespoke_gateway.settings import GatewaySettings
 from bespoke_platform.clock import SystemClock
+from bespoke_platform.credentials import signer_from
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.tracing import service_client
 
@@ -85,21 +86,22 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
     db = mongo[settings.mongodb_database]
     accounts = MongoAccountRepository(db)
     identity = identity_deps(settings, db, accounts)
+    signer = signer_from("gateway", settings.signing_key, settings.signing_key_id)
     return GatewayRuntime(
         settings=settings,
         mongo=mongo,
         accounts=accounts,
-        orders=ServiceClient("orders", service_client(settings.orders_url, timeout)),
-        design=ServiceClient("design", service_client(settings.design_url, timeout)),
-        payments=ServiceClient("payments", service_client(settings.payments_url, timeout)),
-        shipping=ServiceClient("shipping", service_client(settings.shipping_url, timeout)),
+        orders=ServiceClient("orders", service_client(settings.orders_url, timeout), signer),
+        design=ServiceClient("design", service_client(settings.design_url, timeout), signer),
+        payments=ServiceClient("payments", service_client(settings.payments_url, timeout), signer),
+        shipping=ServiceClient("shipping", service_client(settings.shipping_url, timeout), signer),
         idempotency=MongoIdempotency(db),
         limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
         identity=identity,
         links=LinkDeps(
             identity=identity,
             links=MongoPasswordLinks(db),
-            mailer=NotificationsMailer(service_client(settings.notifications_url, timeout)),
+            mailer=NotificationsMailer(service_client(settings.notifications_url, timeout), signer),
             rules=LinkRules(
                 invitation_lasts=timedelta(seconds=settings.invitation_lasts_seconds),
                 reset_lasts=timedelta(seconds=settings.reset_link_lasts_seconds),

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
+
 from bespoke_contracts.api.notifications import AccountEmailRequest
 from bespoke_gateway.domain.accounts import Account
 from bespoke_gateway.domain.errors import (
@@ -35,6 +37,12 @@ from bespoke_gateway.service_layer.ports import (
     SessionStore,
     StoredResponse,
     UserRepository,
+)
+from bespoke_platform.credentials import (
+    Claims,
+    CredentialSigner,
+    CredentialVerifier,
+    new_key,
 )
 
 
@@ -92,6 +100,19 @@ class FakeIdempotency(IdempotencyStore):
 
     async def abandon(self, rid: str) -> None:
         self.records.pop(rid, None)
+
+
+SIGNING_KEY = new_key()
+SIGNER = CredentialSigner("gateway", "gateway-test", SIGNING_KEY)
+"""The gateway's key in these tests: the fake services verify what it signs."""
+
+
+def claims_of(request: httpx.Request, service: str) -> Claims:
+    """What the gateway's credential on ``request`` says, verified as ``service`` would."""
+    verifier = CredentialVerifier(service, {"gateway": {"gateway-test": SIGNING_KEY.public_key()}})
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    assert scheme == "Bearer", "every call to a service carries the gateway's credential"
+    return verifier.verify(token)
 
 
 T0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)

@@ -17,6 +17,8 @@ from bespoke_gateway.entrypoints.http import create_app
 from bespoke_gateway.service_layer.ports import AccountRepository, IdempotencyStore
 from bespoke_gateway.settings import GatewaySettings
 
+from .fakes import SIGNER, claims_of
+
 BODY = {
     "design_id": "des_1",
     "design_version": 1,
@@ -79,18 +81,22 @@ async def setup(accounts: AccountRepository, replies: IdempotencyStore) -> Any:
         orders=ServiceClient(
             "orders",
             httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://orders"),
+            SIGNER,
         ),
         design=ServiceClient(
             "design",
             httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://design"),
+            SIGNER,
         ),
         payments=ServiceClient(
             "payments",
             httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://payments"),
+            SIGNER,
         ),
         shipping=ServiceClient(
             "shipping",
             httpx.AsyncClient(transport=httpx.MockTransport(orders), base_url="http://shipping"),
+            SIGNER,
         ),
         idempotency=replies,
         limiter=RateLimiter(rate=1, burst=8),
@@ -108,7 +114,10 @@ async def test_checkout_is_forwarded_for_the_token_s_brand(setup: Any) -> None:
     assert response.status_code == 201
     assert response.headers["location"] == "/api/v1/orders/BF-000009"
     [forwarded] = orders.requests
-    assert forwarded.headers["X-Bespoke-Account-Id"] == account.account_id
+    claims = claims_of(forwarded, "orders")
+    assert (claims.realm, claims.account_id, claims.role) == ("brands", account.account_id, "owner")
+    assert claims.actor == f"token:{account.account_id}"
+    assert "X-Bespoke-Account-Id" not in forwarded.headers, "the brand rides in the credential"
     assert forwarded.headers["Idempotency-Key"] == "k1"
     assert json.loads(forwarded.content)["sizes"] == {"42": 1}
 

@@ -20,6 +20,8 @@ from bespoke_gateway.domain.ratelimit import RateLimiter
 from bespoke_gateway.entrypoints.http import create_app
 from bespoke_gateway.settings import GatewaySettings
 
+from .fakes import SIGNER, claims_of
+
 SECRET = "whsec_local"
 
 
@@ -43,7 +45,7 @@ class Payments:
         self.started = False
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
-        account = request.headers.get("X-Bespoke-Account-Id", "")
+        account = claims_of(request, "payments").account_id or ""
         self.calls.append((request.method, request.url.path, account))
         if request.url.path == "/internal/invoices/BF-000001" and request.method == "GET":
             return httpx.Response(
@@ -73,7 +75,7 @@ async def client_for(secret: str | None) -> tuple[AsyncTestClient[Any], Payments
     def service(name: str) -> ServiceClient:
         transport = httpx.MockTransport(payments)
         return ServiceClient(
-            name, httpx.AsyncClient(transport=transport, base_url=f"http://{name}")
+            name, httpx.AsyncClient(transport=transport, base_url=f"http://{name}"), SIGNER
         )
 
     runtime = GatewayRuntime(

@@ -18,6 +18,7 @@ from bespoke_orders.service_layer.handlers import OrdersDeps
 from bespoke_orders.service_layer.subscriptions import SUBSCRIPTIONS, poison_on_refusal
 from bespoke_orders.settings import OrdersSettings
 from bespoke_platform.clock import SystemClock
+from bespoke_platform.credentials import signer_from
 from bespoke_platform.kafka import BrokerPublisher, make_broker
 from bespoke_platform.messaging import subscribe_all
 from bespoke_platform.mongo import Document, connect
@@ -63,8 +64,9 @@ def bootstrap(
         db.orders, db.outbox_signals, publisher, poll_seconds=settings.outbox_poll_seconds
     )
     timeout = httpx.Timeout(settings.upstream_timeout_seconds)
-    design = HttpDesignCatalog(service_client(settings.design_url, timeout))
-    shipping = HttpShippingRates(service_client(settings.shipping_url, timeout))
+    signer = signer_from("orders", settings.signing_key, settings.signing_key_id)
+    design = HttpDesignCatalog(service_client(settings.design_url, timeout), signer)
+    shipping = HttpShippingRates(service_client(settings.shipping_url, timeout), signer)
     deps = OrdersDeps(
         orders=MongoOrderRepository(db),
         clock=SystemClock(),

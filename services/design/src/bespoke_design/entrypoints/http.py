@@ -27,6 +27,7 @@ from bespoke_design.domain import errors
 from bespoke_design.domain.model import Design
 from bespoke_design.service_layer import handlers
 from bespoke_platform.app import AccountId, Actor, query_model, service_app
+from bespoke_platform.credentials import verifier_from
 
 IdempotencyKey = Annotated[
     str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
@@ -218,6 +219,7 @@ def create_app(runtime: DesignRuntime | None = None) -> Litestar:
     runtime = runtime or bootstrap()
     return service_app(
         mongo=runtime.mongo,
+        credentials=verifier_from("design", runtime.settings.trusted_keys),
         route_handlers=[DesignsController],
         state={"runtime": runtime},
         on_startup=[runtime.start],

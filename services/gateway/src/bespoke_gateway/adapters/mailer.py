@@ -6,6 +6,7 @@ import httpx
 
 from bespoke_contracts.api.notifications import AccountEmailRequest
 from bespoke_gateway.domain.errors import UpstreamUnavailable
+from bespoke_platform.credentials import CredentialSigner, signed
 
 
 class NotificationsMailer:
@@ -13,15 +14,18 @@ class NotificationsMailer:
     send log (once per link) and its courier sends it, retrying SMTP as it does for every
     email."""
 
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
+    def __init__(self, client: httpx.AsyncClient, signer: CredentialSigner | None) -> None:
+        self._client, self._signer = client, signer
 
     async def send(self, link_id: str, email: AccountEmailRequest) -> None:
         try:
             response = await self._client.put(
                 f"/internal/account-emails/{link_id}",
                 content=email.model_dump_json(),
-                headers={"content-type": "application/json"},
+                headers={
+                    "content-type": "application/json",
+                    **signed(self._signer, "notifications"),
+                },
             )
         except httpx.HTTPError as error:
             raise UpstreamUnavailable(

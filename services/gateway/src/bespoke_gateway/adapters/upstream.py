@@ -9,6 +9,7 @@ from urllib.parse import quote
 import httpx
 
 from bespoke_gateway.domain.errors import UpstreamUnavailable
+from bespoke_platform.credentials import CredentialSigner, signed
 
 _LOST_ANSWER = (httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError)
 
@@ -30,11 +31,15 @@ class UpstreamResponse:
 
 
 class ServiceClient:
-    """Calls one service's internal API on behalf of a brand."""
+    """Calls one service's internal API on behalf of a brand (or an operator), each call
+    with a credential the gateway signs for that service alone."""
 
-    def __init__(self, name: str, client: httpx.AsyncClient) -> None:
+    def __init__(
+        self, name: str, client: httpx.AsyncClient, signer: CredentialSigner | None = None
+    ) -> None:
         self.name = name
         self._client = client
+        self._signer = signer
 
     async def request(
         self,
@@ -46,7 +51,12 @@ class ServiceClient:
         headers: dict[str, str] | None = None,
         params: dict[str, Any] | None = None,
         content: bytes | None = None,
+        actor: str | None = None,
+        role: str | None = None,
+        realm: str | None = None,
     ) -> UpstreamResponse:
+        """``account_id``: the brand the call acts for ("" for none: the gateway's own
+        call, e.g. relaying Stripe's webhook)."""
         # Retried once: a request that never reached the service (connection refused),
         # and, for reads only, one whose answer was lost. Writes whose answer was lost are
         # not retried here: the client retries them with its Idempotency-Key.
@@ -59,8 +69,8 @@ class ServiceClient:
                     content=content,
                     params=params,
                     headers={
-                        "X-Bespoke-Account-Id": account_id,
                         "X-Request-Id": request_id,
+                        **signed(self._signer, self.name, account_id or None, actor, role, realm),
                         **(headers or {}),
                     },
                 )

@@ -134,9 +134,10 @@ class Upstream:
         ``Idempotent-Replayed: true``, without calling the service. ``created_at``:
         (public path prefix, id field) to build the ``Location`` of a 201.
         """
-        sent = {**(headers or {}), "X-Bespoke-Actor": self.request.user.actor}
+        sent = dict(headers or {})
         payload = body.model_dump(mode="json", exclude_none=True) if body is not None else None
-        account_id = self.request.user.account_id
+        caller = self.request.user
+        account_id = caller.account_id
 
         async def send() -> StoredResponse:
             upstream = await self.client.request(
@@ -147,6 +148,8 @@ class Upstream:
                 json=payload,
                 params={k: v for k, v in (params or {}).items() if v is not None},
                 headers=sent,
+                actor=caller.actor,
+                role=caller.role.value,
             )
             location = None
             if created_at is not None and upstream.status_code == 201:

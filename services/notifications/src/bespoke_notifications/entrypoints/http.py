@@ -15,7 +15,8 @@ from bespoke_contracts.api.notifications import AccountEmailRequest
 from bespoke_notifications.bootstrap import NotificationsRuntime, bootstrap
 from bespoke_notifications.service_layer.handlers import queue_account_email
 from bespoke_notifications.service_layer.ports import DeliveryStatus
-from bespoke_platform.app import service_app
+from bespoke_platform.app import operators_only, service_app
+from bespoke_platform.credentials import verifier_from
 
 
 class DeliveryView(BaseModel):
@@ -32,6 +33,7 @@ class DeliveryView(BaseModel):
 
 class NotificationsController(Controller):
     path = "/internal/notifications"
+    guards = [operators_only]  # the send log: the factory's operators only
 
     @get("/")
     async def list_by_status(
@@ -79,6 +81,7 @@ def create_app(runtime: NotificationsRuntime | None = None) -> Litestar:
     runtime = runtime or bootstrap()
     return service_app(
         mongo=runtime.mongo,
+        credentials=verifier_from("notifications", runtime.settings.trusted_keys),
         route_handlers=[NotificationsController, AccountEmailsController],
         state={"runtime": runtime},
         on_startup=[runtime.start],

@@ -9,6 +9,7 @@ import httpx
 from bespoke_contracts.api.design import DesignResponse, Estimate, EstimateRequest
 from bespoke_orders.domain.checkout import Money
 from bespoke_orders.domain.errors import Conflict, InvalidOrder, UpstreamUnavailable
+from bespoke_platform.credentials import CredentialSigner, signed
 
 
 async def _call(
@@ -31,8 +32,10 @@ def _refusal(response: httpx.Response, pointer_prefix: str = "") -> InvalidOrder
 
 
 class HttpDesignCatalog:
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
+    """The design service, called with orders' own credential (for the order's brand)."""
+
+    def __init__(self, client: httpx.AsyncClient, signer: CredentialSigner | None) -> None:
+        self._client, self._signer = client, signer
 
     async def design_version(self, account_id: str, design_id: str, version: int) -> DesignResponse:
         response = await _call(
@@ -41,7 +44,7 @@ class HttpDesignCatalog:
             "GET",
             f"/internal/designs/{design_id}",
             params={"version": version},
-            headers={"X-Bespoke-Account-Id": account_id},
+            headers=signed(self._signer, "design", account_id),
         )
         if response.status_code == 404:
             raise InvalidOrder(
@@ -59,7 +62,7 @@ class HttpDesignCatalog:
             "POST",
             "/internal/estimates",
             json=request.model_dump(mode="json", exclude_none=True),
-            headers={"X-Bespoke-Account-Id": account_id},
+            headers=signed(self._signer, "design", account_id),
         )
         if response.status_code in (404, 409, 422):
             raise _refusal(response)
@@ -68,7 +71,13 @@ class HttpDesignCatalog:
         return Estimate.model_validate_json(response.content)
 
     async def customization_price(self, customization: str) -> Money:
-        response = await _call(self._client, "design", "GET", "/internal/catalog")
+        response = await _call(
+            self._client,
+            "design",
+            "GET",
+            "/internal/catalog",
+            headers=signed(self._signer, "design"),
+        )
         if response.status_code != 200:
             raise UpstreamUnavailable(f"the design service answered {response.status_code}")
         catalog = response.json()
@@ -82,8 +91,10 @@ class HttpDesignCatalog:
 
 
 class HttpShippingRates:
-    def __init__(self, client: httpx.AsyncClient) -> None:
-        self._client = client
+    """The shipping service's rates, called with orders' own credential."""
+
+    def __init__(self, client: httpx.AsyncClient, signer: CredentialSigner | None) -> None:
+        self._client, self._signer = client, signer
 
     async def quote(self, country: str, pairs: int) -> Money:
         response = await _call(
@@ -92,6 +103,7 @@ class HttpShippingRates:
             "POST",
             "/internal/quotes",
             json={"country": country, "pairs": pairs},
+            headers=signed(self._signer, "shipping"),
         )
         if response.status_code != 200:
             raise UpstreamUnavailable(f"the shipping service answered {response.status_code}")

@@ -55,7 +55,7 @@ class Checkout:
     labeling: Labeling | None
     request_id: str
     actor: str | None = None
-    """Who checks out: the gateway's `X-Bespoke-Actor`."""
+    """Who checks out, as the gateway's credential names them."""
 
     @property
     def pairs(self) -> int:

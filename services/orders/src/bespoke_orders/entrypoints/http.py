@@ -25,6 +25,7 @@ from bespoke_orders.domain import errors, model
 from bespoke_orders.service_layer import handlers
 from bespoke_orders.service_layer.ports import OrderQuery
 from bespoke_platform.app import AccountId, Actor, RequestId, query_model, service_app
+from bespoke_platform.credentials import verifier_from
 
 OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
 
@@ -178,6 +179,7 @@ def create_app(runtime: OrdersRuntime | None = None) -> Litestar:
     runtime = runtime or bootstrap()
     return service_app(
         mongo=runtime.mongo,
+        credentials=verifier_from("orders", runtime.settings.trusted_keys),
         route_handlers=[OrdersController],
         state={"runtime": runtime},
         domain_errors={

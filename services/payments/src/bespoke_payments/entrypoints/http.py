@@ -14,7 +14,8 @@ from bespoke_payments.bootstrap import PaymentsRuntime, bootstrap
 from bespoke_payments.domain import errors
 from bespoke_payments.domain.model import Invoice
 from bespoke_payments.service_layer import handlers
-from bespoke_platform.app import AccountId, service_app
+from bespoke_platform.app import AccountId, operators_only, service_app
+from bespoke_platform.credentials import verifier_from
 
 Target = Annotated[str, Parameter(description="An order number (or a shipping group id).")]
 
@@ -60,13 +61,14 @@ class InvoicesController(Controller):
         runtime: PaymentsRuntime = state.runtime
         return started(await handlers.start_payment(account_id, target, runtime.deps))
 
-    @get_route("/operator/invoices/{target:str}")
+    @get_route("/operator/invoices/{target:str}", guards=[operators_only])
     async def operator_invoice(self, target: Target, state: State) -> PayPage:
-        """For local tools (`bespoke payments simulate-success`): any brand's invoice."""
+        """The factory's operators (and `bespoke payments simulate-success`): any brand's
+        invoice."""
         runtime: PaymentsRuntime = state.runtime
         return pay_page(await handlers.pay_page(None, target, runtime.deps))
 
-    @post("/operator/invoices/{target:str}/payment", status_code=200)
+    @post("/operator/invoices/{target:str}/payment", status_code=200, guards=[operators_only])
     async def operator_start(self, target: Target, state: State) -> StartedPayment:
         runtime: PaymentsRuntime = state.runtime
         return started(await handlers.start_payment(None, target, runtime.deps))
@@ -85,6 +87,7 @@ def create_app(runtime: PaymentsRuntime | None = None) -> Litestar:
     runtime = runtime or bootstrap()
     return service_app(
         mongo=runtime.mongo,
+        credentials=verifier_from("payments", runtime.settings.trusted_keys),
         route_handlers=[InvoicesController],
         state={"runtime": runtime},
         on_startup=[runtime.start],

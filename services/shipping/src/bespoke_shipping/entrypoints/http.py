@@ -25,7 +25,15 @@ from bespoke_contracts.api.shipping import (
     ShippingGroupListQuery,
     ShippingGroupView,
 )
-from bespoke_platform.app import AccountId, Actor, RequestId, query_model, service_app
+from bespoke_platform.app import (
+    AccountId,
+    Actor,
+    RequestId,
+    operators_only,
+    query_model,
+    service_app,
+)
+from bespoke_platform.credentials import verifier_from
 from bespoke_shipping.bootstrap import ShippingRuntime, bootstrap
 from bespoke_shipping.domain import errors
 from bespoke_shipping.domain.model import Shipment, ShippingGroup
@@ -231,13 +239,18 @@ class ShipmentsController(Controller):
         runtime: ShippingRuntime = state.runtime
         return shipment_view(await handlers.shipment_of(account_id, order_number, runtime.deps))
 
-    @get("/shipments/{shipment_id:str}", operation_id="getShipment")
+    @get("/shipments/{shipment_id:str}", operation_id="getShipment", guards=[operators_only])
     async def get_shipment(self, shipment_id: ShipmentId, state: State) -> ShipmentView:
         """Any brand's shipment (factory systems and operators)."""
         runtime: ShippingRuntime = state.runtime
         return shipment_view(await handlers.get_shipment(None, shipment_id, runtime.deps))
 
-    @post("/shipments/{shipment_id:str}/status", status_code=200, operation_id="updateShipment")
+    @post(
+        "/shipments/{shipment_id:str}/status",
+        status_code=200,
+        operation_id="updateShipment",
+        guards=[operators_only],
+    )
     async def update(
         self,
         shipment_id: ShipmentId,
@@ -258,6 +271,7 @@ def create_app(runtime: ShippingRuntime | None = None) -> Litestar:
     runtime = runtime or bootstrap()
     return service_app(
         mongo=runtime.mongo,
+        credentials=verifier_from("shipping", runtime.settings.trusted_keys),
         route_handlers=[RatesController, GroupsController, ShipmentsController],
         state={"runtime": runtime},
         on_startup=[runtime.start],
