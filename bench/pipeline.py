@@ -27,6 +27,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from bench.checkout import brand_and_body
 from bench.reporting import machine, percentiles, progress
 from bespoke.stack.config import StackConfig
+from bespoke.stack.keys import CallsAsGateway
 from bespoke_contracts import ORDER_STATUS_CHANGED, ORDER_SUBMITTED
 from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.settings import PaymentsSettings
@@ -162,6 +163,7 @@ async def payments(
     secret = PaymentsSettings().stripe_webhook_secret
     service = config.service_url("payments")
     prepared: list[bytes] = []
+    ops = CallsAsGateway(config, "payments")  # payments' operator routes, as the factory
     async with httpx.AsyncClient(timeout=30) as client:
         gate = asyncio.Semaphore(8)
 
@@ -169,13 +171,13 @@ async def payments(
             async with gate:
                 url = f"{service}/internal/operator/invoices/{number}"
                 for _ in range(300):  # the invoice opens when payments reads order.submitted
-                    found = await client.get(url)
+                    found = await client.get(url, auth=ops)
                     if found.status_code == 200:
                         break
                     await asyncio.sleep(0.1)
-                started = await client.post(f"{url}/payment")
+                started = await client.post(f"{url}/payment", auth=ops)
                 started.raise_for_status()
-                invoice = (await client.get(url)).json()
+                invoice = (await client.get(url, auth=ops)).json()
                 prepared.append(json.dumps(succeeded_event(invoice)).encode())
 
         progress(f"pipeline: starting {len(numbers)} payments at stripe-mock")

@@ -31,6 +31,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from bespoke.accounts import create_account
 from bespoke.stack import processes
 from bespoke.stack.config import StackConfig
+from bespoke.stack.keys import CallsAsGateway
 from bespoke.stack.lifecycle import Stack
 from bespoke_contracts import ALL_TOPICS, ORDER_SUBMITTED, PAYMENT_CLEARED, dead_letter_topic
 from bespoke_gateway.ui.simulation import sign, succeeded_event
@@ -119,22 +120,23 @@ async def pay(config: StackConfig, ledger: Ledger, order: str, deadline: float) 
     invoice_url = f"{config.service_url('payments')}/internal/operator/invoices/{order}"
     payload: bytes | None = None
     ledger.payment_attempts += 1
+    ops = CallsAsGateway(config, "payments")  # payments' operator routes, as the factory
     async with httpx.AsyncClient(timeout=10) as client:
         while time.monotonic() < deadline:
             try:
                 if payload is None:
-                    found = await client.get(invoice_url)
+                    found = await client.get(invoice_url, auth=ops)
                     if found.status_code != 200:  # not opened yet (payments is catching up)
                         await asyncio.sleep(0.5)
                         continue
                     invoice = found.json()
                     if not invoice.get("payment_intent_id"):
-                        started = await client.post(f"{invoice_url}/payment")
+                        started = await client.post(f"{invoice_url}/payment", auth=ops)
                         if started.status_code != 200:
                             ledger.errors[f"start payment {started.status_code}"] += 1
                             await asyncio.sleep(0.5)
                             continue
-                        invoice = (await client.get(invoice_url)).json()
+                        invoice = (await client.get(invoice_url, auth=ops)).json()
                     payload = json.dumps(succeeded_event(invoice)).encode()
                 r = await client.post(
                     f"{config.gateway_url}/api/v1/webhooks/stripe",

@@ -36,6 +36,8 @@ app.add_typer(users_app, name="users")
 operators_app = typer.Typer(help="The factory's operators.", no_args_is_help=True)
 app.add_typer(operators_app, name="operators")
 app.add_typer(payments_app, name="payments")
+keys_app = typer.Typer(help="Keys the services sign their calls with.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 browser_app = typer.Typer(help="The browser the web UI tests drive.", no_args_is_help=True)
 app.add_typer(browser_app, name="browser")
 
@@ -227,6 +229,49 @@ def operators_create(
 
     password = _password_from_stdin(password_stdin)
     _accounts_action(accounts.create_operator(email, role, password, name))
+
+
+@keys_app.command("create")
+def keys_create(
+    service: Annotated[str, typer.Option(help="The service that signs with it, e.g. `gateway`.")],
+    key_id: Annotated[str, typer.Option(help="Its id, new for each key, e.g. `gateway-2`.")],
+) -> None:
+    """A new Ed25519 key for a service's calls to others. Prints `key_id`,
+    `private_key_pem` (the service's `SIGNING_KEY` secret) and `public_jwk` (add it to the
+    `TRUSTED_KEYS` of every service that service calls, before it signs with it)."""
+    from bespoke_platform.credentials import new_key, private_pem, public_jwk
+
+    key = new_key()
+    _print_json(
+        {
+            "service": service,
+            "key_id": key_id,
+            "private_key_pem": private_pem(key),
+            "public_jwk": public_jwk(key_id, key),
+        }
+    )
+
+
+@keys_app.command("compose-env")
+def keys_compose_env() -> None:
+    """New keys for every signing service and each service's trusted callers, as the
+    `.env` file docker compose reads: `uv run bespoke keys compose-env > .env`."""
+    import json
+
+    from bespoke_platform.addresses import CALLERS
+    from bespoke_platform.credentials import new_key, private_pem, public_jwk
+
+    keys = {signer: (f"{signer}-1", new_key()) for signer in ("gateway", "orders")}
+    lines = {}
+    for signer, (key_id, key) in keys.items():
+        lines[f"BESPOKE_{signer.upper()}_SIGNING_KEY"] = private_pem(key)
+        lines[f"BESPOKE_{signer.upper()}_SIGNING_KEY_ID"] = key_id
+    for service, callers in CALLERS.items():
+        trusted = {caller: [public_jwk(*keys[caller])] for caller in callers}
+        lines[f"BESPOKE_{service.upper()}_TRUSTED_KEYS"] = json.dumps(trusted)
+    for name, value in lines.items():
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+        print(f'{name}="{quoted}"')
 
 
 @payments_app.command("simulate-success")

@@ -12,13 +12,14 @@ referenced, never written here: create ``bespoke-secrets`` per environment.
 from __future__ import annotations
 
 import argparse
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bespoke_platform.addresses import KAFKA_PORT, MONGODB_PORT, SERVICE_PORTS
+from bespoke_platform.addresses import CALLERS, KAFKA_PORT, MONGODB_PORT, SERVICE_PORTS
 
 BASE = Path(__file__).resolve().parents[4] / "deploy" / "k8s" / "base"
 IMAGE = "bespoke/{service}"
@@ -70,6 +71,15 @@ def cluster_url(service: str) -> str:
     return f"http://{service}:{SERVICE_PORTS[service]}"
 
 
+def _signing(service: str) -> tuple[Env, ...]:
+    """A service that calls others signs its calls with its own key (a secret) and says
+    which key it is (public)."""
+    return (
+        Env("SIGNING_KEY", protected=f"{service}-signing-key"),
+        Env("SIGNING_KEY_ID", config=f"{service}-signing-key-id"),
+    )
+
+
 COMMON = (
     Env("MONGODB_URL", protected="mongodb-url"),
     Env("KAFKA_BOOTSTRAP", config="kafka-bootstrap"),
@@ -86,6 +96,7 @@ SERVICES = (
             Env("PAYMENTS_URL", value=cluster_url("payments")),
             Env("SHIPPING_URL", value=cluster_url("shipping")),
             Env("NOTIFICATIONS_URL", value=cluster_url("notifications")),
+            *_signing("gateway"),
             # Only the ingress controller may reach the gateway (NetworkPolicies), so the
             # client address and scheme it forwards are believed.
             Env("TRUSTED_PROXIES", value="*"),
@@ -94,7 +105,7 @@ SERVICES = (
         calls=("design", "orders", "payments", "shipping", "notifications"),
         max_replicas=10,
     ),
-    ServiceSpec("design", SERVICE_PORTS["design"], consumer=False, callers=("gateway", "orders")),
+    ServiceSpec("design", SERVICE_PORTS["design"], consumer=False, callers=CALLERS["design"]),
     ServiceSpec(
         "orders",
         SERVICE_PORTS["orders"],
@@ -102,8 +113,9 @@ SERVICES = (
         env=(
             Env("DESIGN_URL", value=cluster_url("design")),
             Env("SHIPPING_URL", value=cluster_url("shipping")),
+            *_signing("orders"),
         ),
-        callers=("gateway",),
+        callers=CALLERS["orders"],
         calls=("design", "shipping"),
         max_replicas=PARTITIONS,
     ),
@@ -116,7 +128,7 @@ SERVICES = (
             Env("STRIPE_API_KEY", protected="stripe-api-key"),
             Env("STRIPE_WEBHOOK_SECRET", protected="stripe-webhook-secret"),
         ),
-        callers=("gateway",),
+        callers=CALLERS["payments"],
         external_ports=(443,),
         max_replicas=PARTITIONS,
     ),
@@ -124,7 +136,7 @@ SERVICES = (
         "shipping",
         SERVICE_PORTS["shipping"],
         consumer=True,
-        callers=("gateway", "orders"),
+        callers=CALLERS["shipping"],
         max_replicas=PARTITIONS,
     ),
     ServiceSpec(
@@ -140,7 +152,7 @@ SERVICES = (
             Env("MAIL_FROM", config="mail-from"),
             Env("BACKOFFICE_URL", config="backoffice-url"),
         ),
-        callers=("gateway",),
+        callers=CALLERS["notifications"],
         external_ports=(25, 465, 587),
         max_replicas=PARTITIONS,
     ),
@@ -157,7 +169,10 @@ def _env(spec: ServiceSpec) -> list[dict[str, Any]]:
         {"name": prefix + "HTTP_HOST", "value": "0.0.0.0"},
         {"name": prefix + "HTTP_PORT", "value": str(spec.port)},
     ]
-    for env in (*COMMON, *spec.env):
+    trusted = (
+        (Env("TRUSTED_KEYS", config=f"trusted-keys-{spec.name}"),) if spec.name in CALLERS else ()
+    )
+    for env in (*COMMON, *trusted, *spec.env):
         item: dict[str, Any] = {"name": prefix + env.name}
         if env.value is not None:
             item["value"] = env.value
@@ -402,6 +417,13 @@ def shared() -> list[dict[str, Any]]:
                 "topic-partitions": str(PARTITIONS),
                 "topic-replication-factor": "1",
                 "topic-retention-ms": str(7 * 24 * 3600 * 1000),
+                # Keys between services: each signer's key id, and each service's trusted
+                # callers' public keys (`uv run bespoke keys create`; replace per cluster).
+                **{f"{signer}-signing-key-id": f"{signer}-1" for signer in ("gateway", "orders")},
+                **{
+                    f"trusted-keys-{service}": json.dumps({caller: [] for caller in callers})
+                    for service, callers in CALLERS.items()
+                },
             },
         },
         {

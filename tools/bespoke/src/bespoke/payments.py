@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 
 from bespoke.stack.config import StackConfig
+from bespoke.stack.keys import CallsAsGateway
 from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.settings import PaymentsSettings
 
@@ -26,18 +27,23 @@ async def simulate_success(
     config = config or StackConfig()
     secret = PaymentsSettings().stripe_webhook_secret
     payments = config.service_url("payments")
+    operator = CallsAsGateway(config, "payments")  # payments' operator routes, as the factory
     async with httpx.AsyncClient(timeout=15) as client:
-        found = await client.get(f"{payments}/internal/operator/invoices/{target}")
+        found = await client.get(f"{payments}/internal/operator/invoices/{target}", auth=operator)
         if found.status_code != 200:
             raise SimulationFailed(f"no invoice for {target}: {found.text}")
         invoice = found.json()
         if invoice["status"] != "open":
             raise SimulationFailed(f"the invoice for {target} is {invoice['status']}")
         if not invoice.get("payment_intent_id"):
-            started = await client.post(f"{payments}/internal/operator/invoices/{target}/payment")
+            started = await client.post(
+                f"{payments}/internal/operator/invoices/{target}/payment", auth=operator
+            )
             if started.status_code != 200:
                 raise SimulationFailed(f"starting the payment failed: {started.text}")
-            invoice = (await client.get(f"{payments}/internal/operator/invoices/{target}")).json()
+            invoice = (
+                await client.get(f"{payments}/internal/operator/invoices/{target}", auth=operator)
+            ).json()
         event = succeeded_event(invoice)
         payload = json.dumps(event).encode()
         response = await client.post(

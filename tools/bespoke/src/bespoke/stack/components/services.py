@@ -7,6 +7,7 @@ import sys
 
 from bespoke.stack.components.component import Component, http_ok
 from bespoke.stack.config import REPO_ROOT, StackConfig
+from bespoke.stack.keys import service_env
 from bespoke.stack.processes import ProcessSpec
 from bespoke_payments.settings import PaymentsSettings
 
@@ -58,6 +59,7 @@ class Service(Component):
             if other != self.name:
                 env[f"{prefix}{other.upper()}_URL"] = c.service_url(other)
         env[prefix + "BACKOFFICE_URL"] = c.gateway_url
+        env |= service_env(c, self.name)  # its key and the callers it trusts
         if self.name == "gateway":
             # Every local client (browsers, scripts, the API fuzzer) comes from loopback, so
             # one client address says nothing here: failed sign-ins count per email only.
