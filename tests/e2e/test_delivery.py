@@ -33,7 +33,12 @@ def key() -> dict[str, str]:
     return {"Idempotency-Key": str(uuid.uuid4())}
 
 
-def payment_for(account_id: str, order_number: str, email: str) -> PaymentCleared:
+def payment_for(
+    account_id: str, order: dict[str, Any], email: str, amount: int | None = None
+) -> PaymentCleared:
+    """A ``payment.cleared`` for ``order`` (as the API shows it), by default of exactly
+    its total (the only payment orders applies)."""
+    order_number = order["order_number"]
     return PaymentCleared(
         account_id=account_id,
         correlation_id=f"test-{uuid.uuid4().hex[:8]}",
@@ -41,7 +46,7 @@ def payment_for(account_id: str, order_number: str, email: str) -> PaymentCleare
             invoice_id=f"inv_{uuid.uuid4().hex[:8]}",
             target=order_number,
             order_numbers=[order_number],
-            amount=1000,
+            amount=order["costs"]["total"] if amount is None else amount,
             currency="EUR",
             payment_intent_id="pi_test",
             paid_at=datetime.now(UTC),
@@ -97,8 +102,8 @@ async def test_a_duplicated_payment_cleared_changes_nothing(
         await api.post("/orders", json=checkout_body("pay@e2e.example", design), headers=key())
     ).json()
     number = order["order_number"]
-    payment = payment_for(brand["account_id"], number, "pay@e2e.example")
-    second_payment = payment_for(brand["account_id"], number, "pay@e2e.example")
+    payment = payment_for(brand["account_id"], order, "pay@e2e.example")
+    second_payment = payment_for(brand["account_id"], order, "pay@e2e.example")
 
     await publish(running_system.kafka_bootstrap, payment, payment, second_payment)
     await wait_until_consumed(running_system.kafka_bootstrap, "orders", PAYMENT_CLEARED)

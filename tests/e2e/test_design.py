@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from bespoke.stack.config import StackConfig
+from bespoke.stack.keys import CallsAsGateway
 
 pytestmark = pytest.mark.stack
 
@@ -168,9 +169,11 @@ async def test_a_service_answers_a_reused_key_as_the_gateway_does(
     running_system: StackConfig, brand: dict[str, Any]
 ) -> None:
     """Behind the gateway too: the design service's own answer is 422, the gateway's."""
-    headers = {"X-Bespoke-Account-Id": brand["account_id"], **key()}
+    headers = key()
     async with httpx.AsyncClient(
-        base_url=running_system.service_url("design"), timeout=15
+        base_url=running_system.service_url("design"),
+        timeout=15,
+        auth=CallsAsGateway(running_system, "design", account_id=brand["account_id"]),
     ) as design:
         first = await design.post("/internal/designs", json=OXFORD, headers=headers)
         other = await design.post(

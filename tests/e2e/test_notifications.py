@@ -14,6 +14,7 @@ import pytest
 from bespoke.payments import simulate_success
 from bespoke.stack import processes
 from bespoke.stack.config import StackConfig
+from bespoke.stack.keys import CallsAsGateway
 from bespoke.stack.lifecycle import Stack
 from bespoke_contracts import ORDER_SUBMITTED, OrderSubmitted, examples
 
@@ -114,7 +115,11 @@ async def test_with_smtp_down_the_email_arrives_after_smtp_returns(
     assert processes.stop(smtp.pid_file), "Mailpit was not running under this stack"
     try:
         await publish(running_system.kafka_bootstrap, _order_for(email))
-        async with httpx.AsyncClient(timeout=10) as client, asyncio.timeout(30):
+        operator = CallsAsGateway(running_system, "notifications")
+        async with (
+            httpx.AsyncClient(timeout=10, auth=operator) as client,
+            asyncio.timeout(30),
+        ):
             while True:  # consumed, attempted, waiting to retry with the error recorded
                 pending = (await client.get(notifications, params={"status": "pending"})).json()
                 mine = [d for d in pending if d["to"] == email]

@@ -78,7 +78,7 @@ async def test_edits_re_price_pending_orders_and_paid_orders_are_final(
     assert refused.status_code == 422
 
     await publish(
-        running_system.kafka_bootstrap, payment_for(brand["account_id"], number, "pool@e2e.example")
+        running_system.kafka_bootstrap, payment_for(brand["account_id"], new, "pool@e2e.example")
     )
     await wait_until_consumed(running_system.kafka_bootstrap, "orders", "payment.cleared")
     after_payment = await api.patch(f"/orders/{number}", json={"sizes": {"42": 2}})

@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer
 from bespoke.accounts import create_account
 from bespoke.payments import simulate_success
 from bespoke.stack.config import StackConfig
+from bespoke.stack.keys import CallsAsGateway
 from bespoke_contracts import SHIPMENT_STATUS_CHANGED
 
 from .conftest import checkout_body
@@ -126,7 +127,8 @@ async def test_three_orders_grouped_are_paid_once_and_ship_together(
 
     # Later stages come from the factory through shipping's internal API.
     internal = f"{running_system.service_url('shipping')}/internal/shipments/{shipped['id']}"
-    async with httpx.AsyncClient(timeout=10) as factory:
+    operator = CallsAsGateway(running_system, "shipping")
+    async with httpx.AsyncClient(timeout=10, auth=operator) as factory:
         early = await factory.post(f"{internal}/status", json={"status": "shipped"})
         assert early.status_code == 409, "shipping needs a tracking number"
         ready = await factory.post(f"{internal}/status", json={"status": "ready_to_ship"})
