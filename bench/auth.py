@@ -1,7 +1,9 @@
 """What checking a request's credentials costs the gateway: `GET /api/v1/session` (which
 calls no service and reads one document itself, the brand's name, so the rest of the
 gateway's work is the credential check) with each kind of credential, sequentially:
-database commands and gateway CPU per request, and latency.
+database commands and gateway CPU per request, and latency. And what the signed
+credential of each call between services costs (minting it in the caller, verifying it
+in the callee), in process, per call and per checkout.
 
 Needs the running system (`make up`). Prints one JSON object.
 
@@ -26,6 +28,7 @@ from bench.reporting import machine, percentiles, progress
 from bespoke.accounts import create_account, create_user
 from bespoke.stack.config import StackConfig
 from bespoke_gateway.domain.permissions import Role
+from bespoke_platform.credentials import CredentialSigner, CredentialVerifier, new_key
 
 PASSWORD = "bench sturdy insoles 42"  # noqa: S105 - a bench user on the local stack
 
@@ -71,11 +74,47 @@ async def measure(config: StackConfig, headers: dict[str, str], requests: int) -
     }
 
 
+CALLS_PER_CHECKOUT = 4
+"""Signed calls one checkout makes: gateway -> orders, orders -> design twice (the design
+version, the estimate), orders -> shipping (the quote); a brand's first order with
+custom stamps adds one (design's catalog)."""
+
+
+def service_credentials(rounds: int = 2000) -> dict[str, Any]:
+    """Minting and verifying one call's credential, timed in this process."""
+    key = new_key()
+    signer = CredentialSigner("gateway", "bench-1", key)
+    verifier = CredentialVerifier("orders", {"gateway": {"bench-1": key.public_key()}})
+    began = time.perf_counter()
+    tokens = [
+        signer.mint("orders", account_id="acc_bench", actor="user:usr_bench", role="owner")
+        for _ in range(rounds)
+    ]
+    minted = time.perf_counter()
+    for token in tokens:
+        verifier.verify(token)
+    verified = time.perf_counter()
+    mint_us = (minted - began) * 1e6 / rounds
+    verify_us = (verified - minted) * 1e6 / rounds
+    return {
+        "mint_us_per_call": round(mint_us, 1),
+        "verify_us_per_call": round(verify_us, 1),
+        "calls_per_checkout": CALLS_PER_CHECKOUT,
+        "cpu_ms_per_checkout": round(CALLS_PER_CHECKOUT * (mint_us + verify_us) / 1000, 3),
+        "header_bytes": len(tokens[0]) + len("Authorization: Bearer "),
+    }
+
+
 async def run(config: StackConfig, requests: int) -> dict[str, Any]:
     progress(f"auth: {requests} requests per kind of credential")
     kinds = await credentials(config)
     measured = {kind: await measure(config, headers, requests) for kind, headers in kinds.items()}
-    return {"benchmark": "auth", "requests_per_kind": requests, "credentials": measured}
+    return {
+        "benchmark": "auth",
+        "requests_per_kind": requests,
+        "credentials": measured,
+        "service_credentials": service_credentials(),
+    }
 
 
 async def main() -> None:
