@@ -58,6 +58,9 @@ async def test_the_pool_filters_searches_and_pages_stably(
     assert len(by_design["items"]) == 6
     none_yet = (await api.get("/orders", params={"created_to": "2020-01-01T00:00:00Z"})).json()
     assert none_yet["items"] == []
+    for hostile in ("d²", "d" + "9" * 25, "d-1", "a12", "d" * 41):  # a12: the other sort's
+        refused = await api.get("/orders", params={"cursor": hostile})
+        assert refused.status_code in (400, 422), (hostile, refused.text)
     bad = await api.get("/orders", params={"cursor": "zzz"})
     assert bad.status_code == 400
 

@@ -129,4 +129,6 @@ class OrderPoolQuery(QueryString):
         default="newest", description="By order number: `newest` (default) or `oldest`."
     )
     limit: int = Field(default=20, ge=1, le=100, description="Page size.")
-    cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
+    cursor: str | None = Field(
+        default=None, max_length=40, description="`next_cursor` of the previous page."
+    )

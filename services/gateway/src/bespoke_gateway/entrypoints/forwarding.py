@@ -6,12 +6,14 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+import annotated_types
 from litestar import Request, Response
 from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, Parameter, QueryParameter
 from pydantic import BaseModel
+from pydantic.fields import FieldInfo
 
 from bespoke_contracts.api.query import QueryString
 from bespoke_gateway.adapters.upstream import ServiceClient, UpstreamResponse
@@ -59,7 +61,32 @@ def query_parameter(model: type[QueryString], name: str, **constraints: Any) -> 
     """A public query parameter, described as its field in the query model the gateway
     forwards to the owning service (``bespoke_contracts.api``), so both read alike."""
     field = model.model_fields[name]
-    return QueryParameter(name=name, description=field.description, **constraints)
+    return QueryParameter(
+        name=name, description=field.description, **(_constraints(field) | constraints)
+    )
+
+
+_LIMITS = {
+    annotated_types.MaxLen: "max_length",
+    annotated_types.MinLen: "min_length",
+    annotated_types.Ge: "ge",
+    annotated_types.Le: "le",
+    annotated_types.Gt: "gt",
+    annotated_types.Lt: "lt",
+}
+
+
+def _constraints(field: FieldInfo) -> dict[str, Any]:
+    """The model field's own limits, so a value the service's model would refuse is a
+    422 here too (never a failure building the model to forward)."""
+    found: dict[str, Any] = {}
+    for limit in field.metadata:
+        for kind, name in _LIMITS.items():
+            if isinstance(limit, kind):
+                found[name] = getattr(limit, name)
+        if getattr(limit, "pattern", None):
+            found["pattern"] = limit.pattern
+    return found
 
 
 ALWAYS_POSSIBLE = (400, 401, 403, 422, 429, 503)

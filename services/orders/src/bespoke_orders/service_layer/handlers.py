@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -328,6 +329,11 @@ def _cursor(seq: int, newest_first: bool) -> str:
     return f"{'d' if newest_first else 'a'}{seq}"
 
 
+_CURSOR = re.compile(r"([da])([0-9]{1,18})")
+"""What ``_cursor`` makes: a direction and an order's sequence (ASCII digits that fit the
+database's 64-bit integers; ``str.isdigit`` would also take ``²``)."""
+
+
 async def list_orders(
     account_id: str, query: OrderQuery, cursor: str | None, deps: OrdersDeps
 ) -> OrderPage:
@@ -335,16 +341,12 @@ async def list_orders(
     through appear at the start (newest first) or the end, never twice or skipped."""
     after = None
     if cursor:
-        direction, _, digits = cursor[:1], None, cursor[1:]
-        if (
-            direction not in ("d", "a")
-            or not digits.isdigit()
-            or (direction == "d") != query.newest_first
-        ):
+        found = _CURSOR.fullmatch(cursor)
+        if found is None or (found.group(1) == "d") != query.newest_first:
             raise InvalidCursor(
                 "this cursor is not one we gave out for this sort; start again without it"
             )
-        after = int(digits)
+        after = int(found.group(2))
     page = await deps.orders.list_for_brand(
         account_id, dataclasses.replace(query, after_seq=after, limit=query.limit + 1)
     )
