@@ -27,7 +27,15 @@ from bespoke_gateway.service_layer.identity import (
     token_principal,
 )
 
-PUBLIC_PATHS = {"/health", "/metrics", "/api/v1/schema", "/api/v1/webhooks"}
+PUBLIC_PATHS = (
+    r"^/health(/live|/ready)?$",
+    r"^/metrics$",
+    r"^/api/v1/schema(/[a-z0-9./_-]*)?$",
+    r"^/api/v1/webhooks/stripe$",
+)
+"""What needs no credential (health, metrics, the API's own description, Stripe's webhook,
+which its signature proves): whole paths, anchored, so no route skips authentication by
+containing one of these words (an order or a design named `health`)."""
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 OPS_PREFIX = "/api/v1/ops/"
 

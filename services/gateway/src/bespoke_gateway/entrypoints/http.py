@@ -69,9 +69,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
         on_startup=[runtime.accounts.ensure_indexes, runtime.ensure_indexes],
         on_shutdown=[runtime.close],
         middleware=[
-            DefineMiddleware(
-                BearerTokenMiddleware, exclude=[*sorted(PUBLIC_PATHS), *PUBLIC_PREFIXES]
-            )
+            DefineMiddleware(BearerTokenMiddleware, exclude=[*PUBLIC_PATHS, *PUBLIC_PREFIXES])
         ],
         domain_errors={
             errors.InvalidAccount: 422,
