@@ -44,11 +44,21 @@ async def browser() -> AsyncIterator[Browser]:
 
 @pytest.fixture
 async def page(browser: Browser) -> AsyncIterator[Page]:
+    """A fresh browser tab; the test fails if the page broke the gateway's Content
+    Security Policy anywhere (a script or style it would refuse)."""
     context = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
     context.set_default_timeout(15_000)
     opened = await context.new_page()
+    refused: list[str] = []
+    opened.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield opened
     await context.close()
+    assert refused == [], "the page did something its Content Security Policy refuses"
 
 
 async def shot(page: Page, name: str) -> Path:

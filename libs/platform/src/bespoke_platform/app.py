@@ -230,6 +230,7 @@ def service_app(
     openapi_config: OpenAPIConfig | None = None,
     template_config: TemplateConfig[Any] | None = None,
     credentials: CredentialVerifier | None = None,
+    response_headers: Mapping[str, str] | None = None,
 ) -> Litestar:
     """A service's HTTP app.
 
@@ -243,7 +244,8 @@ def service_app(
     then the MongoDB client closes.
     With ``credentials``, every other route needs a call signed by a trusted caller
     (``CredentialMiddleware``), and routes read the brand and actor from it
-    (``AccountId``, ``Actor``).
+    (``AccountId``, ``Actor``). ``response_headers`` go on every response (errors and
+    404s included), e.g. the security headers of what browsers load.
     """
 
     checks = dict(ready_checks or {})
@@ -298,6 +300,19 @@ def service_app(
         extra["openapi_config"] = openapi_config
     if template_config is not None:
         extra["template_config"] = template_config
+    before_send = [add_request_id]
+    if response_headers:
+        fixed = [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in response_headers.items()
+        ]
+
+        async def add_headers(message: Message, scope: Scope) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in fixed if k not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
+
+        before_send.append(add_headers)
     signed: list[DefineMiddleware] = []
     if credentials is not None:
         signed = [DefineMiddleware(CredentialMiddleware, verifier=credentials)]
@@ -310,7 +325,7 @@ def service_app(
         state=State(dict(state or {})),
         lifespan=[lifespan],
         middleware=[DefineMiddleware(RequestIdMiddleware), *signed, *middleware],
-        before_send=[add_request_id],
+        before_send=before_send,
         exception_handlers=exception_handlers(domain_errors or {}),
         **extra,
     )

@@ -176,3 +176,23 @@ async def test_a_simulated_payment_is_a_signed_webhook_for_the_brand_s_invoice()
     assert event["data"]["object"]["id"] == "pi_1"
     assert event["data"]["object"]["amount"] == 12_300
     assert event["data"]["object"]["metadata"]["target"] == "BF-000001"
+
+
+async def test_every_response_tells_browsers_to_run_only_the_backoffices_own_code() -> None:
+    client, _, _ = await client_for(None)
+    async with client:
+        for path in ("/app/sign-in", "/api/v1/orders", "/app/static/app.js", "/nowhere"):
+            response = await client.get(path)
+            policy = response.headers["content-security-policy"]
+            assert "default-src 'self'" in policy, path
+            assert "frame-ancestors 'none'" in policy, path
+            assert "unsafe-inline" not in policy, path
+            assert response.headers["x-content-type-options"] == "nosniff", path
+            assert response.headers["referrer-policy"] == "no-referrer", path
+        page = (await client.get("/app/sign-in")).text
+        assert "<script>" not in page, "no inline script to allow"
+        assert " style=" not in page, "no inline style to allow"
+        assert (await client.get("/api/v1/schema/openapi.json")).status_code == 200
+        for viewer in ("/api/v1/schema", "/api/v1/schema/swagger", "/api/v1/schema/redoc"):
+            answer = await client.get(viewer)
+            assert "cdn" not in answer.text.lower(), viewer
