@@ -57,6 +57,7 @@ def bootstrap(
         processed=MongoProcessedWebhooks(db),
         clock=SystemClock(),
         outbox=relay,
+        live=settings.live,
     )
     runtime = PaymentsRuntime(settings, mongo, broker, relay, publisher, deps)
     subscribe_all(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
+from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from bespoke_platform.addresses import LOCAL_HOST, SERVICE_PORTS, STRIPE_MOCK_PORT
 from bespoke_platform.settings import ServiceSettings
+
+LOCAL_API_KEY = "sk_test_51BespokeLocalStackOnly"
+LOCAL_WEBHOOK_SECRET = "whsec_bespoke_local_only"  # noqa: S105 - public, stripe-mock only
 
 
 class PaymentsSettings(ServiceSettings):
@@ -16,9 +22,38 @@ class PaymentsSettings(ServiceSettings):
     http_port: int = SERVICE_PORTS["payments"]
     mongodb_database: str = "bespoke_payments"
     consumer_group: str = "payments"
-    stripe_api_key: str = "sk_test_51BespokeLocalStackOnly"
+    stripe_api_key: str = LOCAL_API_KEY
     stripe_api_base: str = f"http://{LOCAL_HOST}:{STRIPE_MOCK_PORT}"
-    stripe_webhook_secret: str = "whsec_bespoke_local_only"  # noqa: S105 - local-only default
+    stripe_webhook_secret: str = LOCAL_WEBHOOK_SECRET
     """Signs webhooks; the local value is public, production reads its secret from the env."""
     stripe_webhook_tolerance_seconds: int = 300
     outbox_poll_seconds: float = 0.5
+
+    @property
+    def live(self) -> bool:
+        """A live Stripe key: real money (test keys start `sk_test_`, `rk_test_`)."""
+        return self.stripe_api_key.startswith(("sk_live_", "rk_live_"))
+
+    @model_validator(mode="after")
+    def _no_local_secrets_against_real_stripe(self) -> PaymentsSettings:
+        """The public local key and webhook secret work only against stripe-mock on this
+        machine: pointed at any other Stripe, the service refuses to start without real
+        ones (a known webhook secret would let anyone forge a payment)."""
+        host = urlparse(self.stripe_api_base).hostname or ""
+        if host in ("127.0.0.1", "localhost", "::1"):
+            return self
+        missing = [
+            name
+            for name, value, local in (
+                ("STRIPE_WEBHOOK_SECRET", self.stripe_webhook_secret, LOCAL_WEBHOOK_SECRET),
+                ("STRIPE_API_KEY", self.stripe_api_key, LOCAL_API_KEY),
+            )
+            if not value or value == local
+        ]
+        if missing:
+            raise ValueError(
+                f"payments against {self.stripe_api_base} needs its own "
+                + " and ".join(f"BESPOKE_PAYMENTS_{m}" for m in missing)
+                + " (the local defaults are public)"
+            )
+        return self

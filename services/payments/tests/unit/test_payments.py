@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from bespoke_contracts import (
     OrderRevised,
@@ -34,6 +35,7 @@ from bespoke_payments.service_layer.ports import (
     ProcessedWebhooks,
     StartedPayment,
 )
+from bespoke_payments.settings import PaymentsSettings
 
 SECRET = "whsec_test_only"
 
@@ -99,6 +101,7 @@ class Fakes:
     invoices: FakeInvoices = field(default_factory=FakeInvoices)
     stripe: FakeStripe = field(default_factory=FakeStripe)
     processed: FakeProcessed = field(default_factory=FakeProcessed)
+    live: bool = False
 
     @property
     def deps(self) -> handlers.PaymentsDeps:
@@ -109,6 +112,7 @@ class Fakes:
             self.processed,
             FakeClock(),
             NoOutbox(),
+            live=self.live,
         )
 
 
@@ -409,3 +413,50 @@ async def test_an_edit_that_races_the_grouping_is_not_lost_when_the_group_dissol
     restored = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
     assert restored.total == bigger.payload.costs.total
     assert restored.total != examples.costs().total
+
+
+async def test_a_live_account_clears_nothing_on_a_test_mode_event(fakes: Fakes) -> None:
+    """The local simulation (and any test-mode event) signs `livemode: false`: against the
+    factory's live Stripe account it is ignored, whatever its signature."""
+    invoice = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    payload, signature, _ = webhook(invoice)
+    fakes.live = True
+    outcome = await handlers.handle_webhook(payload, signature, fakes.deps)
+    assert outcome == "ignored: a test-mode event for a live account"
+    assert fakes.invoices.stored["inv_BF-000007"].status is InvoiceStatus.OPEN
+    assert fakes.invoices.published == []
+
+
+@pytest.mark.parametrize(
+    ("env", "refused"),
+    [
+        ({}, None),
+        (
+            {"STRIPE_API_BASE": "https://api.stripe.com"},
+            "STRIPE_WEBHOOK_SECRET and BESPOKE_PAYMENTS_STRIPE_API_KEY",
+        ),
+        (
+            {"STRIPE_API_BASE": "https://api.stripe.com", "STRIPE_API_KEY": "sk_live_x"},
+            "STRIPE_WEBHOOK_SECRET",
+        ),
+        (
+            {
+                "STRIPE_API_BASE": "https://api.stripe.com",
+                "STRIPE_API_KEY": "sk_live_x",
+                "STRIPE_WEBHOOK_SECRET": "whsec_real",
+            },
+            None,
+        ),
+    ],
+)
+def test_real_stripe_never_runs_on_the_public_local_secrets(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], refused: str | None
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(f"BESPOKE_PAYMENTS_{name}", value)
+    if refused is None:
+        settings = PaymentsSettings()
+        assert settings.live is settings.stripe_api_key.startswith("sk_live_")
+        return
+    with pytest.raises(ValidationError, match=refused):
+        PaymentsSettings()

@@ -38,6 +38,10 @@ class PaymentsDeps:
     processed: ProcessedWebhooks
     clock: Clock
     outbox: OutboxSignal
+    live: bool = False
+    """Whether this is the factory's live Stripe account: then only live-mode events
+    count (a test-mode event, such as a local simulation, clears nothing), and the
+    other way round."""
 
 
 async def on_order_submitted(event: OrderSubmitted, deps: PaymentsDeps) -> bool:
@@ -178,6 +182,13 @@ async def handle_webhook(payload: bytes, signature: str, deps: PaymentsDeps) -> 
     event = deps.webhooks.verify(payload, signature)
     event_id = str(event.get("id", ""))
     event_type = str(event.get("type", ""))
+    if bool(event.get("livemode")) != deps.live:
+        log.warning("stripe event %s ignored: livemode does not match the account", event_id)
+        return (
+            "ignored: a test-mode event for a live account"
+            if deps.live
+            else ("ignored: a live-mode event for a test account")
+        )
     if await deps.processed.seen(event_id):
         return "duplicate"
     outcome = await _apply(event_id, event_type, event, deps)
