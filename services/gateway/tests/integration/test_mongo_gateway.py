@@ -168,3 +168,24 @@ async def test_every_session_of_a_person_ends_together(
     await sessions.delete_for_user("usr_1")
     assert [await sessions.get(s.token_hash) for s in mine] == [None] * 3
     assert await sessions.get(theirs.token_hash) == theirs
+
+
+async def test_a_token_is_found_by_its_id_alone_and_old_accounts_get_theirs_at_startup(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    accounts = MongoAccountRepository(fresh_database)
+    account, token = open_account("Norte", "ops@norte.example", NOW)
+    await fresh_database.accounts.insert_one(  # as stored before token documents existed
+        {
+            "_id": account.account_id,
+            "name": account.name,
+            "email": account.email,
+            "token_hash": account.token_hash,
+            "created_at": account.created_at,
+        }
+    )
+    assert await accounts.by_token_hash(hash_token(token)) is None, "no scan of accounts"
+    await accounts.ensure_indexes()
+    found = await accounts.by_token_hash(hash_token(token))
+    assert found is not None
+    assert found.account_id == account.account_id

@@ -25,6 +25,13 @@ class MongoAccountRepository:
         await self._accounts.create_index(
             [("token_hash", ASCENDING)], unique=True, name="token_hash"
         )
+        # Accounts stored before the token documents existed get theirs once, here at
+        # startup, so a request's lookup never has to fall back to scanning accounts.
+        async for doc in self._accounts.find({}, {"token_hash": 1}):
+            if not str(doc["token_hash"]).startswith("revoked:"):
+                await self._tokens.update_one(
+                    {"_id": doc["token_hash"]}, {"$set": {"account_id": doc["_id"]}}, upsert=True
+                )
 
     async def add(self, account: Account) -> None:
         await self._accounts.insert_one(
@@ -40,15 +47,8 @@ class MongoAccountRepository:
 
     async def by_token_hash(self, token_hash: str) -> Account | None:
         token = await self._tokens.find_one({"_id": token_hash})
-        if token is None:
-            # Accounts opened before the token index existed: find once, then index it.
-            legacy = await self._accounts.find_one({"token_hash": token_hash}, {"_id": 1})
-            if legacy is None:
-                return None
-            await self._tokens.update_one(
-                {"_id": token_hash}, {"$set": {"account_id": legacy["_id"]}}, upsert=True
-            )
-            token = {"account_id": legacy["_id"]}
+        if token is None:  # one read by `_id` for an unknown token, never a scan
+            return None
         doc = await self._accounts.find_one({"_id": token["account_id"]})
         if doc is None or doc["token_hash"] != token_hash:
             return None
