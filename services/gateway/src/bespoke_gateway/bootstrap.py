@@ -26,6 +26,7 @@ from bespoke_gateway.adapters.upstream import ServiceClient
 from bespoke_gateway.domain.errors import UpstreamUnavailable
 from bespoke_gateway.domain.ratelimit import RateLimiter
 from bespoke_gateway.domain.sessions import ThrottlePolicy
+from bespoke_gateway.service_layer.housekeeping import sweep
 from bespoke_gateway.service_layer.identity import IdentityDeps, SessionRules
 from bespoke_gateway.service_layer.links import LinkDeps, LinkRules
 from bespoke_gateway.service_layer.ports import AccountRepository, Clock, IdempotencyStore
@@ -34,6 +35,10 @@ from bespoke_platform.clock import SystemClock
 from bespoke_platform.credentials import signer_from
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.tracing import service_client
+from bespoke_platform.worker import BackgroundLoop
+
+HOUSEKEEPING_SECONDS = 600.0
+"""How often the gateway forgets what has expired (and once at startup)."""
 
 
 @dataclass
@@ -65,12 +70,24 @@ class GatewayRuntime:
             raise UpstreamUnavailable("invitations and password resets are not available here")
         return self.links
 
+    def __post_init__(self) -> None:
+        self._housekeeping = BackgroundLoop("housekeeping", self.sweep, HOUSEKEEPING_SECONDS)
+
+    async def sweep(self) -> dict[str, int]:
+        """Forget what has expired (``service_layer.housekeeping``)."""
+        links = self.links.links if self.links is not None else None
+        return await sweep(self.clock, self.idempotency, self.identity, links)
+
+    async def start(self) -> None:
+        self._housekeeping.start()
+
     async def ensure_indexes(self) -> None:
         if self.identity is not None:
             await self.identity.api_tokens.ensure_indexes()
             await self.identity.users.ensure_indexes()
 
     async def close(self) -> None:
+        await self._housekeeping.stop()
         await self.orders.aclose()
         await self.design.aclose()
         await self.payments.aclose()

@@ -189,3 +189,31 @@ async def test_a_token_is_found_by_its_id_alone_and_old_accounts_get_theirs_at_s
     found = await accounts.by_token_hash(hash_token(token))
     assert found is not None
     assert found.account_id == account.account_id
+
+
+async def test_housekeeping_forgets_what_has_expired_and_keeps_the_rest(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    replies = MongoIdempotency(fresh_database, ttl=timedelta(hours=24))
+    sessions, links = MongoSessions(fresh_database), MongoPasswordLinks(fresh_database)
+    await replies.begin("old", "acc_1", "p", NOW - timedelta(hours=25))
+    await replies.begin("new", "acc_1", "p", NOW - timedelta(hours=1))
+    await replies.finish("new", CREATED)
+    idle, _ = open_session("usr_1", "acc_1", NOW - timedelta(hours=9))
+    fresh, _ = open_session("usr_2", "acc_1", NOW - timedelta(minutes=5))
+    for session in (idle, fresh):
+        await sessions.add(session)
+    expired, _ = issue_link(
+        "usr_1", LinkPurpose.PASSWORD_RESET, NOW - timedelta(hours=2), timedelta(hours=1), "self"
+    )
+    live, _ = issue_link("usr_2", LinkPurpose.INVITATION, NOW, timedelta(hours=72), "token:acc_1")
+    for link in (expired, live):
+        await links.replace(link)
+
+    assert await replies.purge(NOW) == 1
+    assert await sessions.purge(NOW - timedelta(hours=8), NOW - timedelta(days=7)) == 1
+    assert await links.purge(NOW) == 1
+    assert await replies.begin("new", "acc_1", "p", NOW) == CREATED, "a recent answer stays"
+    assert await sessions.get(fresh.token_hash) == fresh
+    assert await sessions.get(idle.token_hash) is None
+    assert await links.get(live.secret_hash) == live

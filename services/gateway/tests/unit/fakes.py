@@ -101,6 +101,9 @@ class FakeIdempotency(IdempotencyStore):
     async def abandon(self, rid: str) -> None:
         self.records.pop(rid, None)
 
+    async def purge(self, now: datetime) -> int:
+        return 0
+
 
 SIGNING_KEY = new_key()
 SIGNER = CredentialSigner("gateway", "gateway-test", SIGNING_KEY)
@@ -198,6 +201,16 @@ class FakeSessions(SessionStore):
             if session.user_id == user_id:
                 del self.stored[key]
 
+    async def purge(self, idle_before: datetime, created_before: datetime) -> int:
+        old = [
+            k
+            for k, s in self.stored.items()
+            if s.last_seen_at < idle_before or s.created_at < created_before
+        ]
+        for key in old:
+            del self.stored[key]
+        return len(old)
+
 
 class FakeFailures(FailureCounter):
     def __init__(self) -> None:
@@ -280,6 +293,12 @@ class FakeLinks(PasswordLinkStore):
 
     async def take(self, secret_hash: str) -> bool:
         return self.live.pop(secret_hash, None) is not None
+
+    async def purge(self, now: datetime) -> int:
+        expired = [k for k, link in self.live.items() if link.expired(now)]
+        for key in expired:
+            del self.live[key]
+        return len(expired)
 
 
 class FakeMailer(AccountMailer):

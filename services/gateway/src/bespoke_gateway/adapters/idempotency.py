@@ -93,3 +93,7 @@ class MongoIdempotency:
 
     async def abandon(self, rid: str) -> None:
         await self._records.delete_one({"_id": rid})
+
+    async def purge(self, now: datetime) -> int:
+        gone = await self._records.delete_many({"created_at": {"$lt": now - self._ttl}})
+        return gone.deleted_count

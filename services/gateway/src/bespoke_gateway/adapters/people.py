@@ -128,6 +128,17 @@ class MongoSessions:
     async def delete_for_user(self, user_id: str) -> None:
         await self._sessions.delete_many({"user_id": user_id})
 
+    async def purge(self, idle_before: datetime, created_before: datetime) -> int:
+        gone = await self._sessions.delete_many(
+            {
+                "$or": [
+                    {"last_seen_at": {"$lt": idle_before}},
+                    {"created_at": {"$lt": created_before}},
+                ]
+            }
+        )
+        return gone.deleted_count
+
 
 class MongoFailures:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
@@ -311,3 +322,7 @@ class MongoPasswordLinks:
     async def take(self, secret_hash: str) -> bool:
         taken = await self._links.delete_one({"_id": secret_hash})
         return taken.deleted_count == 1
+
+    async def purge(self, now: datetime) -> int:
+        gone = await self._links.delete_many({"expires_at": {"$lte": now}})
+        return gone.deleted_count

@@ -44,6 +44,10 @@ class IdempotencyStore(Protocol):
         """Forget the claim of a request that produced no answer."""
         ...
 
+    async def purge(self, now: datetime) -> int:
+        """Forget answers too old to be replayed; returns how many."""
+        ...
+
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
@@ -121,6 +125,11 @@ class SessionStore(Protocol):
         """End every session of this person (a password reset)."""
         ...
 
+    async def purge(self, idle_before: datetime, created_before: datetime) -> int:
+        """Forget sessions unused since ``idle_before`` or begun before ``created_before``
+        (ended by their timeouts, however never used again); returns how many."""
+        ...
+
 
 class FailureCounter(Protocol):
     """Failed sign-ins by key (an email, a client address)."""
@@ -183,6 +192,10 @@ class PasswordLinkStore(Protocol):
 
     async def take(self, secret_hash: str) -> bool:
         """Consume the link: True for exactly one caller, however many race."""
+        ...
+
+    async def purge(self, now: datetime) -> int:
+        """Forget links that have expired unused; returns how many."""
         ...
 
 
