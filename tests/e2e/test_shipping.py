@@ -266,3 +266,10 @@ async def _has_invoice(api: httpx.AsyncClient, number: str) -> bool:
 async def _in_group(api: httpx.AsyncClient, number: str, group_id: str | None) -> bool:
     group = (await api.get(f"/orders/{number}")).json()["shipping_group"]
     return (group["group_id"] if group else None) == group_id
+
+
+async def test_a_group_takes_at_most_fifty_orders(api: httpx.AsyncClient) -> None:
+    numbers = [f"BF-{n:06d}" for n in range(1, 52)]
+    response = await api.post("/shipping-groups", json={"order_numbers": numbers}, headers=key())
+    assert response.status_code == 422
+    assert [e["pointer"] for e in response.json()["errors"]] == ["#/order_numbers"]

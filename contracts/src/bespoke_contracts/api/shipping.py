@@ -20,9 +20,9 @@ class GroupRequest(BaseModel):
 
     order_numbers: list[OrderNumber] = Field(
         min_length=2,
-        max_length=200,
-        description="Two or more orders pending payment, not in another group, all shipping "
-        "to the same address.",
+        max_length=50,
+        description="Two to fifty orders pending payment, not in another group, all "
+        "shipping to the same address.",
     )
 
 

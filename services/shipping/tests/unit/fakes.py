@@ -25,6 +25,7 @@ from bespoke_shipping.service_layer.ports import (
 class FakeOrders(OrderRecords):
     def __init__(self) -> None:
         self.records: dict[str, OrderRecord] = {}
+        self.lookups = 0
 
     async def add(self, record: OrderRecord) -> bool:
         if record.order_number in self.records:
@@ -35,6 +36,10 @@ class FakeOrders(OrderRecords):
     async def get(self, order_number: str) -> OrderRecord | None:
         record = self.records.get(order_number)
         return replace(record) if record else None
+
+    async def get_many(self, order_numbers: list[str]) -> dict[str, OrderRecord]:
+        self.lookups += 1
+        return {n: replace(self.records[n]) for n in order_numbers if n in self.records}
 
     async def revise(self, record: OrderRecord) -> bool:
         stored = self.records[record.order_number]

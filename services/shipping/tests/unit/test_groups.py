@@ -387,3 +387,19 @@ async def test_groups_are_listed_newest_first_by_brand(fakes: Fakes) -> None:
     rest = await handlers.list_groups(BRAND, 2, (page[-1].created_at, page[-1].id), fakes.deps)
     assert [g.id for g in rest] == [ids[0]]
     assert await handlers.list_groups("acc_other", 10, None, fakes.deps) == []
+
+
+async def test_a_group_s_orders_are_read_together_and_missing_ones_awaited_together(
+    fakes: Fakes,
+) -> None:
+    numbers = [f"BF-{n:06d}" for n in range(1, 31)]
+    for number in numbers:
+        await submit(fakes, number)
+    fakes.orders.lookups = 0
+    await group(fakes, *numbers)
+    assert fakes.orders.lookups == 1, "one query for thirty orders"
+
+    fakes.orders.lookups = 0
+    with pytest.raises(OrderNotFound):  # not known within the wait (0.2 s here)
+        await group(fakes, "BF-000101", "BF-000102", "BF-000103", key="late")
+    assert fakes.orders.lookups <= 4, "one query per interval for all, not one per order"

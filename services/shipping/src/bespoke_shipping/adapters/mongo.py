@@ -64,22 +64,27 @@ class MongoOrderRecords:
         }
 
     async def get(self, order_number: str) -> OrderRecord | None:
-        doc = await self._orders.find_one({"_id": order_number})
-        if doc is None:
-            return None
-        claim = await self._claims.find_one({"_id": order_number})
-        return OrderRecord(
-            order_number=doc["_id"],
-            account_id=doc["account_id"],
-            status=OrderStatus(doc["status"]),
-            pairs=doc["pairs"],
-            shipping_address=Address.model_validate(doc["shipping_address"]),
-            shipping_cost=doc["shipping_cost"],
-            currency=doc["currency"],
-            contact_email=doc["contact_email"],
-            version=doc["version"],
-            group_id=claim["group_id"] if claim else None,
-        )
+        return (await self.get_many([order_number])).get(order_number)
+
+    async def get_many(self, order_numbers: list[str]) -> dict[str, OrderRecord]:
+        wanted = {"_id": {"$in": list(order_numbers)}}
+        docs = await self._orders.find(wanted).to_list()
+        claims = {c["_id"]: c["group_id"] for c in await self._claims.find(wanted).to_list()}
+        return {
+            doc["_id"]: OrderRecord(
+                order_number=doc["_id"],
+                account_id=doc["account_id"],
+                status=OrderStatus(doc["status"]),
+                pairs=doc["pairs"],
+                shipping_address=Address.model_validate(doc["shipping_address"]),
+                shipping_cost=doc["shipping_cost"],
+                currency=doc["currency"],
+                contact_email=doc["contact_email"],
+                version=doc["version"],
+                group_id=claims.get(doc["_id"]),
+            )
+            for doc in docs
+        }
 
     async def revise(self, record: OrderRecord) -> bool:
         # One order's revisions arrive in order on one partition, and nothing else writes

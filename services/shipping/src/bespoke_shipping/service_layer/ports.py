@@ -18,6 +18,10 @@ class OrderRecords(Protocol):
 
     async def get(self, order_number: str) -> OrderRecord | None: ...
 
+    async def get_many(self, order_numbers: list[str]) -> dict[str, OrderRecord]:
+        """The known ones among ``order_numbers``, by number, in one query."""
+        ...
+
     async def revise(self, record: OrderRecord) -> bool:
         """Store a newer version's pairs, address and shipping cost (an older or equal
         version changes nothing); True when stored."""

@@ -126,16 +126,15 @@ async def _replay(
 async def _records(
     account_id: str, order_numbers: list[str], deps: ShippingDeps
 ) -> dict[str, OrderRecord]:
-    """The brand's orders by number. An order checked out a moment ago reaches shipping
-    through `order.submitted` within moments, so missing ones are waited for briefly."""
+    """The brand's orders by number, in one query. An order checked out a moment ago
+    reaches shipping through `order.submitted` within moments, so missing ones are waited
+    for briefly: one query each interval for all of them."""
     deadline = asyncio.get_running_loop().time() + deps.order_wait_seconds
     records: dict[str, OrderRecord] = {}
+    missing = list(order_numbers)
     while True:
-        for number in order_numbers:
-            if number not in records:
-                record = await deps.orders.get(number)
-                if record is not None and record.account_id == account_id:
-                    records[number] = record
+        found = await deps.orders.get_many(missing)
+        records |= {n: r for n, r in found.items() if r.account_id == account_id}
         missing = [n for n in order_numbers if n not in records]
         if not missing or asyncio.get_running_loop().time() >= deadline:
             break
