@@ -29,7 +29,15 @@ from litestar.middleware import (
 from litestar.openapi import OpenAPIConfig
 from litestar.params import HeaderParameter
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, ControllerRouterHandler, Message, Receive, Scope, Send
+from litestar.types import (
+    ASGIApp,
+    ControllerRouterHandler,
+    Message,
+    Middleware,
+    Receive,
+    Scope,
+    Send,
+)
 from pydantic import BaseModel, ValidationError
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
@@ -226,7 +234,7 @@ def service_app(
     on_startup: Sequence[Hook] = (),
     on_shutdown: Sequence[Hook] = (),
     ready_checks: Mapping[str, ReadyCheck] | None = None,
-    middleware: Sequence[DefineMiddleware] = (),
+    middleware: Sequence[Middleware] = (),
     openapi_config: OpenAPIConfig | None = None,
     template_config: TemplateConfig[Any] | None = None,
     credentials: CredentialVerifier | None = None,
@@ -313,7 +321,7 @@ def service_app(
                 message["headers"] = [*message.get("headers", []), *extra]
 
         before_send.append(add_headers)
-    signed: list[DefineMiddleware] = []
+    signed: list[Middleware] = []
     if credentials is not None:
         signed = [DefineMiddleware(CredentialMiddleware, verifier=credentials)]
         extra["dependencies"] = {

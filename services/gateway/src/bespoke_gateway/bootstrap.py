@@ -53,6 +53,8 @@ class GatewayRuntime:
     idempotency: IdempotencyStore
     limiter: RateLimiter
     clock: Clock = field(default_factory=SystemClock)
+    address_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(200.0, 400))
+    """Requests per client address, before any credential is looked at."""
     identity: IdentityDeps | None = None
     """Brand users and their sessions (None: bearer tokens only, for tests of the rest)."""
     links: LinkDeps | None = None
@@ -114,6 +116,9 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
         shipping=ServiceClient("shipping", service_client(settings.shipping_url, timeout), signer),
         idempotency=MongoIdempotency(db),
         limiter=RateLimiter(settings.rate_limit_per_second, settings.rate_limit_burst),
+        address_limiter=RateLimiter(
+            settings.rate_limit_per_address_per_second, settings.rate_limit_per_address_burst
+        ),
         identity=identity,
         links=LinkDeps(
             identity=identity,

@@ -29,6 +29,11 @@ class GatewaySettings(ServiceSettings):
     the web UI show "Simulate successful payment". Never set where real Stripe is used."""
     rate_limit_burst: int = 100
     """Requests a token may make at once before the average applies."""
+    rate_limit_per_address_per_second: float = 200.0
+    """Requests a second one client address may make on average, whatever it sends
+    (checked before any credential, per gateway process)."""
+    rate_limit_per_address_burst: int = 400
+    """Requests one client address may make at once before the average applies."""
     trusted_proxies: str = "127.0.0.1"
     """Addresses whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed (the client's
     address counts failed sign-ins; https makes the session cookie `Secure`). In a cluster:

@@ -220,3 +220,35 @@ async def test_a_refused_connection_is_retried_once(setup: Any) -> None:
     orders.refuse_next = 2
     response = await client.post("/api/v1/orders", json=BODY, headers={"Idempotency-Key": "r2"})
     assert response.status_code == 503
+
+
+async def test_an_address_flooding_with_bad_tokens_is_refused_before_any_lookup(
+    setup: Any,
+) -> None:
+    client, _, _ = setup
+    runtime = client.app.state.runtime
+    runtime.address_limiter = RateLimiter(rate=1, burst=5)
+    looked_up = 0
+    by_token_hash = runtime.accounts.by_token_hash
+
+    async def counting(token_hash: str) -> Any:
+        nonlocal looked_up
+        looked_up += 1
+        return await by_token_hash(token_hash)
+
+    runtime.accounts.by_token_hash = counting
+    bad = {"Authorization": "Bearer bsk_guess"}
+    statuses = [(await client.get("/api/v1/orders", headers=bad)).status_code for _ in range(12)]
+    assert statuses[:5] == [401] * 5
+    assert set(statuses[5:]) == {429}
+    assert looked_up == 5, "refused by address before the token is looked up"
+    webhook = await client.post("/api/v1/webhooks/stripe", content=b"{}")
+    assert webhook.status_code == 429, "the webhook route too"
+    assert (await client.get("/health/live")).status_code == 200, "health is never limited"
+
+
+def test_refilled_buckets_are_dropped_so_many_addresses_cannot_grow_the_table() -> None:
+    limiter = RateLimiter(rate=10, burst=10, prune_above=100)
+    for n in range(1000):
+        limiter.take(f"address:10.0.{n // 256}.{n % 256}", now=float(n))
+    assert len(limiter._buckets) <= 101

@@ -9,10 +9,16 @@ import time
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers import HTTPRouteHandler
 from litestar.handlers.base import BaseRouteHandler
-from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.middleware import (
+    AbstractAuthenticationMiddleware,
+    ASGIMiddleware,
+    AuthenticationResult,
+)
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import hash_token
@@ -38,6 +44,27 @@ which its signature proves): whole paths, anchored, so no route skips authentica
 containing one of these words (an order or a design named `health`)."""
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 OPS_PREFIX = "/api/v1/ops/"
+
+
+class AddressRateLimit(ASGIMiddleware):
+    """Before any credential is looked at: each client address may make so many requests
+    a second (sign-ins, bad tokens, Stripe's webhook route, pages), so a flood costs the
+    gateway a dictionary lookup, not a database read. Health and metrics are exempt."""
+
+    scopes = (ScopeType.HTTP,)
+    exclude_path_pattern = (r"^/health(/live|/ready)?$", r"^/metrics$")
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        runtime: GatewayRuntime = scope["litestar_app"].state.runtime
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        wait = runtime.address_limiter.take(f"address:{address}", time.monotonic())
+        if wait:
+            raise RateLimited(
+                f"too many requests from this address; retry in {wait:.1f} s",
+                retry_after=runtime.address_limiter.retry_after(wait),
+            )
+        await next_app(scope, receive, send)
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):

@@ -10,7 +10,12 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from bespoke_gateway.bootstrap import GatewayRuntime, bootstrap
 from bespoke_gateway.domain import errors
-from bespoke_gateway.entrypoints.auth import PUBLIC_PATHS, BearerTokenMiddleware, authorize
+from bespoke_gateway.entrypoints.auth import (
+    PUBLIC_PATHS,
+    AddressRateLimit,
+    BearerTokenMiddleware,
+    authorize,
+)
 from bespoke_gateway.entrypoints.design import (
     CatalogController,
     DesignsController,
@@ -86,7 +91,8 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
         on_startup=[runtime.accounts.ensure_indexes, runtime.ensure_indexes, runtime.start],
         on_shutdown=[runtime.close],
         middleware=[
-            DefineMiddleware(BearerTokenMiddleware, exclude=[*PUBLIC_PATHS, *PUBLIC_PREFIXES])
+            AddressRateLimit(),
+            DefineMiddleware(BearerTokenMiddleware, exclude=[*PUBLIC_PATHS, *PUBLIC_PREFIXES]),
         ],
         domain_errors={
             errors.InvalidAccount: 422,

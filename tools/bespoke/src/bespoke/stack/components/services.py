@@ -64,6 +64,8 @@ class Service(Component):
             # Every local client (browsers, scripts, the API fuzzer) comes from loopback, so
             # one client address says nothing here: failed sign-ins count per email only.
             env[prefix + "SIGN_IN_FREE_FAILURES_PER_ADDRESS"] = str(LOCAL_FREE_FAILURES)
+            env[prefix + "RATE_LIMIT_PER_ADDRESS_PER_SECOND"] = str(LOCAL_FREE_FAILURES)
+            env[prefix + "RATE_LIMIT_PER_ADDRESS_BURST"] = str(LOCAL_FREE_FAILURES)
             # Payments run against stripe-mock here: the web UI may simulate a payment.
             env[prefix + "PAYMENT_SIMULATION_SECRET"] = PaymentsSettings().stripe_webhook_secret
         return self._spec([sys.executable, "-m", f"bespoke_{self.name}"], env)
