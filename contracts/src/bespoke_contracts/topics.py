@@ -42,3 +42,38 @@ ALL_TOPICS: Final[tuple[str, ...]] = tuple(EVENT_TYPES)
 def dead_letter_topic(topic: str) -> str:
     """Where a consumer parks a message it cannot process (poison message)."""
     return topic + DLQ_SUFFIX
+
+
+STAGE_REPORTED: Final = "production.stage_reported"
+"""Written by the factory floor's systems (the downstream principal), read by orders."""
+
+DOWNSTREAM: Final = "downstream"
+"""The principal of the factory systems we did not write: reads every event topic,
+writes only ``production.stage_reported``."""
+
+PUBLISHERS: Final[dict[str, str]] = {
+    ORDER_SUBMITTED: "orders",
+    ORDER_STATUS_CHANGED: "orders",
+    ORDER_REVISED: "orders",
+    PAYMENT_CLEARED: "payments",
+    SHIPMENT_GROUPED: "shipping",
+    SHIPMENT_UNGROUPED: "shipping",
+    SHIPMENT_STATUS_CHANGED: "shipping",
+    STAGE_REPORTED: DOWNSTREAM,
+}
+"""The one principal that may write each topic (Kafka's ACLs are made from this)."""
+
+CONSUMERS: Final[dict[str, tuple[str, ...]]] = {
+    "orders": (PAYMENT_CLEARED, SHIPMENT_GROUPED, SHIPMENT_UNGROUPED),
+    "payments": (ORDER_SUBMITTED, ORDER_REVISED, SHIPMENT_GROUPED, SHIPMENT_UNGROUPED),
+    "shipping": (ORDER_SUBMITTED, ORDER_REVISED, ORDER_STATUS_CHANGED, PAYMENT_CLEARED),
+    "notifications": (
+        ORDER_SUBMITTED,
+        PAYMENT_CLEARED,
+        SHIPMENT_GROUPED,
+        SHIPMENT_UNGROUPED,
+        SHIPMENT_STATUS_CHANGED,
+    ),
+}
+"""What each service consumes (and so reads, and writes the ``.dlq`` of), by its
+consumer group, which is the service's name; a test holds it to the subscriptions."""

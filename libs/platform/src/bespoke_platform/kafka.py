@@ -1,12 +1,75 @@
-"""FastStream Kafka broker settings and a raw publisher shared by the services."""
+"""FastStream Kafka broker settings and a raw publisher shared by the services.
+
+Every client authenticates (SASL/SCRAM-SHA-512) as its own principal, and the brokers'
+ACLs let it write only the topics it owns and read only those it consumes
+(``bespoke_contracts.topics``: ``PUBLISHERS``, ``CONSUMERS``).
+"""
 
 from __future__ import annotations
 
+import ssl
+from dataclasses import dataclass
+from typing import Any
+
 from faststream.kafka import KafkaBroker
+from faststream.security import BaseSecurity, SASLScram256, SASLScram512
+
+from bespoke_platform.settings import KafkaServiceSettings
 
 
-def make_broker(bootstrap: str, client_id: str) -> KafkaBroker:
-    """A broker whose producer waits for every in-sync replica and never duplicates on retry."""
+@dataclass(frozen=True)
+class KafkaLogin:
+    """Who a client is to the brokers, and how it proves it."""
+
+    username: str
+    password: str
+    security_protocol: str = "SASL_PLAINTEXT"
+    sasl_mechanism: str = "SCRAM-SHA-512"
+
+    @classmethod
+    def of(cls, settings: KafkaServiceSettings) -> KafkaLogin:
+        return cls(
+            settings.kafka_username,
+            settings.kafka_password,
+            settings.kafka_security_protocol,
+            settings.kafka_sasl_mechanism,
+        )
+
+    @property
+    def signs_in(self) -> bool:
+        """False only for `PLAINTEXT`: a broker that asks no one (docker compose's)."""
+        return self.security_protocol != "PLAINTEXT"
+
+    def aiokafka(self) -> dict[str, Any]:
+        """Keyword arguments of aiokafka's clients (producer, consumer, admin)."""
+        if not self.signs_in:
+            return {"security_protocol": "PLAINTEXT"}
+        options: dict[str, Any] = {
+            "security_protocol": self.security_protocol,
+            "sasl_mechanism": self.sasl_mechanism,
+            "sasl_plain_username": self.username,
+            "sasl_plain_password": self.password,
+        }
+        if self.security_protocol == "SASL_SSL":
+            options["ssl_context"] = ssl.create_default_context()
+        return options
+
+    def faststream(self) -> BaseSecurity | None:
+        if not self.signs_in:
+            return None
+        kind = SASLScram256 if self.sasl_mechanism == "SCRAM-SHA-256" else SASLScram512
+        use_ssl = self.security_protocol == "SASL_SSL"
+        return kind(
+            self.username,
+            self.password,
+            ssl_context=ssl.create_default_context() if use_ssl else None,
+            use_ssl=use_ssl,
+        )
+
+
+def make_broker(bootstrap: str, client_id: str, login: KafkaLogin) -> KafkaBroker:
+    """A broker whose producer waits for every in-sync replica and never duplicates on
+    retry, signed in as ``login``."""
     return KafkaBroker(
         bootstrap,
         client_id=client_id,
@@ -14,6 +77,7 @@ def make_broker(bootstrap: str, client_id: str) -> KafkaBroker:
         enable_idempotence=True,
         allow_auto_create_topics=False,
         graceful_timeout=15.0,
+        security=login.faststream(),
     )
 
 

@@ -25,3 +25,15 @@ class ServiceSettings(BaseSettings):
     secret. Empty: it makes none."""
     signing_key_id: str = ""
     """The id other services know ``signing_key`` by (its ``kid``)."""
+
+
+class KafkaServiceSettings(ServiceSettings):
+    """A service that publishes or consumes events: how it signs in to Kafka."""
+
+    kafka_security_protocol: str = "SASL_PLAINTEXT"
+    """`SASL_PLAINTEXT`, or `SASL_SSL` where the brokers speak TLS (the system's CA)."""
+    kafka_sasl_mechanism: str = "SCRAM-SHA-512"
+    kafka_username: str = ""
+    """This service's Kafka principal (its name, by convention)."""
+    kafka_password: str = ""
+    """Its SCRAM password; a secret."""

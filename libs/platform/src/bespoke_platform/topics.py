@@ -10,11 +10,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from bespoke_contracts import ALL_TOPICS, dead_letter_topic
+from bespoke_contracts.topics import STAGE_REPORTED
+from bespoke_platform.kafka import KafkaLogin
 
 
 async def ensure_topics(
@@ -22,12 +25,14 @@ async def ensure_topics(
     partitions: int,
     replication_factor: int = 1,
     retention_ms: int | None = None,
+    login: KafkaLogin | None = None,
 ) -> list[str]:
-    """Create what is missing; returns the topics created."""
-    wanted = {t: partitions for t in ALL_TOPICS}
+    """Create what is missing (as ``login``, a principal allowed to); returns the topics
+    created."""
+    wanted = {t: partitions for t in (*ALL_TOPICS, STAGE_REPORTED)}
     wanted |= {dead_letter_topic(t): 1 for t in ALL_TOPICS}
     configs = {"retention.ms": str(retention_ms)} if retention_ms else {}
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(login.aiokafka() if login else {}))
     await admin.start()
     try:
         existing = set(await admin.list_topics())
@@ -56,8 +61,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--replication-factor", type=int, default=1)
     parser.add_argument("--retention-ms", type=int, default=None)
     args = parser.parse_args(argv)
+    # An admin principal, from the environment (the Job's secret), never an argument.
+    username = os.environ.get("BESPOKE_TOPICS_KAFKA_USERNAME", "")
+    login = (
+        KafkaLogin(
+            username,
+            os.environ.get("BESPOKE_TOPICS_KAFKA_PASSWORD", ""),
+            os.environ.get("BESPOKE_TOPICS_KAFKA_SECURITY_PROTOCOL", "SASL_PLAINTEXT"),
+        )
+        if username
+        else None
+    )
     created = asyncio.run(
-        ensure_topics(args.bootstrap, args.partitions, args.replication_factor, args.retention_ms)
+        ensure_topics(
+            args.bootstrap, args.partitions, args.replication_factor, args.retention_ms, login
+        )
     )
     print("created: " + (", ".join(created) if created else "nothing (all exist)"))
 

@@ -16,7 +16,7 @@ from bespoke_notifications.service_layer.ports import Clock, Mailer, SendLog
 from bespoke_notifications.service_layer.subscriptions import SUBSCRIPTIONS
 from bespoke_notifications.settings import NotificationsSettings
 from bespoke_platform.clock import SystemClock
-from bespoke_platform.kafka import BrokerPublisher, make_broker
+from bespoke_platform.kafka import BrokerPublisher, KafkaLogin, make_broker
 from bespoke_platform.messaging import subscribe_all
 from bespoke_platform.mongo import Document, connect
 
@@ -52,7 +52,9 @@ def bootstrap(
     log and the clock, and get everything else wired as in production."""
     settings = settings or NotificationsSettings()
     mongo = connect(settings.mongodb_url)
-    broker = broker or make_broker(settings.kafka_bootstrap, client_id="bespoke-notifications")
+    broker = broker or make_broker(
+        settings.kafka_bootstrap, client_id="bespoke-notifications", login=KafkaLogin.of(settings)
+    )
     send_log = send_log or MongoSendLog(mongo[settings.mongodb_database])
     clock = clock or SystemClock()
     courier = Courier(

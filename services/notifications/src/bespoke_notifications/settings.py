@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic_settings import SettingsConfigDict
 
 from bespoke_platform.addresses import LOCAL_HOST, MAILPIT_SMTP_PORT, SERVICE_PORTS, local_url
-from bespoke_platform.settings import ServiceSettings
+from bespoke_platform.settings import KafkaServiceSettings
 
 
-class NotificationsSettings(ServiceSettings):
+class NotificationsSettings(KafkaServiceSettings):
     """Defaults point at the local stack (`make up`): Mailpit takes the SMTP traffic."""
 
     model_config = SettingsConfigDict(env_prefix="BESPOKE_NOTIFICATIONS_", extra="ignore")

@@ -19,7 +19,7 @@ from bespoke_orders.service_layer.subscriptions import SUBSCRIPTIONS, poison_on_
 from bespoke_orders.settings import OrdersSettings
 from bespoke_platform.clock import SystemClock
 from bespoke_platform.credentials import signer_from
-from bespoke_platform.kafka import BrokerPublisher, make_broker
+from bespoke_platform.kafka import BrokerPublisher, KafkaLogin, make_broker
 from bespoke_platform.messaging import subscribe_all
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
@@ -58,7 +58,9 @@ def bootstrap(
     settings = settings or OrdersSettings()
     mongo = connect(settings.mongodb_url)
     db = mongo[settings.mongodb_database]
-    broker = broker or make_broker(settings.kafka_bootstrap, client_id="bespoke-orders")
+    broker = broker or make_broker(
+        settings.kafka_bootstrap, client_id="bespoke-orders", login=KafkaLogin.of(settings)
+    )
     publisher = BrokerPublisher(broker)
     relay = OutboxRelay(
         db.orders, db.outbox_signals, publisher, poll_seconds=settings.outbox_poll_seconds

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic_settings import SettingsConfigDict
 
 from bespoke_platform.addresses import SERVICE_PORTS, local_url
-from bespoke_platform.settings import ServiceSettings
+from bespoke_platform.settings import KafkaServiceSettings
 
 
-class OrdersSettings(ServiceSettings):
+class OrdersSettings(KafkaServiceSettings):
     """Defaults point at the local stack (`make up`)."""
 
     model_config = SettingsConfigDict(env_prefix="BESPOKE_ORDERS_", extra="ignore")

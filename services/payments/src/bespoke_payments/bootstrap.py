@@ -13,7 +13,7 @@ from bespoke_payments.service_layer.handlers import PaymentsDeps
 from bespoke_payments.service_layer.subscriptions import SUBSCRIPTIONS
 from bespoke_payments.settings import PaymentsSettings
 from bespoke_platform.clock import SystemClock
-from bespoke_platform.kafka import BrokerPublisher, make_broker
+from bespoke_platform.kafka import BrokerPublisher, KafkaLogin, make_broker
 from bespoke_platform.messaging import subscribe_all
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
@@ -43,7 +43,9 @@ def bootstrap(
     settings = settings or PaymentsSettings()
     mongo = connect(settings.mongodb_url)
     db = mongo[settings.mongodb_database]
-    broker = broker or make_broker(settings.kafka_bootstrap, client_id="bespoke-payments")
+    broker = broker or make_broker(
+        settings.kafka_bootstrap, client_id="bespoke-payments", login=KafkaLogin.of(settings)
+    )
     publisher = BrokerPublisher(broker)
     relay = OutboxRelay(
         db.invoices, db.outbox_signals, publisher, poll_seconds=settings.outbox_poll_seconds

@@ -8,13 +8,13 @@ from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
 from bespoke_platform.addresses import LOCAL_HOST, SERVICE_PORTS, STRIPE_MOCK_PORT
-from bespoke_platform.settings import ServiceSettings
+from bespoke_platform.settings import KafkaServiceSettings
 
 LOCAL_API_KEY = "sk_test_51BespokeLocalStackOnly"
 LOCAL_WEBHOOK_SECRET = "whsec_bespoke_local_only"  # noqa: S105 - public, stripe-mock only
 
 
-class PaymentsSettings(ServiceSettings):
+class PaymentsSettings(KafkaServiceSettings):
     """Defaults point at the local stack (`make up`): stripe-mock and a local webhook secret."""
 
     model_config = SettingsConfigDict(env_prefix="BESPOKE_PAYMENTS_", extra="ignore")

@@ -8,7 +8,7 @@ from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
 from bespoke_platform.clock import SystemClock
-from bespoke_platform.kafka import BrokerPublisher, make_broker
+from bespoke_platform.kafka import BrokerPublisher, KafkaLogin, make_broker
 from bespoke_platform.messaging import subscribe_all
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
@@ -60,7 +60,9 @@ def bootstrap(
     settings = settings or ShippingSettings()
     mongo = connect(settings.mongodb_url)
     db = mongo[settings.mongodb_database]
-    broker = broker or make_broker(settings.kafka_bootstrap, client_id="bespoke-shipping")
+    broker = broker or make_broker(
+        settings.kafka_bootstrap, client_id="bespoke-shipping", login=KafkaLogin.of(settings)
+    )
     publisher = BrokerPublisher(broker)
     poll = settings.outbox_poll_seconds
     groups_relay = OutboxRelay(db.groups, db.group_signals, publisher, poll_seconds=poll)

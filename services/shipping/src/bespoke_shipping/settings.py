@@ -5,10 +5,10 @@ from __future__ import annotations
 from pydantic_settings import SettingsConfigDict
 
 from bespoke_platform.addresses import SERVICE_PORTS
-from bespoke_platform.settings import ServiceSettings
+from bespoke_platform.settings import KafkaServiceSettings
 
 
-class ShippingSettings(ServiceSettings):
+class ShippingSettings(KafkaServiceSettings):
     """Defaults point at the local stack (`make up`)."""
 
     model_config = SettingsConfigDict(env_prefix="BESPOKE_SHIPPING_", extra="ignore")
