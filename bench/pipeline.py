@@ -27,6 +27,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from bench.checkout import brand_and_body
 from bench.reporting import machine, percentiles, progress
 from bespoke.stack.config import StackConfig
+from bespoke.stack.kafka_security import client_options
 from bespoke.stack.keys import CallsAsGateway
 from bespoke_contracts import ORDER_STATUS_CHANGED, ORDER_SUBMITTED
 from bespoke_gateway.ui.simulation import sign, succeeded_event
@@ -45,7 +46,10 @@ class Watch:
         self.submitted_at: dict[str, datetime] = {}
         self.in_process: dict[str, tuple[float, datetime]] = {}  # order -> (seen, committed)
         self._consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, enable_auto_commit=False, fetch_max_wait_ms=100
+            bootstrap_servers=bootstrap,
+            enable_auto_commit=False,
+            fetch_max_wait_ms=100,
+            **client_options(),
         )
         self._task: asyncio.Task[None] | None = None
 
@@ -223,15 +227,19 @@ async def payments(
 
 
 async def raw_kafka(bootstrap: str, rate: float, n: int) -> dict[str, Any]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options())
     await admin.start()
     try:
         if RAW_TOPIC not in await admin.list_topics():
             await admin.create_topics([NewTopic(RAW_TOPIC, num_partitions=6, replication_factor=1)])
     finally:
         await admin.close()
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, fetch_max_wait_ms=100)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **client_options()
+    )
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap, fetch_max_wait_ms=100, **client_options()
+    )
     await producer.start()
     await consumer.start()
     latencies: list[float] = []

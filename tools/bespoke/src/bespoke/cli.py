@@ -38,6 +38,10 @@ app.add_typer(operators_app, name="operators")
 app.add_typer(payments_app, name="payments")
 keys_app = typer.Typer(help="Keys the services sign their calls with.", no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+kafka_app = typer.Typer(help="The local Kafka's principals.", no_args_is_help=True)
+app.add_typer(kafka_app, name="kafka")
+kafka_credentials_app = typer.Typer(help="Credentials of a principal.", no_args_is_help=True)
+kafka_app.add_typer(kafka_credentials_app, name="credentials")
 browser_app = typer.Typer(help="The browser the web UI tests drive.", no_args_is_help=True)
 app.add_typer(browser_app, name="browser")
 
@@ -229,6 +233,28 @@ def operators_create(
 
     password = _password_from_stdin(password_stdin)
     _accounts_action(accounts.create_operator(email, role, password, name))
+
+
+@kafka_credentials_app.command("downstream")
+def kafka_credentials_downstream() -> None:
+    """The principal of the factory's downstream systems on the local Kafka: reads every
+    event topic, writes only `production.stage_reported`. Prints `bootstrap_servers`,
+    `security_protocol`, `sasl_mechanism`, `username`, `password`."""
+    from bespoke.stack.config import StackConfig
+    from bespoke.stack.kafka_security import login
+    from bespoke_contracts.topics import DOWNSTREAM
+
+    config = StackConfig()
+    found = login(config, DOWNSTREAM)
+    _print_json(
+        {
+            "bootstrap_servers": config.kafka_bootstrap,
+            "security_protocol": found.security_protocol,
+            "sasl_mechanism": found.sasl_mechanism,
+            "username": found.username,
+            "password": found.password,
+        }
+    )
 
 
 @keys_app.command("create")

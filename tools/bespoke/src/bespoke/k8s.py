@@ -172,7 +172,17 @@ def _env(spec: ServiceSpec) -> list[dict[str, Any]]:
     trusted = (
         (Env("TRUSTED_KEYS", config=f"trusted-keys-{spec.name}"),) if spec.name in CALLERS else ()
     )
-    for env in (*COMMON, *trusted, *spec.env):
+    # Each Kafka client signs in as its own principal (ACLs: bespoke_contracts.topics).
+    kafka = (
+        (
+            Env("KAFKA_SECURITY_PROTOCOL", config="kafka-security-protocol"),
+            Env("KAFKA_USERNAME", value=spec.name),
+            Env("KAFKA_PASSWORD", protected=f"kafka-password-{spec.name}"),
+        )
+        if spec.consumer
+        else ()
+    )
+    for env in (*COMMON, *trusted, *kafka, *spec.env):
         item: dict[str, Any] = {"name": prefix + env.name}
         if env.value is not None:
             item["value"] = env.value
@@ -408,6 +418,7 @@ def shared() -> list[dict[str, Any]]:
             "metadata": {"name": "bespoke-config"},
             "data": {
                 "kafka-bootstrap": f"kafka-bootstrap:{KAFKA_PORT}",
+                "kafka-security-protocol": "SASL_SSL",
                 "stripe-api-base": "https://api.stripe.com",
                 "smtp-host": "smtp.example.com",
                 "smtp-port": "587",
@@ -495,6 +506,25 @@ def shared() -> list[dict[str, Any]]:
                                         ("PARTITIONS", "topic-partitions"),
                                         ("REPLICATION", "topic-replication-factor"),
                                         ("RETENTION", "topic-retention-ms"),
+                                        (
+                                            "BESPOKE_TOPICS_KAFKA_SECURITY_PROTOCOL",
+                                            "kafka-security-protocol",
+                                        ),
+                                    )
+                                ]
+                                + [
+                                    {
+                                        "name": f"BESPOKE_TOPICS_KAFKA_{key}",
+                                        "valueFrom": {
+                                            "secretKeyRef": {
+                                                "name": "bespoke-secrets",
+                                                "key": f"kafka-admin-{ref}",
+                                            }
+                                        },
+                                    }
+                                    for key, ref in (
+                                        ("USERNAME", "username"),
+                                        ("PASSWORD", "password"),
                                     )
                                 ],
                                 "resources": {

@@ -10,10 +10,14 @@ from string import Template
 
 from aiokafka.admin import AIOKafkaAdminClient
 
+from bespoke.stack import kafka_security
 from bespoke.stack.components.component import Component, Say, fingerprint, require, run_install
 from bespoke.stack.config import DEPLOY_LOCAL, StackConfig
 from bespoke.stack.processes import ProcessSpec
 from bespoke_platform.topics import ensure_topics
+
+SASL_MARK = ".sasl-scram"
+"""In the broker's data folder once its storage was formatted with SCRAM credentials."""
 
 
 class Kafka(Component):
@@ -63,6 +67,8 @@ class Kafka(Component):
         config_dir = self.home / "config"
         data = c.data_dir / "kafka"
         config_dir.mkdir(parents=True, exist_ok=True)
+        config_dir.chmod(0o700)  # the broker's configuration holds passwords
+        known = kafka_security.passwords(c)
         template = Template((DEPLOY_LOCAL / "kafka" / "server.properties").read_text())
         (config_dir / "server.properties").write_text(
             template.substitute(
@@ -70,11 +76,18 @@ class Kafka(Component):
                 port=c.kafka_port,
                 controller_port=c.kafka_controller_port,
                 log_dirs=data,
+                controller_password=known[kafka_security.CONTROLLER],
+                broker_password=known[kafka_security.BROKER],
             )
         )
         shutil.copyfile(
             DEPLOY_LOCAL / "kafka" / "log4j2.properties", config_dir / "log4j2.properties"
         )
+        if (data / "meta.properties").exists() and not (data / SASL_MARK).exists():
+            # Formatted before Kafka required sign-in: the broker's own credential is not
+            # in its metadata, so it could not start. The local broker's data is
+            # disposable (every service keeps its own state): format it again.
+            shutil.rmtree(data)
         if not (data / "meta.properties").exists():
             cluster_file = self.home / "cluster-id"
             if not cluster_file.exists():
@@ -93,11 +106,13 @@ class Kafka(Component):
                     cluster_file.read_text().strip(),
                     "-c",
                     str(config_dir / "server.properties"),
+                    *kafka_security.format_arguments(c),
                 ],
                 cwd=self.home,
                 log=self.log_file,
                 env={"KAFKA_LOG4J_OPTS": ""},
             )
+            (data / SASL_MARK).touch()
 
     def spec(self) -> ProcessSpec:
         config_dir = self.home / "config"
@@ -118,7 +133,9 @@ class Kafka(Component):
 
     async def ready(self) -> bool:
         admin = AIOKafkaAdminClient(
-            bootstrap_servers=self.config.kafka_bootstrap, request_timeout_ms=2000
+            bootstrap_servers=self.config.kafka_bootstrap,
+            request_timeout_ms=2000,
+            **kafka_security.login(self.config, kafka_security.ADMIN).aiokafka(),
         )
         try:
             await admin.start()
@@ -137,7 +154,10 @@ class Kafka(Component):
 
 
 async def create_topics(config: StackConfig, say: Say) -> None:
-    """Create every event topic and its dead-letter topic, with explicit partitions."""
-    created = await ensure_topics(config.kafka_bootstrap, config.topic_partitions)
+    """Every event topic and its dead-letter topic, with explicit partitions; every
+    principal's credential and the ACLs (all idempotent)."""
+    admin = kafka_security.login(config, kafka_security.ADMIN)
+    created = await ensure_topics(config.kafka_bootstrap, config.topic_partitions, login=admin)
     if created:
         say("kafka: created topics " + ", ".join(created))
+    await kafka_security.apply(config)

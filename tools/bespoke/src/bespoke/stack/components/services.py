@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import sys
 
+from bespoke.stack import kafka_security
 from bespoke.stack.components.component import Component, http_ok
 from bespoke.stack.config import REPO_ROOT, StackConfig
 from bespoke.stack.keys import service_env
@@ -60,6 +61,9 @@ class Service(Component):
                 env[f"{prefix}{other.upper()}_URL"] = c.service_url(other)
         env[prefix + "BACKOFFICE_URL"] = c.gateway_url
         env |= service_env(c, self.name)  # its key and the callers it trusts
+        if self.name in kafka_security.SERVICES:  # its own Kafka principal
+            env[prefix + "KAFKA_USERNAME"] = self.name
+            env[prefix + "KAFKA_PASSWORD"] = kafka_security.passwords(c)[self.name]
         if self.name == "gateway":
             # Every local client (browsers, scripts, the API fuzzer) comes from loopback, so
             # one client address says nothing here: failed sign-ins count per email only.
