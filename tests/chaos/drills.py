@@ -31,6 +31,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from bespoke.accounts import create_account
 from bespoke.stack import processes
 from bespoke.stack.config import StackConfig
+from bespoke.stack.kafka_security import client_options
 from bespoke.stack.keys import CallsAsGateway
 from bespoke.stack.lifecycle import Stack
 from bespoke_contracts import ALL_TOPICS, ORDER_SUBMITTED, PAYMENT_CLEARED, dead_letter_topic
@@ -173,7 +174,9 @@ async def traffic(config: StackConfig, ledger: Ledger, rate: float, stop: asynci
 
 
 async def offsets(config: StackConfig, topics: list[str]) -> dict[TopicPartition, int]:
-    consumer = AIOKafkaConsumer(bootstrap_servers=config.kafka_bootstrap)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=config.kafka_bootstrap, **client_options(config=config)
+    )
     await consumer.start()
     try:
         cluster = await consumer._client.fetch_all_metadata()  # no public call lists partitions
@@ -187,7 +190,11 @@ async def offsets(config: StackConfig, topics: list[str]) -> dict[TopicPartition
 
 async def read_since(config: StackConfig, start: dict[TopicPartition, int]) -> list[Any]:
     """Every message written to those partitions after ``start`` (to their current end)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=config.kafka_bootstrap, enable_auto_commit=False)
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=config.kafka_bootstrap,
+        enable_auto_commit=False,
+        **client_options(config=config),
+    )
     await consumer.start()
     found = []
     try:
@@ -357,7 +364,9 @@ async def drill(config: StackConfig, stack: Stack, args: argparse.Namespace) -> 
 
     stop = asyncio.Event()
     flow = asyncio.create_task(traffic(config, ledger, args.rate, stop))
-    producer = AIOKafkaProducer(bootstrap_servers=config.kafka_bootstrap)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=config.kafka_bootstrap, **client_options(config=config)
+    )
     await producer.start()
     poison_keys = {f"chaos-poison-{uuid.uuid4().hex[:8]}".encode() for _ in range(POISON)}
     for key in poison_keys:

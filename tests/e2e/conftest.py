@@ -15,6 +15,7 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from bespoke.stack.config import StackConfig
+from bespoke.stack.kafka_security import client_options
 from bespoke_contracts.topics import ALL_TOPICS
 
 
@@ -130,7 +131,9 @@ class Events:
 async def from_now(running_system: StackConfig) -> AsyncIterator[Events]:
     """Every event topic, read from its end as the test starts."""
     topics = list(ALL_TOPICS)
-    admin = AIOKafkaAdminClient(bootstrap_servers=running_system.kafka_bootstrap)
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=running_system.kafka_bootstrap, **client_options(config=running_system)
+    )
     await admin.start()
     try:
         described = await admin.describe_topics(topics)
@@ -140,7 +143,9 @@ async def from_now(running_system: StackConfig) -> AsyncIterator[Events]:
         TopicPartition(t["topic"], p["partition"]) for t in described for p in t["partitions"]
     ]
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=running_system.kafka_bootstrap, enable_auto_commit=False
+        bootstrap_servers=running_system.kafka_bootstrap,
+        enable_auto_commit=False,
+        **client_options(config=running_system),
     )
     await consumer.start()
     consumer.assign(partitions)

@@ -15,6 +15,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 
 from bespoke.stack import processes
 from bespoke.stack.config import StackConfig
+from bespoke.stack.kafka_security import client_options
 from bespoke.stack.lifecycle import Stack
 from bespoke_contracts import (
     PAYMENT_CLEARED,
@@ -22,6 +23,7 @@ from bespoke_contracts import (
     PaymentCleared,
     PaymentClearedPayload,
 )
+from bespoke_contracts.topics import PUBLISHERS
 
 from .conftest import checkout_body
 from .test_order_slice import wait_for_emails
@@ -56,7 +58,19 @@ def payment_for(
 
 
 async def publish(bootstrap: str, *events: Envelope[Any]) -> None:
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    """Publish ``events`` as their topic's owner would (the one principal allowed to)."""
+    for event in events:
+        await publish_as(PUBLISHERS[event.TOPIC], bootstrap, event)
+
+
+async def publish_as(principal: str, bootstrap: str, *events: Envelope[Any]) -> None:
+    """Publish ``events`` signed in as ``principal``."""
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        enable_idempotence=True,
+        **client_options(principal),
+    )
     await producer.start()
     try:
         for event in events:
@@ -67,12 +81,12 @@ async def publish(bootstrap: str, *events: Envelope[Any]) -> None:
 
 async def wait_until_consumed(bootstrap: str, group: str, topic: str) -> None:
     """Until the consumer group has committed everything published to ``topic`` so far."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options())
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])
         partitions = [TopicPartition(topic, p["partition"]) for p in described["partitions"]]
-        probe = AIOKafkaConsumer(bootstrap_servers=bootstrap)
+        probe = AIOKafkaConsumer(bootstrap_servers=bootstrap, **client_options())
         await probe.start()
         try:
             ends = await probe.end_offsets(partitions)

@@ -17,6 +17,7 @@ from aiokafka import AIOKafkaConsumer
 from bespoke.accounts import create_account
 from bespoke.payments import simulate_success
 from bespoke.stack.config import StackConfig
+from bespoke.stack.kafka_security import client_options
 from bespoke.stack.keys import CallsAsGateway
 from bespoke_contracts import SHIPMENT_STATUS_CHANGED
 
@@ -167,6 +168,7 @@ async def _published_stages(bootstrap: str, shipment_id: str, count: int) -> lis
         bootstrap_servers=bootstrap,
         auto_offset_reset="earliest",
         enable_auto_commit=False,
+        **client_options(),
     )
     await consumer.start()
     stages: dict[str, Any] = {}  # by event id: delivery is at least once

@@ -1,20 +1,31 @@
 """What the system refuses to believe, tried from outside as an attacker inside the
 cluster would (or as a brand would hit by accident): a service's own port answers only
 calls the gateway (or a calling service) signed for it, the factory's internal routes
-only operators, and a payment that does not pay what an order costs now never starts
-production."""
+only operators; Kafka answers only signed-in principals, each topic is written by its
+owner alone, downstream systems read every event and write only stage reports; and a
+payment that does not pay what an order costs now never starts production."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 
 from bespoke.stack.config import StackConfig
 from bespoke.stack.keys import CallsAsGateway
+from bespoke_contracts import ORDER_SUBMITTED
+from bespoke_contracts.topics import STAGE_REPORTED
 
-from .test_delivery import payment_for, publish, wait_until_consumed
+from .test_delivery import payment_for, publish, publish_as, wait_until_consumed
 from .test_payments import pending_order
 
 pytestmark = pytest.mark.stack
@@ -83,3 +94,104 @@ async def test_payments_operator_routes_take_no_brand(
         assert (await client.get(url, auth=as_brand)).status_code == 403
         as_operator = CallsAsGateway(running_system, "payments")
         assert (await client.get(url, auth=as_operator)).status_code == 200
+
+
+def downstream_options() -> dict[str, Any]:
+    """What a factory system gets from `bespoke kafka credentials downstream`."""
+    bespoke = Path(sys.executable).parent / "bespoke"
+    printed = subprocess.run(
+        [str(bespoke), "kafka", "credentials", "downstream"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    found = json.loads(printed.stdout)
+    assert (found["security_protocol"], found["sasl_mechanism"]) == (
+        "SASL_PLAINTEXT",
+        "SCRAM-SHA-512",
+    )
+    return {
+        "bootstrap_servers": found["bootstrap_servers"],
+        "security_protocol": found["security_protocol"],
+        "sasl_mechanism": found["sasl_mechanism"],
+        "sasl_plain_username": found["username"],
+        "sasl_plain_password": found["password"],
+    }
+
+
+async def test_kafka_without_credentials_neither_takes_nor_gives(
+    running_system: StackConfig,
+) -> None:
+    producer = AIOKafkaProducer(
+        bootstrap_servers=running_system.kafka_bootstrap, request_timeout_ms=3000
+    )
+    with pytest.raises(KafkaError):
+        await producer.start()
+    await producer.stop()
+    consumer = AIOKafkaConsumer(
+        ORDER_SUBMITTED,
+        bootstrap_servers=running_system.kafka_bootstrap,
+        request_timeout_ms=3000,
+        connections_max_idle_ms=5000,
+    )
+    with pytest.raises(KafkaError):
+        await consumer.start()
+    await consumer.stop()
+    wrong = AIOKafkaProducer(**(downstream_options() | {"sasl_plain_password": "not it"}))
+    with pytest.raises(KafkaError):  # a wrong password
+        await wrong.start()
+    await wrong.stop()
+
+
+async def test_downstream_reads_every_event_and_writes_only_stage_reports(
+    running_system: StackConfig,
+    brand: dict[str, Any],
+    api: httpx.AsyncClient,
+    design: dict[str, Any],
+) -> None:
+    options = downstream_options()
+    reader = AIOKafkaConsumer(
+        ORDER_SUBMITTED,
+        group_id=f"downstream-e2e-{uuid.uuid4().hex[:6]}",
+        auto_offset_reset="latest",
+        **options,
+    )
+    await reader.start()
+    try:
+        while not reader.assignment():  # joined the group: what comes next is read
+            await reader.getmany(timeout_ms=200)
+        number = await pending_order(api, design)
+        async with asyncio.timeout(30):
+            seen: set[bytes] = set()
+            while number.encode() not in seen:
+                for records in (await reader.getmany(timeout_ms=500)).values():
+                    seen |= {r.key for r in records}
+    finally:
+        await reader.stop()
+
+    writer = AIOKafkaProducer(**options)
+    await writer.start()
+    try:
+        order = (await api.get(f"/orders/{number}")).json()
+        forged = payment_for(brand["account_id"], order, "forger@e2e.example")
+        with pytest.raises(TopicAuthorizationFailedError):
+            await writer.send_and_wait(forged.TOPIC, forged.to_json(), key=forged.key())
+        report = json.dumps({"order_number": number, "stage": "received"}).encode()
+        await writer.send_and_wait(STAGE_REPORTED, report, key=number.encode())
+    finally:
+        await writer.stop()
+
+
+async def test_only_payments_may_say_a_payment_cleared(
+    running_system: StackConfig,
+    brand: dict[str, Any],
+    api: httpx.AsyncClient,
+    design: dict[str, Any],
+) -> None:
+    number = await pending_order(api, design)
+    order = (await api.get(f"/orders/{number}")).json()
+    forged = payment_for(brand["account_id"], order, "forger@e2e.example")  # the right amount
+    for principal in ("orders", "shipping", "notifications"):
+        with pytest.raises(TopicAuthorizationFailedError):
+            await publish_as(principal, running_system.kafka_bootstrap, forged)
+    assert (await api.get(f"/orders/{number}")).json()["status"] == "pending_payment"

@@ -13,7 +13,9 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from pymongo.asynchronous.database import AsyncDatabase
 
+from bespoke.stack.config import StackConfig
 from bespoke.stack.containers import Infrastructure
+from bespoke.stack.kafka_security import client_options, login
 from bespoke_contracts import (
     ORDER_STATUS_CHANGED,
     ORDER_SUBMITTED,
@@ -64,7 +66,7 @@ def order(number: str, key: str, account: str = "acc_it") -> Order:
 
 
 async def topic_partitions(bootstrap: str, topic: str) -> list[TopicPartition]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options())
     await admin.start()
     try:
         [described] = await admin.describe_topics([topic])
@@ -152,10 +154,16 @@ async def test_the_relay_publishes_each_event_once_in_order_in_the_trace_that_ca
     unique: str,
     spans: InMemorySpanExporter,
 ) -> None:
-    broker = make_broker(stack_infrastructure.kafka_bootstrap, client_id="test-relay")
+    broker = make_broker(
+        stack_infrastructure.kafka_bootstrap,
+        client_id="test-relay",
+        login=login(StackConfig(), "orders"),
+    )
     await broker.start()
     consumer = AIOKafkaConsumer(
-        bootstrap_servers=stack_infrastructure.kafka_bootstrap, enable_auto_commit=False
+        bootstrap_servers=stack_infrastructure.kafka_bootstrap,
+        enable_auto_commit=False,
+        **client_options(),
     )
     await consumer.start()
     try:
