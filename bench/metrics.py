@@ -1,4 +1,5 @@
-"""Counters read from the services' own metrics (``GET /metrics``, Prometheus text)."""
+"""Counters read from the services' own metrics (``GET /metrics`` on each service's
+metrics port, Prometheus text)."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ async def database_commands(config: StackConfig) -> dict[str, Counter[str]]:
     found = {}
     async with httpx.AsyncClient(timeout=10) as client:
         for name in SERVICE_NAMES:
-            response = await client.get(f"{config.service_url(name)}/metrics")
+            response = await client.get(config.metrics_url(name))
             response.raise_for_status()
             found[name] = commands_by_name(response.text)
     return found

@@ -195,3 +195,15 @@ async def test_only_payments_may_say_a_payment_cleared(
         with pytest.raises(TopicAuthorizationFailedError):
             await publish_as(principal, running_system.kafka_bootstrap, forged)
     assert (await api.get(f"/orders/{number}")).json()["status"] == "pending_payment"
+
+
+@pytest.mark.parametrize("service", ["gateway", *sorted(INTERNAL)])
+async def test_metrics_are_on_a_port_of_their_own(
+    running_system: StackConfig, service: str
+) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        on_api = await client.get(f"{running_system.service_url(service)}/metrics")
+        assert on_api.status_code in (401, 404), "the API port serves no metrics"
+        scraped = await client.get(running_system.metrics_url(service))
+        assert scraped.status_code == 200
+        assert "bespoke_http_request_duration_seconds" in scraped.text

@@ -18,6 +18,7 @@ import yaml
 from bespoke import k8s
 from bespoke.stack.components import SERVICE_NAMES, kustomize
 from bespoke.stack.config import StackConfig
+from bespoke_platform.addresses import SERVICE_PORTS
 
 ROOT = Path(__file__).parents[3]
 K8S = ROOT / "deploy" / "k8s"
@@ -103,7 +104,9 @@ def test_every_service_is_deployed_safely(
         assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
         annotations = deployment["spec"]["template"]["metadata"]["annotations"]
         assert annotations["prometheus.io/path"] == "/metrics"
-        assert annotations["prometheus.io/port"] == str(container["ports"][0]["containerPort"])
+        ports = {p["name"]: p["containerPort"] for p in container["ports"]}
+        assert annotations["prometheus.io/port"] == str(ports["metrics"])
+        assert ports["metrics"] != ports["http"], "metrics on a port of their own"
         assert container["image"].startswith("registry.example.com/bespoke/" + name + ":")
     assert set(by_kind(rendered[overlay], "Service")) == set(SERVICE_NAMES)
     assert set(by_kind(rendered[overlay], "PodDisruptionBudget")) == set(SERVICE_NAMES)
@@ -116,7 +119,8 @@ def test_probe_paths_exist_in_each_service_s_code() -> None:
         http = importlib.import_module(f"bespoke_{name}.entrypoints.http")
         app = http.create_app()
         paths = {route.path for route in app.routes}
-        assert {"/health/live", "/health/ready", "/metrics"} <= paths, name
+        assert {"/health/live", "/health/ready"} <= paths, name
+        assert "/metrics" not in paths, f"{name}: metrics are served on their own port"
 
 
 def _settings_class(name: str) -> Any:
@@ -189,6 +193,17 @@ def test_only_the_gateway_is_reachable_from_outside(
         # Prometheus scrapes every service; only the gateway takes outside traffic.
         expected = {"ingress-nginx", "monitoring"} if name == "gateway" else {"monitoring"}
         assert namespaces == expected, name
+        scraped = {
+            port["port"]
+            for rule in policies[name]["spec"]["ingress"]
+            for source in rule["from"]
+            if source.get("namespaceSelector", {})
+            .get("matchLabels", {})
+            .get("kubernetes.io/metadata.name")
+            == "monitoring"
+            for port in rule["ports"]
+        }
+        assert scraped == {SERVICE_PORTS[name] + 1000}, f"{name}: Prometheus reaches metrics only"
     ingress = by_kind(rendered["prod"], "Ingress")["gateway"]
     backends = {
         p["backend"]["service"]["name"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bespoke.stack.components import all_components
+from bespoke.stack.components.services import SERVICE_NAMES
 from bespoke.stack.config import StackConfig
 from bespoke.stack.processes import read_pid
 
@@ -84,7 +85,7 @@ def test_every_socket_the_stack_listens_on_is_loopback_on_a_configured_port(
     config = running_system
     configured = {
         getattr(config, name) for name in type(config).model_fields if name.endswith("_port")
-    }
+    } | {config.metrics_port(service) for service in SERVICE_NAMES}
     listening = listening_sockets()
     seen: dict[str, set[tuple[str, int]]] = {}
     for component in all_components(config):

@@ -44,6 +44,15 @@ MAILPIT_SMTP_PORT: Final = 1025
 MAILPIT_HTTP_PORT: Final = 8025
 
 
+METRICS_PORT_OFFSET: Final = 1000
+"""Each service serves its Prometheus metrics on a port of its own, this far above its
+HTTP port (8102 -> 9102), so scrapers reach the metrics and nothing else."""
+
+
+def metrics_port(service: str) -> int:
+    return SERVICE_PORTS[service] + METRICS_PORT_OFFSET
+
+
 def local_url(service: str) -> str:
     """A service's internal API on the local stack, e.g. ``http://127.0.0.1:8101``."""
     return f"http://{LOCAL_HOST}:{SERVICE_PORTS[service]}"

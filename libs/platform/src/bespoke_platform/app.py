@@ -163,12 +163,13 @@ _SANE_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 _UNTRACED = frozenset({"/metrics", "/health", "/health/live", "/health/ready"})
 
 
-OPEN_PATHS = re.compile(r"^/(health(/live|/ready)?|metrics)$")
-"""What answers without a credential: health (for the kubelet) and metrics (Prometheus)."""
+OPEN_PATHS = re.compile(r"^/health(/live|/ready)?$")
+"""What answers without a credential: health (for the kubelet). Metrics are on a port of
+their own (``serving.serve``)."""
 
 
 class CredentialMiddleware(AbstractAuthenticationMiddleware):
-    """Every call but health and metrics carries ``Authorization: Bearer <credential>``,
+    """Every call but health carries ``Authorization: Bearer <credential>``,
     signed by a caller this service trusts and meant for it; else ``401``, whatever else
     the request says."""
 
@@ -258,12 +259,6 @@ def service_app(
 
     checks = dict(ready_checks or {})
 
-    @get("/metrics", operation_id="metrics", include_in_schema=False)
-    async def metrics() -> Response[bytes]:
-        """Prometheus metrics of this process."""
-        body, content_type = observability.metrics_text()
-        return Response(body, media_type=content_type)
-
     @get("/health/live", operation_id="live", include_in_schema=False)
     async def live() -> dict[str, str]:
         """The process is up and serving."""
@@ -329,7 +324,7 @@ def service_app(
             "actor": Provide(_actor, sync_to_thread=False),
         }
     return Litestar(
-        route_handlers=[*route_handlers, live, health, metrics],
+        route_handlers=[*route_handlers, live, health],
         state=State(dict(state or {})),
         lifespan=[lifespan],
         middleware=[DefineMiddleware(RequestIdMiddleware), *signed, *middleware],

@@ -6,7 +6,8 @@ when set, ``request_id`` (HTTP requests) or ``correlation_id``/``event_id``/``to
 (consumed events), bound in context variables by the platform, and ``trace_id``/``span_id``
 of the current span (see :mod:`bespoke_platform.tracing`).
 
-Metrics (``GET /metrics`` on every service, Prometheus text format):
+Metrics (``GET /metrics`` on every service's metrics port, apart from its API; Prometheus
+text format):
 ``bespoke_http_request_duration_seconds`` (method, route, status),
 ``bespoke_events_consumed_total`` (topic, outcome), ``bespoke_event_handling_seconds``
 (topic), ``bespoke_consumer_lag`` (group, topic, partition),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uvicorn
 from litestar import Litestar
+from prometheus_client import start_http_server
 
 from bespoke_platform.observability import configure_logging
 from bespoke_platform.tracing import configure_tracing
@@ -16,12 +17,16 @@ def serve(
     port: int,
     service: str = "bespoke",
     trusted_proxies: str = "127.0.0.1",
+    metrics_port: int = 0,
 ) -> None:
     """Serve until SIGTERM/SIGINT; in-flight requests and the app's lifespan finish first.
     ``trusted_proxies``: the addresses whose `X-Forwarded-For`/`-Proto` say who the client
-    is and whether it came over https (comma-separated, or `*`)."""
+    is and whether it came over https (comma-separated, or `*`). ``metrics_port``: where
+    Prometheus reads ``GET /metrics``, apart from the API (0: nowhere)."""
     configure_logging(service)
     configure_tracing(service)
+    if metrics_port:
+        start_http_server(metrics_port, addr=host)
     uvicorn.run(
         app,
         host=host,

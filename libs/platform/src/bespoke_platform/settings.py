@@ -14,6 +14,9 @@ class ServiceSettings(BaseSettings):
 
     http_host: str = LOCAL_HOST
     http_port: int
+    metrics_port: int = 0
+    """Where Prometheus reads this service's metrics (`GET /metrics`, no credential: it
+    serves nothing else); each service's default is its HTTP port + 1000. 0: none."""
     mongodb_url: str = f"mongodb://{LOCAL_HOST}:{MONGODB_PORT}/"
     mongodb_database: str
     kafka_bootstrap: str = f"{LOCAL_HOST}:{KAFKA_PORT}"

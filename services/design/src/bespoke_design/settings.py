@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
-from bespoke_platform.addresses import SERVICE_PORTS
+from bespoke_platform.addresses import SERVICE_PORTS, metrics_port
 from bespoke_platform.settings import ServiceSettings
 
 
@@ -14,4 +14,5 @@ class DesignSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="BESPOKE_DESIGN_", extra="ignore")
 
     http_port: int = SERVICE_PORTS["design"]
+    metrics_port: int = metrics_port("design")
     mongodb_database: str = "bespoke_design"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
-from bespoke_platform.addresses import SERVICE_PORTS, local_url
+from bespoke_platform.addresses import SERVICE_PORTS, local_url, metrics_port
 from bespoke_platform.settings import ServiceSettings
 
 
@@ -14,6 +14,7 @@ class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="BESPOKE_GATEWAY_", extra="ignore")
 
     http_port: int = SERVICE_PORTS["gateway"]
+    metrics_port: int = metrics_port("gateway")
     mongodb_database: str = "bespoke_gateway"
     design_url: str = local_url("design")
     orders_url: str = local_url("orders")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
-from bespoke_platform.addresses import LOCAL_HOST, MAILPIT_SMTP_PORT, SERVICE_PORTS, local_url
+from bespoke_platform.addresses import (
+    LOCAL_HOST,
+    MAILPIT_SMTP_PORT,
+    SERVICE_PORTS,
+    local_url,
+    metrics_port,
+)
 from bespoke_platform.settings import KafkaServiceSettings
 
 
@@ -14,6 +20,7 @@ class NotificationsSettings(KafkaServiceSettings):
     model_config = SettingsConfigDict(env_prefix="BESPOKE_NOTIFICATIONS_", extra="ignore")
 
     http_port: int = SERVICE_PORTS["notifications"]
+    metrics_port: int = metrics_port("notifications")
     mongodb_database: str = "bespoke_notifications"
     consumer_group: str = "notifications"
     smtp_host: str = LOCAL_HOST

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
-from bespoke_platform.addresses import SERVICE_PORTS, local_url
+from bespoke_platform.addresses import SERVICE_PORTS, local_url, metrics_port
 from bespoke_platform.settings import KafkaServiceSettings
 
 
@@ -14,6 +14,7 @@ class OrdersSettings(KafkaServiceSettings):
     model_config = SettingsConfigDict(env_prefix="BESPOKE_ORDERS_", extra="ignore")
 
     http_port: int = SERVICE_PORTS["orders"]
+    metrics_port: int = metrics_port("orders")
     mongodb_database: str = "bespoke_orders"
     design_url: str = local_url("design")
     shipping_url: str = local_url("shipping")

@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 from pydantic import model_validator
 from pydantic_settings import SettingsConfigDict
 
-from bespoke_platform.addresses import LOCAL_HOST, SERVICE_PORTS, STRIPE_MOCK_PORT
+from bespoke_platform.addresses import LOCAL_HOST, SERVICE_PORTS, STRIPE_MOCK_PORT, metrics_port
 from bespoke_platform.settings import KafkaServiceSettings
 
 LOCAL_API_KEY = "sk_test_51BespokeLocalStackOnly"
@@ -20,6 +20,7 @@ class PaymentsSettings(KafkaServiceSettings):
     model_config = SettingsConfigDict(env_prefix="BESPOKE_PAYMENTS_", extra="ignore")
 
     http_port: int = SERVICE_PORTS["payments"]
+    metrics_port: int = metrics_port("payments")
     mongodb_database: str = "bespoke_payments"
     consumer_group: str = "payments"
     stripe_api_key: str = LOCAL_API_KEY

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
-from bespoke_platform.addresses import SERVICE_PORTS
+from bespoke_platform.addresses import SERVICE_PORTS, metrics_port
 from bespoke_platform.settings import KafkaServiceSettings
 
 
@@ -14,6 +14,7 @@ class ShippingSettings(KafkaServiceSettings):
     model_config = SettingsConfigDict(env_prefix="BESPOKE_SHIPPING_", extra="ignore")
 
     http_port: int = SERVICE_PORTS["shipping"]
+    metrics_port: int = metrics_port("shipping")
     mongodb_database: str = "bespoke_shipping"
     consumer_group: str = "shipping"
     outbox_poll_seconds: float = 0.5

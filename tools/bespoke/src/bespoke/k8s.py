@@ -19,7 +19,13 @@ from typing import Any
 
 import yaml
 
-from bespoke_platform.addresses import CALLERS, KAFKA_PORT, MONGODB_PORT, SERVICE_PORTS
+from bespoke_platform.addresses import (
+    CALLERS,
+    KAFKA_PORT,
+    METRICS_PORT_OFFSET,
+    MONGODB_PORT,
+    SERVICE_PORTS,
+)
 
 BASE = Path(__file__).resolve().parents[4] / "deploy" / "k8s" / "base"
 IMAGE = "bespoke/{service}"
@@ -243,7 +249,7 @@ def deployment(spec: ServiceSpec) -> dict[str, Any]:
                     "labels": labels,
                     "annotations": {  # scraped by Prometheus (annotation-based discovery)
                         "prometheus.io/scrape": "true",
-                        "prometheus.io/port": str(spec.port),
+                        "prometheus.io/port": str(spec.port + METRICS_PORT_OFFSET),
                         "prometheus.io/path": "/metrics",
                     },
                 },
@@ -262,7 +268,13 @@ def deployment(spec: ServiceSpec) -> dict[str, Any]:
                             "name": spec.name,
                             "image": IMAGE.format(service=spec.name),
                             "imagePullPolicy": "IfNotPresent",
-                            "ports": [{"name": "http", "containerPort": spec.port}],
+                            "ports": [
+                                {"name": "http", "containerPort": spec.port},
+                                {
+                                    "name": "metrics",
+                                    "containerPort": spec.port + METRICS_PORT_OFFSET,
+                                },
+                            ],
                             "env": _env(spec),
                             "startupProbe": _probe("/health/live", spec.port, 2, 30),
                             "livenessProbe": _probe("/health/live", spec.port, 10, 3),
@@ -362,11 +374,12 @@ def network_policies() -> list[dict[str, Any]]:
         for caller in spec.callers:
             source = _namespace("ingress-nginx") if caller == "ingress" else _pods(caller)
             ingress.append({"from": [source], "ports": [{"protocol": "TCP", "port": spec.port}]})
-        # Prometheus scrapes /metrics from its own namespace.
+        # Prometheus scrapes /metrics from its own namespace, on the metrics port only:
+        # it never reaches an API.
         ingress.append(
             {
                 "from": [_namespace(MONITORING_NAMESPACE)],
-                "ports": [{"protocol": "TCP", "port": spec.port}],
+                "ports": [{"protocol": "TCP", "port": spec.port + METRICS_PORT_OFFSET}],
             }
         )
         egress: list[dict[str, Any]] = [dns, data, traces]

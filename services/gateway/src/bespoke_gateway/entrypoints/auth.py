@@ -35,11 +35,10 @@ from bespoke_gateway.service_layer.identity import (
 
 PUBLIC_PATHS = (
     r"^/health(/live|/ready)?$",
-    r"^/metrics$",
     r"^/api/v1/schema(/[a-z0-9./_-]*)?$",
     r"^/api/v1/webhooks/stripe$",
 )
-"""What needs no credential (health, metrics, the API's own description, Stripe's webhook,
+"""What needs no credential (health, the API's own description, Stripe's webhook,
 which its signature proves): whole paths, anchored, so no route skips authentication by
 containing one of these words (an order or a design named `health`)."""
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -49,10 +48,10 @@ OPS_PREFIX = "/api/v1/ops/"
 class AddressRateLimit(ASGIMiddleware):
     """Before any credential is looked at: each client address may make so many requests
     a second (sign-ins, bad tokens, Stripe's webhook route, pages), so a flood costs the
-    gateway a dictionary lookup, not a database read. Health and metrics are exempt."""
+    gateway a dictionary lookup, not a database read. Health is exempt."""
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = (r"^/health(/live|/ready)?$", r"^/metrics$")
+    exclude_path_pattern = (r"^/health(/live|/ready)?$",)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         runtime: GatewayRuntime = scope["litestar_app"].state.runtime

@@ -16,4 +16,5 @@ def run() -> None:
         settings.http_port,
         "gateway",
         trusted_proxies=settings.trusted_proxies,
+        metrics_port=settings.metrics_port,
     )

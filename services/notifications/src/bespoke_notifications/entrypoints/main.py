@@ -9,6 +9,11 @@ from bespoke_platform.serving import serve
 
 def run() -> None:
     runtime = bootstrap()
+    settings = runtime.settings
     serve(
-        create_app(runtime), runtime.settings.http_host, runtime.settings.http_port, "notifications"
+        create_app(runtime),
+        settings.http_host,
+        settings.http_port,
+        "notifications",
+        metrics_port=settings.metrics_port,
     )

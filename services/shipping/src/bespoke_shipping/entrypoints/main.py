@@ -9,4 +9,11 @@ from bespoke_shipping.entrypoints.http import create_app
 
 def run() -> None:
     runtime = bootstrap()
-    serve(create_app(runtime), runtime.settings.http_host, runtime.settings.http_port, "shipping")
+    settings = runtime.settings
+    serve(
+        create_app(runtime),
+        settings.http_host,
+        settings.http_port,
+        "shipping",
+        metrics_port=settings.metrics_port,
+    )

@@ -19,6 +19,7 @@ from bespoke_platform.addresses import (
     LOCAL_HOST,
     MAILPIT_HTTP_PORT,
     MAILPIT_SMTP_PORT,
+    METRICS_PORT_OFFSET,
     MONGODB_PORT,
     SERVICE_PORTS,
     STRIPE_MOCK_HTTPS_PORT,
@@ -107,3 +108,11 @@ class StackConfig(BaseSettings):
     def service_url(self, service: str) -> str:
         port: int = getattr(self, f"{service}_port")
         return f"http://{self.host}:{port}"
+
+    def metrics_port(self, service: str) -> int:
+        """Where ``service`` serves its metrics (its port + ``METRICS_PORT_OFFSET``)."""
+        port: int = getattr(self, f"{service}_port")
+        return port + METRICS_PORT_OFFSET
+
+    def metrics_url(self, service: str) -> str:
+        return f"http://{self.host}:{self.metrics_port(service)}/metrics"

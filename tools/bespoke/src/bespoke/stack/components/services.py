@@ -47,6 +47,7 @@ class Service(Component):
         env = {
             prefix + "HTTP_HOST": c.host,
             prefix + "HTTP_PORT": str(self.port),
+            prefix + "METRICS_PORT": str(self.config.metrics_port(self.name)),
             prefix + "MONGODB_URL": c.mongodb_url,
             prefix + "KAFKA_BOOTSTRAP": c.kafka_bootstrap,
             prefix + "SMTP_HOST": c.host,
