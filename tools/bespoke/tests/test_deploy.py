@@ -274,3 +274,25 @@ def test_traces_go_to_the_collector_named_in_the_config(
             ), name
     config = next(iter(by_kind(rendered["prod"], "ConfigMap").values()))["data"]
     assert config["otlp-endpoint"].startswith("http://")
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_each_service_has_a_database_user_and_a_kafka_principal_of_its_own(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str
+) -> None:
+    deployments = by_kind(rendered[overlay], "Deployment")
+    seen: dict[str, set[str]] = {}
+    for name in SERVICE_NAMES:
+        [container] = deployments[name]["spec"]["template"]["spec"]["containers"]
+        refs = {
+            e["name"].removeprefix(f"BESPOKE_{name.upper()}_"): e["valueFrom"]["secretKeyRef"][
+                "key"
+            ]
+            for e in container["env"]
+            if "secretKeyRef" in e.get("valueFrom", {})
+        }
+        assert refs["MONGODB_URL"] == f"mongodb-url-{name}", name
+        for setting, secret in refs.items():
+            seen.setdefault(secret, set()).add(f"{name}.{setting}")
+    shared = {secret: users for secret, users in seen.items() if len(users) > 1}
+    assert shared == {}, "no two services share a secret"

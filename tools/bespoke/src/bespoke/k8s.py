@@ -86,10 +86,7 @@ def _signing(service: str) -> tuple[Env, ...]:
     )
 
 
-COMMON = (
-    Env("MONGODB_URL", protected="mongodb-url"),
-    Env("KAFKA_BOOTSTRAP", config="kafka-bootstrap"),
-)
+COMMON = (Env("KAFKA_BOOTSTRAP", config="kafka-bootstrap"),)
 
 SERVICES = (
     ServiceSpec(
@@ -188,7 +185,9 @@ def _env(spec: ServiceSpec) -> list[dict[str, Any]]:
         if spec.consumer
         else ()
     )
-    for env in (*COMMON, *trusted, *kafka, *spec.env):
+    # Its own database user, whose role reaches its own database only.
+    database = (Env("MONGODB_URL", protected=f"mongodb-url-{spec.name}"),)
+    for env in (*COMMON, *database, *trusted, *kafka, *spec.env):
         item: dict[str, Any] = {"name": prefix + env.name}
         if env.value is not None:
             item["value"] = env.value
