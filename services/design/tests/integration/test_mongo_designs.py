@@ -45,12 +45,53 @@ async def test_versions_round_trip_through_the_store(
     await handlers.update_design("acc_a", created.id, changed, d)
 
     loaded = await handlers.get_design("acc_a", created.id, d)
-
-    assert [v.version for v in loaded.versions] == [1, 2]
-    assert loaded.version(1) == created.version(1)
+    assert [v.version for v in loaded.versions] == [2], "the latest alone, unless asked"
+    assert loaded.version_count == 2
     assert loaded.latest.spec.sole_unit == "dainite"
     assert loaded.latest.spec.elements[0].text == "AN"
     assert loaded.latest.created_at.tzinfo is not None
+    first = await handlers.get_design("acc_a", created.id, d, version=1)
+    assert first.version(1) == created.version(1)
+    assert (await handlers.get_design("acc_a", created.id, d, version=9)).version(9) is None
+
+
+async def test_a_design_s_document_does_not_grow_with_its_versions(
+    design_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    d = deps(design_db)
+    created, _ = await handlers.create_design("acc_a", "k2", DesignRequest.model_validate(BODY), d)
+    for n in range(2, 12):
+        changed = DesignRequest.model_validate({**BODY, "name": f"Office oxford {n}"})
+        await handlers.update_design("acc_a", created.id, changed, d)
+    doc = await design_db.designs.find_one({"_id": created.id})
+    assert doc is not None
+    assert "versions" not in doc
+    assert (doc["version_count"], doc["latest"]["name"]) == (11, "Office oxford 11")
+    kept = await design_db.design_versions.count_documents({"design_id": created.id})
+    assert kept == 11, "every version is kept, apart"
+    fifth = await handlers.get_design("acc_a", created.id, d, version=5)
+    assert fifth.version(5) is not None
+    assert fifth.version(5).name == "Office oxford 5"  # type: ignore[union-attr]
+    [listed] = (await handlers.list_designs("acc_a", None, None, 10, None, d)).items[:1]
+    assert [v.version for v in listed.versions] == [11], "lists read the latest only"
+
+
+async def test_a_design_stored_with_every_version_embedded_still_reads(
+    design_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    d = deps(design_db)
+    created, _ = await handlers.create_design("acc_a", "k3", DesignRequest.model_validate(BODY), d)
+    doc = await design_db.designs.find_one({"_id": created.id})
+    assert doc is not None
+    legacy = {k: v for k, v in doc.items() if k not in ("latest", "version_count")}
+    legacy["versions"] = [doc["latest"]]
+    await design_db.designs.replace_one({"_id": created.id}, legacy)
+    loaded = await handlers.get_design("acc_a", created.id, d)
+    assert (loaded.latest.version, loaded.version_count) == (1, 1)
+    changed = DesignRequest.model_validate({**BODY, "name": "Office oxford II"})
+    updated = await handlers.update_design("acc_a", created.id, changed, d)
+    assert updated.latest.version == 2
+    assert "latest" in (await design_db.designs.find_one({"_id": created.id}) or {})
 
 
 async def test_a_stale_save_is_refused_not_lost(design_db: AsyncDatabase[dict[str, Any]]) -> None:

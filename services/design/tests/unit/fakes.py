@@ -30,7 +30,7 @@ class FakeDesigns(DesignRepository):
         self.revisions[design.id] = design.revision
         return design
 
-    async def get(self, design_id: str) -> Design | None:
+    async def get(self, design_id: str, version: int | None = None) -> Design | None:
         return self.stored.get(design_id)
 
     async def save(self, design: Design) -> None:

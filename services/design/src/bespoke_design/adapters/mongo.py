@@ -1,7 +1,11 @@
-"""Designs in MongoDB: one document per design with every version embedded.
+"""Designs in MongoDB: one document per design, holding its latest version, and each
+version in ``design_versions`` by ``<design id>:<number>``, so a design's document does
+not grow with its history and lists read only the latest versions.
 
-Embedding keeps each change a single-document write (FerretDB has no multi-document
-transactions); ``revision`` guards against lost updates.
+A change is one guarded write of the design's document (FerretDB has no multi-document
+transactions; ``revision`` guards against lost updates); the versions at hand are then
+written apart, idempotently (they never change). The latest version is in the design's
+own document, so a crash between the two loses nothing: the next change writes it.
 """
 
 from __future__ import annotations
@@ -49,6 +53,22 @@ def _version_doc(v: DesignVersion) -> Document:
     }
 
 
+def _version(v: Document) -> DesignVersion:
+    return DesignVersion(
+        version=v["version"],
+        name=v["name"],
+        spec=DesignSpec.model_validate(v["spec"]),
+        shoe_last=v["shoe_last"],
+        bill_of_materials=[BomLine.model_validate(b) for b in v["bill_of_materials"]],
+        bom_hash=v["bom_hash"],
+        price_per_pair=v["price_per_pair"],
+        currency=v["currency"],
+        catalog_version=v["catalog_version"],
+        created_at=v["created_at"],
+        created_by=v.get("created_by"),
+    )
+
+
 def to_document(design: Design) -> Document:
     latest = design.latest
     return {
@@ -59,7 +79,8 @@ def to_document(design: Design) -> Document:
         # Denormalised from the latest version, for filtering lists and the gallery.
         "style": latest.spec.style,
         "construction": latest.spec.construction,
-        "versions": [_version_doc(v) for v in design.versions],
+        "latest": _version_doc(latest),
+        "version_count": design.version_count,
         "created_at": design.created_at,
         "idempotency_key": design.idempotency_key,
         "request_fingerprint": design.request_fingerprint,
@@ -72,40 +93,37 @@ def to_document(design: Design) -> Document:
     }
 
 
-def from_document(doc: Document) -> Design:
+def from_document(doc: Document, older: DesignVersion | None = None) -> Design:
+    """The design of ``doc`` with its latest version (and ``older``, when given). A
+    document stored before versions were kept apart holds them all in ``versions``."""
     origin = doc.get("cloned_from")
+    if "latest" in doc:
+        versions = [_version(doc["latest"])]
+        if older is not None and older.version != versions[0].version:
+            versions.insert(0, older)
+        count = doc["version_count"]
+    else:
+        versions = [_version(v) for v in doc["versions"]]
+        count = len(versions)
     return Design(
         id=doc["_id"],
         account_id=doc["account_id"],
         status=DesignStatus(doc["status"]),
         published=doc["published"],
-        versions=[
-            DesignVersion(
-                version=v["version"],
-                name=v["name"],
-                spec=DesignSpec.model_validate(v["spec"]),
-                shoe_last=v["shoe_last"],
-                bill_of_materials=[BomLine.model_validate(b) for b in v["bill_of_materials"]],
-                bom_hash=v["bom_hash"],
-                price_per_pair=v["price_per_pair"],
-                currency=v["currency"],
-                catalog_version=v["catalog_version"],
-                created_at=v["created_at"],
-                created_by=v.get("created_by"),
-            )
-            for v in doc["versions"]
-        ],
+        versions=versions,
         created_at=doc["created_at"],
         idempotency_key=doc["idempotency_key"],
         request_fingerprint=doc.get("request_fingerprint", ""),
         cloned_from=Origin(origin["design_id"], origin["version"]) if origin else None,
         revision=doc["revision"],
+        version_count=count,
     )
 
 
 class MongoDesignRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._designs: AsyncCollection[Document] = db.designs
+        self._versions: AsyncCollection[Document] = db.design_versions
 
     async def add(self, design: Design) -> Design:
         try:
@@ -117,11 +135,19 @@ class MongoDesignRepository:
             if existing is None:
                 raise
             return from_document(existing)
+        await self._keep_versions(design)
         return design
 
-    async def get(self, design_id: str) -> Design | None:
+    async def get(self, design_id: str, version: int | None = None) -> Design | None:
         doc = await self._designs.find_one({"_id": design_id})
-        return None if doc is None else from_document(doc)
+        if doc is None:
+            return None
+        older = None
+        latest = doc.get("latest", {}).get("version")
+        if version is not None and latest is not None and version != latest:
+            found = await self._versions.find_one({"_id": f"{design_id}:{version}"})
+            older = None if found is None else _version(found)
+        return from_document(doc, older)
 
     async def save(self, design: Design) -> None:
         doc = to_document(design)
@@ -134,6 +160,17 @@ class MongoDesignRepository:
                 f"design {design.id} was changed by another request meanwhile; reload it and retry"
             )
         design.revision += 1
+        await self._keep_versions(design)
+
+    async def _keep_versions(self, design: Design) -> None:
+        """Every version at hand, in ``design_versions`` (they never change, so writing
+        one again is harmless: the latest before a change is kept with the change)."""
+        for version in design.versions:
+            await self._versions.replace_one(
+                {"_id": f"{design.id}:{version.version}"},
+                {"design_id": design.id, **_version_doc(version)},
+                upsert=True,
+            )
 
     async def list_for_brand(
         self, account_id: str, status: str | None, style: str | None, limit: int, after: str | None

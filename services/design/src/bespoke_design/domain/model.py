@@ -44,7 +44,8 @@ class Origin:
 
 @dataclass
 class Design:
-    """A brand's design and all its versions (newest last)."""
+    """A brand's design and the versions of it at hand (the latest always, newest last;
+    a repository loads an older one only when asked, as versions are stored apart)."""
 
     id: str
     account_id: str
@@ -57,13 +58,19 @@ class Design:
     request_fingerprint: str = ""
     revision: int = field(default=0, compare=False)
     """Bumped by every stored change; a save from an older revision is refused."""
+    version_count: int = 0
+    """How many versions the design has (0: as many as ``versions`` holds)."""
+
+    def __post_init__(self) -> None:
+        self.version_count = max(self.version_count, len(self.versions))
 
     @property
     def latest(self) -> DesignVersion:
         return self.versions[-1]
 
     def version(self, number: int) -> DesignVersion | None:
-        return self.versions[number - 1] if 1 <= number <= len(self.versions) else None
+        """Version ``number`` if it is at hand (see ``DesignRepository.get``)."""
+        return next((v for v in self.versions if v.version == number), None)
 
     def revise(
         self,
@@ -83,8 +90,9 @@ class Design:
                 f"design {self.id} is at version {self.latest.version}, not {based_on}; "
                 "reload it and apply your change again"
             )
-        version = make_version(len(self.versions) + 1, name, spec, catalog, now, actor)
+        version = make_version(self.version_count + 1, name, spec, catalog, now, actor)
         self.versions.append(version)
+        self.version_count += 1
         return version
 
     def archive(self) -> None:

@@ -122,7 +122,7 @@ class DesignsController(Controller):
     ) -> DesignResponse:
         runtime: DesignRuntime = state.runtime
         return design_response(
-            await handlers.get_design(account_id, design_id, runtime.deps), version
+            await handlers.get_design(account_id, design_id, runtime.deps, version), version
         )
 
     @put("/designs/{design_id:str}")

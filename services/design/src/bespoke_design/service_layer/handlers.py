@@ -105,16 +105,20 @@ def _same_request(design: model.Design, fingerprint: str, key: str) -> model.Des
     return design
 
 
-async def _owned(account_id: str, design_id: str, deps: DesignDeps) -> model.Design:
-    design = await deps.designs.get(design_id)
+async def _owned(
+    account_id: str, design_id: str, deps: DesignDeps, version: int | None = None
+) -> model.Design:
+    design = await deps.designs.get(design_id, version)
     if design is None or design.account_id != account_id:
         raise DesignNotFound(f"no design {design_id} for this brand")
     return design
 
 
-async def get_design(account_id: str, design_id: str, deps: DesignDeps) -> model.Design:
-    """One of the brand's designs."""
-    return await _owned(account_id, design_id, deps)
+async def get_design(
+    account_id: str, design_id: str, deps: DesignDeps, version: int | None = None
+) -> model.Design:
+    """One of the brand's designs, with version ``version`` at hand when asked."""
+    return await _owned(account_id, design_id, deps, version)
 
 
 async def update_design(
@@ -207,7 +211,7 @@ async def clone(
 
 async def estimate(account_id: str, request: EstimateRequest, deps: DesignDeps) -> Estimate:
     """Price a prospective order of one of the brand's design versions."""
-    design = await _owned(account_id, request.design_id, deps)
+    design = await _owned(account_id, request.design_id, deps, request.design_version)
     if design.status is DesignStatus.ARCHIVED:
         raise DesignArchived(f"design {design.id} is archived; clone it to order it")
     number = request.design_version or design.latest.version

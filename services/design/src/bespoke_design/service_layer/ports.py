@@ -13,7 +13,10 @@ class DesignRepository(Protocol):
         """Insert; if the brand already used the design's idempotency key, return that one."""
         ...
 
-    async def get(self, design_id: str) -> Design | None: ...
+    async def get(self, design_id: str, version: int | None = None) -> Design | None:
+        """The design with its latest version, and version ``version`` too when asked
+        (absent from ``versions`` when it has no such version)."""
+        ...
 
     async def save(self, design: Design) -> None:
         """Store a changed design; raises ``StaleDesignVersion`` if it changed meanwhile."""
