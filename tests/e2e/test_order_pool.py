@@ -8,6 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
+from bespoke_orders.settings import OrdersSettings
+from bespoke_platform.mongo import connect
+
 from .conftest import checkout_body
 from .test_delivery import payment_for, publish, wait_until_consumed
 
@@ -87,3 +90,23 @@ async def test_edits_re_price_pending_orders_and_paid_orders_are_final(
     after_payment = await api.patch(f"/orders/{number}", json={"sizes": {"42": 2}})
     assert after_payment.status_code == 409
     assert (await api.get(f"/orders/{number}")).json()["version"] == 2
+
+
+async def test_an_order_s_document_does_not_grow_with_its_edits(
+    api: httpx.AsyncClient, design: dict[str, Any], running_system: Any
+) -> None:
+    number = (await place(api, design))["order_number"]
+    for pairs in (4, 5, 6):
+        edited = await api.patch(f"/orders/{number}", json={"sizes": {"42": pairs}})
+        assert edited.status_code == 200, edited.text
+    mongo = connect(running_system.mongodb_url)
+    try:
+        db = mongo[OrdersSettings().mongodb_database]
+        doc = await db.orders.find_one({"_id": number})
+        assert doc is not None
+        assert doc["version"] == 4
+        assert not doc.get("previous_versions"), "earlier versions are kept apart"
+        kept = await db.order_versions.find({"order_number": number}).to_list()
+        assert sorted(v["version"] for v in kept) == [1, 2, 3]
+    finally:
+        await mongo.close()

@@ -63,7 +63,6 @@ def _mutable_fields(order: Order) -> Document:
         "applied_events": list(order.applied_events),
         "payment_flags": list(order.payment_flags),
         "version": order.version,
-        "previous_versions": [_version_doc(v) for v in order.previous_versions],
         "shipping_group": (
             {
                 "group_id": order.shipping_group.group_id,
@@ -183,6 +182,9 @@ class MongoOrderRepository:
         self._counters: AsyncCollection[Document] = db.counters
         self._keys: AsyncCollection[Document] = db.idempotency_keys
         self._signals: AsyncCollection[Document] = db.outbox_signals
+        # What each edited order was before each edit, apart, so an order's document does
+        # not grow with its edits: `<order number>:<version>`, written once, never changed.
+        self._versions: AsyncCollection[Document] = db.order_versions
 
     async def next_sequence(self) -> int:
         hint = await self._counters.find_one({"_id": "order_number"})
@@ -231,7 +233,15 @@ class MongoOrderRepository:
         await signal(self._signals, order_number)
 
     async def save(self, order: Order) -> None:
-        # One single-document update: the change and its events, or nothing.
+        # The versions an edit replaced, first: each is what the stored order was, so
+        # writing one again (a retry, a concurrent edit of the same version) is harmless.
+        for replaced in order.previous_versions:
+            await self._versions.replace_one(
+                {"_id": f"{order.order_number}:{replaced.version}"},
+                {"order_number": order.order_number, **_version_doc(replaced)},
+                upsert=True,
+            )
+        # Then one single-document update: the change and its events, or nothing.
         if not await save_with_events(
             self._orders,
             self._signals,

@@ -132,7 +132,7 @@ class Order:
     request_fingerprint: str
     history: list[StatusChange] = field(default_factory=list)
     version: int = 1
-    """1 at checkout; each edit while pending adds one (earlier versions are kept)."""
+    """1 at checkout; each edit while pending adds one (earlier versions are kept apart)."""
     previous_versions: list[OrderVersion] = field(default_factory=list)
     shipping_group: ShippingGroupMembership | None = None
     applied_events: list[str] = field(default_factory=list)
