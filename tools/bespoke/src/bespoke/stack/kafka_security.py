@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import secrets
-from pathlib import Path
 from typing import Any
 
 from confluent_kafka.admin import (
@@ -31,6 +29,7 @@ from confluent_kafka.admin import (
 )
 
 from bespoke.stack.config import StackConfig
+from bespoke.stack.secret_files import secrets_dir, write_private
 from bespoke_contracts import ALL_TOPICS, dead_letter_topic
 from bespoke_contracts.topics import CONSUMERS, DOWNSTREAM, PUBLISHERS
 from bespoke_platform.kafka import KafkaLogin
@@ -42,23 +41,14 @@ PRINCIPALS = (ADMIN, BROKER, CONTROLLER, *SERVICES, DOWNSTREAM)
 ITERATIONS = 8192
 
 
-def _secrets_file(config: StackConfig) -> Path:
-    folder = config.stack_dir / "secrets"
-    folder.mkdir(parents=True, exist_ok=True)
-    folder.chmod(0o700)
-    return folder / "kafka.json"
-
-
 def passwords(config: StackConfig) -> dict[str, str]:
     """Every principal's password, made on first use."""
-    path = _secrets_file(config)
+    path = secrets_dir(config) / "kafka.json"
     known: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     missing = [p for p in PRINCIPALS if p not in known]
     if missing:
         known |= {p: secrets.token_urlsafe(24) for p in missing}
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(descriptor, "w") as out:
-            json.dump(known, out, indent=2)
+        write_private(path, json.dumps(known, indent=2), replace=True)
     return known
 
 
@@ -120,14 +110,14 @@ def acl_bindings() -> list[AclBinding]:
 
 
 def _admin(config: StackConfig) -> AdminClient:
-    known = passwords(config)
+    admin = login(config, ADMIN)
     return AdminClient(
         {
             "bootstrap.servers": config.kafka_bootstrap,
-            "security.protocol": "SASL_PLAINTEXT",
-            "sasl.mechanism": "SCRAM-SHA-512",
-            "sasl.username": ADMIN,
-            "sasl.password": known[ADMIN],
+            "security.protocol": admin.security_protocol,
+            "sasl.mechanism": admin.sasl_mechanism,
+            "sasl.username": admin.username,
+            "sasl.password": admin.password,
         }
     )
 

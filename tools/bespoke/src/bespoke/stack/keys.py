@@ -7,14 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Generator
-from pathlib import Path
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bespoke.stack.config import StackConfig
+from bespoke.stack.secret_files import secrets_dir, write_private
 from bespoke_platform.addresses import CALLERS
 from bespoke_platform.credentials import (
     OPERATORS,
@@ -29,21 +28,11 @@ SIGNERS = ("gateway", "orders")
 """The services that call others (see ``CALLERS``), so have a key of their own."""
 
 
-def _keys_dir(config: StackConfig) -> Path:
-    folder = config.stack_dir / "secrets" / "keys"
-    folder.mkdir(parents=True, exist_ok=True)
-    folder.parent.chmod(0o700)
-    folder.chmod(0o700)
-    return folder
-
-
 def key_of(config: StackConfig, service: str) -> tuple[str, Ed25519PrivateKey]:
     """``service``'s key and its id, made on first use."""
-    path = _keys_dir(config) / f"{service}.pem"
+    path = secrets_dir(config, "keys") / f"{service}.pem"
     if not path.exists():
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as out:
-            out.write(private_pem(new_key()))
+        write_private(path, private_pem(new_key()), replace=False)
     key = load_private_key(path.read_text())
     public = json.dumps(public_jwk("", key), sort_keys=True).encode()
     return f"{service}-{hashlib.sha256(public).hexdigest()[:12]}", key
