@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Final, TypeVar
 
 from litestar import Litestar, Request, Response, get
 from litestar.connection import ASGIConnection
@@ -163,7 +163,9 @@ _SANE_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 _UNTRACED = frozenset({"/metrics", "/health", "/health/live", "/health/ready"})
 
 
-OPEN_PATHS = re.compile(r"^/health(/live|/ready)?$")
+HEALTH_PATH: Final = r"^/health(/live|/ready)?$"
+"""The health checks' paths, whole; every other path is an API's."""
+OPEN_PATHS = re.compile(HEALTH_PATH)
 """What answers without a credential: health (for the kubelet). Metrics are on a port of
 their own (``serving.serve``)."""
 

@@ -32,9 +32,10 @@ from bespoke_gateway.service_layer.identity import (
     session_principal,
     token_principal,
 )
+from bespoke_platform.app import HEALTH_PATH
 
 PUBLIC_PATHS = (
-    r"^/health(/live|/ready)?$",
+    HEALTH_PATH,
     r"^/api/v1/schema(/[a-z0-9./_-]*)?$",
     r"^/api/v1/webhooks/stripe$",
 )
@@ -51,7 +52,7 @@ class AddressRateLimit(ASGIMiddleware):
     gateway a dictionary lookup, not a database read. Health is exempt."""
 
     scopes = (ScopeType.HTTP,)
-    exclude_path_pattern = (r"^/health(/live|/ready)?$",)
+    exclude_path_pattern = (HEALTH_PATH,)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
         runtime: GatewayRuntime = scope["litestar_app"].state.runtime
