@@ -140,16 +140,15 @@ async def sign_in(
             await deps.failures.add(key, now, policy.forget_after)
         raise SignInFailed("wrong email or password")
     await deps.failures.clear(email_key)
-    rehash = deps.hasher.needs_rehash(stored)  # today's parameters are stronger
-    if isinstance(person, User):
-        if rehash:
-            person = replace(person, password_hash=await hash_password(deps, password))
+    if deps.hasher.needs_rehash(stored):  # today's parameters are stronger
+        person = replace(person, password_hash=await hash_password(deps, password))
+        if isinstance(person, User):
             await deps.users.save(person)
+        else:
+            await deps.operators.save_password(person)
+    if isinstance(person, User):
         session, cookie = open_session(person.user_id, person.account_id, now)
     else:
-        if rehash:
-            person = replace(person, password_hash=await hash_password(deps, password))
-            await deps.operators.save_password(person)
         session, cookie = open_session(person.operator_id, "", now, OPERATORS)
     await deps.sessions.add(session)
     return SignedIn(session, cookie, person)
