@@ -41,16 +41,21 @@ async def user(brand: dict[str, Any], role: Role) -> str:
     return email
 
 
-async def sign_in(page: Page, base: str, email: str) -> None:
-    await page.goto(f"{base}/app/orders")
-    await expect(page).to_have_url(re.compile(r"/app/sign-in\?next="))  # not signed in yet
-    await shot(page, "01-sign-in")
+async def refused_then_signed_in(page: Page, email: str) -> None:
+    """On a sign-in form: a wrong password is refused, then the right one is sent."""
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password").fill("not the password")
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("alert")).to_contain_text("wrong email or password")
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
+
+
+async def sign_in(page: Page, base: str, email: str) -> None:
+    await page.goto(f"{base}/app/orders")
+    await expect(page).to_have_url(re.compile(r"/app/sign-in\?next="))  # not signed in yet
+    await shot(page, "01-sign-in")
+    await refused_then_signed_in(page, email)
     await expect(page).to_have_url(re.compile(r"/app/orders"))
     await expect(page.locator("#who")).to_contain_text(email.split("-")[0])
 
@@ -220,12 +225,7 @@ async def test_an_operator_signs_in_to_the_console_apart_from_the_brands(
     base = running_system.gateway_url
     await page.goto(f"{base}/ops")
     await expect(page.get_by_role("heading", name="Operator console")).to_be_visible()
-    await page.get_by_label("Email").fill(email)
-    await page.get_by_label("Password").fill("not the password")
-    await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("alert")).to_contain_text("wrong email or password")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await refused_then_signed_in(page, email)
     await expect(page.locator("#ops-who")).to_have_text("Floor lead (production)")
     await expect(page.locator("#ops-board-empty")).to_be_visible()
     await shot(page, "11-operator-console")
