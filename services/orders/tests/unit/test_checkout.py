@@ -37,7 +37,7 @@ from bespoke_orders.domain.errors import (
     PricingUnavailable,
     StaleBillOfMaterials,
 )
-from bespoke_orders.domain.model import Checkout, Order
+from bespoke_orders.domain.model import APPLIED_EVENTS_KEPT, Checkout, Order
 from bespoke_orders.service_layer import handlers
 
 from .fakes import Fakes
@@ -476,3 +476,13 @@ async def test_a_group_payment_waits_for_the_group_and_pays_each_share(fakes: Fa
     assert await handlers.on_payment_cleared(
         payment_cleared(joined, target="SG-LATE"), fakes.deps
     ) == [a.order_number, b.order_number]
+
+
+async def test_an_order_keeps_only_its_latest_applied_events(fakes: Fakes) -> None:
+    order = (await handlers.check_out(checkout(), fakes.deps)).order
+    for n in range(APPLIED_EVENTS_KEPT):
+        assert order.join_shipping_group(f"grp_{n}", 100, f"evt_join_{n}")
+        assert order.leave_shipping_group(f"grp_{n}", f"evt_leave_{n}")
+    assert len(order.applied_events) == APPLIED_EVENTS_KEPT
+    assert order.applied_events[-1] == f"evt_leave_{APPLIED_EVENTS_KEPT - 1}"
+    assert not order.join_shipping_group("grp_late", 100, f"evt_join_{APPLIED_EVENTS_KEPT - 1}")

@@ -31,6 +31,12 @@ from bespoke_contracts import (
 )
 from bespoke_orders.domain.errors import InvalidOrder, OrderStateConflict, PaymentAheadOfGroup
 
+# How many applied event ids an order keeps: a redelivery comes within a consumer's
+# uncommitted batch, long before this many later events; and the rules each event
+# meets (a paid order is not paid again, a stage is not entered twice) refuse an older
+# repeat on their own.
+APPLIED_EVENTS_KEPT = 64
+
 # The only moves an order can make; anything else is refused (409).
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.WORK_IN_PROCESS, OrderStatus.CANCELLED}),
@@ -136,7 +142,8 @@ class Order:
     previous_versions: list[OrderVersion] = field(default_factory=list)
     shipping_group: ShippingGroupMembership | None = None
     applied_events: list[str] = field(default_factory=list)
-    """Ids of the events already applied to this order (redeliveries change nothing)."""
+    """Ids of the latest events applied to this order, at most ``APPLIED_EVENTS_KEPT``
+    (redeliveries change nothing)."""
     payment_flags: list[str] = field(default_factory=list)
     """Payments that were not applied, and why: for the factory's finance operators."""
     revision: int = field(default=0, compare=False)
@@ -146,6 +153,10 @@ class Order:
     def pairs(self) -> int:
         """Pairs in the size run."""
         return sum(self.sizes.values())
+
+    def _applied(self, event_id: str) -> None:
+        self.applied_events.append(event_id)
+        del self.applied_events[:-APPLIED_EVENTS_KEPT]
 
     def _move(
         self,
@@ -189,7 +200,7 @@ class Order:
         if event_id in self.applied_events or self.status is OrderStatus.WORK_IN_PROCESS:
             return False
         self._move(OrderStatus.WORK_IN_PROCESS, f"event:{event_id}", now, correlation_id)
-        self.applied_events.append(event_id)
+        self._applied(event_id)
         return True
 
     def revise(
@@ -265,7 +276,7 @@ class Order:
         if event_id in self.applied_events:
             return False
         self.payment_flags.append(f"{event_id}: {reason}")
-        self.applied_events.append(event_id)
+        self._applied(event_id)
         return True
 
     def join_shipping_group(self, group_id: str, allocation: int, event_id: str) -> bool:
@@ -278,7 +289,7 @@ class Order:
             # service dissolves such a group when it learns of it, so nothing to record.
             return False
         self.shipping_group = ShippingGroupMembership(group_id, allocation)
-        self.applied_events.append(event_id)
+        self._applied(event_id)
         return True
 
     def leave_shipping_group(self, group_id: str, event_id: str) -> bool:
@@ -288,7 +299,7 @@ class Order:
         if self.shipping_group.group_id != group_id:
             return False
         self.shipping_group = None
-        self.applied_events.append(event_id)
+        self._applied(event_id)
         return True
 
     def _not_grouped(self, what: str) -> None:
