@@ -296,3 +296,41 @@ def test_each_service_has_a_database_user_and_a_kafka_principal_of_its_own(
             seen.setdefault(secret, set()).add(f"{name}.{setting}")
     shared = {secret: users for secret, users in seen.items() if len(users) > 1}
     assert shared == {}, "no two services share a secret"
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_services_reach_outside_only_the_destinations_they_use(
+    rendered: dict[str, list[dict[str, Any]]], overlay: str
+) -> None:
+    policies = by_kind(rendered[overlay], "NetworkPolicy")
+    blocks = [
+        peer["ipBlock"]["cidr"]
+        for policy in policies.values()
+        for rule in policy["spec"].get("egress", [])
+        for peer in rule.get("to", [])
+        if "ipBlock" in peer
+    ]
+    assert "0.0.0.0/0" not in blocks, "no policy lets a pod out to anywhere"
+    reachers = {
+        policy["metadata"]["name"].removeprefix("egress-"): set(
+            policy["spec"]["podSelector"]["matchExpressions"][0]["values"]
+        )
+        for policy in policies.values()
+        if policy["metadata"]["name"].startswith("egress-")
+    }
+    assert reachers == {
+        "kafka": {"orders", "payments", "shipping", "notifications", "bespoke-topics"},
+        "mongodb": set(SERVICE_NAMES),
+        "smtp": {"notifications"},
+        "stripe": {"payments"},
+    }
+    # Stripe only through the egress proxy, and payments is configured to use it.
+    [stripe] = policies["egress-stripe"]["spec"]["egress"]
+    assert [p["port"] for p in stripe["ports"]] == [k8s.EGRESS_PROXY_PORT]
+    assert all("ipBlock" not in peer for peer in stripe["to"])
+    config = next(iter(by_kind(rendered[overlay], "ConfigMap").values()))["data"]
+    assert config["stripe-proxy"] == k8s.EGRESS_PROXY
+    if overlay == "prod":  # production names its real addresses, narrower than the base
+        for name in ("kafka", "mongodb", "smtp"):
+            [rule] = policies[f"egress-{name}"]["spec"]["egress"]
+            assert all(peer["ipBlock"]["cidr"] != k8s.PRIVATE_NETWORK for peer in rule["to"])

@@ -52,7 +52,9 @@ def bootstrap(
     )
     deps = PaymentsDeps(
         invoices=MongoInvoices(db),
-        stripe=StripePayments(settings.stripe_api_key, settings.stripe_api_base),
+        stripe=StripePayments(
+            settings.stripe_api_key, settings.stripe_api_base, proxy=settings.stripe_proxy or None
+        ),
         webhooks=StripeWebhookVerifier(
             settings.stripe_webhook_secret, settings.stripe_webhook_tolerance_seconds
         ),

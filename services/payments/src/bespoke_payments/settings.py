@@ -25,6 +25,9 @@ class PaymentsSettings(KafkaServiceSettings):
     consumer_group: str = "payments"
     stripe_api_key: str = LOCAL_API_KEY
     stripe_api_base: str = f"http://{LOCAL_HOST}:{STRIPE_MOCK_PORT}"
+    stripe_proxy: str | None = None
+    """An HTTP proxy for Stripe's API (``http://host:port``): in Kubernetes, the egress
+    proxy that lets out only Stripe's names, as Stripe's addresses change."""
     stripe_webhook_secret: str = LOCAL_WEBHOOK_SECRET
     """Signs webhooks; the local value is public, production reads its secret from the env."""
     stripe_webhook_tolerance_seconds: int = 300

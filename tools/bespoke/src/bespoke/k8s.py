@@ -51,7 +51,8 @@ class ServiceSpec:
     env: tuple[Env, ...] = ()
     callers: tuple[str, ...] = ()
     calls: tuple[str, ...] = ()
-    external_ports: tuple[int, ...] = ()
+    reaches: tuple[str, ...] = ("mongodb",)
+    """Outside destinations it may reach (`DESTINATIONS`), nothing else."""
     max_replicas: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -60,6 +61,45 @@ MONITORING_NAMESPACE = "monitoring"
 """Where Prometheus runs (it may scrape every service's port)."""
 OBSERVABILITY_NAMESPACE = "observability"
 """Where the OpenTelemetry collector runs (services send it traces on 4318)."""
+EGRESS_PROXY_NAMESPACE = "egress-proxy"
+EGRESS_PROXY_PORT = 3128
+EGRESS_PROXY = f"http://egress-proxy.{EGRESS_PROXY_NAMESPACE}:{EGRESS_PROXY_PORT}"
+"""A forward proxy that lets out only the host names it lists (``api.stripe.com``)."""
+PRIVATE_NETWORK = "10.0.0.0/8"
+"""Where the base expects Kafka, MongoDB and the SMTP relay: the cluster's private
+network. Each overlay narrows every destination to its real addresses."""
+SMTP_PORTS = (587, 465)
+
+
+@dataclass(frozen=True)
+class Destination:
+    """Somewhere outside the namespace that services reach. One NetworkPolicy each, so
+    a deployment sets its real addresses by patching one object."""
+
+    name: str
+    ports: tuple[int, ...]
+    to: tuple[dict[str, Any], ...]
+
+
+DESTINATIONS = (
+    Destination("kafka", (KAFKA_PORT,), ({"ipBlock": {"cidr": PRIVATE_NETWORK}},)),
+    Destination("mongodb", (MONGODB_PORT,), ({"ipBlock": {"cidr": PRIVATE_NETWORK}},)),
+    Destination("smtp", SMTP_PORTS, ({"ipBlock": {"cidr": PRIVATE_NETWORK}},)),
+    # Stripe's API addresses change without notice (Stripe advises allowing its host
+    # names): payments reaches it only through the egress proxy.
+    Destination(
+        "stripe",
+        (EGRESS_PROXY_PORT,),
+        (
+            {
+                "namespaceSelector": {
+                    "matchLabels": {"kubernetes.io/metadata.name": EGRESS_PROXY_NAMESPACE}
+                },
+                "podSelector": {"matchLabels": {"app.kubernetes.io/name": "egress-proxy"}},
+            },
+        ),
+    ),
+)
 
 
 def _container_security() -> dict[str, Any]:
@@ -120,6 +160,7 @@ SERVICES = (
         ),
         callers=CALLERS["orders"],
         calls=("design", "shipping"),
+        reaches=("mongodb", "kafka"),
         max_replicas=PARTITIONS,
     ),
     ServiceSpec(
@@ -130,9 +171,10 @@ SERVICES = (
             Env("STRIPE_API_BASE", config="stripe-api-base"),
             Env("STRIPE_API_KEY", protected="stripe-api-key"),
             Env("STRIPE_WEBHOOK_SECRET", protected="stripe-webhook-secret"),
+            Env("STRIPE_PROXY", config="stripe-proxy"),
         ),
         callers=CALLERS["payments"],
-        external_ports=(443,),
+        reaches=("mongodb", "kafka", "stripe"),
         max_replicas=PARTITIONS,
     ),
     ServiceSpec(
@@ -140,6 +182,7 @@ SERVICES = (
         SERVICE_PORTS["shipping"],
         consumer=True,
         callers=CALLERS["shipping"],
+        reaches=("mongodb", "kafka"),
         max_replicas=PARTITIONS,
     ),
     ServiceSpec(
@@ -156,7 +199,7 @@ SERVICES = (
             Env("BACKOFFICE_URL", config="backoffice-url"),
         ),
         callers=CALLERS["notifications"],
-        external_ports=(25, 465, 587),
+        reaches=("mongodb", "kafka", "smtp"),
         max_replicas=PARTITIONS,
     ),
 )
@@ -357,13 +400,6 @@ def network_policies() -> list[dict[str, Any]]:
         "to": [{"namespaceSelector": {}, "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
         "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
     }
-    data = {  # Kafka and MongoDB run outside this namespace (managed or their own).
-        "to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
-        "ports": [
-            {"protocol": "TCP", "port": KAFKA_PORT},
-            {"protocol": "TCP", "port": MONGODB_PORT},
-        ],
-    }
     traces = {  # the OpenTelemetry collector (OTLP over HTTP)
         "to": [_namespace(OBSERVABILITY_NAMESPACE)],
         "ports": [{"protocol": "TCP", "port": 4318}],
@@ -381,17 +417,10 @@ def network_policies() -> list[dict[str, Any]]:
                 "ports": [{"protocol": "TCP", "port": spec.port + METRICS_PORT_OFFSET}],
             }
         )
-        egress: list[dict[str, Any]] = [dns, data, traces]
+        egress: list[dict[str, Any]] = [dns, traces]
         for callee in spec.calls:
             port = next(s.port for s in SERVICES if s.name == callee)
             egress.append({"to": [_pods(callee)], "ports": [{"protocol": "TCP", "port": port}]})
-        if spec.external_ports:
-            egress.append(
-                {
-                    "to": [{"ipBlock": {"cidr": "0.0.0.0/0"}}],
-                    "ports": [{"protocol": "TCP", "port": p} for p in spec.external_ports],
-                }
-            )
         policy_spec: dict[str, Any] = {
             **_pods(spec.name),
             "policyTypes": ["Ingress", "Egress"],
@@ -415,10 +444,40 @@ def network_policies() -> list[dict[str, Any]]:
             "spec": {
                 "podSelector": {"matchLabels": {"app.kubernetes.io/name": "bespoke-topics"}},
                 "policyTypes": ["Egress"],
-                "egress": [dns, data],
+                "egress": [dns],
             },
         }
     )
+    reachers = {
+        d.name: sorted(s.name for s in SERVICES if d.name in s.reaches) for d in DESTINATIONS
+    }
+    reachers["kafka"].append("bespoke-topics")
+    for destination in DESTINATIONS:
+        policies.append(
+            {
+                "apiVersion": "networking.k8s.io/v1",
+                "kind": "NetworkPolicy",
+                "metadata": {"name": f"egress-{destination.name}"},
+                "spec": {
+                    "podSelector": {
+                        "matchExpressions": [
+                            {
+                                "key": "app.kubernetes.io/name",
+                                "operator": "In",
+                                "values": reachers[destination.name],
+                            }
+                        ]
+                    },
+                    "policyTypes": ["Egress"],
+                    "egress": [
+                        {
+                            "to": list(destination.to),
+                            "ports": [{"protocol": "TCP", "port": p} for p in destination.ports],
+                        }
+                    ],
+                },
+            }
+        )
     return policies
 
 
@@ -432,6 +491,7 @@ def shared() -> list[dict[str, Any]]:
                 "kafka-bootstrap": f"kafka-bootstrap:{KAFKA_PORT}",
                 "kafka-security-protocol": "SASL_SSL",
                 "stripe-api-base": "https://api.stripe.com",
+                "stripe-proxy": EGRESS_PROXY,
                 "smtp-host": "smtp.example.com",
                 "smtp-port": "587",
                 "smtp-starttls": "true",

@@ -14,10 +14,11 @@ API_VERSION = "2026-10-28.endive"
 
 
 class StripePayments:
-    def __init__(self, api_key: str, api_base: str) -> None:
+    def __init__(self, api_key: str, api_base: str, proxy: str | None = None) -> None:
         self._client = stripe.StripeClient(
             api_key,
             base_addresses={"api": api_base},
+            proxy=proxy,
             stripe_version=API_VERSION,
             max_network_retries=2,
         )
