@@ -52,10 +52,13 @@ def test_every_topic_has_one_event_type_with_that_topic() -> None:
         "order.submitted",
         "order.status_changed",
         "order.revised",
+        "order.stage_changed",
+        "order.late",
         "payment.cleared",
         "shipment.grouped",
         "shipment.ungrouped",
         "shipment.status_changed",
+        "production.stage_reported",
     }
     for topic, event in EVENT_TYPES.items():
         assert topic == event.TOPIC

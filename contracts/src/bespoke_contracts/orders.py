@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Final, Literal
 
@@ -10,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, Stri
 
 from bespoke_contracts.design import BomLine, ElementChoice, MaterialChoice
 from bespoke_contracts.envelope import Envelope
+from bespoke_contracts.tracking import Tracking
 
 ORDER_SUBMITTED: Final = "order.submitted"
 """Topic of :class:`OrderSubmitted`; key: the order number."""
@@ -67,11 +69,51 @@ class OrderType(StrEnum):
 
 
 class OrderStatus(StrEnum):
-    """Where an order is in its life (later production stages come after `work_in_process`)."""
+    """Where an order is in its life; while `work_in_process` its `production_stage` says
+    where on the floor."""
 
     PENDING_PAYMENT = "pending_payment"
     WORK_IN_PROCESS = "work_in_process"
+    SHIPPED = "shipped"
+    DELIVERED = "delivered"
     CANCELLED = "cancelled"
+
+
+class ProductionStage(StrEnum):
+    """Where a paid order is on the factory floor, in the order the pairs go through."""
+
+    ON_HOLD = "on_hold"
+    QUEUED = "queued"
+    RECEIVED = "received"
+    CUTTING = "cutting"
+    CLOSING = "closing"
+    LASTING = "lasting"
+    SOLING = "soling"
+    FINISHING = "finishing"
+    QUALITY_CHECK = "quality_check"
+    READY_TO_SHIP = "ready_to_ship"
+
+
+STAGE_EXPLANATIONS: Final[dict[ProductionStage, str]] = {
+    ProductionStage.ON_HOLD: "Paid, waiting for something before it can launch (see the reason).",
+    ProductionStage.QUEUED: "Launched to production, waiting for the floor to take it in.",
+    ProductionStage.RECEIVED: "On the floor: materials gathered, the job ticket issued.",
+    ProductionStage.CUTTING: "Upper and lining leathers are being cut to the patterns.",
+    ProductionStage.CLOSING: "The cut pieces are being stitched into the upper.",
+    ProductionStage.LASTING: "The upper is being pulled over the last and shaped.",
+    ProductionStage.SOLING: "The sole is being attached by the order's construction.",
+    ProductionStage.FINISHING: "Edges, heels and leather are being finished and polished.",
+    ProductionStage.QUALITY_CHECK: "Every pair is being inspected before packing.",
+    ProductionStage.READY_TO_SHIP: "Finished and packed, waiting for the carrier.",
+}
+"""One line per stage, as the brand's pool explains it."""
+
+
+class HoldReason(StrEnum):
+    """Why a paid order waits before launching."""
+
+    AWAITING_STAMPS = "awaiting_stamps"
+    AWAITING_BALANCE = "awaiting_balance"
 
 
 class Labeling(StrEnum):
@@ -221,11 +263,15 @@ class OrderStatusChangedPayload(BaseModel):
     )
     changed_at: AwareDatetime = Field(description="When it changed.")
     contact_email: str = Field(description="Billing email of the order.")
+    tracking: Tracking | None = Field(
+        default=None, description="The parcel, when the order became `shipped` or `delivered`."
+    )
 
 
 class OrderStatusChanged(Envelope[OrderStatusChangedPayload]):
-    """An order changed status: `work_in_process` launches it to production; `cancelled`
-    withdraws it. Downstream factory systems consume this topic."""
+    """An order changed status: `work_in_process` launches it to production; `shipped`
+    (with its tracking) and `delivered` follow; `cancelled` withdraws it. Downstream
+    factory systems consume this topic."""
 
     TOPIC = ORDER_STATUS_CHANGED
 
@@ -262,6 +308,77 @@ class OrderRevised(Envelope[OrderRevisedPayload]):
     TOPIC = ORDER_REVISED
 
     event_type: Literal["order.revised"] = ORDER_REVISED
+    schema_version: Literal[1] = 1
+
+    def key(self) -> bytes:
+        """The order number."""
+        return self.payload.order_number.encode()
+
+
+ORDER_STAGE_CHANGED: Final = "order.stage_changed"
+"""Topic of :class:`OrderStageChanged`; key: the order number."""
+
+
+class OrderStageChangedPayload(BaseModel):
+    """A paid order moved on the factory floor."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    order_number: OrderNumber
+    from_stage: ProductionStage | None = Field(description="Before; null when just launched.")
+    to_stage: ProductionStage = Field(description="After.")
+    hold_reason: HoldReason | None = Field(default=None, description="When `on_hold`: why.")
+    rework: bool = Field(default=False, description="A move back from `quality_check` for rework.")
+    note: str | None = Field(default=None, description="The operator's note (rework: what).")
+    station: str | None = Field(default=None, description="The floor station that reported it.")
+    cause: str = Field(
+        description="`request:<id>` (an operator), `event:<event_id>` (a floor report or "
+        "the payment that launched it)."
+    )
+    changed_at: AwareDatetime = Field(description="When it moved.")
+    estimated_ship_date: date | None = Field(description="When it should be ready to ship.")
+    contact_email: str = Field(description="Billing email of the order.")
+
+
+class OrderStageChanged(Envelope[OrderStageChangedPayload]):
+    """A paid order moved to another production stage (every move, forward, skipped or
+    rework). Shipping ships a shipment once its orders are `ready_to_ship`; downstream
+    factory systems follow the floor from it."""
+
+    TOPIC = ORDER_STAGE_CHANGED
+
+    event_type: Literal["order.stage_changed"] = ORDER_STAGE_CHANGED
+    schema_version: Literal[1] = 1
+
+    def key(self) -> bytes:
+        """The order number."""
+        return self.payload.order_number.encode()
+
+
+ORDER_LATE: Final = "order.late"
+"""Topic of :class:`OrderLate`; key: the order number."""
+
+
+class OrderLatePayload(BaseModel):
+    """An order in production passed its estimated ship date."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    order_number: OrderNumber
+    estimated_ship_date: date = Field(description="The date it should have been ready by.")
+    production_stage: ProductionStage = Field(description="Where it is on the floor.")
+    days_in_production: int = Field(ge=0, description="Calendar days since launch.")
+    flagged_at: AwareDatetime = Field(description="When it was found late.")
+    contact_email: str = Field(description="Billing email of the order.")
+
+
+class OrderLate(Envelope[OrderLatePayload]):
+    """An order in production is past its estimated ship date: published once per order
+    (the brand is told once, not daily)."""
+
+    TOPIC = ORDER_LATE
+
+    event_type: Literal["order.late"] = ORDER_LATE
     schema_version: Literal[1] = 1
 
     def key(self) -> bytes:

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from bespoke_contracts.envelope import Envelope
 from bespoke_contracts.orders import Address, OrderNumber
+from bespoke_contracts.tracking import Tracking
 
 SHIPMENT_GROUPED: Final = "shipment.grouped"
 """Topic of :class:`ShipmentGrouped`; key: the shipping group id."""
@@ -95,6 +96,7 @@ class ShipmentStatus(StrEnum):
     AWAITING_PRODUCTION = "awaiting_production"
     READY_TO_SHIP = "ready_to_ship"
     SHIPPED = "shipped"
+    DELIVERED = "delivered"
 
 
 class ShipmentStatusChangedPayload(BaseModel):
@@ -111,6 +113,9 @@ class ShipmentStatusChangedPayload(BaseModel):
     to_status: ShipmentStatus = Field(description="After.")
     tracking_number: str | None = Field(default=None, description="Carrier tracking number.")
     carrier: str | None = Field(default=None, description="Carrier name.")
+    tracking: Tracking | None = Field(
+        default=None, description="The parcel's carrier, number and tracking page, once shipped."
+    )
     changed_at: AwareDatetime = Field(description="When it changed.")
     contact_email: str = Field(description="Billing email of the brand.")
 

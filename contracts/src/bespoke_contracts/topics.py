@@ -6,14 +6,19 @@ from typing import Final
 
 from bespoke_contracts.envelope import Envelope
 from bespoke_contracts.orders import (
+    ORDER_LATE,
     ORDER_REVISED,
+    ORDER_STAGE_CHANGED,
     ORDER_STATUS_CHANGED,
     ORDER_SUBMITTED,
+    OrderLate,
     OrderRevised,
+    OrderStageChanged,
     OrderStatusChanged,
     OrderSubmitted,
 )
 from bespoke_contracts.payments import PAYMENT_CLEARED, PaymentCleared
+from bespoke_contracts.production import STAGE_REPORTED, StageReported
 from bespoke_contracts.shipping import (
     SHIPMENT_GROUPED,
     SHIPMENT_STATUS_CHANGED,
@@ -29,10 +34,13 @@ EVENT_TYPES: Final[dict[str, type[Envelope]]] = {  # type: ignore[type-arg]
     ORDER_SUBMITTED: OrderSubmitted,
     ORDER_STATUS_CHANGED: OrderStatusChanged,
     ORDER_REVISED: OrderRevised,
+    ORDER_STAGE_CHANGED: OrderStageChanged,
+    ORDER_LATE: OrderLate,
     PAYMENT_CLEARED: PaymentCleared,
     SHIPMENT_GROUPED: ShipmentGrouped,
     SHIPMENT_UNGROUPED: ShipmentUngrouped,
     SHIPMENT_STATUS_CHANGED: ShipmentStatusChanged,
+    STAGE_REPORTED: StageReported,
 }
 """Every event type, by the topic it is published on (one event type per topic)."""
 
@@ -44,9 +52,6 @@ def dead_letter_topic(topic: str) -> str:
     return topic + DLQ_SUFFIX
 
 
-STAGE_REPORTED: Final = "production.stage_reported"
-"""Written by the factory floor's systems (the downstream principal), read by orders."""
-
 DOWNSTREAM: Final = "downstream"
 """The principal of the factory systems we did not write: reads every event topic,
 writes only ``production.stage_reported``."""
@@ -55,6 +60,8 @@ PUBLISHERS: Final[dict[str, str]] = {
     ORDER_SUBMITTED: "orders",
     ORDER_STATUS_CHANGED: "orders",
     ORDER_REVISED: "orders",
+    ORDER_STAGE_CHANGED: "orders",
+    ORDER_LATE: "orders",
     PAYMENT_CLEARED: "payments",
     SHIPMENT_GROUPED: "shipping",
     SHIPMENT_UNGROUPED: "shipping",
@@ -64,15 +71,29 @@ PUBLISHERS: Final[dict[str, str]] = {
 """The one principal that may write each topic (Kafka's ACLs are made from this)."""
 
 CONSUMERS: Final[dict[str, tuple[str, ...]]] = {
-    "orders": (PAYMENT_CLEARED, SHIPMENT_GROUPED, SHIPMENT_UNGROUPED),
+    "orders": (
+        PAYMENT_CLEARED,
+        SHIPMENT_GROUPED,
+        SHIPMENT_UNGROUPED,
+        STAGE_REPORTED,
+        SHIPMENT_STATUS_CHANGED,
+    ),
     "payments": (ORDER_SUBMITTED, ORDER_REVISED, SHIPMENT_GROUPED, SHIPMENT_UNGROUPED),
-    "shipping": (ORDER_SUBMITTED, ORDER_REVISED, ORDER_STATUS_CHANGED, PAYMENT_CLEARED),
+    "shipping": (
+        ORDER_SUBMITTED,
+        ORDER_REVISED,
+        ORDER_STATUS_CHANGED,
+        PAYMENT_CLEARED,
+        ORDER_STAGE_CHANGED,
+    ),
     "notifications": (
         ORDER_SUBMITTED,
         PAYMENT_CLEARED,
         SHIPMENT_GROUPED,
         SHIPMENT_UNGROUPED,
         SHIPMENT_STATUS_CHANGED,
+        ORDER_STAGE_CHANGED,
+        ORDER_LATE,
     ),
 }
 """What each service consumes (and so reads, and writes the ``.dlq`` of), by its

@@ -144,6 +144,10 @@ class Estimate(BaseModel):
     manufacturing: int = Field(description="`per_pair * pairs`, minor units.")
     currency: str
     breakdown: list[PriceLine]
+    lead_time_days: int = Field(
+        description="Calendar days from launch to ready to ship: the order type's lead time "
+        "and the construction's extra days."
+    )
 
 
 class DesignConflict(BaseModel):

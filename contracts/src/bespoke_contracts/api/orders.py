@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,12 +13,25 @@ from bespoke_contracts.orders import (
     Address,
     BillingInfo,
     EuSize,
+    HoldReason,
     Labeling,
     OrderCosts,
     OrderSpecification,
     OrderStatus,
     OrderType,
+    ProductionStage,
 )
+from bespoke_contracts.tracking import Tracking
+
+
+class PaymentStatus(StrEnum):
+    """Whether an order is paid for."""
+
+    UNPAID = "unpaid"
+    DEPOSIT_PAID = "deposit_paid"
+    PAID = "paid"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
 
 
 class CheckoutRequest(BaseModel):
@@ -55,7 +69,8 @@ class OrderEdit(BaseModel):
 
 
 class StatusChange(BaseModel):
-    """One step of an order's status history."""
+    """One step of an order's history: a status change, or (with `production_stage`) a
+    move on the factory floor."""
 
     status: OrderStatus
     at: datetime
@@ -63,8 +78,15 @@ class StatusChange(BaseModel):
     actor: str | None = Field(
         default=None,
         description="Who made it, for a change a request made: `user:<user_id>`, "
-        "`api-token:<token_id>` or `token:<account_id>` (the brand's own token).",
+        "`api-token:<token_id>`, `token:<account_id>` (the brand's own token) or "
+        "`operator:<operator_id>` (the factory).",
     )
+    production_stage: ProductionStage | None = Field(
+        default=None, description="The stage it moved to, for a move on the floor."
+    )
+    note: str | None = Field(default=None, description="The operator's note (rework: what).")
+    station: str | None = Field(default=None, description="The floor station that scanned it.")
+    rework: bool = Field(default=False, description="Sent back from quality check.")
 
 
 class ShippingGroupRef(BaseModel):
@@ -93,6 +115,26 @@ class OrderResponse(BaseModel):
         default=None, description="The shipping group the order ships in, if any."
     )
     created_at: datetime
+    account_id: str = Field(description="The brand whose order it is.")
+    payment_status: PaymentStatus
+    production_stage: ProductionStage | None = Field(
+        default=None, description="Where on the floor, while `work_in_process`."
+    )
+    production_stage_explanation: str | None = Field(
+        default=None, description="What the stage means, in one line."
+    )
+    hold_reason: HoldReason | None = Field(default=None, description="When `on_hold`: why.")
+    wip_started_at: datetime | None = Field(
+        default=None, description="When payment launched it to production."
+    )
+    days_in_production: int | None = Field(
+        default=None, description="Calendar days since launch (until it shipped)."
+    )
+    estimated_ship_date: date | None = Field(
+        default=None, description="When it should be ready to ship, from its lead time."
+    )
+    late: bool = Field(default=False, description="In production past its estimated ship date.")
+    tracking: Tracking | None = Field(default=None, description="The parcel, once shipped.")
 
 
 class OrderHistory(BaseModel):
@@ -116,6 +158,9 @@ class OrderPoolQuery(QueryString):
     (`GET /api/v1/orders`) and what the gateway asks the orders service for."""
 
     status: OrderStatus | None = Field(default=None, description="Only this status.")
+    production_stage: ProductionStage | None = Field(
+        default=None, description="Only orders at this production stage."
+    )
     order_type: OrderType | None = Field(default=None, description="Only this order type.")
     design_id: str | None = Field(default=None, description="Only orders of this design.")
     created_from: datetime | None = Field(
@@ -131,4 +176,35 @@ class OrderPoolQuery(QueryString):
     limit: int = Field(default=20, ge=1, le=100, description="Page size.")
     cursor: str | None = Field(
         default=None, max_length=40, description="`next_cursor` of the previous page."
+    )
+
+
+class BoardQuery(QueryString):
+    """The factory's production board: orders of every brand, filtered (`GET
+    /api/v1/ops/orders`)."""
+
+    production_stage: ProductionStage | None = Field(
+        default=None, description="Only orders at this stage."
+    )
+    account_id: str | None = Field(
+        default=None, max_length=100, description="Only this brand's orders."
+    )
+    status: OrderStatus | None = Field(default=None, description="Only this status.")
+    order_type: OrderType | None = Field(default=None, description="Only this order type.")
+    late: bool = Field(default=False, description="Only orders past their estimated ship date.")
+    limit: int = Field(default=50, ge=1, le=200, description="Page size.")
+    cursor: str | None = Field(
+        default=None, max_length=40, description="`next_cursor` of the previous page."
+    )
+
+
+class StageMoveRequest(BaseModel):
+    """Move an order on the floor: forward to any later stage; back only from
+    `quality_check`, with a `note` (rework)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: ProductionStage
+    note: str | None = Field(
+        default=None, max_length=500, description="Required when sending pairs back for rework."
     )

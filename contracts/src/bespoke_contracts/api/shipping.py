@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bespoke_contracts.api.query import QueryString
 from bespoke_contracts.orders import Address, OrderNumber
 from bespoke_contracts.shipping import ShipmentStatus
+from bespoke_contracts.tracking import Carrier, Tracking, TrackingNumber
 
 
 class GroupRequest(BaseModel):
@@ -106,19 +107,21 @@ class ShipmentView(BaseModel):
     destination: Address
     tracking_number: str | None = None
     carrier: str | None = None
+    tracking: Tracking | None = Field(default=None, description="The parcel, once shipped.")
+    waiting_for: list[str] = Field(
+        default_factory=list,
+        description="Its orders not yet `ready_to_ship`: it ships once this is empty.",
+    )
     history: list[ShipmentStage]
 
 
-class ShipmentUpdate(BaseModel):
-    """Record a later stage (factory systems and operators, internal API)."""
+class ShipRequest(BaseModel):
+    """The carrier collected a shipment (`POST /api/v1/ops/shipments/{id}/ship`)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    status: ShipmentStatus = Field(description="`ready_to_ship` or `shipped`.")
-    tracking_number: str | None = Field(
-        default=None, min_length=1, max_length=100, description="Required for `shipped`."
-    )
-    carrier: str | None = Field(default=None, min_length=1, max_length=100)
+    carrier: Carrier = Field(description="`ups` or `dhl`.")
+    tracking_number: TrackingNumber
 
 
 class ShippingGroupListQuery(QueryString):

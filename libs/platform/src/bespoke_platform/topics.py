@@ -16,7 +16,6 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from bespoke_contracts import ALL_TOPICS, dead_letter_topic
-from bespoke_contracts.topics import STAGE_REPORTED
 from bespoke_platform.kafka import KafkaLogin
 
 
@@ -29,7 +28,7 @@ async def ensure_topics(
 ) -> list[str]:
     """Create what is missing (as ``login``, a principal allowed to); returns the topics
     created."""
-    wanted = {t: partitions for t in (*ALL_TOPICS, STAGE_REPORTED)}
+    wanted = {t: partitions for t in ALL_TOPICS}
     wanted |= {dead_letter_topic(t): 1 for t in ALL_TOPICS}
     configs = {"retention.ms": str(retention_ms)} if retention_ms else {}
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(login.aiokafka() if login else {}))

@@ -21,9 +21,11 @@ def quote(
     pairs: int | None = None,
     sizes: dict[str, int] | None = None,
     last: str = "LC-101",
+    construction: str = "cemented",
 ) -> Any:
-    shoe_last = catalog.last(last)
+    shoe_last, made = catalog.last(last), catalog.construction(construction)
     assert shoe_last is not None
+    assert made is not None
     return pricing.quote(
         catalog=catalog,
         design_id="des_1",
@@ -31,6 +33,7 @@ def quote(
         bom_hash="sha256:x",
         breakdown=[PriceLine(item="everything", amount=BASE)],
         last=shoe_last,
+        construction=made,
         order_type=order_type,
         pairs=pairs,
         sizes=sizes,
@@ -126,3 +129,18 @@ def test_a_last_lists_its_sizes(catalog: Catalog) -> None:
     assert half.sizes.sizes()[:3] == ["38", "38.5", "39"]
     assert half.sizes.sizes()[-1] == "47"
     assert "42.5" not in whole.sizes.sizes()
+
+
+@pytest.mark.parametrize(
+    ("order_type", "pairs", "construction", "days"),
+    [
+        (OrderType.MTO, 1, "cemented", 28),
+        (OrderType.MTO, 1, "goodyear_welted", 38),
+        (OrderType.BULK, 60, "cemented", 56),
+        (OrderType.BULK, 60, "goodyear_welted", 66),
+    ],
+)
+def test_the_lead_time_is_the_order_type_s_and_the_construction_s_extra_days(
+    catalog: Catalog, order_type: OrderType, pairs: int, construction: str, days: int
+) -> None:
+    assert quote(catalog, order_type, pairs, construction=construction).lead_time_days == days

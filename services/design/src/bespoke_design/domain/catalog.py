@@ -49,6 +49,9 @@ class Construction(_Frozen):
     price: Money = Field(ge=0)
     styles: tuple[str, ...]
     materials: tuple[MaterialUse, ...] = ()
+    extra_lead_days: int = Field(
+        ge=0, description="Calendar days it adds to the order type's lead time."
+    )
 
 
 class SizeRange(_Frozen):
@@ -132,6 +135,9 @@ class OrderTypeBand(_Frozen):
     name: str
     min_pairs: int = Field(ge=1)
     max_pairs: int
+    lead_time_days: int = Field(
+        ge=1, description="Calendar days from launch to ready to ship, before construction."
+    )
     price_breaks: tuple[PriceBreak, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

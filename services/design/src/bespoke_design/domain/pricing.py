@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bespoke_contracts.api.design import Estimate, PriceLine
 from bespoke_contracts.orders import OrderType
-from bespoke_design.domain.catalog import Catalog, ShoeLast
+from bespoke_design.domain.catalog import Catalog, Construction, ShoeLast
 from bespoke_design.domain.errors import Conflict, InvalidEstimate
 
 
@@ -45,6 +45,7 @@ def quote(
     bom_hash: str,
     breakdown: list[PriceLine],
     last: ShoeLast,
+    construction: Construction,
     order_type: OrderType,
     pairs: int | None,
     sizes: dict[str, int] | None,
@@ -91,6 +92,7 @@ def quote(
         manufacturing=per_pair * pairs,
         currency=catalog.currency,
         breakdown=breakdown,
+        lead_time_days=band.lead_time_days + construction.extra_lead_days,
     )
 
 

@@ -12,7 +12,7 @@ import re
 from typing import TypeVar
 
 from bespoke_contracts.api.design import BomLine, DesignSpec, PriceLine
-from bespoke_design.domain.catalog import Catalog, ShoeLast
+from bespoke_design.domain.catalog import Catalog, Construction, ShoeLast
 from bespoke_design.domain.errors import Conflict
 
 T = TypeVar("T")
@@ -219,6 +219,11 @@ def shoe_last(spec: DesignSpec, catalog: Catalog) -> ShoeLast:
         style = _known(catalog.style(spec.style), f"style {spec.style}")
         last_id = _known(style.standard_last, f"standard last of {style.id}")
     return _known(catalog.last(last_id), f"last {last_id}")
+
+
+def construction(spec: DesignSpec, catalog: Catalog) -> Construction:
+    """The construction a (buildable) design is made with."""
+    return _known(catalog.construction(spec.construction), f"construction {spec.construction}")
 
 
 def bill_of_materials(spec: DesignSpec, catalog: Catalog) -> list[BomLine]:

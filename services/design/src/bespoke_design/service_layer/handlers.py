@@ -231,6 +231,7 @@ async def estimate(account_id: str, request: EstimateRequest, deps: DesignDeps) 
         bom_hash=version.bom_hash,
         breakdown=rules.price_breakdown(version.spec, deps.catalog),
         last=rules.shoe_last(version.spec, deps.catalog),
+        construction=rules.construction(version.spec, deps.catalog),
         order_type=request.order_type,
         pairs=request.pairs,
         sizes=dict(request.sizes) if request.sizes is not None else None,
