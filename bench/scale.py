@@ -1,6 +1,6 @@
 """Order pool at scale: the first page and a deep (cursor) page as the collection grows.
 
-Runs the orders service's own query (``MongoOrderRepository.list_for_brand``) against the
+Runs the orders service's own query (``MongoOrderRepository.find``) against the
 stack's MongoDB-wire server, in a database of its own (``bench_scale_orders``, dropped at
 the end unless ``--keep``). Orders are copies of a real order document (taken from the
 running system, or built here when it has none) spread over ``--brands`` brands, each
@@ -75,14 +75,14 @@ async def timed_pages(
         brand = rng.randrange(brands)
         account = f"acc_bench{brand:05d}"
         began = time.perf_counter()
-        page = await repo.list_for_brand(account, OrderQuery(limit=PAGE + 1))
+        page = await repo.find(OrderQuery(account_id=account, limit=PAGE + 1))
         first.append((time.perf_counter() - began) * 1000)
         if not page or any(o.account_id != account for o in page):
             raise RuntimeError(f"wrong first page for {account}")
         # A cursor deep into the brand's history: after its newest ~90% of orders.
         after = (per_brand // 10) * brands + brand
         began = time.perf_counter()
-        page = await repo.list_for_brand(account, OrderQuery(after_seq=after, limit=PAGE + 1))
+        page = await repo.find(OrderQuery(account_id=account, after_seq=after, limit=PAGE + 1))
         deep.append((time.perf_counter() - began) * 1000)
         if any(order_sequence(o.order_number) >= after for o in page):
             raise RuntimeError(f"wrong deep page for {account}")

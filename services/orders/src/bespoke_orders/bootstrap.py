@@ -14,7 +14,7 @@ from bespoke_orders.adapters.mongo import (
     ensure_indexes,
 )
 from bespoke_orders.adapters.services import HttpDesignCatalog, HttpShippingRates
-from bespoke_orders.service_layer.handlers import OrdersDeps
+from bespoke_orders.service_layer.handlers import OrdersDeps, flag_late_orders
 from bespoke_orders.service_layer.subscriptions import SUBSCRIPTIONS, poison_on_refusal
 from bespoke_orders.settings import OrdersSettings
 from bespoke_platform.clock import SystemClock
@@ -24,6 +24,7 @@ from bespoke_platform.messaging import subscribe_all
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
 from bespoke_platform.tracing import service_client
+from bespoke_platform.worker import BackgroundLoop
 
 
 @dataclass
@@ -38,14 +39,17 @@ class OrdersRuntime:
     dead_letters: BrokerPublisher
     design: HttpDesignCatalog
     shipping: HttpShippingRates
+    late_orders: BackgroundLoop
 
     async def start(self) -> None:
-        """Indexes, the Kafka producer, then the outbox relay."""
+        """Indexes, the Kafka producer, then the outbox relay and the late-order check."""
         await ensure_indexes(self.mongo[self.settings.mongodb_database])
         await self.broker.start()
         self.relay.start()
+        self.late_orders.start()
 
     async def stop(self) -> None:
+        await self.late_orders.stop()
         await self.relay.stop()
         await self.broker.stop()
         await self.design.aclose()
@@ -77,7 +81,12 @@ def bootstrap(
         shipping=shipping,
         brands=MongoBrandLabels(db),
     )
-    runtime = OrdersRuntime(settings, mongo, broker, relay, deps, publisher, design, shipping)
+    late_orders = BackgroundLoop(
+        "late-orders", lambda: flag_late_orders(deps), settings.late_check_seconds
+    )
+    runtime = OrdersRuntime(
+        settings, mongo, broker, relay, deps, publisher, design, shipping, late_orders
+    )
     subscribe_all(
         broker,
         settings.consumer_group,

@@ -22,3 +22,5 @@ class OrdersSettings(KafkaServiceSettings):
     consumer_group: str = "orders"
     outbox_poll_seconds: float = 0.5
     """How often the relay looks for unpublished events when nobody wakes it."""
+    late_check_seconds: float = 3600.0
+    """How often orders in production are checked against their estimated ship date."""

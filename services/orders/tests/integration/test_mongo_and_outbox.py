@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -21,16 +21,20 @@ from bespoke_contracts import (
     ORDER_SUBMITTED,
     Address,
     BillingInfo,
+    Carrier,
     Labeling,
     OrderCosts,
     OrderStatus,
     OrderType,
+    ProductionStage,
+    Tracking,
     examples,
 )
 from bespoke_orders.adapters.mongo import MongoOrderRepository
 from bespoke_orders.domain.errors import ConcurrentChange
 from bespoke_orders.domain.model import Checkout, Order, check_out
 from bespoke_orders.service_layer import handlers
+from bespoke_orders.service_layer.ports import OrderQuery
 from bespoke_platform.kafka import BrokerPublisher, make_broker
 from bespoke_platform.outbox import OutboxRelay
 
@@ -295,3 +299,44 @@ async def test_an_event_saved_while_the_relay_publishes_keeps_the_order_pending(
     assert doc is not None
     assert (doc["outbox_sent_seq"], doc["outbox_seq"], doc["outbox_pending"]) == (2, 2, False)
     assert publisher.sent == [ORDER_SUBMITTED, ORDER_STATUS_CHANGED]
+
+
+async def test_an_order_s_life_on_the_floor_round_trips_and_the_board_finds_it(
+    orders_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    repository = MongoOrderRepository(orders_db)
+    launched_at = datetime(2026, 3, 1, 9, tzinfo=UTC)
+    for number, account in (("BF-000001", "acc_a"), ("BF-000002", "acc_b")):
+        await repository.add(order(number, f"k-{number}", account))
+        stored = await repository.get_any(number)
+        assert stored is not None
+        stored.mark_paid(f"evt-{number}", "corr", launched_at)
+        await repository.save(stored)
+    moving = await repository.get_any("BF-000001")
+    assert moving is not None
+    moving.move_stage(ProductionStage.QUALITY_CHECK, "request:r1", launched_at, "r1", actor="op")
+    moving.move_stage(ProductionStage.FINISHING, "request:r2", launched_at, "r2", note="redo")
+    moving.apply_stage_report("evt-scan", ProductionStage.READY_TO_SHIP, "pack-1", launched_at)
+    moving.ship(Tracking.of(Carrier.UPS, "1Z999AA1"), "event:e", launched_at, "e")
+    await repository.save(moving)
+
+    again = await repository.get_any("BF-000001")
+    assert again is not None
+    assert again == moving
+    assert (again.status, again.tracking, again.wip_started_at) == (
+        OrderStatus.SHIPPED,
+        Tracking.of(Carrier.UPS, "1Z999AA1"),
+        launched_at,
+    )
+    rework = [h for h in again.history if h.rework]
+    assert [(h.stage, h.note) for h in rework] == [(ProductionStage.FINISHING, "redo")]
+    assert again.history[-2].station == "pack-1"
+
+    board = await repository.find(OrderQuery(production_stage="queued"))
+    assert [o.order_number for o in board] == ["BF-000002"]
+    late = await repository.find(OrderQuery(late_on=date(2026, 5, 1)))
+    assert [o.order_number for o in late] == ["BF-000002"], "shipped orders are never late"
+    assert await repository.find(OrderQuery(late_on=date(2026, 3, 2))) == []
+    assert [o.order_number for o in await repository.find(OrderQuery(account_id="acc_b"))] == [
+        "BF-000002"
+    ]

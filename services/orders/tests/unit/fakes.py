@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bespoke_contracts import Labeling, order_sequence
+from bespoke_contracts import Labeling, OrderStatus, order_sequence
 from bespoke_contracts.api.design import (
     BomLine,
     DesignResponse,
@@ -79,12 +79,24 @@ class FakeOrders(OrderRepository):
                 return order
         return None
 
-    async def list_for_brand(self, account_id: str, query: OrderQuery) -> list[Order]:
+    async def find(self, query: OrderQuery) -> list[Order]:
         def matches(order: Order) -> bool:
             seq = order_sequence(order.order_number)
+            stage = order.production_stage.value if order.production_stage else None
+            estimate = order.estimated_ship_date
             return (
-                order.account_id == account_id
+                query.account_id in (None, order.account_id)
+                and not (query.unflagged and order.late_flagged_at is not None)
                 and query.status in (None, order.status.value)
+                and query.production_stage in (None, stage)
+                and (
+                    query.late_on is None
+                    or (
+                        order.status is OrderStatus.WORK_IN_PROCESS
+                        and estimate is not None
+                        and estimate < query.late_on
+                    )
+                )
                 and query.order_type in (None, order.order_type.value)
                 and query.design_id in (None, order.design_id)
                 and (query.search is None or query.search in order.order_number)
@@ -148,11 +160,13 @@ def design_version(version: int = 2, archived: bool = False) -> DesignResponse:
 
 
 class FakeDesignCatalog(DesignCatalog):
-    """Prices every pair at 20 000 with 5 % off from 12 pairs; mini-bulk is 2-59 pairs."""
+    """Prices every pair at ``base`` (20 000) with 5 % off from 12 pairs; mini-bulk is
+    2-59 pairs."""
 
     def __init__(self) -> None:
         self.versions = {("des_1", 2): design_version()}
         self.prices = {"custom_stamps": 15_000}
+        self.base = 20_000
         self.calls = 0
 
     async def design_version(self, account_id: str, design_id: str, version: int) -> DesignResponse:
@@ -172,19 +186,20 @@ class FakeDesignCatalog(DesignCatalog):
                 "MTO is one pair",
                 [Conflict("#/order_type", f"MTO orders are 1 pair; this one is {pairs}")],
             )
-        per_pair = 19_000 if pairs >= 12 else 20_000
+        per_pair = self.base * 95 // 100 if pairs >= 12 else self.base
         return Estimate(
             design_id=request.design_id,
             design_version=request.design_version or 2,
             bom_hash="sha256:abc",
             order_type=request.order_type,
             pairs=pairs,
-            base_per_pair=20_000,
+            base_per_pair=self.base,
             adjustment_bp=-500 if pairs >= 12 else 0,
             per_pair=per_pair,
             manufacturing=per_pair * pairs,
             currency="EUR",
-            breakdown=[PriceLine(item="all", amount=20_000)],
+            breakdown=[PriceLine(item="all", amount=self.base)],
+            lead_time_days=38,
         )
 
     async def customization_price(self, customization: str) -> Money:

@@ -17,6 +17,7 @@ from bespoke_contracts import (
     OrderType,
     PaymentCleared,
     PaymentClearedPayload,
+    ProductionStage,
     ShipmentGrouped,
     ShipmentGroupedPayload,
     ShipmentUngrouped,
@@ -262,11 +263,13 @@ async def test_payment_moves_pending_orders_to_work_in_process_once(fakes: Fakes
     assert duplicate == []
     stored = fakes.orders.by_number[a.order_number]
     assert stored.status is OrderStatus.WORK_IN_PROCESS
-    assert [h.status for h in stored.history] == [
-        OrderStatus.PENDING_PAYMENT,
-        OrderStatus.WORK_IN_PROCESS,
+    assert [(h.status, h.stage) for h in stored.history] == [
+        (OrderStatus.PENDING_PAYMENT, None),
+        (OrderStatus.WORK_IN_PROCESS, None),
+        (OrderStatus.WORK_IN_PROCESS, ProductionStage.QUEUED),  # launched: queued for the floor
     ]
-    assert stored.history[-1].cause == f"event:{event.event_id}"
+    assert {h.cause for h in stored.history[1:]} == {f"event:{event.event_id}"}
+    assert stored.wip_started_at == stored.history[-1].at
     changes = [e for e in fakes.orders.published if isinstance(e, OrderStatusChanged)]
     assert [(e.payload.order_number, e.payload.to_status) for e in changes] == [
         (a.order_number, OrderStatus.WORK_IN_PROCESS),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from datetime import UTC, date, datetime, time
 
 from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
@@ -13,11 +14,14 @@ from pymongo.errors import DuplicateKeyError
 from bespoke_contracts import (
     Address,
     BillingInfo,
+    HoldReason,
     Labeling,
     OrderCosts,
     OrderSpecification,
     OrderStatus,
     OrderType,
+    ProductionStage,
+    Tracking,
     order_sequence,
 )
 from bespoke_orders.domain.checkout import BrandLabel
@@ -56,13 +60,11 @@ def _mutable_fields(order: Order) -> Document:
         "shipping_address": order.shipping_address.model_dump(mode="json"),
         "billing": order.billing.model_dump(mode="json"),
         "costs": order.costs.model_dump(mode="json"),
-        "history": [
-            {"status": h.status.value, "at": h.at, "cause": h.cause, "actor": h.actor}
-            for h in order.history
-        ],
+        "history": [_history_doc(h) for h in order.history],
         "applied_events": list(order.applied_events),
         "payment_flags": list(order.payment_flags),
         "version": order.version,
+        **_production_fields(order),
         "shipping_group": (
             {
                 "group_id": order.shipping_group.group_id,
@@ -71,6 +73,46 @@ def _mutable_fields(order: Order) -> Document:
             if order.shipping_group
             else None
         ),
+    }
+
+
+def _history_doc(h: StatusChange) -> Document:
+    doc: Document = {"status": h.status.value, "at": h.at, "cause": h.cause, "actor": h.actor}
+    if h.stage is not None:
+        doc |= {"stage": h.stage.value, "note": h.note, "station": h.station, "rework": h.rework}
+    return doc
+
+
+def _history(doc: Document) -> StatusChange:
+    stage = doc.get("stage")
+    return StatusChange(
+        OrderStatus(doc["status"]),
+        doc["at"],
+        doc["cause"],
+        doc.get("actor"),
+        ProductionStage(stage) if stage else None,
+        doc.get("note"),
+        doc.get("station"),
+        doc.get("rework", False),
+    )
+
+
+def _day(day: date) -> datetime:
+    """A calendar day as the database compares it: its midnight, UTC."""
+    return datetime.combine(day, time(), UTC)
+
+
+def _production_fields(order: Order) -> Document:
+    estimate = order.estimated_ship_date
+    return {
+        # Stored beside what it derives from, for the board's "late" filter.
+        "estimated_ship_date": _day(estimate) if estimate else None,
+        "production_stage": order.production_stage.value if order.production_stage else None,
+        "hold_reason": order.hold_reason.value if order.hold_reason else None,
+        "wip_started_at": order.wip_started_at,
+        "shipped_at": order.shipped_at,
+        "tracking": order.tracking.model_dump(mode="json") if order.tracking else None,
+        "late_flagged_at": order.late_flagged_at,
     }
 
 
@@ -107,12 +149,11 @@ def to_document(order: Order) -> Document:
         "request_fingerprint": order.request_fingerprint,
         "specification": order.specification.model_dump(mode="json"),
         "costs": order.costs.model_dump(mode="json"),
-        "history": [
-            {"status": h.status.value, "at": h.at, "cause": h.cause, "actor": h.actor}
-            for h in order.history
-        ],
+        "history": [_history_doc(h) for h in order.history],
         "applied_events": list(order.applied_events),
         "version": order.version,
+        "lead_time_days": order.lead_time_days,
+        **_production_fields(order),
         "previous_versions": [],
         "revision": 0,
         **new_outbox(order.events),
@@ -137,13 +178,19 @@ def from_document(doc: Document) -> Order:
         request_fingerprint=doc["request_fingerprint"],
         specification=OrderSpecification.model_validate(doc["specification"]),
         costs=OrderCosts.model_validate(doc["costs"]),
-        history=[
-            StatusChange(OrderStatus(h["status"]), h["at"], h["cause"], h.get("actor"))
-            for h in doc["history"]
-        ],
+        history=[_history(h) for h in doc["history"]],
         applied_events=list(doc.get("applied_events", [])),
         payment_flags=list(doc.get("payment_flags", [])),
         version=doc.get("version", 1),
+        lead_time_days=doc.get("lead_time_days"),
+        production_stage=(
+            ProductionStage(doc["production_stage"]) if doc.get("production_stage") else None
+        ),
+        hold_reason=HoldReason(doc["hold_reason"]) if doc.get("hold_reason") else None,
+        wip_started_at=doc.get("wip_started_at"),
+        shipped_at=doc.get("shipped_at"),
+        tracking=Tracking.model_validate(doc["tracking"]) if doc.get("tracking") else None,
+        late_flagged_at=doc.get("late_flagged_at"),
         previous_versions=[
             OrderVersion(
                 version=v["version"],
@@ -274,10 +321,19 @@ class MongoOrderRepository:
             return None
         return await self.get(account_id, hint["order_number"])
 
-    async def list_for_brand(self, account_id: str, query: OrderQuery) -> list[Order]:
-        selector: Document = {"account_id": account_id}
+    async def find(self, query: OrderQuery) -> list[Order]:
+        selector: Document = {}
+        if query.account_id is not None:
+            selector["account_id"] = query.account_id
         if query.status:
             selector["status"] = query.status
+        if query.production_stage:
+            selector["production_stage"] = query.production_stage
+        if query.late_on is not None:
+            selector["status"] = OrderStatus.WORK_IN_PROCESS.value
+            selector["estimated_ship_date"] = {"$lt": _day(query.late_on)}
+        if query.unflagged:
+            selector["late_flagged_at"] = None
         if query.order_type:
             selector["order_type"] = query.order_type
         if query.design_id:

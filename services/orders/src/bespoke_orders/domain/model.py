@@ -9,26 +9,34 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bespoke_contracts import (
     Address,
     BillingInfo,
     Envelope,
+    HoldReason,
     Labeling,
     OrderCosts,
+    OrderLate,
+    OrderLatePayload,
     OrderRevised,
     OrderRevisedPayload,
     OrderSpecification,
+    OrderStageChanged,
+    OrderStageChangedPayload,
     OrderStatus,
     OrderStatusChanged,
     OrderStatusChangedPayload,
     OrderSubmitted,
     OrderSubmittedPayload,
     OrderType,
+    ProductionStage,
+    Tracking,
     is_order_number,
 )
+from bespoke_orders.domain import production
 from bespoke_orders.domain.errors import InvalidOrder, OrderStateConflict, PaymentAheadOfGroup
 
 # How many applied event ids an order keeps: a redelivery comes within a consumer's
@@ -40,9 +48,15 @@ APPLIED_EVENTS_KEPT = 64
 # The only moves an order can make; anything else is refused (409).
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.WORK_IN_PROCESS, OrderStatus.CANCELLED}),
-    OrderStatus.WORK_IN_PROCESS: frozenset(),
+    OrderStatus.WORK_IN_PROCESS: frozenset({OrderStatus.SHIPPED}),
+    OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
+    OrderStatus.DELIVERED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
 }
+
+
+LAUNCHED = frozenset({OrderStatus.WORK_IN_PROCESS, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
+"""Paid and launched: in production or past it."""
 
 
 @dataclass(frozen=True)
@@ -84,13 +98,19 @@ class Checkout:
 
 @dataclass(frozen=True)
 class StatusChange:
-    """One entry of an order's status history."""
+    """One entry of an order's history: a status change, or a production stage move
+    (``stage`` set) while in process."""
 
     status: OrderStatus
     at: datetime
     cause: str
     actor: str | None = None
-    """Who made the change (a request's user or token); None for an event's."""
+    """Who made the change (a request's user, token or operator); None for an event's."""
+    stage: ProductionStage | None = None
+    note: str | None = None
+    station: str | None = None
+    """The floor station whose scan moved it."""
+    rework: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +166,17 @@ class Order:
     (redeliveries change nothing)."""
     payment_flags: list[str] = field(default_factory=list)
     """Payments that were not applied, and why: for the factory's finance operators."""
+    lead_time_days: int | None = None
+    """From launch to ready to ship, as quoted at checkout (order type and construction)."""
+    production_stage: ProductionStage | None = None
+    """Where on the floor, while in process."""
+    hold_reason: HoldReason | None = None
+    wip_started_at: datetime | None = None
+    """When payment launched it to production."""
+    shipped_at: datetime | None = None
+    tracking: Tracking | None = None
+    late_flagged_at: datetime | None = None
+    """When it was found past its estimated ship date (the brand is told once)."""
     revision: int = field(default=0, compare=False)
     events: list[Envelope[Any]] = field(default_factory=list, compare=False)
 
@@ -153,6 +184,64 @@ class Order:
     def pairs(self) -> int:
         """Pairs in the size run."""
         return sum(self.sizes.values())
+
+    @property
+    def paid(self) -> bool:
+        """Paid and launched (refunds and deposits are the payments service's to add)."""
+        return self.status in LAUNCHED
+
+    @property
+    def estimated_ship_date(self) -> date | None:
+        """When a launched order should be ready to ship."""
+        if self.wip_started_at is None:
+            return None
+        days = self.lead_time_days or production.LEAD_TIME_DAYS[self.order_type]
+        return production.estimated_ship_date(self.wip_started_at, days)
+
+    def days_in_production(self, now: datetime) -> int | None:
+        """Calendar days since launch (until it shipped, once shipped)."""
+        if self.wip_started_at is None:
+            return None
+        return production.days_in_production(self.wip_started_at, self.shipped_at or now)
+
+    def is_late(self, now: datetime) -> bool:
+        """In production past its estimated ship date."""
+        estimate = self.estimated_ship_date
+        return (
+            self.status is OrderStatus.WORK_IN_PROCESS
+            and estimate is not None
+            and now.date() > estimate
+        )
+
+    def flag_late(self, now: datetime, correlation_id: str) -> bool:
+        """Found past its estimated ship date while in production: recorded and published
+        once (`order.late`); False when it is not late or was flagged already."""
+        estimate = self.estimated_ship_date
+        if (
+            not self.is_late(now)
+            or self.late_flagged_at is not None
+            or estimate is None
+            or self.production_stage is None
+        ):
+            return False
+        self.late_flagged_at = now
+        days = self.days_in_production(now) or 0
+        self.events.append(
+            OrderLate(
+                occurred_at=now,
+                account_id=self.account_id,
+                correlation_id=correlation_id,
+                payload=OrderLatePayload(
+                    order_number=self.order_number,
+                    estimated_ship_date=estimate,
+                    production_stage=self.production_stage,
+                    days_in_production=days,
+                    flagged_at=now,
+                    contact_email=str(self.billing.email),
+                ),
+            )
+        )
+        return True
 
     def _applied(self, event_id: str) -> None:
         self.applied_events.append(event_id)
@@ -187,19 +276,135 @@ class Order:
                     cause=cause,
                     changed_at=now,
                     contact_email=str(self.billing.email),
+                    tracking=self.tracking,
                 ),
             )
         )
 
+    def _enter_stage(
+        self,
+        to: ProductionStage,
+        cause: str,
+        now: datetime,
+        correlation_id: str,
+        *,
+        actor: str | None = None,
+        note: str | None = None,
+        station: str | None = None,
+        rework: bool = False,
+    ) -> None:
+        before = self.production_stage
+        self.production_stage = to
+        if to is not ProductionStage.ON_HOLD:
+            self.hold_reason = None
+        self.history.append(StatusChange(self.status, now, cause, actor, to, note, station, rework))
+        self.events.append(
+            OrderStageChanged(
+                occurred_at=now,
+                account_id=self.account_id,
+                correlation_id=correlation_id,
+                causation_id=cause.split(":", 1)[1],
+                actor=actor,
+                payload=OrderStageChangedPayload(
+                    order_number=self.order_number,
+                    from_stage=before,
+                    to_stage=to,
+                    hold_reason=self.hold_reason,
+                    rework=rework,
+                    note=note,
+                    station=station,
+                    cause=cause,
+                    changed_at=now,
+                    estimated_ship_date=self.estimated_ship_date,
+                    contact_email=str(self.billing.email),
+                ),
+            )
+        )
+
+    def move_stage(
+        self,
+        to: ProductionStage,
+        cause: str,
+        now: datetime,
+        correlation_id: str,
+        *,
+        actor: str | None = None,
+        note: str | None = None,
+        station: str | None = None,
+    ) -> bool:
+        """Move a launched order on the floor (``production.stage_move``'s rules): an
+        operator's request or a station's scan alike. False when it is already there."""
+        if self.status is not OrderStatus.WORK_IN_PROCESS or self.production_stage is None:
+            raise OrderStateConflict(
+                f"order {self.order_number} is {self.status.value}; only orders in process "
+                "move through production stages"
+            )
+        move = production.stage_move(self.order_number, self.production_stage, to, note)
+        if move is None:
+            return False
+        self._enter_stage(
+            move.to,
+            cause,
+            now,
+            correlation_id,
+            actor=actor,
+            note=note,
+            station=station,
+            rework=move.rework,
+        )
+        return True
+
+    def apply_stage_report(
+        self, event_id: str, to: ProductionStage, station: str | None, now: datetime
+    ) -> bool:
+        """A floor station's scan, applied once per event as an operator's move would be."""
+        if event_id in self.applied_events:
+            return False
+        moved = self.move_stage(to, f"event:{event_id}", now, event_id, station=station)
+        self._applied(event_id)
+        return moved
+
+    def ship(self, tracking: Tracking, cause: str, now: datetime, correlation_id: str) -> bool:
+        """Its shipment left with ``tracking``: only from ready to ship (409 otherwise).
+        Shipped again with the same tracking changes nothing."""
+        if self.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED):
+            if self.tracking != tracking:
+                raise OrderStateConflict(
+                    f"order {self.order_number} already shipped with "
+                    f"{self.tracking.carrier.value if self.tracking else '?'} "
+                    f"{self.tracking.number if self.tracking else '?'}"
+                )
+            return False
+        if self.production_stage is not ProductionStage.READY_TO_SHIP:
+            stage = self.production_stage.value if self.production_stage else self.status.value
+            raise OrderStateConflict(
+                f"order {self.order_number} is at {stage}; it ships once ready_to_ship"
+            )
+        self.tracking = tracking
+        self.shipped_at = now
+        self._move(OrderStatus.SHIPPED, cause, now, correlation_id)
+        self.production_stage = None
+        return True
+
+    def deliver(self, cause: str, now: datetime, correlation_id: str) -> bool:
+        """The carrier delivered it; delivered again changes nothing."""
+        if self.status is OrderStatus.DELIVERED:
+            return False
+        self._move(OrderStatus.DELIVERED, cause, now, correlation_id)
+        return True
+
     def mark_paid(self, event_id: str, correlation_id: str, now: datetime) -> bool:
         """Payment cleared: launch to production (Work In Process).
 
+        It enters the queue for the floor, with its launch day and estimated ship date.
         Idempotent: an event already applied changes nothing (returns False), and so does a
-        payment for an order already in process. A cancelled order cannot be paid (409).
+        payment for an order already launched. A cancelled order cannot be paid (409).
         """
-        if event_id in self.applied_events or self.status is OrderStatus.WORK_IN_PROCESS:
+        if event_id in self.applied_events or self.status in LAUNCHED:
             return False
         self._move(OrderStatus.WORK_IN_PROCESS, f"event:{event_id}", now, correlation_id)
+        self.wip_started_at = now
+        self._enter_stage(ProductionStage.QUEUED, f"event:{event_id}", now, correlation_id)
         self._applied(event_id)
         return True
 
@@ -335,6 +540,7 @@ def check_out(
     specification: OrderSpecification,
     costs: OrderCosts,
     labeling: Labeling,
+    lead_time_days: int | None = None,
 ) -> Order:
     """Record a new order as Pending Payment, with its `order.submitted` event."""
     check_sizes(command.sizes)
@@ -355,6 +561,7 @@ def check_out(
         created_at=now,
         idempotency_key=command.idempotency_key,
         request_fingerprint=command.fingerprint(),
+        lead_time_days=lead_time_days,
         history=[
             StatusChange(
                 OrderStatus.PENDING_PAYMENT, now, f"request:{command.request_id}", command.actor

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Litestar, get, patch, post
@@ -10,27 +11,39 @@ from litestar.di import NamedDependency
 from litestar.params import HeaderParameter, JSONBody, Parameter
 from litestar.response import Response
 
+from bespoke_contracts import STAGE_EXPLANATIONS
 from bespoke_contracts.api.orders import (
+    BoardQuery,
     CheckoutRequest,
     OrderEdit,
     OrderHistory,
     OrderList,
     OrderPoolQuery,
     OrderResponse,
+    PaymentStatus,
     ShippingGroupRef,
+    StageMoveRequest,
     StatusChange,
 )
 from bespoke_orders.bootstrap import OrdersRuntime, bootstrap
 from bespoke_orders.domain import errors, model
 from bespoke_orders.service_layer import handlers
 from bespoke_orders.service_layer.ports import OrderQuery
-from bespoke_platform.app import AccountId, Actor, RequestId, query_model, service_app
+from bespoke_platform.app import (
+    AccountId,
+    Actor,
+    RequestId,
+    operators_only,
+    query_model,
+    service_app,
+)
 from bespoke_platform.credentials import verifier_from
 
 OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
 
 
-def order_response(order: model.Order) -> OrderResponse:
+def order_response(order: model.Order, now: datetime) -> OrderResponse:
+    stage = order.production_stage
     return OrderResponse(
         order_number=order.order_number,
         version=order.version,
@@ -54,7 +67,41 @@ def order_response(order: model.Order) -> OrderResponse:
             else None
         ),
         created_at=order.created_at,
+        account_id=order.account_id,
+        payment_status=PaymentStatus.PAID if order.paid else PaymentStatus.UNPAID,
+        production_stage=stage,
+        production_stage_explanation=STAGE_EXPLANATIONS[stage] if stage else None,
+        hold_reason=order.hold_reason,
+        wip_started_at=order.wip_started_at,
+        days_in_production=order.days_in_production(now),
+        estimated_ship_date=order.estimated_ship_date,
+        late=order.is_late(now),
+        tracking=order.tracking,
     )
+
+
+def history_response(order: model.Order) -> OrderHistory:
+    return OrderHistory(
+        order_number=order.order_number,
+        items=[
+            StatusChange(
+                status=h.status,
+                at=h.at,
+                cause=h.cause,
+                actor=h.actor,
+                production_stage=h.stage,
+                note=h.note,
+                station=h.station,
+                rework=h.rework,
+            )
+            for h in order.history
+        ],
+    )
+
+
+def _now(state: State) -> datetime:
+    runtime: OrdersRuntime = state.runtime
+    return runtime.deps.clock.now()
 
 
 class OrdersController(Controller):
@@ -91,7 +138,7 @@ class OrdersController(Controller):
         )
         result = await handlers.check_out(command, runtime.deps)
         return Response(
-            order_response(result.order),
+            order_response(result.order, _now(state)),
             status_code=201 if result.created else 200,
             headers={"Idempotent-Replayed": "false" if result.created else "true"},
         )
@@ -105,7 +152,7 @@ class OrdersController(Controller):
         query = OrderQuery.of(pool)
         page = await handlers.list_orders(account_id, query, pool.cursor, runtime.deps)
         return OrderList(
-            items=[order_response(o) for o in page.items], next_cursor=page.next_cursor
+            items=[order_response(o, _now(state)) for o in page.items], next_cursor=page.next_cursor
         )
 
     @patch("/{order_number:str}", operation_id="editOrder")
@@ -130,7 +177,7 @@ class OrdersController(Controller):
             billing=data.billing,
             actor=actor,
         )
-        return order_response(order)
+        return order_response(order, _now(state))
 
     @post("/{order_number:str}/cancel", operation_id="cancelOrder", status_code=200)
     async def cancel(
@@ -146,7 +193,35 @@ class OrdersController(Controller):
         order = await handlers.cancel_order(
             account_id, order_number, request_id or "unknown", runtime.deps, actor
         )
-        return order_response(order)
+        return order_response(order, _now(state))
+
+    @post("/{order_number:str}/clone", operation_id="cloneOrder", status_code=201)
+    async def clone(
+        self,
+        order_number: OrderNumberPath,
+        state: State,
+        account_id: AccountId,
+        idempotency_key: Annotated[
+            str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
+        ],
+        request_id: RequestId = "",
+        actor: Actor = None,
+    ) -> Response[OrderResponse]:
+        """Order again: a new pending order like this one, at today's prices."""
+        runtime: OrdersRuntime = state.runtime
+        result = await handlers.clone_order(
+            account_id,
+            order_number,
+            idempotency_key,
+            request_id or idempotency_key,
+            runtime.deps,
+            actor,
+        )
+        return Response(
+            order_response(result.order, _now(state)),
+            status_code=201 if result.created else 200,
+            headers={"Idempotent-Replayed": "false" if result.created else "true"},
+        )
 
     @get("/{order_number:str}/history", operation_id="getOrderHistory")
     async def history(
@@ -154,14 +229,7 @@ class OrdersController(Controller):
     ) -> OrderHistory:
         """The order's status timeline."""
         runtime: OrdersRuntime = state.runtime
-        order = await handlers.get_order(account_id, order_number, runtime.deps)
-        return OrderHistory(
-            order_number=order.order_number,
-            items=[
-                StatusChange(status=h.status, at=h.at, cause=h.cause, actor=h.actor)
-                for h in order.history
-            ],
-        )
+        return history_response(await handlers.get_order(account_id, order_number, runtime.deps))
 
     @get("/{order_number:str}", operation_id="getOrder")
     async def get_order(
@@ -172,7 +240,62 @@ class OrdersController(Controller):
     ) -> OrderResponse:
         """One order of the brand."""
         runtime: OrdersRuntime = state.runtime
-        return order_response(await handlers.get_order(account_id, order_number, runtime.deps))
+        return order_response(
+            await handlers.get_order(account_id, order_number, runtime.deps), _now(state)
+        )
+
+
+class BoardController(Controller):
+    """The factory's side: every brand's orders, for operators only."""
+
+    path = "/internal/ops/orders"
+    tags = ["production"]
+    guards = [operators_only]
+
+    @get("/", operation_id="productionBoard", dependencies={"board": query_model(BoardQuery)})
+    async def board(self, state: State, board: NamedDependency[BoardQuery]) -> OrderList:
+        """Orders across brands, by order number, filtered by stage, brand, status, type
+        and lateness."""
+        runtime: OrdersRuntime = state.runtime
+        query = OrderQuery(
+            account_id=board.account_id,
+            status=board.status.value if board.status else None,
+            production_stage=board.production_stage.value if board.production_stage else None,
+            order_type=board.order_type.value if board.order_type else None,
+            limit=board.limit,
+        )
+        page = await handlers.production_board(query, board.cursor, runtime.deps, board.late)
+        return OrderList(
+            items=[order_response(o, _now(state)) for o in page.items], next_cursor=page.next_cursor
+        )
+
+    @get("/{order_number:str}", operation_id="getAnyOrder")
+    async def get_order(self, order_number: OrderNumberPath, state: State) -> OrderResponse:
+        """Any brand's order."""
+        runtime: OrdersRuntime = state.runtime
+        return order_response(await handlers.get_any_order(order_number, runtime.deps), _now(state))
+
+    @get("/{order_number:str}/history", operation_id="getAnyOrderHistory")
+    async def history(self, order_number: OrderNumberPath, state: State) -> OrderHistory:
+        """Any brand's order's history."""
+        runtime: OrdersRuntime = state.runtime
+        return history_response(await handlers.get_any_order(order_number, runtime.deps))
+
+    @post("/{order_number:str}/stage", operation_id="moveStage", status_code=200)
+    async def move(
+        self,
+        order_number: OrderNumberPath,
+        data: JSONBody[StageMoveRequest],
+        state: State,
+        request_id: RequestId = "",
+        actor: Actor = None,
+    ) -> OrderResponse:
+        """Move an order on the floor; the stage it is at already changes nothing."""
+        runtime: OrdersRuntime = state.runtime
+        order = await handlers.move_stage(
+            order_number, data.stage, data.note, request_id or "unknown", runtime.deps, actor
+        )
+        return order_response(order, _now(state))
 
 
 def create_app(runtime: OrdersRuntime | None = None) -> Litestar:
@@ -180,7 +303,7 @@ def create_app(runtime: OrdersRuntime | None = None) -> Litestar:
     return service_app(
         mongo=runtime.mongo,
         credentials=verifier_from("orders", runtime.settings.trusted_keys),
-        route_handlers=[OrdersController],
+        route_handlers=[OrdersController, BoardController],
         state={"runtime": runtime},
         domain_errors={
             errors.InvalidOrder: 422,

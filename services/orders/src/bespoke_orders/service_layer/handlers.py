@@ -8,6 +8,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bespoke_contracts import (
@@ -15,8 +16,12 @@ from bespoke_contracts import (
     BillingInfo,
     Envelope,
     PaymentCleared,
+    ProductionStage,
     ShipmentGrouped,
+    ShipmentStatus,
+    ShipmentStatusChanged,
     ShipmentUngrouped,
+    StageReported,
     format_order_number,
     order_sequence,
 )
@@ -26,6 +31,7 @@ from bespoke_orders.domain.errors import (
     ConcurrentChange,
     IdempotencyKeyReused,
     InvalidCursor,
+    InvalidOrder,
     OrderNotFound,
     OrderNumberTaken,
 )
@@ -114,7 +120,15 @@ async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult
     specification = checkout.specification(design)
 
     def build(number: str) -> model.Order:
-        return model.check_out(command, number, deps.clock.now(), specification, costs, labeling)
+        return model.check_out(
+            command,
+            number,
+            deps.clock.now(),
+            specification,
+            costs,
+            labeling,
+            estimate.lead_time_days,
+        )
 
     async with deps.numbering:
         order, stored = await store_numbered(build, deps.orders)
@@ -147,6 +161,36 @@ def _same_request(order: model.Order, command: model.Checkout) -> model.Order:
             f"{order.order_number} with a different body; use a new key for a new order"
         )
     return order
+
+
+async def clone_order(
+    account_id: str,
+    order_number: str,
+    idempotency_key: str,
+    request_id: str,
+    deps: OrdersDeps,
+    actor: str | None = None,
+) -> CheckoutResult:
+    """Order again: a new pending order of the same design version, sizes and addresses,
+    priced today (a checkout like any other: numbered, quoted, emailed). The design
+    version must still be orderable as it was confirmed (its bill of materials unchanged).
+    The key is the clone's own: the same key for the same order is a retry."""
+    source = await get_order(account_id, order_number, deps)
+    command = model.Checkout(
+        account_id=account_id,
+        idempotency_key=f"clone:{order_number}:{idempotency_key}",
+        design_id=source.design_id,
+        design_version=source.design_version,
+        bom_hash=source.bom_hash,
+        order_type=source.order_type,
+        sizes=dict(source.sizes),
+        shipping_address=source.shipping_address,
+        billing=source.billing,
+        labeling=None,  # the brand's choice stands; stamps are developed once
+        request_id=request_id,
+        actor=actor,
+    )
+    return await check_out(command, deps)
 
 
 async def get_order(account_id: str, order_number: str, deps: OrdersDeps) -> model.Order:
@@ -239,6 +283,116 @@ async def cancel_order(
         return True
 
     return await _change(load, apply, deps)
+
+
+async def get_any_order(order_number: str, deps: OrdersDeps) -> model.Order:
+    """Any brand's order (the factory's operators)."""
+    order = await deps.orders.get_any(order_number)
+    if order is None:
+        raise OrderNotFound(f"no order {order_number}")
+    return order
+
+
+async def move_stage(
+    order_number: str,
+    stage: ProductionStage,
+    note: str | None,
+    request_id: str,
+    deps: OrdersDeps,
+    actor: str | None = None,
+) -> model.Order:
+    """An operator moves an order on the floor (``production.stage_move``'s rules); the
+    stage it is at already changes nothing."""
+
+    async def load() -> model.Order:
+        return await get_any_order(order_number, deps)
+
+    def apply(order: model.Order) -> bool:
+        return order.move_stage(
+            stage, f"request:{request_id}", deps.clock.now(), request_id, actor=actor, note=note
+        )
+
+    return await _change(load, apply, deps)
+
+
+LATE_BATCH = 100
+
+
+async def flag_late_orders(deps: OrdersDeps) -> list[str]:
+    """Flag every order in production past its estimated ship date, once each: its
+    `order.late` tells the brand (one email) and downstream systems. Run periodically;
+    replicas racing on one order store one flag (the guarded save)."""
+    flagged: list[str] = []
+    while True:
+        now = deps.clock.now()
+        batch = await deps.orders.find(
+            OrderQuery(late_on=now.date(), unflagged=True, limit=LATE_BATCH)
+        )
+        moved = [n for n in [o.order_number for o in batch] if await _flag_late(n, now, deps)]
+        flagged += moved
+        if len(batch) < LATE_BATCH or not moved:
+            return flagged
+
+
+async def _flag_late(order_number: str, now: datetime, deps: OrdersDeps) -> bool:
+    changed = False
+
+    async def load() -> model.Order:
+        return await get_any_order(order_number, deps)
+
+    def apply(order: model.Order) -> bool:
+        nonlocal changed
+        changed = order.flag_late(now, f"late:{order_number}")
+        return changed
+
+    await _change(load, apply, deps)
+    return changed
+
+
+async def on_stage_reported(event: StageReported, deps: OrdersDeps) -> bool:
+    """A floor station's scan, applied as an operator's move would be, once per event.
+    An unknown order or a move the rules refuse raises (dead-lettered with the reason).
+    The scanner names the order, not the brand: any brand's order is looked up."""
+    report, event_id = event.payload, str(event.event_id)
+    changed = False
+
+    async def load() -> model.Order:
+        order = await deps.orders.get_any(report.order_number)
+        if order is None:
+            raise OrderNotFound(
+                f"floor report {event_id} names unknown order {report.order_number}"
+            )
+        return order
+
+    def apply(order: model.Order) -> bool:
+        nonlocal changed
+        changed = order.apply_stage_report(event_id, report.stage, report.station, deps.clock.now())
+        return changed
+
+    await _change(load, apply, deps)
+    return changed
+
+
+async def on_shipment_status_changed(event: ShipmentStatusChanged, deps: OrdersDeps) -> list[str]:
+    """A shipment left (its orders become `shipped` with its tracking) or was delivered
+    (`delivered`); other moves of a shipment change no order. Returns the orders moved."""
+    shipment, event_id, now = event.payload, str(event.event_id), deps.clock.now()
+    if shipment.to_status is ShipmentStatus.SHIPPED:
+        tracking = shipment.tracking
+        if tracking is None:
+            raise InvalidOrder(f"shipment {shipment.shipment_id} shipped without its tracking")
+
+        def change(order: model.Order) -> bool:
+            return order.ship(tracking, f"event:{event_id}", now, event.correlation_id)
+
+    elif shipment.to_status is ShipmentStatus.DELIVERED:
+
+        def change(order: model.Order) -> bool:
+            return order.deliver(f"event:{event_id}", now, event.correlation_id)
+
+    else:
+        return []
+    return [n for n in shipment.order_numbers if await _apply_event(n, event, change, deps)]
 
 
 async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[str]:
@@ -337,8 +491,23 @@ database's 64-bit integers; ``str.isdigit`` would also take ``²``)."""
 async def list_orders(
     account_id: str, query: OrderQuery, cursor: str | None, deps: OrdersDeps
 ) -> OrderPage:
-    """The order pool. Pages follow the order numbers, so orders placed while a client pages
-    through appear at the start (newest first) or the end, never twice or skipped."""
+    """A brand's order pool. Pages follow the order numbers, so orders placed while a
+    client pages through appear at the start (newest first) or the end, never twice or
+    skipped."""
+    return await _page(dataclasses.replace(query, account_id=account_id), cursor, deps)
+
+
+async def production_board(
+    query: OrderQuery, cursor: str | None, deps: OrdersDeps, late: bool = False
+) -> OrderPage:
+    """The factory's board: orders of every brand (or the one ``query`` names), paged
+    like the pool; ``late`` keeps those in process past their estimated ship date."""
+    if late:
+        query = dataclasses.replace(query, late_on=deps.clock.now().date())
+    return await _page(query, cursor, deps)
+
+
+async def _page(query: OrderQuery, cursor: str | None, deps: OrdersDeps) -> OrderPage:
     after = None
     if cursor:
         found = _CURSOR.fullmatch(cursor)
@@ -347,8 +516,8 @@ async def list_orders(
                 "this cursor is not one we gave out for this sort; start again without it"
             )
         after = int(found.group(2))
-    page = await deps.orders.list_for_brand(
-        account_id, dataclasses.replace(query, after_seq=after, limit=query.limit + 1)
+    page = await deps.orders.find(
+        dataclasses.replace(query, after_seq=after, limit=query.limit + 1)
     )
     if len(page) > query.limit:
         last = page[query.limit - 1]

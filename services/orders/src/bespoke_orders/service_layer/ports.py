@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 from bespoke_contracts import Labeling
@@ -15,9 +15,16 @@ from bespoke_orders.domain.model import Order
 
 @dataclass(frozen=True)
 class OrderQuery:
-    """Filters, order and page of the order pool."""
+    """Filters, order and page of the order pool (one brand's) or the production board
+    (every brand's, or one's)."""
 
+    account_id: str | None = None
     status: str | None = None
+    production_stage: str | None = None
+    late_on: date | None = None
+    """Only orders in process whose estimated ship date is before this day."""
+    unflagged: bool = False
+    """Only orders not yet flagged late."""
     order_type: str | None = None
     design_id: str | None = None
     created_from: datetime | None = None
@@ -33,6 +40,7 @@ class OrderQuery:
         """The query for what a client asked of the order pool (its cursor aside)."""
         return cls(
             status=pool.status.value if pool.status else None,
+            production_stage=pool.production_stage.value if pool.production_stage else None,
             order_type=pool.order_type.value if pool.order_type else None,
             design_id=pool.design_id,
             created_from=pool.created_from,
@@ -72,8 +80,9 @@ class OrderRepository(Protocol):
 
     async def get_by_idempotency_key(self, account_id: str, key: str) -> Order | None: ...
 
-    async def list_for_brand(self, account_id: str, query: OrderQuery) -> list[Order]:
-        """The brand's orders matching ``query``, by order number (newest first by default)."""
+    async def find(self, query: OrderQuery) -> list[Order]:
+        """Orders matching ``query`` (one brand's when it names one), by order number
+        (newest first by default)."""
         ...
 
 

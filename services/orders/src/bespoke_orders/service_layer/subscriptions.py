@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 
-from bespoke_contracts import PaymentCleared, ShipmentGrouped, ShipmentUngrouped
+from bespoke_contracts import (
+    PaymentCleared,
+    ShipmentGrouped,
+    ShipmentStatusChanged,
+    ShipmentUngrouped,
+    StageReported,
+)
 from bespoke_orders.domain.errors import (
     ConcurrentChange,
     OrdersError,
@@ -42,5 +48,16 @@ SUBSCRIPTIONS: list[Subscription[OrdersDeps]] = [
         ShipmentUngrouped,
         handlers.on_shipment_ungrouped,
         "Forgets a dissolved shipping group on each of its orders.",
+    ),
+    (
+        StageReported,
+        handlers.on_stage_reported,
+        "Moves an order to the stage a floor station scanned (once per event); a scan that "
+        "cannot apply goes to the dead-letter topic with the reason.",
+    ),
+    (
+        ShipmentStatusChanged,
+        handlers.on_shipment_status_changed,
+        "Marks a shipment's orders shipped, with its tracking, or delivered.",
     ),
 ]
