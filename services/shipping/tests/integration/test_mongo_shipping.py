@@ -9,7 +9,14 @@ from typing import Any
 
 import pytest
 
-from bespoke_contracts import OrderStatus, ShipmentGrouped, ShipmentStatus, examples
+from bespoke_contracts import (
+    Carrier,
+    OrderStatus,
+    ShipmentGrouped,
+    ShipmentStatus,
+    Tracking,
+    examples,
+)
 from bespoke_contracts.api.shipping import GroupStatus
 from bespoke_shipping.adapters.mongo import MongoGroups, MongoOrderRecords, MongoShipments
 from bespoke_shipping.adapters.rates_file import load_rates
@@ -156,15 +163,18 @@ async def test_a_shipment_round_trips_with_its_stages(shipping_db: Any) -> None:
     stored = await shipments.get("shp_SG-A")
     assert stored is not None
     assert stored.pairs == 4
-    stored.advance(
-        ShipmentStatus.READY_TO_SHIP, tracking_number=None, carrier=None, now=AT, correlation_id="r"
-    )
+    stored.order_ready("BF-000001", AT, "r")
+    stored.order_ready("BF-000002", AT, "r")
+    stored.ship(Tracking.of(Carrier.DHL, "JD0146000062"), AT, "r")
     await shipments.save(stored)
     again = await shipments.get("shp_SG-A")
     assert again is not None
     assert [s.status for s in again.history] == [
         ShipmentStatus.AWAITING_PRODUCTION,
         ShipmentStatus.READY_TO_SHIP,
+        ShipmentStatus.SHIPPED,
     ]
+    assert again.ready_orders == ["BF-000001", "BF-000002"]
+    assert again.tracking == Tracking.of(Carrier.DHL, "JD0146000062")
     doc = await shipping_db.shipments.find_one({"_id": "shp_SG-A"})
-    assert doc["outbox_seq"] == 2
+    assert doc["outbox_seq"] == 3

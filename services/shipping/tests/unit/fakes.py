@@ -53,6 +53,9 @@ class FakeOrders(OrderRecords):
     async def set_status(self, order_number: str, status: OrderStatus) -> None:
         self.records[order_number].status = status
 
+    async def set_ready(self, order_number: str) -> None:
+        self.records[order_number].ready = True
+
     async def claim(self, order_number: str, account_id: str, group_id: str) -> bool:
         r = self.records.get(order_number)
         if (

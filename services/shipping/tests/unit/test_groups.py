@@ -8,20 +8,25 @@ from typing import Any
 import pytest
 
 from bespoke_contracts import (
+    Carrier,
     OrderRevised,
     OrderRevisedPayload,
+    OrderStageChanged,
+    OrderStageChangedPayload,
     OrderStatus,
     OrderStatusChanged,
     OrderStatusChangedPayload,
     PaymentCleared,
     PaymentClearedPayload,
+    ProductionStage,
     ShipmentGrouped,
     ShipmentStatus,
     ShipmentStatusChanged,
     ShipmentUngrouped,
+    Tracking,
     examples,
 )
-from bespoke_contracts.api.shipping import GroupStatus, ShipmentUpdate
+from bespoke_contracts.api.shipping import GroupStatus
 from bespoke_shipping.domain.errors import (
     GroupNotFound,
     GroupStateConflict,
@@ -347,35 +352,62 @@ async def test_events_about_an_order_not_known_yet_are_retried(fakes: Fakes) -> 
         await handlers.on_payment_cleared(cleared("BF-000001", ["BF-000001"]), fakes.deps)
 
 
-async def test_shipment_stages_move_forward_only_and_shipping_needs_tracking(
+def finished(number: str) -> OrderStageChanged:
+    return OrderStageChanged(
+        account_id=BRAND,
+        correlation_id="floor",
+        payload=OrderStageChangedPayload(
+            order_number=number,
+            from_stage=ProductionStage.QUALITY_CHECK,
+            to_stage=ProductionStage.READY_TO_SHIP,
+            cause="request:r",
+            changed_at=datetime(2026, 4, 1, tzinfo=UTC),
+            estimated_ship_date=None,
+            contact_email="ops@norte.example",
+        ),
+    )
+
+
+async def test_a_group_ships_once_its_slowest_order_is_finished_with_tracking(
     fakes: Fakes,
 ) -> None:
     await submit(fakes, "BF-000001")
-    await handlers.on_payment_cleared(cleared("BF-000001", ["BF-000001"]), fakes.deps)
-    sid = "shp_BF-000001"
+    await submit(fakes, "BF-000002")
+    formed = await group(fakes, "BF-000001", "BF-000002")
+    gid = formed.group.id
+    await handlers.on_payment_cleared(cleared(gid, ["BF-000001", "BF-000002"]), fakes.deps)
+    sid = f"shp_{gid}"
+    ups = (Carrier.UPS, "1Z999AA10123456784")
 
-    def update(status: ShipmentStatus, tracking: str | None = None) -> Any:
-        return handlers.update_shipment(
-            sid, ShipmentUpdate(status=status, tracking_number=tracking), "req", fakes.deps
-        )
-
-    with pytest.raises(ShipmentStateConflict, match="tracking"):
-        await update(ShipmentStatus.SHIPPED)
-    await update(ShipmentStatus.READY_TO_SHIP)
-    await update(ShipmentStatus.READY_TO_SHIP)  # a retry: nothing new
-    shipped = await update(ShipmentStatus.SHIPPED, "1Z999")
-    assert (shipped.status, shipped.tracking_number) == (ShipmentStatus.SHIPPED, "1Z999")
-    assert [s.status for s in shipped.history] == list(ShipmentStatus)
-    with pytest.raises(ShipmentStateConflict, match="go back"):
-        await update(ShipmentStatus.READY_TO_SHIP)
+    assert await handlers.on_order_stage_changed(finished("BF-000001"), fakes.deps)
+    assert not await handlers.on_order_stage_changed(finished("BF-000001"), fakes.deps)
+    with pytest.raises(ShipmentStateConflict, match="waits for BF-000002"):
+        await handlers.ship(sid, *ups, "req", fakes.deps)
+    await handlers.on_order_stage_changed(finished("BF-000002"), fakes.deps)
+    shipped = await handlers.ship(sid, *ups, "req", fakes.deps)
+    again = await handlers.ship(sid, *ups, "req", fakes.deps)  # a retry: nothing new
+    assert shipped.tracking == again.tracking == Tracking.of(*ups)
     with pytest.raises(ShipmentStateConflict, match="already shipped"):
-        await update(ShipmentStatus.SHIPPED, "OTHER")
-    changes = [e.payload.to_status for e in published(fakes, ShipmentStatusChanged)]
-    assert changes == list(ShipmentStatus)
+        await handlers.ship(sid, Carrier.DHL, "JD0146000062", "req", fakes.deps)
+    delivered = await handlers.deliver(sid, "req", fakes.deps)
+    assert [s.status for s in delivered.history] == list(ShipmentStatus)
+    changes = [e.payload for e in published(fakes, ShipmentStatusChanged)]
+    assert [c.to_status for c in changes] == list(ShipmentStatus)
+    assert changes[2].tracking == Tracking.of(*ups)
     with pytest.raises(ShipmentNotFound):
-        await handlers.update_shipment(
-            "shp_nope", ShipmentUpdate(status=ShipmentStatus.SHIPPED), "r", fakes.deps
-        )
+        await handlers.ship("shp_nope", *ups, "r", fakes.deps)
+
+
+async def test_an_order_finished_before_its_shipment_existed_still_readies_it(
+    fakes: Fakes,
+) -> None:
+    await submit(fakes, "BF-000001")
+    assert not await handlers.on_order_stage_changed(finished("BF-000001"), fakes.deps)
+    await handlers.on_payment_cleared(cleared("BF-000001", ["BF-000001"]), fakes.deps)
+    shipment = await handlers.get_shipment(None, "shp_BF-000001", fakes.deps)
+    assert shipment.status is ShipmentStatus.READY_TO_SHIP
+    with pytest.raises(ShipmentStateConflict, match="after it ships"):
+        await handlers.deliver("shp_BF-000001", "r", fakes.deps)
 
 
 async def test_groups_are_listed_newest_first_by_brand(fakes: Fakes) -> None:

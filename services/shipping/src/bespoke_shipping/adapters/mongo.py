@@ -10,7 +10,7 @@ from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bespoke_contracts import Address, OrderStatus, ShipmentStatus
+from bespoke_contracts import Address, OrderStatus, ShipmentStatus, Tracking
 from bespoke_contracts.api.shipping import GroupStatus
 from bespoke_platform.mongo import Document, insert_new
 from bespoke_platform.outbox import new_outbox, save_with_events, signal
@@ -82,6 +82,7 @@ class MongoOrderRecords:
                 contact_email=doc["contact_email"],
                 version=doc["version"],
                 group_id=claims.get(doc["_id"]),
+                ready=doc.get("ready", False),
             )
             for doc in docs
         }
@@ -97,6 +98,9 @@ class MongoOrderRecords:
 
     async def set_status(self, order_number: str, status: OrderStatus) -> None:
         await self._orders.update_one({"_id": order_number}, {"$set": {"status": status.value}})
+
+    async def set_ready(self, order_number: str) -> None:
+        await self._orders.update_one({"_id": order_number}, {"$set": {"ready": True}})
 
     async def claim(self, order_number: str, account_id: str, group_id: str) -> bool:
         if not await insert_new(
@@ -252,6 +256,8 @@ def _shipment_fields(shipment: Shipment) -> Document:
         "history": [{"status": s.status.value, "at": s.at} for s in shipment.history],
         "tracking_number": shipment.tracking_number,
         "carrier": shipment.carrier,
+        "tracking": shipment.tracking.model_dump(mode="json") if shipment.tracking else None,
+        "ready_orders": list(shipment.ready_orders),
     }
 
 
@@ -278,6 +284,8 @@ class MongoShipments(_WithOutbox):
             history=[Stage(ShipmentStatus(s["status"]), s["at"]) for s in doc["history"]],
             tracking_number=doc.get("tracking_number"),
             carrier=doc.get("carrier"),
+            tracking=Tracking.model_validate(doc["tracking"]) if doc.get("tracking") else None,
+            ready_orders=list(doc.get("ready_orders", [])),
             revision=doc.get("revision", 0),
         )
 

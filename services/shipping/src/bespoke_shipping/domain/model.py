@@ -24,6 +24,7 @@ from bespoke_contracts import (
     ShipmentStatusChangedPayload,
     ShipmentUngrouped,
     ShipmentUngroupedPayload,
+    Tracking,
 )
 from bespoke_contracts.api.shipping import GroupStatus
 from bespoke_shipping.domain.errors import GroupStateConflict, ShipmentStateConflict
@@ -61,6 +62,8 @@ class OrderRecord:
     version: int = 1
     group_id: str | None = None
     """The group that claimed it (set while forming, cleared when the group dissolves)."""
+    ready: bool = False
+    """Finished on the floor (`ready_to_ship`), from the orders service's stage events."""
 
 
 @dataclass
@@ -168,9 +171,6 @@ class Stage:
     at: datetime
 
 
-_ORDER = list(ShipmentStatus)
-
-
 @dataclass
 class Shipment:
     """One parcel run to one address: a paid order, or a paid group's orders."""
@@ -186,8 +186,16 @@ class Shipment:
     history: list[Stage]
     tracking_number: str | None = None
     carrier: str | None = None
+    tracking: Tracking | None = None
+    ready_orders: list[str] = field(default_factory=list)
+    """Its orders finished on the floor; it ships once all are."""
     revision: int = field(default=0, compare=False)
     events: list[Envelope[Any]] = field(default_factory=list, compare=False)
+
+    @property
+    def waiting_for(self) -> list[str]:
+        """Its orders not finished yet: a shipment waits for its slowest order."""
+        return [n for n in self.order_numbers if n not in self.ready_orders]
 
     @classmethod
     def after_payment(
@@ -216,42 +224,56 @@ class Shipment:
             history=[Stage(ShipmentStatus.AWAITING_PRODUCTION, at)],
         )
         shipment._event(None, at, correlation_id, causation_id)
+        for order in orders:
+            if order.ready:
+                shipment.order_ready(order.order_number, at, correlation_id)
         return shipment
 
-    def advance(
-        self,
-        to: ShipmentStatus,
-        *,
-        tracking_number: str | None,
-        carrier: str | None,
-        now: datetime,
-        correlation_id: str,
-    ) -> bool:
-        """Move to a later stage. Asking for the current stage again changes nothing (a
-        retry); going back, or skipping production, is a conflict. Shipping needs a
-        tracking number."""
-        if to is self.status:
-            if tracking_number not in (None, self.tracking_number):
-                raise ShipmentStateConflict(
-                    f"shipment {self.id} already shipped with tracking number "
-                    f"{self.tracking_number}"
-                )
+    def order_ready(self, order_number: str, now: datetime, correlation_id: str) -> bool:
+        """One of its orders is finished; with the last one, the shipment is ready to
+        ship. Idempotent; False when nothing changed."""
+        if order_number not in self.order_numbers or order_number in self.ready_orders:
             return False
-        if _ORDER.index(to) < _ORDER.index(self.status):
+        self.ready_orders.append(order_number)
+        if self.status is ShipmentStatus.AWAITING_PRODUCTION and not self.waiting_for:
+            self._advance(ShipmentStatus.READY_TO_SHIP, now, correlation_id)
+        return True
+
+    def ship(self, tracking: Tracking, now: datetime, correlation_id: str) -> bool:
+        """The carrier collected it. Only once every order is finished (409 naming those
+        it waits for); shipped again with the same tracking changes nothing."""
+        if self.status in (ShipmentStatus.SHIPPED, ShipmentStatus.DELIVERED):
+            if self.tracking == tracking:
+                return False
             raise ShipmentStateConflict(
-                f"shipment {self.id} is {self.status.value}; it cannot go back to {to.value}"
+                f"shipment {self.id} already shipped with tracking number {self.tracking_number}"
             )
-        if to is ShipmentStatus.SHIPPED and not tracking_number:
-            raise ShipmentStateConflict(f"shipping {self.id} needs its tracking number")
+        if self.status is not ShipmentStatus.READY_TO_SHIP:
+            raise ShipmentStateConflict(
+                f"shipment {self.id} waits for {', '.join(self.waiting_for)}: it ships once "
+                "every order in it is ready_to_ship"
+            )
+        self.tracking = tracking
+        self.tracking_number, self.carrier = tracking.number, tracking.carrier.value
+        self._advance(ShipmentStatus.SHIPPED, now, correlation_id)
+        return True
+
+    def deliver(self, now: datetime, correlation_id: str) -> bool:
+        """The carrier delivered it (after shipping only); again changes nothing."""
+        if self.status is ShipmentStatus.DELIVERED:
+            return False
+        if self.status is not ShipmentStatus.SHIPPED:
+            raise ShipmentStateConflict(
+                f"shipment {self.id} is {self.status.value}; it is delivered after it ships"
+            )
+        self._advance(ShipmentStatus.DELIVERED, now, correlation_id)
+        return True
+
+    def _advance(self, to: ShipmentStatus, now: datetime, correlation_id: str) -> None:
         before = self.status
         self.status = to
         self.history.append(Stage(to, now))
-        if tracking_number:
-            self.tracking_number = tracking_number
-        if carrier:
-            self.carrier = carrier
         self._event(before, now, correlation_id, correlation_id)
-        return True
 
     def _event(
         self, before: ShipmentStatus | None, at: datetime, correlation_id: str, causation_id: str
@@ -272,6 +294,7 @@ class Shipment:
                     to_status=self.status,
                     tracking_number=self.tracking_number,
                     carrier=self.carrier,
+                    tracking=self.tracking,
                     changed_at=at,
                     contact_email=self.contact_email,
                 ),

@@ -19,11 +19,11 @@ from bespoke_contracts.api.shipping import (
     GroupPreview,
     GroupRequest,
     ShipmentStage,
-    ShipmentUpdate,
     ShipmentView,
     ShippingGroupList,
     ShippingGroupListQuery,
     ShippingGroupView,
+    ShipRequest,
 )
 from bespoke_platform.app import (
     AccountId,
@@ -86,6 +86,8 @@ def shipment_view(shipment: Shipment) -> ShipmentView:
         destination=shipment.destination,
         tracking_number=shipment.tracking_number,
         carrier=shipment.carrier,
+        tracking=shipment.tracking,
+        waiting_for=shipment.waiting_for,
         history=[ShipmentStage(status=s.status, at=s.at) for s in shipment.history],
     )
 
@@ -246,23 +248,44 @@ class ShipmentsController(Controller):
         return shipment_view(await handlers.get_shipment(None, shipment_id, runtime.deps))
 
     @post(
-        "/shipments/{shipment_id:str}/status",
+        "/shipments/{shipment_id:str}/ship",
         status_code=200,
-        operation_id="updateShipment",
+        operation_id="shipShipment",
         guards=[operators_only],
     )
-    async def update(
+    async def ship(
         self,
         shipment_id: ShipmentId,
-        data: JSONBody[ShipmentUpdate],
+        data: JSONBody[ShipRequest],
         state: State,
         request_id: RequestId = "",
     ) -> ShipmentView:
-        """Record a later stage: `ready_to_ship`, then `shipped` with a tracking number.
-        Published as `shipment.status_changed`; repeating a stage changes nothing."""
+        """The carrier collected it: `shipped` with its tracking, once every order in it
+        is `ready_to_ship` (409 names those it waits for). Published as
+        `shipment.status_changed`; the same tracking again changes nothing."""
         runtime: ShippingRuntime = state.runtime
-        shipment = await handlers.update_shipment(
-            shipment_id, data, request_id or f"shipment-update:{shipment_id}", runtime.deps
+        shipment = await handlers.ship(
+            shipment_id,
+            data.carrier,
+            data.tracking_number,
+            request_id or f"ship:{shipment_id}",
+            runtime.deps,
+        )
+        return shipment_view(shipment)
+
+    @post(
+        "/shipments/{shipment_id:str}/deliver",
+        status_code=200,
+        operation_id="deliverShipment",
+        guards=[operators_only],
+    )
+    async def deliver(
+        self, shipment_id: ShipmentId, state: State, request_id: RequestId = ""
+    ) -> ShipmentView:
+        """The carrier delivered it (after it shipped); again changes nothing."""
+        runtime: ShippingRuntime = state.runtime
+        shipment = await handlers.deliver(
+            shipment_id, request_id or f"deliver:{shipment_id}", runtime.deps
         )
         return shipment_view(shipment)
 

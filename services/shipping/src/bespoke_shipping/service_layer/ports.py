@@ -29,6 +29,10 @@ class OrderRecords(Protocol):
 
     async def set_status(self, order_number: str, status: OrderStatus) -> None: ...
 
+    async def set_ready(self, order_number: str) -> None:
+        """The order is finished on the floor (`ready_to_ship`)."""
+        ...
+
     async def claim(self, order_number: str, account_id: str, group_id: str) -> bool:
         """Mark the order as in ``group_id`` if it is the brand's, pending payment and in
         no other group, in one conditional write. True when it is (now) the group's."""

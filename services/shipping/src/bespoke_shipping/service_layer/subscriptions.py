@@ -3,7 +3,13 @@ table, which ``bootstrap`` registers on the broker (``bespoke_platform.messaging
 
 from __future__ import annotations
 
-from bespoke_contracts import OrderRevised, OrderStatusChanged, OrderSubmitted, PaymentCleared
+from bespoke_contracts import (
+    OrderRevised,
+    OrderStageChanged,
+    OrderStatusChanged,
+    OrderSubmitted,
+    PaymentCleared,
+)
 from bespoke_platform.messaging import Subscription
 from bespoke_shipping.service_layer import handlers
 from bespoke_shipping.service_layer.handlers import ShippingDeps
@@ -28,5 +34,10 @@ SUBSCRIPTIONS: list[Subscription[ShippingDeps]] = [
         PaymentCleared,
         handlers.on_payment_cleared,
         "Creates the shipment (awaiting production) of a paid order or shipping group.",
+    ),
+    (
+        OrderStageChanged,
+        handlers.on_order_stage_changed,
+        "Marks an order finished on the floor; its shipment is ready once all its orders are.",
     ),
 ]

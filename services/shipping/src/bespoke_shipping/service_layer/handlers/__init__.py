@@ -20,27 +20,31 @@ from bespoke_shipping.service_layer.handlers.order_copies import (
     on_order_submitted,
 )
 from bespoke_shipping.service_layer.handlers.shipments import (
+    deliver,
     get_shipment,
+    on_order_stage_changed,
     on_payment_cleared,
+    ship,
     shipment_of,
-    update_shipment,
 )
 
 __all__ = [
     "FORMING_GRACE",
     "GroupResult",
     "ShippingDeps",
+    "deliver",
     "dissolve_group",
     "form_group",
     "get_group",
     "get_shipment",
     "list_groups",
     "on_order_revised",
+    "on_order_stage_changed",
     "on_order_status_changed",
     "on_order_submitted",
     "on_payment_cleared",
     "preview_group",
     "recover_forming",
+    "ship",
     "shipment_of",
-    "update_shipment",
 ]

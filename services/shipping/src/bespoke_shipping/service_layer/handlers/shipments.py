@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from bespoke_contracts import PaymentCleared, is_order_number
-from bespoke_contracts.api.shipping import GroupStatus, ShipmentUpdate
+from collections.abc import Callable
+
+from bespoke_contracts import (
+    Carrier,
+    OrderStageChanged,
+    PaymentCleared,
+    ProductionStage,
+    Tracking,
+    is_order_number,
+)
+from bespoke_contracts.api.shipping import GroupStatus
 from bespoke_platform.concurrency import change_with_retries
 from bespoke_platform.messaging import PoisonMessage
 from bespoke_shipping.domain.errors import (
@@ -63,6 +72,11 @@ async def on_payment_cleared(event: PaymentCleared, deps: ShippingDeps) -> bool:
     created = await deps.shipments.add(shipment)
     if created:
         deps.shipments_outbox.wake()
+        # Orders finished while the shipment was being made (``on_order_stage_changed``).
+        fresh = await deps.orders.get_many(shipment.order_numbers)
+        finished = [n for n, r in fresh.items() if r.ready and n not in shipment.ready_orders]
+        if finished:
+            await _ready(shipment.id, finished, event.correlation_id, deps)
     if group_id is not None:
         await change_group(
             group_id, lambda g: g.mark_paid(event_id, paid.paid_at, shipment_id), deps
@@ -98,28 +112,66 @@ async def shipment_of(account_id: str, target: str, deps: ShippingDeps) -> Shipm
     raise ShipmentNotFound(f"{target} has no shipment yet: it is created when the payment clears")
 
 
-async def update_shipment(
-    shipment_id: str, update: ShipmentUpdate, request_id: str, deps: ShippingDeps
-) -> Shipment:
-    """Record a later stage (factory systems, operators); publishes the change once."""
-    now = deps.clock.now()
+async def on_order_stage_changed(event: OrderStageChanged, deps: ShippingDeps) -> bool:
+    """An order finished on the floor: its shipment is ready once all its orders are.
 
+    The order's copy is marked first, then its shipment (if payment made it yet): and a
+    new shipment reads its orders' marks after it is stored (``on_payment_cleared``), so
+    one of the two always sees the other."""
+    change = event.payload
+    if change.to_stage is not ProductionStage.READY_TO_SHIP:
+        return False
+    record = await known(change.order_number, deps)
+    await deps.orders.set_ready(change.order_number)
+    candidates = [shipment_id_for(change.order_number)]
+    if record.group_id is not None:
+        candidates.insert(0, shipment_id_for(record.group_id))
+    for candidate in candidates:
+        if await deps.shipments.get(candidate) is not None:
+            return await _ready(candidate, [change.order_number], event.correlation_id, deps)
+    return False
+
+
+async def _ready(
+    shipment_id: str, order_numbers: list[str], correlation_id: str, deps: ShippingDeps
+) -> bool:
+    now = deps.clock.now()
+    changed = False
+
+    def apply(shipment: Shipment) -> bool:
+        nonlocal changed
+        changed = any([shipment.order_ready(n, now, correlation_id) for n in order_numbers])
+        return changed
+
+    await _change(shipment_id, apply, deps)
+    return changed
+
+
+async def ship(
+    shipment_id: str, carrier: Carrier, tracking_number: str, request_id: str, deps: ShippingDeps
+) -> Shipment:
+    """The carrier collected the shipment: once every order in it is finished (409 names
+    those it waits for). Published once; the same tracking again changes nothing."""
+    tracking = Tracking.of(carrier, tracking_number)
+    now = deps.clock.now()
+    return await _change(shipment_id, lambda s: s.ship(tracking, now, request_id), deps)
+
+
+async def deliver(shipment_id: str, request_id: str, deps: ShippingDeps) -> Shipment:
+    """The carrier delivered it (an operator's call, or a carrier's event)."""
+    now = deps.clock.now()
+    return await _change(shipment_id, lambda s: s.deliver(now, request_id), deps)
+
+
+async def _change(
+    shipment_id: str, apply: Callable[[Shipment], bool], deps: ShippingDeps
+) -> Shipment:
     async def save(shipment: Shipment) -> None:
         await deps.shipments.save(shipment)
         deps.shipments_outbox.wake()
 
     shipment = await change_with_retries(
-        lambda: deps.shipments.get(shipment_id),
-        lambda s: s.advance(
-            update.status,
-            tracking_number=update.tracking_number,
-            carrier=update.carrier,
-            now=now,
-            correlation_id=request_id,
-        ),
-        save,
-        ConcurrentChange,
-        MAX_CHANGE_ATTEMPTS,
+        lambda: deps.shipments.get(shipment_id), apply, save, ConcurrentChange, MAX_CHANGE_ATTEMPTS
     )
     if shipment is None:
         raise ShipmentNotFound(f"no shipment {shipment_id}")
