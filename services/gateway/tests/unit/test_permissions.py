@@ -12,8 +12,13 @@ from litestar.middleware import AbstractAuthenticationMiddleware, Authentication
 from litestar.testing import AsyncTestClient
 
 from bespoke_gateway.domain.errors import Forbidden
-from bespoke_gateway.domain.permissions import (
+from bespoke_gateway.domain.operators import (
     OPERATOR_OPERATIONS,
+    OPERATOR_ROUTE_ROLES,
+    OperatorRole,
+    operator_may,
+)
+from bespoke_gateway.domain.permissions import (
     PERMISSIONS,
     ROUTE_ACTIONS,
     UNGUARDED_OPERATIONS,
@@ -35,6 +40,28 @@ def operations() -> list[str]:
 def test_every_route_of_the_public_api_has_a_rule_and_no_rule_is_stale() -> None:
     brand_routes = set(operations()) - UNGUARDED_OPERATIONS - OPERATOR_OPERATIONS
     assert brand_routes == set(ROUTE_ACTIONS)
+    ops_routes = {op for op in operations() if op in OPERATOR_OPERATIONS}
+    assert ops_routes == set(OPERATOR_ROUTE_ROLES)
+
+
+@pytest.mark.parametrize("role", list(OperatorRole))
+@pytest.mark.parametrize("operation", sorted(OPERATOR_ROUTE_ROLES))
+def test_every_operator_role_on_every_ops_route_is_allowed_exactly_as_its_rule_says(
+    role: OperatorRole, operation: str
+) -> None:
+    if role in OPERATOR_ROUTE_ROLES[operation]:
+        operator_may(role, operation)
+    else:
+        with pytest.raises(Forbidden, match=f"`{role.value}` may not"):
+            operator_may(role, operation)
+
+
+def test_the_floor_moves_orders_and_the_dock_ships_them() -> None:
+    assert set(OPERATOR_ROUTE_ROLES["moveStage"]) == {OperatorRole.PRODUCTION, OperatorRole.ADMIN}
+    assert set(OPERATOR_ROUTE_ROLES["shipShipment"]) == {OperatorRole.SHIPPING, OperatorRole.ADMIN}
+    assert set(OPERATOR_ROUTE_ROLES["productionBoard"]) == set(OperatorRole)
+    with pytest.raises(Forbidden, match="no permission rule"):
+        operator_may(OperatorRole.ADMIN, "somethingNew")
 
 
 @pytest.mark.parametrize("role", list(Role))

@@ -5,10 +5,14 @@ brand's credential there (or theirs on a brand route) is refused."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from types import MappingProxyType
+from typing import Final
 
+from bespoke_gateway.domain.errors import Forbidden
 from bespoke_gateway.domain.sessions import hash_secret
 from bespoke_gateway.domain.users import UserStatus, normalize_email
 
@@ -21,6 +25,43 @@ class OperatorRole(StrEnum):
     FINANCE = "finance"
     SUPPORT = "support"
     ADMIN = "admin"
+
+
+_ANY_OPERATOR = frozenset(OperatorRole)
+_FLOOR = frozenset({OperatorRole.PRODUCTION, OperatorRole.ADMIN})
+_DOCK = frozenset({OperatorRole.SHIPPING, OperatorRole.ADMIN})
+
+OPERATOR_ROUTE_ROLES: Final[Mapping[str, frozenset[OperatorRole]]] = MappingProxyType(
+    {
+        "getOperatorSession": _ANY_OPERATOR,
+        "signOutOperator": _ANY_OPERATOR,
+        "productionBoard": _ANY_OPERATOR,
+        "getAnyOrder": _ANY_OPERATOR,
+        "getAnyOrderHistory": _ANY_OPERATOR,
+        "moveStage": _FLOOR,
+        "getShipment": _ANY_OPERATOR,
+        "shipShipment": _DOCK,
+        "deliverShipment": _DOCK,
+    }
+)
+"""The factory's routes (`/api/v1/ops/`): operators only, and the roles of those who
+may call each: every operator reads the board; the floor (`production`) moves orders
+through stages; the dock (`shipping`) ships and delivers; `admin` does all."""
+
+OPERATOR_OPERATIONS: Final = frozenset(OPERATOR_ROUTE_ROLES)
+
+
+def operator_may(role: OperatorRole, operation_id: str) -> None:
+    """Refuse (``Forbidden``) an operator route this operator's role may not call; a
+    route with no rule is refused too (fails closed)."""
+    roles = OPERATOR_ROUTE_ROLES.get(operation_id)
+    if roles is None:
+        raise Forbidden(f"`{operation_id}` has no permission rule; nobody may call it")
+    if role not in roles:
+        raise Forbidden(
+            f"an operator in `{role.value}` may not call `{operation_id}`; it is for "
+            + ", ".join(sorted(r.value for r in roles))
+        )
 
 
 @dataclass(frozen=True)

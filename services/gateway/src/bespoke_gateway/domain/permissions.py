@@ -82,6 +82,7 @@ ROUTE_ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
         "getOrderPayment": Action.READ,
         "getOrderShipment": Action.READ,
         "checkOut": Action.CHECK_OUT,
+        "cloneOrder": Action.CHECK_OUT,
         "editOrder": Action.EDIT_ORDER,
         "cancelOrder": Action.CANCEL_ORDER,
         "startOrderPayment": Action.PAY,
@@ -117,10 +118,6 @@ UNGUARDED_OPERATIONS: Final = frozenset(
 """Routes no role check applies to: Stripe's webhook (verified by its signature), signing
 in and setting a password from an emailed link (before there is a caller; the link's
 secret is the proof), and a caller's own session (whoever they are)."""
-
-
-OPERATOR_OPERATIONS: Final = frozenset({"getOperatorSession", "signOutOperator"})
-"""The factory's routes (`/api/v1/ops/`): operators only, whatever their role."""
 
 
 def allowed(role: Role, action: Action) -> bool:

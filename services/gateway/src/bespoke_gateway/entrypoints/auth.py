@@ -23,7 +23,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.accounts import hash_token
 from bespoke_gateway.domain.errors import CsrfTokenInvalid, Forbidden, RateLimited
-from bespoke_gateway.domain.operators import OPERATOR_TOKEN_PREFIX, OperatorPrincipal
+from bespoke_gateway.domain.operators import OPERATOR_TOKEN_PREFIX, OperatorPrincipal, operator_may
 from bespoke_gateway.domain.permissions import Principal
 from bespoke_gateway.domain.sessions import OPS_SESSION_COOKIE, SESSION_COOKIE, csrf_matches
 from bespoke_gateway.domain.tokens import API_TOKEN_PREFIX
@@ -149,6 +149,9 @@ def authorize_operator(
     connection: ASGIConnection[Any, Any, Any, Any], route: BaseRouteHandler
 ) -> None:
     """Litestar guard of every `/api/v1/ops/` route: operators only (a brand's credential
-    is ``403``)."""
-    if not isinstance(connection.user, OperatorPrincipal):
+    is ``403``), in a role the route allows (``domain.permissions``)."""
+    principal = connection.user
+    if not isinstance(principal, OperatorPrincipal):
         raise Forbidden("this route is the factory's: a brand's credential cannot use it")
+    operation = route.operation_id if isinstance(route, HTTPRouteHandler) else None
+    operator_may(principal.role, operation if isinstance(operation, str) else "")

@@ -19,7 +19,9 @@ from bespoke_contracts.api.query import QueryString
 from bespoke_gateway.adapters.upstream import ServiceClient, UpstreamResponse
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.domain.errors import IdempotencyKeyMissing
+from bespoke_gateway.domain.operators import OperatorPrincipal
 from bespoke_gateway.domain.permissions import Principal
+from bespoke_gateway.domain.sessions import OPERATORS
 from bespoke_gateway.service_layer.idempotency import answer_once
 from bespoke_gateway.service_layer.identity import IdentityDeps
 from bespoke_gateway.service_layer.links import LinkDeps
@@ -39,6 +41,8 @@ IdempotencyKey = Annotated[
 ]
 
 BrandRequest = Request[Principal, str, Any]
+ForwardedRequest = Request[Principal | OperatorPrincipal, str, Any]
+"""A request on a forwarded route: a brand's (brand routes) or an operator's (`/ops/`)."""
 
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,100}$"
 """What an id in a public path may look like (so it names exactly one internal path)."""
@@ -139,7 +143,7 @@ class Upstream:
 
     client: ServiceClient
     prefix: str
-    request: BrandRequest
+    request: ForwardedRequest
     replies: IdempotencyStore
     clock: Clock
 
@@ -164,7 +168,9 @@ class Upstream:
         sent = dict(headers or {})
         payload = body.model_dump(mode="json", exclude_none=True) if body is not None else None
         caller = self.request.user
-        account_id = caller.account_id
+        # An operator acts for no brand: the service sees the factory's realm and role.
+        operator = isinstance(caller, OperatorPrincipal)
+        account_id = caller.account_id if isinstance(caller, Principal) else ""
 
         async def send() -> StoredResponse:
             upstream = await self.client.request(
@@ -177,6 +183,7 @@ class Upstream:
                 headers=sent,
                 actor=caller.actor,
                 role=caller.role.value,
+                realm=OPERATORS if operator else None,
             )
             location = None
             if created_at is not None and upstream.status_code == 201:
@@ -235,7 +242,7 @@ OwningService = NamedDependency[Upstream]
 def owned_by(service: ServiceName, prefix: str) -> Provide:
     """A controller's ``upstream`` dependency: ``service``'s internal API under ``prefix``."""
 
-    def provide(request: BrandRequest, state: State) -> Upstream:
+    def provide(request: ForwardedRequest, state: State) -> Upstream:
         runtime: GatewayRuntime = state.runtime
         client: ServiceClient = getattr(runtime, service)
         return Upstream(client, prefix, request, runtime.idempotency, runtime.clock)

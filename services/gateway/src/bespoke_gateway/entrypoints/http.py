@@ -30,6 +30,7 @@ from bespoke_gateway.entrypoints.payments import (
     OrderPaymentController,
     StripeWebhookController,
 )
+from bespoke_gateway.entrypoints.production import OpsOrdersController, OpsShipmentsController
 from bespoke_gateway.entrypoints.session import SessionController
 from bespoke_gateway.entrypoints.shipping import (
     OrderShipmentController,
@@ -82,6 +83,8 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             SessionController,
             PasswordController,
             OpsSessionController,
+            OpsOrdersController,
+            OpsShipmentsController,
             StripeWebhookController,
             ui_router(),
         ],

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Response, get, patch, post
 from litestar.params import JSONBody
 
-from bespoke_contracts import OrderStatus, OrderType
+from bespoke_contracts import OrderStatus, OrderType, ProductionStage
 from bespoke_contracts.api.orders import (
     CheckoutRequest,
     OrderEdit,
@@ -78,6 +78,9 @@ class OrdersController(Controller):
         self,
         upstream: OwningService,
         status: Annotated[OrderStatus | None, pool_parameter("status")] = None,
+        production_stage: Annotated[
+            ProductionStage | None, pool_parameter("production_stage")
+        ] = None,
         order_type: Annotated[OrderType | None, pool_parameter("order_type")] = None,
         design_id: Annotated[str | None, pool_parameter("design_id")] = None,
         created_from: Annotated[datetime | None, pool_parameter("created_from")] = None,
@@ -91,6 +94,7 @@ class OrdersController(Controller):
         the order numbers: orders placed while you page never appear twice or go missing."""
         pool = OrderPoolQuery(
             status=status,
+            production_stage=production_stage,
             order_type=order_type,
             design_id=design_id,
             created_from=created_from,
@@ -136,6 +140,34 @@ class OrdersController(Controller):
     ) -> Response[bytes]:
         """Cancel an order that is still pending payment. Paid or cancelled orders are 409."""
         return await upstream.call("POST", f"/{order_number}/cancel")
+
+    @post(
+        "/{order_number:str}/clone",
+        operation_id="cloneOrder",
+        summary="Order again",
+        status_code=201,
+        responses={
+            201: documented(OrderResponse, "The new order, numbered and pending payment."),
+            200: documented(OrderResponse, "A retry: the order made earlier with this key."),
+            **public_problems(401, 404, 409, 422, 428, 503),
+        },
+    )
+    async def clone(
+        self,
+        order_number: OrderNumberPath,
+        upstream: OwningService,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[bytes]:
+        """Repeat an order: a new order pending payment with the same design version,
+        sizes and addresses, priced today (hand-dyed materials may look slightly
+        different). `409` when the design version can no longer be made as it was
+        confirmed."""
+        return await upstream.call(
+            "POST",
+            f"/{order_number}/clone",
+            idempotency_key=require_key(idempotency_key, f"POST /orders/{order_number}/clone"),
+            created_at=("/api/v1/orders", "order_number"),
+        )
 
     @get(
         "/{order_number:str}/history",
