@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bespoke_contracts import (
+    Carrier,
+    OrderLate,
+    OrderLatePayload,
+    OrderStageChanged,
+    OrderStageChangedPayload,
     OrderSubmitted,
     PaymentCleared,
     PaymentClearedPayload,
+    ProductionStage,
     ShipmentGrouped,
     ShipmentGroupedPayload,
     ShipmentStatus,
@@ -15,6 +21,7 @@ from bespoke_contracts import (
     ShipmentStatusChangedPayload,
     ShipmentUngrouped,
     ShipmentUngroupedPayload,
+    Tracking,
     examples,
 )
 from bespoke_contracts.api.notifications import AccountEmailKind, AccountEmailRequest
@@ -154,16 +161,52 @@ def test_dissolution_and_shipment_stages_are_told() -> None:
             destination=examples.ADDRESS,
             from_status=ShipmentStatus.READY_TO_SHIP,
             to_status=ShipmentStatus.SHIPPED,
-            tracking_number="1Z999",
-            carrier="UPS",
+            tracking_number="1Z999AA1",
+            carrier="ups",
+            tracking=Tracking.of(Carrier.UPS, "1Z999AA1"),
             changed_at=AT,
             contact_email="ops@norte.example",
         ),
     )
-    email = WRITER.write(emails.shipment_update(shipped))
+    notification = emails.shipment_update(shipped)
+    assert notification is not None
+    email = WRITER.write(notification)
     assert email.subject == "Shipment of BF-000001, BF-000002: shipped"
-    assert "on its way with UPS: tracking number 1Z999" in email.text
-    assert "<strong>1Z999</strong>" in email.html
+    assert "on its way with UPS: tracking number 1Z999AA1" in email.text
+    assert "Track it: https://www.ups.com/track?tracknum=1Z999AA1" in email.text
+    assert 'href="https://www.ups.com/track?tracknum=1Z999AA1"' in email.html
+    for quiet in (ShipmentStatus.AWAITING_PRODUCTION, ShipmentStatus.READY_TO_SHIP):
+        update = shipped.payload.model_copy(update={"to_status": quiet})
+        assert emails.shipment_update(shipped.model_copy(update={"payload": update})) is None
+
+
+def stage_changed(to: ProductionStage, rework: bool = False) -> OrderStageChanged:
+    return OrderStageChanged(
+        account_id="acc_1",
+        correlation_id="c",
+        payload=OrderStageChangedPayload(
+            order_number="BF-000007",
+            from_stage=ProductionStage.QUEUED,
+            to_stage=to,
+            rework=rework,
+            cause="event:e",
+            changed_at=AT,
+            estimated_ship_date=date(2026, 12, 20),
+            contact_email="ops@norte.example",
+        ),
+    )
+
+
+def test_a_brand_hears_when_the_floor_receives_an_order_and_of_no_other_stage() -> None:
+    notification = emails.floor_received(stage_changed(ProductionStage.RECEIVED))
+    assert notification is not None
+    email = WRITER.write(notification)
+    assert email.subject == "Order BF-000007 is on the factory floor"
+    assert "ready to ship by 20 December 2026" in email.text
+    assert "https://backoffice.example/app/orders/BF-000007" in email.text
+    quiet = [s for s in ProductionStage if s is not ProductionStage.RECEIVED]
+    assert all(emails.floor_received(stage_changed(s)) is None for s in quiet)
+    assert emails.floor_received(stage_changed(ProductionStage.RECEIVED, rework=True)) is None
 
 
 def _account_request(kind: AccountEmailKind) -> AccountEmailRequest:
@@ -204,3 +247,22 @@ def test_a_password_reset_says_what_setting_it_does() -> None:
     assert "signs out every browser signed in as you" in email.text
     assert "#token=bsl_" in email.text
     assert email.sensitive
+
+
+def test_a_late_order_is_told_where_it_is_and_since_when() -> None:
+    late = OrderLate(
+        account_id="acc_1",
+        correlation_id="late:BF-000007",
+        payload=OrderLatePayload(
+            order_number="BF-000007",
+            estimated_ship_date=date(2026, 12, 20),
+            production_stage=ProductionStage.QUALITY_CHECK,
+            days_in_production=41,
+            flagged_at=AT,
+            contact_email="ops@norte.example",
+        ),
+    )
+    email = WRITER.write(emails.running_late(late))
+    assert email.subject == "Order BF-000007 is running late"
+    assert "ready to ship by 20 December 2026" in email.text
+    assert "at quality check, 41 days into production" in email.text

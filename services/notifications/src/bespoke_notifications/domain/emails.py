@@ -12,9 +12,13 @@ from typing import Any
 
 from bespoke_contracts import (
     Address,
+    OrderLate,
+    OrderStageChanged,
     OrderSubmitted,
     PaymentCleared,
+    ProductionStage,
     ShipmentGrouped,
+    ShipmentStatus,
     ShipmentStatusChanged,
     ShipmentUngrouped,
 )
@@ -29,7 +33,9 @@ _STAGES = {
     "awaiting_production": "awaiting production",
     "ready_to_ship": "ready to ship",
     "shipped": "shipped",
+    "delivered": "delivered",
 }
+_CARRIERS = {"ups": "UPS", "dhl": "DHL"}
 
 
 @dataclass(frozen=True)
@@ -204,9 +210,52 @@ def group_dissolved(event: ShipmentUngrouped) -> Notification | None:
     )
 
 
-def shipment_update(event: ShipmentStatusChanged) -> Notification:
-    """A shipment exists (paid) or moved on: ready to ship, shipped with tracking."""
+def floor_received(event: OrderStageChanged) -> Notification | None:
+    """The floor took an order in (`received`): production has begun. The one stage
+    brands hear about; every other stage shows in the backoffice only."""
+    change = event.payload
+    if change.to_stage is not ProductionStage.RECEIVED or change.rework:
+        return None
+    to = change.contact_email
+    estimate = change.estimated_ship_date
+    return Notification(
+        dedup_key=_key(event.event_id, "floor-received", to),
+        to=to,
+        subject=f"Order {change.order_number} is on the factory floor",
+        template="floor_received",
+        context={
+            "order_number": change.order_number,
+            "estimated_ship_date": estimate.strftime("%d %B %Y") if estimate else None,
+            "order_path": f"/app/orders/{change.order_number}",
+        },
+    )
+
+
+def running_late(event: OrderLate) -> Notification:
+    """An order passed its estimated ship date: told once (orders publishes it once)."""
+    late = event.payload
+    to = late.contact_email
+    return Notification(
+        dedup_key=_key(event.event_id, "order-late", to),
+        to=to,
+        subject=f"Order {late.order_number} is running late",
+        template="order_late",
+        context={
+            "order_number": late.order_number,
+            "estimated_ship_date": late.estimated_ship_date.strftime("%d %B %Y"),
+            "stage": late.production_stage.value.replace("_", " "),
+            "days_in_production": late.days_in_production,
+            "order_path": f"/app/orders/{late.order_number}",
+        },
+    )
+
+
+def shipment_update(event: ShipmentStatusChanged) -> Notification | None:
+    """A shipment left, with its carrier's tracking link. Its other stages (paid,
+    packed, delivered) are in the backoffice: the payment has its own email."""
     shipment = event.payload
+    if shipment.to_status is not ShipmentStatus.SHIPPED:
+        return None
     to = shipment.contact_email
     stage = _STAGES.get(shipment.to_status.value, shipment.to_status.value)
     orders = ", ".join(shipment.order_numbers)
@@ -223,7 +272,8 @@ def shipment_update(event: ShipmentStatusChanged) -> Notification:
             "status": shipment.to_status.value,
             "stage": stage,
             "tracking_number": shipment.tracking_number,
-            "carrier": shipment.carrier,
+            "carrier": _CARRIERS.get(shipment.carrier or "", shipment.carrier),
+            "tracking_url": shipment.tracking.url if shipment.tracking else None,
             "ship_to": address_lines(shipment.destination),
         },
     )

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bespoke_contracts import (
+    OrderLate,
+    OrderStageChanged,
     OrderSubmitted,
     PaymentCleared,
     ShipmentGrouped,
@@ -68,5 +70,15 @@ async def on_shipment_ungrouped(event: ShipmentUngrouped, deps: NotificationsDep
 
 
 async def on_shipment_status_changed(event: ShipmentStatusChanged, deps: NotificationsDeps) -> int:
-    """Awaiting production, ready to ship, shipped with tracking."""
+    """Shipped, with the carrier's tracking link."""
     return await _queue([emails.shipment_update(event)], deps)
+
+
+async def on_order_stage_changed(event: OrderStageChanged, deps: NotificationsDeps) -> int:
+    """Received on the floor (no email for the stages after it)."""
+    return await _queue([emails.floor_received(event)], deps)
+
+
+async def on_order_late(event: OrderLate, deps: NotificationsDeps) -> int:
+    """Running late: once per order."""
+    return await _queue([emails.running_late(event)], deps)

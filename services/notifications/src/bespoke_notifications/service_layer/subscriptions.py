@@ -4,6 +4,8 @@ table, which ``bootstrap`` registers on the broker (``bespoke_platform.messaging
 from __future__ import annotations
 
 from bespoke_contracts import (
+    OrderLate,
+    OrderStageChanged,
     OrderSubmitted,
     PaymentCleared,
     ShipmentGrouped,
@@ -38,6 +40,16 @@ SUBSCRIPTIONS: list[Subscription[NotificationsDeps]] = [
     (
         ShipmentStatusChanged,
         handlers.on_shipment_status_changed,
-        "Emails each shipment stage: awaiting production, ready to ship, shipped.",
+        "Emails that a shipment left, with its carrier's tracking link.",
+    ),
+    (
+        OrderStageChanged,
+        handlers.on_order_stage_changed,
+        "Emails that an order was received on the factory floor (no other stage).",
+    ),
+    (
+        OrderLate,
+        handlers.on_order_late,
+        "Emails, once, that an order is past its estimated ship date.",
     ),
 ]
