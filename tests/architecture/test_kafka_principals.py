@@ -7,8 +7,8 @@ import importlib
 
 import pytest
 
-from bespoke_contracts import ALL_TOPICS
-from bespoke_contracts.topics import CONSUMERS, PUBLISHERS, STAGE_REPORTED
+from bespoke_contracts import ALL_TOPICS, STAGE_REPORTED
+from bespoke_contracts.topics import CONSUMERS, PUBLISHERS
 
 
 @pytest.mark.parametrize("service", sorted(CONSUMERS))

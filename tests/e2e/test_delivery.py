@@ -125,7 +125,11 @@ async def test_a_duplicated_payment_cleared_changes_nothing(
     fetched = (await api.get(f"/orders/{number}")).json()
     history = (await api.get(f"/orders/{number}/history")).json()["items"]
     assert fetched["status"] == "work_in_process"
-    assert [h["status"] for h in history] == ["pending_payment", "work_in_process"]
+    assert [(h["status"], h["production_stage"]) for h in history] == [
+        ("pending_payment", None),
+        ("work_in_process", None),
+        ("work_in_process", "queued"),  # launched: queued for the floor
+    ]
     assert history[1]["cause"] == f"event:{payment.event_id}"
     cancel = await api.post(f"/orders/{number}/cancel")
     assert cancel.status_code == 409, "a paid order cannot be cancelled"

@@ -74,7 +74,11 @@ async def test_a_paid_order_goes_to_work_in_process(
     assert result["outcome"] == "cleared"
     await wait_for_status(api, number, "work_in_process")
     history = (await api.get(f"/orders/{number}/history")).json()["items"]
-    assert [h["status"] for h in history] == ["pending_payment", "work_in_process"]
+    assert [(h["status"], h["production_stage"]) for h in history] == [
+        ("pending_payment", None),
+        ("work_in_process", None),
+        ("work_in_process", "queued"),  # launched: queued for the floor
+    ]
     assert (await api.post(f"/orders/{number}/payment")).status_code == 409
 
 

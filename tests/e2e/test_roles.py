@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from bespoke.stack.config import StackConfig
+from bespoke_gateway.domain.operators import OPERATOR_OPERATIONS
 from bespoke_gateway.domain.permissions import (
-    OPERATOR_OPERATIONS,
     PERMISSIONS,
     ROUTE_ACTIONS,
     UNGUARDED_OPERATIONS,

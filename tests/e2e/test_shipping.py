@@ -18,10 +18,10 @@ from bespoke.accounts import create_account
 from bespoke.payments import simulate_success
 from bespoke.stack.config import StackConfig
 from bespoke.stack.kafka_security import client_options
-from bespoke.stack.keys import CallsAsGateway
 from bespoke_contracts import SHIPMENT_STATUS_CHANGED
 
 from .conftest import checkout_body
+from .test_operators import create_operator
 
 pytestmark = pytest.mark.stack
 
@@ -58,7 +58,7 @@ async def status_of(api: httpx.AsyncClient, number: str) -> str:
 
 
 async def test_three_orders_grouped_are_paid_once_and_ship_together(
-    api: httpx.AsyncClient, design: dict[str, Any], running_system: StackConfig
+    api: httpx.AsyncClient, design: dict[str, Any], running_system: StackConfig, unique: str
 ) -> None:
     orders = [
         await checkout(api, design, sizes)
@@ -126,36 +126,59 @@ async def test_three_orders_grouped_are_paid_once_and_ship_together(
     assert refused.status_code == 409
     assert refused.headers["content-type"].startswith("application/problem+json")
 
-    # Later stages come from the factory through shipping's internal API.
-    internal = f"{running_system.service_url('shipping')}/internal/shipments/{shipped['id']}"
-    operator = CallsAsGateway(running_system, "shipping")
-    async with httpx.AsyncClient(timeout=10, auth=operator) as factory:
-        early = await factory.post(f"{internal}/status", json={"status": "shipped"})
-        assert early.status_code == 409, "shipping needs a tracking number"
-        ready = await factory.post(f"{internal}/status", json={"status": "ready_to_ship"})
-        assert ready.json()["status"] == "ready_to_ship"
-        done = await factory.post(
-            f"{internal}/status",
-            json={"status": "shipped", "tracking_number": "1Z-E2E", "carrier": "UPS"},
-        )
+    # The factory finishes the orders; the group ships once its slowest order is done.
+    floor = create_operator(f"floor-{unique}@factory.example", "production")
+    dock = create_operator(f"dock-{unique}@factory.example", "shipping")
+    ops_url = f"{running_system.gateway_url}/api/v1/ops"
+    async with (
+        httpx.AsyncClient(base_url=ops_url, headers=_bearer(floor), timeout=15) as ops,
+        httpx.AsyncClient(base_url=ops_url, headers=_bearer(dock), timeout=15) as shipping,
+    ):
+        for number in numbers[:2]:
+            moved = await ops.post(f"/orders/{number}/stage", json={"stage": "ready_to_ship"})
+            assert moved.status_code == 200, moved.text
+        await until(functools.partial(_waits_for, shipping, shipped["id"], [numbers[2]]))
+        ups = {"carrier": "ups", "tracking_number": "1ZE2E0000001"}
+        early = await shipping.post(f"/shipments/{shipped['id']}/ship", json=ups)
+        assert early.status_code == 409, "a group waits for its slowest order"
+        assert numbers[2] in early.json()["detail"]
+        await ops.post(f"/orders/{numbers[2]}/stage", json={"stage": "ready_to_ship"})
+        await until(functools.partial(_waits_for, shipping, shipped["id"], []))
+        done = await shipping.post(f"/shipments/{shipped['id']}/ship", json=ups)
         assert done.status_code == 200, done.text
+        delivered = await shipping.post(f"/shipments/{shipped['id']}/deliver")
+        assert delivered.status_code == 200, delivered.text
     final = (await api.get(f"/orders/{numbers[0]}/shipment")).json()
     assert (final["status"], final["tracking_number"], final["carrier"]) == (
-        "shipped",
-        "1Z-E2E",
-        "UPS",
+        "delivered",
+        "1ZE2E0000001",
+        "ups",
     )
     assert [h["status"] for h in final["history"]] == [
         "awaiting_production",
         "ready_to_ship",
         "shipped",
+        "delivered",
     ]
-    stages = await _published_stages(running_system.kafka_bootstrap, shipped["id"], 3)
+    for number in numbers:
+        await until(functools.partial(_is, api, number, "delivered"))
+    stages = await _published_stages(running_system.kafka_bootstrap, shipped["id"], 4)
     assert stages == [
         (None, "awaiting_production"),
         ("awaiting_production", "ready_to_ship"),
         ("ready_to_ship", "shipped"),
+        ("shipped", "delivered"),
     ]
+
+
+def _bearer(operator: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {operator['token']}"}
+
+
+async def _waits_for(shipping: httpx.AsyncClient, shipment_id: str, numbers: list[str]) -> bool:
+    found: dict[str, Any] = (await shipping.get(f"/shipments/{shipment_id}")).json()
+    waiting: list[str] = found["waiting_for"]
+    return waiting == numbers
 
 
 async def _is(api: httpx.AsyncClient, number: str, status: str) -> bool:

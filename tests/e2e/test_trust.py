@@ -22,8 +22,7 @@ from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 
 from bespoke.stack.config import StackConfig
 from bespoke.stack.keys import CallsAsGateway
-from bespoke_contracts import ORDER_SUBMITTED
-from bespoke_contracts.topics import STAGE_REPORTED
+from bespoke_contracts import ORDER_SUBMITTED, STAGE_REPORTED
 
 from .test_delivery import payment_for, publish, publish_as, wait_until_consumed
 from .test_payments import pending_order

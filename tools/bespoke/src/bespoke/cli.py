@@ -20,6 +20,7 @@ from pymongo.errors import PyMongoError
 from bespoke.stack.components import InstallFailed, MissingTool
 from bespoke.stack.config import StackConfig
 from bespoke.stack.lifecycle import Stack, StartFailed
+from bespoke_contracts import ProductionStage, is_order_number
 from bespoke_gateway.domain.operators import OperatorRole
 from bespoke_gateway.domain.permissions import Role
 
@@ -42,6 +43,8 @@ kafka_app = typer.Typer(help="The local Kafka's principals.", no_args_is_help=Tr
 app.add_typer(kafka_app, name="kafka")
 kafka_credentials_app = typer.Typer(help="Credentials of a principal.", no_args_is_help=True)
 kafka_app.add_typer(kafka_credentials_app, name="credentials")
+floor_app = typer.Typer(help="The factory floor's stations.", no_args_is_help=True)
+app.add_typer(floor_app, name="floor")
 browser_app = typer.Typer(help="The browser the web UI tests drive.", no_args_is_help=True)
 app.add_typer(browser_app, name="browser")
 
@@ -253,6 +256,39 @@ def kafka_credentials_downstream() -> None:
             "sasl_mechanism": found.sasl_mechanism,
             "username": found.username,
             "password": found.password,
+        }
+    )
+
+
+@floor_app.command("scan")
+def floor_scan(
+    order_number: Annotated[str, typer.Argument(help="The order whose job ticket is scanned.")],
+    stage: Annotated[ProductionStage, typer.Argument(help="Where its pairs are now.")],
+    station: Annotated[
+        str | None, typer.Option(help="The station that scans, e.g. `cutting-2`.")
+    ] = None,
+) -> None:
+    """Scan an order at a stage, as a station on the floor does: publishes
+    `production.stage_reported` to the local Kafka as the downstream principal. Orders
+    applies it once; one it cannot apply goes to `production.stage_reported.dlq`. Prints
+    the report's `event_id`, `order_number`, `stage`, `station`."""
+    from aiokafka.errors import KafkaError
+
+    from bespoke.floor import scan
+
+    _quiet_client_logs()
+    if not is_order_number(order_number):
+        raise _fail(f"{order_number!r} is not an order number (e.g. BF-000042)", 2)
+    try:
+        report = asyncio.run(scan(StackConfig(), order_number, stage, station))
+    except (KafkaError, OSError) as error:
+        raise _fail(f"Kafka did not take the scan: {error} (is the stack up?)") from None
+    _print_json(
+        {
+            "event_id": str(report.event_id),
+            "order_number": order_number,
+            "stage": stage.value,
+            "station": station,
         }
     )
 
