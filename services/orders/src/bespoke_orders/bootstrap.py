@@ -14,6 +14,7 @@ from bespoke_orders.adapters.mongo import (
     ensure_indexes,
 )
 from bespoke_orders.adapters.services import HttpDesignCatalog, HttpShippingRates
+from bespoke_orders.adapters.ticket import job_ticket
 from bespoke_orders.service_layer.handlers import OrdersDeps, flag_late_orders
 from bespoke_orders.service_layer.subscriptions import SUBSCRIPTIONS, poison_on_refusal
 from bespoke_orders.settings import OrdersSettings
@@ -80,6 +81,7 @@ def bootstrap(
         design=design,
         shipping=shipping,
         brands=MongoBrandLabels(db),
+        tickets=job_ticket,
     )
     late_orders = BackgroundLoop(
         "late-orders", lambda: flag_late_orders(deps), settings.late_check_seconds

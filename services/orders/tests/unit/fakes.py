@@ -16,6 +16,7 @@ from bespoke_contracts.api.design import (
     MaterialChoice,
     PriceLine,
 )
+from bespoke_orders.adapters.ticket import job_ticket
 from bespoke_orders.domain.checkout import BrandLabel, Money
 from bespoke_orders.domain.errors import ConcurrentChange, Conflict, InvalidOrder, OrderNumberTaken
 from bespoke_orders.domain.model import Order
@@ -243,4 +244,5 @@ class Fakes:
             design=self.design,
             shipping=self.shipping,
             brands=self.brands,
+            tickets=job_ticket,
         )

@@ -3,9 +3,11 @@ scans, shipping with tracking, the estimated ship date, and reorders."""
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from pypdf import PdfReader
 
 from bespoke_contracts import (
     Carrier,
@@ -305,3 +307,27 @@ async def test_a_late_order_is_flagged_and_published_once(fakes: Fakes) -> None:
     assert sorted(late) == [order.order_number, finished.order_number]
     assert late[order.order_number].payload.production_stage is S.QUEUED
     assert late[order.order_number].payload.days_in_production == 39
+
+
+async def test_the_job_ticket_is_a_pdf_with_the_order_s_codes_and_what_the_floor_makes(
+    fakes: Fakes,
+) -> None:
+    order = await launched(fakes)
+    pdf = await handlers.job_ticket(order.order_number, fakes.deps)
+    assert pdf.startswith(b"%PDF-")
+    text = pdf_text(pdf)
+    for expected in (
+        f"Job ticket {order.order_number}",
+        "Due (ready to ship)",
+        order.estimated_ship_date.strftime("%d %b %Y") if order.estimated_ship_date else "?",
+        "Size run",
+        "Bill of materials",
+        "Unlabeled",
+    ):
+        assert expected in text, expected
+    with pytest.raises(OrderNotFound):
+        await handlers.job_ticket("BF-009999", fakes.deps)
+
+
+def pdf_text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)

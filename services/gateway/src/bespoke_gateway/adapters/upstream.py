@@ -14,6 +14,11 @@ from bespoke_platform.credentials import CredentialSigner, signed
 _LOST_ANSWER = (httpx.ReadTimeout, httpx.RemoteProtocolError, httpx.ReadError)
 
 
+PASSED_ON_HEADERS = frozenset({"idempotent-replayed", "content-disposition", "cache-control"})
+"""What of a service's own headers reaches the client: a replay's mark, and how a
+document (a job ticket) is to be shown and (not) kept."""
+
+
 class UpstreamResponse:
     """A service's answer, passed on to the client as it is (problem details included)."""
 
@@ -21,9 +26,7 @@ class UpstreamResponse:
         self.status_code = response.status_code
         self.content = response.content
         self.media_type = response.headers.get("content-type", "application/json")
-        self.headers = {
-            k: v for k, v in response.headers.items() if k.lower() in {"idempotent-replayed"}
-        }
+        self.headers = {k: v for k, v in response.headers.items() if k.lower() in PASSED_ON_HEADERS}
 
     @property
     def ok(self) -> bool:

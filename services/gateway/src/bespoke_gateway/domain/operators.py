@@ -38,6 +38,7 @@ OPERATOR_ROUTE_ROLES: Final[Mapping[str, frozenset[OperatorRole]]] = MappingProx
         "productionBoard": _ANY_OPERATOR,
         "getAnyOrder": _ANY_OPERATOR,
         "getAnyOrderHistory": _ANY_OPERATOR,
+        "getJobTicket": _ANY_OPERATOR,
         "moveStage": _FLOOR,
         "getShipment": _ANY_OPERATOR,
         "shipShipment": _DOCK,

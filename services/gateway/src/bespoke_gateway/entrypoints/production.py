@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from litestar import Controller, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody, Parameter
 
 from bespoke_contracts import OrderStatus, OrderType, ProductionStage
@@ -114,6 +115,29 @@ class OpsOrdersController(Controller):
     ) -> Response[bytes]:
         """Each status change and stage move: when, why, and who or which station."""
         return await upstream.call("GET", f"/{order_number}/history")
+
+    @get(
+        "/{order_number:str}/ticket",
+        operation_id="getJobTicket",
+        summary="An order's job ticket (PDF)",
+        media_type="application/pdf",
+        responses={
+            200: ResponseSpec(
+                bytes,
+                description="The printable job ticket.",
+                media_type="application/pdf",
+                generate_examples=False,
+            ),
+            **public_problems(401, 403, 404, 503),
+        },
+    )
+    async def ticket(
+        self, order_number: OrderNumberPath, upstream: OwningService
+    ) -> Response[bytes]:
+        """The page that travels with the pairs: the order number as a QR code and a
+        barcode (what stations scan), the specification and bill of materials for the
+        run, the size run, the labeling and the date it is due."""
+        return await upstream.call("GET", f"/{order_number}/ticket")
 
     @post(
         "/{order_number:str}/stage",

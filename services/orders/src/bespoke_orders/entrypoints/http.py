@@ -281,6 +281,21 @@ class BoardController(Controller):
         runtime: OrdersRuntime = state.runtime
         return history_response(await handlers.get_any_order(order_number, runtime.deps))
 
+    @get("/{order_number:str}/ticket", operation_id="getJobTicket", media_type="application/pdf")
+    async def ticket(self, order_number: OrderNumberPath, state: State) -> Response[bytes]:
+        """The order's job ticket (PDF): QR code and barcode of its number, the
+        specification and bill of materials, size run, labeling and due date."""
+        runtime: OrdersRuntime = state.runtime
+        pdf = await handlers.job_ticket(order_number, runtime.deps)
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'inline; filename="job-ticket-{order_number}.pdf"',
+                "Cache-Control": "no-store",
+            },
+        )
+
     @post("/{order_number:str}/stage", operation_id="moveStage", status_code=200)
     async def move(
         self,

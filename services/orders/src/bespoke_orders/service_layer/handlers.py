@@ -43,6 +43,7 @@ from bespoke_orders.service_layer.ports import (
     OrderRepository,
     OutboxSignal,
     ShippingRates,
+    TicketPrinter,
 )
 from bespoke_platform.concurrency import change_with_retries
 
@@ -62,6 +63,7 @@ class OrdersDeps:
     design: DesignCatalog
     shipping: ShippingRates
     brands: BrandLabels
+    tickets: TicketPrinter
     numbering: asyncio.Lock = field(default_factory=asyncio.Lock, compare=False)
     """Checkouts of one process take numbers one at a time, so they do not collide with
     each other; collisions between processes are still resolved by ``store_numbered``."""
@@ -291,6 +293,13 @@ async def get_any_order(order_number: str, deps: OrdersDeps) -> model.Order:
     if order is None:
         raise OrderNotFound(f"no order {order_number}")
     return order
+
+
+async def job_ticket(order_number: str, deps: OrdersDeps) -> bytes:
+    """Any brand's order's job ticket as PDF, drawn off the event loop (it takes a few
+    milliseconds of CPU)."""
+    order = await get_any_order(order_number, deps)
+    return await asyncio.to_thread(deps.tickets, order, deps.clock.now())
 
 
 async def move_stage(

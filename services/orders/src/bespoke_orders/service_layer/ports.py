@@ -116,6 +116,12 @@ class BrandLabels(Protocol):
         ...
 
 
+class TicketPrinter(Protocol):
+    """Renders an order's job ticket (the printable page that travels with its pairs)."""
+
+    def __call__(self, order: Order, now: datetime) -> bytes: ...
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 

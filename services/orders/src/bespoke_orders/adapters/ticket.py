@@ -1,0 +1,152 @@
+"""The job ticket: one printable A4 page that travels with an order's pairs on the
+floor. A station scans its QR code or barcode (both the order number) to report the
+stage; the rest is what the floor makes: the specification, the bill of materials for
+the whole run, the size run, the labeling and the date it is due. Drawn with ReportLab
+(its own QR and Code 128 renderers), no fonts or files from outside."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from typing import Any
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode import code128, qr
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from bespoke_orders.domain.model import Order
+
+_TYPES = {"mto": "MTO (single pair)", "mini_bulk": "MINI-BULK", "bulk": "BULK"}
+_LABELING = {"unlabeled": "Unlabeled: no brand marks", "custom_stamps": "Custom stamps"}
+
+
+def _label(catalog_id: str) -> str:
+    return catalog_id.replace("_", " ").capitalize()
+
+
+class _Codes(Flowable):
+    """The order number as a QR code and a Code 128 barcode, side by side."""
+
+    def __init__(self, value: str) -> None:
+        super().__init__()
+        self.value = value
+        self.width, self.height = 170 * mm, 34 * mm
+
+    def draw(self) -> None:
+        size = 32 * mm
+        code = qr.QrCodeWidget(self.value, barLevel="M")
+        left, bottom, right, top = code.getBounds()
+        drawing = Drawing(
+            size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+        )
+        drawing.add(code)
+        renderPDF.draw(drawing, self.canv, 0, 0)
+        bars = code128.Code128(
+            self.value, barHeight=22 * mm, barWidth=0.42 * mm, humanReadable=True
+        )
+        bars.drawOn(self.canv, 42 * mm, 4 * mm)
+
+
+def job_ticket(order: Order, now: datetime) -> bytes:
+    """The ticket of ``order`` as PDF bytes."""
+    styles = getSampleStyleSheet()
+    small = ParagraphStyle("small", parent=styles["Normal"], fontSize=8, leading=10)
+    out = io.BytesIO()
+    spec = order.specification
+    document = SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=14 * mm,
+        bottomMargin=14 * mm,
+        title=f"Job ticket {order.order_number}",
+        author="Bespoke Factory",
+        subject=f"{spec.design_name} v{order.design_version}",
+    )
+    due = order.estimated_ship_date
+    facts: list[list[Any]] = [
+        ["Order", order.order_number, "Brand", order.account_id],
+        ["Type", _TYPES.get(order.order_type.value, order.order_type.value), "Pairs", order.pairs],
+        [
+            "Launched",
+            order.wip_started_at.strftime("%d %b %Y") if order.wip_started_at else "not paid",
+            "Due (ready to ship)",
+            due.strftime("%d %b %Y") if due else "-",
+        ],
+        [
+            "Stage",
+            _label(order.production_stage.value) if order.production_stage else order.status,
+            "Labeling",
+            _LABELING.get(order.labeling.value, order.labeling.value),
+        ],
+    ]
+    made = [
+        ["Design", f"{spec.design_name} (v{order.design_version})"],
+        ["Style", _label(spec.style)],
+        ["Construction", _label(spec.construction)],
+        ["Last", spec.last],
+        ["Sole unit", _label(spec.sole_unit)],
+        *[
+            [_label(part), f"{_label(choice.material)}, {_label(choice.colour)}"]
+            for part, choice in spec.materials.items()
+        ],
+        *[
+            [
+                _label(element.element),
+                _label(element.option) + (f' "{element.text}"' if element.text else ""),
+            ]
+            for element in spec.elements
+        ],
+    ]
+    sizes = sorted(order.sizes.items(), key=lambda item: float(item[0]))
+    run: list[list[Any]] = [
+        ["EU size", *[size for size, _ in sizes], "Total"],
+        ["Pairs", *[n for _, n in sizes], order.pairs],
+    ]
+    materials: list[list[Any]] = [
+        ["Component", "Material", "Per pair", f"For {order.pairs} pairs"]
+    ] + [
+        [
+            line.component,
+            Paragraph(line.material + (f" ({_label(line.colour)})" if line.colour else ""), small),
+            f"{line.quantity:g} {line.unit}",
+            f"{line.quantity * order.pairs:g} {line.unit}",
+        ]
+        for line in spec.bill_of_materials
+    ]
+    grid = TableStyle(
+        [
+            ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+            ("FONTSIZE", (0, 0), (-1, -1), 9),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ]
+    )
+    header = TableStyle([*grid.getCommands(), ("BACKGROUND", (0, 0), (-1, 0), colors.lightgrey)])
+    keyed = TableStyle([*grid.getCommands(), ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")])
+    story = [
+        Paragraph(f"Job ticket {order.order_number}", styles["Title"]),
+        _Codes(order.order_number),
+        Spacer(1, 4 * mm),
+        Table(facts, colWidths=[28 * mm, 57 * mm, 34 * mm, 55 * mm], style=keyed),
+        Spacer(1, 4 * mm),
+        Paragraph("Specification", styles["Heading3"]),
+        Table(made, colWidths=[40 * mm, 134 * mm], style=keyed),
+        Paragraph("Size run", styles["Heading3"]),
+        Table(run, style=header),
+        Paragraph("Bill of materials", styles["Heading3"]),
+        Table(materials, colWidths=[34 * mm, 80 * mm, 28 * mm, 32 * mm], style=header),
+        Spacer(1, 4 * mm),
+        Paragraph(
+            f"Printed {now.strftime('%d %b %Y %H:%M')} UTC. Scan the code at each station; "
+            "quality check sends pairs back for rework with a note.",
+            small,
+        ),
+    ]
+    document.build(story)
+    return out.getvalue()
