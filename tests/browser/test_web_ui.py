@@ -140,7 +140,7 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     await page.get_by_role("navigation", name="Main").get_by_role("link", name="Order pool").click()
     for number in (first, second):
         row = page.locator(f"tr[data-order='{number}']")
-        await expect(row.locator(".badge")).to_have_text("Pending Payment")
+        await expect(row.locator("td[data-label=Stage] .badge")).to_have_text("Pending Payment")
         await expect(row.get_by_role("link", name="Pay")).to_be_visible()
     await page.get_by_label("Status").select_option("pending_payment")
     await page.get_by_role("button", name="Apply").click()
@@ -170,13 +170,14 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     await page.get_by_label("Status").select_option("")
     await page.get_by_role("button", name="Apply").click()
     for number in (first, second):
-        await expect(page.locator(f"tr[data-order='{number}'] .badge").first).to_have_text(
-            "Work In Process"
-        )
+        row = page.locator(f"tr[data-order='{number}']")
+        await expect(row.locator("td[data-label=Stage] .badge")).to_have_text("Queued")
+        await expect(row.locator("td[data-label=Payment]")).to_have_text("Paid")
     await shot(page, "09-order-pool-paid")
     await page.get_by_role("link", name=first).click()
     await expect(page.locator("#timeline")).to_contain_text("Work In Process")
     await expect(page.locator("#timeline")).to_contain_text("Pending Payment")
+    await expect(page.locator("#production-facts")).to_contain_text("Estimated ship date")
     await shot(page, "10-order-detail")
 
 
@@ -202,7 +203,7 @@ async def test_a_viewer_sees_orders_but_no_pay_or_checkout_controls(
 
     await sign_in(page, base, await user(brand, Role.VIEWER))
     row = page.locator(f"tr[data-order='{number}']")
-    await expect(row.locator(".badge")).to_have_text("Pending Payment")
+    await expect(row.locator("td[data-label=Stage] .badge")).to_have_text("Pending Payment")
     await expect(row.get_by_role("link", name="Pay")).to_have_count(0)
     await expect(page.get_by_label(f"Select {number} for Group Shipping")).to_be_hidden()
     await expect(page.locator("#group-selected")).to_be_hidden()
@@ -227,8 +228,7 @@ async def test_an_operator_signs_in_to_the_console_apart_from_the_brands(
     await expect(page.get_by_role("heading", name="Operator console")).to_be_visible()
     await refused_then_signed_in(page, email)
     await expect(page.locator("#ops-who")).to_have_text("Floor lead (production)")
-    await expect(page.locator("#ops-board-empty")).to_be_visible()
-    await shot(page, "11-operator-console")
+    await expect(page.get_by_role("heading", name="Production board")).to_be_visible()
     await page.goto(f"{base}/app/orders")  # an operator is no brand user
     await expect(page).to_have_url(re.compile(r"/app/sign-in"))
     await page.goto(f"{base}/ops")

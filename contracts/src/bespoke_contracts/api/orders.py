@@ -161,6 +161,9 @@ class OrderPoolQuery(QueryString):
     production_stage: ProductionStage | None = Field(
         default=None, description="Only orders at this production stage."
     )
+    payment_status: PaymentStatus | None = Field(
+        default=None, description="Only orders with this payment status."
+    )
     order_type: OrderType | None = Field(default=None, description="Only this order type.")
     design_id: str | None = Field(default=None, description="Only orders of this design.")
     created_from: datetime | None = Field(

@@ -89,6 +89,7 @@ class FakeOrders(OrderRepository):
                 query.account_id in (None, order.account_id)
                 and not (query.unflagged and order.late_flagged_at is not None)
                 and query.status in (None, order.status.value)
+                and (query.statuses is None or order.status.value in query.statuses)
                 and query.production_stage in (None, stage)
                 and (
                     query.late_on is None

@@ -23,6 +23,7 @@ from bespoke_contracts import (
     StageReportedPayload,
     Tracking,
 )
+from bespoke_contracts.api.orders import OrderPoolQuery, PaymentStatus
 from bespoke_orders.domain import production
 from bespoke_orders.domain.errors import OrderNotFound, OrderStateConflict
 from bespoke_orders.domain.model import Order
@@ -331,3 +332,22 @@ async def test_the_job_ticket_is_a_pdf_with_the_order_s_codes_and_what_the_floor
 
 def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+async def test_the_pool_filters_by_payment_status_and_stage(fakes: Fakes) -> None:
+    paid = await launched(fakes, "a")
+    unpaid = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
+    assert (paid.payment_status, unpaid.payment_status) == (
+        PaymentStatus.PAID,
+        PaymentStatus.UNPAID,
+    )
+
+    async def pool(**asked: object) -> list[str]:
+        query = OrderQuery.of(OrderPoolQuery.model_validate(asked))
+        page = await handlers.list_orders("acc_1", query, None, fakes.deps)
+        return [o.order_number for o in page.items]
+
+    assert await pool(payment_status="paid") == [paid.order_number]
+    assert await pool(payment_status="unpaid") == [unpaid.order_number]
+    assert await pool(payment_status="refunded") == []
+    assert await pool(production_stage="queued") == [paid.order_number]

@@ -16,6 +16,7 @@ from bespoke_contracts.api.orders import (
     OrderList,
     OrderPoolQuery,
     OrderResponse,
+    PaymentStatus,
 )
 from bespoke_gateway.entrypoints.forwarding import (
     IdempotencyKey,
@@ -81,6 +82,7 @@ class OrdersController(Controller):
         production_stage: Annotated[
             ProductionStage | None, pool_parameter("production_stage")
         ] = None,
+        payment_status: Annotated[PaymentStatus | None, pool_parameter("payment_status")] = None,
         order_type: Annotated[OrderType | None, pool_parameter("order_type")] = None,
         design_id: Annotated[str | None, pool_parameter("design_id")] = None,
         created_from: Annotated[datetime | None, pool_parameter("created_from")] = None,
@@ -95,6 +97,7 @@ class OrdersController(Controller):
         pool = OrderPoolQuery(
             status=status,
             production_stage=production_stage,
+            payment_status=payment_status,
             order_type=order_type,
             design_id=design_id,
             created_from=created_from,

@@ -327,6 +327,8 @@ class MongoOrderRepository:
             selector["account_id"] = query.account_id
         if query.status:
             selector["status"] = query.status
+        if query.statuses is not None:
+            selector["status"] = {"$in": sorted(query.statuses)}
         if query.production_stage:
             selector["production_stage"] = query.production_stage
         if query.late_on is not None:

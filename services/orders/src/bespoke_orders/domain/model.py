@@ -36,6 +36,7 @@ from bespoke_contracts import (
     Tracking,
     is_order_number,
 )
+from bespoke_contracts.api.orders import PaymentStatus
 from bespoke_orders.domain import production
 from bespoke_orders.domain.errors import InvalidOrder, OrderStateConflict, PaymentAheadOfGroup
 
@@ -57,6 +58,12 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 LAUNCHED = frozenset({OrderStatus.WORK_IN_PROCESS, OrderStatus.SHIPPED, OrderStatus.DELIVERED})
 """Paid and launched: in production or past it."""
+
+PAYMENT_STATUSES: dict[PaymentStatus, frozenset[OrderStatus]] = {
+    PaymentStatus.UNPAID: frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED}),
+    PaymentStatus.PAID: LAUNCHED,
+}
+"""The order statuses of each payment status (deposits and refunds are not taken yet)."""
 
 
 @dataclass(frozen=True)
@@ -186,9 +193,9 @@ class Order:
         return sum(self.sizes.values())
 
     @property
-    def paid(self) -> bool:
-        """Paid and launched (refunds and deposits are the payments service's to add)."""
-        return self.status in LAUNCHED
+    def payment_status(self) -> PaymentStatus:
+        """Unpaid until its payment launches it; paid from then on."""
+        return PaymentStatus.PAID if self.status in LAUNCHED else PaymentStatus.UNPAID
 
     @property
     def estimated_ship_date(self) -> date | None:

@@ -10,7 +10,7 @@ from bespoke_contracts import Labeling
 from bespoke_contracts.api.design import DesignResponse, Estimate, EstimateRequest
 from bespoke_contracts.api.orders import OrderPoolQuery
 from bespoke_orders.domain.checkout import BrandLabel, Money
-from bespoke_orders.domain.model import Order
+from bespoke_orders.domain.model import PAYMENT_STATUSES, Order
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class OrderQuery:
 
     account_id: str | None = None
     status: str | None = None
+    statuses: frozenset[str] | None = None
+    """Only orders in one of these statuses (a payment status's)."""
     production_stage: str | None = None
     late_on: date | None = None
     """Only orders in process whose estimated ship date is before this day."""
@@ -41,6 +43,11 @@ class OrderQuery:
         return cls(
             status=pool.status.value if pool.status else None,
             production_stage=pool.production_stage.value if pool.production_stage else None,
+            statuses=(
+                frozenset(s.value for s in PAYMENT_STATUSES.get(pool.payment_status, ()))
+                if pool.payment_status
+                else None
+            ),
             order_type=pool.order_type.value if pool.order_type else None,
             design_id=pool.design_id,
             created_from=pool.created_from,

@@ -88,7 +88,20 @@ export function date(iso) {
   return new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
 }
 
-export const STATUS = { pending_payment: "Pending Payment", work_in_process: "Work In Process", cancelled: "Cancelled" };
+export const STATUS = { pending_payment: "Pending Payment", work_in_process: "Work In Process", shipped: "Shipped", delivered: "Delivered", cancelled: "Cancelled" };
+export const STAGES = { on_hold: "On hold", queued: "Queued", received: "Received", cutting: "Cutting", closing: "Closing", lasting: "Lasting", soling: "Soling", finishing: "Finishing", quality_check: "Quality check", ready_to_ship: "Ready to ship" };
+
+// A calendar day (`2026-12-20`) as the brand reads it.
+export function day(isoDate) {
+  return new Date(isoDate + "T00:00:00Z").toLocaleDateString("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+}
+
+// An order's stage, explained in one line on hover and on keyboard focus.
+export function stageTip(order, id) {
+  return h("span", { class: "tip" },
+    h("span", { class: "badge stage", tabindex: "0", "aria-describedby": id }, STAGES[order.production_stage] || order.production_stage),
+    h("span", { class: "tooltip", role: "tooltip", id }, order.production_stage_explanation || ""));
+}
 export const TYPES = { mto: "MTO", mini_bulk: "MINI-BULK", bulk: "BULK" };
 export const label = (id) => String(id).replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
 

@@ -1,5 +1,5 @@
 import { addressFields, formatAddress, readAddress } from "./address.js";
-import { api, badge, bomItems, can, date, flash, h, label, money, pairsDl, report, startPage, STATUS, TYPES } from "./app.js";
+import { api, badge, bomItems, can, date, day, flash, h, label, money, newKey, pairsDl, report, STAGES, stageTip, startPage, STATUS, TYPES } from "./app.js";
 
 const number = document.getElementById("order-number").textContent;
 const path = `/orders/${encodeURIComponent(number)}`;
@@ -24,7 +24,23 @@ async function render() {
     ["Per pair", money(c.per_pair, c.currency)], ["Manufacturing", money(c.manufacturing, c.currency)],
     ["Shipping", money(c.shipping, c.currency)], ["Customization", money(c.customization, c.currency)], ["Total", money(c.total, c.currency)],
   ]);
-  document.getElementById("timeline").replaceChildren(...history.items.map((s) => h("li", {}, h("strong", {}, STATUS[s.status] || s.status), ` — ${date(s.at)}`)));
+  const production = document.getElementById("production");
+  production.hidden = !order.wip_started_at;
+  if (order.wip_started_at) {
+    pairsDl(document.getElementById("production-facts"), [
+      order.production_stage && ["Stage", stageTip(order, "order-stage-tip")],
+      ["In production since", day(order.wip_started_at.slice(0, 10))],
+      ["Days in production", String(order.days_in_production ?? 0)],
+      ["Estimated ship date", [order.estimated_ship_date ? day(order.estimated_ship_date) : "—", order.late ? [" ", h("span", { class: "badge late" }, "Late")] : null]],
+      order.tracking && ["Tracking", h("a", { href: order.tracking.url, target: "_blank", rel: "noopener" }, `${order.tracking.carrier.toUpperCase()} ${order.tracking.number}`)],
+    ]);
+  }
+  document.getElementById("timeline").replaceChildren(...history.items.map((s) => h("li", {},
+    h("strong", {}, s.production_stage ? STAGES[s.production_stage] || s.production_stage : STATUS[s.status] || s.status),
+    s.rework ? " (rework)" : "",
+    ` — ${date(s.at)}`,
+    s.station ? `, scanned at ${s.station}` : "",
+    s.note ? h("div", { class: "hint" }, s.note) : null)));
   const actions = document.getElementById("order-actions");
   actions.replaceChildren();
   const pending = order.status === "pending_payment";
@@ -36,6 +52,7 @@ async function render() {
   if (pending && !order.shipping_group && can("cancel_order")) {
     actions.append(h("button", { type: "button", id: "cancel-order", onclick: () => cancel() }, "Cancel order"));
   }
+  if (can("check_out")) actions.append(h("button", { type: "button", id: "order-again", onclick: () => orderAgain() }, "Order again"));
   const edit = document.getElementById("edit-section");
   edit.hidden = !pending || Boolean(order.shipping_group) || !can("edit_order");
   if (!edit.hidden) fillEdit(order);
@@ -47,6 +64,15 @@ function fillEdit(order) {
   const fieldset = document.getElementById("edit-address");
   fieldset.replaceChildren(h("legend", {}, "Shipping address"));
   addressFields(fieldset, "ship", order.shipping_address);
+}
+
+// One key per visit: pressing again (or a retry) gives the same new order.
+const againKey = newKey();
+async function orderAgain() {
+  try {
+    const again = await api("POST", path + "/clone", undefined, { "Idempotency-Key": againKey });
+    location.assign(`/app/orders/${encodeURIComponent(again.order_number)}`);
+  } catch (error) { report(error); }
 }
 
 async function cancel() {

@@ -1,4 +1,4 @@
-import { api, badge, can, date, h, money, newKey, problemBox, report, startPage, TYPES, untilFound } from "./app.js";
+import { api, badge, can, date, day, h, money, newKey, problemBox, report, stageTip, startPage, TYPES, untilFound } from "./app.js";
 
 const body = document.querySelector("#pool tbody");
 const filters = document.getElementById("filters");
@@ -7,11 +7,14 @@ const firstButton = document.getElementById("first-page");
 const groupButton = document.getElementById("group-selected");
 const dialog = document.getElementById("group-dialog");
 const selected = new Map(); // order number -> order
+const FILTERS = ["status", "production_stage", "payment_status", "order_type"];
 let next = null;
+let shown = []; // the page's orders, as the server sent them
+let byDays = null; // null: by order number; "descending" or "ascending": by days in production
 
 function query(cursor) {
   const params = new URLSearchParams({ limit: "20" });
-  for (const name of ["status", "order_type"]) if (filters[name].value) params.set(name, filters[name].value);
+  for (const name of FILTERS) if (filters[name].value) params.set(name, filters[name].value);
   if (cursor) params.set("cursor", cursor);
   return params;
 }
@@ -24,13 +27,36 @@ async function load(cursor = null) {
   nextButton.disabled = !next;
   firstButton.disabled = !cursor;
   document.getElementById("empty").hidden = page.items.length > 0;
-  body.replaceChildren(...page.items.map(row));
+  shown = page.items;
+  render();
 }
 
+// Sorting by days in production sorts the page shown (pages follow the order numbers).
+function render() {
+  const orders = [...shown];
+  if (byDays) {
+    const sign = byDays === "descending" ? -1 : 1;
+    orders.sort((a, b) => sign * ((a.days_in_production ?? -1) - (b.days_in_production ?? -1)));
+  }
+  document.getElementById("days-header").setAttribute("aria-sort", byDays || "none");
+  body.replaceChildren(...orders.map(row));
+}
+
+// Why an order's box cannot be ticked for Group Shipping, or null when it can.
+function notGroupable(order) {
+  if (order.shipping_group) return `Already in shipping group ${order.shipping_group.group_id}`;
+  if (order.status !== "pending_payment") return "Only orders pending payment can be grouped";
+  return null;
+}
+
+const cell = (label, attrs, ...children) => h("td", { "data-label": label, ...attrs }, ...children);
+
 function row(order) {
-  const groupable = order.status === "pending_payment" && !order.shipping_group;
+  const why = notGroupable(order);
+  const whyId = `why-${order.order_number}`;
   const box = h("input", {
-    type: "checkbox", "aria-label": `Select ${order.order_number} for Group Shipping`, disabled: !groupable, hidden: !can("group_shipping"),
+    type: "checkbox", "aria-label": `Select ${order.order_number} for Group Shipping`, disabled: Boolean(why), hidden: !can("group_shipping"),
+    title: why, "aria-describedby": why ? whyId : null,
     checked: selected.has(order.order_number),
     onchange: (event) => { event.target.checked ? selected.set(order.order_number, order) : selected.delete(order.order_number); updateSelection(); },
   });
@@ -40,16 +66,28 @@ function row(order) {
       ? h("a", { class: "button", href: `/app/groups/${encodeURIComponent(order.shipping_group.group_id)}/pay` }, "Pay group")
       : h("a", { class: "button primary", href: `/app/orders/${encodeURIComponent(order.order_number)}/pay` }, "Pay");
   }
-  return h("tr", { "data-order": order.order_number },
-    h("td", {}, box),
-    h("th", { scope: "row" }, h("a", { href: `/app/orders/${encodeURIComponent(order.order_number)}` }, order.order_number)),
-    h("td", {}, date(order.created_at)),
-    h("td", {}, `${order.specification?.design_name || order.design_id} v${order.design_version}`),
-    h("td", {}, TYPES[order.order_type] || order.order_type),
-    h("td", { class: "num" }, order.pairs),
-    h("td", { class: "num" }, money(order.costs.total, order.costs.currency)),
-    h("td", {}, badge(order.status), order.shipping_group ? [" ", h("span", { class: "badge grouped" }, `Group ${order.shipping_group.group_id}`)] : null),
-    h("td", {}, action),
+  const tracking = order.tracking
+    ? h("a", { href: order.tracking.url, target: "_blank", rel: "noopener" }, `${order.tracking.carrier.toUpperCase()} ${order.tracking.number}`)
+    : "—";
+  const stage = order.production_stage
+    ? stageTip(order, `tip-${order.order_number}`)
+    : badge(order.status);
+  return h("tr", { "data-order": order.order_number, class: order.late ? "late" : null },
+    cell("Select", { class: "select" }, box, why ? h("span", { id: whyId, class: "visually-hidden" }, why) : null),
+    h("th", { scope: "row", "data-label": "Order" },
+      h("a", { href: `/app/orders/${encodeURIComponent(order.order_number)}` }, order.order_number),
+      action ? [" ", action] : null,
+      order.shipping_group ? [" ", h("span", { class: "badge grouped" }, `Group ${order.shipping_group.group_id}`)] : null),
+    cell("Created", {}, date(order.created_at)),
+    cell("WIP start", {}, order.wip_started_at ? day(order.wip_started_at.slice(0, 10)) : "—"),
+    cell("Model", {}, `${order.specification?.design_name || order.design_id} v${order.design_version}`, h("span", { class: "hint" }, ` ${TYPES[order.order_type] || order.order_type}`)),
+    cell("Stage", {}, stage),
+    cell("Days in production", { class: "num" }, order.days_in_production ?? "—"),
+    cell("Est. ship", {}, order.estimated_ship_date ? day(order.estimated_ship_date) : "—", order.late ? [" ", h("span", { class: "badge late" }, "Late")] : null),
+    cell("Payment", {}, h("span", { class: `badge ${order.payment_status}` }, order.payment_status === "paid" ? "Paid" : "Unpaid")),
+    cell("Pairs", { class: "num" }, order.pairs),
+    cell("Total", { class: "num" }, money(order.costs.total, order.costs.currency)),
+    cell("Tracking", {}, tracking),
   );
 }
 
@@ -107,7 +145,11 @@ async function confirmGroup() {
 
 startPage(async () => {
   const params = new URLSearchParams(location.search);
-  for (const name of ["status", "order_type"]) filters[name].value = params.get(name) || "";
+  for (const name of FILTERS) filters[name].value = params.get(name) || "";
+  document.getElementById("sort-days").addEventListener("click", () => {
+    byDays = byDays === "descending" ? "ascending" : "descending";
+    render();
+  });
   filters.addEventListener("submit", (event) => { event.preventDefault(); selected.clear(); updateSelection(); load().catch((e) => report(e)); });
   nextButton.addEventListener("click", () => load(next).catch((e) => report(e)));
   firstButton.addEventListener("click", () => load().catch((e) => report(e)));
