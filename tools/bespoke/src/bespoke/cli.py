@@ -376,8 +376,13 @@ def demo() -> None:
                 f"  Token:        {result['token']}   (for scripts: the brand's own token)",
                 f"  Demo design:  {result['demo_design']['name']} ({result['demo_design']['id']})",
                 f"  Demo order:   {order} - paid (simulated Stripe webhook), now "
-                f"{result['demo_order']['status']}, total "
+                f"{result['demo_order']['status']} at {result['demo_order']['production_stage']} "
+                f"(floor scans: {', '.join(result['demo_order']['floor_scans'])}), total "
                 f"{result['demo_order']['currency']} {result['demo_order']['total'] / 100:.2f}",
+                f"  Operators:    {result['operator_console']['url']} as "
+                f"{result['operator_console']['email']}, password "
+                f"{result['operator_console']['password']} (the factory's console: the "
+                "production board, job tickets, shipping)",
                 f"  Unpaid order: {result['pending_order']['order_number']} - pending_payment; "
                 f"Pay page {result['pending_order']['pay_page']}",
                 f"  Group:        {result['shipping_group']['id']} - "
@@ -389,6 +394,7 @@ def demo() -> None:
                 f"  All emails:   {result['email']['all_emails']}",
                 "  Try:          curl -H 'Authorization: Bearer <token>' "
                 f"{result['backoffice_api']}/orders/{order}",
+                f"  A floor scan: uv run bespoke floor scan {order} lasting --station lasting-1",
                 "  Stop with:    make down",
                 "",
             ]

@@ -9,9 +9,12 @@ from typing import Any
 
 import httpx
 
-from bespoke.accounts import create_account, create_user
+from bespoke.accounts import create_account, create_operator, create_user
+from bespoke.floor import scan
 from bespoke.payments import simulate_success
 from bespoke.stack.config import StackConfig
+from bespoke_contracts import ProductionStage
+from bespoke_gateway.domain.operators import OperatorRole
 from bespoke_gateway.domain.permissions import Role
 
 DEMO_ADDRESS = {
@@ -22,6 +25,14 @@ DEMO_ADDRESS = {
     "country": "ES",
     "phone": "+34 965 000 000",
 }
+
+
+FLOOR_SCANS = (
+    (ProductionStage.RECEIVED, "intake-1"),
+    (ProductionStage.CUTTING, "cutting-2"),
+    (ProductionStage.CLOSING, "closing-1"),
+)
+"""What the floor's stations report of the demo's paid order (``bespoke floor scan``)."""
 
 
 class DemoFailed(RuntimeError):
@@ -35,6 +46,10 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
     brand = await create_account(name=f"Demo Brand {suffix}", email=email)
     password = secrets.token_urlsafe(12)  # shown once, in what `make up` prints
     owner = await create_user(brand["account_id"], email, Role.OWNER, password, "Demo owner")
+    operator_password = secrets.token_urlsafe(12)
+    operator = await create_operator(
+        f"floor-{suffix}@factory.example", OperatorRole.ADMIN, operator_password, "Demo floor lead"
+    )
     headers = {"Authorization": f"Bearer {brand['token']}"}
     async with httpx.AsyncClient(timeout=15, headers=headers) as client:
         cloned = await client.post(
@@ -80,6 +95,10 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
             raise DemoFailed(f"starting the payment answered {paid.status_code}: {paid.text}")
         await simulate_success(number, config)
         status = await _wait_for_status(client, config, auth, number, "work_in_process")
+        # The floor takes it in: three stations scan its job ticket, as their systems do.
+        for scanned, station in FLOOR_SCANS:
+            await scan(config, number, scanned, station)
+        stage = await _wait_for_stage(client, config, auth, number, FLOOR_SCANS[-1][0])
         second = await client.post(
             f"{config.gateway_url}/api/v1/orders",
             json={**order_body, "labeling": None, "sizes": {"42": 1}, "order_type": "mto"},
@@ -100,9 +119,17 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
             "role": owner["role"],
         },
         "demo_design": {"id": design["id"], "name": design["name"], "bom_hash": design["bom_hash"]},
+        "operator_console": {
+            "url": f"{config.gateway_url}/ops",
+            "email": operator["email"],
+            "password": operator_password,
+            "role": operator["role"],
+        },
         "demo_order": {
             "order_number": order["order_number"],
             "status": status,
+            "production_stage": stage,
+            "floor_scans": [f"{scanned.value} at {station}" for scanned, station in FLOOR_SCANS],
             "total": order["costs"]["total"],
             "currency": order["costs"]["currency"],
             "paid_with": "bespoke payments simulate-success",
@@ -180,6 +207,23 @@ async def _wait_for_status(
             return status
         await asyncio.sleep(0.25)
     raise DemoFailed(f"order {number} did not reach {status} within 60 s")
+
+
+async def _wait_for_stage(
+    client: httpx.AsyncClient,
+    config: StackConfig,
+    headers: dict[str, str],
+    number: str,
+    stage: ProductionStage,
+) -> str:
+    for _ in range(240):
+        order = (
+            await client.get(f"{config.gateway_url}/api/v1/orders/{number}", headers=headers)
+        ).json()
+        if order.get("production_stage") == stage.value:
+            return stage.value
+        await asyncio.sleep(0.25)
+    raise DemoFailed(f"order {number} did not reach {stage.value} within 60 s of its scans")
 
 
 async def _wait_for_email(
