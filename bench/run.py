@@ -15,7 +15,7 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import auth, checkout, pipeline, scale
+from bench import auth, checkout, pipeline, production, scale
 from bench.memory import cpu_seconds, peak_rss, rss_mib
 from bench.reporting import machine, progress
 from bespoke.stack.config import StackConfig
@@ -58,6 +58,9 @@ async def main() -> None:
         progress("pipeline at 200/s, the issue's rate")
         at_200 = await pipeline.run(config, 200.0, seconds)
         waits.append(await quiet(config, limit=600))
+        progress("floor scans at 20/s")
+        floor = await production.run(config, 20.0, seconds)
+        waits.append(await quiet(config))
     under_load = dict(peaks)
     credentials = await auth.run(config, requests=100 if args.quick else 300)
     pool = await scale.run(config, sizes, brands=1000, keep=False)
@@ -70,6 +73,7 @@ async def main() -> None:
         "checkout": checkouts,
         "pipeline_at_half_checkout_saturation": at_half,
         "pipeline_at_200_per_second": at_200,
+        "floor_scan_to_pool": floor,
         "credential_check": credentials,
         "order_pool_scale": pool,
         "memory_rss_mib": {"idle": idle, "peak_under_load": under_load},
