@@ -179,7 +179,7 @@ async def test_an_operator_moves_tickets_and_ships_and_the_brand_follows_in_its_
         "w => [w.scrollWidth, w.clientWidth, [...w.querySelectorAll('thead th')].map(t => t.offsetWidth)]"
     )
     assert widths[0] <= widths[1], f"the pool fits a 1280-px screen without scrolling: {widths}"
-    await shot(brand_page, "09-order-pool-paid")
+    await shot(brand_page, "15-order-pool-in-production")
 
     # On a phone, each order is a stacked card with every field labelled.
     await brand_page.set_viewport_size({"width": 390, "height": 844})
