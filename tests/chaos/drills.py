@@ -268,7 +268,8 @@ async def brand_orders(config: StackConfig, ledger: Ledger) -> dict[str, list[di
 async def entered_twice(
     config: StackConfig, ledger: Ledger, orders: dict[str, list[dict[str, Any]]], status: str
 ) -> list[str]:
-    """Orders whose status timeline enters ``status`` more than once."""
+    """Orders whose status timeline enters ``status`` more than once (its production
+    stage moves are timeline entries too, with ``production_stage`` set: not counted)."""
     twice = []
     async with httpx.AsyncClient(base_url=config.gateway_url, timeout=30) as client:
         for account, items in orders.items():
@@ -276,7 +277,8 @@ async def entered_twice(
             for order in items:
                 number = order["order_number"]
                 history = await read(client, f"/api/v1/orders/{number}/history", headers=auth)
-                if sum(1 for h in history["items"] if h["status"] == status) > 1:
+                changes = [h for h in history["items"] if not h.get("production_stage")]
+                if sum(1 for h in changes if h["status"] == status) > 1:
                     twice.append(number)
     return twice
 

@@ -94,11 +94,13 @@ async def run_demo(config: StackConfig) -> dict[str, Any]:
         if paid.status_code != 200:
             raise DemoFailed(f"starting the payment answered {paid.status_code}: {paid.text}")
         await simulate_success(number, config)
-        status = await _wait_for_status(client, config, auth, number, "work_in_process")
+        status = await _wait_for_order(client, config, auth, number, "status", "work_in_process")
         # The floor takes it in: three stations scan its job ticket, as their systems do.
         for scanned, station in FLOOR_SCANS:
             await scan(config, number, scanned, station)
-        stage = await _wait_for_stage(client, config, auth, number, FLOOR_SCANS[-1][0])
+        stage = await _wait_for_order(
+            client, config, auth, number, "production_stage", FLOOR_SCANS[-1][0].value
+        )
         second = await client.post(
             f"{config.gateway_url}/api/v1/orders",
             json={**order_body, "labeling": None, "sizes": {"42": 1}, "order_type": "mto"},
@@ -192,38 +194,23 @@ async def _wait(client: httpx.AsyncClient, url: str, headers: dict[str, str], st
     raise DemoFailed(f"{url} did not answer {status} within 60 s")
 
 
-async def _wait_for_status(
+async def _wait_for_order(
     client: httpx.AsyncClient,
     config: StackConfig,
     headers: dict[str, str],
     number: str,
-    status: str,
+    field: str,
+    value: str,
 ) -> str:
+    """Until the order's ``field`` is ``value`` (it follows from events, a moment later)."""
     for _ in range(240):
         order = (
             await client.get(f"{config.gateway_url}/api/v1/orders/{number}", headers=headers)
         ).json()
-        if order["status"] == status:
-            return status
+        if order.get(field) == value:
+            return value
         await asyncio.sleep(0.25)
-    raise DemoFailed(f"order {number} did not reach {status} within 60 s")
-
-
-async def _wait_for_stage(
-    client: httpx.AsyncClient,
-    config: StackConfig,
-    headers: dict[str, str],
-    number: str,
-    stage: ProductionStage,
-) -> str:
-    for _ in range(240):
-        order = (
-            await client.get(f"{config.gateway_url}/api/v1/orders/{number}", headers=headers)
-        ).json()
-        if order.get("production_stage") == stage.value:
-            return stage.value
-        await asyncio.sleep(0.25)
-    raise DemoFailed(f"order {number} did not reach {stage.value} within 60 s of its scans")
+    raise DemoFailed(f"order {number} did not reach {field} {value} within 60 s")
 
 
 async def _wait_for_email(

@@ -98,6 +98,20 @@ def history_response(order: model.Order) -> OrderHistory:
     )
 
 
+IdempotencyKey = Annotated[
+    str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
+]
+
+
+def _placed(result: handlers.CheckoutResult, state: State) -> Response[OrderResponse]:
+    """A new order (`201`), or the one a retry with the same key made (`200`)."""
+    return Response(
+        order_response(result.order, _now(state)),
+        status_code=201 if result.created else 200,
+        headers={"Idempotent-Replayed": "false" if result.created else "true"},
+    )
+
+
 def _now(state: State) -> datetime:
     runtime: OrdersRuntime = state.runtime
     return runtime.deps.clock.now()
@@ -113,9 +127,7 @@ class OrdersController(Controller):
         data: JSONBody[CheckoutRequest],
         state: State,
         account_id: AccountId,
-        idempotency_key: Annotated[
-            str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
-        ],
+        idempotency_key: IdempotencyKey,
         request_id: RequestId = "",
         actor: Actor = None,
     ) -> Response[OrderResponse]:
@@ -135,12 +147,7 @@ class OrdersController(Controller):
             request_id=request_id or idempotency_key,
             actor=actor,
         )
-        result = await handlers.check_out(command, runtime.deps)
-        return Response(
-            order_response(result.order, _now(state)),
-            status_code=201 if result.created else 200,
-            headers={"Idempotent-Replayed": "false" if result.created else "true"},
-        )
+        return _placed(await handlers.check_out(command, runtime.deps), state)
 
     @get("/", operation_id="listOrders", dependencies={"pool": query_model(OrderPoolQuery)})
     async def list_orders(
@@ -200,9 +207,7 @@ class OrdersController(Controller):
         order_number: OrderNumberPath,
         state: State,
         account_id: AccountId,
-        idempotency_key: Annotated[
-            str, HeaderParameter(name="Idempotency-Key", min_length=1, max_length=200)
-        ],
+        idempotency_key: IdempotencyKey,
         request_id: RequestId = "",
         actor: Actor = None,
     ) -> Response[OrderResponse]:
@@ -216,11 +221,7 @@ class OrdersController(Controller):
             runtime.deps,
             actor,
         )
-        return Response(
-            order_response(result.order, _now(state)),
-            status_code=201 if result.created else 200,
-            headers={"Idempotent-Replayed": "false" if result.created else "true"},
-        )
+        return _placed(result, state)
 
     @get("/{order_number:str}/history", operation_id="getOrderHistory")
     async def history(
