@@ -169,8 +169,9 @@ class Upstream:
         payload = body.model_dump(mode="json", exclude_none=True) if body is not None else None
         caller = self.request.user
         # An operator acts for no brand: the service sees the factory's realm and role.
-        operator = isinstance(caller, OperatorPrincipal)
-        account_id = caller.account_id if isinstance(caller, Principal) else ""
+        account_id, realm = (
+            (caller.account_id, None) if isinstance(caller, Principal) else ("", OPERATORS)
+        )
 
         async def send() -> StoredResponse:
             upstream = await self.client.request(
@@ -183,7 +184,7 @@ class Upstream:
                 headers=sent,
                 actor=caller.actor,
                 role=caller.role.value,
-                realm=OPERATORS if operator else None,
+                realm=realm,
             )
             location = None
             if created_at is not None and upstream.status_code == 201:

@@ -29,12 +29,6 @@ _LABELING = {
     "unlabeled": "Unlabeled (no brand marks)",
     "custom_stamps": "Custom stamps (your logo engraved)",
 }
-_STAGES = {
-    "awaiting_production": "awaiting production",
-    "ready_to_ship": "ready to ship",
-    "shipped": "shipped",
-    "delivered": "delivered",
-}
 _CARRIERS = {"ups": "UPS", "dhl": "DHL"}
 
 
@@ -257,20 +251,17 @@ def shipment_update(event: ShipmentStatusChanged) -> Notification | None:
     if shipment.to_status is not ShipmentStatus.SHIPPED:
         return None
     to = shipment.contact_email
-    stage = _STAGES.get(shipment.to_status.value, shipment.to_status.value)
     orders = ", ".join(shipment.order_numbers)
     return Notification(
         dedup_key=_key(event.event_id, "shipment-update", to),
         to=to,
-        subject=f"Shipment of {orders}: {stage}",
+        subject=f"Shipment of {orders}: shipped",
         template="shipment_update",
         context={
             "shipment_id": shipment.shipment_id,
             "group_id": shipment.group_id,
             "order_numbers": list(shipment.order_numbers),
             "pairs": shipment.pairs,
-            "status": shipment.to_status.value,
-            "stage": stage,
             "tracking_number": shipment.tracking_number,
             "carrier": _CARRIERS.get(shipment.carrier or "", shipment.carrier),
             "tracking_url": shipment.tracking.url if shipment.tracking else None,

@@ -344,18 +344,11 @@ async def flag_late_orders(deps: OrdersDeps) -> list[str]:
 
 
 async def _flag_late(order_number: str, now: datetime, deps: OrdersDeps) -> bool:
-    changed = False
-
-    async def load() -> model.Order:
-        return await get_any_order(order_number, deps)
-
-    def apply(order: model.Order) -> bool:
-        nonlocal changed
-        changed = order.flag_late(now, f"late:{order_number}")
-        return changed
-
-    await _change(load, apply, deps)
-    return changed
+    return await _changed(
+        lambda: get_any_order(order_number, deps),
+        lambda order: order.flag_late(now, f"late:{order_number}"),
+        deps,
+    )
 
 
 async def on_stage_reported(event: StageReported, deps: OrdersDeps) -> bool:
@@ -363,7 +356,6 @@ async def on_stage_reported(event: StageReported, deps: OrdersDeps) -> bool:
     An unknown order or a move the rules refuse raises (dead-lettered with the reason).
     The scanner names the order, not the brand: any brand's order is looked up."""
     report, event_id = event.payload, str(event.event_id)
-    changed = False
 
     async def load() -> model.Order:
         order = await deps.orders.get_any(report.order_number)
@@ -373,13 +365,13 @@ async def on_stage_reported(event: StageReported, deps: OrdersDeps) -> bool:
             )
         return order
 
-    def apply(order: model.Order) -> bool:
-        nonlocal changed
-        changed = order.apply_stage_report(event_id, report.stage, report.station, deps.clock.now())
-        return changed
-
-    await _change(load, apply, deps)
-    return changed
+    return await _changed(
+        load,
+        lambda order: order.apply_stage_report(
+            event_id, report.stage, report.station, deps.clock.now()
+        ),
+        deps,
+    )
 
 
 async def on_shipment_status_changed(event: ShipmentStatusChanged, deps: OrdersDeps) -> list[str]:
@@ -468,10 +460,16 @@ async def _apply_event(
     deps: OrdersDeps,
 ) -> bool:
     """Apply an event's ``change`` to one order of the event's brand; True if it changed."""
-    changed = False
+    return await _changed(lambda: _order_of(order_number, event, deps), change, deps)
 
-    async def load() -> model.Order:
-        return await _order_of(order_number, event, deps)
+
+async def _changed(
+    load: Callable[[], Awaitable[model.Order]],
+    change: Callable[[model.Order], bool],
+    deps: OrdersDeps,
+) -> bool:
+    """``_change``, telling whether ``change`` changed the order (saved) or not."""
+    changed = False
 
     def apply(order: model.Order) -> bool:
         nonlocal changed

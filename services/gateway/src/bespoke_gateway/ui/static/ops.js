@@ -1,10 +1,9 @@
 // The operator console: the factory's staff sign in apart from brands (their own
 // HttpOnly session cookie), see every brand's orders in production by stage, move one
 // or many at once, open each order's job ticket, and ship what is ready.
-import { ApiError, h, postSignIn, problemBox, showError, TYPES } from "./app.js";
+import { ApiError, h, postSignIn, problemBox, showError, STAGES as NAMES, TYPES } from "./app.js";
 
-const STAGES = ["on_hold", "queued", "received", "cutting", "closing", "lasting", "soling", "finishing", "quality_check", "ready_to_ship"];
-const NAMES = { on_hold: "On hold", queued: "Queued", received: "Received", cutting: "Cutting", closing: "Closing", lasting: "Lasting", soling: "Soling", finishing: "Finishing", quality_check: "Quality check", ready_to_ship: "Ready to ship" };
+const STAGES = Object.keys(NAMES); // in the order the pairs go through them
 const LIMIT = 200;
 
 const flash = document.getElementById("flash");

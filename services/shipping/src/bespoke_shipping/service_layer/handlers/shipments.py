@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 from bespoke_contracts import (
@@ -21,7 +22,7 @@ from bespoke_shipping.domain.errors import (
     OrderNotFound,
     ShipmentNotFound,
 )
-from bespoke_shipping.domain.model import GROUP_PREFIX, Shipment, shipment_id_for
+from bespoke_shipping.domain.model import GROUP_PREFIX, OrderRecord, Shipment, shipment_id_for
 from bespoke_shipping.service_layer.handlers.deps import (
     MAX_CHANGE_ATTEMPTS,
     ShippingDeps,
@@ -101,8 +102,7 @@ async def shipment_of(account_id: str, target: str, deps: ShippingDeps) -> Shipm
         record = await deps.orders.get(target)
         if record is None or record.account_id != account_id:
             raise OrderNotFound(f"no order {target} for this brand")
-        if record.group_id is not None:
-            candidates.insert(0, shipment_id_for(record.group_id))
+        candidates = _shipments_carrying(record)
     else:
         await get_group(account_id, target, deps)
     for candidate in candidates:
@@ -123,13 +123,16 @@ async def on_order_stage_changed(event: OrderStageChanged, deps: ShippingDeps) -
         return False
     record = await known(change.order_number, deps)
     await deps.orders.set_ready(change.order_number)
-    candidates = [shipment_id_for(change.order_number)]
-    if record.group_id is not None:
-        candidates.insert(0, shipment_id_for(record.group_id))
-    for candidate in candidates:
-        if await deps.shipments.get(candidate) is not None:
+    for candidate in _shipments_carrying(record):
+        with contextlib.suppress(ShipmentNotFound):  # not made yet: it reads the mark
             return await _ready(candidate, [change.order_number], event.correlation_id, deps)
     return False
+
+
+def _shipments_carrying(record: OrderRecord) -> list[str]:
+    """Where an order ships, most likely first: its group's shipment, then its own."""
+    own = shipment_id_for(record.order_number)
+    return [shipment_id_for(record.group_id), own] if record.group_id is not None else [own]
 
 
 async def _ready(
