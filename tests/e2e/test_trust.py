@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
 from bespoke.stack.config import StackConfig
 from bespoke.stack.keys import CallsAsGateway
 from bespoke_contracts import ORDER_SUBMITTED, STAGE_REPORTED
+from bespoke_platform.kafka import KafkaLogin, make_broker
 
 from .test_delivery import payment_for, publish, publish_as, wait_until_consumed
 from .test_payments import pending_order
@@ -95,7 +97,7 @@ async def test_payments_operator_routes_take_no_brand(
         assert (await client.get(url, auth=as_operator)).status_code == 200
 
 
-def downstream_options() -> dict[str, Any]:
+def downstream_credentials() -> dict[str, Any]:
     """What a factory system gets from `bespoke kafka credentials downstream`."""
     bespoke = Path(sys.executable).parent / "bespoke"
     printed = subprocess.run(
@@ -104,11 +106,17 @@ def downstream_options() -> dict[str, Any]:
         text=True,
         check=True,
     )
-    found = json.loads(printed.stdout)
+    found: dict[str, Any] = json.loads(printed.stdout)
     assert (found["security_protocol"], found["sasl_mechanism"]) == (
         "SASL_PLAINTEXT",
         "SCRAM-SHA-512",
     )
+    return found
+
+
+def downstream_options() -> dict[str, Any]:
+    """aiokafka's options for the downstream principal."""
+    found = downstream_credentials()
     return {
         "bootstrap_servers": found["bootstrap_servers"],
         "security_protocol": found["security_protocol"],
@@ -140,6 +148,38 @@ async def test_kafka_without_credentials_neither_takes_nor_gives(
     with pytest.raises(KafkaError):  # a wrong password
         await wrong.start()
     await wrong.stop()
+
+
+async def test_kafka_over_tls_checks_the_brokers_certificate(
+    running_system: StackConfig,
+) -> None:
+    found = downstream_credentials()
+    tls = KafkaLogin(found["username"], found["password"], "SASL_SSL", ca_file=found["ssl_ca_file"])
+    reader = AIOKafkaConsumer(bootstrap_servers=found["tls_bootstrap_servers"], **tls.aiokafka())
+    await reader.start()
+    try:
+        assert ORDER_SUBMITTED in await reader.topics()
+    finally:
+        await reader.stop()
+    # The services' own client (FastStream) over the same listener, as a service with
+    # `KAFKA_SECURITY_PROTOCOL=SASL_SSL` and `KAFKA_CA_FILE` runs.
+    broker = make_broker(found["tls_bootstrap_servers"], "e2e-tls", tls)
+    await broker.connect()
+    try:
+        report = b'{"order_number": "BF-999999", "stage": "received"}'  # refused: to the DLQ
+        await broker.publish(report, STAGE_REPORTED, key=b"BF-999999")
+    finally:
+        await broker.stop()
+
+    untrusted = replace(tls, ca_file="")  # the system's CAs never signed the stack's broker
+    stranger = AIOKafkaProducer(
+        bootstrap_servers=found["tls_bootstrap_servers"],
+        request_timeout_ms=3000,
+        **untrusted.aiokafka(),
+    )
+    with pytest.raises(KafkaError):
+        await stranger.start()
+    await stranger.stop()
 
 
 async def test_downstream_reads_every_event_and_writes_only_stage_reports(

@@ -37,6 +37,7 @@ only (``bespoke_platform.credentials``), and its NetworkPolicy lets only them in
 
 KAFKA_PORT: Final = 9092
 KAFKA_CONTROLLER_PORT: Final = 9093
+KAFKA_TLS_PORT: Final = 9094
 MONGODB_PORT: Final = 27017
 STRIPE_MOCK_PORT: Final = 12111
 STRIPE_MOCK_HTTPS_PORT: Final = 12112

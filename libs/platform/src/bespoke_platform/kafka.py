@@ -25,6 +25,9 @@ class KafkaLogin:
     password: str
     security_protocol: str = "SASL_PLAINTEXT"
     sasl_mechanism: str = "SCRAM-SHA-512"
+    ca_file: str = ""
+    """For `SASL_SSL`: the PEM file of the CA that signed the brokers' certificates (a
+    private CA); empty: the system's CAs."""
 
     @classmethod
     def of(cls, settings: KafkaServiceSettings) -> KafkaLogin:
@@ -33,12 +36,23 @@ class KafkaLogin:
             settings.kafka_password,
             settings.kafka_security_protocol,
             settings.kafka_sasl_mechanism,
+            settings.kafka_ca_file,
         )
 
     @property
     def signs_in(self) -> bool:
         """False only for `PLAINTEXT`: a broker that asks no one (docker compose's)."""
         return self.security_protocol != "PLAINTEXT"
+
+    @property
+    def uses_tls(self) -> bool:
+        return self.security_protocol == "SASL_SSL"
+
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """The context that checks the brokers' certificates and names (None without TLS)."""
+        if not self.uses_tls:
+            return None
+        return ssl.create_default_context(cafile=self.ca_file or None)
 
     def aiokafka(self) -> dict[str, Any]:
         """Keyword arguments of aiokafka's clients (producer, consumer, admin)."""
@@ -50,20 +64,19 @@ class KafkaLogin:
             "sasl_plain_username": self.username,
             "sasl_plain_password": self.password,
         }
-        if self.security_protocol == "SASL_SSL":
-            options["ssl_context"] = ssl.create_default_context()
+        if self.uses_tls:
+            options["ssl_context"] = self.ssl_context()
         return options
 
     def faststream(self) -> BaseSecurity | None:
         if not self.signs_in:
             return None
         kind = SASLScram256 if self.sasl_mechanism == "SCRAM-SHA-256" else SASLScram512
-        use_ssl = self.security_protocol == "SASL_SSL"
         return kind(
             self.username,
             self.password,
-            ssl_context=ssl.create_default_context() if use_ssl else None,
-            use_ssl=use_ssl,
+            ssl_context=self.ssl_context(),
+            use_ssl=self.uses_tls,
         )
 
 

@@ -34,7 +34,10 @@ class KafkaServiceSettings(ServiceSettings):
     """A service that publishes or consumes events: how it signs in to Kafka."""
 
     kafka_security_protocol: str = "SASL_PLAINTEXT"
-    """`SASL_PLAINTEXT`, or `SASL_SSL` where the brokers speak TLS (the system's CA)."""
+    """`SASL_PLAINTEXT`, or `SASL_SSL` where the brokers speak TLS."""
+    kafka_ca_file: str = ""
+    """For `SASL_SSL`: the PEM file of the CA that signed the brokers' certificates;
+    empty: the system's CAs."""
     kafka_sasl_mechanism: str = "SCRAM-SHA-512"
     kafka_username: str = ""
     """This service's Kafka principal (its name, by convention)."""

@@ -242,9 +242,12 @@ def operators_create(
 def kafka_credentials_downstream() -> None:
     """The principal of the factory's downstream systems on the local Kafka: reads every
     event topic, writes only `production.stage_reported`. Prints `bootstrap_servers`,
-    `security_protocol`, `sasl_mechanism`, `username`, `password`."""
+    `security_protocol`, `sasl_mechanism`, `username`, `password`, and for the same
+    sign-in over TLS `tls_bootstrap_servers` (`SASL_SSL`) with `ssl_ca_file`, the stack's
+    CA."""
     from bespoke.stack.config import StackConfig
     from bespoke.stack.kafka_security import login
+    from bespoke.stack.kafka_tls import certificates
     from bespoke_contracts.topics import DOWNSTREAM
 
     config = StackConfig()
@@ -256,6 +259,8 @@ def kafka_credentials_downstream() -> None:
             "sasl_mechanism": found.sasl_mechanism,
             "username": found.username,
             "password": found.password,
+            "tls_bootstrap_servers": config.kafka_tls_bootstrap,
+            "ssl_ca_file": str(certificates(config).ca_file),
         }
     )
 

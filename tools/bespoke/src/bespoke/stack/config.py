@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bespoke_platform.addresses import (
     KAFKA_CONTROLLER_PORT,
     KAFKA_PORT,
+    KAFKA_TLS_PORT,
     LOCAL_HOST,
     MAILPIT_HTTP_PORT,
     MAILPIT_SMTP_PORT,
@@ -51,6 +52,9 @@ class StackConfig(BaseSettings):
     host: str = LOCAL_HOST
     kafka_port: int = KAFKA_PORT
     kafka_controller_port: int = KAFKA_CONTROLLER_PORT
+    kafka_tls_port: int = Field(
+        default=KAFKA_TLS_PORT, description="Kafka's SASL_SSL listener (the stack's own CA)."
+    )
     kafka_heap: str = "512m"
     mongodb_port: int = MONGODB_PORT
     stripe_mock_port: int = STRIPE_MOCK_PORT
@@ -88,6 +92,10 @@ class StackConfig(BaseSettings):
     @property
     def kafka_bootstrap(self) -> str:
         return f"{self.host}:{self.kafka_port}"
+
+    @property
+    def kafka_tls_bootstrap(self) -> str:
+        return f"{self.host}:{self.kafka_tls_port}"
 
     @property
     def mongodb_url(self) -> str:

@@ -10,7 +10,7 @@ from string import Template
 
 from aiokafka.admin import AIOKafkaAdminClient
 
-from bespoke.stack import kafka_security
+from bespoke.stack import kafka_security, kafka_tls
 from bespoke.stack.components.component import Component, Say, fingerprint, require, run_install
 from bespoke.stack.config import DEPLOY_LOCAL, StackConfig
 from bespoke.stack.processes import ProcessSpec
@@ -33,6 +33,14 @@ class Kafka(Component):
     @property
     def libs(self) -> Path:
         return self.home / "libs"
+
+    @property
+    def template(self) -> Path:
+        return DEPLOY_LOCAL / "kafka" / "server.properties"
+
+    def code_version(self) -> str:
+        """A broker started from an older configuration template is restarted."""
+        return fingerprint(self.template)
 
     def install(self, say: Say) -> None:
         pom = DEPLOY_LOCAL / "kafka" / "pom.xml"
@@ -69,15 +77,17 @@ class Kafka(Component):
         config_dir.mkdir(parents=True, exist_ok=True)
         config_dir.chmod(0o700)  # the broker's configuration holds passwords
         known = kafka_security.passwords(c)
-        template = Template((DEPLOY_LOCAL / "kafka" / "server.properties").read_text())
+        template = Template(self.template.read_text())
         (config_dir / "server.properties").write_text(
             template.substitute(
                 host=c.host,
                 port=c.kafka_port,
+                tls_port=c.kafka_tls_port,
                 controller_port=c.kafka_controller_port,
                 log_dirs=data,
                 controller_password=known[kafka_security.CONTROLLER],
                 broker_password=known[kafka_security.BROKER],
+                tls_keystore=kafka_tls.certificates(c).keystore,
             )
         )
         shutil.copyfile(
