@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import uuid
@@ -20,11 +21,20 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.errors import KafkaError, TopicAuthorizationFailedError
+from confluent_kafka.admin import (
+    AclBindingFilter,
+    AclOperation,
+    AclPermissionType,
+    ResourcePatternType,
+    ResourceType,
+)
 
 from bespoke.stack.config import StackConfig
+from bespoke.stack.kafka_security import ADMIN, login, passwords
 from bespoke.stack.keys import CallsAsGateway
-from bespoke_contracts import ORDER_SUBMITTED, STAGE_REPORTED
+from bespoke_contracts import ORDER_LATE, ORDER_SUBMITTED, STAGE_REPORTED
 from bespoke_platform.kafka import KafkaLogin, make_broker
+from bespoke_platform.kafka_access import CLIENT_PRINCIPALS, acl_bindings, admin_client
 
 from .test_delivery import payment_for, publish, publish_as, wait_until_consumed
 from .test_payments import pending_order
@@ -246,3 +256,50 @@ async def test_metrics_are_on_a_port_of_their_own(
         scraped = await client.get(running_system.metrics_url(service))
         assert scraped.status_code == 200
         assert "bespoke_http_request_duration_seconds" in scraped.text
+
+
+def test_the_topics_job_makes_every_principal_and_acl_from_the_tables(
+    running_system: StackConfig,
+) -> None:
+    """`python -m bespoke_platform.topics --access` (docker compose's `topics`, and the
+    Kubernetes Job where no operator makes users) puts back what a cluster lacks."""
+    admin = admin_client(running_system.kafka_bootstrap, login(running_system, ADMIN))
+    lost = AclBindingFilter(
+        ResourceType.TOPIC,
+        ORDER_LATE,
+        ResourcePatternType.LITERAL,
+        "User:downstream",
+        "*",
+        AclOperation.READ,
+        AclPermissionType.ALLOW,
+    )
+    [deleted] = admin.delete_acls([lost]).values()
+    assert len(deleted.result(timeout=30)) == 1
+    known = passwords(running_system)
+    env = os.environ | {
+        "BESPOKE_TOPICS_KAFKA_USERNAME": ADMIN,
+        "BESPOKE_TOPICS_KAFKA_PASSWORD": known[ADMIN],
+    }
+    env |= {f"BESPOKE_TOPICS_KAFKA_PASSWORD_{p.upper()}": known[p] for p in CLIENT_PRINCIPALS}
+    command = [sys.executable, "-m", "bespoke_platform.topics"]
+    command += ["--bootstrap", running_system.kafka_bootstrap, "--access"]
+    job = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert job.returncode == 0, job.stderr
+    assert f"access: {len(CLIENT_PRINCIPALS)} principals" in job.stdout
+
+    everything = AclBindingFilter(
+        ResourceType.ANY,
+        None,
+        ResourcePatternType.ANY,
+        None,
+        None,
+        AclOperation.ANY,
+        AclPermissionType.ANY,
+    )
+    held = set(admin.describe_acls(everything).result(timeout=30))
+    assert held == set(acl_bindings())
+
+    without = {k: v for k, v in env.items() if k != "BESPOKE_TOPICS_KAFKA_PASSWORD_DOWNSTREAM"}
+    refused = subprocess.run(command, env=without, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2
+    assert "downstream" in refused.stderr

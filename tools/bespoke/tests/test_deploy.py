@@ -14,11 +14,15 @@ from typing import Any
 import kubernetes_validate
 import pytest
 import yaml
+from typer.testing import CliRunner
 
 from bespoke import k8s
+from bespoke.cli import app
 from bespoke.stack.components import SERVICE_NAMES, kustomize
 from bespoke.stack.config import StackConfig
+from bespoke_contracts.topics import CONSUMERS
 from bespoke_platform.addresses import SERVICE_PORTS
+from bespoke_platform.kafka_access import CLIENT_PRINCIPALS
 
 ROOT = Path(__file__).parents[3]
 K8S = ROOT / "deploy" / "k8s"
@@ -251,6 +255,57 @@ def test_docker_compose_runs_every_service_with_what_it_needs() -> None:
         collector = services["jaeger"]["image"].split(":")[0]
         assert collector == "jaegertracing/jaeger"
         assert service["environment"]["OTEL_EXPORTER_OTLP_ENDPOINT"] == "http://jaeger:4318"
+
+
+def _compose_kafka_properties(environment: dict[str, str]) -> dict[str, str]:
+    """The apache/kafka image's rule: KAFKA_A_B -> a.b, `__` -> `-`, `___` -> `_`."""
+    out = {}
+    for name, value in environment.items():
+        if name.startswith("KAFKA_"):
+            key = name.removeprefix("KAFKA_").lower()
+            key = key.replace("___", "\0").replace("__", "-").replace("_", ".")
+            out[key.replace("\0", "_")] = value
+    return out
+
+
+def test_docker_compose_kafka_signs_everyone_in_and_allows_only_the_acls() -> None:
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    broker = _compose_kafka_properties(services["kafka"]["environment"])
+    assert broker["authorizer.class.name"].endswith("StandardAuthorizer")
+    assert broker["allow.everyone.if.no.acl.found"] == "false"
+    assert set(broker["super.users"].split(";")) == {"User:broker", "User:controller", "User:admin"}
+    protocols = dict(p.split(":") for p in broker["listener.security.protocol.map"].split(","))
+    assert set(protocols.values()) == {"SASL_PLAINTEXT"}, "no listener takes anyone"
+    assert "SCRAM-SHA-512" in broker["sasl.enabled.mechanisms"].split(",")
+    assert "ScramLoginModule" in broker["listener.name.clients.scram-sha-512.sasl.jaas.config"]
+    plain = broker["listener.name.clients.plain.sasl.jaas.config"]
+    assert re.findall(r"user_(\w+)=", plain) == ["broker", "admin"], "PLAIN: no service"
+    topics = services["topics"]
+    assert "--access" in topics["entrypoint"]
+    for principal in CLIENT_PRINCIPALS:
+        variable = f"KAFKA_PASSWORD_{principal.upper()}"
+        assert variable in topics["environment"][f"BESPOKE_TOPICS_{variable}"]
+    for name in CONSUMERS:
+        environment = services[name]["environment"]
+        prefix = f"BESPOKE_{name.upper()}_KAFKA_"
+        assert environment[prefix + "USERNAME"] == name
+        assert f"KAFKA_PASSWORD_{name.upper()}:?" in environment[prefix + "PASSWORD"]
+        assert environment.get(prefix + "SECURITY_PROTOCOL", "SASL_PLAINTEXT") != "PLAINTEXT"
+
+
+def test_keys_compose_env_makes_every_secret_docker_compose_asks_for() -> None:
+    asked = set(re.findall(r"\$\{(\w+)", (ROOT / "docker-compose.yml").read_text()))
+    printed = CliRunner().invoke(app, ["keys", "compose-env"])
+    assert printed.exit_code == 0, printed.output
+    made = dict(line.split("=", 1) for line in printed.output.splitlines())
+    assert asked <= set(made), asked - set(made)
+    passwords = [v for k, v in made.items() if k.startswith("KAFKA_PASSWORD_")]
+    assert len(set(passwords)) == len(passwords), "one password per principal"
+    again = dict(
+        line.split("=", 1)
+        for line in CliRunner().invoke(app, ["keys", "compose-env"]).output.splitlines()
+    )
+    assert set(passwords).isdisjoint(again.values()), "new every time"
 
 
 def test_traces_go_to_the_collector_named_in_the_config(

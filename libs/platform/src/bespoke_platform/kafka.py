@@ -41,7 +41,7 @@ class KafkaLogin:
 
     @property
     def signs_in(self) -> bool:
-        """False only for `PLAINTEXT`: a broker that asks no one (docker compose's)."""
+        """False only for `PLAINTEXT`: a broker that asks no one (none of ours does)."""
         return self.security_protocol != "PLAINTEXT"
 
     @property

@@ -321,10 +321,13 @@ def keys_create(
 
 @keys_app.command("compose-env")
 def keys_compose_env() -> None:
-    """New keys for every signing service and each service's trusted callers, as the
-    `.env` file docker compose reads: `uv run bespoke keys compose-env > .env`."""
+    """New keys for every signing service and each service's trusted callers, and a new
+    password for every Kafka principal, as the `.env` file docker compose reads:
+    `uv run bespoke keys compose-env > .env`."""
     import json
+    import secrets
 
+    from bespoke.stack.kafka_security import PRINCIPALS
     from bespoke_platform.addresses import CALLERS
     from bespoke_platform.credentials import new_key, private_pem, public_jwk
 
@@ -336,6 +339,8 @@ def keys_compose_env() -> None:
     for service, callers in CALLERS.items():
         trusted = {caller: [public_jwk(*keys[caller])] for caller in callers}
         lines[f"BESPOKE_{service.upper()}_TRUSTED_KEYS"] = json.dumps(trusted)
+    for principal in PRINCIPALS:
+        lines[f"KAFKA_PASSWORD_{principal.upper()}"] = secrets.token_urlsafe(24)
     for name, value in lines.items():
         quoted = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
         print(f'{name}="{quoted}"')

@@ -11,6 +11,7 @@ from bespoke.stack.config import REPO_ROOT, StackConfig
 from bespoke.stack.keys import service_env
 from bespoke.stack.processes import ProcessSpec
 from bespoke_payments.settings import PaymentsSettings
+from bespoke_platform.kafka_access import SERVICES
 
 LOCAL_FREE_FAILURES = 1_000_000
 """Failed sign-ins from one address before the local gateway slows them (see ``spec``)."""
@@ -62,7 +63,7 @@ class Service(Component):
                 env[f"{prefix}{other.upper()}_URL"] = c.service_url(other)
         env[prefix + "BACKOFFICE_URL"] = c.gateway_url
         env |= service_env(c, self.name)  # its key and the callers it trusts
-        if self.name in kafka_security.SERVICES:  # its own Kafka principal
+        if self.name in SERVICES:  # its own Kafka principal
             env[prefix + "KAFKA_USERNAME"] = self.name
             env[prefix + "KAFKA_PASSWORD"] = kafka_security.passwords(c)[self.name]
         if self.name == "gateway":
