@@ -135,6 +135,7 @@ function openShip(order) {
 document.getElementById("ship-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const form = event.target;
+  document.getElementById("ship-error").replaceChildren();  // a retry's answer is its own
   try {
     await ops("POST", `/shipments/${encodeURIComponent(shipping)}/ship`, { carrier: form.carrier.value, tracking_number: form.tracking_number.value.trim() });
     shipDialog.close();
