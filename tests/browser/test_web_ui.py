@@ -60,7 +60,7 @@ async def sign_in(page: Page, base: str, email: str) -> None:
     await expect(page.locator("#who")).to_contain_text(email.split("-")[0])
 
 
-async def check_out(page: Page, first: bool) -> str:
+async def check_out(page: Page, first: bool, vat_id: str | None = None) -> str:
     await expect(page.get_by_role("heading", name="Checkout")).to_be_visible()
     await page.get_by_label("I confirm these raw materials").check()
     await page.get_by_label(re.compile(r"MINI-BULK")).check()
@@ -78,6 +78,14 @@ async def check_out(page: Page, first: bool) -> str:
         await shot(page, "04-checkout")
     else:
         await expect(labeling).to_be_hidden()
+    if vat_id:
+        # A VAT number with a wrong check digit is refused at checkout, naming the field.
+        await page.get_by_label("VAT id (optional)").fill(
+            vat_id[:-1] + str((int(vat_id[-1]) + 1) % 10)
+        )
+        await page.get_by_role("button", name="Place order").click()
+        await expect(page.locator("#checkout-errors")).to_contain_text("not a valid ES VAT number")
+        await page.get_by_label("VAT id (optional)").fill(vat_id)
     await page.get_by_role("button", name="Place order").click()
     number = page.locator("#placed-number")
     await expect(number).to_have_text(re.compile(r"BF-\d{6,}"))
@@ -133,7 +141,7 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     checkout_url = page.url
     first = await check_out(page, first=True)
     await page.goto(checkout_url)
-    second = await check_out(page, first=False)
+    second = await check_out(page, first=False, vat_id="ESA28017895")
     assert first != second
 
     # Both in the pool as Pending Payment, each with its Pay action.
@@ -159,6 +167,9 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     # One payment for the group (stripe-mock: the simulation control is there).
     await expect(page).to_have_url(re.compile(r"/app/groups/SG-[A-Z0-9]+/pay"))
     await expect(page.locator("#summary")).to_contain_text(first)
+    await expect(page.locator("#summary")).to_contain_text("Subtotal (net)")
+    await expect(page.locator("#summary")).to_contain_text("VAT 21 %")  # billed in Spain
+    await expect(page.locator("#summary")).to_contain_text("Spanish VAT (IVA) 21 %")
     await page.get_by_role("button", name="Pay now").click()
     await expect(page.get_by_text("Card payment (Stripe test mode)")).to_be_visible()
     await shot(page, "08-pay")

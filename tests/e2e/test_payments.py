@@ -61,7 +61,8 @@ async def test_a_paid_order_goes_to_work_in_process(
     page = (await api.get(f"/orders/{number}/payment")).json()
     order = (await api.get(f"/orders/{number}")).json()
     assert page["total"] == order["costs"]["total"]
-    assert page["manufacturing"] + page["shipping"] + page["customization"] == page["total"]
+    assert page["manufacturing"] + page["shipping"] + page["customization"] == page["subtotal"]
+    assert page["subtotal"] + page["vat"] == page["total"]
 
     first = (await api.post(f"/orders/{number}/payment")).json()
     second = (await api.post(f"/orders/{number}/payment")).json()

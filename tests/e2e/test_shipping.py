@@ -19,6 +19,7 @@ from bespoke.payments import simulate_success
 from bespoke.stack.config import StackConfig
 from bespoke.stack.kafka_security import client_options
 from bespoke_contracts import SHIPMENT_STATUS_CHANGED
+from bespoke_contracts.vat import vat_on_lines
 
 from .conftest import checkout_body
 from .test_operators import create_operator
@@ -93,7 +94,20 @@ async def test_three_orders_grouped_are_paid_once_and_ship_together(
     assert invoice["order_numbers"] == numbers
     assert invoice["shipping"] == group["shipping_cost"]
     assert invoice["manufacturing"] == sum(o["costs"]["manufacturing"] for o in orders)
-    assert invoice["total"] == sum(o["costs"]["total"] for o in orders) - group["saving"]
+    assert invoice["subtotal"] == sum(o["costs"]["subtotal"] for o in orders) - group["saving"]
+    # VAT on each order's lines, its share of the group's shipping instead of its own.
+    rate = orders[0]["costs"]["vat_rate_bp"]
+    lines = [
+        amount
+        for o in orders
+        for amount in (
+            o["costs"]["manufacturing"],
+            group["allocations"][o["order_number"]],
+            o["costs"]["customization"],
+        )
+    ]
+    assert (invoice["vat_rate_bp"], invoice["vat"]) == (rate, vat_on_lines(lines, rate))
+    assert invoice["total"] == invoice["subtotal"] + invoice["vat"]
     await until(lambda: _in_group(api, numbers[1], group["id"]))
     order = (await api.get(f"/orders/{numbers[1]}")).json()
     assert order["shipping_group"] == {

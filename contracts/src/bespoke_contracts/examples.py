@@ -15,6 +15,7 @@ from bespoke_contracts.orders import (
     OrderSubmittedPayload,
     OrderType,
 )
+from bespoke_contracts.vat import NO_VAT, VatTreatment
 
 ADDRESS = Address(
     name="Atelier Norte", line1="Calle Mayor 1", city="Elda", postal_code="03600", country="ES"
@@ -36,15 +37,20 @@ SPECIFICATION = OrderSpecification(
 
 
 def costs(
-    per_pair: int = 20_000, pairs: int = 1, shipping: int = 1_500, customization: int = 0
+    per_pair: int = 20_000,
+    pairs: int = 1,
+    shipping: int = 1_500,
+    customization: int = 0,
+    vat: VatTreatment = NO_VAT,
 ) -> OrderCosts:
-    """A consistent cost breakdown."""
+    """A consistent cost breakdown (no VAT unless ``vat`` says)."""
     return OrderCosts.priced(
         per_pair=per_pair,
         pairs=pairs,
         shipping=shipping,
         customization=customization,
         currency="EUR",
+        vat=vat,
     )
 
 
@@ -55,6 +61,7 @@ def order_submitted(
     billing: BillingInfo = BILLING,
     labeling: Labeling = Labeling.UNLABELED,
     order_type: OrderType = OrderType.MTO,
+    vat: VatTreatment = NO_VAT,
 ) -> OrderSubmitted:
     """A complete `order.submitted` event."""
     sizes = sizes or {"42": 1}
@@ -74,7 +81,7 @@ def order_submitted(
             shipping_address=address,
             billing=billing,
             specification=SPECIFICATION,
-            costs=costs(pairs=pairs),
+            costs=costs(pairs=pairs, vat=vat),
             created_at=datetime(2026, 1, 2, tzinfo=UTC),
         ),
     )

@@ -5,13 +5,22 @@ from __future__ import annotations
 import re
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from bespoke_contracts.design import BomLine, ElementChoice, MaterialChoice
 from bespoke_contracts.envelope import Envelope
 from bespoke_contracts.tracking import Tracking
+from bespoke_contracts.vat import BASIS_POINTS, NO_VAT, VatTreatment, vat_on_lines
 
 ORDER_SUBMITTED: Final = "order.submitted"
 """Topic of :class:`OrderSubmitted`; key: the order number."""
@@ -49,7 +58,8 @@ def order_sequence(order_number: str) -> int:
 
 
 def order_total(*, manufacturing: int, shipping: int, customization: int) -> int:
-    """What an order (or an invoice of several) costs in all: the one place it is summed."""
+    """What an order (or an invoice of several) costs before VAT: the one place its lines
+    are summed."""
     return manufacturing + shipping + customization
 
 
@@ -157,7 +167,8 @@ MinorUnits = Annotated[int, Field(ge=0, description="Integer minor units (e.g. c
 
 
 class OrderCosts(BaseModel):
-    """What the order costs, fixed at checkout (and at each edit while pending)."""
+    """What the order costs, fixed at checkout (and at each edit while pending). Prices
+    are net; VAT is added on each line at the buyer's rate (``bespoke_contracts.vat``)."""
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -167,23 +178,60 @@ class OrderCosts(BaseModel):
     customization: MinorUnits = Field(
         description="One-time customization, e.g. developing the brand's custom stamps."
     )
-    total: MinorUnits = Field(description="`manufacturing + shipping + customization`.")
+    subtotal: MinorUnits = Field(description="`manufacturing + shipping + customization`, net.")
+    vat_rate_bp: int = Field(
+        default=0, ge=0, le=BASIS_POINTS, description="VAT rate in basis points: `2100` = 21 %."
+    )
+    vat: MinorUnits = Field(
+        default=0, description="VAT on each line at `vat_rate_bp`, rounded half up, added."
+    )
+    vat_note: str = Field(
+        default="", description="What the invoice says of VAT, e.g. the reverse-charge wording."
+    )
+    total: MinorUnits = Field(description="`subtotal + vat`: what the brand pays.")
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code, e.g. `EUR`.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _net_when_untaxed(cls, data: Any) -> Any:
+        """Costs stored before VAT was charged: their total was net, with no VAT."""
+        if isinstance(data, dict) and "subtotal" not in data and "total" in data:
+            return {**data, "subtotal": data["total"]}
+        return data
+
+    @property
+    def lines(self) -> tuple[int, int, int]:
+        """The invoice lines VAT is computed on: manufacturing, shipping, customization."""
+        return (self.manufacturing, self.shipping, self.customization)
 
     @classmethod
     def priced(
-        cls, *, per_pair: int, pairs: int, shipping: int, customization: int, currency: str
+        cls,
+        *,
+        per_pair: int,
+        pairs: int,
+        shipping: int,
+        customization: int,
+        currency: str,
+        vat: VatTreatment = NO_VAT,
     ) -> OrderCosts:
-        """The breakdown of ``pairs`` at ``per_pair``, plus shipping and customization."""
+        """The breakdown of ``pairs`` at ``per_pair``, plus shipping and customization, and
+        VAT on each of those lines at ``vat``'s rate."""
         manufacturing = per_pair * pairs
+        subtotal = order_total(
+            manufacturing=manufacturing, shipping=shipping, customization=customization
+        )
+        tax = vat_on_lines((manufacturing, shipping, customization), vat.rate_bp)
         return cls(
             per_pair=per_pair,
             manufacturing=manufacturing,
             shipping=shipping,
             customization=customization,
-            total=order_total(
-                manufacturing=manufacturing, shipping=shipping, customization=customization
-            ),
+            subtotal=subtotal,
+            vat_rate_bp=vat.rate_bp,
+            vat=tax,
+            vat_note=vat.note,
+            total=subtotal + tax,
             currency=currency,
         )
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from bespoke_contracts.api.query import QueryString
 from bespoke_contracts.orders import (
@@ -22,6 +22,7 @@ from bespoke_contracts.orders import (
     ProductionStage,
 )
 from bespoke_contracts.tracking import Tracking
+from bespoke_contracts.vat import InvalidVatId, normalized_vat_id
 
 
 class PaymentStatus(StrEnum):
@@ -32,6 +33,23 @@ class PaymentStatus(StrEnum):
     PAID = "paid"
     REFUNDED = "refunded"
     PARTIALLY_REFUNDED = "partially_refunded"
+
+
+class Billing(BillingInfo):
+    """Who is invoiced, as a brand sends it: a `vat_id` must be valid for the billing
+    address's country (format and check digits; no network lookup) and is kept in its
+    compact form with its country prefix, e.g. `DE136695976`."""
+
+    @field_validator("vat_id")
+    @classmethod
+    def _valid_for_its_country(cls, vat_id: str | None, info: ValidationInfo) -> str | None:
+        address = info.data.get("address")
+        if vat_id is None or address is None:  # no number, or the address failed already
+            return vat_id
+        try:
+            return normalized_vat_id(address.country, vat_id)
+        except InvalidVatId as error:
+            raise ValueError(str(error)) from None
 
 
 class CheckoutRequest(BaseModel):
@@ -49,7 +67,7 @@ class CheckoutRequest(BaseModel):
         min_length=1, description='Size run: EU size (`"42"`, `"42.5"`) -> pairs.'
     )
     shipping_address: Address = Field(description="Where the order ships.")
-    billing: BillingInfo = Field(description="Who is invoiced; `billing.email` receives emails.")
+    billing: Billing = Field(description="Who is invoiced; `billing.email` receives emails.")
     labeling: Labeling | None = Field(
         default=None,
         description="Required on the brand's first order: `unlabeled` or `custom_stamps` "
@@ -65,7 +83,7 @@ class OrderEdit(BaseModel):
 
     sizes: dict[EuSize, int] | None = Field(default=None, min_length=1, description="New size run.")
     shipping_address: Address | None = Field(default=None, description="New shipping address.")
-    billing: BillingInfo | None = Field(default=None, description="New billing information.")
+    billing: Billing | None = Field(default=None, description="New billing information.")
 
 
 class StatusChange(BaseModel):

@@ -16,7 +16,11 @@ class PayPage(BaseModel):
     manufacturing: int = Field(description="Integer minor units.")
     shipping: int = Field(description="Integer minor units.")
     customization: int = Field(description="Integer minor units (e.g. custom stamps).")
-    total: int = Field(description="Integer minor units.")
+    subtotal: int = Field(description="`manufacturing + shipping + customization`, net.")
+    vat_rate_bp: int = Field(description="VAT rate in basis points: `2100` = 21 %.")
+    vat: int = Field(description="VAT on each line at `vat_rate_bp`, rounded half up, added.")
+    vat_note: str = Field(description="What the invoice says of VAT (e.g. reverse charge).")
+    total: int = Field(description="`subtotal + vat`, integer minor units: what is paid.")
     currency: str
     payment_intent_id: str | None = None
     paid_at: str | None = None

@@ -12,6 +12,7 @@ from bespoke_contracts import (
     OrderType,
     examples,
 )
+from bespoke_contracts.vat import VatTreatment
 
 from .fakes import Fakes
 
@@ -44,5 +45,6 @@ def order_submitted() -> OrderSubmitted:
         ),
         labeling=Labeling.CUSTOM_STAMPS,
         order_type=OrderType.MINI_BULK,
+        vat=VatTreatment(2100, "Spanish VAT (IVA) 21 %"),
     )
     return event

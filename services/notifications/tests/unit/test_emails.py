@@ -51,7 +51,10 @@ def test_the_order_email_carries_the_full_specifications(order_submitted: OrderS
         "Nave 3",
         "VAT: ESB12345678",
         "+34 600 000 000",
-        "Total:          EUR 1,215.00",
+        "Subtotal (net): EUR 1,215.00",
+        "VAT 21 %:       EUR 255.15",
+        "Spanish VAT (IVA) 21 %",
+        "Total:          EUR 1,470.15",
         "6 x EUR 200.00",
         "https://backoffice.example/api/v1/orders/BF-000042/payment",
         "Group Shipping",
@@ -65,7 +68,8 @@ def test_the_order_email_carries_the_full_specifications(order_submitted: OrderS
     assert "Norte &lt;SL&gt;" in html, "names are escaped in HTML"
     assert "Norte <SL>" in text
     assert 'href="https://backoffice.example/api/v1/orders/BF-000042/payment"' in html
-    assert "EUR 1,215.00" in html
+    assert "EUR 1,470.15" in html
+    assert "VAT 21 %" in html
 
 
 def payment(numbers: list[str], target: str) -> PaymentCleared:

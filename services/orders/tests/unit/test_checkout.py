@@ -99,7 +99,10 @@ async def test_checkout_records_a_pending_order_with_its_event(fakes: Fakes) -> 
     assert event.payload.costs.manufacturing == 5 * 20_000
     assert event.payload.costs.shipping == 900 + 600 * 5
     assert event.payload.costs.customization == 0
-    assert event.payload.costs.total == 100_000 + 3_900
+    assert event.payload.costs.subtotal == 100_000 + 3_900
+    assert event.payload.costs.vat_rate_bp == 2100  # billed in Spain
+    assert event.payload.costs.vat == 21_000 + 819  # 21 % of each line, rounded half up
+    assert event.payload.costs.total == 103_900 + 21_819
     assert event.account_id == "acc_1"
     assert event.key() == b"BF-000001"
     assert outbox.wakes == 1
@@ -219,7 +222,7 @@ async def test_the_first_order_chooses_labeling_and_later_ones_reuse_it(fakes: F
     )
     assert first.order.costs.customization == 15_000
     assert (
-        first.order.costs.total
+        first.order.costs.subtotal
         == first.order.costs.manufacturing + first.order.costs.shipping + 15_000
     )
 

@@ -214,12 +214,14 @@ def test_the_group_being_formed_may_hold_its_own_orders() -> None:
     eligible(record("BF-000001", group_id="SG-MINE"), record("BF-000002"), group_id="SG-MINE")
 
 
-def test_another_address_or_currency_or_no_saving_is_refused() -> None:
+def test_another_address_or_currency_or_vat_rate_or_no_saving_is_refused() -> None:
     away = HOME.model_copy(update={"city": "Madrid"})
     with pytest.raises(InvalidGroup, match="one address"):
         eligible(record("BF-000001"), record("BF-000002", shipping_address=away))
     with pytest.raises(InvalidGroup, match="different currencies"):
         eligible(record("BF-000001"), record("BF-000002", currency="USD"))
+    with pytest.raises(InvalidGroup, match="different VAT rates"):
+        eligible(record("BF-000001", vat_rate_bp=2100), record("BF-000002", vat_rate_bp=0))
     with pytest.raises(InvalidGroup, match="saves nothing"):
         eligible(record("BF-000001", shipping_cost=0), record("BF-000002", shipping_cost=0))
 

@@ -62,6 +62,11 @@ def money(minor: int, currency: str) -> str:
     return f"{currency} {minor // 100:,}.{minor % 100:02d}"
 
 
+def percent(basis_points: int) -> str:
+    """A VAT rate: 2100 -> ``21 %``, 550 -> ``5.5 %``."""
+    return f"{basis_points / 100:g} %"
+
+
 def address_lines(address: Address) -> list[str]:
     lines = [address.name, address.line1]
     if address.line2:
@@ -128,6 +133,10 @@ def order_received(event: OrderSubmitted) -> Notification:
             "manufacturing": money(costs.manufacturing, costs.currency),
             "shipping": money(costs.shipping, costs.currency),
             "customization": money(costs.customization, costs.currency),
+            "subtotal": money(costs.subtotal, costs.currency),
+            "vat_rate": percent(costs.vat_rate_bp),
+            "vat": money(costs.vat, costs.currency),
+            "vat_note": costs.vat_note,
             "total": money(costs.total, costs.currency),
             "pay_path": f"/api/v1/orders/{order.order_number}/payment",
         },

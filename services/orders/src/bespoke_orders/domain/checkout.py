@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bespoke_contracts import Labeling, OrderCosts, OrderSpecification
+from bespoke_contracts import BillingInfo, Labeling, OrderCosts, OrderSpecification
 from bespoke_contracts.api.design import DesignResponse, DesignStatus, Estimate
 from bespoke_orders.domain.errors import (
     InvalidOrder,
@@ -16,6 +16,7 @@ from bespoke_orders.domain.errors import (
     StaleBillOfMaterials,
 )
 from bespoke_orders.domain.model import Checkout
+from bespoke_orders.domain.vat import vat_treatment
 
 STAMP_DEVELOPMENT = Labeling.CUSTOM_STAMPS.value
 """The catalog's customization id of developing a brand's custom stamps (logo molds)."""
@@ -93,9 +94,12 @@ def labeling_of(command: Checkout, label: BrandLabel) -> tuple[Labeling, bool]:
     return label.labeling, develops_stamps
 
 
-def price(estimate: Estimate, shipping: Money, customization: Money | None = None) -> OrderCosts:
+def price(
+    estimate: Estimate, shipping: Money, billing: BillingInfo, customization: Money | None = None
+) -> OrderCosts:
     """The order's costs from the manufacturing quote, its own shipping and any one-time
-    customization; every amount must be in the manufacturing quote's currency."""
+    customization, with the VAT ``billing`` carries; every amount must be in the
+    manufacturing quote's currency."""
     extra = customization or Money(0, estimate.currency)
     currencies = {estimate.currency, shipping.currency, extra.currency}
     if len(currencies) > 1:
@@ -110,4 +114,5 @@ def price(estimate: Estimate, shipping: Money, customization: Money | None = Non
         shipping=shipping.amount,
         customization=extra.amount,
         currency=estimate.currency,
+        vat=vat_treatment(billing.address.country, billing.vat_id),
     )

@@ -37,6 +37,7 @@ from bespoke_contracts import (
     is_order_number,
 )
 from bespoke_contracts.api.orders import PaymentStatus
+from bespoke_contracts.vat import vat_on_lines
 from bespoke_orders.domain import production
 from bespoke_orders.domain.errors import InvalidOrder, OrderStateConflict, PaymentAheadOfGroup
 
@@ -478,10 +479,11 @@ class Order:
     def amount_due(self, target: str) -> int:
         """What paying for ``target`` asks of this order now: paid on its own, its total;
         paid with its shipping group, its manufacturing and customization and its share
-        of the group's shipping."""
+        of the group's shipping, with VAT on each of those lines at the order's rate."""
         if target == self.order_number or self.shipping_group is None:
             return self.costs.total
-        return self.costs.manufacturing + self.costs.customization + self.shipping_group.allocation
+        lines = (self.costs.manufacturing, self.shipping_group.allocation, self.costs.customization)
+        return sum(lines) + vat_on_lines(lines, self.costs.vat_rate_bp)
 
     def flag_payment(self, event_id: str, reason: str) -> bool:
         """Record a payment that is not applied (once per event)."""

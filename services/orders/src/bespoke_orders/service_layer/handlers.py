@@ -118,7 +118,7 @@ async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult
         if develops_stamps
         else None
     )
-    costs = checkout.price(estimate, shipping, stamps)
+    costs = checkout.price(estimate, shipping, command.billing, stamps)
     specification = checkout.specification(design)
 
     def build(number: str) -> model.Order:
@@ -253,7 +253,7 @@ async def edit_order(
 
     def apply(order: model.Order) -> bool:
         kept = checkout.Money(order.costs.customization, order.costs.currency)
-        costs = checkout.price(estimate, shipping, kept)
+        costs = checkout.price(estimate, shipping, billing or order.billing, kept)
         order.revise(
             sizes=new_sizes,
             shipping_address=new_address,

@@ -18,6 +18,7 @@ from bespoke_contracts import (
     PaymentClearedPayload,
     order_total,
 )
+from bespoke_contracts.vat import vat_on_lines
 from bespoke_payments.domain.errors import InvoiceNotPayable
 
 
@@ -49,6 +50,10 @@ class Invoice:
     customization: int
     currency: str
     contact_email: str
+    vat: int = 0
+    """VAT on the lines, each rounded on its own (``bespoke_contracts.vat``)."""
+    vat_rate_bp: int = 0
+    vat_note: str = ""
     status: InvoiceStatus = InvoiceStatus.OPEN
     version: int = 1
     """Bumped whenever the amount changes, so a new PaymentIntent is needed."""
@@ -63,12 +68,16 @@ class Invoice:
     events: list[Envelope[Any]] = field(default_factory=list, compare=False)
 
     @property
-    def total(self) -> int:
+    def subtotal(self) -> int:
         return order_total(
             manufacturing=self.manufacturing,
             shipping=self.shipping,
             customization=self.customization,
         )
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.vat
 
     @property
     def payable(self) -> bool:
@@ -82,16 +91,20 @@ class Invoice:
             return False
         if self.status is InvoiceStatus.VOID and self.superseded_by is None:
             return False
+        self._take(costs)
+        self.version += 1
+        self.payment = None
+        self.applied_events.append(event_id)
+        return True
+
+    def _take(self, costs: OrderCosts) -> None:
         self.manufacturing, self.shipping, self.customization = (
             costs.manufacturing,
             costs.shipping,
             costs.customization,
         )
+        self.vat, self.vat_rate_bp, self.vat_note = costs.vat, costs.vat_rate_bp, costs.vat_note
         self.currency = costs.currency
-        self.version += 1
-        self.payment = None
-        self.applied_events.append(event_id)
-        return True
 
     def supersede(self, group_invoice_id: str, event_id: str) -> bool:
         """The order ships (and is paid) in a group: this invoice is void meanwhile."""
@@ -205,6 +218,9 @@ def invoice_for_order(
         customization=costs.customization,
         currency=costs.currency,
         contact_email=contact_email,
+        vat=costs.vat,
+        vat_rate_bp=costs.vat_rate_bp,
+        vat_note=costs.vat_note,
     )
 
 
@@ -213,22 +229,35 @@ def invoice_for_group(
     group_id: str,
     account_id: str,
     orders: list[Invoice],
-    shipping: int,
+    allocations: dict[str, int],
     currency: str,
     contact_email: str,
 ) -> Invoice:
     """One invoice for a shipping group: every order's manufacturing and customization,
-    and the group's (lower) shipping cost instead of each order's own."""
+    and its share of the group's (lower) shipping cost instead of its own shipping. VAT
+    is computed on those lines, order by order at the order's rate, each line rounded:
+    so the group's total is exactly what its orders' shares add up to."""
     if any(o.currency != currency for o in orders):
         raise InvoiceNotPayable(f"group {group_id} mixes currencies")
+    rates_bp = {o.vat_rate_bp for o in orders}
+    if len(rates_bp) > 1:  # shipping forms no such group: one invoice carries one rate
+        raise InvoiceNotPayable(f"group {group_id} mixes VAT rates {sorted(rates_bp)}")
+    [rate_bp] = rates_bp
+    note = "; ".join(dict.fromkeys(o.vat_note for o in orders if o.vat_note))
+    shares = [
+        (o.manufacturing, allocations[n], o.customization) for o in orders for n in o.order_numbers
+    ]
     return Invoice(
         id=invoice_id_for(group_id),
         account_id=account_id,
         target=group_id,
         order_numbers=[n for o in orders for n in o.order_numbers],
         manufacturing=sum(o.manufacturing for o in orders),
-        shipping=shipping,
+        shipping=sum(allocations[n] for o in orders for n in o.order_numbers),
         customization=sum(o.customization for o in orders),
         currency=currency,
         contact_email=contact_email,
+        vat=sum(vat_on_lines(lines, rate_bp) for lines in shares),
+        vat_rate_bp=rate_bp,
+        vat_note=note,
     )

@@ -102,7 +102,7 @@ async def on_shipment_grouped(event: ShipmentGrouped, deps: PaymentsDeps) -> boo
         group_id=group.group_id,
         account_id=event.account_id,
         orders=orders,
-        shipping=group.shipping_cost,
+        allocations=group.allocations,
         currency=group.currency,
         contact_email=group.contact_email,
     )

@@ -61,6 +61,7 @@ class MongoOrderRecords:
             "shipping_cost": record.shipping_cost,
             "currency": record.currency,
             "contact_email": record.contact_email,
+            "vat_rate_bp": record.vat_rate_bp,
         }
 
     async def get(self, order_number: str) -> OrderRecord | None:
@@ -80,6 +81,7 @@ class MongoOrderRecords:
                 shipping_cost=doc["shipping_cost"],
                 currency=doc["currency"],
                 contact_email=doc["contact_email"],
+                vat_rate_bp=doc.get("vat_rate_bp", 0),
                 version=doc["version"],
                 group_id=claims.get(doc["_id"]),
                 ready=doc.get("ready", False),

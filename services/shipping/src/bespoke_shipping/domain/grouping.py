@@ -123,8 +123,8 @@ def eligible_quote(
     ``records`` holds the brand's named orders as shipping knows them; ``group_id`` is the
     group being formed (its own claims do not count against it). Each order must be
     pending payment and in no other group (``OrderNotGroupable``, 409, naming each); the
-    orders must ship to one address, be priced in one currency, and save something by
-    shipping together (``InvalidGroup``, 422).
+    orders must ship to one address, be priced in one currency at one VAT rate (one
+    invoice), and save something by shipping together (``InvalidGroup``, 422).
     """
     conflicts = []
     for index, number in enumerate(order_numbers):
@@ -156,6 +156,13 @@ def eligible_quote(
     currencies = {records[n].currency for n in order_numbers}
     if len(currencies) > 1:
         raise InvalidGroup(f"the orders are priced in different currencies: {sorted(currencies)}")
+    rates_bp = {records[n].vat_rate_bp for n in order_numbers}
+    if len(rates_bp) > 1:
+        raise InvalidGroup(
+            "the orders are billed at different VAT rates (their billing countries or VAT "
+            "numbers differ), and one invoice carries one: edit their billing to match or "
+            "group other orders"
+        )
     quote = quote_group(
         rates,
         records[order_numbers[0]].shipping_address.country,

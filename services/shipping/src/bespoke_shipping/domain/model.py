@@ -59,6 +59,9 @@ class OrderRecord:
     """What shipping the order on its own costs, as priced at checkout or its last edit."""
     currency: str
     contact_email: str
+    vat_rate_bp: int = 0
+    """The VAT rate its costs carry: orders billed at different rates cannot share one
+    invoice, so they cannot be grouped."""
     version: int = 1
     group_id: str | None = None
     """The group that claimed it (set while forming, cleared when the group dissolves)."""

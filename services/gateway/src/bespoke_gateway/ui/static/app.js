@@ -84,6 +84,19 @@ export function money(minor, currency) {
   return new Intl.NumberFormat("en-GB", { style: "currency", currency }).format(minor / 100);
 }
 
+// A price's lines, net, its VAT (rate, amount and what the invoice says) and its total:
+// the fields an order's `costs` and a Pay page share.
+export function costRows(x, totalId) {
+  const c = x.currency;
+  const rate = `${(x.vat_rate_bp / 100).toLocaleString("en-GB", { maximumFractionDigits: 2 })} %`;
+  return [
+    ["Manufacturing", money(x.manufacturing, c)], ["Shipping", money(x.shipping, c)],
+    ["Customization", money(x.customization, c)], ["Subtotal (net)", money(x.subtotal, c)],
+    [`VAT ${rate}`, [money(x.vat, c), x.vat_note ? h("small", { class: "vat-note" }, ` ${x.vat_note}`) : null]],
+    ["Total", h("strong", totalId ? { id: totalId } : {}, money(x.total, c))],
+  ];
+}
+
 export function date(iso) {
   return new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
 }

@@ -29,7 +29,7 @@ function estimate() {
     if (!Object.keys(sizes).length) { out.textContent = "Enter the pairs per size to see the price."; return; }
     try {
       const e = await api("POST", "/estimates", { design_id: design.id, design_version: design.version, order_type: form.order_type.value, sizes });
-      out.replaceChildren(h("strong", {}, `${e.pairs} pairs × ${money(e.per_pair, e.currency)} = ${money(e.manufacturing, e.currency)}`), " manufacturing", e.adjustment_bp ? ` (price break ${e.adjustment_bp / -100}% applied)` : "", ". Shipping is added at checkout.");
+      out.replaceChildren(h("strong", {}, `${e.pairs} pairs × ${money(e.per_pair, e.currency)} = ${money(e.manufacturing, e.currency)}`), " manufacturing", e.adjustment_bp ? ` (price break ${e.adjustment_bp / -100}% applied)` : "", ". Shipping and VAT are added at checkout (VAT by the billing country: 21 % in Spain and, without a VAT number, elsewhere in the EU; 0 % with an EU VAT number or outside the EU).");
     } catch (error) {
       out.replaceChildren(problemBox(error));
     }

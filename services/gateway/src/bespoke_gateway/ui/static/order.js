@@ -1,5 +1,5 @@
 import { addressFields, formatAddress, readAddress } from "./address.js";
-import { api, badge, bomItems, can, date, day, flash, h, label, money, newKey, pairsDl, report, STAGES, stageTip, startPage, STATUS, TYPES } from "./app.js";
+import { api, badge, bomItems, can, costRows, date, day, flash, h, label, money, newKey, pairsDl, report, STAGES, stageTip, startPage, STATUS, TYPES } from "./app.js";
 
 const number = document.getElementById("order-number").textContent;
 const path = `/orders/${encodeURIComponent(number)}`;
@@ -21,8 +21,7 @@ async function render() {
   document.getElementById("materials").replaceChildren(...bomItems(spec.bill_of_materials));
   const c = order.costs;
   pairsDl(document.getElementById("costs"), [
-    ["Per pair", money(c.per_pair, c.currency)], ["Manufacturing", money(c.manufacturing, c.currency)],
-    ["Shipping", money(c.shipping, c.currency)], ["Customization", money(c.customization, c.currency)], ["Total", money(c.total, c.currency)],
+    ["Per pair", money(c.per_pair, c.currency)], ...costRows(c),
   ]);
   const production = document.getElementById("production");
   production.hidden = !order.wip_started_at;

@@ -1,4 +1,4 @@
-import { api, flash, h, money, pairsDl, report, startPage, STATUS, untilFound } from "./app.js";
+import { api, costRows, flash, h, pairsDl, report, startPage, STATUS, untilFound } from "./app.js";
 
 const section = document.getElementById("pay");
 const kind = section.dataset.kind;
@@ -16,11 +16,9 @@ const payPage = () => untilFound(
 
 async function render() {
   const page = await payPage();
-  const c = page.currency;
   pairsDl(document.getElementById("summary"), [
-    ["Orders", page.order_numbers.join(", ")], ["Manufacturing", money(page.manufacturing, c)],
-    ["Shipping", money(page.shipping, c)], ["Customization", money(page.customization, c)],
-    ["Total", h("strong", { id: "total" }, money(page.total, c))], ["Status", page.status === "paid" ? "Paid" : "Awaiting payment"],
+    ["Orders", page.order_numbers.join(", ")], ...costRows(page, "total"),
+    ["Status", page.status === "paid" ? "Paid" : "Awaiting payment"],
   ]);
   const paid = page.status === "paid";
   document.getElementById("payment-area").hidden = paid;

@@ -23,6 +23,7 @@ async def on_order_submitted(event: OrderSubmitted, deps: ShippingDeps) -> bool:
             shipping_cost=order.costs.shipping,
             currency=order.costs.currency,
             contact_email=str(order.billing.email),
+            vat_rate_bp=order.costs.vat_rate_bp,
         )
     )
 
@@ -45,6 +46,7 @@ async def on_order_revised(event: OrderRevised, deps: ShippingDeps) -> None:
     record.shipping_address = change.shipping_address
     record.shipping_cost = change.costs.shipping
     record.currency = change.costs.currency
+    record.vat_rate_bp = change.costs.vat_rate_bp
     record.contact_email = str(change.billing.email)
     await deps.orders.revise(record)
     await _dissolve_holder(
