@@ -44,7 +44,8 @@ async def test_checkout_is_priced_from_the_quote_and_the_shipping_rate(
     catalog = (await api.get("/catalog")).json()
     [stamps] = [c for c in catalog["customizations"] if c["id"] == "custom_stamps"]
     assert costs["customization"] == stamps["price"], "the catalog's price, on the first order"
-    assert costs["total"] == costs["manufacturing"] + costs["shipping"] + costs["customization"]
+    assert costs["subtotal"] == costs["manufacturing"] + costs["shipping"] + costs["customization"]
+    assert costs["total"] == costs["subtotal"] + costs["vat"]
     assert order["labeling"] == "custom_stamps"
     assert order["specification"]["style"] == design["style"]
     assert order["specification"]["bill_of_materials"] == design["bill_of_materials"]

@@ -78,7 +78,13 @@ CONSUMERS: Final[dict[str, tuple[str, ...]]] = {
         STAGE_REPORTED,
         SHIPMENT_STATUS_CHANGED,
     ),
-    "payments": (ORDER_SUBMITTED, ORDER_REVISED, SHIPMENT_GROUPED, SHIPMENT_UNGROUPED),
+    "payments": (
+        ORDER_SUBMITTED,
+        ORDER_REVISED,
+        SHIPMENT_GROUPED,
+        SHIPMENT_UNGROUPED,
+        PAYMENT_CLEARED,
+    ),
     "shipping": (
         ORDER_SUBMITTED,
         ORDER_REVISED,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from bespoke_contracts.api.query import QueryString
+
 
 class PayPage(BaseModel):
     """What paying an order (or a shipping group) costs."""
@@ -34,3 +36,70 @@ class StartedPayment(BaseModel):
     client_secret: str
     amount: int
     currency: str
+
+
+INVOICE_NUMBER_PATTERN = r"^(INV|CN)-\d{4}-\d{6,}$"
+
+
+class PartyView(BaseModel):
+    """Seller or buyer as the invoice names them."""
+
+    name: str
+    address_lines: list[str]
+    country: str
+    vat_id: str | None = None
+
+
+class InvoiceLineView(BaseModel):
+    """One order on an invoice, net (`shipping`: its share of a group's shipping)."""
+
+    order_number: str
+    manufacturing: int
+    shipping: int
+    customization: int
+    net: int = Field(description="`manufacturing + shipping + customization`.")
+
+
+class InvoiceView(BaseModel):
+    """An issued invoice: immutable, numbered `INV-YYYY-NNNNNN` within its year."""
+
+    invoice_number: str = Field(description="e.g. `INV-2026-000042`.")
+    kind: str = Field(description="`invoice`.")
+    issued_at: str
+    paid_at: str
+    order_numbers: list[str]
+    seller: PartyView
+    buyer: PartyView
+    lines: list[InvoiceLineView]
+    currency: str
+    subtotal: int = Field(description="Net, integer minor units.")
+    vat_rate_bp: int = Field(description="Basis points: `2100` = 21 %.")
+    vat: int
+    vat_note: str
+    total: int = Field(description="`subtotal + vat`: what was paid.")
+    payment_reference: str = Field(description="The Stripe PaymentIntent that paid it.")
+    pdf: str = Field(description="Where its PDF is: `/api/v1/invoices/{invoice_number}/pdf`.")
+
+
+class InvoicePage(BaseModel):
+    """A page of the brand's invoices, newest first."""
+
+    items: list[InvoiceView]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class InvoiceQuery(QueryString):
+    """The brand's invoices (`GET /api/v1/invoices`): what a client asks the gateway for
+    and what the gateway asks the payments service for."""
+
+    order_number: str | None = Field(
+        default=None, pattern=r"^BF-\d{6,}$", description="Only the invoices of this order."
+    )
+    limit: int = Field(default=20, ge=1, le=100, description="Page size.")
+    cursor: str | None = Field(
+        default=None,
+        pattern=INVOICE_NUMBER_PATTERN,
+        description="`next_cursor` of the previous page.",
+    )

@@ -7,8 +7,14 @@ from dataclasses import dataclass
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
-from bespoke_payments.adapters.mongo import MongoInvoices, MongoProcessedWebhooks
+from bespoke_payments.adapters.mongo import (
+    MongoInvoices,
+    MongoIssuedInvoices,
+    MongoProcessedWebhooks,
+    ensure_indexes,
+)
 from bespoke_payments.adapters.stripe_gateway import StripePayments, StripeWebhookVerifier
+from bespoke_payments.domain.invoicing import Party
 from bespoke_payments.service_layer.handlers import PaymentsDeps
 from bespoke_payments.service_layer.subscriptions import SUBSCRIPTIONS
 from bespoke_payments.settings import PaymentsSettings
@@ -29,6 +35,7 @@ class PaymentsRuntime:
     deps: PaymentsDeps
 
     async def start(self) -> None:
+        await ensure_indexes(self.mongo[self.settings.mongodb_database])
         await self.broker.start()
         self.relay.start()
 
@@ -61,6 +68,13 @@ def bootstrap(
         processed=MongoProcessedWebhooks(db),
         clock=SystemClock(),
         outbox=relay,
+        issued=MongoIssuedInvoices(db),
+        seller=Party(
+            settings.seller_name,
+            tuple(settings.seller_address),
+            settings.seller_country,
+            settings.seller_vat_id,
+        ),
         live=settings.live,
     )
     runtime = PaymentsRuntime(settings, mongo, broker, relay, publisher, deps)

@@ -32,6 +32,17 @@ class PaymentsSettings(KafkaServiceSettings):
     """Signs webhooks; the local value is public, production reads its secret from the env."""
     stripe_webhook_tolerance_seconds: int = 300
     outbox_poll_seconds: float = 0.5
+    seller_name: str = "Bespoke Footwear Factory S.L."
+    """The factory as its invoices name it."""
+    seller_address: list[str] = [
+        "Polígono Industrial Campo Alto, Calle Italia 12",
+        "03600 Elda (Alicante)",
+        "Spain",
+    ]
+    """Its address, one line per item (JSON in the environment)."""
+    seller_country: str = "ES"
+    seller_vat_id: str = "ESB12345674"
+    """Its VAT number, printed on every invoice (the default is a well-formed example)."""
 
     @property
     def live(self) -> bool:

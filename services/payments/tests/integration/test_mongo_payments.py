@@ -4,6 +4,7 @@ each Stripe event is recorded once."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,13 @@ import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke_contracts import OrderCosts
-from bespoke_payments.adapters.mongo import MongoInvoices, MongoProcessedWebhooks
+from bespoke_payments.adapters.mongo import (
+    MongoInvoices,
+    MongoIssuedInvoices,
+    MongoProcessedWebhooks,
+    ensure_indexes,
+)
+from bespoke_payments.domain.invoicing import InvoiceLine, IssuedInvoice, Party
 from bespoke_payments.domain.model import InvoiceStatus, invoice_for_order
 from bespoke_payments.service_layer.handlers import ConcurrentChange
 
@@ -91,3 +98,51 @@ async def test_each_stripe_event_is_recorded_once(
     assert await webhooks.seen("evt_9") is True
     [doc] = await fresh_database.stripe_events.find({}).to_list()
     assert (doc["_id"], doc["outcome"]) == ("evt_9", "cleared"), "the first outcome stands"
+
+
+def issued(source: str, at: datetime = NOW) -> IssuedInvoice:
+    seller = Party("Factory S.L.", ("Calle 1",), "ES", "ESB12345674")
+    return IssuedInvoice(
+        source=source,
+        account_id="acc_1",
+        issued_at=at,
+        seller=seller,
+        buyer=Party("Brand", ("Street 1",), "PT"),
+        lines=[InvoiceLine("BF-900001", 20_000, 1_500, 0)],
+        currency="EUR",
+        vat_rate_bp=2100,
+        vat=4_515,
+        vat_note="Spanish VAT (IVA) 21 %",
+        payment_reference=f"pi_{source}",
+        paid_at=at,
+        order_numbers=["BF-900001"],
+    )
+
+
+async def test_fifty_concurrent_payments_get_gapless_numbers_once_each(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    await ensure_indexes(fresh_database)
+    # Two processes (two repositories, two locks) issuing at once; every payment's
+    # event delivered twice, as a redelivery after a crash would.
+    issuers = [MongoIssuedInvoices(fresh_database), MongoIssuedInvoices(fresh_database)]
+    sources = [f"inv_BF-{n:06d}:pi_{n}" for n in range(1, 51)]
+    results = await asyncio.gather(
+        *(issuers[i % 2].issue(issued(source)) for i, source in enumerate(sources * 2))
+    )
+    by_source: dict[str, set[str]] = {}
+    for result in results:
+        by_source.setdefault(result.source, set()).add(result.number)
+    assert all(len(numbers) == 1 for numbers in by_source.values()), "one invoice per payment"
+    numbers = sorted(n for numbers in by_source.values() for n in numbers)
+    assert numbers == [f"INV-2026-{n:06d}" for n in range(1, 51)], "no gap, no duplicate"
+    assert await fresh_database.issued_invoices.count_documents({}) == 50
+
+    next_year = await issuers[0].issue(issued("inv_BF-000099:pi_99", NOW.replace(year=2027)))
+    assert next_year.number == "INV-2027-000001", "each year counts from one"
+    stored = await issuers[1].get("acc_1", "INV-2026-000007")
+    assert stored is not None
+    assert (stored.total, stored.vat_note) == (21_500 + 4_515, "Spanish VAT (IVA) 21 %")
+    assert await issuers[1].get("acc_2", "INV-2026-000007") is None, "another brand's"
+    page = await issuers[0].find("acc_1", None, "INV-2026-000010", 3)
+    assert [i.number for i in page] == ["INV-2026-000009", "INV-2026-000008", "INV-2026-000007"]

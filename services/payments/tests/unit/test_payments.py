@@ -25,11 +25,13 @@ from bespoke_contracts import (
 from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.adapters.stripe_gateway import StripeWebhookVerifier
 from bespoke_payments.domain.errors import InvalidWebhook, InvoiceNotFound, InvoiceNotPayable
+from bespoke_payments.domain.invoicing import IssuedInvoice, Party, format_number
 from bespoke_payments.domain.model import Invoice, InvoiceStatus
 from bespoke_payments.service_layer import handlers
 from bespoke_payments.service_layer.ports import (
     Clock,
     InvoiceRepository,
+    IssuedInvoiceRepository,
     OutboxSignal,
     PaymentProvider,
     ProcessedWebhooks,
@@ -91,6 +93,42 @@ class FakeClock(Clock):
         return datetime(2026, 5, 1, tzinfo=UTC)
 
 
+class FakeIssued(IssuedInvoiceRepository):
+    """Numbers as the real one does: the next of the year, once per source."""
+
+    def __init__(self) -> None:
+        self.stored: dict[str, IssuedInvoice] = {}
+
+    async def issue(self, issued: IssuedInvoice) -> IssuedInvoice:
+        for existing in self.stored.values():
+            if existing.source == issued.source:
+                return existing
+        year = issued.issued_at.year
+        taken = [n for n in self.stored if n.startswith(f"{issued.prefix}-{year}-")]
+        issued.number = format_number(issued.prefix, year, len(taken) + 1)
+        self.stored[issued.number] = issued
+        return issued
+
+    async def get(self, account_id: str | None, number: str) -> IssuedInvoice | None:
+        found = self.stored.get(number)
+        return found if found and account_id in (None, found.account_id) else None
+
+    async def find(
+        self, account_id: str, order_number: str | None, before: str | None, limit: int
+    ) -> list[IssuedInvoice]:
+        mine = [
+            i
+            for n, i in sorted(self.stored.items(), reverse=True)
+            if i.account_id == account_id
+            and (order_number is None or order_number in i.order_numbers)
+            and (before is None or n < before)
+        ]
+        return mine[:limit]
+
+
+SELLER = Party("Factory S.L.", ("Calle 1", "03600 Elda", "Spain"), "ES", "ESB12345674")
+
+
 class NoOutbox(OutboxSignal):
     def wake(self) -> None:
         pass
@@ -101,6 +139,7 @@ class Fakes:
     invoices: FakeInvoices = field(default_factory=FakeInvoices)
     stripe: FakeStripe = field(default_factory=FakeStripe)
     processed: FakeProcessed = field(default_factory=FakeProcessed)
+    issued: FakeIssued = field(default_factory=FakeIssued)
     live: bool = False
 
     @property
@@ -112,6 +151,8 @@ class Fakes:
             self.processed,
             FakeClock(),
             NoOutbox(),
+            self.issued,
+            SELLER,
             live=self.live,
         )
 
@@ -460,3 +501,32 @@ def test_real_stripe_never_runs_on_the_public_local_secrets(
         return
     with pytest.raises(ValidationError, match=refused):
         PaymentsSettings()
+
+
+async def test_a_cleared_payment_issues_one_numbered_invoice(fakes: Fakes) -> None:
+    paying = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    payload, signature, _ = webhook(paying)
+    assert await handlers.handle_webhook(payload, signature, fakes.deps) == "cleared"
+    [cleared] = fakes.invoices.published
+    issued = await handlers.on_payment_cleared(cleared, fakes.deps)
+    again = await handlers.on_payment_cleared(cleared, fakes.deps)  # delivered twice
+    assert issued.number == again.number == "INV-2026-000001"
+    assert list(fakes.issued.stored) == ["INV-2026-000001"]
+    bill = fakes.invoices.stored["inv_BF-000007"]
+    assert issued.total == bill.total == cleared.payload.amount
+    assert issued.payment_reference == cleared.payload.payment_intent_id
+    assert [line.order_number for line in issued.lines] == ["BF-000007"]
+    assert issued.buyer.name == examples.BILLING.name
+    assert issued.seller == SELLER
+    found = await handlers.issued_invoice("acc_1", issued.number, fakes.deps)
+    assert found is issued
+    with pytest.raises(InvoiceNotFound):
+        await handlers.issued_invoice("acc_2", issued.number, fakes.deps)
+    assert await handlers.invoices_of("acc_1", "BF-000007", None, 10, fakes.deps) == [issued]
+    assert await handlers.invoices_of("acc_1", "BF-000099", None, 10, fakes.deps) == []
+
+
+async def test_an_unpaid_bill_issues_no_invoice(fakes: Fakes) -> None:
+    bill = fakes.invoices.stored["inv_BF-000007"]
+    with pytest.raises(InvoiceNotPayable, match="nothing to invoice"):
+        bill.issue(seller=SELLER, payment_reference="pi_1", at=FakeClock().now())

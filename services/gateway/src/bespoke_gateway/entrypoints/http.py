@@ -27,6 +27,7 @@ from bespoke_gateway.entrypoints.orders import OrdersController
 from bespoke_gateway.entrypoints.passwords import PasswordController
 from bespoke_gateway.entrypoints.payments import (
     GroupPaymentController,
+    InvoicesController,
     OrderPaymentController,
     StripeWebhookController,
 )
@@ -74,6 +75,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
                     OrdersController,
                     OrderPaymentController,
                     GroupPaymentController,
+                    InvoicesController,
                     ShippingGroupsController,
                     OrderShipmentController,
                     TokensController,

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+from litestar.params import Parameter
 
-from bespoke_contracts.api.payments import PayPage, StartedPayment
+from bespoke_contracts.api.payments import (
+    INVOICE_NUMBER_PATTERN,
+    InvoicePage,
+    InvoiceQuery,
+    InvoiceView,
+    PayPage,
+    StartedPayment,
+)
 from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.entrypoints.forwarding import (
     GroupPath,
@@ -17,6 +27,7 @@ from bespoke_gateway.entrypoints.forwarding import (
     owned_by,
     passthrough,
     public_problems,
+    query_parameter,
     respond,
 )
 from bespoke_platform.app import request_id
@@ -92,6 +103,84 @@ class GroupPaymentController(Controller):
     async def start(self, group_id: GroupPath, upstream: OwningService) -> Response[bytes]:
         """One payment for the whole group; every order moves to Work In Process when it clears."""
         return await upstream.call("POST", f"/{group_id}/payment")
+
+
+InvoiceNumberPath = Annotated[
+    str,
+    Parameter(
+        pattern=INVOICE_NUMBER_PATTERN,
+        description="An invoice or credit note number, e.g. `INV-2026-000042`.",
+        examples=[Example(value="INV-2026-000042")],
+    ),
+]
+
+
+def invoice_parameter(name: str, **constraints: Any) -> Any:
+    return query_parameter(InvoiceQuery, name, **constraints)
+
+
+class InvoicesController(Controller):
+    path = "/api/v1/invoices"
+    tags = ["Payments"]
+    dependencies = {"upstream": owned_by("payments", "/internal/issued")}
+
+    @get(
+        "/",
+        operation_id="listInvoices",
+        summary="Your brand's invoices",
+        responses={
+            200: documented(InvoicePage, "Newest first."),
+            **public_problems(401, 422, 503),
+        },
+    )
+    async def list_invoices(
+        self,
+        upstream: OwningService,
+        order_number: Annotated[str | None, invoice_parameter("order_number")] = None,
+        limit: Annotated[int, invoice_parameter("limit", ge=1, le=100)] = 20,
+        cursor: Annotated[str | None, invoice_parameter("cursor")] = None,
+    ) -> Response[bytes]:
+        """Every invoice a payment of yours issued (`INV-YYYY-NNNNNN`, sequential within
+        the year), newest first; `order_number` gives one order's."""
+        query = InvoiceQuery(order_number=order_number, limit=limit, cursor=cursor)
+        return await upstream.call("GET", "/", params=query.as_params())
+
+    @get(
+        "/{invoice_number:str}",
+        operation_id="getInvoice",
+        summary="One invoice",
+        responses={
+            200: documented(InvoiceView, "Seller, buyer, lines, VAT and payment."),
+            **public_problems(401, 404, 503),
+        },
+    )
+    async def invoice(
+        self, invoice_number: InvoiceNumberPath, upstream: OwningService
+    ) -> Response[bytes]:
+        """The invoice as issued: it never changes."""
+        return await upstream.call("GET", f"/{invoice_number}")
+
+    @get(
+        "/{invoice_number:str}/pdf",
+        operation_id="getInvoicePdf",
+        summary="One invoice as a PDF",
+        media_type="application/pdf",
+        responses={
+            200: ResponseSpec(
+                bytes,
+                description="The invoice, A4.",
+                media_type="application/pdf",
+                generate_examples=False,
+            ),
+            **public_problems(401, 404, 503),
+        },
+    )
+    async def invoice_pdf(
+        self, invoice_number: InvoiceNumberPath, upstream: OwningService
+    ) -> Response[bytes]:
+        """Seller and buyer with their VAT numbers, each order's lines, the VAT breakdown
+        and its wording, the payment reference."""
+        return await upstream.call("GET", f"/{invoice_number}/pdf")
 
 
 class StripeWebhookController(Controller):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from datetime import UTC, datetime
 
+from pymongo import ASCENDING, DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from bespoke_payments.domain.invoicing import InvoiceLine, IssuedInvoice, Party, format_number
 from bespoke_payments.domain.model import Invoice, InvoiceStatus, Payment
 from bespoke_payments.service_layer.handlers import ConcurrentChange
 from bespoke_platform.mongo import Document, insert_new
@@ -26,6 +29,8 @@ def _fields(invoice: Invoice) -> Document:
         "vat": invoice.vat,
         "vat_rate_bp": invoice.vat_rate_bp,
         "vat_note": invoice.vat_note,
+        "buyer": _party_doc(invoice.buyer) if invoice.buyer else None,
+        "lines": [_line_doc(line) for line in invoice.lines],
         "currency": invoice.currency,
         "contact_email": invoice.contact_email,
         "status": invoice.status.value,
@@ -46,6 +51,34 @@ def _fields(invoice: Invoice) -> Document:
     }
 
 
+def _party_doc(party: Party) -> Document:
+    return {
+        "name": party.name,
+        "address_lines": list(party.address_lines),
+        "country": party.country,
+        "vat_id": party.vat_id,
+    }
+
+
+def _party(doc: Document) -> Party:
+    return Party(doc["name"], tuple(doc["address_lines"]), doc["country"], doc.get("vat_id"))
+
+
+def _line_doc(line: InvoiceLine) -> Document:
+    return {
+        "order_number": line.order_number,
+        "manufacturing": line.manufacturing,
+        "shipping": line.shipping,
+        "customization": line.customization,
+    }
+
+
+def _line(doc: Document) -> InvoiceLine:
+    return InvoiceLine(
+        doc["order_number"], doc["manufacturing"], doc["shipping"], doc["customization"]
+    )
+
+
 def from_document(doc: Document) -> Invoice:
     payment = doc.get("payment")
     return Invoice(
@@ -59,6 +92,8 @@ def from_document(doc: Document) -> Invoice:
         vat=doc.get("vat", 0),
         vat_rate_bp=doc.get("vat_rate_bp", 0),
         vat_note=doc.get("vat_note", ""),
+        buyer=_party(doc["buyer"]) if doc.get("buyer") else None,
+        lines=[_line(line) for line in doc.get("lines", [])],
         currency=doc["currency"],
         contact_email=doc["contact_email"],
         status=InvoiceStatus(doc["status"]),
@@ -128,3 +163,117 @@ class MongoProcessedWebhooks:
                     "handled_at": datetime.now(UTC),
                 }
             )
+
+
+async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
+    """Indexes payments relies on for correctness and speed (idempotent)."""
+    await db.issued_invoices.create_index(
+        [("source", ASCENDING)], unique=True, name="one_invoice_per_payment"
+    )
+    # A brand's invoices, newest number first (cursor pages), and those of one order.
+    await db.issued_invoices.create_index(
+        [("account_id", ASCENDING), ("_id", DESCENDING)], name="brand_invoices"
+    )
+    await db.issued_invoices.create_index([("order_numbers", ASCENDING)], name="by_order")
+
+
+def _issued_doc(issued: IssuedInvoice, number: str, year: int, seq: int) -> Document:
+    return {
+        "_id": number,
+        "kind": issued.kind,
+        "year": year,
+        "seq": seq,
+        "source": issued.source,
+        "account_id": issued.account_id,
+        "issued_at": issued.issued_at,
+        "seller": _party_doc(issued.seller),
+        "buyer": _party_doc(issued.buyer),
+        "lines": [_line_doc(line) for line in issued.lines],
+        "order_numbers": list(issued.order_numbers),
+        "currency": issued.currency,
+        "vat_rate_bp": issued.vat_rate_bp,
+        "vat": issued.vat,
+        "vat_note": issued.vat_note,
+        "payment_reference": issued.payment_reference,
+        "paid_at": issued.paid_at,
+        "subtotal": issued.subtotal,
+        "total": issued.total,
+    }
+
+
+def issued_from(doc: Document) -> IssuedInvoice:
+    return IssuedInvoice(
+        number=doc["_id"],
+        kind=doc["kind"],
+        source=doc["source"],
+        account_id=doc["account_id"],
+        issued_at=doc["issued_at"].replace(tzinfo=UTC),
+        seller=_party(doc["seller"]),
+        buyer=_party(doc["buyer"]),
+        lines=[_line(line) for line in doc["lines"]],
+        order_numbers=list(doc["order_numbers"]),
+        currency=doc["currency"],
+        vat_rate_bp=doc["vat_rate_bp"],
+        vat=doc["vat"],
+        vat_note=doc["vat_note"],
+        payment_reference=doc["payment_reference"],
+        paid_at=doc["paid_at"].replace(tzinfo=UTC),
+    )
+
+
+class MongoIssuedInvoices:
+    """Issued invoices, each under its number (``_id``). The number is the one after the
+    highest of its year, taken when the document is stored: a concurrent issuer that
+    stored it first makes the insert fail and this one takes the next; so no number is
+    skipped or given twice (as order numbers: decision 0002). The unique ``source`` makes
+    a payment's invoice one, however often its event is delivered."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._issued: AsyncCollection[Document] = db.issued_invoices
+        self._lock = asyncio.Lock()  # one process's issuers take numbers one at a time
+
+    async def issue(self, issued: IssuedInvoice) -> IssuedInvoice:
+        existing = await self._issued.find_one({"source": issued.source})
+        if existing is not None:
+            return issued_from(existing)
+        year = issued.issued_at.year
+        async with self._lock:
+            seq = await self._next(issued.prefix, year)
+            while True:
+                number = format_number(issued.prefix, year, seq)
+                try:
+                    await self._issued.insert_one(_issued_doc(issued, number, year, seq))
+                except DuplicateKeyError:
+                    existing = await self._issued.find_one({"source": issued.source})
+                    if existing is not None:  # another issuer stored this payment's
+                        return issued_from(existing)
+                    seq += 1  # another payment's invoice took the number: the next
+                    continue
+                issued.number = number
+                return issued
+
+    async def _next(self, prefix: str, year: int) -> int:
+        last = await self._issued.find_one(
+            {"_id": {"$gte": format_number(prefix, year, 1), "$lt": f"{prefix}-{year + 1:04d}"}},
+            {"seq": 1},
+            sort=[("_id", DESCENDING)],
+        )
+        return 1 if last is None else int(last["seq"]) + 1
+
+    async def get(self, account_id: str | None, number: str) -> IssuedInvoice | None:
+        query: Document = {"_id": number}
+        if account_id is not None:
+            query["account_id"] = account_id
+        doc = await self._issued.find_one(query)
+        return None if doc is None else issued_from(doc)
+
+    async def find(
+        self, account_id: str, order_number: str | None, before: str | None, limit: int
+    ) -> list[IssuedInvoice]:
+        query: Document = {"account_id": account_id}
+        if order_number is not None:
+            query["order_numbers"] = order_number
+        if before is not None:
+            query["_id"] = {"$lt": before}
+        docs = await self._issued.find(query).sort("_id", DESCENDING).limit(limit).to_list()
+        return [issued_from(doc) for doc in docs]

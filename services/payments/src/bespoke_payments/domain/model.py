@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from bespoke_contracts import (
+    BillingInfo,
     Envelope,
     OrderCosts,
     PaymentCleared,
@@ -20,6 +21,7 @@ from bespoke_contracts import (
 )
 from bespoke_contracts.vat import vat_on_lines
 from bespoke_payments.domain.errors import InvoiceNotPayable
+from bespoke_payments.domain.invoicing import InvoiceLine, IssuedInvoice, Party
 
 
 class InvoiceStatus(StrEnum):
@@ -54,6 +56,10 @@ class Invoice:
     """VAT on the lines, each rounded on its own (``bespoke_contracts.vat``)."""
     vat_rate_bp: int = 0
     vat_note: str = ""
+    buyer: Party | None = None
+    """Who is invoiced (the order's billing; a group's: its first order's)."""
+    lines: list[InvoiceLine] = field(default_factory=list)
+    """Per order: what the issued invoice lists."""
     status: InvoiceStatus = InvoiceStatus.OPEN
     version: int = 1
     """Bumped whenever the amount changes, so a new PaymentIntent is needed."""
@@ -83,7 +89,7 @@ class Invoice:
     def payable(self) -> bool:
         return self.status is InvoiceStatus.OPEN
 
-    def reprice(self, costs: OrderCosts, event_id: str) -> bool:
+    def reprice(self, costs: OrderCosts, billing: BillingInfo, event_id: str) -> bool:
         """The order was edited: new amounts, a new version (a started payment is dropped).
         An invoice a group superseded takes them too: an edit that raced the grouping
         dissolves the group, and the invoice it gets back must ask for the new total."""
@@ -92,6 +98,10 @@ class Invoice:
         if self.status is InvoiceStatus.VOID and self.superseded_by is None:
             return False
         self._take(costs)
+        self.buyer = party_from(billing)
+        self.lines = [
+            InvoiceLine(self.target, costs.manufacturing, costs.shipping, costs.customization)
+        ]
         self.version += 1
         self.payment = None
         self.applied_events.append(event_id)
@@ -140,6 +150,27 @@ class Invoice:
         self.payment = None
         self.applied_events.append(event_id)
         return True
+
+    def issue(self, *, seller: Party, payment_reference: str, at: datetime) -> IssuedInvoice:
+        """The invoice document of this paid bill (numbered when stored)."""
+        if self.status is not InvoiceStatus.PAID or self.paid_at is None:
+            raise InvoiceNotPayable(f"{self.id} is {self.status.value}: nothing to invoice")
+        return IssuedInvoice(
+            source=f"{self.id}:{payment_reference}",
+            account_id=self.account_id,
+            issued_at=at,
+            seller=seller,
+            buyer=self.buyer or Party(self.contact_email, (), ""),
+            lines=list(self.lines)
+            or [InvoiceLine(self.target, self.manufacturing, self.shipping, self.customization)],
+            currency=self.currency,
+            vat_rate_bp=self.vat_rate_bp,
+            vat=self.vat,
+            vat_note=self.vat_note,
+            payment_reference=payment_reference,
+            paid_at=self.paid_at,
+            order_numbers=list(self.order_numbers),
+        )
 
     def payment_key(self) -> str:
         """Stripe idempotency key: one PaymentIntent per invoice version, however often asked."""
@@ -204,8 +235,24 @@ def invoice_id_for(target: str) -> str:
     return f"inv_{target}"
 
 
+def party_from(billing: BillingInfo) -> Party:
+    """The buyer an order's billing names."""
+    address = billing.address
+    lines = [address.line1, *([address.line2] if address.line2 else [])]
+    lines.append(f"{address.postal_code} {address.city}")
+    if address.state:
+        lines.append(address.state)
+    lines.append(address.country)
+    return Party(billing.name, tuple(lines), address.country, billing.vat_id)
+
+
 def invoice_for_order(
-    *, order_number: str, account_id: str, costs: OrderCosts, contact_email: str
+    *,
+    order_number: str,
+    account_id: str,
+    costs: OrderCosts,
+    contact_email: str,
+    billing: BillingInfo | None = None,
 ) -> Invoice:
     """The invoice of a newly submitted order."""
     return Invoice(
@@ -221,6 +268,8 @@ def invoice_for_order(
         vat=costs.vat,
         vat_rate_bp=costs.vat_rate_bp,
         vat_note=costs.vat_note,
+        buyer=party_from(billing) if billing else None,
+        lines=[InvoiceLine(order_number, costs.manufacturing, costs.shipping, costs.customization)],
     )
 
 
@@ -244,8 +293,10 @@ def invoice_for_group(
         raise InvoiceNotPayable(f"group {group_id} mixes VAT rates {sorted(rates_bp)}")
     [rate_bp] = rates_bp
     note = "; ".join(dict.fromkeys(o.vat_note for o in orders if o.vat_note))
-    shares = [
-        (o.manufacturing, allocations[n], o.customization) for o in orders for n in o.order_numbers
+    lines = [
+        InvoiceLine(n, o.manufacturing, allocations[n], o.customization)
+        for o in orders
+        for n in o.order_numbers
     ]
     return Invoice(
         id=invoice_id_for(group_id),
@@ -257,7 +308,12 @@ def invoice_for_group(
         customization=sum(o.customization for o in orders),
         currency=currency,
         contact_email=contact_email,
-        vat=sum(vat_on_lines(lines, rate_bp) for lines in shares),
+        vat=sum(
+            vat_on_lines((line.manufacturing, line.shipping, line.customization), rate_bp)
+            for line in lines
+        ),
         vat_rate_bp=rate_bp,
         vat_note=note,
+        buyer=next((o.buyer for o in orders if o.buyer), None),
+        lines=lines,
     )

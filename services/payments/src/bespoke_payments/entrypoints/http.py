@@ -2,22 +2,38 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
-from litestar import Controller, Litestar, Request, post
+from litestar import Controller, Litestar, Request, Response, post
 from litestar import get as get_route
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import Parameter
 
-from bespoke_contracts.api.payments import PayPage, StartedPayment
+from bespoke_contracts.api.payments import (
+    INVOICE_NUMBER_PATTERN,
+    InvoiceLineView,
+    InvoicePage,
+    InvoiceQuery,
+    InvoiceView,
+    PartyView,
+    PayPage,
+    StartedPayment,
+)
+from bespoke_payments.adapters import invoice_pdf
 from bespoke_payments.bootstrap import PaymentsRuntime, bootstrap
 from bespoke_payments.domain import errors
+from bespoke_payments.domain.invoicing import IssuedInvoice, Party
 from bespoke_payments.domain.model import Invoice
 from bespoke_payments.service_layer import handlers
-from bespoke_platform.app import AccountId, operators_only, service_app
+from bespoke_platform.app import AccountId, operators_only, query_model, service_app
 from bespoke_platform.credentials import verifier_from
 
 Target = Annotated[str, Parameter(description="An order number (or a shipping group id).")]
+InvoiceNumber = Annotated[
+    str, Parameter(pattern=INVOICE_NUMBER_PATTERN, description="e.g. `INV-2026-000042`.")
+]
 
 
 def pay_page(invoice: Invoice) -> PayPage:
@@ -38,6 +54,54 @@ def pay_page(invoice: Invoice) -> PayPage:
         currency=invoice.currency,
         payment_intent_id=invoice.payment.payment_intent_id if invoice.payment else None,
         paid_at=invoice.paid_at.isoformat() if invoice.paid_at else None,
+    )
+
+
+def _party(party: Party) -> PartyView:
+    return PartyView(
+        name=party.name,
+        address_lines=list(party.address_lines),
+        country=party.country,
+        vat_id=party.vat_id,
+    )
+
+
+def invoice_view(issued: IssuedInvoice) -> InvoiceView:
+    return InvoiceView(
+        invoice_number=issued.number,
+        kind=issued.kind,
+        issued_at=issued.issued_at.isoformat(),
+        paid_at=issued.paid_at.isoformat(),
+        order_numbers=issued.order_numbers,
+        seller=_party(issued.seller),
+        buyer=_party(issued.buyer),
+        lines=[
+            InvoiceLineView(
+                order_number=line.order_number,
+                manufacturing=line.manufacturing,
+                shipping=line.shipping,
+                customization=line.customization,
+                net=line.net,
+            )
+            for line in issued.lines
+        ],
+        currency=issued.currency,
+        subtotal=issued.subtotal,
+        vat_rate_bp=issued.vat_rate_bp,
+        vat=issued.vat,
+        vat_note=issued.vat_note,
+        total=issued.total,
+        payment_reference=issued.payment_reference,
+        pdf=f"/api/v1/invoices/{issued.number}/pdf",
+    )
+
+
+async def pdf_response(issued: IssuedInvoice) -> Response[bytes]:
+    pdf = await asyncio.to_thread(invoice_pdf.render, issued)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{issued.number}.pdf"'},
     )
 
 
@@ -76,6 +140,35 @@ class InvoicesController(Controller):
     async def operator_start(self, target: Target, state: State) -> StartedPayment:
         runtime: PaymentsRuntime = state.runtime
         return started(await handlers.start_payment(None, target, runtime.deps))
+
+    @get_route("/issued", dependencies={"wanted": query_model(InvoiceQuery)})
+    async def list_issued(
+        self, state: State, account_id: AccountId, wanted: NamedDependency[InvoiceQuery]
+    ) -> InvoicePage:
+        """The brand's issued invoices, newest number first."""
+        runtime: PaymentsRuntime = state.runtime
+        found = await handlers.invoices_of(
+            account_id, wanted.order_number, wanted.cursor, wanted.limit + 1, runtime.deps
+        )
+        page = found[: wanted.limit]
+        more = len(found) > wanted.limit
+        return InvoicePage(
+            items=[invoice_view(i) for i in page], next_cursor=page[-1].number if more else None
+        )
+
+    @get_route("/issued/{number:str}")
+    async def get_issued(
+        self, number: InvoiceNumber, state: State, account_id: AccountId
+    ) -> InvoiceView:
+        runtime: PaymentsRuntime = state.runtime
+        return invoice_view(await handlers.issued_invoice(account_id, number, runtime.deps))
+
+    @get_route("/issued/{number:str}/pdf", media_type="application/pdf")
+    async def get_issued_pdf(
+        self, number: InvoiceNumber, state: State, account_id: AccountId
+    ) -> Response[bytes]:
+        runtime: PaymentsRuntime = state.runtime
+        return await pdf_response(await handlers.issued_invoice(account_id, number, runtime.deps))
 
     @post("/webhooks/stripe", status_code=200)
     async def webhook(self, request: Request[Any, Any, Any], state: State) -> dict[str, str]:

@@ -8,12 +8,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bespoke_contracts import OrderRevised, OrderSubmitted, ShipmentGrouped, ShipmentUngrouped
+from bespoke_contracts import (
+    OrderRevised,
+    OrderSubmitted,
+    PaymentCleared,
+    ShipmentGrouped,
+    ShipmentUngrouped,
+)
 from bespoke_payments.domain import model
 from bespoke_payments.domain.errors import InvoiceNotFound, InvoiceNotPayable
+from bespoke_payments.domain.invoicing import IssuedInvoice, Party
 from bespoke_payments.service_layer.ports import (
     Clock,
     InvoiceRepository,
+    IssuedInvoiceRepository,
     OutboxSignal,
     PaymentProvider,
     ProcessedWebhooks,
@@ -38,6 +46,9 @@ class PaymentsDeps:
     processed: ProcessedWebhooks
     clock: Clock
     outbox: OutboxSignal
+    issued: IssuedInvoiceRepository
+    seller: Party
+    """The factory, as its invoices name it (settings)."""
     live: bool = False
     """Whether this is the factory's live Stripe account: then only live-mode events
     count (a test-mode event, such as a local simulation, clears nothing), and the
@@ -52,6 +63,7 @@ async def on_order_submitted(event: OrderSubmitted, deps: PaymentsDeps) -> bool:
         account_id=event.account_id,
         costs=order.costs,
         contact_email=str(order.billing.email),
+        billing=order.billing,
     )
     return await deps.invoices.add(invoice)
 
@@ -73,7 +85,9 @@ async def on_order_revised(event: OrderRevised, deps: PaymentsDeps) -> None:
     not ordered with each other: if the invoice is not open yet, this fails and is retried.)"""
     changed = await _change(
         model.invoice_id_for(event.payload.order_number),
-        lambda invoice: invoice.reprice(event.payload.costs, str(event.event_id)),
+        lambda invoice: invoice.reprice(
+            event.payload.costs, event.payload.billing, str(event.event_id)
+        ),
         deps,
     )
     if changed is None:
@@ -126,6 +140,33 @@ async def on_shipment_ungrouped(event: ShipmentUngrouped, deps: PaymentsDeps) ->
     )
     for number in event.payload.order_numbers:
         await _change(model.invoice_id_for(number), lambda invoice: invoice.restore(event_id), deps)
+
+
+async def on_payment_cleared(event: PaymentCleared, deps: PaymentsDeps) -> IssuedInvoice:
+    """A cleared payment issues its invoice: numbered, once per payment however often the
+    event comes (a crash before issuing is retried from Kafka, never skipped)."""
+    paid = event.payload
+    bill = await deps.invoices.get(paid.invoice_id)
+    if bill is None or bill.account_id != event.account_id:
+        raise InvoiceNotFound(f"no bill {paid.invoice_id} for a cleared payment")
+    issued = bill.issue(
+        seller=deps.seller, payment_reference=paid.payment_intent_id, at=deps.clock.now()
+    )
+    return await deps.issued.issue(issued)
+
+
+async def invoices_of(
+    account_id: str, order_number: str | None, before: str | None, limit: int, deps: PaymentsDeps
+) -> list[IssuedInvoice]:
+    return await deps.issued.find(account_id, order_number, before, limit)
+
+
+async def issued_invoice(account_id: str | None, number: str, deps: PaymentsDeps) -> IssuedInvoice:
+    """One of the brand's issued invoices; ``None`` account: the factory's operators."""
+    found = await deps.issued.get(account_id, number)
+    if found is None:
+        raise InvoiceNotFound(f"no invoice {number}")
+    return found
 
 
 async def pay_page(account_id: str | None, target: str, deps: PaymentsDeps) -> model.Invoice:

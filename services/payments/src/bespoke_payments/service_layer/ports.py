@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from bespoke_payments.domain.invoicing import IssuedInvoice
 from bespoke_payments.domain.model import Invoice
 
 
@@ -18,6 +19,21 @@ class InvoiceRepository(Protocol):
 
     async def save(self, invoice: Invoice) -> None:
         """Store a change and its events in one write; ``ConcurrentChange`` if it moved."""
+        ...
+
+
+class IssuedInvoiceRepository(Protocol):
+    async def issue(self, issued: IssuedInvoice) -> IssuedInvoice:
+        """Store it under the next number of its year, once per ``source``: the stored
+        invoice (an earlier one for the same source, if any)."""
+        ...
+
+    async def get(self, account_id: str | None, number: str) -> IssuedInvoice | None: ...
+
+    async def find(
+        self, account_id: str, order_number: str | None, before: str | None, limit: int
+    ) -> list[IssuedInvoice]:
+        """The brand's invoices, newest number first, numbered below ``before``."""
         ...
 
 

@@ -3,7 +3,13 @@ table, which ``bootstrap`` registers on the broker (``bespoke_platform.messaging
 
 from __future__ import annotations
 
-from bespoke_contracts import OrderRevised, OrderSubmitted, ShipmentGrouped, ShipmentUngrouped
+from bespoke_contracts import (
+    OrderRevised,
+    OrderSubmitted,
+    PaymentCleared,
+    ShipmentGrouped,
+    ShipmentUngrouped,
+)
 from bespoke_payments.service_layer import handlers
 from bespoke_payments.service_layer.handlers import PaymentsDeps
 from bespoke_platform.messaging import Subscription
@@ -19,6 +25,11 @@ SUBSCRIPTIONS: list[Subscription[PaymentsDeps]] = [
         ShipmentGrouped,
         handlers.on_shipment_grouped,
         "Opens one invoice for a shipping group and voids its orders' own invoices.",
+    ),
+    (
+        PaymentCleared,
+        handlers.on_payment_cleared,
+        "Issues the paid bill's invoice, numbered INV-YYYY-NNNNNN, once per payment.",
     ),
     (
         ShipmentUngrouped,

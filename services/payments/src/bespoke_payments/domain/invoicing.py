@@ -1,0 +1,91 @@
+"""Invoices as issued documents: what a cleared payment paid for, numbered
+``INV-YYYY-NNNNNN`` (sequential within the year of issue, no gaps), immutable once issued.
+
+Pure: an issued invoice is a snapshot of the bill that was paid (its lines per order,
+its VAT, its buyer) with the seller's details and the payment's reference. The number is
+given by the repository when the document is stored (``MongoIssuedInvoices.issue``): a
+number exists only once its invoice does, so a crash or a retry leaves no gap.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Final
+
+INVOICE_PREFIX: Final = "INV"
+NUMBER_PATTERN: Final = re.compile(r"^(INV|CN)-(\d{4})-(\d{6,})$")
+
+
+@dataclass(frozen=True)
+class Party:
+    """Seller or buyer as the invoice names them."""
+
+    name: str
+    address_lines: tuple[str, ...]
+    country: str
+    vat_id: str | None = None
+
+
+@dataclass(frozen=True)
+class InvoiceLine:
+    """One order on an invoice: what it costs, net (shipping: its share of a group's)."""
+
+    order_number: str
+    manufacturing: int
+    shipping: int
+    customization: int
+
+    @property
+    def net(self) -> int:
+        return self.manufacturing + self.shipping + self.customization
+
+
+def format_number(prefix: str, year: int, sequence: int) -> str:
+    """``INV-2026-000042`` for the 42nd invoice of 2026."""
+    if sequence < 1:
+        raise ValueError("invoice sequences start at 1")
+    return f"{prefix}-{year:04d}-{sequence:06d}"
+
+
+def parse_number(number: str) -> tuple[str, int, int] | None:
+    """(prefix, year, sequence) of an invoice or credit note number; None if it is none."""
+    found = NUMBER_PATTERN.fullmatch(number)
+    if found is None:
+        return None
+    return found.group(1), int(found.group(2)), int(found.group(3))
+
+
+@dataclass
+class IssuedInvoice:
+    """An issued invoice. ``number`` is empty until the repository stores it."""
+
+    source: str
+    """What it was issued for, once: ``<bill id>:<payment reference>``."""
+    account_id: str
+    issued_at: datetime
+    seller: Party
+    buyer: Party
+    lines: list[InvoiceLine]
+    currency: str
+    vat_rate_bp: int
+    vat: int
+    vat_note: str
+    payment_reference: str
+    paid_at: datetime
+    kind: str = "invoice"
+    number: str = ""
+    order_numbers: list[str] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> int:
+        return sum(line.net for line in self.lines)
+
+    @property
+    def total(self) -> int:
+        return self.subtotal + self.vat
+
+    @property
+    def prefix(self) -> str:
+        return INVOICE_PREFIX
