@@ -3,13 +3,17 @@ Pending Payment in the pool, groups them, pays once and sees both Work In Proces
 
 from __future__ import annotations
 
+import asyncio
+import io
 import re
 import uuid
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
+from pypdf import PdfReader
 
 from bespoke.accounts import create_operator, create_user
 from bespoke.stack.config import StackConfig
@@ -189,6 +193,21 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     await expect(page.locator("#timeline")).to_contain_text("Work In Process")
     await expect(page.locator("#timeline")).to_contain_text("Pending Payment")
     await expect(page.locator("#production-facts")).to_contain_text("Estimated ship date")
+    # Its group's invoice, issued from the payment: a download of a real PDF.
+    link = page.get_by_role("link", name=re.compile(r"^Invoice INV-\d{4}-\d{6} \(PDF\)$"))
+    for _ in range(20):  # issued a moment after the payment cleared
+        if await link.count():
+            break
+        await page.reload()
+    async with page.expect_download() as downloading:
+        await link.click()
+    download = await downloading.value
+    assert re.fullmatch(r"INV-\d{4}-\d{6}\.pdf", download.suggested_filename)
+    pdf = await asyncio.to_thread(Path(await download.path()).read_bytes)
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert first in text
+    assert second in text, "one invoice for the group's orders"
+    assert "VAT 21 %" in text
     await shot(page, "10-order-detail")
 
 

@@ -5,14 +5,18 @@ at that total."""
 from __future__ import annotations
 
 import asyncio
+import io
+import re
 import uuid
 from typing import Any
 
 import httpx
 import pytest
+from pypdf import PdfReader
 
 from bespoke.payments import simulate_success
 from bespoke_contracts.vat import line_vat
+from bespoke_payments.adapters.invoice_pdf import money
 
 from .conftest import checkout_body
 from .test_payments import wait_for_status
@@ -125,3 +129,53 @@ async def test_an_edit_to_another_billing_country_reprices_the_vat(
             if (await pay_page(api, number))["total"] == after["total"]:
                 break
             await asyncio.sleep(0.2)
+
+
+async def invoices_of(api: httpx.AsyncClient, number: str) -> list[dict[str, Any]]:
+    async with asyncio.timeout(30):  # issued from payment.cleared
+        while True:
+            found: list[dict[str, Any]] = (
+                await api.get("/invoices", params={"order_number": number})
+            ).json()["items"]
+            if found:
+                return found
+            await asyncio.sleep(0.2)
+
+
+async def test_a_paid_order_has_one_invoice_whose_pdf_holds_its_numbers(
+    api: httpx.AsyncClient, design: dict[str, Any], running_system: Any
+) -> None:
+    answer = await check_out(api, design, billing=billed_in("DE", "DE136695976"))
+    number = answer.json()["order_number"]
+    costs = (await api.get(f"/orders/{number}")).json()["costs"]
+    await pay_page(api, number)
+    assert (await simulate_success(number))["outcome"] == "cleared"
+    [invoice] = await invoices_of(api, number)
+    assert re.fullmatch(r"INV-\d{4}-\d{6}", invoice["invoice_number"])
+    assert invoice["order_numbers"] == [number]
+    assert (invoice["subtotal"], invoice["vat"], invoice["total"]) == (
+        costs["subtotal"],
+        costs["vat"],
+        costs["total"],
+    )
+    assert invoice["buyer"]["vat_id"] == "DE136695976"
+    assert invoice["seller"]["vat_id"]
+    assert "Reverse charge" in invoice["vat_note"]
+    assert invoice["payment_reference"].startswith("pi_")
+    one = await api.get(f"/invoices/{invoice['invoice_number']}")
+    assert one.json() == invoice
+
+    pdf = await api.get(invoice["pdf"].removeprefix("/api/v1"))
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    for expected in (invoice["invoice_number"], number, "DE136695976", "Reverse charge"):
+        assert expected in text, expected
+    assert money(invoice["total"], "EUR") in text
+
+    # Another brand sees neither the invoice nor its PDF; a made-up number is refused.
+    async with httpx.AsyncClient(base_url=running_system.gateway_url + "/api/v1") as other:
+        stranger = await other.get(f"/invoices/{invoice['invoice_number']}")
+        assert stranger.status_code == 401
+    assert (await api.get("/invoices/INV-1999-999999")).status_code == 404
+    assert (await api.get("/invoices/not-a-number")).status_code in (400, 404, 422)

@@ -100,6 +100,8 @@ def test_a_group_payment_writes_one_email_per_order() -> None:
     assert "EUR 1,234.56" in text
     assert "shipping group SG-ABC" in text
     assert "covers orders BF-000001, BF-000002" in text
+    assert "https://backoffice.example/app/orders/BF-000002" in text, "where the invoice is"
+    assert "invoice" in text.lower()
 
 
 def test_the_group_email_shows_the_saving_and_how_to_pay() -> None:

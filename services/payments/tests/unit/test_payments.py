@@ -16,6 +16,7 @@ from bespoke_contracts import (
     OrderRevised,
     OrderRevisedPayload,
     PaymentCleared,
+    PaymentClearedPayload,
     ShipmentGrouped,
     ShipmentGroupedPayload,
     ShipmentUngrouped,
@@ -38,6 +39,7 @@ from bespoke_payments.service_layer.ports import (
     StartedPayment,
 )
 from bespoke_payments.settings import PaymentsSettings
+from bespoke_platform.messaging import PoisonMessage
 
 SECRET = "whsec_test_only"
 
@@ -530,3 +532,27 @@ async def test_an_unpaid_bill_issues_no_invoice(fakes: Fakes) -> None:
     bill = fakes.invoices.stored["inv_BF-000007"]
     with pytest.raises(InvoiceNotPayable, match="nothing to invoice"):
         bill.issue(seller=SELLER, payment_reference="pi_1", at=FakeClock().now())
+
+
+async def test_a_cleared_payment_for_no_paid_bill_is_parked_at_once(fakes: Fakes) -> None:
+    def cleared(invoice_id: str) -> PaymentCleared:
+        return PaymentCleared(
+            account_id="acc_1",
+            correlation_id="forged",
+            payload=PaymentClearedPayload(
+                invoice_id=invoice_id,
+                target="BF-000007",
+                order_numbers=["BF-000007"],
+                amount=1,
+                currency="EUR",
+                payment_intent_id="pi_forged",
+                paid_at=FakeClock().now(),
+                contact_email="a@b.example",
+            ),
+        )
+
+    with pytest.raises(PoisonMessage, match="nothing to invoice"):  # its bill is still open
+        await handlers.on_payment_cleared(cleared("inv_BF-000007"), fakes.deps)
+    with pytest.raises(PoisonMessage, match="no bill"):
+        await handlers.on_payment_cleared(cleared("inv_nope"), fakes.deps)
+    assert fakes.issued.stored == {}

@@ -162,7 +162,8 @@ def payment_received(event: PaymentCleared) -> list[Notification]:
                 "grouped": grouped,
                 "order_numbers": list(paid.order_numbers),
                 "paid_at": paid.paid_at.strftime("%Y-%m-%d %H:%M UTC"),
-                "order_path": f"/api/v1/orders/{number}",
+                "order_path": f"/app/orders/{number}",
+                "payment_reference": paid.payment_intent_id,
             },
         )
         for number in paid.order_numbers

@@ -28,6 +28,7 @@ from bespoke_payments.service_layer.ports import (
     WebhookVerifier,
 )
 from bespoke_platform.concurrency import change_with_retries
+from bespoke_platform.messaging import PoisonMessage
 
 log = logging.getLogger(__name__)
 
@@ -144,14 +145,19 @@ async def on_shipment_ungrouped(event: ShipmentUngrouped, deps: PaymentsDeps) ->
 
 async def on_payment_cleared(event: PaymentCleared, deps: PaymentsDeps) -> IssuedInvoice:
     """A cleared payment issues its invoice: numbered, once per payment however often the
-    event comes (a crash before issuing is retried from Kafka, never skipped)."""
+    event comes (a crash before issuing is retried from Kafka, never skipped). The event
+    leaves the paid bill's own outbox, so a bill that is missing or not paid can never
+    be invoiced: the event is parked at once, not retried."""
     paid = event.payload
     bill = await deps.invoices.get(paid.invoice_id)
     if bill is None or bill.account_id != event.account_id:
-        raise InvoiceNotFound(f"no bill {paid.invoice_id} for a cleared payment")
-    issued = bill.issue(
-        seller=deps.seller, payment_reference=paid.payment_intent_id, at=deps.clock.now()
-    )
+        raise PoisonMessage(f"no bill {paid.invoice_id} of this brand for a cleared payment")
+    try:
+        issued = bill.issue(
+            seller=deps.seller, payment_reference=paid.payment_intent_id, at=deps.clock.now()
+        )
+    except InvoiceNotPayable as error:
+        raise PoisonMessage(str(error)) from error
     return await deps.issued.issue(issued)
 
 

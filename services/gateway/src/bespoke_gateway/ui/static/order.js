@@ -23,6 +23,7 @@ async function render() {
   pairsDl(document.getElementById("costs"), [
     ["Per pair", money(c.per_pair, c.currency)], ...costRows(c),
   ]);
+  await showInvoices(order);
   const production = document.getElementById("production");
   production.hidden = !order.wip_started_at;
   if (order.wip_started_at) {
@@ -81,6 +82,17 @@ async function cancel() {
     flash(`Order ${number} is cancelled.`);
     await render();
   } catch (error) { report(error); }
+}
+
+// A paid order's invoices (issued a moment after its payment clears), each with its PDF.
+async function showInvoices(order) {
+  const box = document.getElementById("invoices");
+  if (order.payment_status === "unpaid") { box.hidden = true; return; }
+  const page = await api("GET", `/invoices?order_number=${encodeURIComponent(order.order_number)}`);
+  box.hidden = false;
+  document.getElementById("invoice-list").replaceChildren(...(page.items.length
+    ? page.items.map((i) => h("li", {}, h("a", { href: i.pdf, download: `${i.invoice_number}.pdf` }, `Invoice ${i.invoice_number} (PDF)`), ` ${money(i.total, i.currency)}, issued ${date(i.issued_at)}`))
+    : [h("li", { class: "hint" }, "The invoice is being issued; reload in a moment.")]));
 }
 
 startPage(async () => {
