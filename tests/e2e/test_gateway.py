@@ -56,6 +56,7 @@ async def test_no_route_answers_without_a_valid_token(running_system: StackConfi
         "group_id": "SG-X",
         "token_id": "tok_x",
         "user_id": "usr_x",
+        "invoice_number": "INV-2026-000001",
     }
     # Ids that are words of public paths: no route skips authentication by containing one.
     words = dict.fromkeys(ids, "health") | {"order_number": "metrics", "group_id": "webhooks"}
@@ -121,6 +122,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             "group_id": group.json()["id"],
             "token_id": token.json()["id"],
             "user_id": person["user_id"],
+            "invoice_number": "INV-2026-000001",  # issued to some brand; never B's
         }
         async with asyncio.timeout(30):  # the owner's invoices exist: B must still not see them
             while (await a.get(f"/api/v1/orders/{numbers[0]}/payment")).status_code != 200:  # noqa: ASYNC110
@@ -131,6 +133,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             "group_id": "SG-AAAAAAAAAA",
             "token_id": "tok_0000000000000000",
             "user_id": "usr_000000000000000000000000",
+            "invoice_number": "INV-1999-999999",
         }
         full_design = (await a.get(f"/api/v1/designs/{design['id']}")).json()
         bodies: dict[tuple[str, str], Callable[[], Any]] = {
@@ -168,6 +171,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
         creates_own = {("POST", "/api/v1/designs"), ("POST", "/api/v1/tokens")}
         lists = {
             ("GET", "/api/v1/designs"),
+            ("GET", "/api/v1/invoices"),
             ("GET", "/api/v1/orders"),
             ("GET", "/api/v1/shipping-groups"),
             ("GET", "/api/v1/tokens"),
