@@ -15,8 +15,8 @@ import pytest
 from pypdf import PdfReader
 
 from bespoke.payments import simulate_success
+from bespoke_contracts.formatting import money
 from bespoke_contracts.vat import line_vat
-from bespoke_payments.adapters.invoice_pdf import money
 
 from .conftest import checkout_body
 from .test_payments import wait_for_status

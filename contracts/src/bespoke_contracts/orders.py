@@ -199,11 +199,6 @@ class OrderCosts(BaseModel):
             return {**data, "subtotal": data["total"]}
         return data
 
-    @property
-    def lines(self) -> tuple[int, int, int]:
-        """The invoice lines VAT is computed on: manufacturing, shipping, customization."""
-        return (self.manufacturing, self.shipping, self.customization)
-
     @classmethod
     def priced(
         cls,

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from pypdf import PdfReader
 
-from bespoke_payments.adapters.invoice_pdf import money, render
+from bespoke_contracts.formatting import money
+from bespoke_payments.adapters.invoice_pdf import render
 from bespoke_payments.domain.invoicing import InvoiceLine, IssuedInvoice, Party
 
 SELLER = Party("Factory S.L.", ("Calle Italia 12", "03600 Elda", "Spain"), "ES", "ESB12345674")

@@ -23,6 +23,7 @@ from bespoke_contracts import (
     ShipmentUngrouped,
 )
 from bespoke_contracts.api.notifications import AccountEmailKind, AccountEmailRequest
+from bespoke_contracts.formatting import money, percent
 
 _ORDER_TYPES = {"mto": "MTO (single)", "mini_bulk": "MINI-BULK", "bulk": "BULK"}
 _LABELING = {
@@ -56,15 +57,6 @@ class Email:
     text: str
     html: str
     sensitive: bool = False
-
-
-def money(minor: int, currency: str) -> str:
-    return f"{currency} {minor // 100:,}.{minor % 100:02d}"
-
-
-def percent(basis_points: int) -> str:
-    """A VAT rate: 2100 -> ``21 %``, 550 -> ``5.5 %``."""
-    return f"{basis_points / 100:g} %"
 
 
 def address_lines(address: Address) -> list[str]:

@@ -16,6 +16,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from bespoke_contracts.formatting import money, percent
 from bespoke_payments.domain.invoicing import IssuedInvoice, Party
 
 _STYLES = getSampleStyleSheet()
@@ -23,15 +24,6 @@ _BODY = ParagraphStyle("body", parent=_STYLES["BodyText"], fontSize=9.5, leading
 _SMALL = ParagraphStyle("small", parent=_BODY, fontSize=8, leading=10, textColor=colors.grey)
 _RIGHT = ParagraphStyle("right", parent=_BODY, alignment=TA_RIGHT)
 _TITLE = ParagraphStyle("title", parent=_STYLES["Title"], alignment=0, fontSize=20, leading=24)
-
-
-def money(minor: int, currency: str) -> str:
-    """``EUR 1,234.56``: the amount as the invoice prints it."""
-    return f"{currency} {minor // 100:,}.{minor % 100:02d}"
-
-
-def percent(basis_points: int) -> str:
-    return f"{basis_points / 100:g} %"
 
 
 def _party(title: str, party: Party) -> Paragraph:
