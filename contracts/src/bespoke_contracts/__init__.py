@@ -14,6 +14,7 @@ from bespoke_contracts.orders import (
     STAGE_EXPLANATIONS,
     Address,
     BillingInfo,
+    CancellationFee,
     HoldReason,
     Labeling,
     OrderCosts,
@@ -37,7 +38,16 @@ from bespoke_contracts.orders import (
     order_sequence,
     order_total,
 )
-from bespoke_contracts.payments import PAYMENT_CLEARED, PaymentCleared, PaymentClearedPayload
+from bespoke_contracts.payments import (
+    PAYMENT_CLEARED,
+    PAYMENT_REFUNDED,
+    PaymentCleared,
+    PaymentClearedPayload,
+    PaymentRefunded,
+    PaymentRefundedPayload,
+    RefundReason,
+    RefundStatus,
+)
 from bespoke_contracts.production import STAGE_REPORTED, StageReported, StageReportedPayload
 from bespoke_contracts.shipping import (
     SHIPMENT_GROUPED,
@@ -63,6 +73,7 @@ __all__ = [
     "ORDER_STATUS_CHANGED",
     "ORDER_SUBMITTED",
     "PAYMENT_CLEARED",
+    "PAYMENT_REFUNDED",
     "SHIPMENT_GROUPED",
     "SHIPMENT_STATUS_CHANGED",
     "SHIPMENT_UNGROUPED",
@@ -70,6 +81,7 @@ __all__ = [
     "STAGE_REPORTED",
     "Address",
     "BillingInfo",
+    "CancellationFee",
     "Carrier",
     "Envelope",
     "HoldReason",
@@ -91,7 +103,11 @@ __all__ = [
     "OrderType",
     "PaymentCleared",
     "PaymentClearedPayload",
+    "PaymentRefunded",
+    "PaymentRefundedPayload",
     "ProductionStage",
+    "RefundReason",
+    "RefundStatus",
     "ShipmentGrouped",
     "ShipmentGroupedPayload",
     "ShipmentStatus",

@@ -126,6 +126,18 @@ class HoldReason(StrEnum):
     AWAITING_BALANCE = "awaiting_balance"
 
 
+class CancellationFee(BaseModel):
+    """What cancelling a paid order costs once it has reached ``stage``: ``fixed`` plus
+    ``share_bp`` of its manufacturing and customization, never more than those (net; VAT
+    at the order's rate is added). Shipping is never charged: nothing has shipped."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: ProductionStage
+    fixed: int = Field(ge=0, description="Integer minor units.")
+    share_bp: int = Field(ge=0, le=10_000, description="Basis points: `10000` = the full price.")
+
+
 class Labeling(StrEnum):
     """A brand's choice on its first order: no marks, or its own logo stamps."""
 
@@ -308,6 +320,12 @@ class OrderStatusChangedPayload(BaseModel):
     contact_email: str = Field(description="Billing email of the order.")
     tracking: Tracking | None = Field(
         default=None, description="The parcel, when the order became `shipped` or `delivered`."
+    )
+    cancellation_fee: int | None = Field(
+        default=None,
+        ge=0,
+        description="When a paid order was cancelled: the fee kept, net, integer minor "
+        "units (VAT at the order's rate is added to it); the rest of what was paid is refunded.",
     )
 
 

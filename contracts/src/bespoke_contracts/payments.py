@@ -1,7 +1,8 @@
-"""Payment events: `payment.cleared`."""
+"""Payment events: `payment.cleared`, `payment.refunded`."""
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -41,3 +42,64 @@ class PaymentCleared(Envelope[PaymentClearedPayload]):
     def key(self) -> bytes:
         """The invoice's target: an order number or a shipping group id."""
         return self.payload.target.encode()
+
+
+PAYMENT_REFUNDED: Final = "payment.refunded"
+"""Topic of :class:`PaymentRefunded`; key: the refunded order's number."""
+
+
+class RefundStatus(StrEnum):
+    """A refund as Stripe reports it."""
+
+    PENDING = "pending"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+
+class RefundReason(StrEnum):
+    """Why money goes back."""
+
+    CANCELLED = "cancelled"
+    """The brand cancelled the paid order (less the fee for its stage)."""
+    PAID_AFTER_CANCELLATION = "paid_after_cancellation"
+    """A payment cleared for an order that was already cancelled: all of it goes back."""
+
+
+class PaymentRefundedPayload(BaseModel):
+    """Money paid for one order is going back to the brand (or its refund moved on)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    refund_id: str = Field(description="Ours, one per refunded order: `rf_<invoice>_<order>`.")
+    invoice_id: str = Field(description="The paid bill the money came from.")
+    target: str = Field(description="What the bill was for: an order number or a group id.")
+    order_number: OrderNumber = Field(description="The order whose money goes back.")
+    amount: Annotated[int, Field(ge=1)] = Field(description="Refunded, integer minor units.")
+    fee: Annotated[int, Field(ge=0)] = Field(
+        description="The cancellation fee kept, VAT included, integer minor units."
+    )
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.")
+    reason: RefundReason
+    status: RefundStatus
+    previous_status: RefundStatus | None = Field(
+        description="Null when the refund was just made at Stripe; else the status before."
+    )
+    stripe_refund_id: str = Field(description="Stripe's Refund id.")
+    payment_intent_id: str = Field(description="The payment refunded.")
+    refunded_at: AwareDatetime = Field(description="When this status was reported.")
+    contact_email: str = Field(description="Billing email of the brand.")
+
+
+class PaymentRefunded(Envelope[PaymentRefundedPayload]):
+    """A refund was made at Stripe (`previous_status` null) or its status changed. The
+    credit note is issued once, for the refund as made."""
+
+    TOPIC = PAYMENT_REFUNDED
+
+    event_type: Literal["payment.refunded"] = PAYMENT_REFUNDED
+    schema_version: Literal[1] = 1
+
+    def key(self) -> bytes:
+        """The refunded order's number."""
+        return self.payload.order_number.encode()

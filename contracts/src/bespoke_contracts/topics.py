@@ -17,7 +17,12 @@ from bespoke_contracts.orders import (
     OrderStatusChanged,
     OrderSubmitted,
 )
-from bespoke_contracts.payments import PAYMENT_CLEARED, PaymentCleared
+from bespoke_contracts.payments import (
+    PAYMENT_CLEARED,
+    PAYMENT_REFUNDED,
+    PaymentCleared,
+    PaymentRefunded,
+)
 from bespoke_contracts.production import STAGE_REPORTED, StageReported
 from bespoke_contracts.shipping import (
     SHIPMENT_GROUPED,
@@ -37,6 +42,7 @@ EVENT_TYPES: Final[dict[str, type[Envelope]]] = {  # type: ignore[type-arg]
     ORDER_STAGE_CHANGED: OrderStageChanged,
     ORDER_LATE: OrderLate,
     PAYMENT_CLEARED: PaymentCleared,
+    PAYMENT_REFUNDED: PaymentRefunded,
     SHIPMENT_GROUPED: ShipmentGrouped,
     SHIPMENT_UNGROUPED: ShipmentUngrouped,
     SHIPMENT_STATUS_CHANGED: ShipmentStatusChanged,
@@ -63,6 +69,7 @@ PUBLISHERS: Final[dict[str, str]] = {
     ORDER_STAGE_CHANGED: "orders",
     ORDER_LATE: "orders",
     PAYMENT_CLEARED: "payments",
+    PAYMENT_REFUNDED: "payments",
     SHIPMENT_GROUPED: "shipping",
     SHIPMENT_UNGROUPED: "shipping",
     SHIPMENT_STATUS_CHANGED: "shipping",
@@ -77,6 +84,7 @@ CONSUMERS: Final[dict[str, tuple[str, ...]]] = {
         SHIPMENT_UNGROUPED,
         STAGE_REPORTED,
         SHIPMENT_STATUS_CHANGED,
+        PAYMENT_REFUNDED,
     ),
     "payments": (
         ORDER_SUBMITTED,
@@ -84,6 +92,8 @@ CONSUMERS: Final[dict[str, tuple[str, ...]]] = {
         SHIPMENT_GROUPED,
         SHIPMENT_UNGROUPED,
         PAYMENT_CLEARED,
+        ORDER_STATUS_CHANGED,
+        PAYMENT_REFUNDED,
     ),
     "shipping": (
         ORDER_SUBMITTED,
@@ -100,6 +110,7 @@ CONSUMERS: Final[dict[str, tuple[str, ...]]] = {
         SHIPMENT_STATUS_CHANGED,
         ORDER_STAGE_CHANGED,
         ORDER_LATE,
+        PAYMENT_REFUNDED,
     ),
 }
 """What each service consumes (and so reads, and writes the ``.dlq`` of), by its

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke_contracts.api.query import QueryString
 from bespoke_contracts.design import BomLine, ElementChoice, MaterialChoice, OptionId
-from bespoke_contracts.orders import EuSize, OrderType
+from bespoke_contracts.orders import CancellationFee, EuSize, OrderType
 
 __all__ = [
     "BomLine",
@@ -147,6 +147,11 @@ class Estimate(BaseModel):
     lead_time_days: int = Field(
         description="Calendar days from launch to ready to ship: the order type's lead time "
         "and the construction's extra days."
+    )
+    cancellation_fees: list[CancellationFee] = Field(
+        default_factory=list,
+        description="What cancelling the order once paid costs, by the production stage it "
+        "has reached (stages before the first listed are free).",
     )
 
 

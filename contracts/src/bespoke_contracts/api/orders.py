@@ -86,6 +86,28 @@ class OrderEdit(BaseModel):
     billing: Billing | None = Field(default=None, description="New billing information.")
 
 
+class CancelRequest(BaseModel):
+    """Cancel an order. A paid order from `received` on costs a fee by stage: cancelling
+    it needs `accept_fee` (without it, `409` states the fee)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    accept_fee: bool = Field(
+        default=False, description="Accept the cancellation fee of the order's stage."
+    )
+
+
+class RefundView(BaseModel):
+    """Money of a cancelled paid order going back to the brand."""
+
+    amount: int = Field(description="Refunded, integer minor units (VAT included).")
+    fee: int = Field(description="The cancellation fee kept, VAT included.")
+    currency: str
+    status: str = Field(
+        description="`pending` until Stripe confirms it, then `succeeded` (or `failed`)."
+    )
+
+
 class StatusChange(BaseModel):
     """One step of an order's history: a status change, or (with `production_stage`) a
     move on the factory floor."""
@@ -153,6 +175,9 @@ class OrderResponse(BaseModel):
     )
     late: bool = Field(default=False, description="In production past its estimated ship date.")
     tracking: Tracking | None = Field(default=None, description="The parcel, once shipped.")
+    refund: RefundView | None = Field(
+        default=None, description="A cancelled paid order's refund (`amount`, `status`)."
+    )
 
 
 class OrderHistory(BaseModel):

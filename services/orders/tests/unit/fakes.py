@@ -6,7 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bespoke_contracts import Labeling, OrderStatus, order_sequence
+from bespoke_contracts import (
+    CancellationFee,
+    Labeling,
+    OrderStatus,
+    ProductionStage,
+    order_sequence,
+)
 from bespoke_contracts.api.design import (
     BomLine,
     DesignResponse,
@@ -89,7 +95,7 @@ class FakeOrders(OrderRepository):
                 query.account_id in (None, order.account_id)
                 and not (query.unflagged and order.late_flagged_at is not None)
                 and query.status in (None, order.status.value)
-                and (query.statuses is None or order.status.value in query.statuses)
+                and query.payment_status in (None, order.payment_status.value)
                 and query.production_stage in (None, stage)
                 and (
                     query.late_on is None
@@ -132,6 +138,13 @@ class FakeOutbox(OutboxSignal):
     def wake(self) -> None:
         self.wakes += 1
 
+
+QUOTED_FEES = (
+    CancellationFee(stage=ProductionStage.RECEIVED, fixed=4_000, share_bp=0),
+    CancellationFee(stage=ProductionStage.LASTING, fixed=4_000, share_bp=5_000),
+    CancellationFee(stage=ProductionStage.FINISHING, fixed=0, share_bp=10_000),
+)
+"""The design's quote's cancellation terms (not the defaults: the quote's are kept)."""
 
 BOM = [BomLine(component="Upper", material="Box calf", colour="black", quantity=3.2, unit="sq ft")]
 
@@ -202,6 +215,7 @@ class FakeDesignCatalog(DesignCatalog):
             currency="EUR",
             breakdown=[PriceLine(item="all", amount=self.base)],
             lead_time_days=38,
+            cancellation_fees=list(QUOTED_FEES),
         )
 
     async def customization_price(self, customization: str) -> Money:

@@ -27,6 +27,7 @@ from bespoke_contracts import (
     order_sequence,
 )
 from bespoke_contracts.api.design import DesignStatus
+from bespoke_contracts.api.orders import PaymentStatus
 from bespoke_orders.domain.errors import (
     IdempotencyKeyReused,
     InvalidOrder,
@@ -280,10 +281,8 @@ async def test_payment_moves_pending_orders_to_work_in_process_once(fakes: Fakes
     ]
 
 
-async def test_only_pending_orders_can_be_cancelled(fakes: Fakes) -> None:
+async def test_a_pending_order_is_cancelled_once_and_for_free(fakes: Fakes) -> None:
     pending = (await handlers.check_out(checkout(key="a"), fakes.deps)).order
-    paid = (await handlers.check_out(checkout(key="b"), fakes.deps)).order
-    await handlers.on_payment_cleared(payment_cleared([paid]), fakes.deps)
 
     cancelled = await handlers.cancel_order(
         "acc_1", pending.order_number, "req-9", fakes.deps, actor="user:usr_ana"
@@ -292,12 +291,10 @@ async def test_only_pending_orders_can_be_cancelled(fakes: Fakes) -> None:
     assert cancelled.status is OrderStatus.CANCELLED
     assert cancelled.history[-1].cause == "request:req-9"
     assert cancelled.history[-1].actor == "user:usr_ana"
-    with pytest.raises(OrderStateConflict, match="work_in_process"):
-        await handlers.cancel_order("acc_1", paid.order_number, "req-10", fakes.deps)
+    assert cancelled.refund is None
+    assert cancelled.payment_status is PaymentStatus.UNPAID
     with pytest.raises(OrderStateConflict, match="cancelled"):
         await handlers.cancel_order("acc_1", pending.order_number, "req-11", fakes.deps)
-    with pytest.raises(OrderStateConflict):
-        await handlers.on_payment_cleared(payment_cleared([pending]), fakes.deps)
 
 
 def payment_cleared(

@@ -6,7 +6,11 @@ integer minor units of the catalog's one currency. Pure data and lookups, no I/O
 
 from __future__ import annotations
 
+import itertools
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bespoke_contracts import CancellationFee, ProductionStage
 
 Money = int  # integer minor units (cents)
 
@@ -168,6 +172,11 @@ class Catalog(_Frozen):
     elements: tuple[Element, ...]
     order_types: tuple[OrderTypeBand, ...]
     customizations: tuple[Customization, ...]
+    cancellation_fees: tuple[CancellationFee, ...] = Field(
+        min_length=1,
+        description="Cancelling a paid order, by the stage it has reached: free before the "
+        "floor received it, then growing to the full price.",
+    )
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Catalog:
@@ -215,6 +224,7 @@ class Catalog(_Frozen):
                 problems.append(f"style {s.id}: needs a standard_last that exists")
         if "custom_stamps" not in {c.id for c in self.customizations}:
             problems.append("customizations: needs `custom_stamps` (brands' first orders)")
+        problems += _fee_problems(self.cancellation_fees)
         if problems:
             raise ValueError("catalog data is inconsistent: " + "; ".join(sorted(problems)))
         return self
@@ -263,3 +273,22 @@ class Catalog(_Frozen):
                 p.id: [m.id for m in self.materials if p.id in m.parts] for p in self.parts
             },
         }
+
+
+_STAGES = list(ProductionStage)
+
+
+def _fee_problems(fees: tuple[CancellationFee, ...]) -> list[str]:
+    """The factory's terms: free until the floor has received an order, a fee from then
+    on that never falls as the order moves on, and the full price by the last stage."""
+    stages = [_STAGES.index(f.stage) for f in fees]
+    problems = []
+    if stages != sorted(set(stages)):
+        problems.append("cancellation_fees: one per stage, in the floor's order")
+    if fees[0].stage is not ProductionStage.RECEIVED:
+        problems.append("cancellation_fees: start at `received` (cancelling before is free)")
+    if any(b.fixed < a.fixed and b.share_bp <= a.share_bp for a, b in itertools.pairwise(fees)):
+        problems.append("cancellation_fees: a later stage never costs less")
+    if fees[-1].share_bp != 10_000 or fees[-1].stage is not _STAGES[-1]:
+        problems.append("cancellation_fees: the last stage costs the full price")
+    return problems

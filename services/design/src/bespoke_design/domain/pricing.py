@@ -93,6 +93,7 @@ def quote(
         currency=catalog.currency,
         breakdown=breakdown,
         lead_time_days=band.lead_time_days + construction.extra_lead_days,
+        cancellation_fees=list(catalog.cancellation_fees),
     )
 
 

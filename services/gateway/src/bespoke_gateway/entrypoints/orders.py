@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -10,6 +11,7 @@ from litestar.params import JSONBody
 
 from bespoke_contracts import OrderStatus, OrderType, ProductionStage
 from bespoke_contracts.api.orders import (
+    CancelRequest,
     CheckoutRequest,
     OrderEdit,
     OrderHistory,
@@ -18,6 +20,8 @@ from bespoke_contracts.api.orders import (
     OrderResponse,
     PaymentStatus,
 )
+from bespoke_gateway.domain.errors import Forbidden
+from bespoke_gateway.domain.permissions import Action, Principal, allowed
 from bespoke_gateway.entrypoints.forwarding import (
     IdempotencyKey,
     OrderNumberPath,
@@ -131,18 +135,37 @@ class OrdersController(Controller):
     @post(
         "/{order_number:str}/cancel",
         operation_id="cancelOrder",
-        summary="Cancel a pending order",
+        summary="Cancel an order",
         status_code=200,
         responses={
-            200: documented(OrderResponse, "The cancelled order."),
-            **public_problems(401, 404, 409, 503),
+            200: documented(OrderResponse, "The cancelled order, with its `refund` if paid."),
+            **public_problems(401, 403, 404, 409, 422, 503),
         },
     )
     async def cancel(
-        self, order_number: OrderNumberPath, upstream: OwningService
+        self,
+        order_number: OrderNumberPath,
+        upstream: OwningService,
+        data: JSONBody[CancelRequest | None] = None,
     ) -> Response[bytes]:
-        """Cancel an order that is still pending payment. Paid or cancelled orders are 409."""
-        return await upstream.call("POST", f"/{order_number}/cancel")
+        """Cancel an order. Pending payment: free. Paid and before the floor received it:
+        refunded in full. From `received` on: a fee for its stage is kept and the rest
+        refunded, only with `{"accept_fee": true}` (else `409` stating `fee` and
+        `refund`). Shipped or cancelled orders: `409`. The refund goes back through
+        Stripe with a credit note; the order's `refund` shows its `status`."""
+        caller = upstream.request.user
+        if isinstance(caller, Principal) and not allowed(caller.role, Action.CANCEL_ORDER):
+            # Finance cancels paid orders only. An order never goes back to pending, so
+            # what is read here stays true when the cancel arrives.
+            current = await upstream.call("GET", f"/{order_number}")
+            if current.status_code != 200:
+                return current
+            if json.loads(current.content)["status"] == OrderStatus.PENDING_PAYMENT.value:
+                raise Forbidden(
+                    f"your role `{caller.role.value}` may cancel paid orders only; "
+                    "ask an owner or admin of your brand to cancel a pending one"
+                )
+        return await upstream.call("POST", f"/{order_number}/cancel", body=data)
 
     @post(
         "/{order_number:str}/clone",

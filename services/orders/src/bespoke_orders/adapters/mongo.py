@@ -14,6 +14,7 @@ from pymongo.errors import DuplicateKeyError
 from bespoke_contracts import (
     Address,
     BillingInfo,
+    CancellationFee,
     HoldReason,
     Labeling,
     OrderCosts,
@@ -21,14 +22,17 @@ from bespoke_contracts import (
     OrderStatus,
     OrderType,
     ProductionStage,
+    RefundStatus,
     Tracking,
     order_sequence,
 )
 from bespoke_orders.domain.checkout import BrandLabel
 from bespoke_orders.domain.errors import ConcurrentChange, OrderNumberTaken
 from bespoke_orders.domain.model import (
+    LAUNCHED,
     Order,
     OrderVersion,
+    Refund,
     ShippingGroupMembership,
     StatusChange,
 )
@@ -113,6 +117,19 @@ def _production_fields(order: Order) -> Document:
         "shipped_at": order.shipped_at,
         "tracking": order.tracking.model_dump(mode="json") if order.tracking else None,
         "late_flagged_at": order.late_flagged_at,
+        "paid": order.paid,
+        # Stored beside what it derives from, for the pool's payment filter.
+        "payment_status": order.payment_status.value,
+        "refund": (
+            {
+                "amount": order.refund.amount,
+                "fee": order.refund.fee,
+                "currency": order.refund.currency,
+                "status": order.refund.status.value,
+            }
+            if order.refund
+            else None
+        ),
     }
 
 
@@ -153,6 +170,7 @@ def to_document(order: Order) -> Document:
         "applied_events": list(order.applied_events),
         "version": order.version,
         "lead_time_days": order.lead_time_days,
+        "cancellation_fees": [f.model_dump(mode="json") for f in order.cancellation_fees],
         **_production_fields(order),
         "previous_versions": [],
         "revision": 0,
@@ -191,6 +209,20 @@ def from_document(doc: Document) -> Order:
         shipped_at=doc.get("shipped_at"),
         tracking=Tracking.model_validate(doc["tracking"]) if doc.get("tracking") else None,
         late_flagged_at=doc.get("late_flagged_at"),
+        cancellation_fees=tuple(
+            CancellationFee.model_validate(f) for f in doc.get("cancellation_fees", [])
+        ),
+        paid=doc.get("paid", doc["status"] in {s.value for s in LAUNCHED}),
+        refund=(
+            Refund(
+                doc["refund"]["amount"],
+                doc["refund"]["fee"],
+                doc["refund"]["currency"],
+                RefundStatus(doc["refund"]["status"]),
+            )
+            if doc.get("refund")
+            else None
+        ),
         previous_versions=[
             OrderVersion(
                 version=v["version"],
@@ -327,8 +359,15 @@ class MongoOrderRepository:
             selector["account_id"] = query.account_id
         if query.status:
             selector["status"] = query.status
-        if query.statuses is not None:
-            selector["status"] = {"$in": sorted(query.statuses)}
+        if query.payment_status is not None:
+            # Orders stored before their payment status was: by the statuses it implies.
+            selector["$or"] = [
+                {"payment_status": query.payment_status},
+                {
+                    "payment_status": {"$exists": False},
+                    "status": {"$in": sorted(query.statuses or ())},
+                },
+            ]
         if query.production_stage:
             selector["production_stage"] = query.production_stage
         if query.late_on is not None:

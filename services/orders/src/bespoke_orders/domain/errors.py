@@ -37,6 +37,25 @@ class OrderStateConflict(OrdersError):
     code = "order-state-conflict"
 
 
+class CancellationFeeNotAccepted(OrderStateConflict):
+    """A paid order the floor has received is cancelled only if the caller accepts the
+    fee for its stage: the problem states it."""
+
+    code = "cancellation-fee-not-accepted"
+
+    def __init__(self, message: str, *, fee: int, refund: int, currency: str, stage: str) -> None:
+        super().__init__(message)
+        self.fee, self.refund, self.currency, self.stage = fee, refund, currency, stage
+
+    def problem_extra(self) -> dict[str, object]:
+        return {
+            "fee": self.fee,
+            "refund": self.refund,
+            "currency": self.currency,
+            "production_stage": self.stage,
+        }
+
+
 class StaleBillOfMaterials(OrdersError):
     """The confirmed bill of materials is not the design version's current one."""
 

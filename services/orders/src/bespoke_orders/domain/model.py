@@ -15,6 +15,7 @@ from typing import Any
 from bespoke_contracts import (
     Address,
     BillingInfo,
+    CancellationFee,
     Envelope,
     HoldReason,
     Labeling,
@@ -33,13 +34,19 @@ from bespoke_contracts import (
     OrderSubmittedPayload,
     OrderType,
     ProductionStage,
+    RefundStatus,
     Tracking,
     is_order_number,
 )
 from bespoke_contracts.api.orders import PaymentStatus
 from bespoke_contracts.vat import vat_on_lines
-from bespoke_orders.domain import production
-from bespoke_orders.domain.errors import InvalidOrder, OrderStateConflict, PaymentAheadOfGroup
+from bespoke_orders.domain import cancellation, production
+from bespoke_orders.domain.errors import (
+    CancellationFeeNotAccepted,
+    InvalidOrder,
+    OrderStateConflict,
+    PaymentAheadOfGroup,
+)
 
 # How many applied event ids an order keeps: a redelivery comes within a consumer's
 # uncommitted batch, long before this many later events; and the rules each event
@@ -50,7 +57,7 @@ APPLIED_EVENTS_KEPT = 64
 # The only moves an order can make; anything else is refused (409).
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.WORK_IN_PROCESS, OrderStatus.CANCELLED}),
-    OrderStatus.WORK_IN_PROCESS: frozenset({OrderStatus.SHIPPED}),
+    OrderStatus.WORK_IN_PROCESS: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
     OrderStatus.SHIPPED: frozenset({OrderStatus.DELIVERED}),
     OrderStatus.DELIVERED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
@@ -64,7 +71,22 @@ PAYMENT_STATUSES: dict[PaymentStatus, frozenset[OrderStatus]] = {
     PaymentStatus.UNPAID: frozenset({OrderStatus.PENDING_PAYMENT, OrderStatus.CANCELLED}),
     PaymentStatus.PAID: LAUNCHED,
 }
-"""The order statuses of each payment status (deposits and refunds are not taken yet)."""
+"""The order statuses of each payment status, for an order stored before its payment
+status was (the pool's filter reads the stored ``payment_status`` first)."""
+
+REFUND_SETTLED = frozenset({RefundStatus.PENDING, RefundStatus.SUCCEEDED})
+"""A refund that is going or gone back to the brand (a failed one is finance's to redo)."""
+
+
+@dataclass(frozen=True)
+class Refund:
+    """What goes back of a cancelled paid order, as the payments service reports it."""
+
+    amount: int
+    fee: int
+    """The cancellation fee kept, VAT included."""
+    currency: str
+    status: RefundStatus
 
 
 @dataclass(frozen=True)
@@ -185,6 +207,11 @@ class Order:
     tracking: Tracking | None = None
     late_flagged_at: datetime | None = None
     """When it was found past its estimated ship date (the brand is told once)."""
+    cancellation_fees: tuple[CancellationFee, ...] = ()
+    """Cancelling it once paid, by stage, as quoted at checkout (empty: the defaults)."""
+    paid: bool = False
+    """A payment for it cleared (even one that came after it was cancelled)."""
+    refund: Refund | None = None
     revision: int = field(default=0, compare=False)
     events: list[Envelope[Any]] = field(default_factory=list, compare=False)
 
@@ -195,8 +222,29 @@ class Order:
 
     @property
     def payment_status(self) -> PaymentStatus:
-        """Unpaid until its payment launches it; paid from then on."""
-        return PaymentStatus.PAID if self.status in LAUNCHED else PaymentStatus.UNPAID
+        """Unpaid until a payment clears; paid from then on; refunded (in part, when a
+        cancellation fee was kept) once its money goes back."""
+        if self.refund is not None and self.refund.status in REFUND_SETTLED:
+            return PaymentStatus.PARTIALLY_REFUNDED if self.refund.fee else PaymentStatus.REFUNDED
+        return PaymentStatus.PAID if self.paid or self.status in LAUNCHED else PaymentStatus.UNPAID
+
+    @property
+    def amount_paid(self) -> int:
+        """What its payment paid for it (its share, when paid with its shipping group)."""
+        return self.amount_due(
+            self.shipping_group.group_id if self.shipping_group else self.order_number
+        )
+
+    def cancellation_fee(self) -> cancellation.Fee:
+        """What cancelling it now keeps: nothing unless the floor has received it."""
+        if self.status is not OrderStatus.WORK_IN_PROCESS or self.production_stage is None:
+            return cancellation.FREE
+        return cancellation.fee_at(
+            self.production_stage,
+            self.cancellation_fees,
+            basis=self.costs.manufacturing + self.costs.customization,
+            vat_rate_bp=self.costs.vat_rate_bp,
+        )
 
     @property
     def estimated_ship_date(self) -> date | None:
@@ -262,6 +310,7 @@ class Order:
         now: datetime,
         correlation_id: str,
         actor: str | None = None,
+        cancellation_fee: int | None = None,
     ) -> None:
         if to not in TRANSITIONS[self.status]:
             raise OrderStateConflict(
@@ -285,6 +334,7 @@ class Order:
                     changed_at=now,
                     contact_email=str(self.billing.email),
                     tracking=self.tracking,
+                    cancellation_fee=cancellation_fee,
                 ),
             )
         )
@@ -406,10 +456,23 @@ class Order:
 
         It enters the queue for the floor, with its launch day and estimated ship date.
         Idempotent: an event already applied changes nothing (returns False), and so does a
-        payment for an order already launched. A cancelled order cannot be paid (409).
+        payment for an order already launched. A payment for an order already cancelled
+        launches nothing: it is recorded, and the payments service refunds it in full.
         """
         if event_id in self.applied_events or self.status in LAUNCHED:
             return False
+        self.paid = True
+        if self.status is OrderStatus.CANCELLED:
+            self.history.append(
+                StatusChange(
+                    self.status,
+                    now,
+                    f"event:{event_id}",
+                    note="a payment cleared after the order was cancelled: it is refunded",
+                )
+            )
+            self._applied(event_id)
+            return True
         self._move(OrderStatus.WORK_IN_PROCESS, f"event:{event_id}", now, correlation_id)
         self.wip_started_at = now
         self._enter_stage(ProductionStage.QUEUED, f"event:{event_id}", now, correlation_id)
@@ -525,12 +588,56 @@ class Order:
                 f"(DELETE /api/v1/shipping-groups/{group})"
             )
 
-    def cancel(self, request_id: str, now: datetime, actor: str | None = None) -> None:
-        """Withdraw a pending order; paid or cancelled orders cannot be (409), nor one in a
-        shipping group (dissolve the group first)."""
+    def cancel(
+        self, request_id: str, now: datetime, actor: str | None = None, *, accept_fee: bool = False
+    ) -> None:
+        """Withdraw an order. Pending: free, unless it is in a shipping group (dissolve the
+        group first). Paid and in process: refunded in full before the floor received it;
+        from `received` on, less the fee for its stage, which the caller must accept
+        (``CancellationFeeNotAccepted`` states it). Shipped or cancelled: 409. A paid
+        order in a shipping group leaves it: the rest of the group ships without it."""
         if self.status is OrderStatus.PENDING_PAYMENT:
             self._not_grouped("cancelled")
-        self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id, actor)
+            self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id, actor)
+            return
+        if self.status is not OrderStatus.WORK_IN_PROCESS:
+            self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id, actor)
+        fee = self.cancellation_fee()
+        paid = self.amount_paid
+        refund = max(0, paid - fee.gross)
+        stage = self.production_stage.value if self.production_stage else self.status.value
+        if fee.gross and not accept_fee:
+            raise CancellationFeeNotAccepted(
+                f"order {self.order_number} is at {stage}: cancelling it now keeps a fee of "
+                f"{fee.gross} {self.costs.currency} (VAT included) and refunds {refund}; "
+                'send {"accept_fee": true} to accept it',
+                fee=fee.gross,
+                refund=refund,
+                currency=self.costs.currency,
+                stage=stage,
+            )
+        self._move(
+            OrderStatus.CANCELLED,
+            f"request:{request_id}",
+            now,
+            request_id,
+            actor,
+            cancellation_fee=fee.net,
+        )
+        self.paid = True
+        self.production_stage, self.hold_reason = None, None
+        if refund:
+            self.refund = Refund(refund, fee.gross, self.costs.currency, RefundStatus.PENDING)
+
+    def apply_refund(
+        self, event_id: str, amount: int, fee: int, currency: str, status: RefundStatus
+    ) -> bool:
+        """The payments service made (or moved on) the refund of this order's money."""
+        if event_id in self.applied_events:
+            return False
+        self.refund = Refund(amount, fee, currency, status)
+        self._applied(event_id)
+        return True
 
 
 def check_sizes(sizes: dict[str, int]) -> None:
@@ -550,6 +657,7 @@ def check_out(
     costs: OrderCosts,
     labeling: Labeling,
     lead_time_days: int | None = None,
+    cancellation_fees: tuple[CancellationFee, ...] = (),
 ) -> Order:
     """Record a new order as Pending Payment, with its `order.submitted` event."""
     check_sizes(command.sizes)
@@ -571,6 +679,7 @@ def check_out(
         idempotency_key=command.idempotency_key,
         request_fingerprint=command.fingerprint(),
         lead_time_days=lead_time_days,
+        cancellation_fees=cancellation_fees,
         history=[
             StatusChange(
                 OrderStatus.PENDING_PAYMENT, now, f"request:{command.request_id}", command.actor

@@ -14,12 +14,14 @@ from litestar.response import Response
 from bespoke_contracts import STAGE_EXPLANATIONS
 from bespoke_contracts.api.orders import (
     BoardQuery,
+    CancelRequest,
     CheckoutRequest,
     OrderEdit,
     OrderHistory,
     OrderList,
     OrderPoolQuery,
     OrderResponse,
+    RefundView,
     ShippingGroupRef,
     StageMoveRequest,
     StatusChange,
@@ -76,6 +78,16 @@ def order_response(order: model.Order, now: datetime) -> OrderResponse:
         estimated_ship_date=order.estimated_ship_date,
         late=order.is_late(now),
         tracking=order.tracking,
+        refund=(
+            RefundView(
+                amount=order.refund.amount,
+                fee=order.refund.fee,
+                currency=order.refund.currency,
+                status=order.refund.status.value,
+            )
+            if order.refund
+            else None
+        ),
     )
 
 
@@ -193,11 +205,18 @@ class OrdersController(Controller):
         account_id: AccountId,
         request_id: RequestId = "",
         actor: Actor = None,
+        data: JSONBody[CancelRequest | None] = None,
     ) -> OrderResponse:
-        """Cancel a pending order."""
+        """Cancel an order: a pending one for free; a paid one refunded, less the fee for
+        its stage from `received` on (only with `accept_fee`; else 409 stating it)."""
         runtime: OrdersRuntime = state.runtime
         order = await handlers.cancel_order(
-            account_id, order_number, request_id or "unknown", runtime.deps, actor
+            account_id,
+            order_number,
+            request_id or "unknown",
+            runtime.deps,
+            actor,
+            accept_fee=bool(data and data.accept_fee),
         )
         return order_response(order, _now(state))
 

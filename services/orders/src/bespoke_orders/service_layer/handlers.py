@@ -16,6 +16,7 @@ from bespoke_contracts import (
     BillingInfo,
     Envelope,
     PaymentCleared,
+    PaymentRefunded,
     ProductionStage,
     ShipmentGrouped,
     ShipmentStatus,
@@ -130,6 +131,7 @@ async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult
             costs,
             labeling,
             estimate.lead_time_days,
+            tuple(estimate.cancellation_fees),
         )
 
     async with deps.numbering:
@@ -274,14 +276,17 @@ async def cancel_order(
     request_id: str,
     deps: OrdersDeps,
     actor: str | None = None,
+    *,
+    accept_fee: bool = False,
 ) -> model.Order:
-    """Cancel a pending order (409 once paid or cancelled)."""
+    """Cancel an order (``model.Order.cancel``'s rules: a paid one is refunded, less the
+    fee for its stage once the floor has it, which must be accepted)."""
 
     async def load() -> model.Order:
         return await get_order(account_id, order_number, deps)
 
     def apply(order: model.Order) -> bool:
-        order.cancel(request_id, deps.clock.now(), actor)
+        order.cancel(request_id, deps.clock.now(), actor, accept_fee=accept_fee)
         return True
 
     return await _change(load, apply, deps)
@@ -399,8 +404,9 @@ async def on_shipment_status_changed(event: ShipmentStatusChanged, deps: OrdersD
 async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[str]:
     """Launch every order the payment covers (Work In Process), if it pays exactly what
     they cost now (``model.payment_problem``); otherwise flag it on each order for the
-    factory's finance operators and start nothing. Idempotent per order: a redelivered or
-    duplicate event changes nothing. Returns the orders it moved."""
+    factory's finance operators and start nothing. A payment for an order already
+    cancelled is recorded on it (payments refunds it), never parked. Idempotent per
+    order: a redelivered or duplicate event changes nothing. Returns the orders changed."""
     event_id, now, paid = str(event.event_id), deps.clock.now(), event.payload
     orders = [await _order_of(n, event, deps) for n in paid.order_numbers]
     problem = model.payment_problem(paid.target, paid.amount, paid.currency, orders)
@@ -418,6 +424,20 @@ async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[st
             n, event, lambda order: order.mark_paid(event_id, event.correlation_id, now), deps
         )
     ]
+
+
+async def on_payment_refunded(event: PaymentRefunded, deps: OrdersDeps) -> bool:
+    """The payments service made (or moved on) a refund of the order's money: the order
+    shows it, and its payment status follows (idempotent per event)."""
+    refund, event_id = event.payload, str(event.event_id)
+    return await _apply_event(
+        refund.order_number,
+        event,
+        lambda order: order.apply_refund(
+            event_id, refund.amount, refund.fee, refund.currency, refund.status
+        ),
+        deps,
+    )
 
 
 async def on_shipment_grouped(event: ShipmentGrouped, deps: OrdersDeps) -> list[str]:

@@ -20,8 +20,9 @@ class OrderQuery:
 
     account_id: str | None = None
     status: str | None = None
+    payment_status: str | None = None
     statuses: frozenset[str] | None = None
-    """Only orders in one of these statuses (a payment status's)."""
+    """The statuses ``payment_status`` implies, for orders stored before it was."""
     production_stage: str | None = None
     late_on: date | None = None
     """Only orders in process whose estimated ship date is before this day."""
@@ -43,6 +44,7 @@ class OrderQuery:
         return cls(
             status=pool.status.value if pool.status else None,
             production_stage=pool.production_stage.value if pool.production_stage else None,
+            payment_status=pool.payment_status.value if pool.payment_status else None,
             statuses=(
                 frozenset(s.value for s in PAYMENT_STATUSES.get(pool.payment_status, ()))
                 if pool.payment_status

@@ -7,6 +7,7 @@ from collections.abc import Awaitable
 
 from bespoke_contracts import (
     PaymentCleared,
+    PaymentRefunded,
     ShipmentGrouped,
     ShipmentStatusChanged,
     ShipmentUngrouped,
@@ -34,6 +35,11 @@ async def poison_on_refusal(work: Awaitable[object]) -> None:
 
 
 SUBSCRIPTIONS: list[Subscription[OrdersDeps]] = [
+    (
+        PaymentRefunded,
+        handlers.on_payment_refunded,
+        "Records a cancelled order's refund (payment status refunded or partially refunded).",
+    ),
     (
         PaymentCleared,
         handlers.on_payment_cleared,

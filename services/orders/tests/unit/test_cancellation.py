@@ -1,0 +1,204 @@
+"""Cancelling paid orders: free before the floor received them, a fee by stage after,
+accepted by the caller; never once shipped; a payment after cancellation refunded."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from bespoke_contracts import (
+    OrderStatus,
+    OrderStatusChanged,
+    PaymentRefunded,
+    PaymentRefundedPayload,
+    ProductionStage,
+    RefundReason,
+    RefundStatus,
+)
+from bespoke_contracts.api.orders import PaymentStatus
+from bespoke_contracts.vat import line_vat
+from bespoke_orders.domain import cancellation
+from bespoke_orders.domain.errors import CancellationFeeNotAccepted, OrderStateConflict
+from bespoke_orders.domain.model import Order
+from bespoke_orders.service_layer import handlers
+
+from .fakes import QUOTED_FEES, Fakes
+from .test_checkout import checkout, payment_cleared
+
+SCHEDULE = cancellation.DEFAULT_FEES
+
+
+@pytest.mark.parametrize(
+    ("stage", "net"),
+    [
+        (ProductionStage.ON_HOLD, 0),
+        (ProductionStage.QUEUED, 0),
+        (ProductionStage.RECEIVED, 5_000),  # EUR 50 once the floor has it
+        (ProductionStage.CUTTING, 9_000 + 10_000),  # EUR 90 and 10 % of EUR 1,000
+        (ProductionStage.CLOSING, 9_000 + 30_000),
+        (ProductionStage.LASTING, 9_000 + 50_000),
+        (ProductionStage.SOLING, 9_000 + 75_000),
+        (ProductionStage.FINISHING, 100_000),  # the full price
+        (ProductionStage.QUALITY_CHECK, 100_000),
+        (ProductionStage.READY_TO_SHIP, 100_000),
+    ],
+)
+def test_the_fee_grows_by_stage_to_the_full_price(stage: ProductionStage, net: int) -> None:
+    fee = cancellation.fee_at(stage, SCHEDULE, basis=100_000, vat_rate_bp=2100)
+
+    assert (fee.net, fee.vat, fee.gross) == (net, line_vat(net, 2100), net + line_vat(net, 2100))
+
+
+def test_the_fee_never_exceeds_the_price_and_rounds_its_vat_half_up() -> None:
+    small = cancellation.fee_at(ProductionStage.CUTTING, SCHEDULE, basis=3_000, vat_rate_bp=2100)
+    assert small.net == 3_000  # EUR 90 + 10 % is more than a EUR 30 order: capped
+    odd = cancellation.fee_at(ProductionStage.CUTTING, SCHEDULE, basis=12_345, vat_rate_bp=2100)
+    assert odd.net == 9_000 + 1_235  # 10 % of 123.45 = 12.345, half up
+    assert odd.vat == 2_149  # 21 % of 102.35 = 21.4935
+    export = cancellation.fee_at(ProductionStage.RECEIVED, SCHEDULE, basis=10_000, vat_rate_bp=0)
+    assert (export.net, export.vat) == (5_000, 0)
+
+
+async def paid_order(fakes: Fakes, key: str = "p") -> Order:
+    order = (await handlers.check_out(checkout(key=key), fakes.deps)).order
+    await handlers.on_payment_cleared(payment_cleared([order]), fakes.deps)
+    return order
+
+
+async def at(fakes: Fakes, order: Order, stage: ProductionStage) -> None:
+    await handlers.move_stage(order.order_number, stage, None, "ops-1", fakes.deps)
+
+
+def cancellations(fakes: Fakes) -> list[Any]:
+    return [
+        e.payload
+        for e in fakes.orders.published
+        if isinstance(e, OrderStatusChanged) and e.payload.to_status is OrderStatus.CANCELLED
+    ]
+
+
+async def test_a_paid_order_the_floor_has_not_received_is_refunded_in_full(fakes: Fakes) -> None:
+    order = await paid_order(fakes)
+
+    cancelled = await handlers.cancel_order("acc_1", order.order_number, "req-c", fakes.deps)
+
+    assert cancelled.status is OrderStatus.CANCELLED
+    assert cancelled.production_stage is None
+    assert cancelled.refund is not None
+    assert (cancelled.refund.amount, cancelled.refund.fee) == (order.costs.total, 0)
+    assert cancelled.refund.status is RefundStatus.PENDING
+    assert cancelled.payment_status is PaymentStatus.REFUNDED
+    [event] = cancellations(fakes)
+    assert (event.from_status, event.cancellation_fee) == (OrderStatus.WORK_IN_PROCESS, 0)
+
+
+async def test_from_received_on_the_fee_must_be_accepted(fakes: Fakes) -> None:
+    order = await paid_order(fakes)
+    await at(fakes, order, ProductionStage.RECEIVED)
+    fee = 4_000 + line_vat(4_000, order.costs.vat_rate_bp)  # the quote's terms, not defaults
+
+    with pytest.raises(CancellationFeeNotAccepted) as refused:
+        await handlers.cancel_order("acc_1", order.order_number, "req-c", fakes.deps)
+    assert refused.value.problem_extra() == {
+        "fee": fee,
+        "refund": order.costs.total - fee,
+        "currency": "EUR",
+        "production_stage": "received",
+    }
+    assert (await handlers.get_order("acc_1", order.order_number, fakes.deps)).status is (
+        OrderStatus.WORK_IN_PROCESS
+    )
+    assert cancellations(fakes) == []
+
+    cancelled = await handlers.cancel_order(
+        "acc_1", order.order_number, "req-d", fakes.deps, accept_fee=True
+    )
+
+    assert cancelled.refund is not None
+    assert (cancelled.refund.amount, cancelled.refund.fee) == (order.costs.total - fee, fee)
+    assert cancelled.payment_status is PaymentStatus.PARTIALLY_REFUNDED
+    [event] = cancellations(fakes)
+    assert event.cancellation_fee == 4_000
+
+
+async def test_at_the_full_price_only_the_shipping_goes_back(fakes: Fakes) -> None:
+    order = await paid_order(fakes)
+    await at(fakes, order, ProductionStage.FINISHING)
+    assert QUOTED_FEES[-1].share_bp == 10_000
+
+    cancelled = await handlers.cancel_order(
+        "acc_1", order.order_number, "req-c", fakes.deps, accept_fee=True
+    )
+
+    fee = order.costs.manufacturing + order.costs.customization
+    assert cancelled.refund is not None
+    assert cancelled.refund.fee == fee + line_vat(fee, order.costs.vat_rate_bp)
+    assert cancelled.refund.amount == order.costs.total - cancelled.refund.fee
+    assert cancelled.payment_status is PaymentStatus.PARTIALLY_REFUNDED
+    [event] = cancellations(fakes)
+    assert event.cancellation_fee == fee
+
+
+async def test_a_shipped_or_cancelled_order_cannot_be_cancelled(fakes: Fakes) -> None:
+    order = await paid_order(fakes)
+    await handlers.cancel_order("acc_1", order.order_number, "req-c", fakes.deps)
+
+    with pytest.raises(OrderStateConflict, match="cancelled"):
+        await handlers.cancel_order("acc_1", order.order_number, "req-d", fakes.deps)
+
+    shipped = await paid_order(fakes, key="s")
+    await at(fakes, shipped, ProductionStage.READY_TO_SHIP)
+    stored = await handlers.get_order("acc_1", shipped.order_number, fakes.deps)
+    stored.status = OrderStatus.SHIPPED
+    with pytest.raises(OrderStateConflict, match="shipped"):
+        stored.cancel("req-e", datetime(2026, 3, 3, tzinfo=UTC), accept_fee=True)
+
+
+async def test_a_payment_after_cancellation_launches_nothing_and_is_recorded(
+    fakes: Fakes,
+) -> None:
+    order = (await handlers.check_out(checkout(key="late"), fakes.deps)).order
+    await handlers.cancel_order("acc_1", order.order_number, "req-c", fakes.deps)
+    late = payment_cleared([order])
+
+    assert await handlers.on_payment_cleared(late, fakes.deps) == [order.order_number]
+    assert await handlers.on_payment_cleared(late, fakes.deps) == []  # redelivered
+
+    stored = await handlers.get_order("acc_1", order.order_number, fakes.deps)
+    assert stored.status is OrderStatus.CANCELLED
+    assert stored.payment_status is PaymentStatus.PAID
+    assert [h.note for h in stored.history].count(
+        "a payment cleared after the order was cancelled: it is refunded"
+    ) == 1
+
+    refunded = refund_event(stored, amount=order.costs.total, fee=0)
+    assert await handlers.on_payment_refunded(refunded, fakes.deps)
+    assert not await handlers.on_payment_refunded(refunded, fakes.deps)
+    stored = await handlers.get_order("acc_1", order.order_number, fakes.deps)
+    assert stored.payment_status is PaymentStatus.REFUNDED
+    assert stored.refund is not None and stored.refund.status is RefundStatus.SUCCEEDED
+
+
+def refund_event(order: Order, *, amount: int, fee: int) -> PaymentRefunded:
+    return PaymentRefunded(
+        account_id="acc_1",
+        correlation_id="rf",
+        payload=PaymentRefundedPayload(
+            refund_id=f"rf_inv_{order.order_number}_{order.order_number}",
+            invoice_id=f"inv_{order.order_number}",
+            target=order.order_number,
+            order_number=order.order_number,
+            amount=amount,
+            fee=fee,
+            currency="EUR",
+            reason=RefundReason.PAID_AFTER_CANCELLATION,
+            status=RefundStatus.SUCCEEDED,
+            previous_status=None,
+            stripe_refund_id="re_1",
+            payment_intent_id="pi_1",
+            refunded_at=datetime(2026, 3, 3, tzinfo=UTC),
+            contact_email="ops@norte.example",
+        ),
+    )
