@@ -178,7 +178,8 @@ async def test_a_payment_after_cancellation_launches_nothing_and_is_recorded(
     assert not await handlers.on_payment_refunded(refunded, fakes.deps)
     stored = await handlers.get_order("acc_1", order.order_number, fakes.deps)
     assert stored.payment_status is PaymentStatus.REFUNDED
-    assert stored.refund is not None and stored.refund.status is RefundStatus.SUCCEEDED
+    assert stored.refund is not None
+    assert stored.refund.status is RefundStatus.SUCCEEDED
 
 
 def refund_event(order: Order, *, amount: int, fee: int) -> PaymentRefunded:
