@@ -55,6 +55,7 @@ def test_every_topic_has_one_event_type_with_that_topic() -> None:
         "order.stage_changed",
         "order.late",
         "payment.cleared",
+        "payment.refunded",
         "shipment.grouped",
         "shipment.ungrouped",
         "shipment.status_changed",

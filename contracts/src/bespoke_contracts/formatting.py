@@ -4,8 +4,9 @@ from __future__ import annotations
 
 
 def money(minor: int, currency: str) -> str:
-    """``EUR 1,234.56`` for 123456 minor units."""
-    return f"{currency} {minor // 100:,}.{minor % 100:02d}"
+    """``EUR 1,234.56`` for 123456 minor units; ``EUR -50.50`` for -5050."""
+    sign, minor = ("-", -minor) if minor < 0 else ("", minor)
+    return f"{currency} {sign}{minor // 100:,}.{minor % 100:02d}"
 
 
 def percent(basis_points: int) -> str:

@@ -80,8 +80,10 @@ class PaymentRefundedPayload(BaseModel):
         description="The cancellation fee kept, VAT included, integer minor units."
     )
     currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.")
-    reason: RefundReason
-    status: RefundStatus
+    reason: RefundReason = Field(
+        description="`cancelled` (less the fee) or `paid_after_cancellation` (all of it)."
+    )
+    status: RefundStatus = Field(description="Stripe's: `pending`, `succeeded`, `failed`, ….")
     previous_status: RefundStatus | None = Field(
         description="Null when the refund was just made at Stripe; else the status before."
     )

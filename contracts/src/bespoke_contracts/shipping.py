@@ -97,6 +97,8 @@ class ShipmentStatus(StrEnum):
     READY_TO_SHIP = "ready_to_ship"
     SHIPPED = "shipped"
     DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+    """Every order in it was cancelled before it shipped: nothing leaves."""
 
 
 class ShipmentStatusChangedPayload(BaseModel):

@@ -61,12 +61,13 @@ class InvoiceLineView(BaseModel):
 
 
 class InvoiceView(BaseModel):
-    """An issued invoice: immutable, numbered `INV-YYYY-NNNNNN` within its year."""
+    """An issued invoice (`INV-YYYY-NNNNNN`) or credit note (`CN-YYYY-NNNNNN`, money
+    given back): immutable, numbered without gaps within its year."""
 
-    invoice_number: str = Field(description="e.g. `INV-2026-000042`.")
-    kind: str = Field(description="`invoice`.")
+    invoice_number: str = Field(description="e.g. `INV-2026-000042` or `CN-2026-000007`.")
+    kind: str = Field(description="`invoice` or `credit_note`.")
     issued_at: str
-    paid_at: str
+    paid_at: str = Field(description="When it was paid (a credit note: refunded).")
     order_numbers: list[str]
     seller: PartyView
     buyer: PartyView
@@ -76,8 +77,16 @@ class InvoiceView(BaseModel):
     vat_rate_bp: int = Field(description="Basis points: `2100` = 21 %.")
     vat: int
     vat_note: str
-    total: int = Field(description="`subtotal + vat`: what was paid.")
-    payment_reference: str = Field(description="The Stripe PaymentIntent that paid it.")
+    total: int = Field(description="`subtotal + vat`: what was paid (or is refunded).")
+    payment_reference: str = Field(
+        description="The Stripe PaymentIntent that paid it (a credit note: the Refund)."
+    )
+    credits: str | None = Field(
+        default=None, description="A credit note's invoice: the one whose payment it gives back."
+    )
+    cancellation_fee: int = Field(
+        default=0, description="A credit note's cancellation fee kept, net (deducted)."
+    )
     pdf: str = Field(description="Where its PDF is: `/api/v1/invoices/{invoice_number}/pdf`.")
 
 

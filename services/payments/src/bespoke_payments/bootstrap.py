@@ -15,7 +15,7 @@ from bespoke_payments.adapters.mongo import (
 )
 from bespoke_payments.adapters.stripe_gateway import StripePayments, StripeWebhookVerifier
 from bespoke_payments.domain.invoicing import Party
-from bespoke_payments.service_layer.handlers import PaymentsDeps
+from bespoke_payments.service_layer.handlers import PaymentsDeps, sweep_refunds
 from bespoke_payments.service_layer.subscriptions import SUBSCRIPTIONS
 from bespoke_payments.settings import PaymentsSettings
 from bespoke_platform.clock import SystemClock
@@ -23,6 +23,7 @@ from bespoke_platform.kafka import BrokerPublisher, KafkaLogin, make_broker
 from bespoke_platform.messaging import subscribe_all
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
+from bespoke_platform.worker import BackgroundLoop
 
 
 @dataclass
@@ -33,13 +34,16 @@ class PaymentsRuntime:
     relay: OutboxRelay
     dead_letters: BrokerPublisher
     deps: PaymentsDeps
+    refund_sweep: BackgroundLoop
 
     async def start(self) -> None:
         await ensure_indexes(self.mongo[self.settings.mongodb_database])
         await self.broker.start()
         self.relay.start()
+        self.refund_sweep.start()
 
     async def stop(self) -> None:
+        await self.refund_sweep.stop()
         await self.relay.stop()
         await self.broker.stop()
 
@@ -77,7 +81,10 @@ def bootstrap(
         ),
         live=settings.live,
     )
-    runtime = PaymentsRuntime(settings, mongo, broker, relay, publisher, deps)
+    sweep = BackgroundLoop(
+        "refund-sweep", lambda: sweep_refunds(deps), settings.refund_sweep_seconds
+    )
+    runtime = PaymentsRuntime(settings, mongo, broker, relay, publisher, deps, sweep)
     subscribe_all(
         broker,
         settings.consumer_group,

@@ -32,6 +32,9 @@ class PaymentsSettings(KafkaServiceSettings):
     """Signs webhooks; the local value is public, production reads its secret from the env."""
     stripe_webhook_tolerance_seconds: int = 300
     outbox_poll_seconds: float = 0.5
+    refund_sweep_seconds: float = 60.0
+    """How often refunds left owed (Stripe down, a crash between owing and making them)
+    are made."""
     seller_name: str = "Bespoke Footwear Factory S.L."
     """The factory as its invoices name it."""
     seller_address: list[str] = [

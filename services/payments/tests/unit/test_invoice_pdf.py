@@ -76,3 +76,30 @@ def test_a_long_invoice_flows_onto_more_pages() -> None:
     assert "BF-000001" in text
     assert "BF-000120" in text
     assert reader.pages[1].extract_text().count("Manufacturing") == 1, "header repeated"
+
+
+def test_a_credit_note_names_its_invoice_the_fee_kept_and_the_total_refunded() -> None:
+    note = invoice([InvoiceLine("BF-000003", 40_000, 1_500, 0)], vat=8_715 - 1_050, rate_bp=2100)
+    note.number, note.kind, note.credits, note.fee = (
+        "CN-2026-000007",
+        "credit_note",
+        "INV-2026-000042",
+        5_050,
+    )
+    text = text_of(render(note))
+    for expected in (
+        "Credit note CN-2026-000007",
+        "Credits invoice\nINV-2026-000042",
+        "Cancellation fee",
+        "EUR -50.50",  # kept: deducted from the line given back
+        money(41_500 - 5_050, "EUR"),
+        "Total refunded",
+        money(note.total, "EUR"),
+    ):
+        assert expected in text, expected
+    assert note.total == 41_500 - 5_050 + 8_715 - 1_050
+
+
+def test_negative_amounts_keep_their_cents() -> None:
+    assert money(-5_050, "EUR") == "EUR -50.50"
+    assert money(-1, "EUR") == "EUR -0.01"

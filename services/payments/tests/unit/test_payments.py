@@ -17,6 +17,7 @@ from bespoke_contracts import (
     OrderRevisedPayload,
     PaymentCleared,
     PaymentClearedPayload,
+    RefundStatus,
     ShipmentGrouped,
     ShipmentGroupedPayload,
     ShipmentUngrouped,
@@ -25,7 +26,12 @@ from bespoke_contracts import (
 )
 from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.adapters.stripe_gateway import StripeWebhookVerifier
-from bespoke_payments.domain.errors import InvalidWebhook, InvoiceNotFound, InvoiceNotPayable
+from bespoke_payments.domain.errors import (
+    InvalidWebhook,
+    InvoiceNotFound,
+    InvoiceNotPayable,
+    PaymentProviderUnavailable,
+)
 from bespoke_payments.domain.invoicing import IssuedInvoice, Party, format_number
 from bespoke_payments.domain.model import Invoice, InvoiceStatus
 from bespoke_payments.service_layer import handlers
@@ -33,6 +39,7 @@ from bespoke_payments.service_layer.ports import (
     Clock,
     InvoiceRepository,
     IssuedInvoiceRepository,
+    MadeRefund,
     OutboxSignal,
     PaymentProvider,
     ProcessedWebhooks,
@@ -64,10 +71,24 @@ class FakeInvoices(InvoiceRepository):
         invoice.revision += 1
         self.stored[invoice.id] = invoice
 
+    async def owing_refunds(self, limit: int) -> list[str]:
+        return [i.id for i in self.stored.values() if i.refunds_owed][:limit]
+
 
 class FakeStripe(PaymentProvider):
     def __init__(self) -> None:
         self.intents: dict[str, StartedPayment] = {}
+        self.refunds: dict[str, tuple[str, int, MadeRefund]] = {}
+        """Idempotency key -> (PaymentIntent, amount, refund)."""
+        self.down = False
+
+    async def refund(
+        self, *, payment_intent_id: str, amount: int, idempotency_key: str, metadata: dict[str, str]
+    ) -> MadeRefund:
+        if self.down:
+            raise PaymentProviderUnavailable("Stripe did not answer")
+        made = MadeRefund(f"re_{len(self.refunds) + 1}", RefundStatus.PENDING)
+        return self.refunds.setdefault(idempotency_key, (payment_intent_id, amount, made))[2]
 
     async def create_payment_intent(
         self, *, amount: int, currency: str, idempotency_key: str, metadata: dict[str, str]

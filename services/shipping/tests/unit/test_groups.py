@@ -390,9 +390,10 @@ async def test_a_group_ships_once_its_slowest_order_is_finished_with_tracking(
     with pytest.raises(ShipmentStateConflict, match="already shipped"):
         await handlers.ship(sid, Carrier.DHL, "JD0146000062", "req", fakes.deps)
     delivered = await handlers.deliver(sid, "req", fakes.deps)
-    assert [s.status for s in delivered.history] == list(ShipmentStatus)
+    journey = [s for s in ShipmentStatus if s is not ShipmentStatus.CANCELLED]
+    assert [s.status for s in delivered.history] == journey
     changes = [e.payload for e in published(fakes, ShipmentStatusChanged)]
-    assert [c.to_status for c in changes] == list(ShipmentStatus)
+    assert [c.to_status for c in changes] == journey
     assert changes[2].tracking == Tracking.of(*ups)
     with pytest.raises(ShipmentNotFound):
         await handlers.ship("shp_nope", *ups, "r", fakes.deps)
@@ -435,3 +436,45 @@ async def test_a_group_s_orders_are_read_together_and_missing_ones_awaited_toget
     with pytest.raises(OrderNotFound):  # not known within the wait (0.2 s here)
         await group(fakes, "BF-000101", "BF-000102", "BF-000103", key="late")
     assert fakes.orders.lookups <= 4, "one query per interval for all, not one per order"
+
+
+async def test_a_paid_group_s_cancelled_order_leaves_and_the_rest_ships(fakes: Fakes) -> None:
+    await submit(fakes, "BF-000001")
+    await submit(fakes, "BF-000002")
+    gid = (await group(fakes, "BF-000001", "BF-000002")).group.id
+    await handlers.on_payment_cleared(cleared(gid, ["BF-000001", "BF-000002"]), fakes.deps)
+    sid = f"shp_{gid}"
+    await handlers.on_order_stage_changed(finished("BF-000001"), fakes.deps)
+
+    cancel = status_changed("BF-000002", OrderStatus.CANCELLED)
+    await handlers.on_order_status_changed(cancel, fakes.deps)
+    await handlers.on_order_status_changed(cancel, fakes.deps)  # redelivered
+
+    shipment = fakes.shipments.items[sid]
+    assert shipment.order_numbers == ["BF-000001"]
+    assert shipment.cancelled_orders == ["BF-000002"]
+    assert shipment.status is ShipmentStatus.READY_TO_SHIP  # it waited only for that one
+    shipped = await handlers.ship(sid, Carrier.UPS, "1Z999AA10123456784", "req", fakes.deps)
+    [left] = [e.payload for e in published(fakes, ShipmentStatusChanged)][-1:]
+    assert left.order_numbers == ["BF-000001"]  # the cancelled order is not shipped
+    assert shipped.status is ShipmentStatus.SHIPPED
+
+
+async def test_a_cancelled_order_s_own_shipment_is_cancelled_and_a_late_payment_ships_nothing(
+    fakes: Fakes,
+) -> None:
+    await submit(fakes, "BF-000001")
+    await submit(fakes, "BF-000002")
+    await handlers.on_payment_cleared(cleared("BF-000001", ["BF-000001"]), fakes.deps)
+    await handlers.on_order_status_changed(
+        status_changed("BF-000001", OrderStatus.CANCELLED), fakes.deps
+    )
+    assert fakes.shipments.items["shp_BF-000001"].status is ShipmentStatus.CANCELLED
+    with pytest.raises(ShipmentStateConflict, match="cancelled"):
+        await handlers.ship("shp_BF-000001", Carrier.UPS, "1Z999AA10123456784", "req", fakes.deps)
+
+    await handlers.on_order_status_changed(
+        status_changed("BF-000002", OrderStatus.CANCELLED), fakes.deps
+    )
+    assert not await handlers.on_payment_cleared(cleared("BF-000002", ["BF-000002"]), fakes.deps)
+    assert "shp_BF-000002" not in fakes.shipments.items

@@ -16,7 +16,9 @@ from bespoke_contracts import (
     OrderStageChanged,
     OrderSubmitted,
     PaymentCleared,
+    PaymentRefunded,
     ProductionStage,
+    RefundReason,
     ShipmentGrouped,
     ShipmentStatus,
     ShipmentStatusChanged,
@@ -242,6 +244,34 @@ def running_late(event: OrderLate) -> Notification:
             "stage": late.production_stage.value.replace("_", " "),
             "days_in_production": late.days_in_production,
             "order_path": f"/app/orders/{late.order_number}",
+        },
+    )
+
+
+def refund_issued(event: PaymentRefunded) -> Notification | None:
+    """Money of a cancelled order is on its way back (told once, when the refund is
+    made; its later statuses show in the backoffice)."""
+    refund = event.payload
+    if refund.previous_status is not None:
+        return None
+    to = refund.contact_email
+    late = refund.reason is RefundReason.PAID_AFTER_CANCELLATION
+    return Notification(
+        dedup_key=_key(event.event_id, "refund-issued", to, refund.order_number),
+        to=to,
+        subject=f"Refund of {money(refund.amount, refund.currency)} for order "
+        f"{refund.order_number}",
+        template="refund_issued",
+        context={
+            "order_number": refund.order_number,
+            "amount": money(refund.amount, refund.currency),
+            "fee": money(refund.fee, refund.currency) if refund.fee else None,
+            "why": (
+                "Your payment arrived after the order was cancelled, so all of it goes back."
+                if late
+                else "You cancelled the order."
+            ),
+            "order_path": f"/app/orders/{refund.order_number}",
         },
     )
 

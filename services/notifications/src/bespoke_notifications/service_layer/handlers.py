@@ -11,6 +11,7 @@ from bespoke_contracts import (
     OrderStageChanged,
     OrderSubmitted,
     PaymentCleared,
+    PaymentRefunded,
     ShipmentGrouped,
     ShipmentStatusChanged,
     ShipmentUngrouped,
@@ -77,6 +78,12 @@ async def on_shipment_status_changed(event: ShipmentStatusChanged, deps: Notific
 async def on_order_stage_changed(event: OrderStageChanged, deps: NotificationsDeps) -> int:
     """Received on the floor (no email for the stages after it)."""
     return await _queue([emails.floor_received(event)], deps)
+
+
+async def on_payment_refunded(event: PaymentRefunded, deps: NotificationsDeps) -> int:
+    """A refund made: once per refund."""
+    notification = emails.refund_issued(event)
+    return await _queue([notification] if notification else [], deps)
 
 
 async def on_order_late(event: OrderLate, deps: NotificationsDeps) -> int:

@@ -8,6 +8,7 @@ from bespoke_contracts import (
     OrderStageChanged,
     OrderSubmitted,
     PaymentCleared,
+    PaymentRefunded,
     ShipmentGrouped,
     ShipmentStatusChanged,
     ShipmentUngrouped,
@@ -46,6 +47,11 @@ SUBSCRIPTIONS: list[Subscription[NotificationsDeps]] = [
         OrderStageChanged,
         handlers.on_order_stage_changed,
         "Emails that an order was received on the factory floor (no other stage).",
+    ),
+    (
+        PaymentRefunded,
+        handlers.on_payment_refunded,
+        "Emails that a cancelled order's money is on its way back, with any fee kept.",
     ),
     (
         OrderLate,

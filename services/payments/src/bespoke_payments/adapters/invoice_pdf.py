@@ -34,7 +34,9 @@ def _party(title: str, party: Party) -> Paragraph:
 
 
 def render(invoice: IssuedInvoice) -> bytes:
-    """The invoice's PDF."""
+    """The invoice's (or credit note's) PDF."""
+    credit = invoice.kind == "credit_note"
+    title = "Credit note" if credit else "Invoice"
     out = io.BytesIO()
     document = SimpleDocTemplate(
         out,
@@ -43,17 +45,18 @@ def render(invoice: IssuedInvoice) -> bytes:
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=16 * mm,
-        title=f"Invoice {invoice.number}",
+        title=f"{title} {invoice.number}",
         author=invoice.seller.name,
-        subject=f"Invoice {invoice.number} for {', '.join(invoice.order_numbers)}",
+        subject=f"{title} {invoice.number} for {', '.join(invoice.order_numbers)}",
     )
     c = invoice.currency
     facts = Table(
         [
-            ["Invoice number", invoice.number],
+            [f"{title} number", invoice.number],
+            *([["Credits invoice", invoice.credits]] if credit and invoice.credits else []),
             ["Issued", invoice.issued_at.strftime("%d %B %Y")],
-            ["Paid", invoice.paid_at.strftime("%d %B %Y")],
-            ["Payment reference", invoice.payment_reference],
+            ["Refunded" if credit else "Paid", invoice.paid_at.strftime("%d %B %Y")],
+            ["Refund reference" if credit else "Payment reference", invoice.payment_reference],
             ["Orders", ", ".join(invoice.order_numbers)],
         ],
         colWidths=[38 * mm, 70 * mm],
@@ -87,10 +90,12 @@ def render(invoice: IssuedInvoice) -> bytes:
                 money(line.net, c),
             ]
         )
+    if invoice.fee:
+        rows.append(["Cancellation fee", "", "", "kept", money(-invoice.fee, c)])
     summary_start = len(rows)
     rows.append(["", "", "", "Subtotal (net)", money(invoice.subtotal, c)])
     rows.append(["", "", "", f"VAT {percent(invoice.vat_rate_bp)}", money(invoice.vat, c)])
-    rows.append(["", "", "", "Total", money(invoice.total, c)])
+    rows.append(["", "", "", "Total refunded" if credit else "Total", money(invoice.total, c)])
     lines = Table(
         rows,
         colWidths=[30 * mm, 38 * mm, 32 * mm, 38 * mm, 36 * mm],
@@ -126,7 +131,7 @@ def render(invoice: IssuedInvoice) -> bytes:
         )
     )
     story = [
-        Paragraph(f"Invoice {escape(invoice.number)}", _TITLE),
+        Paragraph(f"{title} {escape(invoice.number)}", _TITLE),
         facts,
         Spacer(1, 6 * mm),
         parties,
@@ -142,8 +147,12 @@ def render(invoice: IssuedInvoice) -> bytes:
     story += [
         Spacer(1, 8 * mm),
         Paragraph(
-            "Amounts in integer minor units are rounded half up per line; prices are net, "
-            "VAT is added. Paid in full by card through Stripe.",
+            "Amounts are rounded half up per line; prices are net, VAT is added. "
+            + (
+                f"Refunded through Stripe to the card that paid invoice {invoice.credits}."
+                if credit
+                else "Paid in full by card through Stripe."
+            ),
             _SMALL,
         ),
     ]

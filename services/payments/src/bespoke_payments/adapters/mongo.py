@@ -11,8 +11,9 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from bespoke_contracts import RefundReason, RefundStatus
 from bespoke_payments.domain.invoicing import InvoiceLine, IssuedInvoice, Party, format_number
-from bespoke_payments.domain.model import Invoice, InvoiceStatus, Payment
+from bespoke_payments.domain.model import Invoice, InvoiceStatus, Payment, Refund
 from bespoke_payments.service_layer.handlers import ConcurrentChange
 from bespoke_platform.mongo import Document, insert_new
 from bespoke_platform.outbox import new_outbox, save_with_events
@@ -48,7 +49,40 @@ def _fields(invoice: Invoice) -> Document:
         "flagged": list(invoice.flagged),
         "superseded_by": invoice.superseded_by,
         "applied_events": list(invoice.applied_events),
+        "paid_by": invoice.paid_by,
+        "cancelled_orders": list(invoice.cancelled_orders),
+        "refunds": [_refund_doc(r) for r in invoice.refunds],
+        # For the sweep that makes refunds a crash or Stripe's absence left owed.
+        "owes_refund": bool(invoice.refunds_owed),
     }
+
+
+def _refund_doc(refund: Refund) -> Document:
+    return {
+        "id": refund.id,
+        "order_number": refund.order_number,
+        "amount": refund.amount,
+        "fee": refund.fee,
+        "reason": refund.reason.value,
+        "owed_at": refund.owed_at,
+        "stripe_refund_id": refund.stripe_refund_id,
+        "status": refund.status.value if refund.status else None,
+        "updated_at": refund.updated_at,
+    }
+
+
+def _refund(doc: Document) -> Refund:
+    return Refund(
+        id=doc["id"],
+        order_number=doc["order_number"],
+        amount=doc["amount"],
+        fee=doc["fee"],
+        reason=RefundReason(doc["reason"]),
+        owed_at=doc["owed_at"].replace(tzinfo=UTC),
+        stripe_refund_id=doc.get("stripe_refund_id"),
+        status=RefundStatus(doc["status"]) if doc.get("status") else None,
+        updated_at=doc["updated_at"].replace(tzinfo=UTC) if doc.get("updated_at") else None,
+    )
 
 
 def _party_doc(party: Party) -> Document:
@@ -107,6 +141,11 @@ def from_document(doc: Document) -> Invoice:
         flagged=list(doc.get("flagged", [])),
         superseded_by=doc.get("superseded_by"),
         applied_events=list(doc.get("applied_events", [])),
+        # A bill paid before the payment was recorded apart: its last PaymentIntent.
+        paid_by=doc.get("paid_by")
+        or (payment["payment_intent_id"] if payment and doc["status"] == "paid" else None),
+        cancelled_orders=list(doc.get("cancelled_orders", [])),
+        refunds=[_refund(r) for r in doc.get("refunds", [])],
         revision=doc.get("revision", 0),
     )
 
@@ -143,6 +182,10 @@ class MongoInvoices:
         invoice.revision += 1
         invoice.events.clear()
 
+    async def owing_refunds(self, limit: int) -> list[str]:
+        docs = await self._invoices.find({"owes_refund": True}, {"_id": 1}).to_list(limit)
+        return [doc["_id"] for doc in docs]
+
 
 class MongoProcessedWebhooks:
     """Stripe event ids already handled (by `_id`), with what was done."""
@@ -176,6 +219,7 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
     await db.issued_invoices.create_index(
         [("account_id", ASCENDING), ("_id", DESCENDING)], name="brand_invoices"
     )
+    await db.invoices.create_index([("owes_refund", ASCENDING)], name="owes_refund")
 
 
 def _issued_doc(issued: IssuedInvoice, number: str, year: int, seq: int) -> Document:
@@ -199,6 +243,8 @@ def _issued_doc(issued: IssuedInvoice, number: str, year: int, seq: int) -> Docu
         "paid_at": issued.paid_at,
         "subtotal": issued.subtotal,
         "total": issued.total,
+        "credits": issued.credits,
+        "fee": issued.fee,
     }
 
 
@@ -219,6 +265,8 @@ def issued_from(doc: Document) -> IssuedInvoice:
         vat_note=doc["vat_note"],
         payment_reference=doc["payment_reference"],
         paid_at=doc["paid_at"].replace(tzinfo=UTC),
+        credits=doc.get("credits"),
+        fee=doc.get("fee", 0),
     )
 
 

@@ -6,8 +6,9 @@ from typing import Any
 
 import stripe
 
+from bespoke_contracts import RefundStatus
 from bespoke_payments.domain.errors import InvalidWebhook, PaymentProviderUnavailable
-from bespoke_payments.service_layer.ports import StartedPayment
+from bespoke_payments.service_layer.ports import MadeRefund, StartedPayment
 
 API_VERSION = "2026-10-28.endive"
 """Pinned, so Stripe's object shapes do not change under us."""
@@ -41,6 +42,33 @@ class StripePayments:
                 f"Stripe refused or did not answer: {error}"
             ) from error
         return StartedPayment(payment_intent_id=intent.id, client_secret=intent.client_secret or "")
+
+    async def refund(
+        self, *, payment_intent_id: str, amount: int, idempotency_key: str, metadata: dict[str, str]
+    ) -> MadeRefund:
+        try:
+            refund = await self._client.v1.refunds.create_async(
+                params={
+                    "payment_intent": payment_intent_id,
+                    "amount": amount,
+                    "reason": "requested_by_customer",
+                    "metadata": metadata,
+                },
+                options={"idempotency_key": idempotency_key},
+            )
+        except stripe.StripeError as error:
+            raise PaymentProviderUnavailable(
+                f"Stripe refused or did not answer the refund: {error}"
+            ) from error
+        return MadeRefund(refund.id, refund_status(refund.status))
+
+
+def refund_status(status: str | None) -> RefundStatus:
+    """Stripe's refund status in our words (`requires_action` waits, as `pending` does)."""
+    try:
+        return RefundStatus(status or "pending")
+    except ValueError:
+        return RefundStatus.PENDING
 
 
 class StripeWebhookVerifier:

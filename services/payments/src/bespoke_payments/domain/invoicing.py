@@ -1,5 +1,6 @@
 """Invoices as issued documents: what a cleared payment paid for, numbered
-``INV-YYYY-NNNNNN`` (sequential within the year of issue, no gaps), immutable once issued.
+``INV-YYYY-NNNNNN`` (sequential within the year of issue, no gaps), immutable once issued;
+and credit notes, ``CN-YYYY-NNNNNN`` by the same rules, for money given back.
 
 Pure: an issued invoice is a snapshot of the bill that was paid (its lines per order,
 its VAT, its buyer) with the seller's details and the payment's reference. The number is
@@ -15,6 +16,8 @@ from datetime import datetime
 from typing import Final
 
 INVOICE_PREFIX: Final = "INV"
+CREDIT_NOTE_PREFIX: Final = "CN"
+PREFIXES: Final = {"invoice": INVOICE_PREFIX, "credit_note": CREDIT_NOTE_PREFIX}
 NUMBER_PATTERN: Final = re.compile(r"^(INV|CN)-(\d{4})-(\d{6,})$")
 
 
@@ -75,17 +78,23 @@ class IssuedInvoice:
     payment_reference: str
     paid_at: datetime
     kind: str = "invoice"
+    """``invoice``, or ``credit_note``: money going back, numbered ``CN-YYYY-NNNNNN``."""
     number: str = ""
     order_numbers: list[str] = field(default_factory=list)
+    credits: str | None = None
+    """A credit note's invoice: the one whose payment it gives back."""
+    fee: int = 0
+    """A credit note's cancellation fee, net: kept, so deducted from its lines."""
 
     @property
     def subtotal(self) -> int:
-        return sum(line.net for line in self.lines)
+        return sum(line.net for line in self.lines) - self.fee
 
     @property
     def total(self) -> int:
+        """What was paid (an invoice) or is given back (a credit note), VAT included."""
         return self.subtotal + self.vat
 
     @property
     def prefix(self) -> str:
-        return INVOICE_PREFIX
+        return PREFIXES[self.kind]

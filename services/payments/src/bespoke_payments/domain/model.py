@@ -17,9 +17,13 @@ from bespoke_contracts import (
     OrderCosts,
     PaymentCleared,
     PaymentClearedPayload,
+    PaymentRefunded,
+    PaymentRefundedPayload,
+    RefundReason,
+    RefundStatus,
     order_total,
 )
-from bespoke_contracts.vat import vat_on_lines
+from bespoke_contracts.vat import line_vat, vat_on_lines
 from bespoke_payments.domain.errors import InvoiceNotPayable
 from bespoke_payments.domain.invoicing import InvoiceLine, IssuedInvoice, Party
 
@@ -37,6 +41,35 @@ class Payment:
     payment_intent_id: str
     client_secret: str
     invoice_version: int
+
+
+@dataclass
+class Refund:
+    """Money of one order of a paid bill going back: owed first (``stripe_refund_id``
+    empty), then made at Stripe under ``id`` as its idempotency key, so a retry of any
+    step never refunds twice."""
+
+    id: str
+    """``rf_<bill id>_<order number>``: one refund per order of a bill."""
+    order_number: str
+    amount: int
+    """Given back, VAT included."""
+    fee: int
+    """The cancellation fee kept, net (its VAT at the bill's rate is kept too)."""
+    reason: RefundReason
+    owed_at: datetime
+    stripe_refund_id: str | None = None
+    status: RefundStatus | None = None
+    """Stripe's status once made; None while owed."""
+    updated_at: datetime | None = None
+
+    @property
+    def made(self) -> bool:
+        return self.stripe_refund_id is not None
+
+
+def refund_id_for(invoice_id: str, order_number: str) -> str:
+    return f"rf_{invoice_id}_{order_number}"
 
 
 @dataclass
@@ -69,6 +102,11 @@ class Invoice:
     """Why a reported payment was not accepted (e.g. amount mismatch)."""
     superseded_by: str | None = None
     """The group invoice that replaced this order's invoice (it is void meanwhile)."""
+    paid_by: str | None = None
+    """The Stripe PaymentIntent whose money cleared it."""
+    cancelled_orders: list[str] = field(default_factory=list)
+    """Its orders that were cancelled: unpaid, the bill is void; paid, refunded."""
+    refunds: list[Refund] = field(default_factory=list)
     applied_events: list[str] = field(default_factory=list)
     revision: int = 0
     events: list[Envelope[Any]] = field(default_factory=list, compare=False)
@@ -135,7 +173,8 @@ class Invoice:
         """Its group was dissolved before payment: the order is paid on its own again."""
         if event_id in self.applied_events or self.superseded_by is None:
             return False
-        self.status = InvoiceStatus.OPEN
+        # An order cancelled meanwhile stays unpayable: void, as its cancellation left it.
+        self.status = InvoiceStatus.VOID if self.cancelled_orders else InvoiceStatus.OPEN
         self.superseded_by = None
         self.version += 1
         self.applied_events.append(event_id)
@@ -150,6 +189,127 @@ class Invoice:
         self.payment = None
         self.applied_events.append(event_id)
         return True
+
+    def share_of(self, order_number: str) -> int:
+        """What its payment paid for one of its orders: that order's line and the VAT on
+        it, each part rounded as the bill's VAT was (so the shares add up to the total)."""
+        line = self.line_of(order_number)
+        parts = (line.manufacturing, line.shipping, line.customization)
+        return sum(parts) + vat_on_lines(parts, self.vat_rate_bp)
+
+    def line_of(self, order_number: str) -> InvoiceLine:
+        for line in self.lines:
+            if line.order_number == order_number:
+                return line
+        if self.order_numbers == [order_number]:
+            return InvoiceLine(order_number, self.manufacturing, self.shipping, self.customization)
+        raise InvoiceNotPayable(f"{self.id} has no line for order {order_number}")
+
+    def cancel_order(self, order_number: str, fee: int, event_id: str, at: datetime) -> bool:
+        """One of its orders was cancelled, keeping ``fee`` (net). Unpaid: the bill is
+        void, nothing can be paid for it any more. Paid: that order's share, less the fee
+        and its VAT, is owed back. False when applied already or nothing changed."""
+        if event_id in self.applied_events or order_number in self.cancelled_orders:
+            return False
+        self.applied_events.append(event_id)
+        self.cancelled_orders.append(order_number)
+        if self.status is InvoiceStatus.OPEN:
+            self.status = InvoiceStatus.VOID
+            self.payment = None
+        elif self.status is InvoiceStatus.PAID:
+            self._owe(order_number, fee, RefundReason.CANCELLED, at)
+        return True
+
+    def _owe(self, order_number: str, fee: int, reason: RefundReason, at: datetime) -> None:
+        amount = self.share_of(order_number) - fee - line_vat(fee, self.vat_rate_bp)
+        refund_id = refund_id_for(self.id, order_number)
+        if amount > 0 and all(r.id != refund_id for r in self.refunds):
+            self.refunds.append(Refund(refund_id, order_number, amount, fee, reason, at))
+
+    @property
+    def refunds_owed(self) -> list[Refund]:
+        """Refunds not yet made at Stripe."""
+        return [r for r in self.refunds if not r.made]
+
+    def refund_made(
+        self, refund_id: str, stripe_refund_id: str, status: RefundStatus, at: datetime
+    ) -> bool:
+        """Stripe took the refund: it is published (`payment.refunded`), once."""
+        refund = next(r for r in self.refunds if r.id == refund_id)
+        if refund.made:
+            return False
+        refund.stripe_refund_id, refund.status, refund.updated_at = stripe_refund_id, status, at
+        self._publish(refund, None, at)
+        return True
+
+    def refund_moved(
+        self, stripe_refund_id: str, status: RefundStatus, event_id: str, at: datetime
+    ) -> bool:
+        """Stripe reports a refund's status (`charge.refunded`, `refund.updated`): a new
+        one is published; the same again changes nothing."""
+        refund = next((r for r in self.refunds if r.stripe_refund_id == stripe_refund_id), None)
+        if refund is None or event_id in self.applied_events or refund.status is status:
+            return False
+        self.applied_events.append(event_id)
+        before, refund.status, refund.updated_at = refund.status, status, at
+        self._publish(refund, before, at)
+        return True
+
+    def _publish(self, refund: Refund, before: RefundStatus | None, at: datetime) -> None:
+        assert refund.status is not None
+        assert refund.stripe_refund_id is not None
+        self.events.append(
+            PaymentRefunded(
+                occurred_at=at,
+                account_id=self.account_id,
+                correlation_id=refund.id,
+                causation_id=refund.stripe_refund_id,
+                payload=PaymentRefundedPayload(
+                    refund_id=refund.id,
+                    invoice_id=self.id,
+                    target=self.target,
+                    order_number=refund.order_number,
+                    amount=refund.amount,
+                    fee=refund.fee + line_vat(refund.fee, self.vat_rate_bp),
+                    currency=self.currency,
+                    reason=refund.reason,
+                    status=refund.status,
+                    previous_status=before,
+                    stripe_refund_id=refund.stripe_refund_id,
+                    payment_intent_id=self.paid_by or "",
+                    refunded_at=at,
+                    contact_email=self.contact_email,
+                ),
+            )
+        )
+
+    def credit_note(
+        self, refund_id: str, *, seller: Party, invoice_number: str, at: datetime
+    ) -> IssuedInvoice:
+        """The credit note of a refund made: the order's line given back, less the fee."""
+        refund = next(r for r in self.refunds if r.id == refund_id)
+        if not refund.made or self.paid_at is None:
+            raise InvoiceNotPayable(f"refund {refund_id} is not made: nothing to credit")
+        line = self.line_of(refund.order_number)
+        parts = (line.manufacturing, line.shipping, line.customization)
+        return IssuedInvoice(
+            source=f"{refund.id}:{refund.stripe_refund_id}",
+            account_id=self.account_id,
+            issued_at=at,
+            seller=seller,
+            buyer=self.buyer or Party(self.contact_email, (), ""),
+            lines=[line],
+            currency=self.currency,
+            vat_rate_bp=self.vat_rate_bp,
+            vat=vat_on_lines(parts, self.vat_rate_bp) - line_vat(refund.fee, self.vat_rate_bp),
+            vat_note=self.vat_note,
+            payment_reference=refund.stripe_refund_id or "",
+            paid_at=refund.updated_at or at,
+            kind="credit_note",
+            order_numbers=[refund.order_number],
+            credits=invoice_number,
+            fee=refund.fee,
+        )
 
     def issue(self, *, seller: Party, payment_reference: str, at: datetime) -> IssuedInvoice:
         """The invoice document of this paid bill (numbered when stored)."""
@@ -189,12 +349,15 @@ class Invoice:
     ) -> bool:
         """Stripe says the payment succeeded. Clears the invoice (and publishes
         `payment.cleared` once) only if it is open and amount and currency match;
-        otherwise the payment is flagged for a person. Returns True when cleared."""
+        otherwise the payment is flagged for a person. A bill void because its order was
+        cancelled clears too, and all of it is owed back at once: money is never kept
+        for an order that will not be made. Returns True when cleared."""
         if stripe_event_id in self.applied_events or self.status is InvoiceStatus.PAID:
             return False
         self.applied_events.append(stripe_event_id)
         problems = []
-        if self.status is not InvoiceStatus.OPEN:
+        cancelled = self.status is InvoiceStatus.VOID and self.voided_by_cancellation
+        if self.status is not InvoiceStatus.OPEN and not cancelled:
             problems.append(f"invoice is {self.status.value}")
         if amount != self.total or currency.upper() != self.currency:
             problems.append(
@@ -209,6 +372,7 @@ class Invoice:
             return False
         self.status = InvoiceStatus.PAID
         self.paid_at = at
+        self.paid_by = payment_intent_id
         self.events.append(
             PaymentCleared(
                 occurred_at=at,
@@ -227,7 +391,13 @@ class Invoice:
                 ),
             )
         )
+        for number in self.cancelled_orders:
+            self._owe(number, 0, RefundReason.PAID_AFTER_CANCELLATION, at)
         return True
+
+    @property
+    def voided_by_cancellation(self) -> bool:
+        return bool(self.cancelled_orders) and self.superseded_by is None
 
 
 def invoice_id_for(target: str) -> str:

@@ -92,6 +92,8 @@ def invoice_view(issued: IssuedInvoice) -> InvoiceView:
         vat_note=issued.vat_note,
         total=issued.total,
         payment_reference=issued.payment_reference,
+        credits=issued.credits,
+        cancellation_fee=issued.fee,
         pdf=f"/api/v1/invoices/{issued.number}/pdf",
     )
 

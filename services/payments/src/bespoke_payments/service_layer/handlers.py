@@ -10,13 +10,22 @@ from typing import Any
 
 from bespoke_contracts import (
     OrderRevised,
+    OrderStatus,
+    OrderStatusChanged,
     OrderSubmitted,
     PaymentCleared,
+    PaymentRefunded,
+    RefundStatus,
     ShipmentGrouped,
     ShipmentUngrouped,
 )
+from bespoke_payments.adapters.stripe_gateway import refund_status
 from bespoke_payments.domain import model
-from bespoke_payments.domain.errors import InvoiceNotFound, InvoiceNotPayable
+from bespoke_payments.domain.errors import (
+    InvoiceNotFound,
+    InvoiceNotPayable,
+    PaymentProviderUnavailable,
+)
 from bespoke_payments.domain.invoicing import IssuedInvoice, Party
 from bespoke_payments.service_layer.ports import (
     Clock,
@@ -161,6 +170,103 @@ async def on_payment_cleared(event: PaymentCleared, deps: PaymentsDeps) -> Issue
     return await deps.issued.issue(issued)
 
 
+async def on_order_status_changed(event: OrderStatusChanged, deps: PaymentsDeps) -> bool:
+    """A cancelled order: its unpaid bill is void (nothing more can be paid for it); a
+    paid one owes that order's share back, less the cancellation fee the event states,
+    and the refund is made at Stripe at once. A group's order is refunded from the group's
+    bill; the rest of the group stays paid. Idempotent per event and per order."""
+    change = event.payload
+    if change.to_status is not OrderStatus.CANCELLED:
+        return False
+    own = await deps.invoices.get(model.invoice_id_for(change.order_number))
+    if own is None or own.account_id != event.account_id:
+        # Topics are not ordered with each other: retried until `order.submitted` opened it.
+        raise InvoiceNotFound(f"no invoice yet for cancelled order {change.order_number}")
+    event_id, fee = str(event.event_id), change.cancellation_fee or 0
+    bills = [own.id] if own.superseded_by is None else [own.superseded_by, own.id]
+    for bill_id in bills:
+        await _change(
+            bill_id,
+            lambda bill: bill.cancel_order(change.order_number, fee, event_id, change.changed_at),
+            deps,
+        )
+    await make_refunds(bills[0], deps)
+    return True
+
+
+async def make_refunds(bill_id: str, deps: PaymentsDeps) -> list[str]:
+    """Make at Stripe every refund the bill owes, each under its own idempotency key (a
+    retry after a crash, or a second worker, makes the same refund, never another), and
+    record it, which publishes `payment.refunded`. The bill's invoice is issued first, so
+    the credit note always has an invoice to name. Returns the refunds made."""
+    bill = await deps.invoices.get(bill_id)
+    if bill is None or not bill.refunds_owed:
+        return []
+    if bill.paid_by is None:
+        raise InvoiceNotPayable(f"{bill_id} owes a refund but names no payment")
+    await deps.issued.issue(
+        bill.issue(seller=deps.seller, payment_reference=bill.paid_by, at=deps.clock.now())
+    )
+    return [await _make(bill, refund, deps) for refund in bill.refunds_owed]
+
+
+async def _make(bill: model.Invoice, refund: model.Refund, deps: PaymentsDeps) -> str:
+    assert bill.paid_by is not None
+    at_stripe = await deps.stripe.refund(
+        payment_intent_id=bill.paid_by,
+        amount=refund.amount,
+        idempotency_key=refund.id,
+        metadata={
+            "refund_id": refund.id,
+            "invoice_id": bill.id,
+            "order_number": refund.order_number,
+            "account_id": bill.account_id,
+        },
+    )
+    now = deps.clock.now()
+    await _change(
+        bill.id,
+        lambda current: current.refund_made(refund.id, at_stripe.refund_id, at_stripe.status, now),
+        deps,
+    )
+    return refund.id
+
+
+async def sweep_refunds(deps: PaymentsDeps, limit: int = 50) -> list[str]:
+    """Refunds owed but not made (Stripe was down, or the process died in between): made
+    now. Run periodically."""
+    made = []
+    for bill_id in await deps.invoices.owing_refunds(limit):
+        try:
+            made += await make_refunds(bill_id, deps)
+        except PaymentProviderUnavailable as error:
+            log.warning("refunds of %s wait for Stripe: %s", bill_id, error)
+    return made
+
+
+async def on_payment_refunded(event: PaymentRefunded, deps: PaymentsDeps) -> IssuedInvoice | None:
+    """A refund made issues its credit note, CN-YYYY-NNNNNN, naming the invoice of the
+    payment it gives back: once per refund however often the event comes. (A later
+    status of the same refund issues nothing.)"""
+    refund = event.payload
+    if refund.previous_status is not None:
+        return None
+    bill = await deps.invoices.get(refund.invoice_id)
+    if bill is None or bill.account_id != event.account_id or bill.paid_by is None:
+        raise PoisonMessage(f"no paid bill {refund.invoice_id} of this brand for a refund")
+    now = deps.clock.now()
+    invoice = await deps.issued.issue(
+        bill.issue(seller=deps.seller, payment_reference=bill.paid_by, at=now)
+    )
+    try:
+        note = bill.credit_note(
+            refund.refund_id, seller=deps.seller, invoice_number=invoice.number, at=now
+        )
+    except (InvoiceNotPayable, StopIteration) as error:
+        raise PoisonMessage(f"refund {refund.refund_id}: {error}") from error
+    return await deps.issued.issue(note)
+
+
 async def invoices_of(
     account_id: str, order_number: str | None, before: str | None, limit: int, deps: PaymentsDeps
 ) -> list[IssuedInvoice]:
@@ -243,7 +349,44 @@ async def handle_webhook(payload: bytes, signature: str, deps: PaymentsDeps) -> 
     return outcome
 
 
+REFUND_EVENTS = ("charge.refunded", "refund.updated", "refund.created")
+
+
+async def _refunds_moved(
+    event_id: str, event_type: str, event: dict[str, Any], deps: PaymentsDeps
+) -> str:
+    """Stripe reports refunds: a charge's (`charge.refunded`) or one (`refund.updated`).
+    Each refund we made names its bill in its metadata; others are not ours."""
+    found: dict[str, Any] = event.get("data", {}).get("object", {})
+    refunds = (
+        list((found.get("refunds") or {}).get("data") or [])
+        if event_type == "charge.refunded"
+        else [found]
+    )
+    created = event.get("created")
+    at = datetime.fromtimestamp(created, UTC) if isinstance(created, int) else deps.clock.now()
+    moved = []
+    for refund in refunds:
+        bill_id = (refund.get("metadata") or {}).get("invoice_id")
+        stripe_id, status = str(refund.get("id", "")), refund_status(refund.get("status"))
+        if not bill_id:
+            continue
+
+        def move(
+            bill: model.Invoice, stripe_id: str = stripe_id, status: RefundStatus = status
+        ) -> bool:
+            if not bill.refund_moved(stripe_id, status, f"{event_id}:{stripe_id}", at):
+                return False
+            moved.append(f"{stripe_id} {status.value}")
+            return True
+
+        await _change(bill_id, move, deps)
+    return f"refunds: {', '.join(moved)}" if moved else "no change"
+
+
 async def _apply(event_id: str, event_type: str, event: dict[str, Any], deps: PaymentsDeps) -> str:
+    if event_type in REFUND_EVENTS:
+        return await _refunds_moved(event_id, event_type, event, deps)
     intent: dict[str, Any] = event.get("data", {}).get("object", {})
     metadata: dict[str, str] = intent.get("metadata") or {}
     target_invoice = metadata.get("invoice_id")
@@ -272,6 +415,9 @@ async def _apply(event_id: str, event_type: str, event: dict[str, Any], deps: Pa
     invoice = await _change(target_invoice, settle, deps)
     if invoice is None:
         return f"ignored: unknown invoice {target_invoice}"
+    if invoice.refunds_owed:  # paid for an order already cancelled: it all goes back
+        await make_refunds(invoice.id, deps)
+        return "cleared and refunded: the order was cancelled"
     if invoice.status is model.InvoiceStatus.PAID and invoice.paid_at == at:
         return "cleared"
     return "flagged" if invoice.flagged else "no change"

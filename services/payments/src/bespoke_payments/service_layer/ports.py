@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from bespoke_contracts import RefundStatus
 from bespoke_payments.domain.invoicing import IssuedInvoice
 from bespoke_payments.domain.model import Invoice
 
@@ -19,6 +20,10 @@ class InvoiceRepository(Protocol):
 
     async def save(self, invoice: Invoice) -> None:
         """Store a change and its events in one write; ``ConcurrentChange`` if it moved."""
+        ...
+
+    async def owing_refunds(self, limit: int) -> list[str]:
+        """Ids of bills with a refund owed but not yet made at Stripe."""
         ...
 
 
@@ -43,12 +48,24 @@ class StartedPayment:
     client_secret: str
 
 
+@dataclass(frozen=True)
+class MadeRefund:
+    refund_id: str
+    status: RefundStatus
+
+
 class PaymentProvider(Protocol):
     """Stripe."""
 
     async def create_payment_intent(
         self, *, amount: int, currency: str, idempotency_key: str, metadata: dict[str, str]
     ) -> StartedPayment: ...
+
+    async def refund(
+        self, *, payment_intent_id: str, amount: int, idempotency_key: str, metadata: dict[str, str]
+    ) -> MadeRefund:
+        """Give ``amount`` of a payment back; the same key again is the same refund."""
+        ...
 
 
 class WebhookVerifier(Protocol):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from bespoke_contracts import (
     OrderRevised,
+    OrderStatusChanged,
     OrderSubmitted,
     PaymentCleared,
+    PaymentRefunded,
     ShipmentGrouped,
     ShipmentUngrouped,
 )
@@ -30,6 +32,16 @@ SUBSCRIPTIONS: list[Subscription[PaymentsDeps]] = [
         PaymentCleared,
         handlers.on_payment_cleared,
         "Issues the paid bill's invoice, numbered INV-YYYY-NNNNNN, once per payment.",
+    ),
+    (
+        OrderStatusChanged,
+        handlers.on_order_status_changed,
+        "A cancelled order: voids its unpaid bill, or refunds its paid share less the fee.",
+    ),
+    (
+        PaymentRefunded,
+        handlers.on_payment_refunded,
+        "Issues a refund's credit note, numbered CN-YYYY-NNNNNN, once per refund.",
     ),
     (
         ShipmentUngrouped,

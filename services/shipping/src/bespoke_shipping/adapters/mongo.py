@@ -260,6 +260,7 @@ def _shipment_fields(shipment: Shipment) -> Document:
         "carrier": shipment.carrier,
         "tracking": shipment.tracking.model_dump(mode="json") if shipment.tracking else None,
         "ready_orders": list(shipment.ready_orders),
+        "cancelled_orders": list(shipment.cancelled_orders),
     }
 
 
@@ -288,6 +289,7 @@ class MongoShipments(_WithOutbox):
             carrier=doc.get("carrier"),
             tracking=Tracking.model_validate(doc["tracking"]) if doc.get("tracking") else None,
             ready_orders=list(doc.get("ready_orders", [])),
+            cancelled_orders=list(doc.get("cancelled_orders", [])),
             revision=doc.get("revision", 0),
         )
 

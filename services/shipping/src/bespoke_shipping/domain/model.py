@@ -7,6 +7,7 @@ in the changed document's own outbox.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import uuid
 from dataclasses import dataclass, field
@@ -192,6 +193,8 @@ class Shipment:
     tracking: Tracking | None = None
     ready_orders: list[str] = field(default_factory=list)
     """Its orders finished on the floor; it ships once all are."""
+    cancelled_orders: list[str] = field(default_factory=list)
+    """Orders cancelled after payment: taken out, the rest ships without them."""
     revision: int = field(default=0, compare=False)
     events: list[Envelope[Any]] = field(default_factory=list, compare=False)
 
@@ -242,6 +245,28 @@ class Shipment:
             self._advance(ShipmentStatus.READY_TO_SHIP, now, correlation_id)
         return True
 
+    def drop(self, order_number: str, pairs: int, now: datetime, correlation_id: str) -> bool:
+        """One of its orders was cancelled: it no longer ships here. The rest of the
+        shipment goes on (ready at once if it waited only for that order); with its last
+        order gone, the shipment is cancelled. Too late once shipped; False if not in it."""
+        if order_number not in self.order_numbers or self.status in (
+            ShipmentStatus.SHIPPED,
+            ShipmentStatus.DELIVERED,
+        ):
+            return False
+        self.cancelled_orders.append(order_number)
+        if len(self.order_numbers) == 1:
+            self.order_numbers = list(self.cancelled_orders)
+            self._advance(ShipmentStatus.CANCELLED, now, correlation_id)
+            return True
+        self.order_numbers.remove(order_number)
+        self.pairs -= pairs
+        with contextlib.suppress(ValueError):
+            self.ready_orders.remove(order_number)
+        if self.status is ShipmentStatus.AWAITING_PRODUCTION and not self.waiting_for:
+            self._advance(ShipmentStatus.READY_TO_SHIP, now, correlation_id)
+        return True
+
     def ship(self, tracking: Tracking, now: datetime, correlation_id: str) -> bool:
         """The carrier collected it. Only once every order is finished (409 naming those
         it waits for); shipped again with the same tracking changes nothing."""
@@ -250,6 +275,10 @@ class Shipment:
                 return False
             raise ShipmentStateConflict(
                 f"shipment {self.id} already shipped with tracking number {self.tracking_number}"
+            )
+        if self.status is ShipmentStatus.CANCELLED:
+            raise ShipmentStateConflict(
+                f"shipment {self.id} was cancelled: every order in it was cancelled"
             )
         if self.status is not ShipmentStatus.READY_TO_SHIP:
             raise ShipmentStateConflict(

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bespoke_platform.concurrency import change_with_retries
-from bespoke_shipping.domain.errors import ConcurrentChange
-from bespoke_shipping.domain.model import ShippingGroup
+from bespoke_shipping.domain.errors import ConcurrentChange, NotYetKnown
+from bespoke_shipping.domain.model import OrderRecord, ShippingGroup
 from bespoke_shipping.domain.rates import RateCard
 from bespoke_shipping.service_layer.ports import (
     Clock,
@@ -45,3 +45,11 @@ async def change_group(
     return await change_with_retries(
         lambda: deps.groups.get(group_id), apply, save, ConcurrentChange, MAX_CHANGE_ATTEMPTS
     )
+
+
+async def known(order_number: str, deps: ShippingDeps) -> OrderRecord:
+    """Shipping's copy of an order (``NotYetKnown``, retried, before its first event)."""
+    record = await deps.orders.get(order_number)
+    if record is None:
+        raise NotYetKnown(f"order {order_number} is not known here yet")
+    return record

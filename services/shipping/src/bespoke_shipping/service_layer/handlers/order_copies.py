@@ -7,8 +7,9 @@ from bespoke_contracts import OrderRevised, OrderStatus, OrderStatusChanged, Ord
 from bespoke_contracts.api.shipping import GroupStatus
 from bespoke_shipping.domain.errors import NotYetKnown
 from bespoke_shipping.domain.model import OrderRecord
-from bespoke_shipping.service_layer.handlers.deps import ShippingDeps
+from bespoke_shipping.service_layer.handlers.deps import ShippingDeps, known
 from bespoke_shipping.service_layer.handlers.groups import dissolve
+from bespoke_shipping.service_layer.handlers.shipments import drop_from_shipment
 
 
 async def on_order_submitted(event: OrderSubmitted, deps: ShippingDeps) -> bool:
@@ -26,13 +27,6 @@ async def on_order_submitted(event: OrderSubmitted, deps: ShippingDeps) -> bool:
             vat_rate_bp=order.costs.vat_rate_bp,
         )
     )
-
-
-async def known(order_number: str, deps: ShippingDeps) -> OrderRecord:
-    record = await deps.orders.get(order_number)
-    if record is None:
-        raise NotYetKnown(f"order {order_number} is not known here yet")
-    return record
 
 
 async def on_order_revised(event: OrderRevised, deps: ShippingDeps) -> None:
@@ -59,9 +53,10 @@ async def on_order_revised(event: OrderRevised, deps: ShippingDeps) -> None:
 
 
 async def on_order_status_changed(event: OrderStatusChanged, deps: ShippingDeps) -> None:
-    """Track the status; a cancelled order takes its open group apart."""
+    """Track the status; a cancelled order takes its open group apart, and leaves the
+    shipment it was paid into (the rest of a group's shipment goes on without it)."""
     change = event.payload
-    await known(change.order_number, deps)
+    record = await known(change.order_number, deps)
     await deps.orders.set_status(change.order_number, change.to_status)
     if change.to_status is OrderStatus.CANCELLED:
         await _dissolve_holder(
@@ -71,6 +66,7 @@ async def on_order_status_changed(event: OrderStatusChanged, deps: ShippingDeps)
             deps,
             event.actor,
         )
+        await drop_from_shipment(record, event.correlation_id, deps)
 
 
 async def _dissolve_holder(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from bespoke_contracts import (
     Carrier,
     OrderStageChanged,
+    OrderStatus,
     PaymentCleared,
     ProductionStage,
     Tracking,
@@ -27,9 +28,9 @@ from bespoke_shipping.service_layer.handlers.deps import (
     MAX_CHANGE_ATTEMPTS,
     ShippingDeps,
     change_group,
+    known,
 )
 from bespoke_shipping.service_layer.handlers.groups import dissolve, get_group
-from bespoke_shipping.service_layer.handlers.order_copies import known
 
 
 async def on_payment_cleared(event: PaymentCleared, deps: ShippingDeps) -> bool:
@@ -59,6 +60,11 @@ async def on_payment_cleared(event: PaymentCleared, deps: ShippingDeps) -> bool:
                 )
     else:
         raise PoisonMessage(f"payment for {paid.target!r}: neither an order nor a group")
+    # An order cancelled before its payment cleared is refunded, never shipped (one
+    # cancelled after the shipment is made leaves it: ``drop_from_shipment``).
+    records = [r for r in records if r.status is not OrderStatus.CANCELLED]
+    if not records:
+        return False
     shipment = Shipment.after_payment(
         target=paid.target,
         account_id=event.account_id,
@@ -126,6 +132,21 @@ async def on_order_stage_changed(event: OrderStageChanged, deps: ShippingDeps) -
     for candidate in _shipments_carrying(record):
         with contextlib.suppress(ShipmentNotFound):  # not made yet: it reads the mark
             return await _ready(candidate, [change.order_number], event.correlation_id, deps)
+    return False
+
+
+async def drop_from_shipment(record: OrderRecord, correlation_id: str, deps: ShippingDeps) -> bool:
+    """A cancelled order leaves the shipment its payment made (if one did yet: a shipment
+    made later leaves out orders already cancelled)."""
+    now = deps.clock.now()
+    for candidate in _shipments_carrying(record):
+        with contextlib.suppress(ShipmentNotFound):
+            shipment = await _change(
+                candidate,
+                lambda s: s.drop(record.order_number, record.pairs, now, correlation_id),
+                deps,
+            )
+            return record.order_number in shipment.cancelled_orders
     return False
 
 

@@ -1,0 +1,214 @@
+"""Refunds of cancelled paid orders and of payments that came after a cancellation:
+made at Stripe once per order under their own idempotency key, confirmed by refund
+webhooks, each with one credit note naming the invoice it gives back."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from bespoke_contracts import (
+    OrderStatus,
+    OrderStatusChanged,
+    OrderStatusChangedPayload,
+    PaymentRefunded,
+    RefundReason,
+    RefundStatus,
+    examples,
+)
+from bespoke_contracts.vat import VatTreatment, line_vat
+from bespoke_gateway.ui.simulation import sign
+from bespoke_payments.domain.errors import InvoiceNotPayable
+from bespoke_payments.domain.model import InvoiceStatus
+from bespoke_payments.service_layer import handlers
+
+from .test_payments import SECRET, Fakes, fakes, grouped_event, webhook
+
+__all__ = ["fakes"]  # the fixture
+
+AT = datetime(2026, 5, 4, tzinfo=UTC)
+SPANISH_VAT = VatTreatment(2100, "Spanish VAT (IVA) 21 %")
+
+
+def cancelled(
+    order_number: str, fee: int | None = None, before: OrderStatus = OrderStatus.WORK_IN_PROCESS
+) -> OrderStatusChanged:
+    return OrderStatusChanged(
+        account_id="acc_1",
+        correlation_id="c",
+        payload=OrderStatusChangedPayload(
+            order_number=order_number,
+            from_status=before,
+            to_status=OrderStatus.CANCELLED,
+            cause="request:c",
+            changed_at=AT,
+            contact_email="ops@norte.example",
+            cancellation_fee=fee,
+        ),
+    )
+
+
+async def paid(fakes: Fakes, target: str) -> None:
+    paying = await handlers.start_payment("acc_1", target, fakes.deps)
+    payload, signature, _ = webhook(paying)
+    assert await handlers.handle_webhook(payload, signature, fakes.deps) == "cleared"
+
+
+def refunded(fakes: Fakes) -> list[PaymentRefunded]:
+    return [e for e in fakes.invoices.published if isinstance(e, PaymentRefunded)]
+
+
+async def spanish_order(fakes: Fakes, number: str = "BF-000009") -> None:
+    event = examples.order_submitted(number, sizes={"42": 2}, vat=SPANISH_VAT)
+    await handlers.on_order_submitted(event, fakes.deps)
+
+
+async def test_a_paid_order_cancelled_is_refunded_once_less_its_fee(fakes: Fakes) -> None:
+    await spanish_order(fakes)
+    await paid(fakes, "BF-000009")
+    bill = fakes.invoices.stored["inv_BF-000009"]
+    event = cancelled("BF-000009", fee=5_000)
+
+    assert await handlers.on_order_status_changed(event, fakes.deps)
+    await handlers.on_order_status_changed(event, fakes.deps)  # redelivered
+    assert await handlers.sweep_refunds(fakes.deps) == []  # nothing left owed
+
+    fee = 5_000 + line_vat(5_000, 2100)
+    [(intent, amount, _)] = fakes.stripe.refunds.values()
+    assert (intent, amount) == (bill.paid_by, bill.total - fee)
+    [made] = refunded(fakes)
+    assert made.payload.model_dump(include={"amount", "fee", "reason", "status"}) == {
+        "amount": bill.total - fee,
+        "fee": fee,
+        "reason": RefundReason.CANCELLED,
+        "status": RefundStatus.PENDING,
+    }
+    assert made.payload.previous_status is None
+
+    note = await handlers.on_payment_refunded(made, fakes.deps)
+    again = await handlers.on_payment_refunded(made, fakes.deps)
+    assert note is not None
+    assert again is not None
+    assert note.number == again.number == "CN-2026-000001"
+    assert note.kind == "credit_note"
+    assert note.credits == "INV-2026-000001"  # the payment's invoice, issued first
+    assert note.total == bill.total - fee
+    assert note.subtotal == bill.subtotal - 5_000
+    assert note.vat == bill.vat - line_vat(5_000, 2100)
+    assert sorted(fakes.issued.stored) == ["CN-2026-000001", "INV-2026-000001"]
+
+
+async def test_an_unpaid_cancelled_order_cannot_be_paid_and_a_late_payment_goes_back(
+    fakes: Fakes,
+) -> None:
+    paying = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)  # Stripe has it
+    payload, signature, _ = webhook(paying)
+    await handlers.on_order_status_changed(
+        cancelled("BF-000007", before=OrderStatus.PENDING_PAYMENT), fakes.deps
+    )
+    bill = fakes.invoices.stored["inv_BF-000007"]
+    assert bill.status is InvoiceStatus.VOID
+    assert fakes.stripe.refunds == {}
+    with pytest.raises(InvoiceNotPayable, match="void"):
+        await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+
+    # The card payment started before completes anyway.
+    outcome = await handlers.handle_webhook(payload, signature, fakes.deps)
+
+    assert outcome == "cleared and refunded: the order was cancelled"
+    assert bill.status is InvoiceStatus.PAID
+    [(_, amount, _)] = fakes.stripe.refunds.values()
+    assert amount == bill.total
+    [made] = refunded(fakes)
+    assert made.payload.reason is RefundReason.PAID_AFTER_CANCELLATION
+    assert made.payload.fee == 0
+    assert "INV-2026-000001" in fakes.issued.stored  # it was paid: it is invoiced
+
+
+async def test_a_refund_stripe_could_not_take_is_made_by_the_sweep_once(fakes: Fakes) -> None:
+    await paid(fakes, "BF-000007")
+    fakes.stripe.down = True
+    with contextlib.suppress(handlers.PaymentProviderUnavailable):
+        # The consumer retries; the sweep makes it anyway.
+        await handlers.on_order_status_changed(cancelled("BF-000007"), fakes.deps)
+    assert refunded(fakes) == []
+    assert await handlers.sweep_refunds(fakes.deps) == []  # Stripe still down: waits
+
+    fakes.stripe.down = False
+    assert await handlers.sweep_refunds(fakes.deps) == ["rf_inv_BF-000007_BF-000007"]
+    assert await handlers.sweep_refunds(fakes.deps) == []
+    assert len(fakes.stripe.refunds) == 1
+    assert len(refunded(fakes)) == 1
+
+
+async def test_a_group_refunds_only_its_cancelled_order_s_share(fakes: Fakes) -> None:
+    await handlers.on_order_submitted(examples.order_submitted("BF-000008"), fakes.deps)
+    await handlers.on_shipment_grouped(
+        grouped_event("grp_1", ["BF-000007", "BF-000008"]), fakes.deps
+    )
+    await paid(fakes, "grp_1")
+    group = fakes.invoices.stored["inv_grp_1"]
+
+    await handlers.on_order_status_changed(cancelled("BF-000008"), fakes.deps)
+
+    [(_, amount, _)] = fakes.stripe.refunds.values()
+    assert amount == group.share_of("BF-000008") < group.total
+    assert group.status is InvoiceStatus.PAID
+    [made] = refunded(fakes)
+    assert (made.payload.invoice_id, made.payload.target) == ("inv_grp_1", "grp_1")
+
+
+async def test_refund_webhooks_move_the_refund_once(fakes: Fakes) -> None:
+    await paid(fakes, "BF-000007")
+    await handlers.on_order_status_changed(cancelled("BF-000007"), fakes.deps)
+    [(_, _, made)] = fakes.stripe.refunds.values()
+
+    def refund_event(event_id: str, kind: str, status: str) -> tuple[bytes, str]:
+        refund = {
+            "id": made.refund_id,
+            "object": "refund",
+            "status": status,
+            "metadata": {"invoice_id": "inv_BF-000007", "refund_id": "rf_x"},
+        }
+        found = (
+            {"object": "charge", "refunds": {"data": [refund]}}
+            if kind == "charge.refunded"
+            else refund
+        )
+        body = json.dumps(
+            {
+                "id": event_id,
+                "type": kind,
+                "livemode": False,
+                "created": 1_777_777_777,
+                "data": {"object": found},
+            }
+        ).encode()
+        return body, sign(body, SECRET)
+
+    outcome = await handlers.handle_webhook(
+        *refund_event("evt_1", "charge.refunded", "succeeded"), fakes.deps
+    )
+    assert outcome == f"refunds: {made.refund_id} succeeded"
+    assert (
+        await handlers.handle_webhook(
+            *refund_event("evt_1", "charge.refunded", "succeeded"), fakes.deps
+        )
+        == "duplicate"
+    )
+    assert (
+        await handlers.handle_webhook(
+            *refund_event("evt_2", "refund.updated", "succeeded"), fakes.deps
+        )
+        == "no change"
+    )  # the same status again changes nothing
+    first, confirmed = refunded(fakes)
+    assert (first.payload.status, confirmed.payload.status) == (
+        RefundStatus.PENDING,
+        RefundStatus.SUCCEEDED,
+    )
+    assert confirmed.payload.previous_status is RefundStatus.PENDING
+    assert await handlers.on_payment_refunded(confirmed, fakes.deps) is None  # no second note
