@@ -21,7 +21,7 @@ from bespoke_contracts import (
 )
 from bespoke_contracts.vat import VatTreatment, line_vat
 from bespoke_gateway.ui.simulation import sign
-from bespoke_payments.domain.errors import InvoiceNotPayable
+from bespoke_payments.domain.errors import InvoiceNotPayable, PaymentProviderUnavailable
 from bespoke_payments.domain.model import InvoiceStatus
 from bespoke_payments.service_layer import handlers
 
@@ -119,7 +119,7 @@ async def test_an_unpaid_cancelled_order_cannot_be_paid_and_a_late_payment_goes_
     outcome = await handlers.handle_webhook(payload, signature, fakes.deps)
 
     assert outcome == "cleared and refunded: the order was cancelled"
-    assert bill.status is InvoiceStatus.PAID
+    assert fakes.invoices.stored["inv_BF-000007"].status is InvoiceStatus.PAID
     [(_, amount, _)] = fakes.stripe.refunds.values()
     assert amount == bill.total
     [made] = refunded(fakes)
@@ -131,7 +131,7 @@ async def test_an_unpaid_cancelled_order_cannot_be_paid_and_a_late_payment_goes_
 async def test_a_refund_stripe_could_not_take_is_made_by_the_sweep_once(fakes: Fakes) -> None:
     await paid(fakes, "BF-000007")
     fakes.stripe.down = True
-    with contextlib.suppress(handlers.PaymentProviderUnavailable):
+    with contextlib.suppress(PaymentProviderUnavailable):
         # The consumer retries; the sweep makes it anyway.
         await handlers.on_order_status_changed(cancelled("BF-000007"), fakes.deps)
     assert refunded(fakes) == []
