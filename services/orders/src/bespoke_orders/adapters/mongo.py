@@ -83,7 +83,9 @@ def _mutable_fields(order: Order) -> Document:
 def _history_doc(h: StatusChange) -> Document:
     doc: Document = {"status": h.status.value, "at": h.at, "cause": h.cause, "actor": h.actor}
     if h.stage is not None:
-        doc |= {"stage": h.stage.value, "note": h.note, "station": h.station, "rework": h.rework}
+        doc |= {"stage": h.stage.value, "station": h.station, "rework": h.rework}
+    if h.note is not None:
+        doc["note"] = h.note
     return doc
 
 
