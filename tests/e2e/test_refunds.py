@@ -23,8 +23,8 @@ from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.settings import PaymentsSettings
 
 from .conftest import checkout_body
-from .test_order_slice import wait_for_emails
 from .test_operators import create_operator
+from .test_order_slice import wait_for_emails
 from .test_production import _at, key, operator_client, paid_order
 from .test_shipping import until
 
@@ -100,9 +100,7 @@ async def test_a_paid_order_cancelled_before_the_floor_has_it_is_refunded_in_ful
     assert money(costs["total"], "EUR") in text
 
     [message] = [
-        m
-        for m in await wait_for_emails(mailpit, email, 3)
-        if m["Subject"].startswith("Refund of")
+        m for m in await wait_for_emails(mailpit, email, 3) if m["Subject"].startswith("Refund of")
     ]
     assert money(costs["total"], "EUR") in message["Subject"]
 
