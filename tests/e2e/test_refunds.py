@@ -38,7 +38,8 @@ async def documents_of(api: httpx.AsyncClient, number: str, kind: str) -> list[d
 
 async def credit_note(api: httpx.AsyncClient, number: str) -> dict[str, Any]:
     [note] = await until(functools.partial(documents_of, api, number, "credit_note"))
-    return note
+    found: dict[str, Any] = note
+    return found
 
 
 async def refund_of(api: httpx.AsyncClient, number: str, status: str) -> dict[str, Any] | None:
@@ -185,6 +186,7 @@ async def test_a_payment_that_clears_after_cancellation_is_refunded_not_parked(
     started = await api.post(f"/orders/{number}/payment")  # the brand opens Stripe's form
     assert started.status_code == 200, started.text
     page = await _pay_page(api, number)
+    assert page is not None
 
     assert (await api.post(f"/orders/{number}/cancel")).status_code == 200  # meanwhile
     await until(lambda: _pay_page(api, number, "void"))  # nothing more can be paid
