@@ -210,6 +210,29 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     assert "VAT 21 %" in text
     await shot(page, "10-order-detail")
 
+    # The brand cancels one paid order of the group before the floor has it: its share
+    # is refunded in full, with a credit note; the rest of the group ships on.
+    await page.get_by_role("button", name="Cancel order").click()
+    cancelling = page.get_by_role("dialog", name=f"Cancel order {first}?")
+    await expect(cancelling).to_contain_text("refunded in full")
+    await cancelling.get_by_role("button", name="Cancel order").click()
+    await expect(page.locator("#flash")).to_contain_text("is being refunded")
+    await expect(page.locator("#order-status")).to_contain_text("Cancelled")
+    await expect(page.locator("#payment-status")).to_have_text("Refunded")
+    await expect(page.locator("#refund-facts")).to_contain_text("€")
+    note = page.get_by_role("link", name=re.compile(r"^Credit note CN-\d{4}-\d{6} \(PDF\)$"))
+    for _ in range(20):  # issued a moment after the refund is made
+        if await note.count():
+            break
+        await page.reload()
+    await expect(note).to_be_visible()
+    await expect(page.locator("#refund-status")).to_have_text("Refunded")  # stripe-mock: at once
+    await shot(page, "11-order-cancelled-refunded")
+    # Its Pay page now says there is nothing to pay (and offers no Pay now).
+    await page.goto(f"{base}/app/orders/{first}/pay")
+    await expect(page.locator("#paid")).to_contain_text("was cancelled")
+    await expect(page.get_by_role("button", name="Pay now")).to_be_hidden()
+
 
 async def test_a_viewer_sees_orders_but_no_pay_or_checkout_controls(
     page: Page, running_system: StackConfig, brand: dict[str, Any]

@@ -101,6 +101,7 @@ export function date(iso) {
   return new Date(iso).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
 }
 
+export const PAYMENT = { unpaid: "Unpaid", deposit_paid: "Deposit paid", paid: "Paid", refunded: "Refunded", partially_refunded: "Partly refunded" };
 export const STATUS = { pending_payment: "Pending Payment", work_in_process: "Work In Process", shipped: "Shipped", delivered: "Delivered", cancelled: "Cancelled" };
 export const STAGES = { on_hold: "On hold", queued: "Queued", received: "Received", cutting: "Cutting", closing: "Closing", lasting: "Lasting", soling: "Soling", finishing: "Finishing", quality_check: "Quality check", ready_to_ship: "Ready to ship" };
 

@@ -1,5 +1,5 @@
 import { addressFields, formatAddress, readAddress } from "./address.js";
-import { api, badge, bomItems, can, costRows, date, day, flash, h, label, money, newKey, pairsDl, report, STAGES, stageTip, startPage, STATUS, TYPES } from "./app.js";
+import { api, badge, bomItems, can, costRows, date, day, flash, h, label, money, newKey, pairsDl, PAYMENT, report, STAGES, stageTip, startPage, STATUS, TYPES } from "./app.js";
 
 const number = document.getElementById("order-number").textContent;
 const path = `/orders/${encodeURIComponent(number)}`;
@@ -7,7 +7,7 @@ const path = `/orders/${encodeURIComponent(number)}`;
 async function render() {
   const [order, history] = await Promise.all([api("GET", path), api("GET", path + "/history")]);
   const spec = order.specification;
-  document.getElementById("order-status").replaceChildren(badge(order.status));
+  document.getElementById("order-status").replaceChildren(badge(order.status), " ", h("span", { class: `badge ${order.payment_status}`, id: "payment-status" }, PAYMENT[order.payment_status]));
   pairsDl(document.getElementById("spec"), [
     ["Design", `${spec.design_name} (v${order.design_version})`], ["Style", label(spec.style)],
     ["Construction", label(spec.construction)], ["Last", spec.last], ["Sole unit", label(spec.sole_unit)],
@@ -23,6 +23,7 @@ async function render() {
   pairsDl(document.getElementById("costs"), [
     ["Per pair", money(c.per_pair, c.currency)], ...costRows(c),
   ]);
+  showRefund(order);
   await showInvoices(order);
   const production = document.getElementById("production");
   production.hidden = !order.wip_started_at;
@@ -49,8 +50,9 @@ async function render() {
       ? h("a", { class: "button primary", href: `/app/groups/${encodeURIComponent(order.shipping_group.group_id)}/pay` }, "Pay group")
       : h("a", { class: "button primary", href: `/app/orders/${encodeURIComponent(number)}/pay` }, "Pay"));
   }
-  if (pending && !order.shipping_group && can("cancel_order")) {
-    actions.append(h("button", { type: "button", id: "cancel-order", onclick: () => cancel() }, "Cancel order"));
+  const cancellable = pending ? !order.shipping_group && can("cancel_order") : order.status === "work_in_process" && can("cancel_paid_order");
+  if (cancellable) {
+    actions.append(h("button", { type: "button", id: "cancel-order", onclick: () => askToCancel(order) }, "Cancel order"));
   }
   if (can("check_out")) actions.append(h("button", { type: "button", id: "order-again", onclick: () => orderAgain() }, "Order again"));
   const edit = document.getElementById("edit-section");
@@ -75,13 +77,60 @@ async function orderAgain() {
   } catch (error) { report(error); }
 }
 
-async function cancel() {
-  if (!confirm(`Cancel order ${number}? This cannot be undone.`)) return;
+// Cancelling: a pending order for free; a paid one refunded, in full before the floor
+// has it, else less a fee for its stage, which the server states and the person accepts.
+const cancelDialog = document.getElementById("cancel-dialog");
+const cancelTerms = document.getElementById("cancel-terms");
+const cancelConfirm = document.getElementById("cancel-confirm");
+let acceptFee = false;
+
+function askToCancel(order) {
+  acceptFee = false;
+  const stage = order.production_stage;
+  cancelTerms.textContent = order.status === "pending_payment"
+    ? "Nothing has been paid for it, so cancelling costs nothing. This cannot be undone."
+    : ["on_hold", "queued"].includes(stage)
+      ? "The factory floor has not received it yet: what you paid for it is refunded in full, with a credit note. This cannot be undone."
+      : `It is on the factory floor (${STAGES[stage] || stage}): a cancellation fee for the materials and work so far is kept and the rest refunded. You will see the fee before anything is cancelled.`;
+  cancelConfirm.textContent = "Cancel order";
+  document.getElementById("cancel-error").replaceChildren();
+  cancelDialog.showModal();
+}
+
+cancelConfirm.addEventListener("click", async () => {
   try {
-    await api("POST", path + "/cancel");
-    flash(`Order ${number} is cancelled.`);
+    const order = await api("POST", path + "/cancel", acceptFee ? { accept_fee: true } : undefined);
+    cancelDialog.close();
+    flash(order.refund
+      ? `Order ${number} is cancelled: ${money(order.refund.amount, order.refund.currency)} is being refunded.`
+      : `Order ${number} is cancelled.`);
     await render();
-  } catch (error) { report(error); }
+  } catch (error) {
+    const problem = error.problem || {};
+    if (error.status === 409 && String(problem.type || "").endsWith("/cancellation-fee-not-accepted")) {
+      cancelTerms.textContent = `At ${STAGES[problem.production_stage] || problem.production_stage}, cancelling keeps a fee of ${money(problem.fee, problem.currency)} (VAT included) and refunds ${money(problem.refund, problem.currency)}, with a credit note.`;
+      cancelConfirm.textContent = "Accept the fee and cancel";
+      acceptFee = true;
+      cancelConfirm.focus();
+      return;
+    }
+    document.getElementById("cancel-error").replaceChildren(error.message);
+  }
+});
+document.getElementById("cancel-keep").addEventListener("click", () => cancelDialog.close());
+
+const REFUND_STATUS = { pending: "On its way back", succeeded: "Refunded", failed: "Failed: the factory will contact you", canceled: "Cancelled" };
+
+function showRefund(order) {
+  const box = document.getElementById("refund");
+  box.hidden = !order.refund;
+  if (!order.refund) return;
+  const r = order.refund;
+  pairsDl(document.getElementById("refund-facts"), [
+    ["Refunded", money(r.amount, r.currency)],
+    r.fee ? ["Cancellation fee kept", `${money(r.fee, r.currency)} (VAT included)`] : null,
+    ["Status", h("span", { id: "refund-status" }, REFUND_STATUS[r.status] || r.status)],
+  ]);
 }
 
 // A paid order's invoices (issued a moment after its payment clears), each with its PDF.
@@ -91,7 +140,7 @@ async function showInvoices(order) {
   const page = await api("GET", `/invoices?order_number=${encodeURIComponent(order.order_number)}`);
   box.hidden = false;
   document.getElementById("invoice-list").replaceChildren(...(page.items.length
-    ? page.items.map((i) => h("li", {}, h("a", { href: i.pdf, download: `${i.invoice_number}.pdf` }, `Invoice ${i.invoice_number} (PDF)`), ` ${money(i.total, i.currency)}, issued ${date(i.issued_at)}`))
+    ? page.items.map((i) => h("li", {}, h("a", { href: i.pdf, download: `${i.invoice_number}.pdf` }, `${i.kind === "credit_note" ? "Credit note" : "Invoice"} ${i.invoice_number} (PDF)`), ` ${money(i.total, i.currency)}${i.credits ? `, credits ${i.credits}` : ""}, issued ${date(i.issued_at)}`))
     : [h("li", { class: "hint" }, "The invoice is being issued; reload in a moment.")]));
 }
 

@@ -1,4 +1,4 @@
-import { api, badge, can, date, day, h, money, newKey, problemBox, report, stageTip, startPage, TYPES, untilFound } from "./app.js";
+import { api, badge, can, date, day, h, money, newKey, PAYMENT, problemBox, report, stageTip, startPage, TYPES, untilFound } from "./app.js";
 
 const body = document.querySelector("#pool tbody");
 const filters = document.getElementById("filters");
@@ -84,7 +84,7 @@ function row(order) {
     cell("Stage", {}, stage),
     cell("Days in production", { class: "num" }, order.days_in_production ?? "—"),
     cell("Est. ship", {}, order.estimated_ship_date ? day(order.estimated_ship_date) : "—", order.late ? [" ", h("span", { class: "badge late" }, "Late")] : null),
-    cell("Payment", {}, h("span", { class: `badge ${order.payment_status}` }, order.payment_status === "paid" ? "Paid" : "Unpaid")),
+    cell("Payment", {}, h("span", { class: `badge ${order.payment_status}` }, PAYMENT[order.payment_status] || order.payment_status)),
     cell("Pairs", { class: "num" }, order.pairs),
     cell("Total", { class: "num" }, money(order.costs.total, order.costs.currency)),
     cell("Tracking", {}, tracking),

@@ -14,19 +14,36 @@ const payPage = () => untilFound(
   250,
 );
 
+// Why there is nothing to pay, when the invoice is not open or its orders moved on.
+function nothingToPay(page, orders) {
+  const moved = orders.find((o) => o.status !== "pending_payment");
+  if (page.status === "void" && moved && moved.status === "cancelled") return `Order ${moved.order_number} was cancelled: there is nothing to pay.`;
+  if (page.status === "void") return "This invoice was replaced (for example by its shipping group's): pay that one instead.";
+  return `Order ${moved.order_number} is ${STATUS[moved.status] || moved.status}: there is nothing to pay here.`;
+}
+
 async function render() {
   const page = await payPage();
+  // The Pay page follows the orders themselves: Pay now only while the invoice is open
+  // and every order it covers still awaits payment.
+  const orders = await Promise.all(page.order_numbers.map((n) => api("GET", `/orders/${encodeURIComponent(n)}`)));
+  const paid = page.status === "paid";
+  const awaiting = page.status === "open" && orders.every((o) => o.status === "pending_payment");
   pairsDl(document.getElementById("summary"), [
     ["Orders", page.order_numbers.join(", ")], ...costRows(page, "total"),
-    ["Status", page.status === "paid" ? "Paid" : "Awaiting payment"],
+    ["Status", paid ? "Paid" : awaiting ? "Awaiting payment" : "Nothing to pay"],
   ]);
-  const paid = page.status === "paid";
-  document.getElementById("payment-area").hidden = paid;
-  if (paid) {
+  document.getElementById("payment-area").hidden = !awaiting;
+  if (!awaiting) {
     document.getElementById("card-form").hidden = true;
     const done = document.getElementById("paid");
     done.hidden = false;
-    done.textContent = `Paid. ${page.order_numbers.length > 1 ? "The orders are" : "The order is"} launched to production (${STATUS.work_in_process}).`;
+    const cancelled = orders.filter((o) => o.status === "cancelled").map((o) => o.order_number);
+    done.textContent = !paid
+      ? nothingToPay(page, orders)
+      : cancelled.length
+        ? `Paid. Cancelled since: ${cancelled.join(", ")} (see the refund on the order page).`
+        : `Paid. ${page.order_numbers.length > 1 ? "The orders are" : "The order is"} launched to production (${STATUS.work_in_process}).`;
   }
   return page;
 }
