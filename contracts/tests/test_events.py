@@ -56,6 +56,7 @@ def test_every_topic_has_one_event_type_with_that_topic() -> None:
         "order.late",
         "payment.cleared",
         "payment.refunded",
+        "invoice.issued",
         "shipment.grouped",
         "shipment.ungrouped",
         "shipment.status_changed",

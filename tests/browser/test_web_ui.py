@@ -188,8 +188,18 @@ async def test_design_checkout_group_and_pay_in_the_browser(
         row = page.locator(f"tr[data-order='{number}']")
         await expect(row.locator("td[data-label=Stage] .badge")).to_have_text("Queued")
         await expect(row.locator("td[data-label=Payment]")).to_have_text("Paid")
+    # The group's invoice, downloadable from the pool (issued a moment after payment).
+    for _ in range(20):
+        if await page.locator(f"tr[data-order='{first}'] td[data-label=Invoice] a").count():
+            break
+        await page.reload()
+    pool_invoice = page.locator(f"tr[data-order='{first}'] td[data-label=Invoice] a")
+    await expect(pool_invoice).to_have_text(re.compile(r"^INV-\d{4}-\d{6}$"))
+    async with page.expect_download() as from_pool:
+        await pool_invoice.click()
+    assert (await from_pool.value).suggested_filename == f"{await pool_invoice.inner_text()}.pdf"
     await shot(page, "09-order-pool-paid")
-    await page.get_by_role("link", name=first).click()
+    await page.get_by_role("link", name=first, exact=True).click()
     await expect(page.locator("#timeline")).to_contain_text("Work In Process")
     await expect(page.locator("#timeline")).to_contain_text("Pending Payment")
     await expect(page.locator("#production-facts")).to_contain_text("Estimated ship date")
@@ -260,7 +270,7 @@ async def test_a_viewer_sees_orders_but_no_pay_or_checkout_controls(
     await expect(row.get_by_role("link", name="Pay")).to_have_count(0)
     await expect(page.get_by_label(f"Select {number} for Group Shipping")).to_be_hidden()
     await expect(page.locator("#group-selected")).to_be_hidden()
-    await page.get_by_role("link", name=number).click()
+    await page.get_by_role("link", name=number, exact=True).click()
     await expect(page.locator("#timeline")).to_contain_text("Pending Payment")
     await expect(page.get_by_role("button", name="Cancel order")).to_have_count(0)
     await expect(page.locator("#edit-section")).to_be_hidden()

@@ -39,8 +39,11 @@ from bespoke_contracts.orders import (
     order_total,
 )
 from bespoke_contracts.payments import (
+    INVOICE_ISSUED,
     PAYMENT_CLEARED,
     PAYMENT_REFUNDED,
+    InvoiceIssued,
+    InvoiceIssuedPayload,
     PaymentCleared,
     PaymentClearedPayload,
     PaymentRefunded,
@@ -67,6 +70,7 @@ from bespoke_contracts.tracking import Carrier, Tracking
 __all__ = [
     "ALL_TOPICS",
     "EVENT_TYPES",
+    "INVOICE_ISSUED",
     "ORDER_LATE",
     "ORDER_REVISED",
     "ORDER_STAGE_CHANGED",
@@ -85,6 +89,8 @@ __all__ = [
     "Carrier",
     "Envelope",
     "HoldReason",
+    "InvoiceIssued",
+    "InvoiceIssuedPayload",
     "Labeling",
     "OrderCosts",
     "OrderLate",

@@ -1,4 +1,4 @@
-"""Payment events: `payment.cleared`, `payment.refunded`."""
+"""Payment events: `payment.cleared`, `payment.refunded`, `invoice.issued`."""
 
 from __future__ import annotations
 
@@ -105,3 +105,41 @@ class PaymentRefunded(Envelope[PaymentRefundedPayload]):
     def key(self) -> bytes:
         """The refunded order's number."""
         return self.payload.order_number.encode()
+
+
+INVOICE_ISSUED: Final = "invoice.issued"
+"""Topic of :class:`InvoiceIssued`; key: the bill's target (order number or group id)."""
+
+
+class InvoiceIssuedPayload(BaseModel):
+    """An invoice or credit note was issued: numbered, immutable, downloadable."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    invoice_number: str = Field(description="`INV-YYYY-NNNNNN` or `CN-YYYY-NNNNNN`.")
+    kind: Literal["invoice", "credit_note"] = Field(description="`invoice` or `credit_note`.")
+    invoice_id: str = Field(description="The bill it was issued from.")
+    target: str = Field(description="What the bill was for: an order number or a group id.")
+    order_numbers: list[OrderNumber] = Field(min_length=1, description="The orders it lists.")
+    credits: str | None = Field(
+        default=None, description="A credit note's invoice: the one whose payment it gives back."
+    )
+    total: Annotated[int, Field(ge=0)] = Field(
+        description="Paid (or refunded), VAT included, integer minor units."
+    )
+    currency: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 currency code.")
+    issued_at: AwareDatetime = Field(description="When it was issued.")
+
+
+class InvoiceIssued(Envelope[InvoiceIssuedPayload]):
+    """An invoice (for a cleared payment) or a credit note (for a refund) was issued; its
+    PDF is at `/api/v1/invoices/{invoice_number}/pdf`. Accounting systems consume this."""
+
+    TOPIC = INVOICE_ISSUED
+
+    event_type: Literal["invoice.issued"] = INVOICE_ISSUED
+    schema_version: Literal[1] = 1
+
+    def key(self) -> bytes:
+        """The bill's target."""
+        return self.payload.target.encode()

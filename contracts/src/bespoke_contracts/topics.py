@@ -18,8 +18,10 @@ from bespoke_contracts.orders import (
     OrderSubmitted,
 )
 from bespoke_contracts.payments import (
+    INVOICE_ISSUED,
     PAYMENT_CLEARED,
     PAYMENT_REFUNDED,
+    InvoiceIssued,
     PaymentCleared,
     PaymentRefunded,
 )
@@ -43,6 +45,7 @@ EVENT_TYPES: Final[dict[str, type[Envelope]]] = {  # type: ignore[type-arg]
     ORDER_LATE: OrderLate,
     PAYMENT_CLEARED: PaymentCleared,
     PAYMENT_REFUNDED: PaymentRefunded,
+    INVOICE_ISSUED: InvoiceIssued,
     SHIPMENT_GROUPED: ShipmentGrouped,
     SHIPMENT_UNGROUPED: ShipmentUngrouped,
     SHIPMENT_STATUS_CHANGED: ShipmentStatusChanged,
@@ -70,6 +73,7 @@ PUBLISHERS: Final[dict[str, str]] = {
     ORDER_LATE: "orders",
     PAYMENT_CLEARED: "payments",
     PAYMENT_REFUNDED: "payments",
+    INVOICE_ISSUED: "payments",
     SHIPMENT_GROUPED: "shipping",
     SHIPMENT_UNGROUPED: "shipping",
     SHIPMENT_STATUS_CHANGED: "shipping",
@@ -85,6 +89,7 @@ CONSUMERS: Final[dict[str, tuple[str, ...]]] = {
         STAGE_REPORTED,
         SHIPMENT_STATUS_CHANGED,
         PAYMENT_REFUNDED,
+        INVOICE_ISSUED,
     ),
     "payments": (
         ORDER_SUBMITTED,

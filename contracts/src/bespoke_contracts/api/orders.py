@@ -178,6 +178,14 @@ class OrderResponse(BaseModel):
     refund: RefundView | None = Field(
         default=None, description="A cancelled paid order's refund (`amount`, `status`)."
     )
+    invoice_number: str | None = Field(
+        default=None,
+        description="Once paid: its latest invoice; the PDF is at "
+        "`/api/v1/invoices/{invoice_number}/pdf`.",
+    )
+    credit_note_number: str | None = Field(
+        default=None, description="Once refunded: its latest credit note."
+    )
 
 
 class OrderHistory(BaseModel):

@@ -38,7 +38,13 @@ async def test_an_order_submitted_message_records_its_email(
 def test_every_event_a_brand_hears_about_is_subscribed() -> None:
     topics = {event_type.TOPIC for event_type, _, _ in SUBSCRIPTIONS}
     # A floor scan reaches brands as the order stage it causes (`order.stage_changed`).
-    unheard = {"order.status_changed", "order.revised", "production.stage_reported"}
+    # An issued invoice is linked from the emails of the payment and the refund.
+    unheard = {
+        "order.status_changed",
+        "order.revised",
+        "production.stage_reported",
+        "invoice.issued",
+    }
     assert topics == set(EVENT_TYPES) - unheard
 
 

@@ -3,12 +3,15 @@ accepted by the caller; never once shipped; a payment after cancellation refunde
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from bespoke_contracts import (
+    InvoiceIssued,
+    InvoiceIssuedPayload,
     OrderStatus,
     OrderStatusChanged,
     PaymentRefunded,
@@ -180,6 +183,40 @@ async def test_a_payment_after_cancellation_launches_nothing_and_is_recorded(
     assert stored.payment_status is PaymentStatus.REFUNDED
     assert stored.refund is not None
     assert stored.refund.status is RefundStatus.SUCCEEDED
+
+
+async def test_issued_invoices_and_credit_notes_show_on_their_orders(fakes: Fakes) -> None:
+    order = await paid_order(fakes)
+    issued = InvoiceIssued(
+        account_id="acc_1",
+        correlation_id="i",
+        payload=InvoiceIssuedPayload(
+            invoice_number="INV-2026-000009",
+            kind="invoice",
+            invoice_id=f"inv_{order.order_number}",
+            target=order.order_number,
+            order_numbers=[order.order_number],
+            total=order.costs.total,
+            currency="EUR",
+            issued_at=datetime(2026, 3, 3, tzinfo=UTC),
+        ),
+    )
+    assert await handlers.on_invoice_issued(issued, fakes.deps) == [order.order_number]
+    assert await handlers.on_invoice_issued(issued, fakes.deps) == []
+    note = issued.model_copy(
+        update={
+            "event_id": uuid.uuid4(),
+            "payload": issued.payload.model_copy(
+                update={"invoice_number": "CN-2026-000002", "kind": "credit_note"}
+            ),
+        }
+    )
+    await handlers.on_invoice_issued(note, fakes.deps)
+    stored = await handlers.get_order("acc_1", order.order_number, fakes.deps)
+    assert (stored.invoice_number, stored.credit_note_number) == (
+        "INV-2026-000009",
+        "CN-2026-000002",
+    )
 
 
 def refund_event(order: Order, *, amount: int, fee: int) -> PaymentRefunded:

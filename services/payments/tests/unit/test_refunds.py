@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bespoke_contracts import (
+    InvoiceIssued,
     OrderStatus,
     OrderStatusChanged,
     OrderStatusChangedPayload,
@@ -99,6 +100,11 @@ async def test_a_paid_order_cancelled_is_refunded_once_less_its_fee(fakes: Fakes
     assert note.subtotal == bill.subtotal - 5_000
     assert note.vat == bill.vat - line_vat(5_000, 2100)
     assert sorted(fakes.issued.stored) == ["CN-2026-000001", "INV-2026-000001"]
+    published = [e.payload for e in fakes.invoices.published if isinstance(e, InvoiceIssued)]
+    assert [(p.invoice_number, p.kind, p.credits) for p in published] == [
+        ("INV-2026-000001", "invoice", None),  # once, though issued from two paths
+        ("CN-2026-000001", "credit_note", "INV-2026-000001"),
+    ]
 
 
 async def test_an_unpaid_cancelled_order_cannot_be_paid_and_a_late_payment_goes_back(

@@ -212,6 +212,10 @@ class Order:
     paid: bool = False
     """A payment for it cleared (even one that came after it was cancelled)."""
     refund: Refund | None = None
+    invoice_number: str | None = None
+    """The latest invoice issued for its payment (downloadable from the pool)."""
+    credit_note_number: str | None = None
+    """The latest credit note of its refund."""
     revision: int = field(default=0, compare=False)
     events: list[Envelope[Any]] = field(default_factory=list, compare=False)
 
@@ -628,6 +632,17 @@ class Order:
         self.production_stage, self.hold_reason = None, None
         if refund:
             self.refund = Refund(refund, fee.gross, self.costs.currency, RefundStatus.PENDING)
+
+    def record_invoice(self, event_id: str, number: str, kind: str) -> bool:
+        """An invoice (or credit note) listing this order was issued."""
+        if event_id in self.applied_events:
+            return False
+        if kind == "credit_note":
+            self.credit_note_number = number
+        else:
+            self.invoice_number = number
+        self._applied(event_id)
+        return True
 
     def apply_refund(
         self, event_id: str, amount: int, fee: int, currency: str, status: RefundStatus

@@ -78,6 +78,8 @@ def order_response(order: model.Order, now: datetime) -> OrderResponse:
         estimated_ship_date=order.estimated_ship_date,
         late=order.is_late(now),
         tracking=order.tracking,
+        invoice_number=order.invoice_number,
+        credit_note_number=order.credit_note_number,
         refund=(
             RefundView(
                 amount=order.refund.amount,

@@ -15,6 +15,7 @@ from bespoke_contracts import (
     Address,
     BillingInfo,
     Envelope,
+    InvoiceIssued,
     PaymentCleared,
     PaymentRefunded,
     ProductionStage,
@@ -438,6 +439,21 @@ async def on_payment_refunded(event: PaymentRefunded, deps: OrdersDeps) -> bool:
         ),
         deps,
     )
+
+
+async def on_invoice_issued(event: InvoiceIssued, deps: OrdersDeps) -> list[str]:
+    """Each order an issued invoice or credit note lists shows its number (idempotent)."""
+    issued, event_id = event.payload, str(event.event_id)
+    return [
+        n
+        for n in issued.order_numbers
+        if await _apply_event(
+            n,
+            event,
+            lambda order: order.record_invoice(event_id, issued.invoice_number, issued.kind),
+            deps,
+        )
+    ]
 
 
 async def on_shipment_grouped(event: ShipmentGrouped, deps: OrdersDeps) -> list[str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 
 from bespoke_contracts import (
+    InvoiceIssued,
     PaymentCleared,
     PaymentRefunded,
     ShipmentGrouped,
@@ -35,6 +36,11 @@ async def poison_on_refusal(work: Awaitable[object]) -> None:
 
 
 SUBSCRIPTIONS: list[Subscription[OrdersDeps]] = [
+    (
+        InvoiceIssued,
+        handlers.on_invoice_issued,
+        "Shows the number of each invoice and credit note issued on the orders it lists.",
+    ),
     (
         PaymentRefunded,
         handlers.on_payment_refunded,

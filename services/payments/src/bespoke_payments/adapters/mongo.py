@@ -52,6 +52,7 @@ def _fields(invoice: Invoice) -> Document:
         "paid_by": invoice.paid_by,
         "cancelled_orders": list(invoice.cancelled_orders),
         "refunds": [_refund_doc(r) for r in invoice.refunds],
+        "issued": list(invoice.issued),
         # For the sweep that makes refunds a crash or Stripe's absence left owed.
         "owes_refund": bool(invoice.refunds_owed),
     }
@@ -146,6 +147,7 @@ def from_document(doc: Document) -> Invoice:
         or (payment["payment_intent_id"] if payment and doc["status"] == "paid" else None),
         cancelled_orders=list(doc.get("cancelled_orders", [])),
         refunds=[_refund(r) for r in doc.get("refunds", [])],
+        issued=list(doc.get("issued", [])),
         revision=doc.get("revision", 0),
     )
 

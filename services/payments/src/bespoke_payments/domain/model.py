@@ -14,6 +14,8 @@ from typing import Any
 from bespoke_contracts import (
     BillingInfo,
     Envelope,
+    InvoiceIssued,
+    InvoiceIssuedPayload,
     OrderCosts,
     PaymentCleared,
     PaymentClearedPayload,
@@ -107,6 +109,8 @@ class Invoice:
     cancelled_orders: list[str] = field(default_factory=list)
     """Its orders that were cancelled: unpaid, the bill is void; paid, refunded."""
     refunds: list[Refund] = field(default_factory=list)
+    issued: list[str] = field(default_factory=list)
+    """Numbers of the invoices and credit notes issued from it, each published once."""
     applied_events: list[str] = field(default_factory=list)
     revision: int = 0
     events: list[Envelope[Any]] = field(default_factory=list, compare=False)
@@ -331,6 +335,32 @@ class Invoice:
             paid_at=self.paid_at,
             order_numbers=list(self.order_numbers),
         )
+
+    def record_issued(self, document: IssuedInvoice) -> bool:
+        """An invoice or credit note of this bill was issued: `invoice.issued`, once."""
+        if document.number in self.issued:
+            return False
+        self.issued.append(document.number)
+        self.events.append(
+            InvoiceIssued(
+                occurred_at=document.issued_at,
+                account_id=self.account_id,
+                correlation_id=document.source,
+                causation_id=document.payment_reference,
+                payload=InvoiceIssuedPayload(
+                    invoice_number=document.number,
+                    kind="credit_note" if document.kind == "credit_note" else "invoice",
+                    invoice_id=self.id,
+                    target=self.target,
+                    order_numbers=list(document.order_numbers),
+                    credits=document.credits,
+                    total=document.total,
+                    currency=document.currency,
+                    issued_at=document.issued_at,
+                ),
+            )
+        )
+        return True
 
     def payment_key(self) -> str:
         """Stripe idempotency key: one PaymentIntent per invoice version, however often asked."""

@@ -167,7 +167,7 @@ async def on_payment_cleared(event: PaymentCleared, deps: PaymentsDeps) -> Issue
         )
     except InvoiceNotPayable as error:
         raise PoisonMessage(str(error)) from error
-    return await deps.issued.issue(issued)
+    return await _issue(bill.id, issued, deps)
 
 
 async def on_order_status_changed(event: OrderStatusChanged, deps: PaymentsDeps) -> bool:
@@ -204,8 +204,10 @@ async def make_refunds(bill_id: str, deps: PaymentsDeps) -> list[str]:
         return []
     if bill.paid_by is None:
         raise InvoiceNotPayable(f"{bill_id} owes a refund but names no payment")
-    await deps.issued.issue(
-        bill.issue(seller=deps.seller, payment_reference=bill.paid_by, at=deps.clock.now())
+    await _issue(
+        bill.id,
+        bill.issue(seller=deps.seller, payment_reference=bill.paid_by, at=deps.clock.now()),
+        deps,
     )
     return [await _make(bill, refund, deps) for refund in bill.refunds_owed]
 
@@ -255,8 +257,8 @@ async def on_payment_refunded(event: PaymentRefunded, deps: PaymentsDeps) -> Iss
     if bill is None or bill.account_id != event.account_id or bill.paid_by is None:
         raise PoisonMessage(f"no paid bill {refund.invoice_id} of this brand for a refund")
     now = deps.clock.now()
-    invoice = await deps.issued.issue(
-        bill.issue(seller=deps.seller, payment_reference=bill.paid_by, at=now)
+    invoice = await _issue(
+        bill.id, bill.issue(seller=deps.seller, payment_reference=bill.paid_by, at=now), deps
     )
     try:
         note = bill.credit_note(
@@ -264,7 +266,15 @@ async def on_payment_refunded(event: PaymentRefunded, deps: PaymentsDeps) -> Iss
         )
     except (InvoiceNotPayable, StopIteration) as error:
         raise PoisonMessage(f"refund {refund.refund_id}: {error}") from error
-    return await deps.issued.issue(note)
+    return await _issue(bill.id, note, deps)
+
+
+async def _issue(bill_id: str, document: IssuedInvoice, deps: PaymentsDeps) -> IssuedInvoice:
+    """Number and store an invoice or credit note (once per source), then publish it from
+    its bill (once per number): a crash in between publishes it on the retry."""
+    issued = await deps.issued.issue(document)
+    await _change(bill_id, lambda bill: bill.record_issued(issued), deps)
+    return issued
 
 
 async def invoices_of(

@@ -7,7 +7,8 @@ const path = `/orders/${encodeURIComponent(number)}`;
 async function render() {
   const [order, history] = await Promise.all([api("GET", path), api("GET", path + "/history")]);
   const spec = order.specification;
-  document.getElementById("order-status").replaceChildren(badge(order.status), " ", h("span", { class: `badge ${order.payment_status}`, id: "payment-status" }, PAYMENT[order.payment_status]));
+  document.getElementById("order-status").replaceChildren(badge(order.status));
+  document.getElementById("order-payment").replaceChildren(h("span", { class: `badge ${order.payment_status}`, id: "payment-status" }, PAYMENT[order.payment_status]));
   pairsDl(document.getElementById("spec"), [
     ["Design", `${spec.design_name} (v${order.design_version})`], ["Style", label(spec.style)],
     ["Construction", label(spec.construction)], ["Last", spec.last], ["Sole unit", label(spec.sole_unit)],

@@ -87,6 +87,9 @@ function row(order) {
     cell("Payment", {}, h("span", { class: `badge ${order.payment_status}` }, PAYMENT[order.payment_status] || order.payment_status)),
     cell("Pairs", { class: "num" }, order.pairs),
     cell("Total", { class: "num" }, money(order.costs.total, order.costs.currency)),
+    cell("Invoice", {}, order.invoice_number
+      ? h("a", { href: `/api/v1/invoices/${encodeURIComponent(order.invoice_number)}/pdf`, download: `${order.invoice_number}.pdf`, "aria-label": `Invoice ${order.invoice_number} of ${order.order_number} (PDF)` }, order.invoice_number)
+      : "—"),
     cell("Tracking", {}, tracking),
   );
 }
