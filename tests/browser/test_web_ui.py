@@ -174,6 +174,9 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     await expect(page.locator("#summary")).to_contain_text("Subtotal (net)")
     await expect(page.locator("#summary")).to_contain_text("VAT 21 %")  # billed in Spain
     await expect(page.locator("#summary")).to_contain_text("Spanish VAT (IVA) 21 %")
+    # Over EUR 1,499 it may be paid in two halves; this brand pays all of it at once.
+    await expect(page.locator("#deposit-offer")).to_contain_text("due before shipping")
+    await expect(page.get_by_role("button", name=re.compile(r"^Pay the deposit"))).to_be_visible()
     await page.get_by_role("button", name="Pay now").click()
     await expect(page.get_by_text("Card payment (Stripe test mode)")).to_be_visible()
     await shot(page, "08-pay")

@@ -16,6 +16,7 @@ import httpx
 import pytest
 from pypdf import PdfReader
 
+from bespoke.payments import simulate_success
 from bespoke.stack.config import StackConfig
 from bespoke_contracts.formatting import money
 from bespoke_contracts.vat import line_vat
@@ -245,3 +246,63 @@ async def test_finance_cancels_paid_orders_only(
         cancelled = await finance.post(f"/orders/{paid}/cancel")
         assert cancelled.status_code == 200, cancelled.text
         assert cancelled.json()["refund"]["status"] == "pending"
+
+
+async def test_a_deposit_launches_production_and_the_balance_is_due_before_shipping(
+    running_system: StackConfig, api: httpx.AsyncClient, design: dict[str, Any], unique: str
+) -> None:
+    body = checkout_body("halves@e2e.example", design, sizes={"42": 4, "43": 4})
+    number = (await api.post("/orders", json=body, headers=key())).json()["order_number"]
+    page = await until(lambda: _pay_page(api, number))
+    total, deposit = page["total"], (page["total"] + 1) // 2
+    assert total >= 149_900, "the design's 8 pairs reach the deposit minimum"
+    assert (page["deposit"], page["balance"]) == (deposit, total - deposit)
+    early = await api.post(f"/orders/{number}/payment", json={"amount": "balance"})
+    assert early.status_code == 409, "no balance before the deposit"
+
+    started = await api.post(f"/orders/{number}/payment", json={"amount": "deposit"})
+    assert started.status_code == 200, started.text
+    assert started.json()["amount"] == deposit
+    assert (await simulate_success(number))["outcome"] == "deposit cleared"
+    launched = await until(functools.partial(_payment_status, api, number, "deposit_paid"))
+    assert (launched["status"], launched["balance_due"]) == ("work_in_process", total - deposit)
+    [deposit_invoice] = await until(functools.partial(documents_of, api, number, "invoice"))
+    assert (deposit_invoice["part"], deposit_invoice["total"]) == ("deposit", deposit)
+
+    floor = create_operator(f"halves-floor-{unique}@factory.example", "production")
+    dock = create_operator(f"halves-dock-{unique}@factory.example", "shipping")
+    ups = {"carrier": "ups", "tracking_number": "1Z999AA10123456784"}
+    async with (
+        operator_client(running_system, floor) as ops,
+        operator_client(running_system, dock) as shipping,
+    ):
+        for stage in ("quality_check", "ready_to_ship"):
+            assert (
+                await ops.post(f"/orders/{number}/stage", json={"stage": stage})
+            ).status_code == 200
+        held = (await api.get(f"/orders/{number}")).json()
+        assert (held["production_stage"], held["hold_reason"]) == ("on_hold", "awaiting_balance")
+        refused = await shipping.post(f"/shipments/shp_{number}/ship", json=ups)
+        assert refused.status_code == 409, "a balance is owed"
+
+        balance = await api.post(f"/orders/{number}/payment", json={"amount": "balance"})
+        assert balance.json()["amount"] == total - deposit
+        assert (await simulate_success(number))["outcome"] == "cleared"
+        paid = await until(functools.partial(_payment_status, api, number, "paid"))
+        await until(functools.partial(_at, api, number, "ready_to_ship"))
+        assert paid["balance_due"] is None
+
+        async def ships() -> bool:
+            answer = await shipping.post(f"/shipments/shp_{number}/ship", json=ups)
+            return answer.status_code == 200
+
+        await until(ships)
+    invoices = await until(lambda: _documents_when(api, number, lambda found: len(found) == 2))
+    final = next(i for i in invoices if i["part"] == "balance")
+    assert final["total"] == total - deposit
+    assert deposit_invoice["invoice_number"] in final["adjustment_label"]
+
+
+async def _documents_when(api: httpx.AsyncClient, number: str, test: Any) -> Any:
+    found = await documents_of(api, number, "invoice")
+    return found if test(found) else None

@@ -7,6 +7,7 @@ from typing import Annotated, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from bespoke_contracts.deposits import Part
 from bespoke_contracts.envelope import Envelope
 from bespoke_contracts.orders import OrderNumber
 
@@ -29,6 +30,11 @@ class PaymentClearedPayload(BaseModel):
     payment_intent_id: str = Field(description="Stripe PaymentIntent id.")
     paid_at: AwareDatetime = Field(description="When Stripe reported the payment as succeeded.")
     contact_email: str = Field(description="Billing email of the brand, for the receipt.")
+    part: Part = Field(
+        default="full",
+        description="What it paid of the bill: `full`; `deposit` (half, rounded up: "
+        "production starts, the balance is due before shipping); `balance` (the rest).",
+    )
 
 
 class PaymentCleared(Envelope[PaymentClearedPayload]):

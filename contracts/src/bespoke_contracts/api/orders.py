@@ -178,6 +178,10 @@ class OrderResponse(BaseModel):
     refund: RefundView | None = Field(
         default=None, description="A cancelled paid order's refund (`amount`, `status`)."
     )
+    balance_due: int | None = Field(
+        default=None,
+        description="With a deposit paid: the balance still to pay before it ships.",
+    )
     invoice_number: str | None = Field(
         default=None,
         description="Once paid: its latest invoice; the PDF is at "

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from bespoke_contracts.api.query import QueryString
 
@@ -13,7 +15,7 @@ class PayPage(BaseModel):
     invoice_id: str
     target: str = Field(description="The order number (or shipping group id) paid.")
     order_numbers: list[str]
-    status: str = Field(description="`open`, `paid` or `void`.")
+    status: str = Field(description="`open`, `deposit_paid`, `paid` or `void`.")
     version: int = Field(description="Bumped when the amount changes.")
     manufacturing: int = Field(description="Integer minor units.")
     shipping: int = Field(description="Integer minor units.")
@@ -25,7 +27,36 @@ class PayPage(BaseModel):
     total: int = Field(description="`subtotal + vat`, integer minor units: what is paid.")
     currency: str
     payment_intent_id: str | None = None
+    payment_part: str | None = Field(
+        default=None,
+        description="What the started PaymentIntent pays: `full`, `deposit`, `balance`.",
+    )
+    payment_amount: int | None = Field(
+        default=None, description="What the started PaymentIntent asks, minor units."
+    )
     paid_at: str | None = None
+    deposit: int | None = Field(
+        default=None,
+        description="Offered when `total` is at least EUR 1,499.00: half of it, rounded up "
+        'to the cent; pay it with `{"amount": "deposit"}` to start production.',
+    )
+    balance: int | None = Field(
+        default=None,
+        description="`total - deposit`: due before shipping; with the deposit paid, what "
+        "is left to pay.",
+    )
+    deposit_paid: int = Field(default=0, description="The deposit paid so far, minor units.")
+
+
+class PaymentRequest(BaseModel):
+    """What to pay of the bill: without a body (or `amount` null), all that is left."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    amount: Literal["deposit", "balance"] | None = Field(
+        default=None,
+        description="`deposit` (offered from EUR 1,499.00) or, once it is paid, `balance`.",
+    )
 
 
 class StartedPayment(BaseModel):
@@ -87,6 +118,15 @@ class InvoiceView(BaseModel):
     cancellation_fee: int = Field(
         default=0, description="A credit note's cancellation fee kept, net (deducted)."
     )
+    part: str = Field(
+        default="full",
+        description="What its payment paid: `full`, `deposit` (the lines, less the balance "
+        "invoiced later) or `balance` (the lines, less the deposit invoiced before).",
+    )
+    adjustment: int = Field(
+        default=0, description="Net, signed, added to the lines (see `adjustment_label`)."
+    )
+    adjustment_label: str = Field(default="", description="What `adjustment` is.")
     pdf: str = Field(description="Where its PDF is: `/api/v1/invoices/{invoice_number}/pdf`.")
 
 

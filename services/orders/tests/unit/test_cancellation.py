@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 
 from bespoke_contracts import (
+    HoldReason,
     InvoiceIssued,
     InvoiceIssuedPayload,
     OrderStatus,
     OrderStatusChanged,
+    PaymentCleared,
     PaymentRefunded,
     PaymentRefundedPayload,
     ProductionStage,
@@ -240,3 +242,64 @@ def refund_event(order: Order, *, amount: int, fee: int) -> PaymentRefunded:
             contact_email="ops@norte.example",
         ),
     )
+
+
+def halves(orders: list[Order], part: str, amount: int) -> PaymentCleared:
+    event = payment_cleared(orders, amount=amount)
+    return event.model_copy(update={"payload": event.payload.model_copy(update={"part": part})})
+
+
+async def test_a_deposit_launches_and_the_balance_is_due_before_it_ships(fakes: Fakes) -> None:
+    order = (await handlers.check_out(checkout(key="dep", sizes={"42": 8}), fakes.deps)).order
+    total = order.costs.total
+    deposit = (total + 1) // 2
+    assert total >= 149_900
+
+    assert await handlers.on_payment_cleared(halves([order], "deposit", total), fakes.deps) == []
+    assert await handlers.on_payment_cleared(halves([order], "deposit", deposit), fakes.deps)
+    stored = await handlers.get_order("acc_1", order.order_number, fakes.deps)
+    assert (stored.status, stored.production_stage) == (
+        OrderStatus.WORK_IN_PROCESS,
+        ProductionStage.QUEUED,
+    )
+    assert stored.payment_status is PaymentStatus.DEPOSIT_PAID
+    assert stored.balance_due == total - deposit
+
+    await at(fakes, order, ProductionStage.QUALITY_CHECK)
+    await at(fakes, order, ProductionStage.READY_TO_SHIP)  # finished, but the balance is owed
+    held = await handlers.get_order("acc_1", order.order_number, fakes.deps)
+    assert (held.production_stage, held.hold_reason) == (
+        ProductionStage.ON_HOLD,
+        HoldReason.AWAITING_BALANCE,
+    )
+    with pytest.raises(OrderStateConflict, match="waits for its balance"):
+        await at(fakes, order, ProductionStage.FINISHING)
+
+    balance = halves([held], "balance", total - deposit)
+    assert await handlers.on_payment_cleared(balance, fakes.deps) == [order.order_number]
+    assert await handlers.on_payment_cleared(balance, fakes.deps) == []
+    paid = await handlers.get_order("acc_1", order.order_number, fakes.deps)
+    assert (paid.production_stage, paid.hold_reason) == (ProductionStage.READY_TO_SHIP, None)
+    assert paid.payment_status is PaymentStatus.PAID
+    with pytest.raises(OrderStateConflict, match="two halves"):
+        await handlers.cancel_order(
+            "acc_1", order.order_number, "req-c", fakes.deps, accept_fee=True
+        )
+
+
+async def test_a_deposit_paid_order_cancelled_gets_its_deposit_back_less_the_fee(
+    fakes: Fakes,
+) -> None:
+    order = (await handlers.check_out(checkout(key="dep2", sizes={"42": 8}), fakes.deps)).order
+    deposit = (order.costs.total + 1) // 2
+    await handlers.on_payment_cleared(halves([order], "deposit", deposit), fakes.deps)
+    await at(fakes, order, ProductionStage.RECEIVED)
+    fee = 4_000 + line_vat(4_000, order.costs.vat_rate_bp)
+
+    cancelled = await handlers.cancel_order(
+        "acc_1", order.order_number, "req-c", fakes.deps, accept_fee=True
+    )
+
+    assert cancelled.refund is not None
+    assert cancelled.refund.amount == deposit - fee
+    assert cancelled.payment_status is PaymentStatus.PARTIALLY_REFUNDED

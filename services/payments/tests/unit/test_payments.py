@@ -190,7 +190,11 @@ async def fakes() -> Fakes:
 
 
 def webhook(
-    invoice: Invoice, amount: int | None = None, timestamp: int | None = None, secret: str = SECRET
+    invoice: Invoice,
+    amount: int | None = None,
+    timestamp: int | None = None,
+    secret: str = SECRET,
+    part: str = "full",
 ) -> tuple[bytes, str, dict[str, Any]]:
     assert invoice.payment is not None
     event = succeeded_event(
@@ -201,6 +205,7 @@ def webhook(
             "invoice_id": invoice.id,
             "version": invoice.version,
             "target": invoice.target,
+            "payment_part": part,
         },
         amount,
     )
@@ -336,7 +341,7 @@ async def test_an_amount_mismatch_is_flagged_not_cleared(fakes: Fakes) -> None:
 
     stored = fakes.invoices.stored["inv_BF-000007"]
     assert stored.status is InvoiceStatus.OPEN
-    assert "paid 100 EUR, invoice is 41500 EUR" in stored.flagged[0]
+    assert "paid 100 EUR, full due is 41500 EUR" in stored.flagged[0]
     assert fakes.invoices.published == []
 
 

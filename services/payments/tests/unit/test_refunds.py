@@ -15,6 +15,7 @@ from bespoke_contracts import (
     OrderStatus,
     OrderStatusChanged,
     OrderStatusChangedPayload,
+    PaymentCleared,
     PaymentRefunded,
     RefundReason,
     RefundStatus,
@@ -218,3 +219,79 @@ async def test_refund_webhooks_move_the_refund_once(fakes: Fakes) -> None:
     )
     assert confirmed.payload.previous_status is RefundStatus.PENDING
     assert await handlers.on_payment_refunded(confirmed, fakes.deps) is None  # no second note
+
+
+async def test_a_bill_from_1499_is_paid_in_two_halves_each_with_its_invoice(
+    fakes: Fakes,
+) -> None:
+    await handlers.on_order_submitted(
+        examples.order_submitted("BF-000010", sizes={"42": 8}, vat=SPANISH_VAT), fakes.deps
+    )
+    bill = fakes.invoices.stored["inv_BF-000010"]
+    deposit = (bill.total + 1) // 2
+    assert bill.deposit == deposit
+    with pytest.raises(InvoiceNotPayable, match="no deposit paid"):
+        await handlers.start_payment("acc_1", "BF-000010", fakes.deps, "balance")
+
+    paying = await handlers.start_payment("acc_1", "BF-000010", fakes.deps, "deposit")
+    assert paying.payment is not None
+    assert paying.payment.part == "deposit"
+    payload, signature, _ = webhook(paying, amount=deposit, part="deposit")
+    assert await handlers.handle_webhook(payload, signature, fakes.deps) == "deposit cleared"
+    assert bill.status is InvoiceStatus.DEPOSIT_PAID
+    [first] = [e for e in fakes.invoices.published if isinstance(e, PaymentCleared)]
+    assert (first.payload.part, first.payload.amount) == ("deposit", deposit)
+    deposit_invoice = await handlers.on_payment_cleared(first, fakes.deps)
+    assert (deposit_invoice.part, deposit_invoice.total) == ("deposit", deposit)
+    with pytest.raises(InvoiceNotPayable, match="deposit of BF-000010 is paid"):
+        await handlers.start_payment("acc_1", "BF-000010", fakes.deps, "deposit")
+
+    balance = await handlers.start_payment("acc_1", "BF-000010", fakes.deps)  # what is left
+    assert balance.payment is not None
+    assert balance.payment.part == "balance"
+    payload, signature, _ = webhook(balance, amount=bill.total - deposit, part="balance")
+    assert await handlers.handle_webhook(payload, signature, fakes.deps) == "cleared"
+    assert fakes.invoices.stored["inv_BF-000010"].status is InvoiceStatus.PAID
+    [_, second] = [e for e in fakes.invoices.published if isinstance(e, PaymentCleared)]
+    final = await handlers.on_payment_cleared(second, fakes.deps)
+    assert (final.part, final.total) == ("balance", bill.total - deposit)
+    assert deposit_invoice.number in final.adjustment_label
+    assert final.vat + deposit_invoice.vat == bill.vat  # VAT invoiced once, in two parts
+    assert final.subtotal + deposit_invoice.subtotal == bill.subtotal
+
+
+async def test_a_deposit_below_the_minimum_is_refused_and_a_wrong_half_is_flagged(
+    fakes: Fakes,
+) -> None:
+    with pytest.raises(InvoiceNotPayable, match="offered from"):
+        await handlers.start_payment("acc_1", "BF-000007", fakes.deps, "deposit")
+    await handlers.on_order_submitted(
+        examples.order_submitted("BF-000011", sizes={"42": 8}), fakes.deps
+    )
+    paying = await handlers.start_payment("acc_1", "BF-000011", fakes.deps, "deposit")
+    payload, signature, _ = webhook(paying, amount=1_000, part="deposit")
+    assert await handlers.handle_webhook(payload, signature, fakes.deps) == "flagged"
+
+
+async def test_a_cancelled_order_with_only_its_deposit_paid_gets_the_deposit_back(
+    fakes: Fakes,
+) -> None:
+    await handlers.on_order_submitted(
+        examples.order_submitted("BF-000012", sizes={"42": 8}), fakes.deps
+    )
+    bill = fakes.invoices.stored["inv_BF-000012"]
+    paying = await handlers.start_payment("acc_1", "BF-000012", fakes.deps, "deposit")
+    payload, signature, _ = webhook(paying, amount=bill.deposit, part="deposit")
+    await handlers.handle_webhook(payload, signature, fakes.deps)
+
+    await handlers.on_order_status_changed(cancelled("BF-000012", fee=5_000), fakes.deps)
+
+    [(intent, amount, _)] = fakes.stripe.refunds.values()
+    assert (intent, amount) == (bill.deposit_paid_by, bill.deposit_paid - 5_000)
+    assert not bill.payable  # its balance is not asked any more
+    [made] = refunded(fakes)
+    note = await handlers.on_payment_refunded(made, fakes.deps)
+    assert note is not None
+    assert note.total == bill.deposit_paid - 5_000
+    deposit_invoice = next(i for i in fakes.issued.stored.values() if i.part == "deposit")
+    assert note.credits == deposit_invoice.number

@@ -8,13 +8,14 @@ from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import State
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.spec import Example
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from bespoke_contracts.api.payments import (
     INVOICE_NUMBER_PATTERN,
     InvoicePage,
     InvoiceQuery,
     InvoiceView,
+    PaymentRequest,
     PayPage,
     StartedPayment,
 )
@@ -60,15 +61,21 @@ class OrderPaymentController(Controller):
         status_code=200,
         responses={
             200: documented(StartedPayment, "A Stripe PaymentIntent to confirm with Stripe.js."),
-            **public_problems(401, 404, 409, 503),
+            **public_problems(401, 404, 409, 422, 503),
         },
     )
     async def start(
-        self, order_number: OrderNumberPath, upstream: OwningService
+        self,
+        order_number: OrderNumberPath,
+        upstream: OwningService,
+        data: JSONBody[PaymentRequest | None] = None,
     ) -> Response[bytes]:
-        """Start paying with Stripe. Asking again returns the same PaymentIntent; a paid or
-        void invoice is 409. The order moves to Work In Process when Stripe reports success."""
-        return await upstream.call("POST", f"/{order_number}/payment")
+        """Start paying with Stripe: all of it, or (from a `total` of EUR 1,499.00)
+        `{"amount": "deposit"}`, half, which launches production, then `{"amount":
+        "balance"}`, due before shipping. Asking again returns the same PaymentIntent; a
+        paid or void invoice is 409. The order moves to Work In Process when Stripe
+        reports success."""
+        return await upstream.call("POST", f"/{order_number}/payment", body=data)
 
 
 class GroupPaymentController(Controller):
@@ -97,12 +104,18 @@ class GroupPaymentController(Controller):
         status_code=200,
         responses={
             200: documented(StartedPayment, "A Stripe PaymentIntent for the whole group."),
-            **public_problems(401, 404, 409, 503),
+            **public_problems(401, 404, 409, 422, 503),
         },
     )
-    async def start(self, group_id: GroupPath, upstream: OwningService) -> Response[bytes]:
-        """One payment for the whole group; every order moves to Work In Process when it clears."""
-        return await upstream.call("POST", f"/{group_id}/payment")
+    async def start(
+        self,
+        group_id: GroupPath,
+        upstream: OwningService,
+        data: JSONBody[PaymentRequest | None] = None,
+    ) -> Response[bytes]:
+        """One payment for the whole group (or its deposit, then its balance, as for an
+        order); every order moves to Work In Process when it clears."""
+        return await upstream.call("POST", f"/{group_id}/payment", body=data)
 
 
 InvoiceNumberPath = Annotated[

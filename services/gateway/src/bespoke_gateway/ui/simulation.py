@@ -25,7 +25,8 @@ def succeeded_event(invoice: Mapping[str, Any], amount: int | None = None) -> di
     """A `payment_intent.succeeded` event as Stripe sends it, for an invoice's payment
     (the Pay page's `invoice_id`, `version`, `target`, `total`, `currency` and
     `payment_intent_id`)."""
-    paid = invoice["total"] if amount is None else amount
+    paid = (invoice.get("payment_amount") or invoice["total"]) if amount is None else amount
+    part = invoice.get("payment_part") or "full"
     return {
         "id": f"evt_sim_{uuid.uuid4().hex[:24]}",
         "object": "event",
@@ -45,6 +46,7 @@ def succeeded_event(invoice: Mapping[str, Any], amount: int | None = None) -> di
                     "invoice_id": invoice["invoice_id"],
                     "invoice_version": str(invoice["version"]),
                     "target": invoice["target"],
+                    **({"part": part} if part != "full" else {}),
                 },
             }
         },

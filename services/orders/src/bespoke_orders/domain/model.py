@@ -39,6 +39,7 @@ from bespoke_contracts import (
     is_order_number,
 )
 from bespoke_contracts.api.orders import PaymentStatus
+from bespoke_contracts.deposits import Part, due_for
 from bespoke_contracts.vat import vat_on_lines
 from bespoke_orders.domain import cancellation, production
 from bespoke_orders.domain.errors import (
@@ -212,6 +213,9 @@ class Order:
     paid: bool = False
     """A payment for it cleared (even one that came after it was cancelled)."""
     refund: Refund | None = None
+    balance_due: int = 0
+    """Paid in two halves and only the deposit yet: what it still owes before it ships."""
+    paid_in_halves: bool = False
     invoice_number: str | None = None
     """The latest invoice issued for its payment (downloadable from the pool)."""
     credit_note_number: str | None = None
@@ -230,14 +234,16 @@ class Order:
         cancellation fee was kept) once its money goes back."""
         if self.refund is not None and self.refund.status in REFUND_SETTLED:
             return PaymentStatus.PARTIALLY_REFUNDED if self.refund.fee else PaymentStatus.REFUNDED
+        if self.balance_due and self.status is not OrderStatus.CANCELLED:
+            return PaymentStatus.DEPOSIT_PAID
         return PaymentStatus.PAID if self.paid or self.status in LAUNCHED else PaymentStatus.UNPAID
 
     @property
     def amount_paid(self) -> int:
-        """What its payment paid for it (its share, when paid with its shipping group)."""
-        return self.amount_due(
-            self.shipping_group.group_id if self.shipping_group else self.order_number
-        )
+        """What its payments paid for it (its share, when paid with its shipping group;
+        less the balance, when only the deposit is paid)."""
+        target = self.shipping_group.group_id if self.shipping_group else self.order_number
+        return self.amount_due(target) - self.balance_due
 
     def cancellation_fee(self) -> cancellation.Fee:
         """What cancelling it now keeps: nothing unless the floor has received it."""
@@ -401,9 +407,28 @@ class Order:
                 f"order {self.order_number} is {self.status.value}; only orders in process "
                 "move through production stages"
             )
+        if self.hold_reason is HoldReason.AWAITING_BALANCE:
+            if to is ProductionStage.READY_TO_SHIP:
+                return False  # it is finished already, and waits for its balance
+            raise OrderStateConflict(
+                f"order {self.order_number} is finished and waits for its balance "
+                f"({self.balance_due} {self.costs.currency}) before it ships"
+            )
         move = production.stage_move(self.order_number, self.production_stage, to, note)
         if move is None:
             return False
+        if move.to is ProductionStage.READY_TO_SHIP and self.balance_due:
+            self.hold_reason = HoldReason.AWAITING_BALANCE
+            self._enter_stage(
+                ProductionStage.ON_HOLD,
+                cause,
+                now,
+                correlation_id,
+                actor=actor,
+                note="finished: it ships once its balance is paid",
+                station=station,
+            )
+            return True
         self._enter_stage(
             move.to,
             cause,
@@ -455,17 +480,32 @@ class Order:
         self._move(OrderStatus.DELIVERED, cause, now, correlation_id)
         return True
 
-    def mark_paid(self, event_id: str, correlation_id: str, now: datetime) -> bool:
+    def mark_paid(
+        self,
+        event_id: str,
+        correlation_id: str,
+        now: datetime,
+        part: Part = "full",
+        balance: int = 0,
+    ) -> bool:
         """Payment cleared: launch to production (Work In Process).
 
-        It enters the queue for the floor, with its launch day and estimated ship date.
-        Idempotent: an event already applied changes nothing (returns False), and so does a
-        payment for an order already launched. A payment for an order already cancelled
-        launches nothing: it is recorded, and the payments service refunds it in full.
+        It enters the queue for the floor, with its launch day and estimated ship date;
+        a deposit launches it too, and ``balance`` stays due before it ships. The balance
+        paid releases it if it waits at ready to ship for it. Idempotent: an event already
+        applied changes nothing (returns False), and so does a payment for an order
+        already launched. A payment for an order already cancelled launches nothing: it
+        is recorded, and the payments service refunds it.
         """
-        if event_id in self.applied_events or self.status in LAUNCHED:
+        if event_id in self.applied_events:
+            return False
+        if part == "balance":
+            return self._balance_paid(event_id, correlation_id, now)
+        if self.status in LAUNCHED:
             return False
         self.paid = True
+        if part == "deposit":
+            self.paid_in_halves, self.balance_due = True, balance
         if self.status is OrderStatus.CANCELLED:
             self.history.append(
                 StatusChange(
@@ -481,6 +521,21 @@ class Order:
         self.wip_started_at = now
         self._enter_stage(ProductionStage.QUEUED, f"event:{event_id}", now, correlation_id)
         self._applied(event_id)
+        return True
+
+    def _balance_paid(self, event_id: str, correlation_id: str, now: datetime) -> bool:
+        if not self.balance_due:
+            return False
+        self.balance_due = 0
+        self._applied(event_id)
+        if self.hold_reason is HoldReason.AWAITING_BALANCE:
+            self._enter_stage(
+                ProductionStage.READY_TO_SHIP,
+                f"event:{event_id}",
+                now,
+                correlation_id,
+                note="the balance is paid: it ships",
+            )
         return True
 
     def revise(
@@ -606,6 +661,11 @@ class Order:
             return
         if self.status is not OrderStatus.WORK_IN_PROCESS:
             self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id, actor)
+        if self.paid_in_halves and not self.balance_due:
+            raise OrderStateConflict(
+                f"order {self.order_number} was paid in two halves: its refund spans both "
+                "payments, so the factory's finance team cancels it (contact the factory)"
+            )
         fee = self.cancellation_fee()
         paid = self.amount_paid
         refund = max(0, paid - fee.gross)
@@ -728,13 +788,21 @@ def check_out(
     return order
 
 
-def payment_problem(target: str, amount: int, currency: str, orders: list[Order]) -> str | None:
+def payment_problem(
+    target: str, amount: int, currency: str, orders: list[Order], part: Part = "full"
+) -> str | None:
     """Why a cleared payment for ``target`` (an order number or a shipping group id)
     cannot start production of ``orders``, or None when it pays exactly what they cost
-    now. Production never starts on a payment for an old price or for someone else's
-    order: a mismatch is flagged for a person, never applied. ``PaymentAheadOfGroup``
-    when the group's own event has not reached an order yet (retried)."""
-    pending = [o for o in orders if o.status is OrderStatus.PENDING_PAYMENT]
+    now (all of it, its deposit, or the balance after it). Production never starts on a
+    payment for an old price or for someone else's order: a mismatch is flagged for a
+    person, never applied. ``PaymentAheadOfGroup`` when the group's own event has not
+    reached an order yet (retried)."""
+    waiting = (
+        [o for o in orders if o.balance_due]
+        if part == "balance"
+        else [o for o in orders if o.status is OrderStatus.PENDING_PAYMENT]
+    )
+    pending = waiting
     if not pending:
         return None  # already applied (or cancelled): nothing to start
     if not is_order_number(target):
@@ -746,7 +814,7 @@ def payment_problem(target: str, amount: int, currency: str, orders: list[Order]
     elif [o.order_number for o in orders] != [target]:
         return f"a payment for order {target} names other orders"
     currencies = {o.costs.currency for o in orders}
-    due = sum(o.amount_due(target) for o in orders)
+    due = due_for(part, sum(o.amount_due(target) for o in orders))
     if currencies != {currency} or amount != due:
         return f"paid {amount} {currency}, due {due} {'/'.join(sorted(currencies))}"
     return None

@@ -78,6 +78,7 @@ def order_response(order: model.Order, now: datetime) -> OrderResponse:
         estimated_ship_date=order.estimated_ship_date,
         late=order.is_late(now),
         tracking=order.tracking,
+        balance_due=order.balance_due or None,
         invoice_number=order.invoice_number,
         credit_note_number=order.credit_note_number,
         refund=(

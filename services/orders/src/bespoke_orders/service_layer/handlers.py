@@ -28,6 +28,7 @@ from bespoke_contracts import (
     order_sequence,
 )
 from bespoke_contracts.api.design import EstimateRequest
+from bespoke_contracts.deposits import paid_share
 from bespoke_orders.domain import checkout, model
 from bespoke_orders.domain.errors import (
     ConcurrentChange,
@@ -410,7 +411,7 @@ async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[st
     order: a redelivered or duplicate event changes nothing. Returns the orders changed."""
     event_id, now, paid = str(event.event_id), deps.clock.now(), event.payload
     orders = [await _order_of(n, event, deps) for n in paid.order_numbers]
-    problem = model.payment_problem(paid.target, paid.amount, paid.currency, orders)
+    problem = model.payment_problem(paid.target, paid.amount, paid.currency, orders, paid.part)
     if problem is not None:
         log.warning("payment %s not applied: %s", paid.payment_intent_id, problem)
         for number in paid.order_numbers:
@@ -418,11 +419,24 @@ async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[st
                 number, event, lambda order: order.flag_payment(event_id, problem), deps
             )
         return []
+    # A deposit pays part of each order's due (rounded down); the rest is its balance.
+    dues = {o.order_number: o.amount_due(paid.target) for o in orders}
+    whole = sum(dues.values())
+    balances = {n: due - paid_share(due, whole, paid.amount) for n, due in dues.items()}
     return [
         n
         for n in event.payload.order_numbers
         if await _apply_event(
-            n, event, lambda order: order.mark_paid(event_id, event.correlation_id, now), deps
+            n,
+            event,
+            lambda order: order.mark_paid(
+                event_id,
+                event.correlation_id,
+                now,
+                paid.part,
+                balances[order.order_number] if paid.part == "deposit" else 0,
+            ),
+            deps,
         )
     ]
 

@@ -41,6 +41,7 @@ def _fields(invoice: Invoice) -> Document:
                 "payment_intent_id": invoice.payment.payment_intent_id,
                 "client_secret": invoice.payment.client_secret,
                 "invoice_version": invoice.payment.invoice_version,
+                "part": invoice.payment.part,
             }
             if invoice.payment
             else None
@@ -50,6 +51,9 @@ def _fields(invoice: Invoice) -> Document:
         "superseded_by": invoice.superseded_by,
         "applied_events": list(invoice.applied_events),
         "paid_by": invoice.paid_by,
+        "deposit_paid": invoice.deposit_paid,
+        "deposit_paid_by": invoice.deposit_paid_by,
+        "deposit_paid_at": invoice.deposit_paid_at,
         "cancelled_orders": list(invoice.cancelled_orders),
         "refunds": [_refund_doc(r) for r in invoice.refunds],
         "issued": list(invoice.issued),
@@ -66,6 +70,7 @@ def _refund_doc(refund: Refund) -> Document:
         "fee": refund.fee,
         "reason": refund.reason.value,
         "owed_at": refund.owed_at,
+        "payment_intent_id": refund.payment_intent_id,
         "stripe_refund_id": refund.stripe_refund_id,
         "status": refund.status.value if refund.status else None,
         "updated_at": refund.updated_at,
@@ -80,6 +85,7 @@ def _refund(doc: Document) -> Refund:
         fee=doc["fee"],
         reason=RefundReason(doc["reason"]),
         owed_at=doc["owed_at"].replace(tzinfo=UTC),
+        payment_intent_id=doc.get("payment_intent_id"),
         stripe_refund_id=doc.get("stripe_refund_id"),
         status=RefundStatus(doc["status"]) if doc.get("status") else None,
         updated_at=doc["updated_at"].replace(tzinfo=UTC) if doc.get("updated_at") else None,
@@ -134,7 +140,10 @@ def from_document(doc: Document) -> Invoice:
         status=InvoiceStatus(doc["status"]),
         version=doc["version"],
         payment=Payment(
-            payment["payment_intent_id"], payment["client_secret"], payment["invoice_version"]
+            payment["payment_intent_id"],
+            payment["client_secret"],
+            payment["invoice_version"],
+            payment.get("part", "full"),
         )
         if payment
         else None,
@@ -145,11 +154,18 @@ def from_document(doc: Document) -> Invoice:
         # A bill paid before the payment was recorded apart: its last PaymentIntent.
         paid_by=doc.get("paid_by")
         or (payment["payment_intent_id"] if payment and doc["status"] == "paid" else None),
+        deposit_paid=doc.get("deposit_paid", 0),
+        deposit_paid_by=doc.get("deposit_paid_by"),
+        deposit_paid_at=_utc(doc.get("deposit_paid_at")),
         cancelled_orders=list(doc.get("cancelled_orders", [])),
         refunds=[_refund(r) for r in doc.get("refunds", [])],
         issued=list(doc.get("issued", [])),
         revision=doc.get("revision", 0),
     )
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
 class MongoInvoices:
@@ -247,6 +263,9 @@ def _issued_doc(issued: IssuedInvoice, number: str, year: int, seq: int) -> Docu
         "total": issued.total,
         "credits": issued.credits,
         "fee": issued.fee,
+        "part": issued.part,
+        "adjustment": issued.adjustment,
+        "adjustment_label": issued.adjustment_label,
     }
 
 
@@ -269,6 +288,9 @@ def issued_from(doc: Document) -> IssuedInvoice:
         paid_at=doc["paid_at"].replace(tzinfo=UTC),
         credits=doc.get("credits"),
         fee=doc.get("fee", 0),
+        part=doc.get("part", "full"),
+        adjustment=doc.get("adjustment", 0),
+        adjustment_label=doc.get("adjustment_label", ""),
     )
 
 

@@ -85,10 +85,16 @@ class IssuedInvoice:
     """A credit note's invoice: the one whose payment it gives back."""
     fee: int = 0
     """A credit note's cancellation fee, net: kept, so deducted from its lines."""
+    part: str = "full"
+    """What its payment paid of the bill: ``full``, ``deposit`` or ``balance``."""
+    adjustment: int = 0
+    """Net, signed, added to the lines: a deposit invoice's balance (not invoiced yet,
+    negative), a final invoice's deposit (invoiced already, negative)."""
+    adjustment_label: str = ""
 
     @property
     def subtotal(self) -> int:
-        return sum(line.net for line in self.lines) - self.fee
+        return sum(line.net for line in self.lines) - self.fee + self.adjustment
 
     @property
     def total(self) -> int:

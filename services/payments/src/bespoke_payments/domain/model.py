@@ -25,6 +25,15 @@ from bespoke_contracts import (
     RefundStatus,
     order_total,
 )
+from bespoke_contracts.deposits import (
+    DEPOSIT_MINIMUM,
+    Part,
+    deposit_of,
+    due_for,
+    net_of,
+    paid_share,
+)
+from bespoke_contracts.formatting import money
 from bespoke_contracts.vat import line_vat, vat_on_lines
 from bespoke_payments.domain.errors import InvoiceNotPayable
 from bespoke_payments.domain.invoicing import InvoiceLine, IssuedInvoice, Party
@@ -32,6 +41,8 @@ from bespoke_payments.domain.invoicing import InvoiceLine, IssuedInvoice, Party
 
 class InvoiceStatus(StrEnum):
     OPEN = "open"
+    DEPOSIT_PAID = "deposit_paid"
+    """Its deposit is paid (production runs); the balance is open."""
     PAID = "paid"
     VOID = "void"
 
@@ -43,6 +54,7 @@ class Payment:
     payment_intent_id: str
     client_secret: str
     invoice_version: int
+    part: Part = "full"
 
 
 @dataclass
@@ -60,6 +72,8 @@ class Refund:
     """The cancellation fee kept, net (its VAT at the bill's rate is kept too)."""
     reason: RefundReason
     owed_at: datetime
+    payment_intent_id: str | None = None
+    """The payment it gives back (with a deposit: the one that paid what is refunded)."""
     stripe_refund_id: str | None = None
     status: RefundStatus | None = None
     """Stripe's status once made; None while owed."""
@@ -105,7 +119,11 @@ class Invoice:
     superseded_by: str | None = None
     """The group invoice that replaced this order's invoice (it is void meanwhile)."""
     paid_by: str | None = None
-    """The Stripe PaymentIntent whose money cleared it."""
+    """The Stripe PaymentIntent whose money cleared it (with a deposit: the balance's)."""
+    deposit_paid: int = 0
+    deposit_paid_by: str | None = None
+    """The PaymentIntent that paid its deposit."""
+    deposit_paid_at: datetime | None = None
     cancelled_orders: list[str] = field(default_factory=list)
     """Its orders that were cancelled: unpaid, the bill is void; paid, refunded."""
     refunds: list[Refund] = field(default_factory=list)
@@ -129,7 +147,47 @@ class Invoice:
 
     @property
     def payable(self) -> bool:
+        if self.status is InvoiceStatus.DEPOSIT_PAID:
+            return not self.all_cancelled  # the balance of cancelled orders is not asked
         return self.status is InvoiceStatus.OPEN
+
+    @property
+    def deposit(self) -> int | None:
+        """The deposit its total offers (none below EUR 1,499.00)."""
+        return deposit_of(self.total)
+
+    @property
+    def balance(self) -> int | None:
+        """What is left after the deposit (paid or offered); None without one."""
+        deposit = self.deposit_paid or self.deposit
+        return None if deposit is None else self.total - deposit
+
+    @property
+    def amount_paid(self) -> int:
+        if self.status is InvoiceStatus.PAID:
+            return self.total
+        return self.deposit_paid if self.status is InvoiceStatus.DEPOSIT_PAID else 0
+
+    def part_due(self, asked: Part | None) -> Part:
+        """What a payment asked as ``asked`` pays now (``InvoiceNotPayable`` if nothing):
+        all of it, or its deposit; once the deposit is paid, the balance."""
+        if self.status is InvoiceStatus.DEPOSIT_PAID:
+            if asked == "deposit":
+                raise InvoiceNotPayable(f"the deposit of {self.target} is paid; pay the balance")
+            return "balance"
+        if asked == "balance":
+            raise InvoiceNotPayable(f"{self.target} has no deposit paid: pay it or the whole total")
+        if asked == "deposit" and self.deposit is None:
+            raise InvoiceNotPayable(
+                f"a deposit is offered from {money(DEPOSIT_MINIMUM, self.currency)}; "
+                f"{self.target} is {money(self.total, self.currency)}: pay the whole total"
+            )
+        return "deposit" if asked == "deposit" else "full"
+
+    def amount_of(self, part: Part) -> int:
+        if part == "balance":
+            return self.total - self.deposit_paid
+        return due_for(part, self.total)
 
     def reprice(self, costs: OrderCosts, billing: BillingInfo, event_id: str) -> bool:
         """The order was edited: new amounts, a new version (a started payment is dropped).
@@ -220,15 +278,24 @@ class Invoice:
         if self.status is InvoiceStatus.OPEN:
             self.status = InvoiceStatus.VOID
             self.payment = None
-        elif self.status is InvoiceStatus.PAID:
+        elif self.status in (InvoiceStatus.PAID, InvoiceStatus.DEPOSIT_PAID):
             self._owe(order_number, fee, RefundReason.CANCELLED, at)
+            if set(self.cancelled_orders) >= set(self.order_numbers):
+                self.payment = None  # nothing is left to pay: its balance is not asked
         return True
 
+    @property
+    def all_cancelled(self) -> bool:
+        return set(self.cancelled_orders) >= set(self.order_numbers)
+
     def _owe(self, order_number: str, fee: int, reason: RefundReason, at: datetime) -> None:
-        amount = self.share_of(order_number) - fee - line_vat(fee, self.vat_rate_bp)
+        """Owe back what its payments paid for the order, less the fee and its VAT."""
+        paid = paid_share(self.share_of(order_number), self.total, self.amount_paid)
+        amount = paid - fee - line_vat(fee, self.vat_rate_bp)
         refund_id = refund_id_for(self.id, order_number)
+        intent = self.deposit_paid_by if self.status is InvoiceStatus.DEPOSIT_PAID else self.paid_by
         if amount > 0 and all(r.id != refund_id for r in self.refunds):
-            self.refunds.append(Refund(refund_id, order_number, amount, fee, reason, at))
+            self.refunds.append(Refund(refund_id, order_number, amount, fee, reason, at, intent))
 
     @property
     def refunds_owed(self) -> list[Refund]:
@@ -280,7 +347,7 @@ class Invoice:
                     status=refund.status,
                     previous_status=before,
                     stripe_refund_id=refund.stripe_refund_id,
-                    payment_intent_id=self.paid_by or "",
+                    payment_intent_id=refund.payment_intent_id or self.paid_by or "",
                     refunded_at=at,
                     contact_email=self.contact_email,
                 ),
@@ -290,12 +357,19 @@ class Invoice:
     def credit_note(
         self, refund_id: str, *, seller: Party, invoice_number: str, at: datetime
     ) -> IssuedInvoice:
-        """The credit note of a refund made: the order's line given back, less the fee."""
+        """The credit note of a refund made: the order's line given back, less the fee
+        (and, when only its deposit was paid, less the balance that never was)."""
         refund = next(r for r in self.refunds if r.id == refund_id)
-        if not refund.made or self.paid_at is None:
+        if not refund.made:
             raise InvoiceNotPayable(f"refund {refund_id} is not made: nothing to credit")
         line = self.line_of(refund.order_number)
         parts = (line.manufacturing, line.shipping, line.customization)
+        vat = vat_on_lines(parts, self.vat_rate_bp) - line_vat(refund.fee, self.vat_rate_bp)
+        adjustment, label = 0, ""
+        if refund.amount != line.net - refund.fee + vat:  # a deposit's part of the order
+            net = net_of(refund.amount, self.vat_rate_bp)
+            adjustment, vat = net - (line.net - refund.fee), refund.amount - net
+            label = "Balance, never paid"
         return IssuedInvoice(
             source=f"{refund.id}:{refund.stripe_refund_id}",
             account_id=self.account_id,
@@ -313,27 +387,56 @@ class Invoice:
             order_numbers=[refund.order_number],
             credits=invoice_number,
             fee=refund.fee,
+            adjustment=adjustment,
+            adjustment_label=label,
         )
 
-    def issue(self, *, seller: Party, payment_reference: str, at: datetime) -> IssuedInvoice:
-        """The invoice document of this paid bill (numbered when stored)."""
-        if self.status is not InvoiceStatus.PAID or self.paid_at is None:
+    def issue(
+        self,
+        *,
+        seller: Party,
+        payment_reference: str,
+        at: datetime,
+        deposit_invoice: str | None = None,
+    ) -> IssuedInvoice:
+        """The invoice document of one of this bill's payments (numbered when stored):
+        all of it; its deposit (the lines, less the balance not invoiced yet); or its
+        balance (the lines, less the deposit invoiced in ``deposit_invoice``)."""
+        deposit = self.deposit_paid_by is not None and payment_reference == self.deposit_paid_by
+        paid_at = self.deposit_paid_at if deposit else self.paid_at
+        if paid_at is None or (not deposit and self.status is not InvoiceStatus.PAID):
             raise InvoiceNotPayable(f"{self.id} is {self.status.value}: nothing to invoice")
+        lines = list(self.lines) or [
+            InvoiceLine(self.target, self.manufacturing, self.shipping, self.customization)
+        ]
+        deposit_net = net_of(self.deposit_paid, self.vat_rate_bp)
+        deposit_vat = self.deposit_paid - deposit_net
+        part, adjustment, label, vat = "full", 0, "", self.vat
+        if deposit:
+            part, vat = "deposit", deposit_vat
+            adjustment = deposit_net - self.subtotal
+            label = "Balance, invoiced when it is paid"
+        elif self.deposit_paid:
+            part, vat = "balance", self.vat - deposit_vat
+            adjustment = -deposit_net
+            label = f"Deposit, invoiced in {deposit_invoice or 'the deposit invoice'}"
         return IssuedInvoice(
             source=f"{self.id}:{payment_reference}",
             account_id=self.account_id,
             issued_at=at,
             seller=seller,
             buyer=self.buyer or Party(self.contact_email, (), ""),
-            lines=list(self.lines)
-            or [InvoiceLine(self.target, self.manufacturing, self.shipping, self.customization)],
+            lines=lines,
             currency=self.currency,
             vat_rate_bp=self.vat_rate_bp,
-            vat=self.vat,
+            vat=vat,
             vat_note=self.vat_note,
             payment_reference=payment_reference,
-            paid_at=self.paid_at,
+            paid_at=paid_at,
             order_numbers=list(self.order_numbers),
+            part=part,
+            adjustment=adjustment,
+            adjustment_label=label,
         )
 
     def record_issued(self, document: IssuedInvoice) -> bool:
@@ -362,9 +465,10 @@ class Invoice:
         )
         return True
 
-    def payment_key(self) -> str:
-        """Stripe idempotency key: one PaymentIntent per invoice version, however often asked."""
-        return f"{self.id}:v{self.version}"
+    def payment_key(self, part: Part = "full") -> str:
+        """Stripe idempotency key: one PaymentIntent per invoice version (and part: the
+        deposit, the balance), however often asked."""
+        return f"{self.id}:v{self.version}" + ("" if part == "full" else f":{part}")
 
     def settle(
         self,
@@ -376,22 +480,30 @@ class Invoice:
         metadata_version: int | None,
         at: datetime,
         correlation_id: str,
+        part: Part = "full",
     ) -> bool:
-        """Stripe says the payment succeeded. Clears the invoice (and publishes
-        `payment.cleared` once) only if it is open and amount and currency match;
-        otherwise the payment is flagged for a person. A bill void because its order was
-        cancelled clears too, and all of it is owed back at once: money is never kept
-        for an order that will not be made. Returns True when cleared."""
+        """Stripe says the payment succeeded. Clears the invoice, or its deposit (and
+        publishes `payment.cleared` once), only if it is payable and amount and currency
+        are what that part of it is; otherwise the payment is flagged for a person. A bill
+        void because its order was cancelled clears too, and all of it is owed back at
+        once: money is never kept for an order that will not be made. True when cleared."""
         if stripe_event_id in self.applied_events or self.status is InvoiceStatus.PAID:
             return False
         self.applied_events.append(stripe_event_id)
         problems = []
         cancelled = self.status is InvoiceStatus.VOID and self.voided_by_cancellation
-        if self.status is not InvoiceStatus.OPEN and not cancelled:
-            problems.append(f"invoice is {self.status.value}")
-        if amount != self.total or currency.upper() != self.currency:
+        expected = {
+            InvoiceStatus.OPEN: ("full", "deposit"),
+            InvoiceStatus.DEPOSIT_PAID: ("balance",),
+        }
+        if cancelled:
+            part = "full" if part == "balance" else part
+        elif part not in expected.get(self.status, ()):
+            problems.append(f"a {part} payment, invoice is {self.status.value}")
+        due = self.amount_of(part)
+        if amount != due or currency.upper() != self.currency:
             problems.append(
-                f"paid {amount} {currency.upper()}, invoice is {self.total} {self.currency}"
+                f"paid {amount} {currency.upper()}, {part} due is {due} {self.currency}"
             )
         if metadata_version is not None and metadata_version != self.version:
             problems.append(
@@ -400,9 +512,18 @@ class Invoice:
         if problems:
             self.flagged.append(f"{payment_intent_id}: " + "; ".join(problems))
             return False
-        self.status = InvoiceStatus.PAID
-        self.paid_at = at
-        self.paid_by = payment_intent_id
+        if part == "deposit":
+            self.status = InvoiceStatus.DEPOSIT_PAID
+            self.deposit_paid, self.deposit_paid_by, self.deposit_paid_at = (
+                amount,
+                payment_intent_id,
+                at,
+            )
+            self.payment = None  # the balance is another PaymentIntent
+        else:
+            self.status = InvoiceStatus.PAID
+            self.paid_at = at
+            self.paid_by = payment_intent_id
         self.events.append(
             PaymentCleared(
                 occurred_at=at,
@@ -418,6 +539,7 @@ class Invoice:
                     payment_intent_id=payment_intent_id,
                     paid_at=at,
                     contact_email=self.contact_email,
+                    part=part,
                 ),
             )
         )

@@ -9,7 +9,7 @@ from litestar import Controller, Litestar, Request, Response, post
 from litestar import get as get_route
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from bespoke_contracts.api.payments import (
     INVOICE_NUMBER_PATTERN,
@@ -18,6 +18,7 @@ from bespoke_contracts.api.payments import (
     InvoiceQuery,
     InvoiceView,
     PartyView,
+    PaymentRequest,
     PayPage,
     StartedPayment,
 )
@@ -25,7 +26,7 @@ from bespoke_payments.adapters import invoice_pdf
 from bespoke_payments.bootstrap import PaymentsRuntime, bootstrap
 from bespoke_payments.domain import errors
 from bespoke_payments.domain.invoicing import IssuedInvoice, Party
-from bespoke_payments.domain.model import Invoice
+from bespoke_payments.domain.model import Invoice, InvoiceStatus
 from bespoke_payments.service_layer import handlers
 from bespoke_platform.app import AccountId, operators_only, query_model, service_app
 from bespoke_platform.credentials import verifier_from
@@ -53,7 +54,14 @@ def pay_page(invoice: Invoice) -> PayPage:
         total=invoice.total,
         currency=invoice.currency,
         payment_intent_id=invoice.payment.payment_intent_id if invoice.payment else None,
+        payment_part=invoice.payment.part if invoice.payment else None,
+        payment_amount=invoice.amount_of(invoice.payment.part) if invoice.payment else None,
         paid_at=invoice.paid_at.isoformat() if invoice.paid_at else None,
+        deposit=invoice.deposit
+        if invoice.status is InvoiceStatus.OPEN
+        else invoice.deposit_paid or None,
+        balance=invoice.balance,
+        deposit_paid=invoice.deposit_paid,
     )
 
 
@@ -94,6 +102,9 @@ def invoice_view(issued: IssuedInvoice) -> InvoiceView:
         payment_reference=issued.payment_reference,
         credits=issued.credits,
         cancellation_fee=issued.fee,
+        part=issued.part,
+        adjustment=issued.adjustment,
+        adjustment_label=issued.adjustment_label,
         pdf=f"/api/v1/invoices/{issued.number}/pdf",
     )
 
@@ -113,7 +124,7 @@ def started(invoice: Invoice) -> StartedPayment:
         invoice_id=invoice.id,
         payment_intent_id=invoice.payment.payment_intent_id,
         client_secret=invoice.payment.client_secret,
-        amount=invoice.total,
+        amount=invoice.amount_of(invoice.payment.part),
         currency=invoice.currency,
     )
 
@@ -127,9 +138,16 @@ class InvoicesController(Controller):
         return pay_page(await handlers.pay_page(account_id, target, runtime.deps))
 
     @post("/invoices/{target:str}/payment", status_code=200)
-    async def start(self, target: Target, state: State, account_id: AccountId) -> StartedPayment:
+    async def start(
+        self,
+        target: Target,
+        state: State,
+        account_id: AccountId,
+        data: JSONBody[PaymentRequest | None] = None,
+    ) -> StartedPayment:
         runtime: PaymentsRuntime = state.runtime
-        return started(await handlers.start_payment(account_id, target, runtime.deps))
+        asked = data.amount if data else None
+        return started(await handlers.start_payment(account_id, target, runtime.deps, asked))
 
     @get_route("/operator/invoices/{target:str}", guards=[operators_only])
     async def operator_invoice(self, target: Target, state: State) -> PayPage:
@@ -139,9 +157,12 @@ class InvoicesController(Controller):
         return pay_page(await handlers.pay_page(None, target, runtime.deps))
 
     @post("/operator/invoices/{target:str}/payment", status_code=200, guards=[operators_only])
-    async def operator_start(self, target: Target, state: State) -> StartedPayment:
+    async def operator_start(
+        self, target: Target, state: State, data: JSONBody[PaymentRequest | None] = None
+    ) -> StartedPayment:
         runtime: PaymentsRuntime = state.runtime
-        return started(await handlers.start_payment(None, target, runtime.deps))
+        asked = data.amount if data else None
+        return started(await handlers.start_payment(None, target, runtime.deps, asked))
 
     @get_route("/issued", dependencies={"wanted": query_model(InvoiceQuery)})
     async def list_issued(

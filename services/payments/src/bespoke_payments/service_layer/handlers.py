@@ -19,6 +19,7 @@ from bespoke_contracts import (
     ShipmentGrouped,
     ShipmentUngrouped,
 )
+from bespoke_contracts.deposits import Part
 from bespoke_payments.adapters.stripe_gateway import refund_status
 from bespoke_payments.domain import model
 from bespoke_payments.domain.errors import (
@@ -162,12 +163,9 @@ async def on_payment_cleared(event: PaymentCleared, deps: PaymentsDeps) -> Issue
     if bill is None or bill.account_id != event.account_id:
         raise PoisonMessage(f"no bill {paid.invoice_id} of this brand for a cleared payment")
     try:
-        issued = bill.issue(
-            seller=deps.seller, payment_reference=paid.payment_intent_id, at=deps.clock.now()
-        )
+        return await _invoice_of(bill, paid.payment_intent_id, deps)
     except InvoiceNotPayable as error:
         raise PoisonMessage(str(error)) from error
-    return await _issue(bill.id, issued, deps)
 
 
 async def on_order_status_changed(event: OrderStatusChanged, deps: PaymentsDeps) -> bool:
@@ -202,20 +200,16 @@ async def make_refunds(bill_id: str, deps: PaymentsDeps) -> list[str]:
     bill = await deps.invoices.get(bill_id)
     if bill is None or not bill.refunds_owed:
         return []
-    if bill.paid_by is None:
-        raise InvoiceNotPayable(f"{bill_id} owes a refund but names no payment")
-    await _issue(
-        bill.id,
-        bill.issue(seller=deps.seller, payment_reference=bill.paid_by, at=deps.clock.now()),
-        deps,
-    )
     return [await _make(bill, refund, deps) for refund in bill.refunds_owed]
 
 
 async def _make(bill: model.Invoice, refund: model.Refund, deps: PaymentsDeps) -> str:
-    assert bill.paid_by is not None
+    intent = refund.payment_intent_id or bill.paid_by
+    if intent is None:
+        raise InvoiceNotPayable(f"{bill.id} owes refund {refund.id} but names no payment")
+    await _invoice_of(bill, intent, deps)
     at_stripe = await deps.stripe.refund(
-        payment_intent_id=bill.paid_by,
+        payment_intent_id=intent,
         amount=refund.amount,
         idempotency_key=refund.id,
         metadata={
@@ -254,19 +248,39 @@ async def on_payment_refunded(event: PaymentRefunded, deps: PaymentsDeps) -> Iss
     if refund.previous_status is not None:
         return None
     bill = await deps.invoices.get(refund.invoice_id)
-    if bill is None or bill.account_id != event.account_id or bill.paid_by is None:
+    if bill is None or bill.account_id != event.account_id:
         raise PoisonMessage(f"no paid bill {refund.invoice_id} of this brand for a refund")
-    now = deps.clock.now()
-    invoice = await _issue(
-        bill.id, bill.issue(seller=deps.seller, payment_reference=bill.paid_by, at=now), deps
-    )
     try:
+        invoice = await _invoice_of(bill, refund.payment_intent_id, deps)
         note = bill.credit_note(
-            refund.refund_id, seller=deps.seller, invoice_number=invoice.number, at=now
+            refund.refund_id,
+            seller=deps.seller,
+            invoice_number=invoice.number,
+            at=deps.clock.now(),
         )
     except (InvoiceNotPayable, StopIteration) as error:
         raise PoisonMessage(f"refund {refund.refund_id}: {error}") from error
     return await _issue(bill.id, note, deps)
+
+
+async def _invoice_of(bill: model.Invoice, payment: str, deps: PaymentsDeps) -> IssuedInvoice:
+    """The invoice of one payment of the bill, issued now if it was not yet; a balance's
+    names its deposit's invoice, so that one is issued first."""
+    at = deps.clock.now()
+    deposit = None
+    if bill.deposit_paid_by is not None and payment != bill.deposit_paid_by:
+        deposit = await _issue(
+            bill.id,
+            bill.issue(seller=deps.seller, payment_reference=bill.deposit_paid_by, at=at),
+            deps,
+        )
+    document = bill.issue(
+        seller=deps.seller,
+        payment_reference=payment,
+        at=at,
+        deposit_invoice=deposit.number if deposit else None,
+    )
+    return await _issue(bill.id, document, deps)
 
 
 async def _issue(bill_id: str, document: IssuedInvoice, deps: PaymentsDeps) -> IssuedInvoice:
@@ -301,8 +315,11 @@ async def pay_page(account_id: str | None, target: str, deps: PaymentsDeps) -> m
     return invoice
 
 
-async def start_payment(account_id: str | None, target: str, deps: PaymentsDeps) -> model.Invoice:
-    """A Stripe PaymentIntent for the invoice's current version (one, however often asked)."""
+async def start_payment(
+    account_id: str | None, target: str, deps: PaymentsDeps, asked: Part | None = None
+) -> model.Invoice:
+    """A Stripe PaymentIntent for the invoice's current version and what is paid of it
+    (all, the deposit, or the balance after it): one, however often asked."""
     invoice = await pay_page(account_id, target, deps)
     if invoice.superseded_by is not None:
         raise InvoiceNotPayable(
@@ -312,17 +329,20 @@ async def start_payment(account_id: str | None, target: str, deps: PaymentsDeps)
         raise InvoiceNotPayable(
             f"the invoice for {target} is {invoice.status.value}: nothing to pay"
         )
-    if invoice.payment is not None and invoice.payment.invoice_version == invoice.version:
+    part = invoice.part_due(asked)
+    current = invoice.payment
+    if current is not None and (current.invoice_version, current.part) == (invoice.version, part):
         return invoice
     started = await deps.stripe.create_payment_intent(
-        amount=invoice.total,
+        amount=invoice.amount_of(part),
         currency=invoice.currency,
-        idempotency_key=invoice.payment_key(),
+        idempotency_key=invoice.payment_key(part),
         metadata={
             "invoice_id": invoice.id,
             "invoice_version": str(invoice.version),
             "target": invoice.target,
             "account_id": invoice.account_id,
+            "part": part,
         },
     )
     version = invoice.version
@@ -330,12 +350,17 @@ async def start_payment(account_id: str | None, target: str, deps: PaymentsDeps)
     def record(current: model.Invoice) -> bool:
         if current.version != version or not current.payable:
             return False
-        current.payment = model.Payment(started.payment_intent_id, started.client_secret, version)
+        current.payment = model.Payment(
+            started.payment_intent_id, started.client_secret, version, part
+        )
         return True
 
     stored = await _change(invoice.id, record, deps)
     assert stored is not None
-    if stored.payment is None or stored.payment.invoice_version != version:
+    if stored.payment is None or (stored.payment.invoice_version, stored.payment.part) != (
+        version,
+        part,
+    ):
         raise InvoiceNotPayable(f"the invoice for {target} changed meanwhile; ask again")
     return stored
 
@@ -407,11 +432,14 @@ async def _apply(event_id: str, event_type: str, event: dict[str, Any], deps: Pa
     if event_type == "payment_intent.payment_failed":
         return "payment failed; invoice stays open"
     version = metadata.get("invoice_version")
+    part: Part = PARTS.get(metadata.get("part", ""), "full")
     created = event.get("created")
     at = datetime.fromtimestamp(created, UTC) if isinstance(created, int) else deps.clock.now()
+    cleared = False
 
     def settle(invoice: model.Invoice) -> bool:
-        invoice.settle(
+        nonlocal cleared
+        cleared = invoice.settle(
             stripe_event_id=event_id,
             payment_intent_id=str(intent.get("id", "")),
             amount=int(intent.get("amount_received") or intent.get("amount") or 0),
@@ -419,6 +447,7 @@ async def _apply(event_id: str, event_type: str, event: dict[str, Any], deps: Pa
             metadata_version=int(version) if version and version.isdigit() else None,
             at=at,
             correlation_id=f"stripe:{event_id}",
+            part=part,
         )
         return True
 
@@ -428,6 +457,10 @@ async def _apply(event_id: str, event_type: str, event: dict[str, Any], deps: Pa
     if invoice.refunds_owed:  # paid for an order already cancelled: it all goes back
         await make_refunds(invoice.id, deps)
         return "cleared and refunded: the order was cancelled"
-    if invoice.status is model.InvoiceStatus.PAID and invoice.paid_at == at:
-        return "cleared"
+    if cleared:
+        return "deposit cleared" if part == "deposit" else "cleared"
     return "flagged" if invoice.flagged else "no change"
+
+
+PARTS: dict[str, Part] = {"deposit": "deposit", "balance": "balance"}
+"""A PaymentIntent's ``part`` metadata (none: the whole bill)."""

@@ -31,6 +31,8 @@ async function render() {
   if (order.wip_started_at) {
     pairsDl(document.getElementById("production-facts"), [
       order.production_stage && ["Stage", stageTip(order, "order-stage-tip")],
+      order.hold_reason && ["Waiting for", h("span", { id: "hold-reason" }, HOLDS[order.hold_reason] || order.hold_reason)],
+      order.balance_due && ["Balance due before shipping", money(order.balance_due, order.costs.currency)],
       ["In production since", day(order.wip_started_at.slice(0, 10))],
       ["Days in production", String(order.days_in_production ?? 0)],
       ["Estimated ship date", [order.estimated_ship_date ? day(order.estimated_ship_date) : "—", order.late ? [" ", h("span", { class: "badge late" }, "Late")] : null]],
@@ -46,6 +48,11 @@ async function render() {
   const actions = document.getElementById("order-actions");
   actions.replaceChildren();
   const pending = order.status === "pending_payment";
+  if (order.payment_status === "deposit_paid" && can("pay")) {
+    actions.append(order.shipping_group
+      ? h("a", { class: "button primary", href: `/app/groups/${encodeURIComponent(order.shipping_group.group_id)}/pay` }, "Pay the group's balance")
+      : h("a", { class: "button primary", href: `/app/orders/${encodeURIComponent(number)}/pay` }, "Pay the balance"));
+  }
   if (pending && can("pay")) {
     actions.append(order.shipping_group
       ? h("a", { class: "button primary", href: `/app/groups/${encodeURIComponent(order.shipping_group.group_id)}/pay` }, "Pay group")
@@ -119,6 +126,8 @@ cancelConfirm.addEventListener("click", async () => {
   }
 });
 document.getElementById("cancel-keep").addEventListener("click", () => cancelDialog.close());
+
+const HOLDS = { awaiting_balance: "Its balance: it is finished and ships once the balance is paid", awaiting_stamps: "Your custom stamps to be approved" };
 
 const REFUND_STATUS = { pending: "On its way back", succeeded: "Refunded", failed: "Failed: the factory will contact you", canceled: "Cancelled" };
 

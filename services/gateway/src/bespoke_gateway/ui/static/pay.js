@@ -1,4 +1,4 @@
-import { api, costRows, flash, h, pairsDl, report, startPage, STATUS, untilFound } from "./app.js";
+import { api, can, costRows, flash, h, money, pairsDl, report, startPage, STATUS, untilFound } from "./app.js";
 
 const section = document.getElementById("pay");
 const kind = section.dataset.kind;
@@ -28,12 +28,25 @@ async function render() {
   // and every order it covers still awaits payment.
   const orders = await Promise.all(page.order_numbers.map((n) => api("GET", `/orders/${encodeURIComponent(n)}`)));
   const paid = page.status === "paid";
-  const awaiting = page.status === "open" && orders.every((o) => o.status === "pending_payment");
+  const halfway = page.status === "deposit_paid" && orders.every((o) => o.status === "work_in_process");
+  const awaiting = halfway || (page.status === "open" && orders.every((o) => o.status === "pending_payment"));
   pairsDl(document.getElementById("summary"), [
     ["Orders", page.order_numbers.join(", ")], ...costRows(page, "total"),
-    ["Status", paid ? "Paid" : awaiting ? "Awaiting payment" : "Nothing to pay"],
+    halfway && ["Deposit paid", money(page.deposit_paid, page.currency)],
+    halfway && ["Balance due before shipping", money(page.balance, page.currency)],
+    ["Status", paid ? "Paid" : halfway ? "Deposit paid: production runs" : awaiting ? "Awaiting payment" : "Nothing to pay"],
   ]);
   document.getElementById("payment-area").hidden = !awaiting;
+  // From EUR 1,499.00 the bill may be paid in two halves: the deposit launches production.
+  const offer = document.getElementById("deposit-offer");
+  const deposit = document.getElementById("start-deposit");
+  const halves = page.status === "open" && page.deposit;
+  offer.hidden = deposit.hidden = !(awaiting && halves && can("pay"));
+  if (halves) {
+    offer.textContent = `Pay in two halves if you like: a deposit of ${money(page.deposit, page.currency)} starts production, and the balance of ${money(page.balance, page.currency)} is due before shipping.`;
+    deposit.textContent = `Pay the deposit (${money(page.deposit, page.currency)})`;
+  }
+  document.getElementById("start-payment").textContent = halfway ? `Pay the balance (${money(page.balance, page.currency)})` : "Pay now";
   if (!awaiting) {
     document.getElementById("card-form").hidden = true;
     const done = document.getElementById("paid");
@@ -58,11 +71,11 @@ async function waitForWorkInProcess(numbers) {
 }
 
 startPage(async () => {
-  const page = await render();
-  document.getElementById("start-payment").addEventListener("click", async (event) => {
+  let page = await render();
+  const start = (amount) => async (event) => {
     event.target.disabled = true;
     try {
-      const started = await api("POST", base + "/payment");
+      const started = await api("POST", base + "/payment", amount ? { amount } : undefined);
       document.getElementById("intent").textContent = started.payment_intent_id;
       document.getElementById("card-form").hidden = false;
       document.getElementById("simulate").hidden = !simulate;
@@ -71,15 +84,24 @@ startPage(async () => {
       event.target.disabled = false;
       report(error);
     }
-  });
+  };
+  document.getElementById("start-payment").addEventListener("click", start(null));
+  document.getElementById("start-deposit").addEventListener("click", start("deposit"));
   const button = document.getElementById("simulate-success");
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
       await api("POST", `/app/api/simulate-payment/${kind}/${encodeURIComponent(target)}`);
       flash("Payment received. Launching to production…");
+      const before = page.status;
       await waitForWorkInProcess(page.order_numbers);
-      await render();
+      for (let i = 0; i < 60 && (await api("GET", base + "/payment")).status === before; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      document.getElementById("card-form").hidden = true;
+      page = await render();
+      button.disabled = false;
+      for (const id of ["start-payment", "start-deposit"]) document.getElementById(id).disabled = false;
     } catch (error) {
       button.disabled = false;
       report(error);
