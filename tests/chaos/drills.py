@@ -1,6 +1,8 @@
-"""Failure drills (`make chaos`): while checkouts and payments flow, kill -9 each service
-and restart it, stop and restart Kafka, stop and restart FerretDB; then check that
-nothing was lost or done twice. Prints the counts as JSON; exits 1 when a check fails.
+"""Failure drills (`make chaos`): while checkouts, payments and cancellations of paid
+orders flow, kill -9 each service and restart it, stop and restart Kafka, stop and
+restart FerretDB; then check that nothing was lost or done twice: orders, emails, one
+invoice per cleared payment with gapless numbers, one refund and credit note per
+cancelled paid order. Prints the counts as JSON; exits 1 when a check fails.
 
 Runs on the local stack (started if needed, stopped afterwards if it started it), on
 loopback only, for a bounded time and traffic (``--rate`` checkouts per second, each
@@ -27,6 +29,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from pymongo import AsyncMongoClient
 
 from bespoke.accounts import create_account
 from bespoke.stack import processes
@@ -63,6 +66,7 @@ class Ledger:
     gave_up: list[str] = field(default_factory=list)  # keys never acknowledged
     paying: set[str] = field(default_factory=set)  # orders the drill started paying
     paid: set[str] = field(default_factory=set)  # orders whose webhook was accepted
+    cancelled: set[str] = field(default_factory=set)  # paid orders whose cancel was answered
     payment_attempts: int = 0
     errors: Counter[str] = field(default_factory=Counter)
 
@@ -146,10 +150,41 @@ async def pay(config: StackConfig, ledger: Ledger, order: str, deadline: float) 
                 )
                 if r.status_code == 200:
                     ledger.paid.add(order)
+                    if ledger.payment_attempts % CANCEL_EVERY == 0:
+                        await cancel(config, ledger, order, deadline)
                     return
                 ledger.errors[f"webhook {r.status_code}"] += 1
             except httpx.TransportError as error:
                 ledger.errors[f"payment {type(error).__name__}"] += 1
+            await asyncio.sleep(0.5)
+
+
+CANCEL_EVERY = 3
+"""One paid order in so many is cancelled once it is in production (a full refund)."""
+
+
+async def cancel(config: StackConfig, ledger: Ledger, order: str, deadline: float) -> None:
+    """Cancel a paid order once orders has it in production; retried until answered (a
+    retry of a cancel that went through is a 409 naming it cancelled)."""
+    account = next(a for k, a in ledger.key_brand.items() if ledger.acknowledged.get(k) == order)
+    auth = ledger.brands[account]["auth"]
+    url = f"{config.gateway_url}/api/v1/orders/{order}"
+    async with httpx.AsyncClient(timeout=10) as client:
+        while time.monotonic() < deadline:
+            try:
+                found = await client.get(url, headers=auth)
+                state = found.json().get("status") if found.status_code == 200 else None
+                if state == "cancelled":
+                    ledger.cancelled.add(order)
+                    return
+                if state == "work_in_process":
+                    r = await client.post(f"{url}/cancel", headers=auth)
+                    if r.status_code == 200:
+                        ledger.cancelled.add(order)
+                        return
+                    ledger.errors[f"cancel {r.status_code}"] += 1
+            except httpx.TransportError as error:
+                ledger.errors[f"cancel {type(error).__name__}"] += 1
             await asyncio.sleep(0.5)
 
 
@@ -302,6 +337,50 @@ async def emails(config: StackConfig, ledger: Ledger) -> Counter[tuple[str, str]
     return sent
 
 
+@dataclass
+class Money:
+    """What payments issued and refunded, as the drill reads it back."""
+
+    invoices: Counter[str] = field(default_factory=Counter)  # order -> its invoices
+    credit_notes: Counter[str] = field(default_factory=Counter)  # order -> its credit notes
+    refunds: Counter[str] = field(default_factory=Counter)  # order -> refunds made at Stripe
+    sequences: dict[str, list[int]] = field(default_factory=dict)  # "INV-2026" -> numbers
+
+
+async def money_of(config: StackConfig, ledger: Ledger) -> Money:
+    """The brands' invoices and credit notes (their API), and from payments' own database
+    every number of every year (gaps are global, not per brand) and the refunds made."""
+    found = Money()
+    async with httpx.AsyncClient(base_url=config.gateway_url, timeout=30) as client:
+        for brand in ledger.brands.values():
+            cursor = None
+            while True:
+                params = {"limit": "100", **({"cursor": cursor} if cursor else {})}
+                page = await read(client, "/api/v1/invoices", params=params, headers=brand["auth"])
+                for document in page["items"]:
+                    kept = (
+                        found.credit_notes if document["kind"] == "credit_note" else found.invoices
+                    )
+                    for number in document["order_numbers"]:
+                        kept[number] += 1
+                cursor = page.get("next_cursor")
+                if not cursor:
+                    break
+    mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(config.mongodb_url)
+    try:
+        db = mongo[PaymentsSettings().mongodb_database]
+        async for doc in db.issued_invoices.find({}, {"_id": 1, "seq": 1}):
+            found.sequences.setdefault(doc["_id"].rsplit("-", 1)[0], []).append(doc["seq"])
+        ours = list(ledger.brands)
+        async for bill in db.invoices.find({"account_id": {"$in": ours}}, {"refunds": 1}):
+            for refund in bill.get("refunds", []):
+                if refund.get("stripe_refund_id"):
+                    found.refunds[refund["order_number"]] += 1
+    finally:
+        await mongo.close()
+    return found
+
+
 def verdict(
     ledger: Ledger,
     orders: list[dict[str, Any]],
@@ -310,6 +389,7 @@ def verdict(
     emails_sent: Counter[tuple[str, str]],
     dead_letter_keys: list[bytes | None],
     poison_keys: set[bytes],
+    money: Money,
 ) -> dict[str, bool]:
     """The drill's checks: what the clients were told against what the system did."""
     numbers = [o["order_number"] for o in orders]
@@ -326,8 +406,21 @@ def verdict(
         "one_order_per_idempotency_key": len(acknowledged) == len(ledger.acknowledged),
         "order_numbers_unique": len(numbers) == len(set(numbers)),
         "every_paid_order_in_work_in_process": all(
-            status.get(o) == "work_in_process" for o in ledger.paid
+            status.get(o) == "work_in_process" for o in ledger.paid - ledger.cancelled
         ),
+        "every_cancelled_order_cancelled": all(
+            status.get(o) == "cancelled" for o in ledger.cancelled
+        ),
+        "every_cleared_payment_invoiced_once": all(money.invoices[o] == 1 for o in ledger.paid),
+        "no_invoice_without_a_payment": set(money.invoices) <= ledger.paid,
+        "invoice_numbers_gapless": all(
+            sorted(seqs) == list(range(1, len(seqs) + 1)) for seqs in money.sequences.values()
+        ),
+        "every_cancelled_paid_order_refunded_once": all(
+            money.refunds[o] == 1 and money.credit_notes[o] == 1 for o in ledger.cancelled
+        ),
+        "no_refund_issued_twice": all(n == 1 for n in money.refunds.values())
+        and set(money.refunds) <= ledger.cancelled,
         "no_order_in_work_in_process_twice": not entered_work_in_process_twice,
         "no_payment_cleared_for_an_unpaid_order": set(cleared) <= ledger.paid,
         "no_email_sent_twice": all(n == 1 for n in emails_sent.values()),
@@ -394,8 +487,15 @@ async def drill(config: StackConfig, stack: Stack, args: argparse.Namespace) -> 
     while True:
         orders = await brand_orders(config, ledger)
         status = {o["order_number"]: o for items in orders.values() for o in items}
-        if all(status.get(o, {}).get("status") == "work_in_process" for o in ledger.paid):
-            break
+        settled = {
+            o: "cancelled" if o in ledger.cancelled else "work_in_process" for o in ledger.paid
+        }
+        if all(status.get(o, {}).get("status") == s for o, s in settled.items()):
+            money = await money_of(config, ledger)
+            if all(money.credit_notes[o] for o in ledger.cancelled) and all(
+                money.invoices[o] for o in ledger.paid
+            ):
+                break
         if time.monotonic() > deadline:
             break
         await asyncio.sleep(2)
@@ -416,8 +516,16 @@ async def drill(config: StackConfig, stack: Stack, args: argparse.Namespace) -> 
     all_orders = [o for items in orders.values() for o in items]
     numbers = [o["order_number"] for o in all_orders]
     wip_twice = await entered_twice(config, ledger, orders, "work_in_process")
+    money = await money_of(config, ledger)
     checks = verdict(
-        ledger, all_orders, wip_twice, cleared_orders, sent, [m.key for m in dead], poison_keys
+        ledger,
+        all_orders,
+        wip_twice,
+        cleared_orders,
+        sent,
+        [m.key for m in dead],
+        poison_keys,
+        money,
     )
     report = {
         "drill": "chaos",
@@ -428,6 +536,11 @@ async def drill(config: StackConfig, stack: Stack, args: argparse.Namespace) -> 
         "orders_found": len(numbers),
         "payments_accepted": len(ledger.paid),
         "orders_in_work_in_process": sum(1 for o in all_orders if o["status"] == "work_in_process"),
+        "paid_orders_cancelled": len(ledger.cancelled),
+        "invoices": sum(money.invoices.values()),
+        "credit_notes": sum(money.credit_notes.values()),
+        "refunds_made": sum(money.refunds.values()),
+        "numbering": {k: {"issued": len(v), "highest": max(v)} for k, v in money.sequences.items()},
         "payment_cleared_events": sum(cleared_orders.values()),
         # Kafka delivers at least once: a repeated event is allowed, a repeated effect not.
         "payment_cleared_repeated": sum(n - 1 for n in cleared_orders.values()),

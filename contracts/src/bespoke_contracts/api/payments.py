@@ -127,6 +127,11 @@ class InvoiceView(BaseModel):
         default=0, description="Net, signed, added to the lines (see `adjustment_label`)."
     )
     adjustment_label: str = Field(default="", description="What `adjustment` is.")
+    vat_check: str = Field(
+        default="",
+        description="Where a VIES check is configured: what it said of the buyer's VAT "
+        "number when this was issued (valid, not registered, or unavailable).",
+    )
     pdf: str = Field(description="Where its PDF is: `/api/v1/invoices/{invoice_number}/pdf`.")
 
 

@@ -14,6 +14,7 @@ from bespoke_payments.adapters.mongo import (
     ensure_indexes,
 )
 from bespoke_payments.adapters.stripe_gateway import StripePayments, StripeWebhookVerifier
+from bespoke_payments.adapters.vies import ViesCheck
 from bespoke_payments.domain.invoicing import Party
 from bespoke_payments.service_layer.handlers import PaymentsDeps, sweep_refunds
 from bespoke_payments.service_layer.subscriptions import SUBSCRIPTIONS
@@ -78,6 +79,13 @@ def bootstrap(
             tuple(settings.seller_address),
             settings.seller_country,
             settings.seller_vat_id,
+        ),
+        vat_check=(
+            ViesCheck(
+                settings.vies_url, settings.vies_timeout_seconds, settings.stripe_proxy or None
+            )
+            if settings.vies_url
+            else None
         ),
         live=settings.live,
     )

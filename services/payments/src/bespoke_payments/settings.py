@@ -32,6 +32,10 @@ class PaymentsSettings(KafkaServiceSettings):
     """Signs webhooks; the local value is public, production reads its secret from the env."""
     stripe_webhook_tolerance_seconds: int = 300
     outbox_poll_seconds: float = 0.5
+    vies_url: str = ""
+    """VIES's VAT-number check (e.g.
+    `https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number`); empty: none."""
+    vies_timeout_seconds: float = 3.0
     refund_sweep_seconds: float = 60.0
     """How often refunds left owed (Stripe down, a crash between owing and making them)
     are made."""

@@ -103,3 +103,21 @@ def test_a_credit_note_names_its_invoice_the_fee_kept_and_the_total_refunded() -
 def test_negative_amounts_keep_their_cents() -> None:
     assert money(-5_050, "EUR") == "EUR -50.50"
     assert money(-1, "EUR") == "EUR -0.01"
+
+
+def test_a_final_invoice_deducts_its_deposit_and_names_the_vies_answer() -> None:
+    final = invoice(
+        [InvoiceLine("BF-000004", 200_000, 1_500, 0)], vat=42_315 - 21_158, rate_bp=2100
+    )
+    final.part, final.adjustment = "balance", -100_753
+    final.adjustment_label = "Deposit, invoiced in INV-2026-000041"
+    final.vat_check = "VIES check unavailable (ConnectError); number format and check digits valid"
+    text = text_of(render(final))
+    for expected in (
+        "Deposit, invoiced in INV-2026-000041",
+        "EUR -1,007.53",
+        "the balance",
+        "VIES check unavailable",
+        money(final.total, "EUR"),
+    ):
+        assert expected in text, expected

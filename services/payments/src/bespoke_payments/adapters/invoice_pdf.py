@@ -26,6 +26,12 @@ _RIGHT = ParagraphStyle("right", parent=_BODY, alignment=TA_RIGHT)
 _TITLE = ParagraphStyle("title", parent=_STYLES["Title"], alignment=0, fontSize=20, leading=24)
 
 
+PARTS = {
+    "deposit": "the deposit (half; the balance is due before shipping)",
+    "balance": "the balance",
+}
+
+
 def _party(title: str, party: Party) -> Paragraph:
     lines = [f"<b>{escape(title)}</b>", f"<b>{escape(party.name)}</b>"]
     lines += [escape(line) for line in party.address_lines]
@@ -58,6 +64,7 @@ def render(invoice: IssuedInvoice) -> bytes:
             ["Refunded" if credit else "Paid", invoice.paid_at.strftime("%d %B %Y")],
             ["Refund reference" if credit else "Payment reference", invoice.payment_reference],
             ["Orders", ", ".join(invoice.order_numbers)],
+            *([["Pays", PARTS[invoice.part]]] if invoice.part in PARTS else []),
         ],
         colWidths=[38 * mm, 70 * mm],
         hAlign="LEFT",
@@ -72,8 +79,11 @@ def render(invoice: IssuedInvoice) -> bytes:
             ]
         )
     )
+    buyer = _party("Bill to", invoice.buyer)
+    if invoice.vat_check:
+        buyer = Paragraph(f"{buyer.text}<br/><i>{escape(invoice.vat_check)}</i>", _BODY)
     parties = Table(
-        [[_party("From", invoice.seller), _party("Bill to", invoice.buyer)]],
+        [[_party("From", invoice.seller), buyer]],
         colWidths=[87 * mm, 87 * mm],
     )
     parties.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -92,6 +102,18 @@ def render(invoice: IssuedInvoice) -> bytes:
         )
     if invoice.fee:
         rows.append(["Cancellation fee", "", "", "kept", money(-invoice.fee, c)])
+    spans = []
+    if invoice.adjustment:  # its words across the first four columns
+        spans.append(("SPAN", (0, len(rows)), (3, len(rows))))
+        rows.append(
+            [
+                Paragraph(escape(invoice.adjustment_label), _BODY),
+                "",
+                "",
+                "",
+                money(invoice.adjustment, c),
+            ]
+        )
     summary_start = len(rows)
     rows.append(["", "", "", "Subtotal (net)", money(invoice.subtotal, c)])
     rows.append(["", "", "", f"VAT {percent(invoice.vat_rate_bp)}", money(invoice.vat, c)])
@@ -112,6 +134,7 @@ def render(invoice: IssuedInvoice) -> bytes:
                 ("LINEABOVE", (3, summary_start), (-1, summary_start), 0.8, colors.black),
                 ("FONT", (3, -1), (-1, -1), "Helvetica-Bold", 10.5),
                 ("LINEABOVE", (3, -1), (-1, -1), 0.8, colors.black),
+                *spans,
             ]
         )
     )

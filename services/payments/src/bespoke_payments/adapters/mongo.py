@@ -266,6 +266,7 @@ def _issued_doc(issued: IssuedInvoice, number: str, year: int, seq: int) -> Docu
         "part": issued.part,
         "adjustment": issued.adjustment,
         "adjustment_label": issued.adjustment_label,
+        "vat_check": issued.vat_check,
     }
 
 
@@ -291,6 +292,7 @@ def issued_from(doc: Document) -> IssuedInvoice:
         part=doc.get("part", "full"),
         adjustment=doc.get("adjustment", 0),
         adjustment_label=doc.get("adjustment_label", ""),
+        vat_check=doc.get("vat_check", ""),
     )
 
 

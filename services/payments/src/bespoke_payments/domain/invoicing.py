@@ -91,6 +91,9 @@ class IssuedInvoice:
     """Net, signed, added to the lines: a deposit invoice's balance (not invoiced yet,
     negative), a final invoice's deposit (invoiced already, negative)."""
     adjustment_label: str = ""
+    vat_check: str = ""
+    """What a VIES check of the buyer's VAT number answered when it was issued (empty: no
+    check is configured, or the buyer gave none)."""
 
     @property
     def subtotal(self) -> int:

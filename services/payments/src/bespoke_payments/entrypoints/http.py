@@ -105,6 +105,7 @@ def invoice_view(issued: IssuedInvoice) -> InvoiceView:
         part=issued.part,
         adjustment=issued.adjustment,
         adjustment_label=issued.adjustment_label,
+        vat_check=issued.vat_check,
         pdf=f"/api/v1/invoices/{issued.number}/pdf",
     )
 

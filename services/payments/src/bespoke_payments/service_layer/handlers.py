@@ -35,6 +35,7 @@ from bespoke_payments.service_layer.ports import (
     OutboxSignal,
     PaymentProvider,
     ProcessedWebhooks,
+    VatCheck,
     WebhookVerifier,
 )
 from bespoke_platform.concurrency import change_with_retries
@@ -60,6 +61,8 @@ class PaymentsDeps:
     issued: IssuedInvoiceRepository
     seller: Party
     """The factory, as its invoices name it (settings)."""
+    vat_check: VatCheck | None = None
+    """VIES, when configured: asked once per invoice issued to a buyer with a VAT number."""
     live: bool = False
     """Whether this is the factory's live Stripe account: then only live-mode events
     count (a test-mode event, such as a local simulation, clears nothing), and the
@@ -280,6 +283,8 @@ async def _invoice_of(bill: model.Invoice, payment: str, deps: PaymentsDeps) -> 
         at=at,
         deposit_invoice=deposit.number if deposit else None,
     )
+    if deps.vat_check is not None and document.buyer.vat_id:
+        document.vat_check = await deps.vat_check.check(document.buyer.vat_id)
     return await _issue(bill.id, document, deps)
 
 

@@ -68,6 +68,14 @@ class PaymentProvider(Protocol):
         ...
 
 
+class VatCheck(Protocol):
+    """A registry that says whether a VAT number is registered (VIES)."""
+
+    async def check(self, vat_id: str) -> str:
+        """What the invoice says of the check: valid, not registered, or unavailable."""
+        ...
+
+
 class WebhookVerifier(Protocol):
     def verify(self, payload: bytes, signature: str) -> dict[str, Any]:
         """The event if the signature is Stripe's and fresh; raises ``InvalidWebhook``."""
