@@ -66,7 +66,8 @@ class Ledger:
     gave_up: list[str] = field(default_factory=list)  # keys never acknowledged
     paying: set[str] = field(default_factory=set)  # orders the drill started paying
     paid: set[str] = field(default_factory=set)  # orders whose webhook was accepted
-    cancelled: set[str] = field(default_factory=set)  # paid orders whose cancel was answered
+    cancelling: set[str] = field(default_factory=set)  # paid orders the drill asked to cancel
+    cancelled: set[str] = field(default_factory=set)  # ... and whose cancel was answered
     payment_attempts: int = 0
     errors: Counter[str] = field(default_factory=Counter)
 
@@ -166,6 +167,7 @@ CANCEL_EVERY = 3
 async def cancel(config: StackConfig, ledger: Ledger, order: str, deadline: float) -> None:
     """Cancel a paid order once orders has it in production; retried until answered (a
     retry of a cancel that went through is a 409 naming it cancelled)."""
+    ledger.cancelling.add(order)
     account = next(a for k, a in ledger.key_brand.items() if ledger.acknowledged.get(k) == order)
     auth = ledger.brands[account]["auth"]
     url = f"{config.gateway_url}/api/v1/orders/{order}"
@@ -406,21 +408,28 @@ def verdict(
         "one_order_per_idempotency_key": len(acknowledged) == len(ledger.acknowledged),
         "order_numbers_unique": len(numbers) == len(set(numbers)),
         "every_paid_order_in_work_in_process": all(
-            status.get(o) == "work_in_process" for o in ledger.paid - ledger.cancelled
+            status.get(o) == "work_in_process" for o in ledger.paid - ledger.cancelling
         ),
+        # A cancel the client gave up on may or may not have reached the orders service.
         "every_cancelled_order_cancelled": all(
             status.get(o) == "cancelled" for o in ledger.cancelled
-        ),
+        )
+        and all(status.get(o) in ("cancelled", "work_in_process") for o in ledger.cancelling),
         "every_cleared_payment_invoiced_once": all(money.invoices[o] == 1 for o in ledger.paid),
         "no_invoice_without_a_payment": set(money.invoices) <= ledger.paid,
         "invoice_numbers_gapless": all(
             sorted(seqs) == list(range(1, len(seqs) + 1)) for seqs in money.sequences.values()
         ),
         "every_cancelled_paid_order_refunded_once": all(
-            money.refunds[o] == 1 and money.credit_notes[o] == 1 for o in ledger.cancelled
+            money.refunds[o] == 1 and money.credit_notes[o] == 1
+            for o in ledger.paid
+            if status.get(o) == "cancelled"
         ),
         "no_refund_issued_twice": all(n == 1 for n in money.refunds.values())
-        and set(money.refunds) <= ledger.cancelled,
+        and all(n == 1 for n in money.credit_notes.values()),
+        "no_refund_for_an_order_not_cancelled": all(
+            status.get(o) == "cancelled" for o in money.refunds
+        ),
         "no_order_in_work_in_process_twice": not entered_work_in_process_twice,
         "no_payment_cleared_for_an_unpaid_order": set(cleared) <= ledger.paid,
         "no_email_sent_twice": all(n == 1 for n in emails_sent.values()),
@@ -487,12 +496,16 @@ async def drill(config: StackConfig, stack: Stack, args: argparse.Namespace) -> 
     while True:
         orders = await brand_orders(config, ledger)
         status = {o["order_number"]: o for items in orders.values() for o in items}
-        settled = {
-            o: "cancelled" if o in ledger.cancelled else "work_in_process" for o in ledger.paid
-        }
-        if all(status.get(o, {}).get("status") == s for o, s in settled.items()):
+        now = {o: status.get(o, {}).get("status") for o in ledger.paid}
+        settled = all(
+            s == "cancelled" if o in ledger.cancelled else s == "work_in_process"
+            for o, s in now.items()
+            if o not in ledger.cancelling or o in ledger.cancelled
+        )
+        if settled:
             money = await money_of(config, ledger)
-            if all(money.credit_notes[o] for o in ledger.cancelled) and all(
+            refunded = [o for o, s in now.items() if s == "cancelled"]
+            if all(money.credit_notes[o] for o in refunded) and all(
                 money.invoices[o] for o in ledger.paid
             ):
                 break
@@ -536,7 +549,9 @@ async def drill(config: StackConfig, stack: Stack, args: argparse.Namespace) -> 
         "orders_found": len(numbers),
         "payments_accepted": len(ledger.paid),
         "orders_in_work_in_process": sum(1 for o in all_orders if o["status"] == "work_in_process"),
-        "paid_orders_cancelled": len(ledger.cancelled),
+        "paid_orders_cancelled": sum(
+            1 for o in all_orders if o["order_number"] in ledger.paid and o["status"] == "cancelled"
+        ),
         "invoices": sum(money.invoices.values()),
         "credit_notes": sum(money.credit_notes.values()),
         "refunds_made": sum(money.refunds.values()),

@@ -32,7 +32,7 @@ def healthy() -> dict[str, Any]:
     ledger = drills.Ledger()
     ledger.acknowledged = {"k1": "BF-000001", "k2": "BF-000002", "k3": "BF-000003"}
     ledger.paid = {"BF-000001", "BF-000003"}
-    ledger.cancelled = {"BF-000003"}
+    ledger.cancelled = ledger.cancelling = {"BF-000003"}
     return {
         "ledger": ledger,
         "orders": [
@@ -113,6 +113,10 @@ def _refund_twice(run: dict[str, Any]) -> None:
     run["money"].refunds["BF-000003"] += 1
 
 
+def _refund_an_order_in_production(run: dict[str, Any]) -> None:
+    run["money"].refunds["BF-000001"] = 1
+
+
 def _keep_a_cancelled_order_s_money(run: dict[str, Any]) -> None:
     del run["money"].refunds["BF-000003"]
 
@@ -141,6 +145,7 @@ def _leave_a_cancelled_order_in_production(run: dict[str, Any]) -> None:
         (_invoice_an_unpaid_order, "no_invoice_without_a_payment"),
         (_skip_an_invoice_number, "invoice_numbers_gapless"),
         (_refund_twice, "no_refund_issued_twice"),
+        (_refund_an_order_in_production, "no_refund_for_an_order_not_cancelled"),
         (_keep_a_cancelled_order_s_money, "every_cancelled_paid_order_refunded_once"),
         (_leave_a_cancelled_order_in_production, "every_cancelled_order_cancelled"),
     ],

@@ -274,6 +274,10 @@ async def test_a_deposit_launches_and_the_balance_is_due_before_it_ships(fakes: 
     )
     with pytest.raises(OrderStateConflict, match="waits for its balance"):
         await at(fakes, order, ProductionStage.FINISHING)
+    with pytest.raises(CancellationFeeNotAccepted) as finished:  # made: the full price
+        await handlers.cancel_order("acc_1", order.order_number, "req-x", fakes.deps)
+    made = order.costs.manufacturing + order.costs.customization
+    assert finished.value.fee == made + line_vat(made, order.costs.vat_rate_bp)
 
     balance = halves([held], "balance", total - deposit)
     assert await handlers.on_payment_cleared(balance, fakes.deps) == [order.order_number]

@@ -21,6 +21,7 @@ from bespoke_contracts import (
     RefundStatus,
     examples,
 )
+from bespoke_contracts.deposits import net_of
 from bespoke_contracts.vat import VatTreatment, line_vat
 from bespoke_gateway.ui.simulation import sign
 from bespoke_payments.domain.errors import InvoiceNotPayable, PaymentProviderUnavailable
@@ -277,7 +278,7 @@ async def test_a_cancelled_order_with_only_its_deposit_paid_gets_the_deposit_bac
     fakes: Fakes,
 ) -> None:
     await handlers.on_order_submitted(
-        examples.order_submitted("BF-000012", sizes={"42": 8}), fakes.deps
+        examples.order_submitted("BF-000012", sizes={"42": 8}, vat=SPANISH_VAT), fakes.deps
     )
     bill = fakes.invoices.stored["inv_BF-000012"]
     paying = await handlers.start_payment("acc_1", "BF-000012", fakes.deps, "deposit")
@@ -286,12 +287,14 @@ async def test_a_cancelled_order_with_only_its_deposit_paid_gets_the_deposit_bac
 
     await handlers.on_order_status_changed(cancelled("BF-000012", fee=5_000), fakes.deps)
 
+    fee = 5_000 + line_vat(5_000, 2100)
     [(intent, amount, _)] = fakes.stripe.refunds.values()
-    assert (intent, amount) == (bill.deposit_paid_by, bill.deposit_paid - 5_000)
+    assert (intent, amount) == (bill.deposit_paid_by, bill.deposit_paid - fee)
     assert not bill.payable  # its balance is not asked any more
     [made] = refunded(fakes)
     note = await handlers.on_payment_refunded(made, fakes.deps)
     assert note is not None
-    assert note.total == bill.deposit_paid - 5_000
+    assert note.total == bill.deposit_paid - fee  # its VAT is the refund's, not the lines'
+    assert note.vat == note.total - net_of(note.total, 2100)
     deposit_invoice = next(i for i in fakes.issued.stored.values() if i.part == "deposit")
     assert note.credits == deposit_invoice.number

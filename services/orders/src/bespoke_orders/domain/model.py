@@ -249,8 +249,10 @@ class Order:
         """What cancelling it now keeps: nothing unless the floor has received it."""
         if self.status is not OrderStatus.WORK_IN_PROCESS or self.production_stage is None:
             return cancellation.FREE
+        # Finished and held for its balance: it is made, and costs what ready to ship does.
+        finished = self.hold_reason is HoldReason.AWAITING_BALANCE
         return cancellation.fee_at(
-            self.production_stage,
+            ProductionStage.READY_TO_SHIP if finished else self.production_stage,
             self.cancellation_fees,
             basis=self.costs.manufacturing + self.costs.customization,
             vat_rate_bp=self.costs.vat_rate_bp,

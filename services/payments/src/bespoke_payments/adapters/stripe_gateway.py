@@ -6,8 +6,8 @@ from typing import Any
 
 import stripe
 
-from bespoke_contracts import RefundStatus
 from bespoke_payments.domain.errors import InvalidWebhook, PaymentProviderUnavailable
+from bespoke_payments.domain.model import refund_status
 from bespoke_payments.service_layer.ports import MadeRefund, StartedPayment
 
 API_VERSION = "2026-10-28.endive"
@@ -61,14 +61,6 @@ class StripePayments:
                 f"Stripe refused or did not answer the refund: {error}"
             ) from error
         return MadeRefund(refund.id, refund_status(refund.status))
-
-
-def refund_status(status: str | None) -> RefundStatus:
-    """Stripe's refund status in our words (`requires_action` waits, as `pending` does)."""
-    try:
-        return RefundStatus(status or "pending")
-    except ValueError:
-        return RefundStatus.PENDING
 
 
 class StripeWebhookVerifier:

@@ -84,6 +84,14 @@ class Refund:
         return self.stripe_refund_id is not None
 
 
+def refund_status(status: str | None) -> RefundStatus:
+    """Stripe's refund status in our words (`requires_action` waits, as `pending` does)."""
+    try:
+        return RefundStatus(status or "pending")
+    except ValueError:
+        return RefundStatus.PENDING
+
+
 def refund_id_for(invoice_id: str, order_number: str) -> str:
     return f"rf_{invoice_id}_{order_number}"
 
@@ -379,7 +387,7 @@ class Invoice:
             lines=[line],
             currency=self.currency,
             vat_rate_bp=self.vat_rate_bp,
-            vat=vat_on_lines(parts, self.vat_rate_bp) - line_vat(refund.fee, self.vat_rate_bp),
+            vat=vat,
             vat_note=self.vat_note,
             payment_reference=refund.stripe_refund_id or "",
             paid_at=refund.updated_at or at,

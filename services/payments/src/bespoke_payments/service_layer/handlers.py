@@ -20,7 +20,6 @@ from bespoke_contracts import (
     ShipmentUngrouped,
 )
 from bespoke_contracts.deposits import Part
-from bespoke_payments.adapters.stripe_gateway import refund_status
 from bespoke_payments.domain import model
 from bespoke_payments.domain.errors import (
     InvoiceNotFound,
@@ -408,7 +407,7 @@ async def _refunds_moved(
     moved = []
     for refund in refunds:
         bill_id = (refund.get("metadata") or {}).get("invoice_id")
-        stripe_id, status = str(refund.get("id", "")), refund_status(refund.get("status"))
+        stripe_id, status = str(refund.get("id", "")), model.refund_status(refund.get("status"))
         if not bill_id:
             continue
 
