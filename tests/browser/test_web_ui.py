@@ -193,6 +193,7 @@ async def test_design_checkout_group_and_pay_in_the_browser(
         await expect(row.locator("td[data-label=Payment]")).to_have_text("Paid")
     # The group's invoice, downloadable from the pool (issued a moment after payment).
     for _ in range(20):
+        await page.wait_for_timeout(500)  # the page renders what it fetched
         if await page.locator(f"tr[data-order='{first}'] td[data-label=Invoice] a").count():
             break
         await page.reload()
@@ -234,8 +235,9 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     await expect(page.locator("#payment-status")).to_have_text("Refunded")
     await expect(page.locator("#refund-facts")).to_contain_text("€")
     note = page.get_by_role("link", name=re.compile(r"^Credit note CN-\d{4}-\d{6} \(PDF\)$"))
-    for _ in range(20):  # issued a moment after the refund is made
-        if await note.count():
+    for _ in range(20):  # issued, and the refund confirmed, a moment after it is made
+        await page.wait_for_timeout(500)  # the page renders what it fetched
+        if await note.count() and await page.locator("#refund-status").inner_text() == "Refunded":
             break
         await page.reload()
     await expect(note).to_be_visible()

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from bespoke_contracts.api.design import PriceLine
 from bespoke_contracts.orders import OrderType
 from bespoke_design.domain import pricing
 from bespoke_design.domain.catalog import Catalog
 from bespoke_design.domain.errors import InvalidEstimate
+
+CATALOG_FILE = Path(pricing.__file__).parents[1] / "data" / "catalog.json"
 
 BASE = 20_000  # EUR 200.00 per pair before breaks
 
@@ -144,3 +150,32 @@ def test_the_lead_time_is_the_order_type_s_and_the_construction_s_extra_days(
     catalog: Catalog, order_type: OrderType, pairs: int, construction: str, days: int
 ) -> None:
     assert quote(catalog, order_type, pairs, construction=construction).lead_time_days == days
+
+
+def test_the_quote_carries_the_catalog_s_cancellation_terms(catalog: Catalog) -> None:
+    estimate = quote(catalog, OrderType.MINI_BULK, pairs=12)
+    assert estimate.cancellation_fees == list(catalog.cancellation_fees)
+    stages = [f.stage.value for f in catalog.cancellation_fees]
+    assert stages[0] == "received", "cancelling before the floor has it is free"
+    assert catalog.cancellation_fees[-1].share_bp == 10_000, "the full price at the end"
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda fees: fees[1:], "start at `received`"),
+        (lambda fees: [fees[1], fees[0], *fees[2:]], "in the floor's order"),
+        (lambda fees: fees[:-1], "the full price"),
+        (
+            lambda fees: [fees[0], {**fees[1], "fixed": 1_000, "share_bp": 0}, *fees[2:]],
+            "never costs less",
+        ),
+    ],
+)
+def test_cancellation_terms_that_break_the_factory_s_rules_are_refused(
+    change: Any, problem: str
+) -> None:
+    data = json.loads(CATALOG_FILE.read_text())
+    data["cancellation_fees"] = change(data["cancellation_fees"])
+    with pytest.raises(ValidationError, match=re.escape(problem)):
+        Catalog.model_validate(data)
