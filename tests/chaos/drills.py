@@ -187,7 +187,7 @@ async def cancel(config: StackConfig, ledger: Ledger, order: str, deadline: floa
                     ledger.errors[f"cancel {r.status_code}"] += 1
             except httpx.TransportError as error:
                 ledger.errors[f"cancel {type(error).__name__}"] += 1
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(2)  # a person, not a poller: the drill loads the stack enough
 
 
 async def traffic(config: StackConfig, ledger: Ledger, rate: float, stop: asyncio.Event) -> None:
