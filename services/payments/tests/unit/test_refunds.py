@@ -25,7 +25,7 @@ from bespoke_contracts.deposits import net_of
 from bespoke_contracts.vat import VatTreatment, line_vat
 from bespoke_gateway.ui.simulation import sign
 from bespoke_payments.domain.errors import InvoiceNotPayable, PaymentProviderUnavailable
-from bespoke_payments.domain.model import InvoiceStatus
+from bespoke_payments.domain.model import Invoice, InvoiceStatus
 from bespoke_payments.service_layer import handlers
 
 from .test_payments import SECRET, Fakes, fakes, grouped_event, webhook
@@ -222,13 +222,17 @@ async def test_refund_webhooks_move_the_refund_once(fakes: Fakes) -> None:
     assert await handlers.on_payment_refunded(confirmed, fakes.deps) is None  # no second note
 
 
+async def big_order(fakes: Fakes, number: str) -> Invoice:
+    """An order of 8 pairs billed in Spain: its bill is over EUR 1,499 (a deposit offered)."""
+    event = examples.order_submitted(number, sizes={"42": 8}, vat=SPANISH_VAT)
+    await handlers.on_order_submitted(event, fakes.deps)
+    return fakes.invoices.stored[f"inv_{number}"]
+
+
 async def test_a_bill_from_1499_is_paid_in_two_halves_each_with_its_invoice(
     fakes: Fakes,
 ) -> None:
-    await handlers.on_order_submitted(
-        examples.order_submitted("BF-000010", sizes={"42": 8}, vat=SPANISH_VAT), fakes.deps
-    )
-    bill = fakes.invoices.stored["inv_BF-000010"]
+    bill = await big_order(fakes, "BF-000010")
     deposit = (bill.total + 1) // 2
     assert bill.deposit == deposit
     with pytest.raises(InvoiceNotPayable, match="no deposit paid"):
@@ -266,9 +270,7 @@ async def test_a_deposit_below_the_minimum_is_refused_and_a_wrong_half_is_flagge
 ) -> None:
     with pytest.raises(InvoiceNotPayable, match="offered from"):
         await handlers.start_payment("acc_1", "BF-000007", fakes.deps, "deposit")
-    await handlers.on_order_submitted(
-        examples.order_submitted("BF-000011", sizes={"42": 8}), fakes.deps
-    )
+    await big_order(fakes, "BF-000011")
     paying = await handlers.start_payment("acc_1", "BF-000011", fakes.deps, "deposit")
     payload, signature, _ = webhook(paying, amount=1_000, part="deposit")
     assert await handlers.handle_webhook(payload, signature, fakes.deps) == "flagged"
@@ -277,10 +279,7 @@ async def test_a_deposit_below_the_minimum_is_refused_and_a_wrong_half_is_flagge
 async def test_a_cancelled_order_with_only_its_deposit_paid_gets_the_deposit_back(
     fakes: Fakes,
 ) -> None:
-    await handlers.on_order_submitted(
-        examples.order_submitted("BF-000012", sizes={"42": 8}, vat=SPANISH_VAT), fakes.deps
-    )
-    bill = fakes.invoices.stored["inv_BF-000012"]
+    bill = await big_order(fakes, "BF-000012")
     paying = await handlers.start_payment("acc_1", "BF-000012", fakes.deps, "deposit")
     payload, signature, _ = webhook(paying, amount=bill.deposit, part="deposit")
     await handlers.handle_webhook(payload, signature, fakes.deps)
