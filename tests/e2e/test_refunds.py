@@ -306,3 +306,33 @@ async def test_a_deposit_launches_production_and_the_balance_is_due_before_shipp
 async def _documents_when(api: httpx.AsyncClient, number: str, test: Any) -> Any:
     found = await documents_of(api, number, "invoice")
     return found if test(found) else None
+
+
+async def test_an_order_paid_in_two_halves_is_refunded_to_both_payments(
+    api: httpx.AsyncClient, design: dict[str, Any]
+) -> None:
+    body = checkout_body("halves-back@e2e.example", design, sizes={"42": 4, "43": 4})
+    number = (await api.post("/orders", json=body, headers=key())).json()["order_number"]
+    page = await until(lambda: _pay_page(api, number))
+    await api.post(f"/orders/{number}/payment", json={"amount": "deposit"})
+    assert (await simulate_success(number))["outcome"] == "deposit cleared"
+    await until(functools.partial(_payment_status, api, number, "deposit_paid"))
+    await api.post(f"/orders/{number}/payment", json={"amount": "balance"})
+    assert (await simulate_success(number))["outcome"] == "cleared"
+    await until(functools.partial(_payment_status, api, number, "paid"))
+
+    cancelled = await api.post(f"/orders/{number}/cancel")  # queued: free
+
+    assert cancelled.status_code == 200, cancelled.text
+    assert cancelled.json()["refund"]["amount"] == page["total"]
+
+    async def two_notes() -> list[dict[str, Any]] | None:
+        notes = await documents_of(api, number, "credit_note")
+        return notes if len(notes) == 2 else None
+
+    notes = await until(two_notes)
+    assert sum(n["total"] for n in notes) == page["total"]
+    invoices = await documents_of(api, number, "invoice")
+    assert {n["credits"] for n in notes} == {i["invoice_number"] for i in invoices}
+    refunded = await until(functools.partial(_payment_status, api, number, "refunded"))
+    assert refunded["refund"]["amount"] == page["total"]

@@ -285,10 +285,37 @@ async def test_a_deposit_launches_and_the_balance_is_due_before_it_ships(fakes: 
     paid = await handlers.get_order("acc_1", order.order_number, fakes.deps)
     assert (paid.production_stage, paid.hold_reason) == (ProductionStage.READY_TO_SHIP, None)
     assert paid.payment_status is PaymentStatus.PAID
-    with pytest.raises(OrderStateConflict, match="two halves"):
-        await handlers.cancel_order(
-            "acc_1", order.order_number, "req-c", fakes.deps, accept_fee=True
+    cancelled = await handlers.cancel_order(
+        "acc_1", order.order_number, "req-c", fakes.deps, accept_fee=True
+    )
+    assert cancelled.refund is not None
+    assert cancelled.refund.amount == total - cancelled.refund.fee  # both halves come back
+
+    # Payments refunds it to each payment: the order shows the sum, and its worst status.
+    def part(refund_id: str, amount: int, fee: int, status: RefundStatus) -> PaymentRefunded:
+        event = refund_event(cancelled, amount=amount, fee=fee)
+        return event.model_copy(
+            update={
+                "payload": event.payload.model_copy(
+                    update={"refund_id": refund_id, "status": status}
+                )
+            }
         )
+
+    fee, back = cancelled.refund.fee, cancelled.refund.amount
+    await handlers.on_payment_refunded(
+        part("rf_a", back // 2, fee, RefundStatus.SUCCEEDED), fakes.deps
+    )
+    await handlers.on_payment_refunded(
+        part("rf_b", back - back // 2, 0, RefundStatus.PENDING), fakes.deps
+    )
+    both = await handlers.get_order("acc_1", order.order_number, fakes.deps)
+    assert both.refund is not None
+    assert (both.refund.amount, both.refund.fee, both.refund.status) == (
+        total - fee,
+        fee,
+        RefundStatus.PENDING,
+    )
 
 
 async def test_a_deposit_paid_order_cancelled_gets_its_deposit_back_less_the_fee(

@@ -297,3 +297,30 @@ async def test_a_cancelled_order_with_only_its_deposit_paid_gets_the_deposit_bac
     assert note.vat == note.total - net_of(note.total, 2100)
     deposit_invoice = next(i for i in fakes.issued.stored.values() if i.part == "deposit")
     assert note.credits == deposit_invoice.number
+
+
+async def test_an_order_paid_in_two_halves_is_refunded_to_each_payment(fakes: Fakes) -> None:
+    bill = await big_order(fakes, "BF-000013")
+    deposit = bill.deposit
+    assert deposit is not None
+    paying = await handlers.start_payment("acc_1", "BF-000013", fakes.deps, "deposit")
+    payload, signature, _ = webhook(paying, amount=deposit, part="deposit")
+    await handlers.handle_webhook(payload, signature, fakes.deps)
+    balance = await handlers.start_payment("acc_1", "BF-000013", fakes.deps)
+    payload, signature, _ = webhook(balance, amount=bill.total - deposit, part="balance")
+    await handlers.handle_webhook(payload, signature, fakes.deps)
+    for cleared in [e for e in fakes.invoices.published if isinstance(e, PaymentCleared)]:
+        await handlers.on_payment_cleared(cleared, fakes.deps)
+    fee = 5_000 + line_vat(5_000, 2100)
+
+    await handlers.on_order_status_changed(cancelled("BF-000013", fee=5_000), fakes.deps)
+
+    made = {key: (intent, amount) for key, (intent, amount, _) in fakes.stripe.refunds.items()}
+    assert made == {
+        "rf_inv_BF-000013_BF-000013": (bill.paid_by, bill.total - deposit),  # all of the balance
+        "rf_inv_BF-000013_BF-000013_deposit": (bill.deposit_paid_by, deposit - fee),
+    }
+    notes = [await handlers.on_payment_refunded(e, fakes.deps) for e in refunded(fakes)]
+    assert sum(n.total for n in notes if n is not None) == bill.total - fee
+    invoices = {i.part: i.number for i in fakes.issued.stored.values() if i.kind == "invoice"}
+    assert {n.credits for n in notes if n is not None} == {invoices["balance"], invoices["deposit"]}

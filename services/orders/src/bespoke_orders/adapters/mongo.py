@@ -126,17 +126,22 @@ def _production_fields(order: Order) -> Document:
         "credit_note_number": order.credit_note_number,
         # Stored beside what it derives from, for the pool's payment filter.
         "payment_status": order.payment_status.value,
-        "refund": (
-            {
-                "amount": order.refund.amount,
-                "fee": order.refund.fee,
-                "currency": order.refund.currency,
-                "status": order.refund.status.value,
-            }
-            if order.refund
-            else None
-        ),
+        "refund": _refund_doc(order.refund) if order.refund else None,
+        "refund_parts": [{"id": k, **_refund_doc(r)} for k, r in order.refund_parts.items()],
     }
+
+
+def _refund_doc(refund: Refund) -> Document:
+    return {
+        "amount": refund.amount,
+        "fee": refund.fee,
+        "currency": refund.currency,
+        "status": refund.status.value,
+    }
+
+
+def _refund(doc: Document) -> Refund:
+    return Refund(doc["amount"], doc["fee"], doc["currency"], RefundStatus(doc["status"]))
 
 
 def _version_doc(v: OrderVersion) -> Document:
@@ -223,16 +228,8 @@ def from_document(doc: Document) -> Order:
         paid_in_halves=doc.get("paid_in_halves", False),
         invoice_number=doc.get("invoice_number"),
         credit_note_number=doc.get("credit_note_number"),
-        refund=(
-            Refund(
-                doc["refund"]["amount"],
-                doc["refund"]["fee"],
-                doc["refund"]["currency"],
-                RefundStatus(doc["refund"]["status"]),
-            )
-            if doc.get("refund")
-            else None
-        ),
+        refund=_refund(doc["refund"]) if doc.get("refund") else None,
+        refund_parts={p["id"]: _refund(p) for p in doc.get("refund_parts", [])},
         previous_versions=[
             OrderVersion(
                 version=v["version"],

@@ -213,6 +213,9 @@ class Order:
     paid: bool = False
     """A payment for it cleared (even one that came after it was cancelled)."""
     refund: Refund | None = None
+    """What goes back: as expected when cancelled, then the sum of its refund's parts."""
+    refund_parts: dict[str, Refund] = field(default_factory=dict)
+    """Each refund payments made, by its id (two for an order paid in two halves)."""
     balance_due: int = 0
     """Paid in two halves and only the deposit yet: what it still owes before it ships."""
     paid_in_halves: bool = False
@@ -663,11 +666,6 @@ class Order:
             return
         if self.status is not OrderStatus.WORK_IN_PROCESS:
             self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id, actor)
-        if self.paid_in_halves and not self.balance_due:
-            raise OrderStateConflict(
-                f"order {self.order_number} was paid in two halves: its refund spans both "
-                "payments, so the factory's finance team cancels it (contact the factory)"
-            )
         fee = self.cancellation_fee()
         paid = self.amount_paid
         refund = max(0, paid - fee.gross)
@@ -707,12 +705,33 @@ class Order:
         return True
 
     def apply_refund(
-        self, event_id: str, amount: int, fee: int, currency: str, status: RefundStatus
+        self,
+        event_id: str,
+        refund_id: str,
+        amount: int,
+        fee: int,
+        currency: str,
+        status: RefundStatus,
     ) -> bool:
-        """The payments service made (or moved on) the refund of this order's money."""
+        """The payments service made (or moved on) a refund of this order's money: the
+        order shows their sum (an order paid in two halves is refunded to each payment),
+        failed if any failed, pending until every part succeeded."""
         if event_id in self.applied_events:
             return False
-        self.refund = Refund(amount, fee, currency, status)
+        self.refund_parts[refund_id] = Refund(amount, fee, currency, status)
+        parts = list(self.refund_parts.values())
+        statuses = {p.status for p in parts}
+        overall = next(
+            (
+                s
+                for s in (RefundStatus.FAILED, RefundStatus.CANCELED, RefundStatus.PENDING)
+                if s in statuses
+            ),
+            RefundStatus.SUCCEEDED,
+        )
+        self.refund = Refund(
+            sum(p.amount for p in parts), sum(p.fee for p in parts), currency, overall
+        )
         self._applied(event_id)
         return True
 

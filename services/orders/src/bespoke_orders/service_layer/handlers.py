@@ -449,7 +449,7 @@ async def on_payment_refunded(event: PaymentRefunded, deps: OrdersDeps) -> bool:
         refund.order_number,
         event,
         lambda order: order.apply_refund(
-            event_id, refund.amount, refund.fee, refund.currency, refund.status
+            event_id, refund.refund_id, refund.amount, refund.fee, refund.currency, refund.status
         ),
         deps,
     )

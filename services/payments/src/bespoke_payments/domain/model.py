@@ -297,13 +297,30 @@ class Invoice:
         return set(self.cancelled_orders) >= set(self.order_numbers)
 
     def _owe(self, order_number: str, fee: int, reason: RefundReason, at: datetime) -> None:
-        """Owe back what its payments paid for the order, less the fee and its VAT."""
+        """Owe back what its payments paid for the order, less the fee and its VAT: to the
+        payment that paid it, or, paid in two halves, to the balance's payment first and
+        the rest to the deposit's (Stripe refunds a payment up to what it took)."""
         paid = paid_share(self.share_of(order_number), self.total, self.amount_paid)
         amount = paid - fee - line_vat(fee, self.vat_rate_bp)
-        refund_id = refund_id_for(self.id, order_number)
-        intent = self.deposit_paid_by if self.status is InvoiceStatus.DEPOSIT_PAID else self.paid_by
-        if amount > 0 and all(r.id != refund_id for r in self.refunds):
-            self.refunds.append(Refund(refund_id, order_number, amount, fee, reason, at, intent))
+        if amount <= 0 or any(r.order_number == order_number for r in self.refunds):
+            return
+        first = refund_id_for(self.id, order_number)
+        for i, (intent, part) in enumerate(self._legs(amount)):
+            refund_id, kept = (first, fee) if i == 0 else (f"{first}_deposit", 0)
+            self.refunds.append(Refund(refund_id, order_number, part, kept, reason, at, intent))
+
+    def _legs(self, amount: int) -> list[tuple[str | None, int]]:
+        if self.status is InvoiceStatus.DEPOSIT_PAID:
+            return [(self.deposit_paid_by, amount)]
+        if self.deposit_paid_by is None:
+            return [(self.paid_by, amount)]
+        given = sum(r.amount for r in self.refunds if r.payment_intent_id == self.paid_by)
+        room = max(0, self.total - self.deposit_paid - given)
+        legs = [
+            (self.paid_by, min(amount, room)),
+            (self.deposit_paid_by, amount - min(amount, room)),
+        ]
+        return [(intent, part) for intent, part in legs if part > 0]
 
     @property
     def refunds_owed(self) -> list[Refund]:
@@ -374,10 +391,14 @@ class Invoice:
         parts = (line.manufacturing, line.shipping, line.customization)
         vat = vat_on_lines(parts, self.vat_rate_bp) - line_vat(refund.fee, self.vat_rate_bp)
         adjustment, label = 0, ""
-        if refund.amount != line.net - refund.fee + vat:  # a deposit's part of the order
+        if refund.amount != line.net - refund.fee + vat:  # part of what the order cost
             net = net_of(refund.amount, self.vat_rate_bp)
             adjustment, vat = net - (line.net - refund.fee), refund.amount - net
-            label = "Balance, never paid"
+            label = (
+                "Not refunded to this payment: the rest goes back to the order's other payment"
+                if self.status is InvoiceStatus.PAID and self.deposit_paid_by
+                else "Balance, never paid"
+            )
         return IssuedInvoice(
             source=f"{refund.id}:{refund.stripe_refund_id}",
             account_id=self.account_id,
