@@ -13,7 +13,11 @@ from bespoke_contracts import (
     OrderSubmitted,
     PaymentCleared,
     PaymentClearedPayload,
+    PaymentRefunded,
+    PaymentRefundedPayload,
     ProductionStage,
+    RefundReason,
+    RefundStatus,
     ShipmentGrouped,
     ShipmentGroupedPayload,
     ShipmentStatus,
@@ -272,3 +276,39 @@ def test_a_late_order_is_told_where_it_is_and_since_when() -> None:
     assert email.subject == "Order BF-000007 is running late"
     assert "ready to ship by 20 December 2026" in email.text
     assert "at quality check, 41 days into production" in email.text
+
+
+def test_a_refund_is_told_once_with_the_fee_kept() -> None:
+    def refunded(previous: RefundStatus | None, reason: RefundReason, fee: int) -> PaymentRefunded:
+        return PaymentRefunded(
+            account_id="acc_1",
+            correlation_id="rf",
+            payload=PaymentRefundedPayload(
+                refund_id="rf_inv_BF-000007_BF-000007",
+                invoice_id="inv_BF-000007",
+                target="BF-000007",
+                order_number="BF-000007",
+                amount=123_450,
+                fee=fee,
+                currency="EUR",
+                reason=reason,
+                status=RefundStatus.SUCCEEDED,
+                previous_status=previous,
+                stripe_refund_id="re_1",
+                payment_intent_id="pi_1",
+                refunded_at=AT,
+                contact_email="ops@norte.example",
+            ),
+        )
+
+    cancelled = emails.refund_issued(refunded(None, RefundReason.CANCELLED, 6_050))
+    assert cancelled is not None
+    email = WRITER.write(cancelled)
+    assert email.subject == "Refund of EUR 1,234.50 for order BF-000007"
+    assert "You cancelled the order." in email.text
+    assert "EUR 60.50 (VAT included), is kept" in " ".join(email.text.split())
+    late = emails.refund_issued(refunded(None, RefundReason.PAID_AFTER_CANCELLATION, 0))
+    assert late is not None
+    assert "all of it goes back" in WRITER.write(late).text
+    assert "cancellation fee" not in WRITER.write(late).text
+    assert emails.refund_issued(refunded(RefundStatus.PENDING, RefundReason.CANCELLED, 0)) is None
