@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from pathlib import Path
 
+import pytest
+
 from bespoke.stack import processes
+from bespoke.stack.components import kafka
 from bespoke.stack.processes import ProcessSpec
 
 
@@ -52,3 +56,11 @@ def test_a_stale_pid_file_means_not_running(tmp_path: Path) -> None:
     assert not pid_file.exists()
     assert processes.read_pid(tmp_path / "missing.pid") is None
     assert os.getpid() > 0
+
+
+def test_a_kafka_cluster_id_never_reads_as_an_option(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 0xfb first encodes to "-" first in URL-safe base64: the storage tool refused it.
+    dashed, plain = uuid.UUID(bytes=b"\xfb" + b"\x00" * 15), uuid.UUID(int=1)
+    made = iter([dashed, plain])
+    monkeypatch.setattr(uuid, "uuid4", lambda: next(made))
+    assert kafka.cluster_id() == "AAAAAAAAAAAAAAAAAAAAAQ"

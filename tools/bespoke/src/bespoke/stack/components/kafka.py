@@ -100,10 +100,8 @@ class Kafka(Component):
             shutil.rmtree(data)
         if not (data / "meta.properties").exists():
             cluster_file = self.home / "cluster-id"
-            if not cluster_file.exists():
-                cluster_file.write_text(
-                    base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
-                )
+            if not cluster_file.exists() or cluster_file.read_text().startswith("-"):
+                cluster_file.write_text(cluster_id())
             run_install(
                 [
                     "java",
@@ -171,3 +169,13 @@ async def create_topics(config: StackConfig, say: Say) -> None:
     if created:
         say("kafka: created topics " + ", ".join(created))
     await kafka_security.apply(config)
+
+
+def cluster_id() -> str:
+    """A new KRaft cluster id: a random UUID in URL-safe base64, as Kafka's own
+    ``random-uuid`` makes them, never starting with ``-`` (the storage tool would read
+    one as an option, and refuse to format)."""
+    while True:
+        made = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not made.startswith("-"):
+            return made
