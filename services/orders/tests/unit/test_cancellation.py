@@ -26,7 +26,7 @@ from bespoke_contracts.api.orders import PaymentStatus
 from bespoke_contracts.vat import line_vat
 from bespoke_orders.domain import cancellation
 from bespoke_orders.domain.errors import CancellationFeeNotAccepted, OrderStateConflict
-from bespoke_orders.domain.model import Order
+from bespoke_orders.domain.model import Order, ShippingGroupMembership
 from bespoke_orders.service_layer import handlers
 
 from .fakes import QUOTED_FEES, Fakes
@@ -334,3 +334,16 @@ async def test_a_deposit_paid_order_cancelled_gets_its_deposit_back_less_the_fee
     assert cancelled.refund is not None
     assert cancelled.refund.amount == deposit - fee
     assert cancelled.payment_status is PaymentStatus.PARTIALLY_REFUNDED
+
+
+async def test_a_group_s_order_with_only_the_deposit_paid_waits_for_the_balance_to_cancel(
+    fakes: Fakes,
+) -> None:
+    order = (await handlers.check_out(checkout(key="grp-dep", sizes={"42": 8}), fakes.deps)).order
+    stored = await handlers.get_order("acc_1", order.order_number, fakes.deps)
+    stored.shipping_group = ShippingGroupMembership("SG-DEPOSIT", order.costs.shipping)
+    stored.status, stored.production_stage = OrderStatus.WORK_IN_PROCESS, ProductionStage.QUEUED
+    stored.paid, stored.paid_in_halves, stored.balance_due = True, True, 1_000
+
+    with pytest.raises(OrderStateConflict, match="pay the group's balance first"):
+        stored.cancel("req-c", datetime(2026, 3, 3, tzinfo=UTC))

@@ -666,6 +666,14 @@ class Order:
             return
         if self.status is not OrderStatus.WORK_IN_PROCESS:
             self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id, actor)
+        if self.balance_due and self.shipping_group is not None:
+            # The group's balance would still ask for this order's part; until payments
+            # can take it off, the group pays its balance first (then this is refunded).
+            raise OrderStateConflict(
+                f"order {self.order_number} ships in group {self.shipping_group.group_id}, "
+                "whose balance is not paid yet: pay the group's balance first, then cancel "
+                "it (it is refunded less the fee)"
+            )
         fee = self.cancellation_fee()
         paid = self.amount_paid
         refund = max(0, paid - fee.gross)
