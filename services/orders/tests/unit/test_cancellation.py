@@ -343,7 +343,7 @@ async def test_a_group_s_order_with_only_the_deposit_paid_waits_for_the_balance_
     stored = await handlers.get_order("acc_1", order.order_number, fakes.deps)
     stored.shipping_group = ShippingGroupMembership("SG-DEPOSIT", order.costs.shipping)
     stored.status, stored.production_stage = OrderStatus.WORK_IN_PROCESS, ProductionStage.QUEUED
-    stored.paid, stored.paid_in_halves, stored.balance_due = True, True, 1_000
+    stored.paid, stored.balance_due = True, 1_000
 
     with pytest.raises(OrderStateConflict, match="pay the group's balance first"):
         stored.cancel("req-c", datetime(2026, 3, 3, tzinfo=UTC))

@@ -121,7 +121,6 @@ def _production_fields(order: Order) -> Document:
         "late_flagged_at": order.late_flagged_at,
         "paid": order.paid,
         "balance_due": order.balance_due,
-        "paid_in_halves": order.paid_in_halves,
         "invoice_number": order.invoice_number,
         "credit_note_number": order.credit_note_number,
         # Stored beside what it derives from, for the pool's payment filter.
@@ -225,7 +224,6 @@ def from_document(doc: Document) -> Order:
         ),
         paid=doc.get("paid", doc["status"] in {s.value for s in LAUNCHED}),
         balance_due=doc.get("balance_due", 0),
-        paid_in_halves=doc.get("paid_in_halves", False),
         invoice_number=doc.get("invoice_number"),
         credit_note_number=doc.get("credit_note_number"),
         refund=_refund(doc["refund"]) if doc.get("refund") else None,

@@ -218,7 +218,6 @@ class Order:
     """Each refund payments made, by its id (two for an order paid in two halves)."""
     balance_due: int = 0
     """Paid in two halves and only the deposit yet: what it still owes before it ships."""
-    paid_in_halves: bool = False
     invoice_number: str | None = None
     """The latest invoice issued for its payment (downloadable from the pool)."""
     credit_note_number: str | None = None
@@ -510,7 +509,7 @@ class Order:
             return False
         self.paid = True
         if part == "deposit":
-            self.paid_in_halves, self.balance_due = True, balance
+            self.balance_due = balance
         if self.status is OrderStatus.CANCELLED:
             self.history.append(
                 StatusChange(
@@ -660,12 +659,11 @@ class Order:
         from `received` on, less the fee for its stage, which the caller must accept
         (``CancellationFeeNotAccepted`` states it). Shipped or cancelled: 409. A paid
         order in a shipping group leaves it: the rest of the group ships without it."""
-        if self.status is OrderStatus.PENDING_PAYMENT:
-            self._not_grouped("cancelled")
+        if self.status is not OrderStatus.WORK_IN_PROCESS:  # pending; or refused (409)
+            if self.status is OrderStatus.PENDING_PAYMENT:
+                self._not_grouped("cancelled")
             self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id, actor)
             return
-        if self.status is not OrderStatus.WORK_IN_PROCESS:
-            self._move(OrderStatus.CANCELLED, f"request:{request_id}", now, request_id, actor)
         if self.balance_due and self.shipping_group is not None:
             # The group's balance would still ask for this order's part; until payments
             # can take it off, the group pays its balance first (then this is refunded).
@@ -826,12 +824,11 @@ def payment_problem(
     payment for an old price or for someone else's order: a mismatch is flagged for a
     person, never applied. ``PaymentAheadOfGroup`` when the group's own event has not
     reached an order yet (retried)."""
-    waiting = (
+    pending = (
         [o for o in orders if o.balance_due]
         if part == "balance"
         else [o for o in orders if o.status is OrderStatus.PENDING_PAYMENT]
     )
-    pending = waiting
     if not pending:
         return None  # already applied (or cancelled): nothing to start
     if not is_order_number(target):

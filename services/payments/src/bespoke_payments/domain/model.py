@@ -288,7 +288,7 @@ class Invoice:
             self.payment = None
         elif self.status in (InvoiceStatus.PAID, InvoiceStatus.DEPOSIT_PAID):
             self._owe(order_number, fee, RefundReason.CANCELLED, at)
-            if set(self.cancelled_orders) >= set(self.order_numbers):
+            if self.all_cancelled:
                 self.payment = None  # nothing is left to pay: its balance is not asked
         return True
 
