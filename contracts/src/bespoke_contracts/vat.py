@@ -36,9 +36,14 @@ NO_VAT: Final = VatTreatment(rate_bp=0, note="")
 """No VAT charged (and nothing said of it)."""
 
 
+def share_bp(amount: int, bp: int) -> int:
+    """``bp`` basis points of ``amount`` minor units (≥ 0), rounded half up."""
+    return (amount * bp + BASIS_POINTS // 2) // BASIS_POINTS
+
+
 def line_vat(amount: int, rate_bp: int) -> int:
     """VAT on one line of ``amount`` minor units, rounded half up to the minor unit."""
-    return (amount * rate_bp + BASIS_POINTS // 2) // BASIS_POINTS
+    return share_bp(amount, rate_bp)
 
 
 def vat_on_lines(lines: Iterable[int], rate_bp: int) -> int:

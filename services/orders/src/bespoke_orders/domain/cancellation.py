@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bespoke_contracts import CancellationFee, ProductionStage
-from bespoke_contracts.vat import line_vat
+from bespoke_contracts.vat import line_vat, share_bp
 
 STAGES = list(ProductionStage)
 
@@ -57,5 +57,5 @@ def fee_at(
     if not reached:
         return FREE
     entry = reached[-1]
-    net = min(basis, entry.fixed + (basis * entry.share_bp + 5_000) // 10_000)
+    net = min(basis, entry.fixed + share_bp(basis, entry.share_bp))
     return Fee(net, line_vat(net, vat_rate_bp))
