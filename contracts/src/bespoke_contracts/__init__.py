@@ -6,6 +6,7 @@ JSON. The topic constant sits beside each event model.
 
 from bespoke_contracts.envelope import Envelope
 from bespoke_contracts.orders import (
+    ORDER_HOLD_EXPIRING,
     ORDER_LATE,
     ORDER_REVISED,
     ORDER_STAGE_CHANGED,
@@ -18,6 +19,8 @@ from bespoke_contracts.orders import (
     HoldReason,
     Labeling,
     OrderCosts,
+    OrderHoldExpiring,
+    OrderHoldExpiringPayload,
     OrderLate,
     OrderLatePayload,
     OrderNumber,
@@ -64,13 +67,23 @@ from bespoke_contracts.shipping import (
     ShipmentUngrouped,
     ShipmentUngroupedPayload,
 )
+from bespoke_contracts.stamps import (
+    APPROVED_OR_LATER,
+    STAMP_STATUS_CHANGED,
+    StampKind,
+    StampStatus,
+    StampStatusChanged,
+    StampStatusChangedPayload,
+)
 from bespoke_contracts.topics import ALL_TOPICS, EVENT_TYPES, dead_letter_topic
 from bespoke_contracts.tracking import Carrier, Tracking
 
 __all__ = [
     "ALL_TOPICS",
+    "APPROVED_OR_LATER",
     "EVENT_TYPES",
     "INVOICE_ISSUED",
+    "ORDER_HOLD_EXPIRING",
     "ORDER_LATE",
     "ORDER_REVISED",
     "ORDER_STAGE_CHANGED",
@@ -83,6 +96,7 @@ __all__ = [
     "SHIPMENT_UNGROUPED",
     "STAGE_EXPLANATIONS",
     "STAGE_REPORTED",
+    "STAMP_STATUS_CHANGED",
     "Address",
     "BillingInfo",
     "CancellationFee",
@@ -93,6 +107,8 @@ __all__ = [
     "InvoiceIssuedPayload",
     "Labeling",
     "OrderCosts",
+    "OrderHoldExpiring",
+    "OrderHoldExpiringPayload",
     "OrderLate",
     "OrderLatePayload",
     "OrderNumber",
@@ -123,6 +139,10 @@ __all__ = [
     "ShipmentUngroupedPayload",
     "StageReported",
     "StageReportedPayload",
+    "StampKind",
+    "StampStatus",
+    "StampStatusChanged",
+    "StampStatusChangedPayload",
     "Tracking",
     "dead_letter_topic",
     "format_order_number",

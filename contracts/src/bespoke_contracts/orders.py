@@ -389,6 +389,13 @@ class OrderStageChangedPayload(BaseModel):
     from_stage: ProductionStage | None = Field(description="Before; null when just launched.")
     to_stage: ProductionStage = Field(description="After.")
     hold_reason: HoldReason | None = Field(default=None, description="When `on_hold`: why.")
+    released_hold: HoldReason | None = Field(
+        default=None, description="The hold this move ended (it came off `on_hold`)."
+    )
+    unlabeled: bool = Field(
+        default=False,
+        description="It launched without the brand's stamps: they were not approved in time.",
+    )
     rework: bool = Field(default=False, description="A move back from `quality_check` for rework.")
     note: str | None = Field(default=None, description="The operator's note (rework: what).")
     station: str | None = Field(default=None, description="The floor station that reported it.")
@@ -431,6 +438,35 @@ class OrderLatePayload(BaseModel):
     days_in_production: int = Field(ge=0, description="Calendar days since launch.")
     flagged_at: AwareDatetime = Field(description="When it was found late.")
     contact_email: str = Field(description="Billing email of the order.")
+
+
+ORDER_HOLD_EXPIRING: Final = "order.hold_expiring"
+"""Topic of :class:`OrderHoldExpiring`; key: the order number."""
+
+
+class OrderHoldExpiringPayload(BaseModel):
+    """A paid order waiting for the brand's stamps launches unlabeled soon."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    order_number: OrderNumber
+    hold_reason: HoldReason = Field(description="What it waits for.")
+    release_at: AwareDatetime = Field(description="When it launches without it.")
+    contact_email: str = Field(description="Billing email of the order.")
+
+
+class OrderHoldExpiring(Envelope[OrderHoldExpiringPayload]):
+    """A reminder, published once per hold, some days before a paid order that waits
+    for the brand's stamps launches unlabeled."""
+
+    TOPIC = ORDER_HOLD_EXPIRING
+
+    event_type: Literal["order.hold_expiring"] = ORDER_HOLD_EXPIRING
+    schema_version: Literal[1] = 1
+
+    def key(self) -> bytes:
+        """The order number."""
+        return self.payload.order_number.encode()
 
 
 class OrderLate(Envelope[OrderLatePayload]):

@@ -6,11 +6,13 @@ from typing import Final
 
 from bespoke_contracts.envelope import Envelope
 from bespoke_contracts.orders import (
+    ORDER_HOLD_EXPIRING,
     ORDER_LATE,
     ORDER_REVISED,
     ORDER_STAGE_CHANGED,
     ORDER_STATUS_CHANGED,
     ORDER_SUBMITTED,
+    OrderHoldExpiring,
     OrderLate,
     OrderRevised,
     OrderStageChanged,
@@ -34,6 +36,7 @@ from bespoke_contracts.shipping import (
     ShipmentStatusChanged,
     ShipmentUngrouped,
 )
+from bespoke_contracts.stamps import STAMP_STATUS_CHANGED, StampStatusChanged
 
 DLQ_SUFFIX: Final = ".dlq"
 
@@ -43,6 +46,8 @@ EVENT_TYPES: Final[dict[str, type[Envelope]]] = {  # type: ignore[type-arg]
     ORDER_REVISED: OrderRevised,
     ORDER_STAGE_CHANGED: OrderStageChanged,
     ORDER_LATE: OrderLate,
+    ORDER_HOLD_EXPIRING: OrderHoldExpiring,
+    STAMP_STATUS_CHANGED: StampStatusChanged,
     PAYMENT_CLEARED: PaymentCleared,
     PAYMENT_REFUNDED: PaymentRefunded,
     INVOICE_ISSUED: InvoiceIssued,
@@ -71,6 +76,8 @@ PUBLISHERS: Final[dict[str, str]] = {
     ORDER_REVISED: "orders",
     ORDER_STAGE_CHANGED: "orders",
     ORDER_LATE: "orders",
+    ORDER_HOLD_EXPIRING: "orders",
+    STAMP_STATUS_CHANGED: "orders",
     PAYMENT_CLEARED: "payments",
     PAYMENT_REFUNDED: "payments",
     INVOICE_ISSUED: "payments",
@@ -116,6 +123,8 @@ CONSUMERS: Final[dict[str, tuple[str, ...]]] = {
         ORDER_STAGE_CHANGED,
         ORDER_LATE,
         PAYMENT_REFUNDED,
+        ORDER_HOLD_EXPIRING,
+        STAMP_STATUS_CHANGED,
     ),
 }
 """What each service consumes (and so reads, and writes the ``.dlq`` of), by its

@@ -8,14 +8,17 @@ import httpx
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
+from bespoke_orders.adapters.artwork import Inspector
 from bespoke_orders.adapters.mongo import (
     MongoBrandLabels,
     MongoOrderRepository,
     ensure_indexes,
 )
 from bespoke_orders.adapters.services import HttpDesignCatalog, HttpShippingRates
+from bespoke_orders.adapters.stamps import GridFsFiles, MongoStamps, ensure_stamp_indexes
 from bespoke_orders.adapters.ticket import job_ticket
 from bespoke_orders.service_layer.handlers import OrdersDeps, flag_late_orders
+from bespoke_orders.service_layer.stamps import sweep_stamp_holds
 from bespoke_orders.service_layer.subscriptions import SUBSCRIPTIONS, poison_on_refusal
 from bespoke_orders.settings import OrdersSettings
 from bespoke_platform.clock import SystemClock
@@ -28,6 +31,19 @@ from bespoke_platform.tracing import service_client
 from bespoke_platform.worker import BackgroundLoop
 
 
+@dataclass(frozen=True)
+class Relays:
+    """Wakes both relays: of the orders and of the stamps (a change wakes the one whose
+    collection it wrote, and the other finds nothing)."""
+
+    orders: OutboxRelay
+    stamps: OutboxRelay
+
+    def wake(self) -> None:
+        self.orders.wake()
+        self.stamps.wake()
+
+
 @dataclass
 class OrdersRuntime:
     """The running service's shared clients and background workers."""
@@ -36,21 +52,30 @@ class OrdersRuntime:
     mongo: AsyncMongoClient[Document]
     broker: KafkaBroker
     relay: OutboxRelay
+    stamps_relay: OutboxRelay
     deps: OrdersDeps
     dead_letters: BrokerPublisher
     design: HttpDesignCatalog
     shipping: HttpShippingRates
     late_orders: BackgroundLoop
+    stamp_holds: BackgroundLoop
+    """Launches orders whose wait for their brand's stamps is over, reminds the brand."""
 
     async def start(self) -> None:
-        """Indexes, the Kafka producer, then the outbox relay and the late-order check."""
-        await ensure_indexes(self.mongo[self.settings.mongodb_database])
+        """Indexes, the Kafka producer, then the outbox relays and the periodic checks."""
+        db = self.mongo[self.settings.mongodb_database]
+        await ensure_indexes(db)
+        await ensure_stamp_indexes(db)
         await self.broker.start()
         self.relay.start()
+        self.stamps_relay.start()
         self.late_orders.start()
+        self.stamp_holds.start()
 
     async def stop(self) -> None:
+        await self.stamp_holds.stop()
         await self.late_orders.stop()
+        await self.stamps_relay.stop()
         await self.relay.stop()
         await self.broker.stop()
         await self.design.aclose()
@@ -70,6 +95,9 @@ def bootstrap(
     relay = OutboxRelay(
         db.orders, db.outbox_signals, publisher, poll_seconds=settings.outbox_poll_seconds
     )
+    stamps_relay = OutboxRelay(
+        db.stamps, db.stamp_signals, publisher, poll_seconds=settings.outbox_poll_seconds
+    )
     timeout = httpx.Timeout(settings.upstream_timeout_seconds)
     signer = signer_from("orders", settings.signing_key, settings.signing_key_id)
     design = HttpDesignCatalog(service_client(settings.design_url, timeout), signer)
@@ -77,17 +105,34 @@ def bootstrap(
     deps = OrdersDeps(
         orders=MongoOrderRepository(db),
         clock=SystemClock(),
-        outbox=relay,
+        outbox=Relays(relay, stamps_relay),
         design=design,
         shipping=shipping,
         brands=MongoBrandLabels(db),
         tickets=job_ticket,
+        stamps=MongoStamps(db),
+        files=GridFsFiles(db),
+        inspector=Inspector(),
+        stamp_hold=settings.stamp_hold,
     )
     late_orders = BackgroundLoop(
         "late-orders", lambda: flag_late_orders(deps), settings.late_check_seconds
     )
+    stamp_holds = BackgroundLoop(
+        "stamp-holds", lambda: sweep_stamp_holds(deps), settings.stamp_hold_check_seconds
+    )
     runtime = OrdersRuntime(
-        settings, mongo, broker, relay, deps, publisher, design, shipping, late_orders
+        settings,
+        mongo,
+        broker,
+        relay,
+        stamps_relay,
+        deps,
+        publisher,
+        design,
+        shipping,
+        late_orders,
+        stamp_holds,
     )
     subscribe_all(
         broker,

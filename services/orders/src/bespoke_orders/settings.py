@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from bespoke_orders.domain.stamps import HoldPolicy
 from bespoke_platform.addresses import SERVICE_PORTS, local_url, metrics_port
 from bespoke_platform.settings import KafkaServiceSettings
 
@@ -24,3 +28,17 @@ class OrdersSettings(KafkaServiceSettings):
     """How often the relay looks for unpublished events when nobody wakes it."""
     late_check_seconds: float = 3600.0
     """How often orders in production are checked against their estimated ship date."""
+    stamp_hold_days: float = Field(default=10.0, gt=0)
+    """How long a paid order with custom stamps waits for the brand to approve them
+    before it launches unlabeled (days after payment)."""
+    stamp_reminder_days: float = Field(default=3.0, ge=0)
+    """How long before that the brand is reminded (days)."""
+    stamp_hold_check_seconds: float = Field(default=300.0, gt=0)
+    """How often orders waiting for stamps are checked (released, reminded)."""
+
+    @property
+    def stamp_hold(self) -> HoldPolicy:
+        return HoldPolicy(
+            hold=timedelta(days=self.stamp_hold_days),
+            reminder_before=timedelta(days=min(self.stamp_reminder_days, self.stamp_hold_days)),
+        )

@@ -3,14 +3,19 @@ replaces, so mypy checks that it keeps the port's shape."""
 
 from __future__ import annotations
 
+import copy
+import hashlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
 
 from bespoke_contracts import (
     CancellationFee,
     Labeling,
     OrderStatus,
     ProductionStage,
+    StampKind,
     order_sequence,
 )
 from bespoke_contracts.api.design import (
@@ -22,19 +27,29 @@ from bespoke_contracts.api.design import (
     MaterialChoice,
     PriceLine,
 )
+from bespoke_orders.adapters.artwork import Inspector
 from bespoke_orders.adapters.ticket import job_ticket
 from bespoke_orders.domain.checkout import BrandLabel, Money
-from bespoke_orders.domain.errors import ConcurrentChange, Conflict, InvalidOrder, OrderNumberTaken
+from bespoke_orders.domain.errors import (
+    ConcurrentChange,
+    Conflict,
+    InvalidOrder,
+    OrderNumberTaken,
+    StampExists,
+)
 from bespoke_orders.domain.model import Order
+from bespoke_orders.domain.stamps import Stamp
 from bespoke_orders.service_layer.handlers import OrdersDeps
 from bespoke_orders.service_layer.ports import (
     BrandLabels,
     Clock,
     DesignCatalog,
+    FileStore,
     OrderQuery,
     OrderRepository,
     OutboxSignal,
     ShippingRates,
+    StampRepository,
 )
 
 
@@ -97,6 +112,7 @@ class FakeOrders(OrderRepository):
                 and query.status in (None, order.status.value)
                 and query.payment_status in (None, order.payment_status.value)
                 and query.production_stage in (None, stage)
+                and query.hold_reason in (None, order.hold_reason and order.hold_reason.value)
                 and (
                     query.late_on is None
                     or (
@@ -241,6 +257,102 @@ class FakeBrandLabels(BrandLabels):
         return self.labels.setdefault(account_id, BrandLabel(account_id, labeling, order_key))
 
 
+class FakeStamps(StampRepository):
+    def __init__(self) -> None:
+        self.by_id: dict[str, Stamp] = {}
+        self.published: list[object] = []
+
+    async def add(self, stamp: Stamp) -> None:
+        holder = await self.of_kind(stamp.account_id, stamp.kind)
+        if holder is not None:
+            raise StampExists("exists", stamp_id=holder.stamp_id)
+        self.published.extend(stamp.events)
+        stamp.events.clear()
+        self.by_id[stamp.stamp_id] = copy.deepcopy(stamp)
+
+    async def save(self, stamp: Stamp) -> None:
+        if self.by_id[stamp.stamp_id].revision != stamp.revision:
+            raise ConcurrentChange(stamp.stamp_id)
+        self.published.extend(stamp.events)
+        stamp.events.clear()
+        stamp.revision += 1
+        self.by_id[stamp.stamp_id] = copy.deepcopy(stamp)
+
+    async def get_any(self, stamp_id: str) -> Stamp | None:
+        found = self.by_id.get(stamp_id)
+        return copy.deepcopy(found) if found else None
+
+    async def of_kind(self, account_id: str, kind: StampKind) -> Stamp | None:
+        for stamp in self.by_id.values():
+            if (stamp.account_id, stamp.kind) == (account_id, kind):
+                return copy.deepcopy(stamp)
+        return None
+
+    async def for_brand(self, account_id: str) -> list[Stamp]:
+        return [copy.deepcopy(s) for s in self.by_id.values() if s.account_id == account_id]
+
+    async def find(
+        self, status: str | None, account_id: str | None, limit: int, before: str | None
+    ) -> list[Stamp]:
+        found = sorted(
+            (
+                s
+                for s in self.by_id.values()
+                if status in (None, s.status.value)
+                and account_id in (None, s.account_id)
+                and (before is None or s.stamp_id < before)
+            ),
+            key=lambda s: s.stamp_id,
+            reverse=True,
+        )
+        return found[:limit]
+
+
+@dataclass(frozen=True)
+class FakeBlob:
+    file_id: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class FakeDownload:
+    filename: str
+    content_type: str
+    size: int
+    chunks: AsyncIterator[bytes]
+
+
+class FakeFiles(FileStore):
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[str, str, bytes]] = {}
+
+    async def put(
+        self, source: BinaryIO, filename: str, content_type: str, metadata: dict[str, object]
+    ) -> FakeBlob:
+        source.seek(0)
+        data = source.read()
+        file_id = f"f{len(self.files) + 1}"
+        self.files[file_id] = (filename, content_type, data)
+        return FakeBlob(file_id, len(data), hashlib.sha256(data).hexdigest())
+
+    async def open(self, file_id: str) -> FakeDownload | None:
+        if file_id not in self.files:
+            return None
+        name, kind, data = self.files[file_id]
+
+        async def chunks() -> AsyncIterator[bytes]:
+            yield data
+
+        return FakeDownload(name, kind, len(data), chunks())
+
+    async def read(self, file_id: str) -> bytes | None:
+        return self.files[file_id][2] if file_id in self.files else None
+
+    async def delete(self, file_id: str) -> None:
+        self.files.pop(file_id, None)
+
+
 @dataclass
 class Fakes:
     orders: FakeOrders = field(default_factory=FakeOrders)
@@ -249,6 +361,8 @@ class Fakes:
     design: FakeDesignCatalog = field(default_factory=FakeDesignCatalog)
     shipping: FakeShipping = field(default_factory=FakeShipping)
     brands: FakeBrandLabels = field(default_factory=FakeBrandLabels)
+    stamps: FakeStamps = field(default_factory=FakeStamps)
+    files: FakeFiles = field(default_factory=FakeFiles)
 
     @property
     def deps(self) -> OrdersDeps:
@@ -260,4 +374,7 @@ class Fakes:
             shipping=self.shipping,
             brands=self.brands,
             tickets=job_ticket,
+            stamps=self.stamps,
+            files=self.files,
+            inspector=Inspector(),
         )

@@ -61,6 +61,7 @@ def _mutable_fields(order: Order) -> Document:
     return {
         "status": order.status.value,
         "sizes": [{"size": s, "pairs": p} for s, p in order.sizes.items()],
+        "labeling": order.labeling.value,  # unlabeled, when its stamps' hold ran out
         "shipping_address": order.shipping_address.model_dump(mode="json"),
         "billing": order.billing.model_dump(mode="json"),
         "costs": order.costs.model_dump(mode="json"),
@@ -119,6 +120,7 @@ def _production_fields(order: Order) -> Document:
         "shipped_at": order.shipped_at,
         "tracking": order.tracking.model_dump(mode="json") if order.tracking else None,
         "late_flagged_at": order.late_flagged_at,
+        "hold_reminded_at": order.hold_reminded_at,
         "paid": order.paid,
         "balance_due": order.balance_due,
         "invoice_number": order.invoice_number,
@@ -219,6 +221,7 @@ def from_document(doc: Document) -> Order:
         shipped_at=doc.get("shipped_at"),
         tracking=Tracking.model_validate(doc["tracking"]) if doc.get("tracking") else None,
         late_flagged_at=doc.get("late_flagged_at"),
+        hold_reminded_at=doc.get("hold_reminded_at"),
         cancellation_fees=tuple(
             CancellationFee.model_validate(f) for f in doc.get("cancellation_fees", [])
         ),
@@ -375,6 +378,8 @@ class MongoOrderRepository:
             ]
         if query.production_stage:
             selector["production_stage"] = query.production_stage
+        if query.hold_reason:
+            selector["hold_reason"] = query.hold_reason
         if query.late_on is not None:
             selector["status"] = OrderStatus.WORK_IN_PROCESS.value
             selector["estimated_ship_date"] = {"$lt": _day(query.late_on)}

@@ -130,3 +130,47 @@ class InvalidCursor(OrdersError):
     """A pagination cursor we did not hand out."""
 
     code = "invalid-cursor"
+
+
+class StampNotFound(OrdersError):
+    """The brand has no such stamp."""
+
+    code = "stamp-not-found"
+
+
+class StampStateConflict(OrdersError):
+    """The stamp's status does not allow this move (e.g. approving before a proof)."""
+
+    code = "stamp-state-conflict"
+
+
+class StampExists(StampStateConflict):
+    """The brand has a stamp of this kind already: new artwork goes to that one."""
+
+    code = "stamp-exists"
+
+    def __init__(self, message: str, *, stamp_id: str) -> None:
+        super().__init__(message)
+        self.stamp_id = stamp_id
+
+    def problem_extra(self) -> dict[str, object]:
+        return {"stamp_id": self.stamp_id}
+
+
+class ArtworkRefused(InvalidOrder):
+    """The file is not artwork the factory can make a stamp from; each reason is a
+    conflict at ``pointer`` (the multipart field)."""
+
+    code = "artwork-refused"
+
+    def __init__(self, reasons: list[str], pointer: str = "#/artwork") -> None:
+        super().__init__(
+            "the file cannot be used: " + "; ".join(reasons),
+            [Conflict(pointer, reason) for reason in reasons],
+        )
+
+
+class FileTooLarge(OrdersError):
+    """An uploaded file is larger than the limit (413)."""
+
+    code = "file-too-large"

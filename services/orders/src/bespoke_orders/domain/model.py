@@ -20,6 +20,8 @@ from bespoke_contracts import (
     HoldReason,
     Labeling,
     OrderCosts,
+    OrderHoldExpiring,
+    OrderHoldExpiringPayload,
     OrderLate,
     OrderLatePayload,
     OrderRevised,
@@ -208,6 +210,9 @@ class Order:
     tracking: Tracking | None = None
     late_flagged_at: datetime | None = None
     """When it was found past its estimated ship date (the brand is told once)."""
+    hold_reminded_at: datetime | None = None
+    """When the brand was reminded that it launches unlabeled unless its stamps are
+    approved (once per hold)."""
     cancellation_fees: tuple[CancellationFee, ...] = ()
     """Cancelling it once paid, by stage, as quoted at checkout (empty: the defaults)."""
     paid: bool = False
@@ -364,11 +369,15 @@ class Order:
         note: str | None = None,
         station: str | None = None,
         rework: bool = False,
+        unlabeled: bool = False,
     ) -> None:
         before = self.production_stage
+        released = self.hold_reason if before is ProductionStage.ON_HOLD else None
         self.production_stage = to
         if to is not ProductionStage.ON_HOLD:
             self.hold_reason = None
+        else:
+            released = None
         self.history.append(StatusChange(self.status, now, cause, actor, to, note, station, rework))
         self.events.append(
             OrderStageChanged(
@@ -382,6 +391,8 @@ class Order:
                     from_stage=before,
                     to_stage=to,
                     hold_reason=self.hold_reason,
+                    released_hold=released,
+                    unlabeled=unlabeled,
                     rework=rework,
                     note=note,
                     station=station,
@@ -410,6 +421,11 @@ class Order:
             raise OrderStateConflict(
                 f"order {self.order_number} is {self.status.value}; only orders in process "
                 "move through production stages"
+            )
+        if self.hold_reason is HoldReason.AWAITING_STAMPS:
+            raise OrderStateConflict(
+                f"order {self.order_number} waits for the brand's stamps to be approved; it "
+                "launches then, or unlabeled once its hold runs out"
             )
         if self.hold_reason is HoldReason.AWAITING_BALANCE:
             if to is ProductionStage.READY_TO_SHIP:
@@ -491,8 +507,12 @@ class Order:
         now: datetime,
         part: Part = "full",
         balance: int = 0,
+        stamps_ready: bool = True,
     ) -> bool:
         """Payment cleared: launch to production (Work In Process).
+
+        An order with custom stamps whose brand has none approved (``stamps_ready``)
+        waits on hold (``awaiting_stamps``) instead of entering the queue.
 
         It enters the queue for the floor, with its launch day and estimated ship date;
         a deposit launches it too, and ``balance`` stays due before it ships. The balance
@@ -523,8 +543,72 @@ class Order:
             return True
         self._move(OrderStatus.WORK_IN_PROCESS, f"event:{event_id}", now, correlation_id)
         self.wip_started_at = now
-        self._enter_stage(ProductionStage.QUEUED, f"event:{event_id}", now, correlation_id)
+        if self.labeling is Labeling.CUSTOM_STAMPS and not stamps_ready:
+            self.hold_reason = HoldReason.AWAITING_STAMPS
+            self._enter_stage(
+                ProductionStage.ON_HOLD,
+                f"event:{event_id}",
+                now,
+                correlation_id,
+                note="paid: it launches once the brand approves its stamps' proof",
+            )
+        else:
+            self._enter_stage(ProductionStage.QUEUED, f"event:{event_id}", now, correlation_id)
         self._applied(event_id)
+        return True
+
+    @property
+    def awaits_stamps(self) -> bool:
+        """Paid, and on hold until the brand's stamps are approved."""
+        return (
+            self.status is OrderStatus.WORK_IN_PROCESS
+            and self.production_stage is ProductionStage.ON_HOLD
+            and self.hold_reason is HoldReason.AWAITING_STAMPS
+        )
+
+    def release_for_stamps(
+        self, cause: str, now: datetime, correlation_id: str, *, unlabeled: bool = False
+    ) -> bool:
+        """Launch an order that waited for the brand's stamps: into the queue with them
+        (approved), or, ``unlabeled``, without them once its hold ran out (its labeling
+        becomes ``unlabeled``). False when it no longer waits."""
+        if not self.awaits_stamps:
+            return False
+        if unlabeled:
+            self.labeling = Labeling.UNLABELED
+        self._enter_stage(
+            ProductionStage.QUEUED,
+            cause,
+            now,
+            correlation_id,
+            note=(
+                "launched unlabeled: the brand's stamps were not approved in time"
+                if unlabeled
+                else "the brand's stamps are approved: launched"
+            ),
+            unlabeled=unlabeled,
+        )
+        return True
+
+    def remind_hold(self, release_at: datetime, now: datetime, correlation_id: str) -> bool:
+        """Tell the brand, once, that the order launches unlabeled at ``release_at``
+        unless its stamps are approved first (`order.hold_expiring`)."""
+        if not self.awaits_stamps or self.hold_reminded_at is not None:
+            return False
+        self.hold_reminded_at = now
+        self.events.append(
+            OrderHoldExpiring(
+                occurred_at=now,
+                account_id=self.account_id,
+                correlation_id=correlation_id,
+                payload=OrderHoldExpiringPayload(
+                    order_number=self.order_number,
+                    hold_reason=HoldReason.AWAITING_STAMPS,
+                    release_at=release_at,
+                    contact_email=str(self.billing.email),
+                ),
+            )
+        )
         return True
 
     def _balance_paid(self, event_id: str, correlation_id: str, now: datetime) -> bool:

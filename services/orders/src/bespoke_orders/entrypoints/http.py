@@ -28,6 +28,7 @@ from bespoke_contracts.api.orders import (
 )
 from bespoke_orders.bootstrap import OrdersRuntime, bootstrap
 from bespoke_orders.domain import errors, model
+from bespoke_orders.entrypoints.stamps import StampQueueController, StampsController
 from bespoke_orders.service_layer import handlers
 from bespoke_orders.service_layer.ports import OrderQuery
 from bespoke_platform.app import (
@@ -340,7 +341,7 @@ def create_app(runtime: OrdersRuntime | None = None) -> Litestar:
     return service_app(
         mongo=runtime.mongo,
         credentials=verifier_from("orders", runtime.settings.trusted_keys),
-        route_handlers=[OrdersController, BoardController],
+        route_handlers=[OrdersController, BoardController, StampsController, StampQueueController],
         state={"runtime": runtime},
         domain_errors={
             errors.InvalidOrder: 422,
@@ -353,6 +354,9 @@ def create_app(runtime: OrdersRuntime | None = None) -> Litestar:
             errors.PricingUnavailable: 503,
             errors.ConcurrentChange: 409,
             errors.InvalidCursor: 400,
+            errors.StampNotFound: 404,
+            errors.StampStateConflict: 409,
+            errors.FileTooLarge: 413,
         },
         on_startup=[runtime.start],
         on_shutdown=[runtime.stop],

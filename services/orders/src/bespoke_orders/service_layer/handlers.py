@@ -16,6 +16,7 @@ from bespoke_contracts import (
     BillingInfo,
     Envelope,
     InvoiceIssued,
+    Labeling,
     PaymentCleared,
     PaymentRefunded,
     ProductionStage,
@@ -38,14 +39,18 @@ from bespoke_orders.domain.errors import (
     OrderNotFound,
     OrderNumberTaken,
 )
+from bespoke_orders.domain.stamps import HoldPolicy, stamps_ready
 from bespoke_orders.service_layer.ports import (
+    ArtworkInspector,
     BrandLabels,
     Clock,
     DesignCatalog,
+    FileStore,
     OrderQuery,
     OrderRepository,
     OutboxSignal,
     ShippingRates,
+    StampRepository,
     TicketPrinter,
 )
 from bespoke_platform.concurrency import change_with_retries
@@ -67,6 +72,11 @@ class OrdersDeps:
     shipping: ShippingRates
     brands: BrandLabels
     tickets: TicketPrinter
+    stamps: StampRepository
+    files: FileStore
+    inspector: ArtworkInspector
+    stamp_hold: HoldPolicy = field(default_factory=HoldPolicy)
+    """How long a paid order waits for the brand's stamps before it launches unlabeled."""
     numbering: asyncio.Lock = field(default_factory=asyncio.Lock, compare=False)
     """Checkouts of one process take numbers one at a time, so they do not collide with
     each other; collisions between processes are still resolved by ``store_numbered``."""
@@ -351,7 +361,7 @@ async def flag_late_orders(deps: OrdersDeps) -> list[str]:
 
 
 async def _flag_late(order_number: str, now: datetime, deps: OrdersDeps) -> bool:
-    return await _changed(
+    return await changed_order(
         lambda: get_any_order(order_number, deps),
         lambda order: order.flag_late(now, f"late:{order_number}"),
         deps,
@@ -372,7 +382,7 @@ async def on_stage_reported(event: StageReported, deps: OrdersDeps) -> bool:
             )
         return order
 
-    return await _changed(
+    return await changed_order(
         load,
         lambda order: order.apply_stage_report(
             event_id, report.stage, report.station, deps.clock.now()
@@ -423,6 +433,10 @@ async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[st
     dues = {o.order_number: o.amount_due(paid.target) for o in orders}
     whole = sum(dues.values())
     balances = {n: due - paid_share(due, whole, paid.amount) for n, due in dues.items()}
+    # Orders with custom stamps wait on hold while the brand has none approved.
+    ready = not any(o.labeling is Labeling.CUSTOM_STAMPS for o in orders) or stamps_ready(
+        await deps.stamps.for_brand(event.account_id)
+    )
     return [
         n
         for n in event.payload.order_numbers
@@ -435,6 +449,7 @@ async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[st
                 now,
                 paid.part,
                 balances[order.order_number] if paid.part == "deposit" else 0,
+                stamps_ready=ready,
             ),
             deps,
         )
@@ -510,10 +525,10 @@ async def _apply_event(
     deps: OrdersDeps,
 ) -> bool:
     """Apply an event's ``change`` to one order of the event's brand; True if it changed."""
-    return await _changed(lambda: _order_of(order_number, event, deps), change, deps)
+    return await changed_order(lambda: _order_of(order_number, event, deps), change, deps)
 
 
-async def _changed(
+async def changed_order(
     load: Callable[[], Awaitable[model.Order]],
     change: Callable[[model.Order], bool],
     deps: OrdersDeps,

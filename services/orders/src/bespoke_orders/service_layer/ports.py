@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
-from bespoke_contracts import Labeling
+from bespoke_contracts import Labeling, StampKind
 from bespoke_contracts.api.design import DesignResponse, Estimate, EstimateRequest
 from bespoke_contracts.api.orders import OrderPoolQuery
 from bespoke_orders.domain.checkout import BrandLabel, Money
 from bespoke_orders.domain.model import PAYMENT_STATUSES, Order
+from bespoke_orders.domain.stamps import Stamp
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class OrderQuery:
     statuses: frozenset[str] | None = None
     """The statuses ``payment_status`` implies, for orders stored before it was."""
     production_stage: str | None = None
+    hold_reason: str | None = None
     late_on: date | None = None
     """Only orders in process whose estimated ship date is before this day."""
     unflagged: bool = False
@@ -139,3 +142,82 @@ class OutboxSignal(Protocol):
     """Wakes the outbox relay so a new event is published without waiting for its poll."""
 
     def wake(self) -> None: ...
+
+
+class StampRepository(Protocol):
+    """Brands' stamps, each stored with its unpublished events in one document."""
+
+    async def add(self, stamp: Stamp) -> None:
+        """Insert; raises ``StampExists`` if the brand has a stamp of its kind already."""
+        ...
+
+    async def save(self, stamp: Stamp) -> None:
+        """Store a changed stamp and its new events in one write; raises
+        ``ConcurrentChange`` if it changed since it was loaded."""
+        ...
+
+    async def get_any(self, stamp_id: str) -> Stamp | None: ...
+
+    async def of_kind(self, account_id: str, kind: StampKind) -> Stamp | None: ...
+
+    async def for_brand(self, account_id: str) -> list[Stamp]:
+        """The brand's stamps, newest first (one per kind, so a few)."""
+        ...
+
+    async def find(
+        self, status: str | None, account_id: str | None, limit: int, before: str | None
+    ) -> list[Stamp]:
+        """Every brand's stamps, newest first, with ids before ``before``."""
+        ...
+
+
+class StoredBlob(Protocol):
+    @property
+    def file_id(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def sha256(self) -> str: ...
+
+
+class FileDownload(Protocol):
+    @property
+    def filename(self) -> str: ...
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def chunks(self) -> AsyncIterator[bytes]: ...
+
+
+class FileStore(Protocol):
+    """Where stamp files live (GridFS): streamed in and out, never whole in memory."""
+
+    async def put(
+        self, source: BinaryIO, filename: str, content_type: str, metadata: dict[str, object]
+    ) -> StoredBlob: ...
+
+    async def open(self, file_id: str) -> FileDownload | None: ...
+
+    async def read(self, file_id: str) -> bytes | None: ...
+
+    async def delete(self, file_id: str) -> None: ...
+
+
+class Recognition(Protocol):
+    @property
+    def content_type(self) -> str: ...
+    @property
+    def warnings(self) -> list[str]: ...
+
+
+class ArtworkInspector(Protocol):
+    """Tells what a file is from its content and refuses what cannot be a stamp
+    (``ArtworkRefused``); draws SVG artwork's thumbnail."""
+
+    def artwork(self, file: BinaryIO) -> Recognition: ...
+
+    def proof(self, file: BinaryIO) -> Recognition: ...
+
+    def thumbnail(self, svg: bytes) -> bytes: ...
