@@ -105,3 +105,15 @@ class SignInThrottled(RateLimited):
     """Too many failed sign-ins for this email or from this address: wait."""
 
     code = "sign-in-throttled"
+
+
+class UploadTooLarge(GatewayError):
+    """An upload larger than the route takes (413), refused before it is read."""
+
+    code = "file-too-large"
+
+
+class NotMultipart(GatewayError):
+    """An upload route sent something other than `multipart/form-data` (415)."""
+
+    code = "unsupported-media-type"

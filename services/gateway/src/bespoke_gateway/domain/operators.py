@@ -43,11 +43,18 @@ OPERATOR_ROUTE_ROLES: Final[Mapping[str, frozenset[OperatorRole]]] = MappingProx
         "getShipment": _ANY_OPERATOR,
         "shipShipment": _DOCK,
         "deliverShipment": _DOCK,
+        "stampQueue": _ANY_OPERATOR,
+        "getAnyStamp": _ANY_OPERATOR,
+        "getAnyStampArtwork": _ANY_OPERATOR,
+        "getAnyStampProof": _ANY_OPERATOR,
+        "getAnyStampThumbnail": _ANY_OPERATOR,
+        "sendProof": _FLOOR,
+        "moveStamp": _FLOOR,
     }
 )
 """The factory's routes (`/api/v1/ops/`): operators only, and the roles of those who
-may call each: every operator reads the board; the floor (`production`) moves orders
-through stages; the dock (`shipping`) ships and delivers; `admin` does all."""
+may call each: every operator reads the board and the stamp queue; the floor
+(`production`) moves orders through stages and sends stamp proofs; the dock (`shipping`) ships and delivers; `admin` does all."""
 
 OPERATOR_OPERATIONS: Final = frozenset(OPERATOR_ROUTE_ROLES)
 

@@ -47,6 +47,8 @@ class Action(StrEnum):
     """Preview, form and dissolve shipping groups."""
     PAY = "pay"
     """Start the payment of an order or a shipping group."""
+    STAMPS = "stamps"
+    """Send stamp artwork, approve the factory's proof or ask for changes."""
     MANAGE_USERS = "manage_users"
     MANAGE_TOKENS = "manage_tokens"
 
@@ -58,7 +60,7 @@ PERMISSIONS: Final[Mapping[Role, frozenset[Action]]] = MappingProxyType(
         Role.OWNER: _EVERYTHING,
         # Everything but changing an owner (a rule of user management, not of routes).
         Role.ADMIN: _EVERYTHING,
-        Role.DESIGNER: frozenset({Action.READ, Action.DESIGN, Action.ESTIMATE}),
+        Role.DESIGNER: frozenset({Action.READ, Action.DESIGN, Action.ESTIMATE, Action.STAMPS}),
         Role.FINANCE: frozenset({Action.READ, Action.PAY, Action.CANCEL_PAID_ORDER}),
         Role.VIEWER: frozenset({Action.READ}),
     }
@@ -100,6 +102,15 @@ ROUTE_ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
         "groupShipping": Action.GROUP_SHIPPING,
         "dissolveShippingGroup": Action.GROUP_SHIPPING,
         "startShippingGroupPayment": Action.PAY,
+        "listStamps": Action.READ,
+        "getStamp": Action.READ,
+        "getStampArtwork": Action.READ,
+        "getStampProof": Action.READ,
+        "getStampThumbnail": Action.READ,
+        "uploadStamp": Action.STAMPS,
+        "replaceArtwork": Action.STAMPS,
+        "approveStamp": Action.STAMPS,
+        "requestStampChanges": Action.STAMPS,
         "createApiToken": Action.MANAGE_TOKENS,
         "listApiTokens": Action.MANAGE_TOKENS,
         "revokeApiToken": Action.MANAGE_TOKENS,

@@ -12,13 +12,14 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.openapi import ResponseSpec
 from litestar.params import HeaderParameter, Parameter, QueryParameter
+from litestar.response import Stream
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from bespoke_contracts.api.query import QueryString
 from bespoke_gateway.adapters.upstream import ServiceClient, UpstreamResponse
 from bespoke_gateway.bootstrap import GatewayRuntime
-from bespoke_gateway.domain.errors import IdempotencyKeyMissing
+from bespoke_gateway.domain.errors import IdempotencyKeyMissing, NotMultipart, UploadTooLarge
 from bespoke_gateway.domain.operators import OperatorPrincipal
 from bespoke_gateway.domain.permissions import Principal
 from bespoke_gateway.domain.sessions import OPERATORS
@@ -147,6 +148,63 @@ class Upstream:
     replies: IdempotencyStore
     clock: Clock
 
+    def _caller(self) -> tuple[str, str | None]:
+        """The brand the call acts for and the realm: an operator acts for no brand, and
+        the service sees the factory's realm and role."""
+        caller = self.request.user
+        return (caller.account_id, None) if isinstance(caller, Principal) else ("", OPERATORS)
+
+    async def upload(self, path: str, limit: int) -> Response[bytes]:
+        """Pass a multipart upload on to the service as it streams in: never held whole
+        here, and refused (413) past ``limit`` bytes, before reading when its
+        Content-Length says so, else as soon as it crosses it."""
+        request = self.request
+        content_type = request.headers.get("content-type", "")
+        if not content_type.lower().startswith("multipart/form-data"):
+            raise NotMultipart(
+                "send the file as multipart/form-data (a form with the file in its field)"
+            )
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            raise UploadTooLarge(f"the upload is {length} bytes; files up to 10 MB are accepted")
+        account_id, realm = self._caller()
+        headers = {"Content-Type": content_type}
+        if length is not None:
+            headers["Content-Length"] = length
+        upstream = await self.client.request(
+            "POST",
+            self.prefix + path,
+            account_id=account_id,
+            request_id=request_id(request),
+            content=request.stream(),
+            headers=headers,
+            actor=request.user.actor,
+            role=request.user.role.value,
+            realm=realm,
+        )
+        return respond(passthrough(upstream, request))
+
+    async def download(self, path: str) -> Response[bytes] | Stream:
+        """A file from the service, passed on as it streams (its type, disposition and
+        sniffing and script policies as the service sets them)."""
+        account_id, realm = self._caller()
+        streamed = await self.client.download(
+            self.prefix + path,
+            account_id=account_id,
+            request_id=request_id(self.request),
+            actor=self.request.user.actor,
+            role=self.request.user.role.value,
+            realm=realm,
+        )
+        if streamed.body is None:
+            return respond(passthrough(streamed.head, self.request))
+        return Stream(
+            streamed.body,
+            status_code=streamed.head.status_code,
+            media_type=streamed.head.media_type,
+            headers=streamed.head.headers,
+        )
+
     async def call(
         self,
         method: str,
@@ -168,10 +226,7 @@ class Upstream:
         sent = dict(headers or {})
         payload = body.model_dump(mode="json", exclude_none=True) if body is not None else None
         caller = self.request.user
-        # An operator acts for no brand: the service sees the factory's realm and role.
-        account_id, realm = (
-            (caller.account_id, None) if isinstance(caller, Principal) else ("", OPERATORS)
-        )
+        account_id, realm = self._caller()
 
         async def send() -> StoredResponse:
             upstream = await self.client.request(

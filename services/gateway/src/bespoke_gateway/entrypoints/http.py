@@ -37,6 +37,7 @@ from bespoke_gateway.entrypoints.shipping import (
     OrderShipmentController,
     ShippingGroupsController,
 )
+from bespoke_gateway.entrypoints.stamps import OpsStampsController, StampsController
 from bespoke_gateway.entrypoints.tokens import TokensController
 from bespoke_gateway.entrypoints.users import UsersController
 from bespoke_gateway.ui import PUBLIC_PREFIXES, template_config, ui_router
@@ -78,6 +79,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
                     InvoicesController,
                     ShippingGroupsController,
                     OrderShipmentController,
+                    StampsController,
                     TokensController,
                     UsersController,
                 ],
@@ -87,6 +89,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             OpsSessionController,
             OpsOrdersController,
             OpsShipmentsController,
+            OpsStampsController,
             StripeWebhookController,
             ui_router(),
         ],
@@ -114,6 +117,8 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             errors.IdempotencyKeyInProgress: 409,
             errors.RateLimited: 429,
             errors.UpstreamUnavailable: 503,
+            errors.UploadTooLarge: 413,
+            errors.NotMultipart: 415,
         },
         openapi_config=OpenAPIConfig(
             path="/api/v1/schema",

@@ -36,8 +36,6 @@ UPLOAD_LIMIT = ARTWORK_MAX_BYTES + 256 * 1024
 """A request carrying one file of the largest size accepted, with its form's other
 fields and boundaries; anything larger is refused (413) before it is parsed."""
 
-FileKind = Literal["artwork", "proof", "thumbnail"]
-
 
 def _stored(f: StoredFile) -> dict[str, Any]:
     return {
@@ -111,6 +109,14 @@ def download(file: FileDownload, name: str) -> Stream:
     return Stream(file.chunks, media_type=file.content_type, headers=headers)
 
 
+async def _download(account_id: str | None, stamp_id: str, which: FileKind, state: State) -> Stream:
+    found = await use.open_file(account_id, stamp_id, which, _runtime(state).deps)
+    return download(found, found.filename)
+
+
+FileKind = Literal["artwork", "proof", "thumbnail"]
+
+
 def _runtime(state: State) -> OrdersRuntime:
     runtime: OrdersRuntime = state.runtime
     return runtime
@@ -163,13 +169,19 @@ class StampsController(Controller):
     ) -> StampResponse:
         return stamp_response(await use.get_stamp(account_id, stamp_id, _runtime(state).deps))
 
-    @get("/{stamp_id:str}/{which:str}", operation_id="getStampFile")
-    async def file(
-        self, stamp_id: StampIdPath, which: FileKind, state: State, account_id: AccountId
-    ) -> Stream:
-        """The stamp's artwork, proof or thumbnail (PNG), as an attachment."""
-        found = await use.open_file(account_id, stamp_id, which, _runtime(state).deps)
-        return download(found, found.filename)
+    @get("/{stamp_id:str}/artwork", operation_id="getStampArtwork")
+    async def artwork(self, stamp_id: StampIdPath, state: State, account_id: AccountId) -> Stream:
+        """The stamp's files, each as an attachment: its artwork, the factory's proof, a
+        PNG thumbnail of SVG artwork."""
+        return await _download(account_id, stamp_id, "artwork", state)
+
+    @get("/{stamp_id:str}/proof", operation_id="getStampProof")
+    async def proof(self, stamp_id: StampIdPath, state: State, account_id: AccountId) -> Stream:
+        return await _download(account_id, stamp_id, "proof", state)
+
+    @get("/{stamp_id:str}/thumbnail", operation_id="getStampThumbnail")
+    async def thumbnail(self, stamp_id: StampIdPath, state: State, account_id: AccountId) -> Stream:
+        return await _download(account_id, stamp_id, "thumbnail", state)
 
     @post(
         "/{stamp_id:str}/artwork",
@@ -247,10 +259,17 @@ class StampQueueController(Controller):
     async def get_stamp(self, stamp_id: StampIdPath, state: State) -> StampResponse:
         return stamp_response(await use.get_stamp(None, stamp_id, _runtime(state).deps))
 
-    @get("/{stamp_id:str}/{which:str}", operation_id="getAnyStampFile")
-    async def file(self, stamp_id: StampIdPath, which: FileKind, state: State) -> Stream:
-        found = await use.open_file(None, stamp_id, which, _runtime(state).deps)
-        return download(found, found.filename)
+    @get("/{stamp_id:str}/artwork", operation_id="getAnyStampArtwork")
+    async def artwork(self, stamp_id: StampIdPath, state: State) -> Stream:
+        return await _download(None, stamp_id, "artwork", state)
+
+    @get("/{stamp_id:str}/proof", operation_id="getAnyStampProof")
+    async def proof_file(self, stamp_id: StampIdPath, state: State) -> Stream:
+        return await _download(None, stamp_id, "proof", state)
+
+    @get("/{stamp_id:str}/thumbnail", operation_id="getAnyStampThumbnail")
+    async def thumbnail(self, stamp_id: StampIdPath, state: State) -> Stream:
+        return await _download(None, stamp_id, "thumbnail", state)
 
     @post(
         "/{stamp_id:str}/proof",
