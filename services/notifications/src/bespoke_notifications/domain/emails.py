@@ -12,6 +12,8 @@ from typing import Any
 
 from bespoke_contracts import (
     Address,
+    HoldReason,
+    OrderHoldExpiring,
     OrderLate,
     OrderStageChanged,
     OrderSubmitted,
@@ -23,6 +25,8 @@ from bespoke_contracts import (
     ShipmentStatus,
     ShipmentStatusChanged,
     ShipmentUngrouped,
+    StampStatus,
+    StampStatusChanged,
 )
 from bespoke_contracts.api.notifications import AccountEmailKind, AccountEmailRequest
 from bespoke_contracts.formatting import money, percent
@@ -210,10 +214,11 @@ def group_dissolved(event: ShipmentUngrouped) -> Notification | None:
 
 def floor_received(event: OrderStageChanged) -> Notification | None:
     """The floor took an order in (`received`): production has begun. The one stage
-    brands hear about; every other stage shows in the backoffice only."""
+    of the floor brands hear about; every other shows in the backoffice only (waiting
+    for stamps and launching after it are ``stamp_hold``'s)."""
     change = event.payload
     if change.to_stage is not ProductionStage.RECEIVED or change.rework:
-        return None
+        return stamp_hold(event)
     to = change.contact_email
     estimate = change.estimated_ship_date
     return Notification(
@@ -225,6 +230,89 @@ def floor_received(event: OrderStageChanged) -> Notification | None:
             "order_number": change.order_number,
             "estimated_ship_date": estimate.strftime("%d %B %Y") if estimate else None,
             "order_path": f"/app/orders/{change.order_number}",
+        },
+    )
+
+
+def stamp_hold(event: OrderStageChanged) -> Notification | None:
+    """A paid order waits for the brand's stamps (what to do), or launches after that
+    wait: with the stamps approved, or unlabeled once the wait ran out (why)."""
+    change = event.payload
+    if (
+        change.to_stage is ProductionStage.ON_HOLD
+        and change.hold_reason is HoldReason.AWAITING_STAMPS
+    ):
+        kind, subject = "stamps-hold", f"Order {change.order_number} waits for your stamps"
+    elif change.released_hold is HoldReason.AWAITING_STAMPS and change.unlabeled:
+        kind, subject = "stamps-unlabeled", f"Order {change.order_number} launched unlabeled"
+    elif change.released_hold is HoldReason.AWAITING_STAMPS:
+        kind, subject = "stamps-released", f"Order {change.order_number} is in production"
+    else:
+        return None
+    to = change.contact_email
+    return Notification(
+        dedup_key=_key(event.event_id, kind, to),
+        to=to,
+        subject=subject,
+        template="stamp_hold",
+        context={
+            "kind": kind,
+            "order_number": change.order_number,
+            "order_path": f"/app/orders/{change.order_number}",
+            "stamps_path": "/app/stamps",
+        },
+    )
+
+
+def hold_expiring(event: OrderHoldExpiring) -> Notification:
+    """Reminder: the order launches unlabeled on a date unless the stamps are approved."""
+    hold = event.payload
+    to = hold.contact_email
+    return Notification(
+        dedup_key=_key(event.event_id, "hold-expiring", to),
+        to=to,
+        subject=f"Order {hold.order_number} launches unlabeled on {hold.release_at:%d %B %Y}",
+        template="hold_expiring",
+        context={
+            "order_number": hold.order_number,
+            "release_on": hold.release_at.strftime("%d %B %Y"),
+            "stamps_path": "/app/stamps",
+            "order_path": f"/app/orders/{hold.order_number}",
+        },
+    )
+
+
+_STAMP_NEWS = {
+    StampStatus.PROOF_SENT: "proof_sent",
+    StampStatus.IN_PRODUCTION: "in_production",
+    StampStatus.READY: "ready",
+}
+"""The factory's moves of a stamp, which the brand is told of (its own moves, it made)."""
+
+
+def stamp_update(event: StampStatusChanged) -> Notification | None:
+    """The factory sent a proof to answer, or moved the mold on."""
+    stamp = event.payload
+    news = _STAMP_NEWS.get(stamp.to_status)
+    if news is None or stamp.contact_email is None:
+        return None
+    to = stamp.contact_email
+    what = {"insole": "insole", "sole": "sole"}[stamp.kind.value]
+    subjects = {
+        "proof_sent": f"Your {what} stamp's proof is ready for your approval",
+        "in_production": f"Your {what} stamp is being made",
+        "ready": f"Your {what} stamp is ready",
+    }
+    return Notification(
+        dedup_key=_key(event.event_id, f"stamp-{news}", to),
+        to=to,
+        subject=subjects[news],
+        template="stamp_update",
+        context={
+            "news": news,
+            "kind": what,
+            "note": stamp.comment,
+            "stamps_path": f"/app/stamps#{stamp.stamp_id}",
         },
     )
 

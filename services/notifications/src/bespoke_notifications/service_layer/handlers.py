@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bespoke_contracts import (
+    OrderHoldExpiring,
     OrderLate,
     OrderStageChanged,
     OrderSubmitted,
@@ -15,6 +16,7 @@ from bespoke_contracts import (
     ShipmentGrouped,
     ShipmentStatusChanged,
     ShipmentUngrouped,
+    StampStatusChanged,
 )
 from bespoke_contracts.api.notifications import AccountEmailRequest
 from bespoke_notifications.domain import emails
@@ -76,7 +78,8 @@ async def on_shipment_status_changed(event: ShipmentStatusChanged, deps: Notific
 
 
 async def on_order_stage_changed(event: OrderStageChanged, deps: NotificationsDeps) -> int:
-    """Received on the floor (no email for the stages after it)."""
+    """Received on the floor (no email for the stages after it); waiting for the
+    brand's stamps, and launched after that wait."""
     return await _queue([emails.floor_received(event)], deps)
 
 
@@ -89,3 +92,13 @@ async def on_payment_refunded(event: PaymentRefunded, deps: NotificationsDeps) -
 async def on_order_late(event: OrderLate, deps: NotificationsDeps) -> int:
     """Running late: once per order."""
     return await _queue([emails.running_late(event)], deps)
+
+
+async def on_order_hold_expiring(event: OrderHoldExpiring, deps: NotificationsDeps) -> int:
+    """The order launches unlabeled soon unless the stamps are approved: once per hold."""
+    return await _queue([emails.hold_expiring(event)], deps)
+
+
+async def on_stamp_status_changed(event: StampStatusChanged, deps: NotificationsDeps) -> int:
+    """A proof to answer, or the mold moving on."""
+    return await _queue([emails.stamp_update(event)], deps)

@@ -4,6 +4,7 @@ table, which ``bootstrap`` registers on the broker (``bespoke_platform.messaging
 from __future__ import annotations
 
 from bespoke_contracts import (
+    OrderHoldExpiring,
     OrderLate,
     OrderStageChanged,
     OrderSubmitted,
@@ -12,6 +13,7 @@ from bespoke_contracts import (
     ShipmentGrouped,
     ShipmentStatusChanged,
     ShipmentUngrouped,
+    StampStatusChanged,
 )
 from bespoke_notifications.service_layer import handlers
 from bespoke_notifications.service_layer.handlers import NotificationsDeps
@@ -46,7 +48,8 @@ SUBSCRIPTIONS: list[Subscription[NotificationsDeps]] = [
     (
         OrderStageChanged,
         handlers.on_order_stage_changed,
-        "Emails that an order was received on the factory floor (no other stage).",
+        "Emails that an order was received on the factory floor (no other stage of the "
+        "floor), that a paid order waits for the brand's stamps, and that it launched after.",
     ),
     (
         PaymentRefunded,
@@ -57,5 +60,16 @@ SUBSCRIPTIONS: list[Subscription[NotificationsDeps]] = [
         OrderLate,
         handlers.on_order_late,
         "Emails, once, that an order is past its estimated ship date.",
+    ),
+    (
+        OrderHoldExpiring,
+        handlers.on_order_hold_expiring,
+        "Emails, once per hold, that an order launches unlabeled on a date unless the "
+        "brand's stamps are approved first.",
+    ),
+    (
+        StampStatusChanged,
+        handlers.on_stamp_status_changed,
+        "Emails the brand when the factory sends a stamp's proof and as its mold is made.",
     ),
 ]
