@@ -54,6 +54,8 @@ def test_every_topic_has_one_event_type_with_that_topic() -> None:
         "order.revised",
         "order.stage_changed",
         "order.late",
+        "order.hold_expiring",
+        "stamp.status_changed",
         "payment.cleared",
         "payment.refunded",
         "invoice.issued",

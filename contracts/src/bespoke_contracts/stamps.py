@@ -52,7 +52,7 @@ class StampStatusChangedPayload(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     stamp_id: str = Field(description="e.g. `stp_...`.")
-    kind: StampKind
+    kind: StampKind = Field(description="`insole` or `sole`.")
     from_status: StampStatus | None = Field(description="Before; null for a new stamp.")
     to_status: StampStatus = Field(description="After.")
     comment: str | None = Field(
@@ -61,7 +61,7 @@ class StampStatusChangedPayload(BaseModel):
     warnings: list[str] = Field(
         default_factory=list, description="What the artwork check found against the rules."
     )
-    changed_at: AwareDatetime
+    changed_at: AwareDatetime = Field(description="When it moved.")
     contact_email: str | None = Field(
         description="Where the brand hears about it: its latest order's billing email (null "
         "before its first order)."

@@ -60,7 +60,7 @@ PERMISSIONS: Final[Mapping[Role, frozenset[Action]]] = MappingProxyType(
         Role.OWNER: _EVERYTHING,
         # Everything but changing an owner (a rule of user management, not of routes).
         Role.ADMIN: _EVERYTHING,
-        Role.DESIGNER: frozenset({Action.READ, Action.DESIGN, Action.ESTIMATE, Action.STAMPS}),
+        Role.DESIGNER: frozenset({Action.READ, Action.DESIGN, Action.ESTIMATE}),
         Role.FINANCE: frozenset({Action.READ, Action.PAY, Action.CANCEL_PAID_ORDER}),
         Role.VIEWER: frozenset({Action.READ}),
     }
