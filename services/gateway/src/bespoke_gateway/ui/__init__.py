@@ -36,7 +36,7 @@ from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_platform.app import request_id
 
 HERE = Path(__file__).parent
-PUBLIC_PREFIXES = ("^/$", "^/app(?!/api/)", "^/ops$")
+PUBLIC_PREFIXES = ("^/$", "^/app(?!/api/)", "^/ops$", "^/ops/stamps$")
 """Pages and assets need no credential (they hold no data); ``/app/api/…`` does."""
 
 
@@ -114,6 +114,19 @@ async def designer(state: State) -> Template:
     return _page(state, "designer", "designer", "designer")
 
 
+@get("/app/stamps", include_in_schema=False)
+async def stamps(state: State) -> Template:
+    """The brand's custom stamps: artwork, the factory's proofs, approval."""
+    return _page(state, "stamps", "stamps", "stamps")
+
+
+@get("/ops/stamps", include_in_schema=False)
+async def operator_stamps(state: State) -> Template:
+    """The operator console's stamp queue: artwork awaiting a proof, proofs awaiting
+    the brand, molds to make."""
+    return _page(state, "ops", "ops-stamps", None, view="stamps")
+
+
 @get("/app/gallery", include_in_schema=False)
 async def gallery(state: State) -> Template:
     return _page(state, "gallery", "gallery", "gallery")
@@ -172,6 +185,8 @@ def ui_router() -> Router:
             users,
             tokens,
             operator_console,
+            operator_stamps,
+            stamps,
             order_pool,
             order_detail,
             pay_order,

@@ -59,6 +59,22 @@ export async function api(method, path, body, headers = {}) {
   return data;
 }
 
+// A multipart form (a file and its fields) sent as it is; the browser sets its boundary.
+export async function upload(path, formData) {
+  const headers = {};
+  if (me && me.csrf_token) headers["X-CSRF-Token"] = me.csrf_token;
+  let response;
+  try {
+    response = await fetch("/api/v1" + path, { method: "POST", credentials: "same-origin", headers, body: formData });
+  } catch (error) {
+    throw new ApiError(0, { detail: "The backoffice cannot be reached. Check your connection and try again." });
+  }
+  if (response.status === 401) signIn();
+  const data = (response.headers.get("content-type") || "").includes("json") ? await response.json() : null;
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
 // What another service learns from an event a moment after a write (an invoice after
 // checkout, an order in shipping): a 404 then means "not yet", so ask again a while.
 export async function untilFound(call, say, attempts, delayMs) {

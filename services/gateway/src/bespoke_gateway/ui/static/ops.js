@@ -1,51 +1,25 @@
-// The operator console: the factory's staff sign in apart from brands (their own
-// HttpOnly session cookie), see every brand's orders in production by stage, move one
-// or many at once, open each order's job ticket, and ship what is ready.
-import { ApiError, h, postSignIn, problemBox, showError, STAGES as NAMES, TYPES } from "./app.js";
+// The operator console's production board (signing in: ops-console.js): every brand's
+// orders in production by stage; move one or many at once, open each order's job
+// ticket, and ship what is ready.
+import { h, problemBox, showError, STAGES as NAMES, TYPES } from "./app.js";
+import { ops, startConsole } from "./ops-console.js";
 
 const STAGES = Object.keys(NAMES); // in the order the pairs go through them
 const LIMIT = 200;
 
 const flash = document.getElementById("flash");
-const signInSection = document.getElementById("ops-sign-in");
-const console_ = document.getElementById("ops-console");
 const filters = document.getElementById("board-filters");
 const board = document.getElementById("board");
 const moveForm = document.getElementById("move-form");
 const shipDialog = document.getElementById("ship-dialog");
 const selected = new Set();
-let csrf = null;
 let shipping = null; // the shipment the ship dialog is for
-
-async function ops(method, path, body) {
-  const init = { method, credentials: "same-origin", headers: {} };
-  if (method !== "GET") init.headers["X-CSRF-Token"] = csrf || "";
-  if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  const response = await fetch("/api/v1/ops" + path, init);
-  const data = (response.headers.get("content-type") || "").includes("json") ? await response.json() : null;
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
-}
 
 for (const select of [document.getElementById("board-stage"), document.getElementById("move-stage")]) {
   select.append(...STAGES.filter((s) => select.id === "board-stage" || s !== "on_hold").map((s) => h("option", { value: s }, NAMES[s])));
 }
 
 async function show() {
-  const response = await fetch("/api/v1/ops/session", { credentials: "same-origin" });
-  if (!response.ok) {
-    signInSection.hidden = false;
-    console_.hidden = true;
-    return;
-  }
-  const me = await response.json();
-  csrf = me.csrf_token;
-  document.getElementById("ops-who").textContent = `${me.name || me.email} (${me.role})`;
-  signInSection.hidden = true;
-  console_.hidden = false;
   const params = new URLSearchParams(location.search);
   for (const name of ["account_id", "production_stage", "order_type"]) filters[name].value = params.get(name) || "";
   filters.late.checked = params.get("late") === "true";
@@ -152,23 +126,4 @@ filters.addEventListener("submit", (event) => {
   load().catch((error) => showError(flash, error));
 });
 
-document.getElementById("ops-sign-in-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = event.target;
-  const refused = await postSignIn("/api/v1/ops/session", form.email.value.trim(), form.password.value);
-  if (refused) {
-    showError(flash, refused);
-    form.password.value = "";
-    form.password.focus();
-    return;
-  }
-  flash.replaceChildren();
-  await show();
-});
-
-document.getElementById("ops-sign-out").addEventListener("click", async () => {
-  await fetch("/api/v1/ops/session", { method: "DELETE", credentials: "same-origin", headers: { "X-CSRF-Token": csrf || "" } });
-  await show();
-});
-
-show().catch((error) => showError(flash, error instanceof ApiError ? error : new ApiError(0, { detail: String(error) })));
+startConsole(show);

@@ -32,6 +32,10 @@ async function render() {
     pairsDl(document.getElementById("production-facts"), [
       order.production_stage && ["Stage", stageTip(order, "order-stage-tip")],
       order.hold_reason && ["Waiting for", h("span", { id: "hold-reason" }, HOLDS[order.hold_reason] || order.hold_reason)],
+      order.hold_reason === "awaiting_stamps" && ["What to do", h("span", { id: "hold-todo" },
+        "Send your logo artwork and approve the factory's proof of each stamp on the ",
+        h("a", { href: "/app/stamps" }, "Stamps page"),
+        ": the order launches then. If they are not approved in time, it launches unlabeled (you are reminded first).")],
       order.balance_due && ["Balance due before shipping", money(order.balance_due, order.costs.currency)],
       ["In production since", day(order.wip_started_at.slice(0, 10))],
       ["Days in production", String(order.days_in_production ?? 0)],
