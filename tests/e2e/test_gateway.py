@@ -43,6 +43,13 @@ THE_FACTORYS = {(m, p) for m, p in ROUTES if p.startswith("/api/v1/ops/")}
 """Operators' routes: a brand's credential there is 403 (tests/e2e/test_operators.py)."""
 
 
+LOGO = (
+    "logo.svg",
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"><rect width="9" height="9"/></svg>',
+    "image/svg+xml",
+)
+
+
 def fill(path: str, ids: dict[str, str]) -> str:
     for name, value in ids.items():
         path = path.replace("{" + name + "}", value)
@@ -116,6 +123,8 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
         person = await create_user(
             owner["account_id"], f"person-{unique}@e2e.example", Role.FINANCE, PASSWORD
         )
+        stamp = await a.post("/api/v1/stamps", data={"kind": "insole"}, files={"artwork": LOGO})
+        assert stamp.status_code == 201, stamp.text
         ids = {
             "design_id": design["id"],
             "order_number": numbers[0],
@@ -123,6 +132,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             "token_id": token.json()["id"],
             "user_id": person["user_id"],
             "invoice_number": "INV-2026-000001",  # issued to some brand; never B's
+            "stamp_id": stamp.json()["id"],
         }
         async with asyncio.timeout(30):  # the owner's invoices exist: B must still not see them
             while (await a.get(f"/api/v1/orders/{numbers[0]}/payment")).status_code != 200:  # noqa: ASYNC110
@@ -134,6 +144,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             "token_id": "tok_0000000000000000",
             "user_id": "usr_000000000000000000000000",
             "invoice_number": "INV-1999-999999",
+            "stamp_id": "stp_000000000000000000000000",
         }
         full_design = (await a.get(f"/api/v1/designs/{design['id']}")).json()
         bodies: dict[tuple[str, str], Callable[[], Any]] = {
@@ -160,7 +171,9 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
                 "sizes": {"42": 2},
             },
             ("POST", "/api/v1/shipping-groups"): lambda: {"order_numbers": numbers[1:]},
+            ("POST", "/api/v1/stamps/{stamp_id}/request-changes"): lambda: {"comment": "bigger"},
         }
+        uploads = {("POST", "/api/v1/stamps/{stamp_id}/artwork")}
         shared = {
             ("GET", "/api/v1/catalog"),
             ("GET", "/api/v1/gallery"),
@@ -168,12 +181,17 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             *THE_CALLERS_OWN,
             *THE_FACTORYS,
         }
-        creates_own = {("POST", "/api/v1/designs"), ("POST", "/api/v1/tokens")}
+        creates_own = {
+            ("POST", "/api/v1/designs"),
+            ("POST", "/api/v1/tokens"),
+            ("POST", "/api/v1/stamps"),
+        }
         lists = {
             ("GET", "/api/v1/designs"),
             ("GET", "/api/v1/invoices"),
             ("GET", "/api/v1/orders"),
             ("GET", "/api/v1/shipping-groups"),
+            ("GET", "/api/v1/stamps"),
             ("GET", "/api/v1/tokens"),
             ("GET", "/api/v1/users"),
         }
@@ -186,7 +204,8 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             url = fill(path, ids)
             body = bodies.get(route, lambda: None)()
             headers = {"Idempotency-Key": str(uuid.uuid4())}
-            response = await b.request(method, url, json=body, headers=headers)
+            files = {"artwork": LOGO} if route in uploads else None
+            response = await b.request(method, url, json=body, files=files, headers=headers)
             if route in lists:
                 assert response.status_code == 200, (route, response.text)
                 seen = json.dumps(response.json())
@@ -195,7 +214,11 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             else:
                 # Exactly what a made-up id gets: nothing tells "exists, not yours" apart.
                 made_up = await b.request(
-                    method, fill(path, fake_ids), json=_swap(body, ids, fake_ids), headers=headers
+                    method,
+                    fill(path, fake_ids),
+                    json=_swap(body, ids, fake_ids),
+                    files=files,
+                    headers=headers,
                 )
                 assert response.status_code in (404, 422), (route, response.text)
                 assert response.headers["content-type"].startswith("application/problem+json")
