@@ -20,6 +20,7 @@ import pytest
 from bespoke.accounts import create_account
 from bespoke.payments import simulate_success
 from bespoke.stack.config import StackConfig
+from bespoke_contracts.vat import line_vat
 from bespoke_orders.bootstrap import bootstrap
 from bespoke_orders.service_layer.stamps import HoldSweep, sweep_stamp_holds
 from bespoke_orders.settings import OrdersSettings
@@ -321,6 +322,20 @@ async def test_an_unapproved_order_is_reminded_then_launched_unlabeled_after_the
     assert (order["production_stage"], order["labeling"]) == ("queued", "unlabeled")
     history = (await api.get(f"/orders/{number}/history")).json()["items"]
     assert "not approved in time" in (history[-1]["note"] or "")
-    subjects = {m["Subject"] for m in await wait_for_emails(mailpit, email, 5)}
+    # The stamp development it paid for goes back, with a credit note of that line.
+    customization = order["costs"]["customization"]
+    assert customization > 0
+    credit_notes = await until(functools.partial(_credit_notes, api, number))
+    [note] = credit_notes
+    assert note["total"] == customization + line_vat(customization, order["costs"]["vat_rate_bp"])
+    order = (await api.get(f"/orders/{number}")).json()
+    assert order["payment_status"] == "partially_refunded"
+    subjects = {m["Subject"] for m in await wait_for_emails(mailpit, email, 6)}
     assert any(s.startswith(f"Order {number} launches unlabeled on") for s in subjects)
     assert f"Order {number} launched unlabeled" in subjects
+    assert any(s.startswith("Refund of") and number in s for s in subjects)
+
+
+async def _credit_notes(api: httpx.AsyncClient, number: str) -> list[dict[str, Any]]:
+    found = (await api.get("/invoices", params={"order_number": number})).json()["items"]
+    return [i for i in found if i["kind"] == "credit_note"]

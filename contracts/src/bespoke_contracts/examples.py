@@ -62,6 +62,7 @@ def order_submitted(
     labeling: Labeling = Labeling.UNLABELED,
     order_type: OrderType = OrderType.MTO,
     vat: VatTreatment = NO_VAT,
+    customization: int = 0,
 ) -> OrderSubmitted:
     """A complete `order.submitted` event."""
     sizes = sizes or {"42": 1}
@@ -81,7 +82,7 @@ def order_submitted(
             shipping_address=address,
             billing=billing,
             specification=SPECIFICATION,
-            costs=costs(pairs=pairs, vat=vat),
+            costs=costs(pairs=pairs, vat=vat, customization=customization),
             created_at=datetime(2026, 1, 2, tzinfo=UTC),
         ),
     )

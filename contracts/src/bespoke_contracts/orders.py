@@ -396,6 +396,12 @@ class OrderStageChangedPayload(BaseModel):
         default=False,
         description="It launched without the brand's stamps: they were not approved in time.",
     )
+    stamps_credit: int = Field(
+        default=0,
+        ge=0,
+        description="Launched unlabeled: the stamp development it paid for (net, minor "
+        "units), which payments gives back with a credit note; 0 when it paid none.",
+    )
     rework: bool = Field(default=False, description="A move back from `quality_check` for rework.")
     note: str | None = Field(default=None, description="The operator's note (rework: what).")
     station: str | None = Field(default=None, description="The floor station that reported it.")

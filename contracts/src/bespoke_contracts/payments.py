@@ -70,6 +70,9 @@ class RefundReason(StrEnum):
     """The brand cancelled the paid order (less the fee for its stage)."""
     PAID_AFTER_CANCELLATION = "paid_after_cancellation"
     """A payment cleared for an order that was already cancelled: all of it goes back."""
+    STAMPS_NOT_DEVELOPED = "stamps_not_developed"
+    """The order launched unlabeled before the brand approved its stamps: the stamp
+    development it paid for is given back (its customization line, with its VAT)."""
 
 
 class PaymentRefundedPayload(BaseModel):

@@ -106,6 +106,7 @@ CONSUMERS: Final[dict[str, tuple[str, ...]]] = {
         PAYMENT_CLEARED,
         ORDER_STATUS_CHANGED,
         PAYMENT_REFUNDED,
+        ORDER_STAGE_CHANGED,
     ),
     "shipping": (
         ORDER_SUBMITTED,

@@ -19,6 +19,7 @@ from bespoke_contracts import (
     StampStatus,
     StampStatusChanged,
 )
+from bespoke_contracts.vat import line_vat
 from bespoke_orders.adapters.artwork import EPS, PDF, PNG, SVG, recognise_artwork, recognise_proof
 from bespoke_orders.domain.errors import (
     ArtworkRefused,
@@ -401,7 +402,12 @@ async def test_the_hold_reminds_once_then_launches_unlabeled_after_ten_days() ->
         Labeling.UNLABELED,
     )
     assert "not approved in time" in (released.history[-1].note or "")
-    assert stages(fakes)[-1].payload.unlabeled is True
+    launch = stages(fakes)[-1].payload
+    assert launch.unlabeled is True
+    # The stamp development it paid for goes back (payments refunds it, with VAT).
+    assert launch.stamps_credit == released.costs.customization == 15_000
+    credit = 15_000 + line_vat(15_000, released.costs.vat_rate_bp)
+    assert released.amount_paid == released.costs.total - credit
     assert await sweep_at(timedelta(days=11)) == use.HoldSweep()
 
 
@@ -421,3 +427,16 @@ async def test_the_hold_period_is_a_setting() -> None:
 
     policy = OrdersSettings(stamp_hold_days=0.5, stamp_reminder_days=0.25).stamp_hold
     assert (policy.hold, policy.reminder_before) == (timedelta(hours=12), timedelta(hours=6))
+
+
+async def test_only_the_order_that_paid_for_stamps_credits_them() -> None:
+    fakes = Fakes()
+    first = await paid_custom(fakes, "a")
+    second = await paid_custom(fakes, "b")  # the brand's choice stands: no second cost
+    assert second.costs.customization == 0
+    assert first.wip_started_at is not None
+    fakes.clock.current = first.wip_started_at + timedelta(days=11)
+    swept = await use.sweep_stamp_holds(fakes.deps)
+    assert swept.unlabeled == [first.order_number, second.order_number]
+    credits = {e.payload.order_number: e.payload.stamps_credit for e in stages(fakes)[-2:]}
+    assert credits == {first.order_number: 15_000, second.order_number: 0}

@@ -11,12 +11,16 @@ from datetime import UTC, datetime
 import pytest
 
 from bespoke_contracts import (
+    HoldReason,
     InvoiceIssued,
+    OrderStageChanged,
+    OrderStageChangedPayload,
     OrderStatus,
     OrderStatusChanged,
     OrderStatusChangedPayload,
     PaymentCleared,
     PaymentRefunded,
+    ProductionStage,
     RefundReason,
     RefundStatus,
     examples,
@@ -324,3 +328,72 @@ async def test_an_order_paid_in_two_halves_is_refunded_to_each_payment(fakes: Fa
     assert sum(n.total for n in notes if n is not None) == bill.total - fee
     invoices = {i.part: i.number for i in fakes.issued.stored.values() if i.kind == "invoice"}
     assert {n.credits for n in notes if n is not None} == {invoices["balance"], invoices["deposit"]}
+
+
+def launched_unlabeled(order_number: str, credit: int) -> OrderStageChanged:
+    return OrderStageChanged(
+        account_id="acc_1",
+        correlation_id=f"hold:{order_number}",
+        payload=OrderStageChangedPayload(
+            order_number=order_number,
+            from_stage=ProductionStage.ON_HOLD,
+            to_stage=ProductionStage.QUEUED,
+            released_hold=HoldReason.AWAITING_STAMPS,
+            unlabeled=True,
+            stamps_credit=credit,
+            cause=f"hold:{order_number}",
+            changed_at=AT,
+            estimated_ship_date=None,
+            contact_email="ops@norte.example",
+        ),
+    )
+
+
+async def test_stamps_never_developed_are_given_back_once_with_a_credit_note_of_that_line(
+    fakes: Fakes,
+) -> None:
+    event = examples.order_submitted(
+        "BF-000011", sizes={"42": 2}, vat=SPANISH_VAT, customization=15_000
+    )
+    await handlers.on_order_submitted(event, fakes.deps)
+    await paid(fakes, "BF-000011")
+    bill = fakes.invoices.stored["inv_BF-000011"]
+    stamps = 15_000 + line_vat(15_000, 2100)
+
+    # Another stage move changes nothing; the unlabeled launch, redelivered, refunds once.
+    other = launched_unlabeled("BF-000011", 0)
+    assert not await handlers.on_order_stage_changed(other, fakes.deps)
+    unlabeled = launched_unlabeled("BF-000011", 15_000)
+    assert await handlers.on_order_stage_changed(unlabeled, fakes.deps)
+    await handlers.on_order_stage_changed(unlabeled, fakes.deps)
+    [(intent, amount, _)] = fakes.stripe.refunds.values()
+    assert (intent, amount) == (bill.paid_by, stamps)
+    [made] = refunded(fakes)
+    assert (made.payload.reason, made.payload.amount, made.payload.fee) == (
+        RefundReason.STAMPS_NOT_DEVELOPED,
+        stamps,
+        0,
+    )
+    note = await handlers.on_payment_refunded(made, fakes.deps)
+    assert note is not None
+    assert [(line.manufacturing, line.shipping, line.customization) for line in note.lines] == [
+        (0, 0, 15_000)
+    ]
+    assert (note.total, note.vat, note.adjustment) == (stamps, stamps - 15_000, 0)
+
+    # Cancelled later: what is left goes back, the credited stamps not twice.
+    assert await handlers.on_order_status_changed(cancelled("BF-000011", 5_000), fakes.deps)
+    fee = 5_000 + line_vat(5_000, 2100)
+    later = [r for r in refunded(fakes) if r.payload.reason is RefundReason.CANCELLED]
+    assert [r.payload.amount for r in later] == [bill.total - stamps - fee]
+    cancel_note = await handlers.on_payment_refunded(later[0], fakes.deps)
+    assert cancel_note is not None
+    assert cancel_note.total == bill.total - stamps - fee
+    assert cancel_note.adjustment_label.startswith("Stamp development credited before")
+
+
+async def test_nothing_is_given_back_for_stamps_of_an_unpaid_bill(fakes: Fakes) -> None:
+    event = examples.order_submitted("BF-000012", customization=15_000)
+    await handlers.on_order_submitted(event, fakes.deps)
+    await handlers.on_order_stage_changed(launched_unlabeled("BF-000012", 15_000), fakes.deps)
+    assert fakes.stripe.refunds == {}

@@ -337,8 +337,9 @@ def running_late(event: OrderLate) -> Notification:
 
 
 def refund_issued(event: PaymentRefunded) -> Notification | None:
-    """Money of a cancelled order is on its way back (told once, when the refund is
-    made; its later statuses show in the backoffice)."""
+    """Money of an order is on its way back: it was cancelled, or its stamps were never
+    developed (told once, when the refund is made; its later statuses show in the
+    backoffice)."""
     refund = event.payload
     if refund.previous_status is not None:
         return None
@@ -357,6 +358,9 @@ def refund_issued(event: PaymentRefunded) -> Notification | None:
             "why": (
                 "Your payment arrived after the order was cancelled, so all of it goes back."
                 if late
+                else "Your stamps were not approved in time, so the order launched unlabeled "
+                "and the stamp development you paid for goes back."
+                if refund.reason is RefundReason.STAMPS_NOT_DEVELOPED
                 else "You cancelled the order."
             ),
             "order_path": f"/app/orders/{refund.order_number}",

@@ -121,6 +121,7 @@ def _production_fields(order: Order) -> Document:
         "tracking": order.tracking.model_dump(mode="json") if order.tracking else None,
         "late_flagged_at": order.late_flagged_at,
         "hold_reminded_at": order.hold_reminded_at,
+        "stamps_credit": order.stamps_credit,
         "paid": order.paid,
         "balance_due": order.balance_due,
         "invoice_number": order.invoice_number,
@@ -222,6 +223,7 @@ def from_document(doc: Document) -> Order:
         tracking=Tracking.model_validate(doc["tracking"]) if doc.get("tracking") else None,
         late_flagged_at=doc.get("late_flagged_at"),
         hold_reminded_at=doc.get("hold_reminded_at"),
+        stamps_credit=doc.get("stamps_credit", 0),
         cancellation_fees=tuple(
             CancellationFee.model_validate(f) for f in doc.get("cancellation_fees", [])
         ),

@@ -42,7 +42,7 @@ from bespoke_contracts import (
 )
 from bespoke_contracts.api.orders import PaymentStatus
 from bespoke_contracts.deposits import Part, due_for
-from bespoke_contracts.vat import vat_on_lines
+from bespoke_contracts.vat import line_vat, vat_on_lines
 from bespoke_orders.domain import cancellation, production
 from bespoke_orders.domain.errors import (
     CancellationFeeNotAccepted,
@@ -213,6 +213,8 @@ class Order:
     hold_reminded_at: datetime | None = None
     """When the brand was reminded that it launches unlabeled unless its stamps are
     approved (once per hold)."""
+    stamps_credit: int = 0
+    """Launched unlabeled: the stamp development it paid for and gets back (net)."""
     cancellation_fees: tuple[CancellationFee, ...] = ()
     """Cancelling it once paid, by stage, as quoted at checkout (empty: the defaults)."""
     paid: bool = False
@@ -240,17 +242,20 @@ class Order:
         """Unpaid until a payment clears; paid from then on; refunded (in part, when a
         cancellation fee was kept) once its money goes back."""
         if self.refund is not None and self.refund.status in REFUND_SETTLED:
-            return PaymentStatus.PARTIALLY_REFUNDED if self.refund.fee else PaymentStatus.REFUNDED
+            whole = self.status is OrderStatus.CANCELLED and not self.refund.fee
+            return PaymentStatus.REFUNDED if whole else PaymentStatus.PARTIALLY_REFUNDED
         if self.balance_due and self.status is not OrderStatus.CANCELLED:
             return PaymentStatus.DEPOSIT_PAID
         return PaymentStatus.PAID if self.paid or self.status in LAUNCHED else PaymentStatus.UNPAID
 
     @property
     def amount_paid(self) -> int:
-        """What its payments paid for it (its share, when paid with its shipping group;
-        less the balance, when only the deposit is paid)."""
+        """What its payments paid for it and it still holds (its share, when paid with
+        its shipping group; less the balance, when only the deposit is paid; less the stamp
+        development given back when it launched unlabeled)."""
         target = self.shipping_group.group_id if self.shipping_group else self.order_number
-        return self.amount_due(target) - self.balance_due
+        credited = self.stamps_credit + line_vat(self.stamps_credit, self.costs.vat_rate_bp)
+        return self.amount_due(target) - self.balance_due - credited
 
     def cancellation_fee(self) -> cancellation.Fee:
         """What cancelling it now keeps: nothing unless the floor has received it."""
@@ -261,7 +266,8 @@ class Order:
         return cancellation.fee_at(
             ProductionStage.READY_TO_SHIP if finished else self.production_stage,
             self.cancellation_fees,
-            basis=self.costs.manufacturing + self.costs.customization,
+            # Stamp development given back (launched unlabeled) is not charged again.
+            basis=self.costs.manufacturing + self.costs.customization - self.stamps_credit,
             vat_rate_bp=self.costs.vat_rate_bp,
         )
 
@@ -370,6 +376,7 @@ class Order:
         station: str | None = None,
         rework: bool = False,
         unlabeled: bool = False,
+        stamps_credit: int = 0,
     ) -> None:
         before = self.production_stage
         released = self.hold_reason if before is ProductionStage.ON_HOLD else None
@@ -393,6 +400,7 @@ class Order:
                     hold_reason=self.hold_reason,
                     released_hold=released,
                     unlabeled=unlabeled,
+                    stamps_credit=stamps_credit,
                     rework=rework,
                     note=note,
                     station=station,
@@ -576,6 +584,8 @@ class Order:
             return False
         if unlabeled:
             self.labeling = Labeling.UNLABELED
+            # The stamps were never developed: what it paid to develop them goes back.
+            self.stamps_credit = self.costs.customization
         self._enter_stage(
             ProductionStage.QUEUED,
             cause,
@@ -587,6 +597,7 @@ class Order:
                 else "the brand's stamps are approved: launched"
             ),
             unlabeled=unlabeled,
+            stamps_credit=self.stamps_credit,
         )
         return True
 

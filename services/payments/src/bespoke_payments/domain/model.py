@@ -301,13 +301,44 @@ class Invoice:
         payment that paid it, or, paid in two halves, to the balance's payment first and
         the rest to the deposit's (Stripe refunds a payment up to what it took)."""
         paid = paid_share(self.share_of(order_number), self.total, self.amount_paid)
-        amount = paid - fee - line_vat(fee, self.vat_rate_bp)
-        if amount <= 0 or any(r.order_number == order_number for r in self.refunds):
+        amount = paid - fee - line_vat(fee, self.vat_rate_bp) - self._credited(order_number)
+        if amount <= 0 or any(
+            r.order_number == order_number and r.reason is not RefundReason.STAMPS_NOT_DEVELOPED
+            for r in self.refunds
+        ):
             return
         first = refund_id_for(self.id, order_number)
         for i, (intent, part) in enumerate(self._legs(amount)):
             refund_id, kept = (first, fee) if i == 0 else (f"{first}_deposit", 0)
             self.refunds.append(Refund(refund_id, order_number, part, kept, reason, at, intent))
+
+    def _credited(self, order_number: str) -> int:
+        """What went back for the order's stamps, never developed (VAT included)."""
+        return sum(
+            r.amount
+            for r in self.refunds
+            if r.order_number == order_number and r.reason is RefundReason.STAMPS_NOT_DEVELOPED
+        )
+
+    def credit_stamps(self, order_number: str, net: int, event_id: str, at: datetime) -> bool:
+        """The order launched unlabeled: the stamp development it paid (``net``) and its
+        VAT are owed back, to the payment that took it (or, paid in two halves, the
+        balance's first). Nothing is owed of a bill not paid; False when applied already."""
+        if event_id in self.applied_events or self._credited(order_number):
+            return False
+        if self.status not in (InvoiceStatus.PAID, InvoiceStatus.DEPOSIT_PAID) or net <= 0:
+            return False
+        self.applied_events.append(event_id)
+        first = f"{refund_id_for(self.id, order_number)}_stamps"
+        amount = net + line_vat(net, self.vat_rate_bp)
+        for i, (intent, part) in enumerate(self._legs(amount)):
+            refund_id = first if i == 0 else f"{first}_deposit"
+            self.refunds.append(
+                Refund(
+                    refund_id, order_number, part, 0, RefundReason.STAMPS_NOT_DEVELOPED, at, intent
+                )
+            )
+        return True
 
     def _legs(self, amount: int) -> list[tuple[str | None, int]]:
         if self.status is InvoiceStatus.DEPOSIT_PAID:
@@ -388,6 +419,10 @@ class Invoice:
         if not refund.made:
             raise InvoiceNotPayable(f"refund {refund_id} is not made: nothing to credit")
         line = self.line_of(refund.order_number)
+        if refund.reason is RefundReason.STAMPS_NOT_DEVELOPED:
+            # Only the customization line: the stamp development, never made.
+            net = net_of(refund.amount, self.vat_rate_bp)
+            line = InvoiceLine(refund.order_number, 0, 0, net)
         parts = (line.manufacturing, line.shipping, line.customization)
         vat = vat_on_lines(parts, self.vat_rate_bp) - line_vat(refund.fee, self.vat_rate_bp)
         adjustment, label = 0, ""
@@ -395,7 +430,10 @@ class Invoice:
             net = net_of(refund.amount, self.vat_rate_bp)
             adjustment, vat = net - (line.net - refund.fee), refund.amount - net
             label = (
-                "Not refunded to this payment: the rest goes back to the order's other payment"
+                "Stamp development credited before: the stamps were never made"
+                if self._credited(refund.order_number)
+                and refund.reason is not RefundReason.STAMPS_NOT_DEVELOPED
+                else "Not refunded to this payment: the rest goes back to the order's other payment"
                 if self.status is InvoiceStatus.PAID and self.deposit_paid_by
                 else "Balance, never paid"
             )

@@ -10,6 +10,7 @@ from typing import Any
 
 from bespoke_contracts import (
     OrderRevised,
+    OrderStageChanged,
     OrderStatus,
     OrderStatusChanged,
     OrderSubmitted,
@@ -191,6 +192,29 @@ async def on_order_status_changed(event: OrderStatusChanged, deps: PaymentsDeps)
             deps,
         )
     await make_refunds(bills[0], deps)
+    return True
+
+
+async def on_order_stage_changed(event: OrderStageChanged, deps: PaymentsDeps) -> bool:
+    """An order launched unlabeled, its stamps never approved: the stamp development it
+    paid for goes back, refunded at Stripe at once, with a credit note. Every other move
+    of the floor changes nothing here. Idempotent per event and per order."""
+    change = event.payload
+    if not change.stamps_credit:
+        return False
+    own = await deps.invoices.get(model.invoice_id_for(change.order_number))
+    if own is None or own.account_id != event.account_id:
+        raise InvoiceNotFound(f"no invoice for order {change.order_number} launched unlabeled")
+    bill_id = own.superseded_by or own.id  # a group's order was paid by the group's bill
+    event_id = str(event.event_id)
+    await _change(
+        bill_id,
+        lambda bill: bill.credit_stamps(
+            change.order_number, change.stamps_credit, event_id, change.changed_at
+        ),
+        deps,
+    )
+    await make_refunds(bill_id, deps)
     return True
 
 

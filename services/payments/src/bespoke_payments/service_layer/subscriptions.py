@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bespoke_contracts import (
     OrderRevised,
+    OrderStageChanged,
     OrderStatusChanged,
     OrderSubmitted,
     PaymentCleared,
@@ -47,5 +48,11 @@ SUBSCRIPTIONS: list[Subscription[PaymentsDeps]] = [
         ShipmentUngrouped,
         handlers.on_shipment_ungrouped,
         "Voids a dissolved group's invoice and restores its orders' own invoices.",
+    ),
+    (
+        OrderStageChanged,
+        handlers.on_order_stage_changed,
+        "Gives back, with a credit note, the stamp development of an order launched "
+        "unlabeled (its stamps never approved); other moves change nothing.",
     ),
 ]
