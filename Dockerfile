@@ -24,6 +24,11 @@ FROM python:3.11-slim AS run
 ARG SERVICE
 RUN groupadd --system --gid 10001 bespoke \
  && useradd --system --uid 10001 --gid bespoke --no-create-home --shell /usr/sbin/nologin bespoke
+# The orders service draws stamp artwork's thumbnails with CairoSVG, which loads Cairo.
+RUN if [ "$SERVICE" = "orders" ]; then \
+      apt-get update && apt-get install -y --no-install-recommends libcairo2 \
+      && rm -rf /var/lib/apt/lists/*; \
+    fi
 COPY --from=build /app/.venv /app/.venv
 ENV PATH=/app/.venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
