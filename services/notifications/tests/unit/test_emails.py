@@ -6,6 +6,9 @@ from datetime import UTC, date, datetime
 
 from bespoke_contracts import (
     Carrier,
+    HoldReason,
+    OrderHoldExpiring,
+    OrderHoldExpiringPayload,
     OrderLate,
     OrderLatePayload,
     OrderStageChanged,
@@ -25,6 +28,10 @@ from bespoke_contracts import (
     ShipmentStatusChangedPayload,
     ShipmentUngrouped,
     ShipmentUngroupedPayload,
+    StampKind,
+    StampStatus,
+    StampStatusChanged,
+    StampStatusChangedPayload,
     Tracking,
     examples,
 )
@@ -312,3 +319,90 @@ def test_a_refund_is_told_once_with_the_fee_kept() -> None:
     assert "all of it goes back" in WRITER.write(late).text
     assert "cancellation fee" not in WRITER.write(late).text
     assert emails.refund_issued(refunded(RefundStatus.PENDING, RefundReason.CANCELLED, 0)) is None
+
+
+def held(to: ProductionStage, **changes: object) -> OrderStageChanged:
+    event = stage_changed(to)
+    return event.model_copy(update={"payload": event.payload.model_copy(update=changes)})
+
+
+def test_an_order_waiting_for_stamps_says_what_to_do_then_how_it_launched() -> None:
+    waiting = emails.floor_received(
+        held(ProductionStage.ON_HOLD, hold_reason=HoldReason.AWAITING_STAMPS)
+    )
+    assert waiting is not None
+    email = WRITER.write(waiting)
+    assert email.subject == "Order BF-000007 waits for your stamps"
+    assert "https://backoffice.example/app/stamps" in email.text
+    assert "approve the proof" in email.text
+
+    released = emails.floor_received(
+        held(ProductionStage.QUEUED, released_hold=HoldReason.AWAITING_STAMPS)
+    )
+    assert released is not None
+    assert WRITER.write(released).subject == "Order BF-000007 is in production"
+    unlabeled = emails.floor_received(
+        held(ProductionStage.QUEUED, released_hold=HoldReason.AWAITING_STAMPS, unlabeled=True)
+    )
+    assert unlabeled is not None
+    assert "without your marks" in WRITER.write(unlabeled).text
+    # Waiting for the balance, and a stage move of no hold, are not these emails.
+    assert (
+        emails.floor_received(
+            held(ProductionStage.ON_HOLD, hold_reason=HoldReason.AWAITING_BALANCE)
+        )
+        is None
+    )
+    assert emails.floor_received(held(ProductionStage.CUTTING)) is None
+
+
+def test_the_reminder_names_the_day_it_launches_unlabeled() -> None:
+    reminder = OrderHoldExpiring(
+        account_id="acc_1",
+        correlation_id="hold:BF-000007",
+        payload=OrderHoldExpiringPayload(
+            order_number="BF-000007",
+            hold_reason=HoldReason.AWAITING_STAMPS,
+            release_at=datetime(2026, 12, 11, 9, tzinfo=UTC),
+            contact_email="ops@norte.example",
+        ),
+    )
+    email = WRITER.write(emails.hold_expiring(reminder))
+    assert email.subject == "Order BF-000007 launches unlabeled on 11 December 2026"
+    assert "by 11 December 2026" in email.text
+
+
+def stamp_moved(to: StampStatus, email: str | None = "ops@norte.example") -> StampStatusChanged:
+    return StampStatusChanged(
+        account_id="acc_1",
+        correlation_id="r",
+        actor="operator:op_1",
+        payload=StampStatusChangedPayload(
+            stamp_id="stp_1",
+            kind=StampKind.SOLE,
+            from_status=None,
+            to_status=to,
+            comment="30 mm wide" if to is StampStatus.PROOF_SENT else None,
+            changed_at=AT,
+            contact_email=email,
+        ),
+    )
+
+
+def test_the_brand_hears_of_the_factory_s_moves_of_its_stamps_only() -> None:
+    proof = emails.stamp_update(stamp_moved(StampStatus.PROOF_SENT))
+    assert proof is not None
+    email = WRITER.write(proof)
+    assert email.subject == "Your sole stamp's proof is ready for your approval"
+    assert "The factory's note: 30 mm wide" in email.text
+    assert "https://backoffice.example/app/stamps#stp_1" in email.text
+    for news, subject in (
+        (StampStatus.IN_PRODUCTION, "is being made"),
+        (StampStatus.READY, "is ready"),
+    ):
+        moved = emails.stamp_update(stamp_moved(news))
+        assert moved is not None
+        assert subject in moved.subject
+    brands_own = (StampStatus.ARTWORK_RECEIVED, StampStatus.APPROVED, StampStatus.CHANGES_REQUESTED)
+    assert all(emails.stamp_update(stamp_moved(s)) is None for s in brands_own)
+    assert emails.stamp_update(stamp_moved(StampStatus.PROOF_SENT, email=None)) is None
