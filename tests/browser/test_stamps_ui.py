@@ -110,7 +110,8 @@ async def test_artwork_a_proof_and_an_approval_launch_the_held_order(
     await expect(card).to_contain_text("the factory is drawing the proof")
     thumbnail = card.get_by_role("img", name=re.compile("norte-logo.svg"))
     await expect(thumbnail).to_be_visible()
-    assert await thumbnail.evaluate("img => img.complete && img.naturalWidth > 0")
+    # Drawn: decoded once loaded (decode() fails for a broken image).
+    assert await thumbnail.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
 
     # The factory's operator sends the proof from the console's Stamps page.
     operator_email = f"proofs-{unique}@factory.example"
