@@ -199,19 +199,18 @@ async def replace_artwork(
     """New artwork, after the brand asked for changes (or before the first proof): back
     to ``artwork_received``. Refused (409) while a proof waits for an answer or once
     approved; a refused file is never stored."""
-    (await get_stamp(account_id, stamp_id, deps)).check_move(StampStatus.ARTWORK_RECEIVED)
-    artwork = await _store(upload, deps.inspector.artwork, account_id, actor, deps)
-    email = await contact_email(account_id, deps)
-    try:
-        return await _change_stamp(
-            account_id,
-            stamp_id,
-            lambda stamp: stamp.new_artwork(artwork, actor, deps.clock.now(), request_id, email),
-            deps,
-        )
-    except Exception:
-        await _forget(artwork, deps)
-        raise
+    return await _with_file(
+        account_id,
+        stamp_id,
+        StampStatus.ARTWORK_RECEIVED,
+        upload,
+        None,
+        lambda stamp, artwork, email: stamp.new_artwork(
+            artwork, actor, deps.clock.now(), request_id, email
+        ),
+        actor,
+        deps,
+    )
 
 
 async def send_proof(
@@ -223,19 +222,44 @@ async def send_proof(
     deps: OrdersDeps,
 ) -> Stamp:
     """The factory's proof (PDF, PNG or SVG): ``proof_sent``, and the brand is emailed."""
-    current = await get_stamp(None, stamp_id, deps)
-    current.check_move(StampStatus.PROOF_SENT)  # before storing anything
-    proof = await _store(upload, deps.inspector.proof, current.account_id, actor, deps, note)
+    return await _with_file(
+        None,
+        stamp_id,
+        StampStatus.PROOF_SENT,
+        upload,
+        note,
+        lambda stamp, proof, email: stamp.send_proof(
+            proof, actor, deps.clock.now(), request_id, email
+        ),
+        actor,
+        deps,
+    )
+
+
+async def _with_file(
+    account_id: str | None,
+    stamp_id: str,
+    to: StampStatus,
+    upload: Upload,
+    note: str | None,
+    move: Callable[[Stamp, StoredFile, str | None], bool],
+    actor: str | None,
+    deps: OrdersDeps,
+) -> Stamp:
+    """A move that brings a file (new artwork, a proof): the move is checked first, then
+    the file checked and stored, then the move made; if it cannot be (the stamp moved
+    meanwhile), the file goes again."""
+    current = await get_stamp(account_id, stamp_id, deps)
+    current.check_move(to)  # before storing anything
+    recognise = deps.inspector.proof if to is StampStatus.PROOF_SENT else deps.inspector.artwork
+    stored = await _store(upload, recognise, current.account_id, actor, deps, note)
     email = await contact_email(current.account_id, deps)
     try:
         return await _change_stamp(
-            None,
-            stamp_id,
-            lambda stamp: stamp.send_proof(proof, actor, deps.clock.now(), request_id, email),
-            deps,
+            account_id, stamp_id, lambda stamp: move(stamp, stored, email), deps
         )
     except Exception:
-        await _forget(proof, deps)
+        await _forget(stored, deps)
         raise
 
 
