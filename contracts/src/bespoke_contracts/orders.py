@@ -406,8 +406,9 @@ class OrderStageChangedPayload(BaseModel):
     note: str | None = Field(default=None, description="The operator's note (rework: what).")
     station: str | None = Field(default=None, description="The floor station that reported it.")
     cause: str = Field(
-        description="`request:<id>` (an operator), `event:<event_id>` (a floor report or "
-        "the payment that launched it)."
+        description="`request:<id>` (an operator, or the brand approving its stamps), "
+        "`event:<event_id>` (a floor report or the payment that launched it), "
+        "`hold:<order_number>` (the check of orders waiting for stamps)."
     )
     changed_at: AwareDatetime = Field(description="When it moved.")
     estimated_ship_date: date | None = Field(description="When it should be ready to ship.")

@@ -519,8 +519,9 @@ class Order:
     ) -> bool:
         """Payment cleared: launch to production (Work In Process).
 
-        An order with custom stamps whose brand has none approved (``stamps_ready``)
-        waits on hold (``awaiting_stamps``) instead of entering the queue.
+        An order with custom stamps whose brand's stamps are not all approved yet
+        (``stamps_ready`` false) waits on hold (``awaiting_stamps``) instead of entering
+        the queue.
 
         It enters the queue for the floor, with its launch day and estimated ship date;
         a deposit launches it too, and ``balance`` stays due before it ships. The balance
