@@ -173,6 +173,11 @@ class DesignPreview(BaseModel):
     breakdown: list[PriceLine] = Field(description="What the price per pair is made of.")
     price_per_pair: int | None = Field(description="Minor units; null if not buildable.")
     currency: str
+    svg: str | None = Field(
+        default=None,
+        description="The shoe drawn from these choices (side view, SVG), as "
+        "`GET /designs/{id}/preview.svg` draws a saved version; null if a choice is unknown.",
+    )
 
 
 class DesignListQuery(QueryString):

@@ -7,6 +7,8 @@ integer minor units of the catalog's one currency. Pure data and lookups, no I/O
 from __future__ import annotations
 
 import itertools
+import re
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -158,6 +160,48 @@ class OrderTypeBand(_Frozen):
         return [b for b in self.price_breaks if b.min_pairs <= pairs][-1]
 
 
+HexColour = Annotated[str, Field(pattern=r"^#[0-9a-f]{6}$")]
+Texture = Literal["smooth", "burnished", "nap", "shine", "grain", "weave", "none"]
+
+
+class StyleDrawing(_Frozen):
+    """How a style's side and top views are drawn."""
+
+    shaft: Literal["low", "ankle", "boot"]
+    closure: Literal[
+        "closed_lacing", "open_lacing", "slip_on", "straps", "gusset", "rawhide_lacing"
+    ]
+    eyelets: int = Field(ge=0, le=8, description="Eyelet pairs (lacing styles).")
+    vamp: Literal["plain", "apron"]
+
+
+class SoleDrawing(_Frozen):
+    colour: HexColour
+    thickness: int = Field(ge=2, le=14, description="Drawn edge, in the view's units.")
+    heel: Literal["stacked", "rubber", "wedge"]
+    tread: Literal["smooth", "studs", "lugs", "crepe", "cup", "siped"]
+
+
+class Drawing(_Frozen):
+    """What the design preview needs of the catalog: colours as hex values, a texture
+    per material, each style's shape, each sole unit's profile, each construction's
+    visible sign, and the colour of elements' options that have one (``shade``: a
+    darker tone of the upper's own colour)."""
+
+    colours: dict[str, HexColour]
+    textures: dict[str, Texture]
+    styles: dict[str, StyleDrawing]
+    sole_units: dict[str, SoleDrawing]
+    constructions: dict[
+        str, Literal["welt_stitch", "close_trim", "midsole_stitch", "plain", "flared_stitch"]
+    ]
+    options: dict[str, dict[str, str]]
+
+
+DRAWN_BY_SHAPE = frozenset({"toe_cap", "brogueing"})
+"""Elements whose options are shapes, not colours (the preview knows each option)."""
+
+
 class Catalog(_Frozen):
     """Everything the factory offers. ``version`` names the data file's edition."""
 
@@ -177,6 +221,7 @@ class Catalog(_Frozen):
         description="Cancelling a paid order, by the stage it has reached: free before the "
         "floor received it, then growing to the full price.",
     )
+    drawing: Drawing
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Catalog:
@@ -225,6 +270,7 @@ class Catalog(_Frozen):
         if "custom_stamps" not in {c.id for c in self.customizations}:
             problems.append("customizations: needs `custom_stamps` (brands' first orders)")
         problems += _fee_problems(self.cancellation_fees)
+        problems += _drawing_problems(self)
         if problems:
             raise ValueError("catalog data is inconsistent: " + "; ".join(sorted(problems)))
         return self
@@ -273,6 +319,33 @@ class Catalog(_Frozen):
                 p.id: [m.id for m in self.materials if p.id in m.parts] for p in self.parts
             },
         }
+
+
+def _drawing_problems(catalog: Catalog) -> list[str]:
+    """Every option of the catalog can be drawn: adding one means adding its drawing."""
+    d = catalog.drawing
+    problems = [f"drawing: no style {s.id!r}" for s in catalog.styles if s.id not in d.styles]
+    problems += [
+        f"drawing: no sole unit {s.id!r}" for s in catalog.sole_units if s.id not in d.sole_units
+    ]
+    problems += [
+        f"drawing: no construction {c.id!r}"
+        for c in catalog.constructions
+        if c.id not in d.constructions
+    ]
+    for m in catalog.materials:
+        if m.id not in d.textures:
+            problems.append(f"drawing: no texture for material {m.id!r}")
+        problems += [f"drawing: no colour {c!r} ({m.id})" for c in m.colours if c not in d.colours]
+    for e in catalog.elements:
+        if e.id in DRAWN_BY_SHAPE:
+            continue
+        options = d.options.get(e.id, {})
+        for option in e.options:
+            value = options.get(option)
+            if value is None or not (value == "shade" or re.fullmatch(r"#[0-9a-f]{6}", value)):
+                problems.append(f"drawing: element {e.id} option {option!r} needs a colour")
+    return problems
 
 
 _STAGES = list(ProductionStage)

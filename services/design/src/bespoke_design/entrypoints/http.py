@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Litestar, Response, get, post, put
 from litestar.datastructures import State
@@ -23,7 +23,7 @@ from bespoke_contracts.api.design import (
     GalleryQuery,
 )
 from bespoke_design.bootstrap import DesignRuntime, bootstrap
-from bespoke_design.domain import errors
+from bespoke_design.domain import drawing, errors
 from bespoke_design.domain.model import Design
 from bespoke_design.service_layer import handlers
 from bespoke_platform.app import AccountId, Actor, query_model, service_app
@@ -191,6 +191,35 @@ class DesignsController(Controller):
             *await handlers.clone(account_id, key, design_id, name, runtime.deps, actor)
         )
 
+    @get("/designs/{design_id:str}/preview.svg", media_type="image/svg+xml")
+    async def design_drawing(
+        self,
+        design_id: DesignId,
+        state: State,
+        account_id: AccountId,
+        version: Annotated[int | None, QueryParameter(name="version", ge=1)] = None,
+        view: Annotated[ViewName, QueryParameter(name="view")] = "side",
+        if_none_match: Annotated[str | None, HeaderParameter(name="If-None-Match")] = None,
+    ) -> Response[bytes]:
+        """A design version drawn (its latest when no version is asked)."""
+        runtime: DesignRuntime = state.runtime
+        svg = await handlers.design_drawing(account_id, design_id, version, view, runtime.deps)
+        return svg_response(svg, if_none_match)
+
+    @get("/gallery/{design_id:str}/preview.svg", media_type="image/svg+xml")
+    async def gallery_drawing(
+        self,
+        design_id: DesignId,
+        state: State,
+        view: Annotated[ViewName, QueryParameter(name="view")] = "side",
+        if_none_match: Annotated[str | None, HeaderParameter(name="If-None-Match")] = None,
+    ) -> Response[bytes]:
+        """A gallery design drawn."""
+        runtime: DesignRuntime = state.runtime
+        return svg_response(
+            await handlers.gallery_drawing(design_id, view, runtime.deps), if_none_match
+        )
+
     @post("/designs/preview", status_code=200)
     async def preview(self, data: JSONBody[DesignSpec], state: State) -> DesignPreview:
         runtime: DesignRuntime = state.runtime
@@ -202,6 +231,19 @@ class DesignsController(Controller):
     ) -> Estimate:
         runtime: DesignRuntime = state.runtime
         return await handlers.estimate(account_id, data, runtime.deps)
+
+
+ViewName = Literal["side", "top"]
+
+
+def svg_response(svg: str, if_none_match: str | None) -> Response[bytes]:
+    """A drawing, with its ETag: asked again with it, ``304`` and no body. Revalidated
+    on each use (a new catalog edition may draw it anew)."""
+    tag = drawing.etag(svg)
+    headers = {"ETag": tag, "Cache-Control": "private, no-cache"}
+    if if_none_match is not None and tag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(b"", status_code=304, headers=headers, media_type="image/svg+xml")
+    return Response(svg.encode(), media_type="image/svg+xml", headers=headers)
 
 
 def _version_from_etag(if_match: str | None) -> int | None:
@@ -230,5 +272,6 @@ def create_app(runtime: DesignRuntime | None = None) -> Litestar:
             errors.DesignArchived: 409,
             errors.StaleDesignVersion: 412,
             errors.InvalidCursor: 400,
+            drawing.Undrawable: 422,
         },
     )

@@ -16,7 +16,7 @@ from bespoke_contracts.api.design import (
     Estimate,
     EstimateRequest,
 )
-from bespoke_design.domain import model, pricing, rules
+from bespoke_design.domain import drawing, model, pricing, rules
 from bespoke_design.domain.catalog import Catalog
 from bespoke_design.domain.errors import (
     DesignArchived,
@@ -238,11 +238,21 @@ async def estimate(account_id: str, request: EstimateRequest, deps: DesignDeps) 
     )
 
 
+def _drawn(spec: DesignSpec, deps: DesignDeps) -> str | None:
+    """The side view of a specification being designed, if its choices can be drawn
+    (an unknown option cannot; a combination the rules refuse still can)."""
+    try:
+        return drawing_of(spec, "Your design", "side", deps)
+    except drawing.Undrawable:
+        return None
+
+
 def preview(spec: DesignSpec, deps: DesignDeps) -> DesignPreview:
     """What ``spec`` would make at today's catalog, without saving anything."""
     found = rules.conflicts(spec, deps.catalog)
     if found:
         return DesignPreview(
+            svg=_drawn(spec, deps),
             buildable=False,
             conflicts=[DesignConflict(pointer=c.pointer, detail=c.detail) for c in found],
             shoe_last=None,
@@ -253,6 +263,7 @@ def preview(spec: DesignSpec, deps: DesignDeps) -> DesignPreview:
         )
     breakdown = rules.price_breakdown(spec, deps.catalog)
     return DesignPreview(
+        svg=_drawn(spec, deps),
         buildable=True,
         conflicts=[],
         shoe_last=rules.shoe_last(spec, deps.catalog).id,
@@ -261,6 +272,33 @@ def preview(spec: DesignSpec, deps: DesignDeps) -> DesignPreview:
         price_per_pair=sum(line.amount for line in breakdown),
         currency=deps.catalog.currency,
     )
+
+
+def drawing_of(spec: DesignSpec, name: str, view: drawing.View, deps: DesignDeps) -> str:
+    """The design drawn in ``view`` (``Undrawable`` if the catalog cannot draw a choice)."""
+    choices = drawing.resolve(
+        deps.catalog, spec.style, spec.construction, spec.sole_unit, spec.materials, spec.elements
+    )
+    return drawing.draw(choices, deps.catalog, view, name)
+
+
+async def design_drawing(
+    account_id: str, design_id: str, version: int | None, view: drawing.View, deps: DesignDeps
+) -> str:
+    """One of the brand's design versions drawn (its latest when no version is asked)."""
+    design = await _owned(account_id, design_id, deps, version)
+    chosen = design.version(version) if version is not None else design.latest
+    if chosen is None:
+        raise DesignNotFound(f"design {design_id} has no version {version}")
+    return drawing_of(chosen.spec, chosen.name, view, deps)
+
+
+async def gallery_drawing(design_id: str, view: drawing.View, deps: DesignDeps) -> str:
+    """A gallery design's latest version drawn."""
+    source = await deps.designs.get(design_id)
+    if source is None or not source.published or source.status is DesignStatus.ARCHIVED:
+        raise DesignNotFound(f"no design {design_id} in the gallery")
+    return drawing_of(source.latest.spec, source.latest.name, view, deps)
 
 
 async def seed_gallery(seeds: list[tuple[str, DesignRequest]], deps: DesignDeps) -> int:
