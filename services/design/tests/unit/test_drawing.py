@@ -68,11 +68,11 @@ def test_every_catalog_option_draws_in_both_views(catalog: Catalog) -> None:
                 drawn += 1
         for element in catalog.elements:
             for option in element.options:
-                style = element.styles[0]
                 text = "BF" if element.text else None
                 choice = ElementChoice(element=element.id, option=option, text=text)
-                parts(draw(catalog, view, style=style, elements=[choice]))
-                drawn += 1
+                for style_id in element.styles:  # on every style that takes it
+                    parts(draw(catalog, view, style=style_id, elements=[choice]))
+                    drawn += 1
     assert drawn > 2 * len(catalog.styles) * len(catalog.constructions)
 
 
