@@ -109,6 +109,9 @@ async def test_design_checkout_group_and_pay_in_the_browser(
 
     # Get Inspired: clone a gallery design into the brand.
     await page.get_by_role("link", name="Get Inspired").first.click()
+    card = page.get_by_role("img", name="Country full-brogue derby, drawn from its choices")
+    await expect(card).to_be_visible()
+    assert await card.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     await page.get_by_role("button", name="Clone Country full-brogue derby").click()
     await expect(page).to_have_url(re.compile(r"/app/designer\?design="))
     price = page.locator("#price-per-pair")
@@ -131,9 +134,15 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     await sole.select_option(original_sole)
     await expect(page.locator("#conflicts")).to_be_empty()
 
-    # A change re-prices live, and saving makes a new version.
+    # A change re-prices and redraws live, and saving makes a new version.
+    drawing = page.get_by_role("img", name=re.compile(r"^Derby in Pebble grain"))
+    await expect(drawing).to_be_visible()
+    drawn_before = await drawing.get_attribute("src")
     await page.get_by_label("Upper material").select_option("museum_calf")
     await expect(price).not_to_have_text(before)
+    redrawn = page.get_by_role("img", name=re.compile(r"^Derby in Museum calf"))
+    await expect(redrawn).to_be_visible()
+    assert await redrawn.get_attribute("src") != drawn_before
     await expect(page.locator("#bom")).to_contain_text("Museum calf")
     await page.get_by_label("Design name").fill("Country derby, museum calf")
     await page.get_by_role("button", name="Save design").click()
@@ -222,6 +231,9 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     assert first in text
     assert second in text, "one invoice for the group's orders"
     assert "VAT 21 %" in text
+    drawn = page.locator("#order-preview")
+    await expect(drawn).to_have_attribute("alt", re.compile(r"version 2\), drawn from its choices"))
+    assert await drawn.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     await shot(page, "10-order-detail")
 
     # The brand cancels one paid order of the group before the floor has it: its share

@@ -22,6 +22,7 @@ PASSED_ON_HEADERS = frozenset(
         "content-disposition",
         "cache-control",
         "content-security-policy",
+        "etag",
         "x-content-type-options",
     }
 )

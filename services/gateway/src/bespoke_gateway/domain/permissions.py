@@ -71,6 +71,8 @@ ROUTE_ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
         "getCatalog": Action.READ,
         "listDesigns": Action.READ,
         "getDesign": Action.READ,
+        "getDesignPreview": Action.READ,
+        "getGalleryPreview": Action.READ,
         "browseGallery": Action.READ,
         "createDesign": Action.DESIGN,
         "updateDesign": Action.DESIGN,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from litestar import Controller, Response, get, post, put
 from litestar.openapi import ResponseSpec
@@ -38,6 +38,13 @@ def designs_parameter(name: str, **constraints: Any) -> Any:
 
 def gallery_parameter(name: str, **constraints: Any) -> Any:
     return query_parameter(GalleryQuery, name, **constraints)
+
+
+View = Literal["side", "top"]
+IfNoneMatch = Annotated[
+    str | None,
+    HeaderParameter(name="If-None-Match", required=False, max_length=200, description="An ETag."),
+]
 
 
 class CatalogController(Controller):
@@ -160,6 +167,36 @@ class DesignsController(Controller):
             params={"version": version},
         )
 
+    @get(
+        "/{design_id:str}/preview.svg",
+        operation_id="getDesignPreview",
+        summary="The design drawn",
+        responses={
+            200: ResponseSpec(None, description="SVG, with an ETag.", media_type="image/svg+xml"),
+            304: ResponseSpec(None, description="Not changed since the ETag sent."),
+            **public_problems(401, 404),
+        },
+    )
+    async def preview_svg(
+        self,
+        design_id: DesignIdPath,
+        upstream: OwningService,
+        version: Annotated[
+            int | None, QueryParameter(name="version", ge=1, description="Default: the latest.")
+        ] = None,
+        view: Annotated[View, QueryParameter(name="view", description="`side` or `top`.")] = "side",
+        if_none_match: IfNoneMatch = None,
+    ) -> Response[bytes]:
+        """The design version drawn from its choices: style, parts in their materials'
+        colours and textures, sole unit, construction, elements. The same version gives
+        the same bytes: send its `ETag` back as `If-None-Match` for a `304`."""
+        return await upstream.call(
+            "GET",
+            f"/{design_id}/preview.svg",
+            params={"version": version, "view": view},
+            headers={"If-None-Match": if_none_match} if if_none_match else None,
+        )
+
     @put(
         "/{design_id:str}",
         operation_id="updateDesign",
@@ -257,6 +294,31 @@ class GalleryController(Controller):
         """Published designs, from the factory and other brands, to clone as a start."""
         query = GalleryQuery(limit=limit, cursor=cursor, style=style, construction=construction)
         return await upstream.call("GET", params=query.as_params())
+
+    @get(
+        "/{design_id:str}/preview.svg",
+        operation_id="getGalleryPreview",
+        summary="A gallery design drawn",
+        responses={
+            200: ResponseSpec(None, description="SVG, with an ETag.", media_type="image/svg+xml"),
+            304: ResponseSpec(None, description="Not changed since the ETag sent."),
+            **public_problems(401, 404),
+        },
+    )
+    async def preview_svg(
+        self,
+        design_id: DesignIdPath,
+        upstream: OwningService,
+        view: Annotated[View, QueryParameter(name="view", description="`side` or `top`.")] = "side",
+        if_none_match: IfNoneMatch = None,
+    ) -> Response[bytes]:
+        """A published design's latest version drawn, as `GET /designs/{id}/preview.svg`."""
+        return await upstream.call(
+            "GET",
+            f"/{design_id}/preview.svg",
+            params={"view": view},
+            headers={"If-None-Match": if_none_match} if if_none_match else None,
+        )
 
     @post(
         "/{design_id:str}/clone",

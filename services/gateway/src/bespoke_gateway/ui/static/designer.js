@@ -80,6 +80,19 @@ function conflictList(conflicts) {
 
 let timer = null;
 let sequence = 0;
+// The server's drawing of the choices, shown as an image (a data: URL: nothing in it
+// runs), with its description as the image's text alternative.
+function showDrawing(svg) {
+  const figure = document.getElementById("preview-figure");
+  figure.hidden = !svg;
+  if (!svg) return;
+  const img = document.getElementById("design-preview");
+  const bytes = new TextEncoder().encode(svg);
+  img.src = "data:image/svg+xml;base64," + btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
+  const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
+  img.alt = (doc.querySelector("desc") || {}).textContent || "Your design";
+}
+
 function refresh() {
   clearTimeout(timer);
   timer = setTimeout(async () => {
@@ -90,6 +103,7 @@ function refresh() {
       document.getElementById("conflicts").replaceChildren(preview.buildable ? "" : conflictList(preview.conflicts));
       document.getElementById("price-per-pair").textContent = preview.buildable ? money(preview.price_per_pair, preview.currency) : "—";
       document.getElementById("bom").replaceChildren(...bomItems(preview.bill_of_materials));
+      showDrawing(preview.svg);
       document.getElementById("save").disabled = !preview.buildable;
     } catch (error) {
       document.getElementById("conflicts").replaceChildren(problemBox(error));

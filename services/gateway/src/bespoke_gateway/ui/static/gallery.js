@@ -13,6 +13,7 @@ async function load() {
 
 function card(design) {
   return h("li", { "data-design": design.id },
+    h("img", { class: "preview", src: `/api/v1/gallery/${encodeURIComponent(design.id)}/preview.svg`, alt: `${design.name}, drawn from its choices`, width: "400", height: "190", loading: "lazy" }),
     h("h2", {}, design.name),
     h("p", {}, `${label(design.style)} · ${label(design.construction)} · ${label(design.sole_unit)}`),
     h("p", { class: "hint" }, Object.entries(design.materials).map(([p, m]) => `${label(p)}: ${label(m.material)} (${label(m.colour)})`).join(" · ")),

@@ -7,6 +7,10 @@ const path = `/orders/${encodeURIComponent(number)}`;
 async function render() {
   const [order, history] = await Promise.all([api("GET", path), api("GET", path + "/history")]);
   const spec = order.specification;
+  const drawn = document.getElementById("order-preview");
+  drawn.src = `/api/v1/designs/${encodeURIComponent(order.design_id)}/preview.svg?version=${order.design_version}`;
+  drawn.alt = `${spec.design_name} (version ${order.design_version}), drawn from its choices`;
+  drawn.hidden = false;
   document.getElementById("order-status").replaceChildren(badge(order.status));
   document.getElementById("order-payment").replaceChildren(h("span", { class: `badge ${order.payment_status}`, id: "payment-status" }, PAYMENT[order.payment_status]));
   pairsDl(document.getElementById("spec"), [
