@@ -182,3 +182,37 @@ async def test_a_service_answers_a_reused_key_as_the_gateway_does(
     assert first.status_code == 201
     assert other.status_code == 422
     assert other.json()["type"].endswith("/idempotency-key-reused")
+
+
+async def test_a_design_is_drawn_the_same_each_time_and_cached_by_its_etag(
+    api: httpx.AsyncClient,
+) -> None:
+    cloned = await api.post(
+        "/gallery/gal_city_oxford/clone", headers={"Idempotency-Key": str(uuid.uuid4())}
+    )
+    design = cloned.json()
+    path = f"/designs/{design['id']}/preview.svg"
+    side = await api.get(path, params={"version": design["version"]})
+    assert side.status_code == 200, side.text
+    assert side.headers["content-type"].startswith("image/svg+xml")
+    assert side.text.startswith("<svg")
+    assert 'data-part="upper"' in side.text
+    again = await api.get(path)
+    assert again.content == side.content
+    etag = side.headers["etag"]
+    unchanged = await api.get(path, headers={"If-None-Match": etag})
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    top = await api.get(path, params={"view": "top"})
+    assert top.status_code == 200
+    assert top.headers["etag"] != etag
+    assert (await api.get(path, params={"view": "front"})).status_code == 422
+    gallery = await api.get("/gallery/gal_city_oxford/preview.svg")
+    assert gallery.content == side.content  # the clone draws as its source
+    preview = await api.post(
+        "/designs/preview",
+        json={
+            k: design[k]
+            for k in ("style", "construction", "last", "sole_unit", "materials", "elements")
+        },
+    )
+    assert preview.json()["svg"].startswith("<svg")
