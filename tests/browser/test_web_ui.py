@@ -99,7 +99,7 @@ async def check_out(page: Page, first: bool, vat_id: str | None = None) -> str:
 
 
 async def test_design_checkout_group_and_pay_in_the_browser(
-    page: Page, running_system: StackConfig, brand: dict[str, Any]
+    page: Page, browser: Browser, running_system: StackConfig, brand: dict[str, Any]
 ) -> None:
     base = running_system.gateway_url
     await sign_in(page, base, await user(brand, Role.OWNER))
@@ -148,6 +148,28 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     await page.get_by_role("button", name="Save design").click()
     await expect(page.get_by_role("status")).to_contain_text("Saved as version 2")
     await shot(page, "02-designer")
+
+    # A share link opens the design, drawn, without signing in, and without prices.
+    await page.get_by_role("button", name="Share a link").click()
+    share_url = await page.get_by_label("The share link").input_value()
+    assert re.fullmatch(r"http://[^/]+/share/[A-Za-z0-9_-]{32,}", share_url), share_url
+    visitor = await browser.new_context(locale="en-GB")
+    try:
+        shared = await visitor.new_page()
+        await shared.goto(share_url)
+        await expect(
+            shared.get_by_role("heading", name="Country derby, museum calf")
+        ).to_be_visible()
+        side = shared.get_by_role("img", name=re.compile(r"^Derby in Museum calf.*side view"))
+        assert await side.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+        assert "€" not in await shared.locator("main").inner_text()
+        await expect(shared.get_by_role("link", name="Sign in to order it")).to_have_attribute(
+            "href", re.compile(r"^/app/sign-in\?next=%2Fapp%2Fcheckout")
+        )
+        await shared.goto(share_url[:-4] + "AAAA")
+        await expect(shared.locator("#shared-gone")).to_be_visible()
+    finally:
+        await visitor.close()
 
     # Two orders of it; the first asks about labeling.
     await page.get_by_role("link", name="Order this design").click()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -216,3 +217,36 @@ async def test_a_design_is_drawn_the_same_each_time_and_cached_by_its_etag(
         },
     )
     assert preview.json()["svg"].startswith("<svg")
+
+
+async def test_a_share_link_opens_signed_out_until_revoked(
+    api: httpx.AsyncClient, running_system: StackConfig
+) -> None:
+    cloned = await api.post(
+        "/gallery/gal_country_derby/clone", headers={"Idempotency-Key": str(uuid.uuid4())}
+    )
+    design = cloned.json()
+    made = await api.post(f"/designs/{design['id']}/share", json={"expires_in_days": 7})
+    assert made.status_code == 201, made.text
+    link = made.json()
+    secret = link["url"].rsplit("/share/", 1)[1]
+    assert len(secret) >= 32
+    async with httpx.AsyncClient(base_url=running_system.gateway_url, timeout=15) as visitor:
+        page = await visitor.get(f"/share/{secret}")
+        assert page.status_code == 200
+        opened = await visitor.get(f"/api/v1/shared/{secret}")
+        assert opened.status_code == 200, opened.text
+        shown = opened.json()
+        assert shown["name"] == design["name"]
+        assert shown["side_svg"].startswith("<svg")
+        assert "price" not in json.dumps(shown)
+        assert "account" not in json.dumps(shown)
+        listed = (await api.get(f"/designs/{design['id']}/shares")).json()["items"]
+        assert [(s["id"], s["url"]) for s in listed] == [(link["id"], None)]  # secret shown once
+        revoked = await api.delete(f"/designs/{design['id']}/shares/{link['id']}")
+        assert revoked.status_code == 200
+        assert revoked.json()["revoked_at"] is not None
+        gone = await visitor.get(f"/api/v1/shared/{secret}")
+        made_up = await visitor.get("/api/v1/shared/" + "A" * 32)
+        assert gone.status_code == made_up.status_code == 404
+        assert gone.json()["type"] == made_up.json()["type"]

@@ -34,9 +34,11 @@ PUBLIC = {
     ("POST", "/api/v1/ops/session"),
     ("POST", "/api/v1/password-resets"),
     ("POST", "/api/v1/password"),
+    ("GET", "/api/v1/shared/{secret}"),
 }
 """Stripe's webhook (its signature is its credential), signing in and setting a password
-from an emailed link (before there is any; the link's secret is the proof)."""
+from an emailed link (before there is any; the link's secret is the proof), and a shared
+design's page (its link's secret is the proof)."""
 THE_CALLERS_OWN = {("GET", "/api/v1/session"), ("DELETE", "/api/v1/session")}
 """Routes about the caller themself: no brand's resources to keep apart."""
 THE_FACTORYS = {(m, p) for m, p in ROUTES if p.startswith("/api/v1/ops/")}
@@ -123,6 +125,8 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
         person = await create_user(
             owner["account_id"], f"person-{unique}@e2e.example", Role.FINANCE, PASSWORD
         )
+        shared = await a.post(f"/api/v1/designs/{design['id']}/share")
+        assert shared.status_code == 201, shared.text
         stamp = await a.post("/api/v1/stamps", data={"kind": "insole"}, files={"artwork": LOGO})
         assert stamp.status_code == 201, stamp.text
         ids = {
@@ -133,6 +137,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             "user_id": person["user_id"],
             "invoice_number": "INV-2026-000001",  # issued to some brand; never B's
             "stamp_id": stamp.json()["id"],
+            "share_id": shared.json()["id"],
         }
         async with asyncio.timeout(30):  # the owner's invoices exist: B must still not see them
             while (await a.get(f"/api/v1/orders/{numbers[0]}/payment")).status_code != 200:  # noqa: ASYNC110
@@ -145,6 +150,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             "user_id": "usr_000000000000000000000000",
             "invoice_number": "INV-1999-999999",
             "stamp_id": "stp_000000000000000000000000",
+            "share_id": "shr_0000000000000000",
         }
         full_design = (await a.get(f"/api/v1/designs/{design['id']}")).json()
         bodies: dict[tuple[str, str], Callable[[], Any]] = {

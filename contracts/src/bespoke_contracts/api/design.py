@@ -197,3 +197,48 @@ class GalleryQuery(QueryString):
     cursor: str | None = Field(default=None, description="`next_cursor` of the previous page.")
     style: str | None = Field(default=None, description="Only this style id.")
     construction: str | None = Field(default=None, description="Only this construction id.")
+
+
+class ShareRequest(BaseModel):
+    """Share one version of a design as a read-only page that opens without signing in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, ge=1, description="Default: the latest.")
+    expires_in_days: int = Field(default=30, ge=1, le=365, description="How long it works.")
+
+
+class ShareLink(BaseModel):
+    """A share link of a design version."""
+
+    id: str = Field(description="The link's id (not its secret): revoke it by this.")
+    design_id: str
+    version: int
+    url: str | None = Field(
+        default=None, description="The page, with its secret: shown once, when it is made."
+    )
+    created_at: datetime
+    created_by: str | None
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class ShareLinks(BaseModel):
+    items: list[ShareLink]
+
+
+class SharedDesign(BaseModel):
+    """What a share link shows: the design version and its drawings, never its price or
+    anything else of the brand's."""
+
+    design_id: str = Field(description="To order it, once signed in as its brand.")
+    name: str
+    version: int
+    style: str
+    construction: str
+    sole_unit: str
+    materials: dict[str, MaterialChoice]
+    elements: list[ElementChoice]
+    side_svg: str = Field(description="The side view (SVG).")
+    top_svg: str = Field(description="The top view (SVG).")
+    expires_at: datetime

@@ -9,6 +9,7 @@ from pymongo import AsyncMongoClient
 from bespoke_design.adapters.catalog_file import load_catalog, load_gallery_seeds
 from bespoke_design.adapters.mongo import (
     MongoDesignRepository,
+    MongoShares,
     TimeOrderedIds,
     ensure_indexes,
 )
@@ -39,5 +40,6 @@ def bootstrap(settings: DesignSettings | None = None) -> DesignRuntime:
         designs=MongoDesignRepository(mongo[settings.mongodb_database]),
         clock=SystemClock(),
         ids=TimeOrderedIds(),
+        shares=MongoShares(mongo[settings.mongodb_database]),
     )
     return DesignRuntime(settings, mongo, deps)

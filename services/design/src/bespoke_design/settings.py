@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import SettingsConfigDict
 
-from bespoke_platform.addresses import SERVICE_PORTS, metrics_port
+from bespoke_platform.addresses import SERVICE_PORTS, local_url, metrics_port
 from bespoke_platform.settings import ServiceSettings
 
 
@@ -16,3 +16,5 @@ class DesignSettings(ServiceSettings):
     http_port: int = SERVICE_PORTS["design"]
     metrics_port: int = metrics_port("design")
     mongodb_database: str = "bespoke_design"
+    backoffice_url: str = local_url("gateway")
+    """Where the backoffice is reached: share links point at its `/share/` pages."""

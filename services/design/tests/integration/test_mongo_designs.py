@@ -8,7 +8,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke_contracts.api.design import DesignRequest
 from bespoke_design.adapters.catalog_file import load_catalog, load_gallery_seeds
-from bespoke_design.adapters.mongo import MongoDesignRepository, TimeOrderedIds
+from bespoke_design.adapters.mongo import MongoDesignRepository, MongoShares, TimeOrderedIds
 from bespoke_design.domain.errors import StaleDesignVersion
 from bespoke_design.service_layer import handlers
 from bespoke_design.service_layer.handlers import DesignDeps
@@ -31,7 +31,9 @@ BODY: dict[str, Any] = {
 
 
 def deps(db: AsyncDatabase[dict[str, Any]]) -> DesignDeps:
-    return DesignDeps(load_catalog(), MongoDesignRepository(db), SystemClock(), TimeOrderedIds())
+    return DesignDeps(
+        load_catalog(), MongoDesignRepository(db), SystemClock(), TimeOrderedIds(), MongoShares(db)
+    )
 
 
 async def test_versions_round_trip_through_the_store(

@@ -3,6 +3,7 @@ replaces, so mypy checks that it keeps the port's shape."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -10,8 +11,9 @@ from datetime import UTC, datetime, timedelta
 from bespoke_design.domain.catalog import Catalog
 from bespoke_design.domain.errors import StaleDesignVersion
 from bespoke_design.domain.model import Design
+from bespoke_design.domain.sharing import Share
 from bespoke_design.service_layer.handlers import DesignDeps
-from bespoke_design.service_layer.ports import Clock, DesignRepository, IdGenerator
+from bespoke_design.service_layer.ports import Clock, DesignRepository, IdGenerator, ShareRepository
 
 
 class FakeDesigns(DesignRepository):
@@ -85,13 +87,41 @@ class SequentialIds(IdGenerator):
         return f"des_{next(self.counter):06d}"
 
 
+class FakeShares(ShareRepository):
+    def __init__(self) -> None:
+        self.by_digest_: dict[str, Share] = {}
+
+    async def add(self, share: Share) -> None:
+        self.by_digest_[share.secret_digest] = dataclasses.replace(share)
+
+    async def by_digest(self, secret_digest: str) -> Share | None:
+        found = self.by_digest_.get(secret_digest)
+        return dataclasses.replace(found) if found else None
+
+    async def of_design(self, account_id: str, design_id: str) -> list[Share]:
+        mine = [
+            s
+            for s in self.by_digest_.values()
+            if (s.account_id, s.design_id) == (account_id, design_id)
+        ]
+        return sorted(mine, key=lambda s: s.created_at, reverse=True)
+
+    async def revoke(self, account_id: str, share_id: str, now: datetime) -> Share | None:
+        for share in self.by_digest_.values():
+            if (share.account_id, share.share_id) == (account_id, share_id):
+                share.revoked_at = share.revoked_at or now
+                return dataclasses.replace(share)
+        return None
+
+
 @dataclass
 class Fakes:
     catalog: Catalog
     designs: FakeDesigns = field(default_factory=FakeDesigns)
     clock: FakeClock = field(default_factory=FakeClock)
     ids: SequentialIds = field(default_factory=SequentialIds)
+    shares: FakeShares = field(default_factory=FakeShares)
 
     @property
     def deps(self) -> DesignDeps:
-        return DesignDeps(self.catalog, self.designs, self.clock, self.ids)
+        return DesignDeps(self.catalog, self.designs, self.clock, self.ids, self.shares)

@@ -214,3 +214,32 @@ async def test_each_version_names_who_made_it(fakes: Fakes, make_request: Any) -
     assert [v.created_by for v in updated.versions] == ["user:usr_ana", "api-token:tok_x"]
     stored = await handlers.get_design("acc_a", design.id, fakes.deps)
     assert stored.version(1).created_by == "user:usr_ana"  # type: ignore[union-attr]
+
+
+async def test_a_share_link_opens_one_version_until_it_expires_or_is_revoked(
+    fakes: Fakes, make_request: Any
+) -> None:
+
+    from bespoke_design.domain import sharing
+    from bespoke_design.domain.errors import DesignNotFound
+
+    design, _ = await handlers.create_design("acc_1", "k-share", make_request(), fakes.deps)
+    share, secret = await handlers.share_design("acc_1", design.id, None, 30, fakes.deps, "u")
+    assert len(secret) >= 32  # 192 bits, URL-safe
+    assert share.secret_digest == sharing.digest(secret)
+    assert secret not in repr(await fakes.shares.of_design("acc_1", design.id))  # kept hashed
+    opened, version = await handlers.shared_design(secret, fakes.deps)
+    assert (opened.share_id, version.version) == (share.share_id, design.latest.version)
+
+    with pytest.raises(DesignNotFound):
+        await handlers.shared_design(secret[:-1] + ("A" if secret[-1] != "A" else "B"), fakes.deps)
+    with pytest.raises(DesignNotFound):  # another brand cannot share or list it
+        await handlers.share_design("acc_2", design.id, None, 30, fakes.deps)
+
+    fakes.clock.current = share.expires_at
+    with pytest.raises(DesignNotFound):
+        await handlers.shared_design(secret, fakes.deps)
+    fakes.clock.current = share.created_at
+    await handlers.revoke_share("acc_1", design.id, share.share_id, fakes.deps)
+    with pytest.raises(DesignNotFound, match="revoked"):
+        await handlers.shared_design(secret, fakes.deps)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
@@ -22,6 +23,7 @@ from pymongo.errors import DuplicateKeyError
 from bespoke_contracts.api.design import BomLine, DesignSpec, DesignStatus
 from bespoke_design.domain.errors import StaleDesignVersion
 from bespoke_design.domain.model import Design, DesignVersion, Origin
+from bespoke_design.domain.sharing import Share
 from bespoke_platform.mongo import Document
 
 
@@ -35,6 +37,7 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
         [("account_id", ASCENDING), ("_id", DESCENDING)], name="brand_designs"
     )
     await db.designs.create_index([("published", ASCENDING), ("_id", DESCENDING)], name="gallery")
+    await db.design_shares.create_index([("share_id", ASCENDING)], unique=True, name="share_id")
 
 
 def _version_doc(v: DesignVersion) -> Document:
@@ -204,3 +207,55 @@ class TimeOrderedIds:
 
     def design_id(self) -> str:
         return f"des_{time.time_ns():016x}{os.urandom(4).hex()}"
+
+
+def _share(doc: Document) -> Share:
+    return Share(
+        doc["share_id"],
+        doc["_id"],
+        doc["account_id"],
+        doc["design_id"],
+        doc["version"],
+        doc["created_at"],
+        doc.get("created_by"),
+        doc["expires_at"],
+        doc.get("revoked_at"),
+    )
+
+
+class MongoShares:
+    """Share links by the SHA-256 of their secret (``_id``): opening one is a read by id."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._shares: AsyncCollection[Document] = db.design_shares
+
+    async def add(self, share: Share) -> None:
+        await self._shares.insert_one(
+            {
+                "_id": share.secret_digest,
+                "share_id": share.share_id,
+                "account_id": share.account_id,
+                "design_id": share.design_id,
+                "version": share.version,
+                "created_at": share.created_at,
+                "created_by": share.created_by,
+                "expires_at": share.expires_at,
+                "revoked_at": None,
+            }
+        )
+
+    async def by_digest(self, secret_digest: str) -> Share | None:
+        doc = await self._shares.find_one({"_id": secret_digest})
+        return None if doc is None else _share(doc)
+
+    async def of_design(self, account_id: str, design_id: str) -> list[Share]:
+        cursor = self._shares.find({"account_id": account_id, "design_id": design_id})
+        return sorted([_share(d) async for d in cursor], key=lambda s: s.created_at, reverse=True)
+
+    async def revoke(self, account_id: str, share_id: str, now: datetime) -> Share | None:
+        await self._shares.update_one(
+            {"share_id": share_id, "account_id": account_id, "revoked_at": None},
+            {"$set": {"revoked_at": now}},
+        )
+        doc = await self._shares.find_one({"share_id": share_id, "account_id": account_id})
+        return None if doc is None else _share(doc)

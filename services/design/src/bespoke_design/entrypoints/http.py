@@ -21,10 +21,15 @@ from bespoke_contracts.api.design import (
     Estimate,
     EstimateRequest,
     GalleryQuery,
+    SharedDesign,
+    ShareLink,
+    ShareLinks,
+    ShareRequest,
 )
 from bespoke_design.bootstrap import DesignRuntime, bootstrap
 from bespoke_design.domain import drawing, errors
 from bespoke_design.domain.model import Design
+from bespoke_design.domain.sharing import Share
 from bespoke_design.service_layer import handlers
 from bespoke_platform.app import AccountId, Actor, query_model, service_app
 from bespoke_platform.credentials import verifier_from
@@ -220,6 +225,59 @@ class DesignsController(Controller):
             await handlers.gallery_drawing(design_id, view, runtime.deps), if_none_match
         )
 
+    @post("/designs/{design_id:str}/share", status_code=201)
+    async def share(
+        self,
+        design_id: DesignId,
+        state: State,
+        account_id: AccountId,
+        data: JSONBody[ShareRequest | None] = None,
+        actor: Actor = None,
+    ) -> ShareLink:
+        """A read-only link to a design version; its secret is in `url`, shown once."""
+        runtime: DesignRuntime = state.runtime
+        asked = data or ShareRequest()
+        share, secret = await handlers.share_design(
+            account_id, design_id, asked.version, asked.expires_in_days, runtime.deps, actor
+        )
+        base = runtime.settings.backoffice_url.rstrip("/")
+        return share_link(share, f"{base}/share/{secret}")
+
+    @get("/designs/{design_id:str}/shares")
+    async def shares(self, design_id: DesignId, state: State, account_id: AccountId) -> ShareLinks:
+        runtime: DesignRuntime = state.runtime
+        found = await handlers.shares_of(account_id, design_id, runtime.deps)
+        return ShareLinks(items=[share_link(s) for s in found])
+
+    @post("/designs/{design_id:str}/shares/{share_id:str}/revoke", status_code=200)
+    async def revoke(
+        self, design_id: DesignId, share_id: str, state: State, account_id: AccountId
+    ) -> ShareLink:
+        runtime: DesignRuntime = state.runtime
+        return share_link(
+            await handlers.revoke_share(account_id, design_id, share_id, runtime.deps)
+        )
+
+    @get("/shared/{secret:str}")
+    async def shared(self, secret: str, state: State) -> SharedDesign:
+        """What a share link shows (asked by the gateway for a visitor: no brand)."""
+        runtime: DesignRuntime = state.runtime
+        share, version = await handlers.shared_design(secret, runtime.deps)
+        spec = version.spec
+        return SharedDesign(
+            design_id=share.design_id,
+            name=version.name,
+            version=version.version,
+            style=spec.style,
+            construction=spec.construction,
+            sole_unit=spec.sole_unit,
+            materials=spec.materials,
+            elements=spec.elements,
+            side_svg=handlers.drawing_of(spec, version.name, "side", runtime.deps),
+            top_svg=handlers.drawing_of(spec, version.name, "top", runtime.deps),
+            expires_at=share.expires_at,
+        )
+
     @post("/designs/preview", status_code=200)
     async def preview(self, data: JSONBody[DesignSpec], state: State) -> DesignPreview:
         runtime: DesignRuntime = state.runtime
@@ -234,6 +292,19 @@ class DesignsController(Controller):
 
 
 ViewName = Literal["side", "top"]
+
+
+def share_link(share: Share, url: str | None = None) -> ShareLink:
+    return ShareLink(
+        id=share.share_id,
+        design_id=share.design_id,
+        version=share.version,
+        url=url,
+        created_at=share.created_at,
+        created_by=share.created_by,
+        expires_at=share.expires_at,
+        revoked_at=share.revoked_at,
+    )
 
 
 def svg_response(svg: str, if_none_match: str | None) -> Response[bytes]:

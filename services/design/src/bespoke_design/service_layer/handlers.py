@@ -16,7 +16,7 @@ from bespoke_contracts.api.design import (
     Estimate,
     EstimateRequest,
 )
-from bespoke_design.domain import drawing, model, pricing, rules
+from bespoke_design.domain import drawing, model, pricing, rules, sharing
 from bespoke_design.domain.catalog import Catalog
 from bespoke_design.domain.errors import (
     DesignArchived,
@@ -25,7 +25,12 @@ from bespoke_design.domain.errors import (
     InvalidCursor,
     UnbuildableDesign,
 )
-from bespoke_design.service_layer.ports import Clock, DesignRepository, IdGenerator
+from bespoke_design.service_layer.ports import (
+    Clock,
+    DesignRepository,
+    IdGenerator,
+    ShareRepository,
+)
 
 FACTORY_ACCOUNT = "factory"
 """Owner of the gallery designs the factory publishes itself."""
@@ -37,6 +42,7 @@ class DesignDeps:
     designs: DesignRepository
     clock: Clock
     ids: IdGenerator
+    shares: ShareRepository
 
 
 @dataclass(frozen=True)
@@ -299,6 +305,58 @@ async def gallery_drawing(design_id: str, view: drawing.View, deps: DesignDeps) 
     if source is None or not source.published or source.status is DesignStatus.ARCHIVED:
         raise DesignNotFound(f"no design {design_id} in the gallery")
     return drawing_of(source.latest.spec, source.latest.name, view, deps)
+
+
+async def share_design(
+    account_id: str,
+    design_id: str,
+    version: int | None,
+    days: int,
+    deps: DesignDeps,
+    actor: str | None = None,
+) -> tuple[sharing.Share, str]:
+    """A read-only link to one of the brand's design versions (the latest when none is
+    asked); returns the link and its secret, shown this once."""
+    design = await _owned(account_id, design_id, deps, version)
+    chosen = design.version(version) if version is not None else design.latest
+    if chosen is None:
+        raise DesignNotFound(f"design {design_id} has no version {version}")
+    if design.status is DesignStatus.ARCHIVED:
+        raise DesignArchived(f"design {design_id} is archived; restore a copy to share it")
+    share, secret = sharing.new_share(
+        account_id, design_id, chosen.version, days, deps.clock.now(), actor
+    )
+    await deps.shares.add(share)
+    return share, secret
+
+
+async def shares_of(account_id: str, design_id: str, deps: DesignDeps) -> list[sharing.Share]:
+    await _owned(account_id, design_id, deps)
+    return await deps.shares.of_design(account_id, design_id)
+
+
+async def revoke_share(
+    account_id: str, design_id: str, share_id: str, deps: DesignDeps
+) -> sharing.Share:
+    """Stop a link at once (revoked again: as it was)."""
+    await _owned(account_id, design_id, deps)
+    share = await deps.shares.revoke(account_id, share_id, deps.clock.now())
+    if share is None or share.design_id != design_id:
+        raise DesignNotFound(f"no share link {share_id} of design {design_id}")
+    return share
+
+
+async def shared_design(secret: str, deps: DesignDeps) -> tuple[sharing.Share, model.DesignVersion]:
+    """What a share link opens: its design version, while the link is neither expired nor
+    revoked and the design not archived. Every other secret answers the same 404."""
+    share = await deps.shares.by_digest(sharing.digest(secret))
+    design = None
+    if share is not None and share.open_at(deps.clock.now()):
+        design = await deps.designs.get(share.design_id, share.version)
+    chosen = design.version(share.version) if design is not None and share else None
+    if share is None or design is None or chosen is None or design.status is DesignStatus.ARCHIVED:
+        raise DesignNotFound("this share link does not exist, has expired or was revoked")
+    return share, chosen
 
 
 async def seed_gallery(seeds: list[tuple[str, DesignRequest]], deps: DesignDeps) -> int:

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bespoke_design.domain.model import Design
+from bespoke_design.domain.sharing import Share
 
 
 class DesignRepository(Protocol):
@@ -38,4 +39,18 @@ class Clock(Protocol):
 class IdGenerator(Protocol):
     def design_id(self) -> str:
         """A new design id; later ids sort after earlier ones."""
+        ...
+
+
+class ShareRepository(Protocol):
+    async def add(self, share: Share) -> None: ...
+
+    async def by_digest(self, secret_digest: str) -> Share | None: ...
+
+    async def of_design(self, account_id: str, design_id: str) -> list[Share]:
+        """The design's links, newest first."""
+        ...
+
+    async def revoke(self, account_id: str, share_id: str, now: datetime) -> Share | None:
+        """Revoke one of the brand's links (revoked again: as it was); None if none."""
         ...

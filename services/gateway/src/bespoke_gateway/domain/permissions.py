@@ -72,6 +72,9 @@ ROUTE_ACTIONS: Final[Mapping[str, Action]] = MappingProxyType(
         "listDesigns": Action.READ,
         "getDesign": Action.READ,
         "getDesignPreview": Action.READ,
+        "shareDesign": Action.DESIGN,
+        "listDesignShares": Action.READ,
+        "revokeDesignShare": Action.DESIGN,
         "getGalleryPreview": Action.READ,
         "browseGallery": Action.READ,
         "createDesign": Action.DESIGN,
@@ -132,11 +135,13 @@ UNGUARDED_OPERATIONS: Final = frozenset(
         "signInOperator",
         "requestPasswordReset",
         "setPassword",
+        "getSharedDesign",
     }
 )
 """Routes no role check applies to: Stripe's webhook (verified by its signature), signing
 in and setting a password from an emailed link (before there is a caller; the link's
-secret is the proof), and a caller's own session (whoever they are)."""
+secret is the proof), a caller's own session (whoever they are), and a shared design's
+page (its link's secret is the proof)."""
 
 
 def allowed(role: Role, action: Action) -> bool:

@@ -38,6 +38,7 @@ PUBLIC_PATHS = (
     HEALTH_PATH,
     r"^/api/v1/schema(/[a-z0-9./_-]*)?$",
     r"^/api/v1/webhooks/stripe$",
+    r"^/api/v1/shared/[A-Za-z0-9_-]{1,100}$",
 )
 """What needs no credential (health, the API's own description, Stripe's webhook,
 which its signature proves): whole paths, anchored, so no route skips authentication by

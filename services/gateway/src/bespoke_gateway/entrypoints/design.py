@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Response, get, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.datastructures import State
 from litestar.openapi import ResponseSpec
-from litestar.params import HeaderParameter, JSONBody, QueryParameter
+from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
 
 from bespoke_contracts.api.design import (
     CloneRequest,
@@ -19,17 +20,26 @@ from bespoke_contracts.api.design import (
     Estimate,
     EstimateRequest,
     GalleryQuery,
+    SharedDesign,
+    ShareLink,
+    ShareLinks,
+    ShareRequest,
 )
+from bespoke_gateway.bootstrap import GatewayRuntime
 from bespoke_gateway.entrypoints.forwarding import (
+    ID_PATTERN,
     DesignIdPath,
     IdempotencyKey,
     OwningService,
     documented,
     owned_by,
+    passthrough,
     public_problems,
     query_parameter,
     require_key,
+    respond,
 )
+from bespoke_platform.app import request_id
 
 
 def designs_parameter(name: str, **constraints: Any) -> Any:
@@ -196,6 +206,57 @@ class DesignsController(Controller):
             params={"version": version, "view": view},
             headers={"If-None-Match": if_none_match} if if_none_match else None,
         )
+
+    @post(
+        "/{design_id:str}/share",
+        operation_id="shareDesign",
+        summary="Share a design version as a read-only page",
+        status_code=201,
+        responses={
+            201: documented(ShareLink, "The link; its `url` (with the secret) is shown once."),
+            **public_problems(401, 404, 409),
+        },
+    )
+    async def share(
+        self,
+        design_id: DesignIdPath,
+        upstream: OwningService,
+        data: JSONBody[ShareRequest | None] = None,
+    ) -> Response[bytes]:
+        """A page of one design version (its drawings, materials and elements; never its
+        price or anything else of the brand's) that opens without signing in, until it
+        expires (default 30 days) or is revoked. Ordering from it needs signing in."""
+        return await upstream.call("POST", f"/{design_id}/share", body=data)
+
+    @get(
+        "/{design_id:str}/shares",
+        operation_id="listDesignShares",
+        summary="A design's share links",
+        responses={
+            200: documented(ShareLinks, "Newest first, without their secrets."),
+            **public_problems(401, 404),
+        },
+    )
+    async def shares(self, design_id: DesignIdPath, upstream: OwningService) -> Response[bytes]:
+        return await upstream.call("GET", f"/{design_id}/shares")
+
+    @delete(
+        "/{design_id:str}/shares/{share_id:str}",
+        operation_id="revokeDesignShare",
+        summary="Revoke a share link",
+        status_code=200,
+        responses={
+            200: documented(ShareLink, "Revoked: it stops at once."),
+            **public_problems(401, 404),
+        },
+    )
+    async def revoke_share(
+        self,
+        design_id: DesignIdPath,
+        share_id: Annotated[str, Parameter(pattern=ID_PATTERN, max_length=100)],
+        upstream: OwningService,
+    ) -> Response[bytes]:
+        return await upstream.call("POST", f"/{design_id}/shares/{share_id}/revoke")
 
     @put(
         "/{design_id:str}",
@@ -370,3 +431,39 @@ class EstimatesController(Controller):
         creating anything: `per_pair` after the order type's price break, `manufacturing`
         for all pairs. Pairs must fit the order type's band; sizes must exist on the last."""
         return await upstream.call("POST", body=data)
+
+
+SECRET_PATTERN = r"^[A-Za-z0-9_-]{20,100}$"  # noqa: S105 - what a link's secret looks like
+
+
+class SharedDesignController(Controller):
+    """What a share link opens, for anyone holding it: no credential (the link's secret
+    is the proof), rate-limited per address like every route."""
+
+    path = "/api/v1/shared"
+    tags = ["Designs"]
+
+    @get(
+        "/{secret:str}",
+        operation_id="getSharedDesign",
+        summary="A shared design (no sign-in)",
+        security=[],
+        responses={
+            200: documented(SharedDesign, "The design version and its drawings."),
+            **public_problems(404, 503),
+        },
+    )
+    async def shared(
+        self,
+        secret: Annotated[str, Parameter(pattern=SECRET_PATTERN, max_length=100)],
+        request: Request[Any, Any, Any],
+        state: State,
+    ) -> Response[bytes]:
+        """The page's data: name, version, style, construction, sole unit, materials,
+        elements, side and top drawings, when the link expires. A secret that is not a
+        live link's (made up, expired, revoked) is `404`, the same for all."""
+        runtime: GatewayRuntime = state.runtime
+        upstream = await runtime.design.request(
+            "GET", f"/internal/shared/{secret}", account_id="", request_id=request_id(request)
+        )
+        return respond(passthrough(upstream, request))

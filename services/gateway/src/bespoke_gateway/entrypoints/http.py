@@ -21,6 +21,7 @@ from bespoke_gateway.entrypoints.design import (
     DesignsController,
     EstimatesController,
     GalleryController,
+    SharedDesignController,
 )
 from bespoke_gateway.entrypoints.ops import OpsSessionController
 from bespoke_gateway.entrypoints.orders import OrdersController
@@ -90,6 +91,7 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             OpsOrdersController,
             OpsShipmentsController,
             OpsStampsController,
+            SharedDesignController,
             StripeWebhookController,
             ui_router(),
         ],

@@ -36,7 +36,7 @@ from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_platform.app import request_id
 
 HERE = Path(__file__).parent
-PUBLIC_PREFIXES = ("^/$", "^/app(?!/api/)", "^/ops$", "^/ops/stamps$")
+PUBLIC_PREFIXES = ("^/$", "^/app(?!/api/)", "^/ops$", "^/ops/stamps$", "^/share/[A-Za-z0-9_-]+$")
 """Pages and assets need no credential (they hold no data); ``/app/api/…`` does."""
 
 
@@ -127,6 +127,13 @@ async def operator_stamps(state: State) -> Template:
     return _page(state, "ops", "ops-stamps", None, view="stamps")
 
 
+@get("/share/{secret:str}", include_in_schema=False)
+async def shared_design(state: State) -> Template:
+    """A shared design's read-only page: opens without signing in (its script asks the
+    public API with the secret in the page's address)."""
+    return _page(state, "share", "share", None)
+
+
 @get("/app/gallery", include_in_schema=False)
 async def gallery(state: State) -> Template:
     return _page(state, "gallery", "gallery", "gallery")
@@ -186,6 +193,7 @@ def ui_router() -> Router:
             tokens,
             operator_console,
             operator_stamps,
+            shared_design,
             stamps,
             order_pool,
             order_detail,

@@ -140,12 +140,28 @@ async function save(event) {
     const order = document.getElementById("order-button");
     order.hidden = !can("check_out");
     order.href = `/app/checkout?design=${encodeURIComponent(design.id)}&version=${design.version}`;
+    document.getElementById("share-button").hidden = !can("design");
   } catch (error) {
     errors.replaceChildren(error.problem?.errors ? conflictList(error.problem.errors.map((e) => ({ pointer: e.pointer || "", detail: e.detail || e.message }))) : problemBox(error));
   }
 }
 
+// A read-only link to the saved version, for someone without an account: its address
+// (with its secret) is shown once, selected for copying.
+async function share() {
+  const out = document.getElementById("share-result");
+  try {
+    const link = await api("POST", `/designs/${encodeURIComponent(designId)}/share`, { version });
+    const field = h("input", { type: "text", readonly: true, value: link.url, id: "share-url", "aria-label": "The share link" });
+    out.replaceChildren(h("p", { class: "success" }, `Anyone with this link sees version ${link.version} (no prices) until ${new Date(link.expires_at).toLocaleDateString("en-GB", { dateStyle: "medium" })}:`), field);
+    field.select();
+  } catch (error) {
+    out.replaceChildren(problemBox(error));
+  }
+}
+
 startPage(async () => {
+  document.getElementById("share-button").addEventListener("click", share);
   catalog = await api("GET", "/catalog");
   let spec = { style: catalog.styles[0].id, materials: {}, elements: [] };
   if (designId) {
@@ -157,6 +173,7 @@ startPage(async () => {
     const order = document.getElementById("order-button");
     order.hidden = !can("check_out");
     order.href = `/app/checkout?design=${encodeURIComponent(design.id)}&version=${design.version}`;
+    document.getElementById("share-button").hidden = !can("design");
   } else {
     const style = catalog.styles[0];
     spec.construction = catalog.constructions.find((c) => c.styles.includes(style.id)).id;
