@@ -125,8 +125,8 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
         person = await create_user(
             owner["account_id"], f"person-{unique}@e2e.example", Role.FINANCE, PASSWORD
         )
-        shared = await a.post(f"/api/v1/designs/{design['id']}/share")
-        assert shared.status_code == 201, shared.text
+        link = await a.post(f"/api/v1/designs/{design['id']}/share")
+        assert link.status_code == 201, link.text
         stamp = await a.post("/api/v1/stamps", data={"kind": "insole"}, files={"artwork": LOGO})
         assert stamp.status_code == 201, stamp.text
         ids = {
@@ -137,7 +137,7 @@ async def test_brands_cannot_see_or_touch_each_other_s_resources_on_any_route(
             "user_id": person["user_id"],
             "invoice_number": "INV-2026-000001",  # issued to some brand; never B's
             "stamp_id": stamp.json()["id"],
-            "share_id": shared.json()["id"],
+            "share_id": link.json()["id"],
         }
         async with asyncio.timeout(30):  # the owner's invoices exist: B must still not see them
             while (await a.get(f"/api/v1/orders/{numbers[0]}/payment")).status_code != 200:  # noqa: ASYNC110

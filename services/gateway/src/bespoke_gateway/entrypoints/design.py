@@ -57,6 +57,14 @@ IfNoneMatch = Annotated[
 ]
 
 
+PREVIEW_RESPONSES = {
+    200: ResponseSpec(None, description="SVG, with an ETag.", media_type="image/svg+xml"),
+    304: ResponseSpec(None, description="Not changed since the ETag sent."),
+    **public_problems(401, 404),
+}
+"""What a drawing route answers."""
+
+
 class CatalogController(Controller):
     path = "/api/v1/catalog"
     tags = ["Design"]
@@ -181,11 +189,7 @@ class DesignsController(Controller):
         "/{design_id:str}/preview.svg",
         operation_id="getDesignPreview",
         summary="The design drawn",
-        responses={
-            200: ResponseSpec(None, description="SVG, with an ETag.", media_type="image/svg+xml"),
-            304: ResponseSpec(None, description="Not changed since the ETag sent."),
-            **public_problems(401, 404),
-        },
+        responses=PREVIEW_RESPONSES,
     )
     async def preview_svg(
         self,
@@ -360,11 +364,7 @@ class GalleryController(Controller):
         "/{design_id:str}/preview.svg",
         operation_id="getGalleryPreview",
         summary="A gallery design drawn",
-        responses={
-            200: ResponseSpec(None, description="SVG, with an ETag.", media_type="image/svg+xml"),
-            304: ResponseSpec(None, description="Not changed since the ETag sent."),
-            **public_problems(401, 404),
-        },
+        responses=PREVIEW_RESPONSES,
     )
     async def preview_svg(
         self,

@@ -135,6 +135,18 @@ export function stageTip(order, id) {
 export const TYPES = { mto: "MTO", mini_bulk: "MINI-BULK", bulk: "BULK" };
 export const label = (id) => String(id).replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
 
+// An SVG drawing the server made, as an image source (a data: URL: shown as a picture,
+// nothing in it runs), and the words of its <desc> for the image's text alternative.
+export function svgDataUrl(svg) {
+  const bytes = new TextEncoder().encode(svg);
+  return "data:image/svg+xml;base64," + btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
+}
+
+export function svgDescription(svg) {
+  const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
+  return (doc.querySelector("desc") || {}).textContent || "";
+}
+
 // Builds DOM nodes; strings become text (never HTML), so data cannot inject markup.
 export function h(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);

@@ -1,4 +1,4 @@
-import { api, bomItems, can, h, label, money, newKey, problemBox, startPage } from "./app.js";
+import { api, bomItems, can, h, label, money, newKey, problemBox, startPage, svgDataUrl, svgDescription } from "./app.js";
 
 const form = document.getElementById("design-form");
 const params = new URLSearchParams(location.search);
@@ -87,10 +87,8 @@ function showDrawing(svg) {
   figure.hidden = !svg;
   if (!svg) return;
   const img = document.getElementById("design-preview");
-  const bytes = new TextEncoder().encode(svg);
-  img.src = "data:image/svg+xml;base64," + btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
-  const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
-  img.alt = (doc.querySelector("desc") || {}).textContent || "Your design";
+  img.src = svgDataUrl(svg);
+  img.alt = svgDescription(svg) || "Your design";
 }
 
 function refresh() {

@@ -1,19 +1,9 @@
 // A shared design's read-only page, opened without signing in: the link's secret (in the
 // page's address) asks the public API for the design version and its drawings. Ordering
 // it goes through signing in, as the brand that owns it.
-import { day, h, label, pairsDl } from "./app.js";
+import { day, label, pairsDl, svgDataUrl, svgDescription } from "./app.js";
 
 const secret = location.pathname.split("/").pop();
-
-function dataUrl(svg) {
-  const bytes = new TextEncoder().encode(svg);
-  return "data:image/svg+xml;base64," + btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
-}
-
-function described(svg) {
-  const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
-  return (doc.querySelector("desc") || {}).textContent || "";
-}
 
 async function show() {
   const response = await fetch(`/api/v1/shared/${encodeURIComponent(secret)}`, { credentials: "omit" });
@@ -27,8 +17,8 @@ async function show() {
   document.getElementById("shared-about").textContent = `Version ${design.version}, shared until ${day(design.expires_at.slice(0, 10))}.`;
   for (const [id, svg, view] of [["shared-side", design.side_svg, "side"], ["shared-top", design.top_svg, "top"]]) {
     const img = document.getElementById(id);
-    img.src = dataUrl(svg);
-    img.alt = `${described(svg)} (${view} view)`;
+    img.src = svgDataUrl(svg);
+    img.alt = `${svgDescription(svg)} (${view} view)`;
   }
   pairsDl(document.getElementById("shared-spec"), [
     ["Style", label(design.style)], ["Construction", label(design.construction)], ["Sole unit", label(design.sole_unit)],
