@@ -148,7 +148,13 @@ SERVICES = (
         calls=("design", "orders", "payments", "shipping", "notifications"),
         max_replicas=10,
     ),
-    ServiceSpec("design", SERVICE_PORTS["design"], consumer=False, callers=CALLERS["design"]),
+    ServiceSpec(
+        "design",
+        SERVICE_PORTS["design"],
+        consumer=False,
+        env=(Env("BACKOFFICE_URL", config="backoffice-url"),),
+        callers=CALLERS["design"],
+    ),
     ServiceSpec(
         "orders",
         SERVICE_PORTS["orders"],
