@@ -112,7 +112,7 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     card = page.get_by_role("img", name="Country full-brogue derby, drawn from its choices")
     await expect(card).to_be_visible()
     assert await card.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
-    await page.get_by_role("button", name="Clone Country full-brogue derby").click()
+    await page.get_by_role("button", name="Clone and edit Country full-brogue derby").click()
     await expect(page).to_have_url(re.compile(r"/app/designer\?design="))
     price = page.locator("#price-per-pair")
     await expect(price).to_have_text(re.compile(r"€"))
@@ -138,7 +138,13 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     drawing = page.get_by_role("img", name=re.compile(r"^Derby in Pebble grain"))
     await expect(drawing).to_be_visible()
     drawn_before = await drawing.get_attribute("src")
-    await page.get_by_label("Upper material").select_option("museum_calf")
+    await expect(page.get_by_label("Buckles option")).to_be_disabled()  # not ticked
+    await expect(page.get_by_label("Laces option")).to_be_enabled()
+    upper = page.get_by_label("Upper material")
+    await upper.focus()
+    await upper.select_option("museum_calf")
+    await expect(page.get_by_label("Upper colour")).to_have_value("antique_brown")
+    await expect(upper).to_be_focused()  # the materials were drawn again; focus stayed
     await expect(price).not_to_have_text(before)
     redrawn = page.get_by_role("img", name=re.compile(r"^Derby in Museum calf"))
     await expect(redrawn).to_be_visible()

@@ -48,9 +48,10 @@ function renderChoices(spec) {
     const fits = element.styles.includes(style.id);
     const id = `element-${element.id}`;
     const box = h("input", { type: "checkbox", id, "data-element": element.id, checked: Boolean(chosen) });
-    const option = h("select", { id: `${id}-option`, "aria-label": `${element.name} option` }, element.options.map((o) => h("option", { value: o, selected: chosen?.option === o }, label(o))));
+    // An element's option (and text) is chosen only once the element is ticked.
+    const option = h("select", { id: `${id}-option`, "aria-label": `${element.name} option`, disabled: !chosen }, element.options.map((o) => h("option", { value: o, selected: chosen?.option === o }, label(o))));
     const parts = [h("label", { class: "check", for: id }, box, `${element.name} (+${money(element.price, catalog.currency)})${note(fits, `not for ${style.name}`)}`), option];
-    if (element.text) parts.push(h("label", { for: `${id}-text` }, `${element.name} text (up to ${element.text.max_length} capital letters)`), h("input", { id: `${id}-text`, value: chosen?.text || "", maxlength: element.text.max_length }));
+    if (element.text) parts.push(h("label", { for: `${id}-text` }, `${element.name} text (up to ${element.text.max_length} capital letters)`), h("input", { id: `${id}-text`, value: chosen?.text || "", maxlength: element.text.max_length, disabled: !chosen }));
     elements.append(h("div", { class: "element" }, parts));
   }
 }
@@ -112,7 +113,18 @@ function refresh() {
 function onChange(event) {
   const spec = readSpec();
   if (event.target.dataset.part) spec.materials[event.target.dataset.part].colour = null; // colours of the new material
-  if (["style", "construction"].includes(event.target.id) || event.target.dataset.part) renderChoices(spec);
+  if (["style", "construction"].includes(event.target.id) || event.target.dataset.part) {
+    // The choices are drawn again: focus stays on the control the person used.
+    const focused = document.activeElement && document.activeElement.id;
+    renderChoices(spec);
+    if (focused && document.getElementById(focused)) document.getElementById(focused).focus();
+  }
+  if (event.target.dataset.element) {
+    for (const id of [`${event.target.id}-option`, `${event.target.id}-text`]) {
+      const field = document.getElementById(id);
+      if (field) field.disabled = !event.target.checked;
+    }
+  }
   document.getElementById("saved").hidden = true;
   document.getElementById("order-button").hidden = true;
   refresh();

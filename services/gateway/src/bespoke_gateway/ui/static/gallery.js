@@ -18,7 +18,7 @@ function card(design) {
     h("p", {}, `${label(design.style)} · ${label(design.construction)} · ${label(design.sole_unit)}`),
     h("p", { class: "hint" }, Object.entries(design.materials).map(([p, m]) => `${label(p)}: ${label(m.material)} (${label(m.colour)})`).join(" · ")),
     h("p", {}, h("strong", {}, money(design.price_per_pair, design.currency)), " per pair"),
-    can("design") ? h("button", { type: "button", class: "primary", "aria-label": `Clone ${design.name}`, onclick: (e) => clone(design, e.target) }, "Clone and edit") : null,
+    can("design") ? h("button", { type: "button", class: "primary", "aria-label": `Clone and edit ${design.name}`, onclick: (e) => clone(design, e.target) }, "Clone and edit") : null,
   );
 }
 

@@ -18,7 +18,7 @@ async function render() {
     ["Construction", label(spec.construction)], ["Last", spec.last], ["Sole unit", label(spec.sole_unit)],
     ["Materials", Object.entries(spec.materials).map(([part, m]) => `${label(part)}: ${label(m.material)}, ${label(m.colour)}`).join("; ")],
     ["Elements", spec.elements.length ? spec.elements.map((e) => `${label(e.element)}: ${label(e.option)}${e.text ? ` “${e.text}”` : ""}`).join("; ") : "None"],
-    ["Order type", TYPES[order.order_type]], ["Sizes", Object.entries(order.sizes).map(([s, n]) => `${s} × ${n}`).join(", ")],
+    ["Order type", TYPES[order.order_type]], ["Sizes", Object.entries(order.sizes).sort(([a], [b]) => Number(a) - Number(b)).map(([s, n]) => `${s} × ${n}`).join(", ")],
     ["Pairs", order.pairs], ["Labeling", order.labeling ? label(order.labeling) : "—"],
     ["Ships to", formatAddress(order.shipping_address)], ["Billing", `${order.billing.name} <${order.billing.email}>`],
     order.shipping_group && ["Shipping group", order.shipping_group.group_id], ["Created", date(order.created_at)],
