@@ -31,19 +31,6 @@ from bespoke_platform.tracing import service_client
 from bespoke_platform.worker import BackgroundLoop
 
 
-@dataclass(frozen=True)
-class Relays:
-    """Wakes both relays: of the orders and of the stamps (a change wakes the one whose
-    collection it wrote, and the other finds nothing)."""
-
-    orders: OutboxRelay
-    stamps: OutboxRelay
-
-    def wake(self) -> None:
-        self.orders.wake()
-        self.stamps.wake()
-
-
 @dataclass
 class OrdersRuntime:
     """The running service's shared clients and background workers."""
@@ -105,7 +92,8 @@ def bootstrap(
     deps = OrdersDeps(
         orders=MongoOrderRepository(db),
         clock=SystemClock(),
-        outbox=Relays(relay, stamps_relay),
+        outbox=relay,
+        stamps_outbox=stamps_relay,
         design=design,
         shipping=shipping,
         brands=MongoBrandLabels(db),

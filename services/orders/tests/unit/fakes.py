@@ -375,6 +375,7 @@ class Fakes:
             brands=self.brands,
             tickets=job_ticket,
             stamps=self.stamps,
+            stamps_outbox=self.outbox,
             files=self.files,
             inspector=Inspector(),
         )

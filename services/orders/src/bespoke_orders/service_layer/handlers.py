@@ -73,6 +73,8 @@ class OrdersDeps:
     brands: BrandLabels
     tickets: TicketPrinter
     stamps: StampRepository
+    stamps_outbox: OutboxSignal
+    """Wakes the stamps' relay (``outbox`` wakes the orders')."""
     files: FileStore
     inspector: ArtworkInspector
     stamp_hold: HoldPolicy = field(default_factory=HoldPolicy)

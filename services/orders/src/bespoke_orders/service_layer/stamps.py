@@ -155,7 +155,7 @@ async def upload_stamp(
     except Exception:
         await _forget(artwork, deps)
         raise
-    deps.outbox.wake()
+    deps.stamps_outbox.wake()
     return stamp
 
 
@@ -175,7 +175,7 @@ async def _change_stamp(
 ) -> Stamp:
     async def save(stamp: Stamp) -> None:
         await deps.stamps.save(stamp)
-        deps.outbox.wake()
+        deps.stamps_outbox.wake()
 
     stamp = await change_with_retries(
         lambda: get_stamp(account_id, stamp_id, deps),
