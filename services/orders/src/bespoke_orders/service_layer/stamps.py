@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import BinaryIO, Literal
@@ -15,7 +15,7 @@ from typing import BinaryIO, Literal
 from bespoke_contracts import HoldReason, OrderStatus, ProductionStage, StampKind, StampStatus
 from bespoke_contracts import order_sequence as sequence_of
 from bespoke_contracts.api.stamps import ARTWORK_MAX_BYTES
-from bespoke_orders.domain import stamps
+from bespoke_orders.domain import model, stamps
 from bespoke_orders.domain.errors import (
     ConcurrentChange,
     FileTooLarge,
@@ -357,19 +357,27 @@ async def open_file(
     return download
 
 
-async def _held(account_id: str | None, after: int | None, deps: OrdersDeps) -> list[str]:
-    orders = await deps.orders.find(
-        OrderQuery(
-            account_id=account_id,
-            status=OrderStatus.WORK_IN_PROCESS.value,
-            production_stage=ProductionStage.ON_HOLD.value,
-            hold_reason=HoldReason.AWAITING_STAMPS.value,
-            newest_first=False,
-            after_seq=after,
-            limit=HOLD_BATCH,
+async def _held(account_id: str | None, deps: OrdersDeps) -> AsyncIterator[model.Order]:
+    """Every order waiting for stamps (the brand's, or all), by order number, a page at a
+    time."""
+    after: int | None = None
+    while True:
+        page = await deps.orders.find(
+            OrderQuery(
+                account_id=account_id,
+                status=OrderStatus.WORK_IN_PROCESS.value,
+                production_stage=ProductionStage.ON_HOLD.value,
+                hold_reason=HoldReason.AWAITING_STAMPS.value,
+                newest_first=False,
+                after_seq=after,
+                limit=HOLD_BATCH,
+            )
         )
-    )
-    return [o.order_number for o in orders]
+        for order in page:
+            yield order
+        if len(page) < HOLD_BATCH:
+            return
+        after = sequence_of(page[-1].order_number)
 
 
 async def release_held_orders(
@@ -380,14 +388,10 @@ async def release_held_orders(
     if not stamps.stamps_ready(await deps.stamps.for_brand(account_id)):
         return []
     released: list[str] = []
-    after: int | None = None
-    while numbers := await _held(account_id, after, deps):
-        for number in numbers:
-            if await _release(number, cause, correlation_id, deps, unlabeled=False):
-                released.append(number)
-        after = sequence_of(numbers[-1])
-        if len(numbers) < HOLD_BATCH:
-            break
+    async for order in _held(account_id, deps):
+        number = order.order_number
+        if await _release(number, cause, correlation_id, deps, unlabeled=False):
+            released.append(number)
     return released
 
 
@@ -419,38 +423,27 @@ async def sweep_stamp_holds(deps: OrdersDeps) -> HoldSweep:
     its hold runs out, launched unlabeled once it has. Run periodically."""
     done = HoldSweep()
     ready: dict[str, bool] = {}
-    after: int | None = None
     policy = deps.stamp_hold
-    while numbers := await _held(None, after, deps):
-        for number in numbers:
-            order = await get_any_order(number, deps)
-            if not order.awaits_stamps or order.wip_started_at is None:
-                continue
-            if order.account_id not in ready:
-                ready[order.account_id] = stamps.stamps_ready(
-                    await deps.stamps.for_brand(order.account_id)
-                )
-            now, cause = deps.clock.now(), f"hold:{number}"
-            release_at = policy.release_at(order.wip_started_at)
-            if ready[order.account_id]:
-                outcome, moved = (
-                    done.released,
-                    _release(number, cause, cause, deps, unlabeled=False),
-                )
-            elif now >= release_at:
-                outcome, moved = (
-                    done.unlabeled,
-                    _release(number, cause, cause, deps, unlabeled=True),
-                )
-            elif now >= policy.remind_at(order.wip_started_at):
-                outcome, moved = done.reminded, _remind(number, release_at, cause, deps)
-            else:
-                continue
-            if await moved:
-                outcome.append(number)
-        after = sequence_of(numbers[-1])
-        if len(numbers) < HOLD_BATCH:
-            break
+    async for order in _held(None, deps):
+        if order.wip_started_at is None:
+            continue
+        number = order.order_number
+        if order.account_id not in ready:
+            ready[order.account_id] = stamps.stamps_ready(
+                await deps.stamps.for_brand(order.account_id)
+            )
+        now, cause = deps.clock.now(), f"hold:{number}"
+        release_at = policy.release_at(order.wip_started_at)
+        if ready[order.account_id]:
+            outcome, moved = done.released, _release(number, cause, cause, deps, unlabeled=False)
+        elif now >= release_at:
+            outcome, moved = done.unlabeled, _release(number, cause, cause, deps, unlabeled=True)
+        elif now >= policy.remind_at(order.wip_started_at):
+            outcome, moved = done.reminded, _remind(number, release_at, cause, deps)
+        else:
+            continue
+        if await moved:  # each change reloads the order, guarded: a race changes nothing
+            outcome.append(number)
     return done
 
 
