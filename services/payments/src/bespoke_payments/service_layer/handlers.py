@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bespoke_contracts import (
+    Envelope,
     OrderRevised,
     OrderStageChanged,
     OrderStatus,
@@ -179,12 +180,8 @@ async def on_order_status_changed(event: OrderStatusChanged, deps: PaymentsDeps)
     change = event.payload
     if change.to_status is not OrderStatus.CANCELLED:
         return False
-    own = await deps.invoices.get(model.invoice_id_for(change.order_number))
-    if own is None or own.account_id != event.account_id:
-        # Topics are not ordered with each other: retried until `order.submitted` opened it.
-        raise InvoiceNotFound(f"no invoice yet for cancelled order {change.order_number}")
+    bills = await _bills_of(change.order_number, "cancelled order", event, deps)
     event_id, fee = str(event.event_id), change.cancellation_fee or 0
-    bills = [own.id] if own.superseded_by is None else [own.superseded_by, own.id]
     for bill_id in bills:
         await _change(
             bill_id,
@@ -195,6 +192,18 @@ async def on_order_status_changed(event: OrderStatusChanged, deps: PaymentsDeps)
     return True
 
 
+async def _bills_of(
+    order_number: str, what: str, event: Envelope[Any], deps: PaymentsDeps
+) -> list[str]:
+    """The bills of an order an event names, the one its payment went to first: its own,
+    or its group's and then its own (void while grouped)."""
+    own = await deps.invoices.get(model.invoice_id_for(order_number))
+    if own is None or own.account_id != event.account_id:
+        # Topics are not ordered with each other: retried until `order.submitted` opened it.
+        raise InvoiceNotFound(f"no invoice yet for {what} {order_number}")
+    return [own.id] if own.superseded_by is None else [own.superseded_by, own.id]
+
+
 async def on_order_stage_changed(event: OrderStageChanged, deps: PaymentsDeps) -> bool:
     """An order launched unlabeled, its stamps never approved: the stamp development it
     paid for goes back, refunded at Stripe at once, with a credit note. Every other move
@@ -202,10 +211,7 @@ async def on_order_stage_changed(event: OrderStageChanged, deps: PaymentsDeps) -
     change = event.payload
     if not change.stamps_credit:
         return False
-    own = await deps.invoices.get(model.invoice_id_for(change.order_number))
-    if own is None or own.account_id != event.account_id:
-        raise InvoiceNotFound(f"no invoice for order {change.order_number} launched unlabeled")
-    bill_id = own.superseded_by or own.id  # a group's order was paid by the group's bill
+    bill_id = (await _bills_of(change.order_number, "unlabeled order", event, deps))[0]
     event_id = str(event.event_id)
     await _change(
         bill_id,
