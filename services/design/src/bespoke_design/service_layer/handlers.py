@@ -288,14 +288,22 @@ def drawing_of(spec: DesignSpec, name: str, view: drawing.View, deps: DesignDeps
     return drawing.draw(choices, deps.catalog, view, name)
 
 
-async def design_drawing(
-    account_id: str, design_id: str, version: int | None, view: drawing.View, deps: DesignDeps
-) -> str:
-    """One of the brand's design versions drawn (its latest when no version is asked)."""
+async def _owned_version(
+    account_id: str, design_id: str, version: int | None, deps: DesignDeps
+) -> tuple[model.Design, model.DesignVersion]:
+    """One of the brand's designs and its version ``version`` (its latest when None)."""
     design = await _owned(account_id, design_id, deps, version)
     chosen = design.version(version) if version is not None else design.latest
     if chosen is None:
         raise DesignNotFound(f"design {design_id} has no version {version}")
+    return design, chosen
+
+
+async def design_drawing(
+    account_id: str, design_id: str, version: int | None, view: drawing.View, deps: DesignDeps
+) -> str:
+    """One of the brand's design versions drawn (its latest when no version is asked)."""
+    _, chosen = await _owned_version(account_id, design_id, version, deps)
     return drawing_of(chosen.spec, chosen.name, view, deps)
 
 
@@ -317,10 +325,7 @@ async def share_design(
 ) -> tuple[sharing.Share, str]:
     """A read-only link to one of the brand's design versions (the latest when none is
     asked); returns the link and its secret, shown this once."""
-    design = await _owned(account_id, design_id, deps, version)
-    chosen = design.version(version) if version is not None else design.latest
-    if chosen is None:
-        raise DesignNotFound(f"design {design_id} has no version {version}")
+    design, chosen = await _owned_version(account_id, design_id, version, deps)
     if design.status is DesignStatus.ARCHIVED:
         raise DesignArchived(f"design {design_id} is archived; restore a copy to share it")
     share, secret = sharing.new_share(
