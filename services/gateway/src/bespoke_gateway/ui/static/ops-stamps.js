@@ -20,12 +20,17 @@ async function show() {
   await load();
 }
 
+let loads = 0;
+
 async function load() {
+  const mine = ++loads;
   const params = new URLSearchParams({ limit: "100" });
   if (filters.status.value) params.set("status", filters.status.value);
   if (filters.account_id.value.trim()) params.set("account_id", filters.account_id.value.trim());
   history.replaceState(null, "", "?" + params);
   const page = await ops("GET", "/stamps?" + params);
+  // An earlier, slower answer must not replace a later one (and the files chosen on it).
+  if (mine !== loads) return;
   document.getElementById("stamps-empty").hidden = page.items.length > 0;
   queue.replaceChildren(...page.items.map(card));
 }

@@ -33,13 +33,17 @@ function query() {
   return params;
 }
 
+let loads = 0;
+
 async function load() {
+  const mine = ++loads;
   const params = query();
   const shown = new URLSearchParams(params);
   shown.delete("status");
   shown.delete("limit");
   history.replaceState(null, "", "?" + shown);
   const page = await ops("GET", "/orders?" + params);
+  if (mine !== loads) return; // a later load is on its way: an earlier answer must not win
   document.getElementById("ops-board-empty").hidden = page.items.length > 0;
   document.getElementById("board-more").hidden = !page.next_cursor;
   for (const number of [...selected]) if (!page.items.some((o) => o.order_number === number)) selected.delete(number);
