@@ -5,11 +5,13 @@ from __future__ import annotations
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
-from bespoke.stack.config import REPO_ROOT
+from bespoke.browser import axe_script
+from bespoke.stack.config import REPO_ROOT, StackConfig
 
 CHROMIUM = shutil.which("chromium")
 SCREENSHOTS = REPO_ROOT / ".stack" / "artifacts" / "screenshots"
@@ -59,6 +61,46 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     yield opened
     await context.close()
     assert refused == [], "the page did something its Content Security Policy refuses"
+
+
+SERIOUS = ("critical", "serious")
+"""The impacts of an axe-core violation that fail a page."""
+
+
+async def accessibility_problems(page: Page) -> list[str]:
+    """What axe-core (from npm, run inside the page) finds critical or serious on the page
+    as it is now, and whether the page is wider than the window (a phone scrolls
+    sideways); empty when the page passes."""
+    script = axe_script(StackConfig().stack_dir)
+    if not script.exists():
+        pytest.fail("no axe-core here: `uv run bespoke browser install` fetches it", pytrace=False)
+    if not await page.evaluate("typeof window.axe === 'object'"):
+        # Evaluated by the driver, not loaded by the page: its Content Security Policy
+        # (scripts from the gateway only) stays as it is for everything else.
+        await page.evaluate(script.read_text())
+    found: list[dict[str, Any]] = await page.evaluate(
+        "async () => (await axe.run(document, { resultTypes: ['violations'] })).violations"
+    )
+    problems = [
+        f"{v['impact']} {v['id']}: {v['help']} at "
+        + "; ".join(" ".join(node["target"]) for node in v["nodes"][:5])
+        for v in found
+        if v["impact"] in SERIOUS
+    ]
+    wide: list[Any] = await page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const past = [...document.body.querySelectorAll("*")]
+                .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+                .slice(0, 5)
+                .map((e) => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "")
+                    + (e.className && typeof e.className === "string" ? "." + e.className : ""));
+            return [document.documentElement.scrollWidth, width, past];
+        }"""
+    )
+    if wide[0] > wide[1]:
+        problems.append(f"overflows: {wide[0]} px wide in a {wide[1]} px window ({wide[2]})")
+    return problems
 
 
 async def shot(page: Page, name: str) -> Path:

@@ -51,11 +51,14 @@ app.add_typer(browser_app, name="browser")
 
 @browser_app.command("install")
 def browser_install() -> None:
-    """Install Debian's Chromium if missing (`make test` runs this); prints its path."""
-    from bespoke.browser import BrowserUnavailable, install
+    """Install Debian's Chromium and axe-core if missing (`make test` runs this); prints
+    Chromium's path."""
+    from bespoke.browser import BrowserUnavailable, install, install_axe
+    from bespoke.stack.config import StackConfig
 
     try:
         path = install(lambda line: typer.echo(line, err=True))
+        install_axe(StackConfig().stack_dir, lambda line: typer.echo(line, err=True))
     except BrowserUnavailable as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(1) from error
