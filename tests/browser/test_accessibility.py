@@ -19,7 +19,7 @@ from bespoke_gateway.domain.permissions import Role
 from tests.e2e.conftest import checkout_body
 from tests.e2e.test_shipping import until
 
-from .conftest import accessibility_problems
+from .conftest import SCREENSHOTS, accessibility_problems
 from .test_production_ui import paid_orders
 from .test_web_ui import PASSWORD, user
 
@@ -124,6 +124,31 @@ async def test_the_check_finds_a_serious_violation_and_an_overflow(page: Page) -
     assert any(p.startswith("overflows: 20") and "div#wide" in p for p in problems), problems
 
 
+async def designer_with_a_conflict(page: Page, url: str, found: dict[str, list[str]]) -> None:
+    """The designer showing a conflict passes too, and keeps the picture, the price and
+    the conflicts' count in the window while the field that caused it is in its middle."""
+    await page.goto(url)
+    await expect(page.locator("#design-preview")).to_be_visible()
+    await page.get_by_label("Construction").select_option("blake_stitched")
+    sole = page.get_by_label("Sole unit")
+    await sole.select_option("commando")
+    await expect(sole).to_have_attribute("aria-invalid", "true")
+    await sole.evaluate("field => field.scrollIntoView({ block: 'center' })")
+    window = page.viewport_size or {"width": 1280, "height": 900}
+    height = window["height"]
+    for shown in ("#design-preview", "#price-per-pair", "#conflict-count"):
+        box = await page.locator(shown).bounding_box()
+        if box is None or box["y"] < 0 or box["y"] + box["height"] > height:
+            found.setdefault("designer with a conflict", []).append(
+                f"{shown} out of the window beside the sole unit: {box}"
+            )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=SCREENSHOTS / f"designer-conflict-{window['width']}px.png")
+    problems = await accessibility_problems(page)
+    if problems:
+        found.setdefault("designer with a conflict", []).extend(problems)
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 async def test_every_page_passes_axe_and_fits_the_window(
     browser: Browser,
@@ -164,6 +189,7 @@ async def test_every_page_passes_axe_and_fits_the_window(
         }
         for key, (path, ready) in brand_pages.items():
             await audit(page, f"{base}{path}", ready, found, key)
+        await designer_with_a_conflict(page, f"{base}/app/designer?design={design}", found)
 
         await sign_in(page, f"{base}/ops", pages.operator)
         await expect(page.get_by_role("heading", name="Production board")).to_be_visible()

@@ -129,10 +129,20 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     await sole.select_option("commando")
     await expect(page.locator("#conflicts")).to_contain_text("Sole unit")
     await expect(page.get_by_role("button", name="Save design")).to_be_disabled()
+    # ... at the field itself, and by Save, whose link takes the person to the field.
+    await expect(sole).to_have_attribute("aria-invalid", "true")
+    described = await sole.get_attribute("aria-describedby")
+    assert described, "the sole unit names its conflict's message"
+    await expect(page.locator(f"#{described}")).to_contain_text("Blake stitched")
+    await expect(page.locator("#conflict-count")).to_have_text(re.compile(r"^1 conflict"))
+    await page.locator("#conflicts").get_by_role("link", name="Sole unit").click()
+    await expect(sole).to_be_focused()
     await shot(page, "03-designer-conflict")
     await construction.select_option("goodyear_welted")
     await sole.select_option(original_sole)
     await expect(page.locator("#conflicts")).to_be_empty()
+    await expect(sole).not_to_have_attribute("aria-invalid", "true")
+    await expect(page.locator("#conflict-count")).to_be_hidden()
 
     # A change re-prices and redraws live, and saving makes a new version.
     drawing = page.get_by_role("img", name=re.compile(r"^Derby in Pebble grain"))

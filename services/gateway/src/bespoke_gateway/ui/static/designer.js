@@ -71,12 +71,59 @@ function readSpec() {
   return spec;
 }
 
-const fieldNames = { style: "Style", construction: "Construction", last: "Shoe last", sole_unit: "Sole unit", materials: "Materials", elements: "Elements" };
-function conflictList(conflicts) {
-  return h("ul", { class: "problem", "aria-label": "Why this design cannot be built" }, conflicts.map((c) => {
-    const field = c.pointer.replace(/^#?\//, "").split("/")[0];
-    return h("li", {}, h("strong", {}, `${fieldNames[field] || field}: `), c.detail);
-  }));
+const fieldNames = { name: "Design name", style: "Style", construction: "Construction", last: "Shoe last", sole_unit: "Sole unit", materials: "Materials", elements: "Elements" };
+
+// The control a conflict's JSON pointer names, as drawn from `spec` (an element's
+// pointer counts the chosen elements, its control is named by the element's id).
+function fieldOf(pointer, spec) {
+  const [top, key, leaf] = pointer.replace(/^#?\//, "").split("/");
+  if (top === "materials") return key ? `${leaf === "colour" ? "colour" : "material"}-${key}` : null;
+  if (top === "elements") {
+    const chosen = spec.elements?.[Number(key)];
+    if (!chosen) return null;
+    return `element-${chosen.element}${leaf === "option" || leaf === "text" ? `-${leaf}` : ""}`;
+  }
+  return top || null;
+}
+
+function fieldName(pointer, id) {
+  const field = id && document.getElementById(id);
+  if (field?.getAttribute("aria-label")) return field.getAttribute("aria-label");
+  const labelled = id && document.querySelector(`label[for="${CSS.escape(id)}"]`);
+  if (labelled) return labelled.textContent.replace(/ \(.*$/, "");
+  const top = pointer.replace(/^#?\//, "").split("/")[0];
+  return fieldNames[top] || top;
+}
+
+// Each conflict shown at its control (marked invalid, described by the message beside
+// it), counted by the picture, and listed by Save with links that take focus to the
+// control; nothing shown when there is none.
+function showConflicts(conflicts, spec) {
+  for (const old of form.querySelectorAll(".field-conflict")) old.remove();
+  for (const field of form.querySelectorAll("[aria-invalid]")) {
+    field.removeAttribute("aria-invalid");
+    const rest = (field.getAttribute("aria-describedby") || "").split(" ").filter((id) => id && !id.startsWith("conflict-"));
+    if (rest.length) field.setAttribute("aria-describedby", rest.join(" ")); else field.removeAttribute("aria-describedby");
+  }
+  const count = document.getElementById("conflict-count");
+  count.hidden = conflicts.length === 0;
+  const summary = document.getElementById("conflicts");
+  if (!conflicts.length) { summary.replaceChildren(); return; }
+  count.textContent = conflicts.length === 1 ? "1 conflict stops this design being built" : `${conflicts.length} conflicts stop this design being built`;
+  const items = conflicts.map((conflict, i) => {
+    const id = fieldOf(conflict.pointer, spec);
+    const field = id && document.getElementById(id);
+    const name = fieldName(conflict.pointer, field ? id : null);
+    if (!field) return h("li", {}, h("strong", {}, `${name}: `), conflict.detail);
+    const message = h("p", { class: "field-conflict", id: `conflict-${i}` }, conflict.detail);
+    field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", [field.getAttribute("aria-describedby"), message.id].filter(Boolean).join(" "));
+    (field.type === "checkbox" ? field.closest("label") : field).after(message);
+    const link = h("a", { href: `#${id}` }, name);
+    link.addEventListener("click", (event) => { event.preventDefault(); field.focus(); });
+    return h("li", {}, link, `: ${conflict.detail}`);
+  });
+  summary.replaceChildren(h("div", { class: "problem" }, h("p", { id: "conflicts-title" }, h("strong", {}, "Save waits until these are resolved:")), h("ul", { "aria-labelledby": "conflicts-title" }, items)));
 }
 
 let timer = null;
@@ -97,9 +144,10 @@ function refresh() {
   timer = setTimeout(async () => {
     const mine = ++sequence;
     try {
-      const preview = await api("POST", "/designs/preview", readSpec());
+      const spec = readSpec();
+      const preview = await api("POST", "/designs/preview", spec);
       if (mine !== sequence) return; // a newer choice is being priced
-      document.getElementById("conflicts").replaceChildren(preview.buildable ? "" : conflictList(preview.conflicts));
+      showConflicts(preview.buildable ? [] : preview.conflicts, spec);
       document.getElementById("price-per-pair").textContent = preview.buildable ? money(preview.price_per_pair, preview.currency) : "—";
       document.getElementById("bom").replaceChildren(...bomItems(preview.bill_of_materials));
       showDrawing(preview.svg);
@@ -152,7 +200,8 @@ async function save(event) {
     order.href = `/app/checkout?design=${encodeURIComponent(design.id)}&version=${design.version}`;
     document.getElementById("share-button").hidden = !can("design");
   } catch (error) {
-    errors.replaceChildren(error.problem?.errors ? conflictList(error.problem.errors.map((e) => ({ pointer: e.pointer || "", detail: e.detail || e.message }))) : problemBox(error));
+    if (error.problem?.errors) showConflicts(error.problem.errors.map((e) => ({ pointer: e.pointer || "", detail: e.detail || e.message })), body);
+    else errors.replaceChildren(problemBox(error));
   }
 }
 
