@@ -272,6 +272,11 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     drawn = page.locator("#order-preview")
     await expect(drawn).to_have_attribute("alt", re.compile(r"version 2\), drawn from its choices"))
     assert await drawn.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
+    # The specification reads in the catalog's names, not its ids.
+    spec = page.locator("#spec")
+    await expect(spec).to_contain_text("Classic round toe (LC-101)")
+    await expect(spec).to_contain_text("Museum calf")
+    await expect(spec).not_to_contain_text("_")
     await shot(page, "10-order-detail")
 
     # The brand cancels one paid order of the group before the floor has it: its share

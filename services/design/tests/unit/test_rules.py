@@ -186,7 +186,7 @@ def test_the_bill_of_materials_follows_the_choices(catalog: Catalog, make_spec: 
     assert by_component["Upper"].quantity == 3.2
     assert by_component["Leather welt"].unit == "m"
     assert by_component["Sole unit"].material.startswith("Oak-bark leather, single")
-    assert by_component["Laces"].material == "Laces (waxed_cotton_black)"
+    assert by_component["Laces"].material == "Laces (waxed cotton black)"
     unlined = make_spec(
         materials={
             "upper": {"material": "box_calf", "colour": "black"},

@@ -226,6 +226,12 @@ def construction(spec: DesignSpec, catalog: Catalog) -> Construction:
     return _known(catalog.construction(spec.construction), f"construction {spec.construction}")
 
 
+def option_words(option: str) -> str:
+    """An element option's id as the words people read: ``waxed_cotton_black`` is
+    "waxed cotton black"."""
+    return option.replace("_", " ")
+
+
 def bill_of_materials(spec: DesignSpec, catalog: Catalog) -> list[BomLine]:
     """The raw materials one pair of a buildable design consumes, in a stable order."""
     lines: list[BomLine] = []
@@ -262,7 +268,7 @@ def bill_of_materials(spec: DesignSpec, catalog: Catalog) -> list[BomLine]:
         lines += [
             BomLine(
                 component=u.component,
-                material=u.material.replace("{option}", element_choice.option),
+                material=u.material.replace("{option}", option_words(element_choice.option)),
                 quantity=u.quantity,
                 unit=u.unit,
             )
@@ -288,7 +294,7 @@ def price_breakdown(spec: DesignSpec, catalog: Catalog) -> list[PriceLine]:
     lines = [
         PriceLine(item=f"Style: {style.name}", amount=style.price),
         PriceLine(item=f"Construction: {construction.name}", amount=construction.price),
-        PriceLine(item=f"Last: {last.id} {last.name}", amount=last.price),
+        PriceLine(item=f"Last: {last.name} ({last.id})", amount=last.price),
     ]
     for part in catalog.parts:
         material = _known(catalog.material(spec.materials[part.id].material), part.id)
@@ -296,5 +302,7 @@ def price_breakdown(spec: DesignSpec, catalog: Catalog) -> list[PriceLine]:
     lines.append(PriceLine(item=f"Sole unit: {sole.name}", amount=sole.price))
     for chosen in spec.elements:
         element = _known(catalog.element(chosen.element), chosen.element)
-        lines.append(PriceLine(item=f"{element.name}: {chosen.option}", amount=element.price))
+        lines.append(
+            PriceLine(item=f"{element.name}: {option_words(chosen.option)}", amount=element.price)
+        )
     return lines

@@ -65,6 +65,16 @@ class Email:
     sensitive: bool = False
 
 
+def words(catalog_id: str) -> str:
+    """A catalog id as the words a brand reads: ``goodyear_welted`` is "Goodyear
+    welted" (a shoe last's id, a factory reference like ``LC-101``, stays as it is)."""
+    return (
+        catalog_id.replace("_", " ").capitalize()
+        if "_" in catalog_id or catalog_id.islower()
+        else catalog_id
+    )
+
+
 def address_lines(address: Address) -> list[str]:
     lines = [address.name, address.line1]
     if address.line2:
@@ -100,22 +110,23 @@ def order_received(event: OrderSubmitted) -> Notification:
             "bom_hash": order.bom_hash,
             "labeling": _LABELING.get(order.labeling.value, order.labeling.value),
             "pairs": order.pairs,
-            "style": spec.style,
-            "construction": spec.construction,
+            "style": words(spec.style),
+            "construction": words(spec.construction),
             "last": spec.last,
-            "sole_unit": spec.sole_unit,
+            "sole_unit": words(spec.sole_unit),
             "materials": [
-                {"part": part.capitalize(), "material": c.material, "colour": c.colour}
+                {"part": words(part), "material": words(c.material), "colour": words(c.colour)}
                 for part, c in spec.materials.items()
             ],
             "elements": [
-                {"element": e.element, "option": e.option, "text": e.text} for e in spec.elements
+                {"element": words(e.element), "option": words(e.option), "text": e.text}
+                for e in spec.elements
             ],
             "bill_of_materials": [
                 {
                     "component": line.component,
                     "material": line.material,
-                    "colour": line.colour,
+                    "colour": words(line.colour) if line.colour else None,
                     "quantity": f"{line.quantity:g} {line.unit}",
                 }
                 for line in spec.bill_of_materials

@@ -135,6 +135,21 @@ export function stageTip(order, id) {
 export const TYPES = { mto: "MTO", mini_bulk: "MINI-BULK", bulk: "BULK" };
 export const label = (id) => String(id).replaceAll("_", " ").replace(/^./, (c) => c.toUpperCase());
 
+// The catalog, fetched once per page.
+let catalogAsked = null;
+export const loadCatalog = () => (catalogAsked ||= api("GET", "/catalog"));
+
+// The catalog's names by kind and id, e.g. name("lasts", "LC-101") is "Classic round toe";
+// an id the catalog no longer has reads as words.
+export async function catalogNames() {
+  const catalog = await loadCatalog();
+  const kinds = {};
+  for (const kind of ["styles", "constructions", "lasts", "sole_units", "materials", "parts", "elements"]) {
+    kinds[kind] = new Map((catalog[kind] || []).map((item) => [item.id, item.name]));
+  }
+  return (kind, id) => kinds[kind]?.get(id) || label(id);
+}
+
 // An SVG drawing the server made, as an image source (a data: URL: shown as a picture,
 // nothing in it runs), and the words of its <desc> for the image's text alternative.
 export function svgDataUrl(svg) {

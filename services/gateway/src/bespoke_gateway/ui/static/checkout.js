@@ -1,5 +1,5 @@
 import { addressFields, readAddress } from "./address.js";
-import { api, bomItems, h, label, money, newKey, problemBox, startPage } from "./app.js";
+import { api, bomItems, catalogNames, h, loadCatalog, money, newKey, problemBox, startPage } from "./app.js";
 
 const form = document.getElementById("checkout-form");
 const params = new URLSearchParams(location.search);
@@ -83,11 +83,11 @@ startPage(async () => {
   const id = params.get("design");
   if (!id) { location.assign("/app/designer"); return; }
   const query = params.get("version") ? `?version=${encodeURIComponent(params.get("version"))}` : "";
-  const [loaded, catalog, pool] = await Promise.all([api("GET", `/designs/${encodeURIComponent(id)}${query}`), api("GET", "/catalog"), api("GET", "/orders?limit=1")]);
+  const [loaded, catalog, pool, name] = await Promise.all([api("GET", `/designs/${encodeURIComponent(id)}${query}`), loadCatalog(), api("GET", "/orders?limit=1"), catalogNames()]);
   design = loaded;
   firstOrder = pool.items.length === 0;
   document.getElementById("labeling-section").hidden = !firstOrder;
-  document.getElementById("design-summary").textContent = `${design.name}, version ${design.version}: ${label(design.style)}, ${label(design.construction)}, last ${design.shoe_last}, ${money(design.price_per_pair, design.currency)} per pair before price breaks.`;
+  document.getElementById("design-summary").textContent = `${design.name}, version ${design.version}: ${name("styles", design.style)}, ${name("constructions", design.construction)}, last ${name("lasts", design.shoe_last)} (${design.shoe_last}), ${money(design.price_per_pair, design.currency)} per pair before price breaks.`;
   document.getElementById("bom").replaceChildren(...bomItems(design.bill_of_materials));
   const last = catalog.lasts.find((l) => l.id === design.shoe_last);
   document.getElementById("sizes").replaceChildren(...sizesFor(last).map((size) => h("label", {}, `EU ${size}`, h("input", { type: "number", min: 0, step: 1, value: 0, "data-size": size, "aria-label": `Pairs in EU size ${size}` }))));

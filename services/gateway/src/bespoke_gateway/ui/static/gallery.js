@@ -1,8 +1,9 @@
-import { api, can, h, label, money, newKey, report, startPage } from "./app.js";
+import { api, can, catalogNames, h, label, money, newKey, report, startPage } from "./app.js";
 
 const list = document.getElementById("gallery");
 const more = document.getElementById("more");
 let next = null;
+let name = null;
 
 async function load() {
   const page = await api("GET", "/gallery?" + new URLSearchParams(next ? { limit: "24", cursor: next } : { limit: "24" }));
@@ -15,8 +16,8 @@ function card(design) {
   return h("li", { "data-design": design.id },
     h("img", { class: "preview", src: `/api/v1/gallery/${encodeURIComponent(design.id)}/preview.svg`, alt: `${design.name}, drawn from its choices`, width: "400", height: "190", loading: "lazy" }),
     h("h2", {}, design.name),
-    h("p", {}, `${label(design.style)} · ${label(design.construction)} · ${label(design.sole_unit)}`),
-    h("p", { class: "hint" }, Object.entries(design.materials).map(([p, m]) => `${label(p)}: ${label(m.material)} (${label(m.colour)})`).join(" · ")),
+    h("p", {}, `${name("styles", design.style)} · ${name("constructions", design.construction)} · ${name("sole_units", design.sole_unit)}`),
+    h("p", { class: "hint" }, Object.entries(design.materials).map(([p, m]) => `${name("parts", p)}: ${name("materials", m.material)} (${label(m.colour)})`).join(" · ")),
     h("p", {}, h("strong", {}, money(design.price_per_pair, design.currency)), " per pair"),
     can("design") ? h("button", { type: "button", class: "primary", "aria-label": `Clone and edit ${design.name}`, onclick: (e) => clone(design, e.target) }, "Clone and edit") : null,
   );
@@ -35,5 +36,6 @@ async function clone(design, button) {
 
 startPage(async () => {
   more.addEventListener("click", () => load().catch((e) => report(e)));
+  name = await catalogNames();
   await load();
 });

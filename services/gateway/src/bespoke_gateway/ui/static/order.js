@@ -1,11 +1,11 @@
 import { addressFields, formatAddress, readAddress } from "./address.js";
-import { api, badge, bomItems, can, costRows, date, day, flash, h, label, money, newKey, pairsDl, PAYMENT, report, STAGES, stageTip, startPage, STATUS, TYPES } from "./app.js";
+import { api, badge, bomItems, can, catalogNames, costRows, date, day, flash, h, label, money, newKey, pairsDl, PAYMENT, report, STAGES, stageTip, startPage, STATUS, TYPES } from "./app.js";
 
 const number = document.getElementById("order-number").textContent;
 const path = `/orders/${encodeURIComponent(number)}`;
 
 async function render() {
-  const [order, history] = await Promise.all([api("GET", path), api("GET", path + "/history")]);
+  const [order, history, name] = await Promise.all([api("GET", path), api("GET", path + "/history"), catalogNames()]);
   const spec = order.specification;
   const drawn = document.getElementById("order-preview");
   drawn.src = `/api/v1/designs/${encodeURIComponent(order.design_id)}/preview.svg?version=${order.design_version}`;
@@ -14,10 +14,10 @@ async function render() {
   document.getElementById("order-status").replaceChildren(badge(order.status));
   document.getElementById("order-payment").replaceChildren(h("span", { class: `badge ${order.payment_status}`, id: "payment-status" }, PAYMENT[order.payment_status]));
   pairsDl(document.getElementById("spec"), [
-    ["Design", `${spec.design_name} (v${order.design_version})`], ["Style", label(spec.style)],
-    ["Construction", label(spec.construction)], ["Last", spec.last], ["Sole unit", label(spec.sole_unit)],
-    ["Materials", Object.entries(spec.materials).map(([part, m]) => `${label(part)}: ${label(m.material)}, ${label(m.colour)}`).join("; ")],
-    ["Elements", spec.elements.length ? spec.elements.map((e) => `${label(e.element)}: ${label(e.option)}${e.text ? ` “${e.text}”` : ""}`).join("; ") : "None"],
+    ["Design", `${spec.design_name} (v${order.design_version})`], ["Style", name("styles", spec.style)],
+    ["Construction", name("constructions", spec.construction)], ["Last", `${name("lasts", spec.last)} (${spec.last})`], ["Sole unit", name("sole_units", spec.sole_unit)],
+    ["Materials", Object.entries(spec.materials).map(([part, m]) => `${name("parts", part)}: ${name("materials", m.material)}, ${label(m.colour)}`).join("; ")],
+    ["Elements", spec.elements.length ? spec.elements.map((e) => `${name("elements", e.element)}: ${label(e.option)}${e.text ? ` “${e.text}”` : ""}`).join("; ") : "None"],
     ["Order type", TYPES[order.order_type]], ["Sizes", Object.entries(order.sizes).sort(([a], [b]) => Number(a) - Number(b)).map(([s, n]) => `${s} × ${n}`).join(", ")],
     ["Pairs", order.pairs], ["Labeling", order.labeling ? label(order.labeling) : "—"],
     ["Ships to", formatAddress(order.shipping_address)], ["Billing", `${order.billing.name} <${order.billing.email}>`],
