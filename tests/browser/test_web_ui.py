@@ -201,6 +201,10 @@ async def test_design_checkout_group_and_pay_in_the_browser(
         row = page.locator(f"tr[data-order='{number}']")
         await expect(row.locator("td[data-label=Stage] .badge")).to_have_text("Pending Payment")
         await expect(row.get_by_role("link", name="Pay")).to_be_visible()
+        # ... its design version drawn as a thumbnail beside its name.
+        thumb = row.locator("td[data-label=Model] img.thumb")
+        await expect(thumb).to_have_attribute("src", re.compile(r"/preview\.svg\?version=2$"))
+        assert await thumb.evaluate("img => img.decode().then(() => img.naturalWidth)") > 0
     await page.get_by_label("Status").select_option("pending_payment")
     await page.get_by_role("button", name="Apply").click()
     await expect(page.locator("tbody tr")).to_have_count(2)
