@@ -6,6 +6,7 @@ screen and stacks on a phone; the brand orders it again."""
 
 from __future__ import annotations
 
+import io
 import re
 import uuid
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
+from pypdf import PdfReader
 
 from bespoke.accounts import create_operator
 from bespoke.payments import simulate_success
@@ -121,14 +123,17 @@ async def test_an_operator_moves_tickets_and_ships_and_the_brand_follows_in_its_
     await move(page, [first], "lasting", note="re-last the left shoe")
     await move(page, [first], "ready_to_ship")
 
-    # The job ticket opens as a PDF.
+    # The job ticket opens as a PDF, with the shoe drawn (orders asks design for it).
     ticket = page.locator(f"li[data-order='{first}']").get_by_role("link", name="Job ticket")
     href = await ticket.get_attribute("href")
     assert href == f"/api/v1/ops/orders/{first}/ticket"
     answer = await page.request.get(base + href)
     assert answer.ok
     assert answer.headers["content-type"] == "application/pdf"
-    assert (await answer.body()).startswith(b"%PDF-")
+    pdf = await answer.body()
+    assert pdf.startswith(b"%PDF-")
+    assert len(PdfReader(io.BytesIO(pdf)).pages[0].images) == 1, "the drawing is on the ticket"
+    assert "could not be had" not in PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
 
     # Ship it: the shipment is ready once its order is (a moment later, from the event).
     await page.locator(f"li[data-order='{first}']").get_by_role("button", name="Ship").click()

@@ -36,6 +36,7 @@ from bespoke_orders.domain.errors import (
     InvalidOrder,
     OrderNumberTaken,
     StampExists,
+    UpstreamUnavailable,
 )
 from bespoke_orders.domain.model import Order
 from bespoke_orders.domain.stamps import Stamp
@@ -155,6 +156,12 @@ class FakeOutbox(OutboxSignal):
         self.wakes += 1
 
 
+DRAWING = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="190" viewBox="0 0 400 190">'
+    b'<rect x="20" y="60" width="360" height="90" rx="40" fill="#6b3e1f"/></svg>'
+)
+"""What the design service's drawing of a design looks like here: a brown shoe shape."""
+
 QUOTED_FEES = (
     CancellationFee(stage=ProductionStage.RECEIVED, fixed=4_000, share_bp=0),
     CancellationFee(stage=ProductionStage.LASTING, fixed=4_000, share_bp=5_000),
@@ -199,6 +206,7 @@ class FakeDesignCatalog(DesignCatalog):
         self.prices = {"custom_stamps": 15_000}
         self.base = 20_000
         self.calls = 0
+        self.drawings_fail = False
 
     async def design_version(self, account_id: str, design_id: str, version: int) -> DesignResponse:
         self.calls += 1
@@ -237,6 +245,11 @@ class FakeDesignCatalog(DesignCatalog):
     async def customization_price(self, customization: str) -> Money:
         self.calls += 1
         return Money(amount=self.prices[customization], currency="EUR")
+
+    async def drawing(self, account_id: str, design_id: str, version: int) -> bytes:
+        if self.drawings_fail:
+            raise UpstreamUnavailable("the design service is not answering")
+        return DRAWING
 
 
 class FakeShipping(ShippingRates):

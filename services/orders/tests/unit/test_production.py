@@ -330,6 +330,25 @@ async def test_the_job_ticket_is_a_pdf_with_the_order_s_codes_and_what_the_floor
         await handlers.job_ticket("BF-009999", fakes.deps)
 
 
+async def test_the_job_ticket_shows_the_shoe_drawn_or_says_it_could_not_be(
+    fakes: Fakes,
+) -> None:
+    order = await launched(fakes)
+    page = PdfReader(io.BytesIO(await handlers.job_ticket(order.order_number, fakes.deps))).pages[0]
+    [picture] = page.images
+    drawn = picture.image
+    assert drawn is not None
+    assert drawn.width == 1000
+    middle = drawn.convert("RGB").getpixel((drawn.width // 2, drawn.height // 2))
+    assert middle == (0x6B, 0x3E, 0x1F), "the design's brown shoe, rasterised"
+
+    fakes.design.drawings_fail = True
+    pdf = await handlers.job_ticket(order.order_number, fakes.deps)
+    assert len(PdfReader(io.BytesIO(pdf)).pages[0].images) == 0
+    assert "drawing could not be had" in pdf_text(pdf)
+    assert "Bill of materials" in pdf_text(pdf), "the floor still gets its ticket"
+
+
 def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 

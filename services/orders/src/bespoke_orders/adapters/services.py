@@ -86,6 +86,19 @@ class HttpDesignCatalog:
                 return Money(amount=offered["price"], currency=catalog["currency"])
         raise UpstreamUnavailable(f"the design service's catalog has no {customization!r} price")
 
+    async def drawing(self, account_id: str, design_id: str, version: int) -> bytes:
+        response = await _call(
+            self._client,
+            "design",
+            "GET",
+            f"/internal/designs/{design_id}/preview.svg",
+            params={"version": version},
+            headers=signed(self._signer, "design", account_id),
+        )
+        if response.status_code != 200:
+            raise UpstreamUnavailable(f"the design service answered {response.status_code}")
+        return response.content
+
     async def aclose(self) -> None:
         await self._client.aclose()
 

@@ -1,8 +1,10 @@
 """The job ticket: one printable A4 page that travels with an order's pairs on the
 floor. A station scans its QR code or barcode (both the order number) to report the
 stage; the rest is what the floor makes: the specification, the bill of materials for
-the whole run, the size run, the labeling and the date it is due. Drawn with ReportLab
-(its own QR and Code 128 renderers), no fonts or files from outside."""
+the whole run, the size run, the labeling and the date it is due, and the shoe as the
+design service draws it, so the closing room sees the toe cap it is stitching. Drawn
+with ReportLab (its own QR and Code 128 renderers), no fonts or files from outside; the
+drawing (SVG) rasterised by CairoSVG, which loads nothing the SVG points to."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from bespoke_orders.domain.model import Order
@@ -29,13 +32,30 @@ def _label(catalog_id: str) -> str:
     return catalog_id.replace("_", " ").capitalize()
 
 
-class _Codes(Flowable):
-    """The order number as a QR code and a Code 128 barcode, side by side."""
+DRAWING_WIDTH = 62 * mm
+"""The drawing's width on the page, right of the codes (a side view is about 2:1)."""
+DRAWING_PIXELS = 1000
+"""Its raster width: about 400 dpi at that size, sharp on a laser printer."""
 
-    def __init__(self, value: str) -> None:
+
+def drawing_png(svg: bytes) -> bytes:
+    """The design's SVG as a PNG on white, for the page."""
+    import cairosvg
+
+    png = cairosvg.svg2png(bytestring=svg, output_width=DRAWING_PIXELS, background_color="white")
+    assert isinstance(png, bytes)
+    return png
+
+
+class _Codes(Flowable):
+    """The order number as a QR code and a Code 128 barcode, side by side, and the
+    shoe's drawing at the right (or a line saying it could not be had)."""
+
+    def __init__(self, value: str, drawing: bytes | None) -> None:
         super().__init__()
         self.value = value
-        self.width, self.height = 170 * mm, 34 * mm
+        self.drawing = ImageReader(io.BytesIO(drawing_png(drawing))) if drawing else None
+        self.width, self.height = 174 * mm, 34 * mm
 
     def draw(self) -> None:
         size = 32 * mm
@@ -50,10 +70,26 @@ class _Codes(Flowable):
             self.value, barHeight=22 * mm, barWidth=0.42 * mm, humanReadable=True
         )
         bars.drawOn(self.canv, 42 * mm, 4 * mm)
+        left = self.width - DRAWING_WIDTH
+        if self.drawing is None:
+            self.canv.setFont("Helvetica", 8)
+            self.canv.drawString(left, 16 * mm, "(the design's drawing could not be had)")
+            return
+        pixels_wide, pixels_high = self.drawing.getSize()
+        high = min(self.height, DRAWING_WIDTH * pixels_high / pixels_wide)
+        self.canv.drawImage(
+            self.drawing,
+            left,
+            (self.height - high) / 2,
+            DRAWING_WIDTH,
+            high,
+            preserveAspectRatio=True,
+        )
 
 
-def job_ticket(order: Order, now: datetime) -> bytes:
-    """The ticket of ``order`` as PDF bytes."""
+def job_ticket(order: Order, now: datetime, drawing: bytes | None) -> bytes:
+    """The ticket of ``order`` as PDF bytes, with ``drawing`` (its design version's SVG)
+    when there is one."""
     styles = getSampleStyleSheet()
     small = ParagraphStyle("small", parent=styles["Normal"], fontSize=8, leading=10)
     out = io.BytesIO()
@@ -131,7 +167,7 @@ def job_ticket(order: Order, now: datetime) -> bytes:
     keyed = TableStyle([*grid.getCommands(), ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")])
     story = [
         Paragraph(f"Job ticket {order.order_number}", styles["Title"]),
-        _Codes(order.order_number),
+        _Codes(order.order_number, drawing),
         Spacer(1, 4 * mm),
         Table(facts, colWidths=[28 * mm, 57 * mm, 34 * mm, 55 * mm], style=keyed),
         Spacer(1, 4 * mm),

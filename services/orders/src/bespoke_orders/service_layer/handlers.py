@@ -38,6 +38,7 @@ from bespoke_orders.domain.errors import (
     InvalidOrder,
     OrderNotFound,
     OrderNumberTaken,
+    UpstreamUnavailable,
 )
 from bespoke_orders.domain.stamps import HoldPolicy, stamps_ready
 from bespoke_orders.service_layer.ports import (
@@ -316,9 +317,17 @@ async def get_any_order(order_number: str, deps: OrdersDeps) -> model.Order:
 
 async def job_ticket(order_number: str, deps: OrdersDeps) -> bytes:
     """Any brand's order's job ticket as PDF, drawn off the event loop (it takes a few
-    milliseconds of CPU)."""
+    milliseconds of CPU), with its design version's drawing; a ticket without the
+    drawing when the design service cannot give it (the floor still needs the page)."""
     order = await get_any_order(order_number, deps)
-    return await asyncio.to_thread(deps.tickets, order, deps.clock.now())
+    try:
+        drawing: bytes | None = await deps.design.drawing(
+            order.account_id, order.design_id, order.design_version
+        )
+    except UpstreamUnavailable:
+        log.warning("job ticket %s printed without its drawing", order_number, exc_info=True)
+        drawing = None
+    return await asyncio.to_thread(deps.tickets, order, deps.clock.now(), drawing)
 
 
 async def move_stage(

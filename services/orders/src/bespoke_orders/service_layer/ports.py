@@ -113,6 +113,11 @@ class DesignCatalog(Protocol):
         """Today's catalog price of a one-time customization (e.g. ``custom_stamps``)."""
         ...
 
+    async def drawing(self, account_id: str, design_id: str, version: int) -> bytes:
+        """The design version's side view as SVG. Raises ``UpstreamUnavailable`` when
+        the design service cannot answer."""
+        ...
+
 
 class ShippingRates(Protocol):
     """The shipping service: the cost of shipping one order on its own."""
@@ -131,7 +136,9 @@ class BrandLabels(Protocol):
 class TicketPrinter(Protocol):
     """Renders an order's job ticket (the printable page that travels with its pairs)."""
 
-    def __call__(self, order: Order, now: datetime) -> bytes: ...
+    def __call__(self, order: Order, now: datetime, drawing: bytes | None) -> bytes:
+        """``drawing``: the design version's SVG, or None when it could not be had."""
+        ...
 
 
 class Clock(Protocol):

@@ -82,7 +82,7 @@ function row(order) {
     cell("WIP start", {}, order.wip_started_at ? day(order.wip_started_at.slice(0, 10)) : "—"),
     // The design version's drawing beside its name (which says it: the picture is decoration
     // to a screen reader); one address per version, so the browser fetches it once.
-    cell("Model", {}, h("img", { class: "thumb", alt: "", width: "72", height: "34", loading: "lazy", src: `/api/v1/designs/${encodeURIComponent(order.design_id)}/preview.svg?version=${order.design_version}` }),
+    cell("Model", {}, h("img", { class: "thumb", alt: "", width: "60", height: "28", loading: "lazy", src: `/api/v1/designs/${encodeURIComponent(order.design_id)}/preview.svg?version=${order.design_version}` }),
       `${order.specification?.design_name || order.design_id} v${order.design_version}`, h("span", { class: "hint" }, ` ${TYPES[order.order_type] || order.order_type}`)),
     cell("Stage", {}, stage),
     cell("Days in production", { class: "num" }, order.days_in_production ?? "—"),
