@@ -24,8 +24,9 @@ FROM python:3.11-slim AS run
 ARG SERVICE
 RUN groupadd --system --gid 10001 bespoke \
  && useradd --system --uid 10001 --gid bespoke --no-create-home --shell /usr/sbin/nologin bespoke
-# The orders service draws stamp artwork's thumbnails with CairoSVG, which loads Cairo.
-RUN if [ "$SERVICE" = "orders" ]; then \
+# CairoSVG, which loads Cairo, draws the orders service's stamp thumbnails and job
+# tickets' pictures, and the shoe in the notifications service's order emails.
+RUN if [ "$SERVICE" = "orders" ] || [ "$SERVICE" = "notifications" ]; then \
       apt-get update && apt-get install -y --no-install-recommends libcairo2 \
       && rm -rf /var/lib/apt/lists/*; \
     fi

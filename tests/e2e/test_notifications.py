@@ -4,12 +4,14 @@ notifications service, real SMTP (Mailpit)."""
 from __future__ import annotations
 
 import asyncio
+import io
 import sys
 import uuid
 from typing import Any
 
 import httpx
 import pytest
+from PIL import Image
 
 from bespoke.payments import simulate_success
 from bespoke.stack import processes
@@ -66,6 +68,14 @@ async def test_checkout_grouping_and_payment_each_email_the_brand(
     ):
         assert expected in received["Text"], expected
     assert f"Pay order {numbers[0]}" in received["HTML"]
+    # The shoe, drawn by design and carried inside the email as a PNG its HTML shows.
+    [drawing] = received["Inline"]
+    assert drawing["ContentType"] == "image/png"
+    assert f'src="cid:{drawing["ContentID"]}"' in received["HTML"]
+    png = await mailpit.get(f"/message/{first['ID']}/part/{drawing['PartID']}")
+    png.raise_for_status()
+    with Image.open(io.BytesIO(png.content)) as picture:
+        assert (picture.format, picture.width) == ("PNG", 800)
 
     group = (await api.post("/shipping-groups", json={"order_numbers": numbers})).json()
     messages = await wait_for_emails(mailpit, email, 3)

@@ -28,16 +28,25 @@ from bespoke_platform.credentials import (
     verifier_from,
 )
 
-GATEWAY_KEY, ORDERS_KEY, STRANGER_KEY = new_key(), new_key(), new_key()
+GATEWAY_KEY, ORDERS_KEY, STRANGER_KEY, MAIL_KEY = new_key(), new_key(), new_key(), new_key()
 GATEWAY = CredentialSigner("gateway", "gw-1", GATEWAY_KEY)
 TRUSTED = json.dumps(
-    {"gateway": [public_jwk("gw-1", GATEWAY_KEY)], "orders": [public_jwk("or-1", ORDERS_KEY)]}
+    {
+        "gateway": [public_jwk("gw-1", GATEWAY_KEY)],
+        "orders": [public_jwk("or-1", ORDERS_KEY)],
+        "notifications": [public_jwk("no-1", MAIL_KEY)],
+    }
 )
 
 
 @get("/internal/things")
 async def things(account_id: AccountId, actor: Actor) -> dict[str, Any]:
     return {"account_id": account_id, "actor": actor}
+
+
+@get("/internal/designs/{design_id:str}/preview.svg")
+async def drawing(design_id: str, account_id: AccountId) -> dict[str, str]:
+    return {"drawn": design_id, "for": account_id}
 
 
 @get("/internal/factory", guards=[operators_only])
@@ -50,7 +59,7 @@ async def design() -> Any:
     """A service (``design``) that trusts the gateway and orders."""
     app = service_app(
         mongo=AsyncMongoClient("mongodb://127.0.0.1:1", serverSelectionTimeoutMS=100),
-        route_handlers=[things, factory],
+        route_handlers=[things, drawing, factory],
         credentials=verifier_from("design", TRUSTED),
     )
     async with AsyncTestClient(app) as client:
@@ -111,6 +120,27 @@ async def test_a_service_calls_with_its_own_credential(design: Any) -> None:
     assert answer.json()["account_id"] == "acc_2"
     no_brand = await design.get("/internal/things", headers=signed(orders, "design"))
     assert no_brand.status_code == 403, "a brand route needs a brand"
+
+
+async def test_a_caller_limited_to_some_routes_is_refused_the_rest(design: Any) -> None:
+    """Notifications may read design's drawings and nothing else of design, although its
+    credential verifies (``CALLS_LIMITED``); orders, not limited, reaches both."""
+    mail = CredentialSigner("notifications", "no-1", MAIL_KEY)
+    drawn = await design.get(
+        "/internal/designs/des_1/preview.svg", headers=signed(mail, "design", "acc_1")
+    )
+    assert drawn.json() == {"drawn": "des_1", "for": "acc_1"}
+    refused = await design.get("/internal/things", headers=signed(mail, "design", "acc_1"))
+    assert refused.status_code == 403
+    assert "notifications may not call GET /internal/things" in refused.json()["detail"]
+    nested = await design.get(
+        "/internal/designs/des_1/preview.svg/../../things", headers=signed(mail, "design", "acc_1")
+    )
+    assert nested.status_code in (403, 404)
+    orders = CredentialSigner("orders", "or-1", ORDERS_KEY)
+    assert (
+        await design.get("/internal/things", headers=signed(orders, "design", "acc_1"))
+    ).status_code == 200
 
 
 async def test_the_factory_s_routes_take_operators_only(design: Any) -> None:

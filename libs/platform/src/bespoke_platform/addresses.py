@@ -25,7 +25,7 @@ SERVICE_PORTS: Final[Mapping[str, int]] = MappingProxyType(
 
 CALLERS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
     {
-        "design": ("gateway", "orders"),
+        "design": ("gateway", "orders", "notifications"),
         "orders": ("gateway",),
         "payments": ("gateway",),
         "shipping": ("gateway", "orders"),
@@ -34,6 +34,20 @@ CALLERS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType(
 )
 """Which services call which: each service trusts credentials signed by these callers
 only (``bespoke_platform.credentials``), and its NetworkPolicy lets only them in."""
+
+CALLS_LIMITED: Final[Mapping[tuple[str, str], tuple[tuple[str, str], ...]]] = MappingProxyType(
+    {
+        # Notifications reads one thing of design: the drawing an order email shows.
+        ("design", "notifications"): (("GET", r"/internal/designs/[^/]+/preview\.svg"),),
+    }
+)
+"""(service, caller) → the only (method, path pattern) calls ``service`` answers from that
+caller, whatever its credential says; a pair not listed may call every route."""
+
+SIGNERS: Final[tuple[str, ...]] = tuple(
+    sorted({caller for callers in CALLERS.values() for caller in callers})
+)
+"""The services that call others, so sign their calls with a key of their own."""
 
 KAFKA_PORT: Final = 9092
 KAFKA_CONTROLLER_PORT: Final = 9093

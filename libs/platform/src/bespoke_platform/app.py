@@ -43,6 +43,7 @@ from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
 from bespoke_platform import observability, tracing
+from bespoke_platform.addresses import CALLS_LIMITED
 from bespoke_platform.credentials import (
     BRANDS,
     OPERATORS,
@@ -200,6 +201,15 @@ class CredentialMiddleware(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException(
                 str(error), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}
             ) from error
+        limits = CALLS_LIMITED.get((self.verifier.audience, claims.issuer))
+        if limits is not None and not any(
+            connection.scope.get("method") == method and re.fullmatch(path, connection.url.path)
+            for method, path in limits
+        ):
+            raise PermissionDeniedException(
+                f"{claims.issuer} may not call {connection.scope.get('method')} "
+                f"{connection.url.path} of {self.verifier.audience}"
+            )
         return AuthenticationResult(user=claims, auth=token)
 
 

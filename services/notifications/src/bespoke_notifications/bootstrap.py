@@ -7,18 +7,21 @@ from dataclasses import dataclass
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
+from bespoke_notifications.adapters.drawings import HttpDrawings
 from bespoke_notifications.adapters.mongo import MongoSendLog, ensure_indexes
 from bespoke_notifications.adapters.smtp import SmtpMailer
 from bespoke_notifications.adapters.templates import TemplateWriter
 from bespoke_notifications.service_layer.delivery import Courier, RetryPolicy
 from bespoke_notifications.service_layer.handlers import NotificationsDeps
-from bespoke_notifications.service_layer.ports import Clock, Mailer, SendLog
+from bespoke_notifications.service_layer.ports import Clock, Drawings, Mailer, SendLog
 from bespoke_notifications.service_layer.subscriptions import SUBSCRIPTIONS
 from bespoke_notifications.settings import NotificationsSettings
 from bespoke_platform.clock import SystemClock
+from bespoke_platform.credentials import signer_from
 from bespoke_platform.kafka import BrokerPublisher, KafkaLogin, make_broker
 from bespoke_platform.messaging import subscribe_all
 from bespoke_platform.mongo import Document, connect
+from bespoke_platform.tracing import service_client
 
 
 @dataclass
@@ -39,6 +42,8 @@ class NotificationsRuntime:
     async def stop(self) -> None:
         await self.courier.stop()
         await self.broker.stop()
+        if isinstance(self.deps.drawings, HttpDrawings):
+            await self.deps.drawings.aclose()
 
 
 def bootstrap(
@@ -47,9 +52,10 @@ def bootstrap(
     mailer: Mailer | None = None,
     send_log: SendLog | None = None,
     clock: Clock | None = None,
+    drawings: Drawings | None = None,
 ) -> NotificationsRuntime:
     """The service from its settings; tests pass fakes for the broker, the mailer, the send
-    log and the clock, and get everything else wired as in production."""
+    log, the clock and the drawings, and get everything else wired as in production."""
     settings = settings or NotificationsSettings()
     mongo = connect(settings.mongodb_url)
     broker = broker or make_broker(
@@ -79,8 +85,16 @@ def bootstrap(
         ),
         poll_seconds=settings.courier_poll_seconds,
     )
+    drawings = drawings or HttpDrawings(
+        service_client(settings.design_url, settings.upstream_timeout_seconds),
+        signer_from("notifications", settings.signing_key, settings.signing_key_id),
+    )
     deps = NotificationsDeps(
-        writer=TemplateWriter(settings.backoffice_url), log=send_log, clock=clock, courier=courier
+        writer=TemplateWriter(settings.backoffice_url),
+        log=send_log,
+        clock=clock,
+        courier=courier,
+        drawings=drawings,
     )
     runtime = NotificationsRuntime(settings, mongo, broker, BrokerPublisher(broker), deps, courier)
     subscribe_all(

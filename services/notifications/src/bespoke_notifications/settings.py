@@ -35,6 +35,10 @@ class NotificationsSettings(KafkaServiceSettings):
     mail_from: str = "Bespoke Factory <orders@bespokefactory.local>"
     backoffice_url: str = local_url("gateway")
     """Links in emails point here."""
+    design_url: str = local_url("design")
+    """The design service, which draws the shoe an order email shows."""
+    upstream_timeout_seconds: float = 5.0
+    """How long the drawing may take before the email goes without it."""
     retry_first_delay_seconds: float = 1.0
     retry_max_delay_seconds: float = 60.0
     give_up_after_seconds: float = 3600.0

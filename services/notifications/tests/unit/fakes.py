@@ -15,6 +15,7 @@ from bespoke_notifications.service_layer.ports import (
     Clock,
     Delivery,
     DeliveryStatus,
+    Drawings,
     Mailer,
     PermanentMailError,
     SendLog,
@@ -99,8 +100,22 @@ class FakeClock(Clock):
 
 
 @dataclass
+class FakeDrawings(Drawings):
+    """Every design drawn as the same PNG, or none while ``down``."""
+
+    png_bytes: bytes = b"\x89PNG\r\n\x1a\nfake"
+    down: bool = False
+    asked: list[tuple[str, str, int]] = field(default_factory=list)
+
+    async def png(self, account_id: str, design_id: str, version: int) -> bytes | None:
+        self.asked.append((account_id, design_id, version))
+        return None if self.down else self.png_bytes
+
+
+@dataclass
 class Fakes:
     mailer: FakeMailer = field(default_factory=FakeMailer)
+    drawings: FakeDrawings = field(default_factory=FakeDrawings)
     log: FakeSendLog = field(default_factory=FakeSendLog)
     clock: FakeClock = field(default_factory=FakeClock)
     policy: RetryPolicy = field(
@@ -118,6 +133,7 @@ class Fakes:
             log=self.log,
             clock=self.clock,
             courier=self.courier,
+            drawings=self.drawings,
         )
 
     @property

@@ -36,8 +36,12 @@ from bespoke_contracts import (
     examples,
 )
 from bespoke_contracts.api.notifications import AccountEmailKind, AccountEmailRequest
+from bespoke_notifications.adapters.smtp import mime
 from bespoke_notifications.adapters.templates import TemplateWriter
 from bespoke_notifications.domain import emails
+from bespoke_notifications.service_layer import handlers
+
+from .fakes import Fakes
 
 WRITER = TemplateWriter("https://backoffice.example/")
 AT = datetime(2026, 11, 22, 12, tzinfo=UTC)
@@ -406,3 +410,44 @@ def test_the_brand_hears_of_the_factory_s_moves_of_its_stamps_only() -> None:
     brands_own = (StampStatus.ARTWORK_RECEIVED, StampStatus.APPROVED, StampStatus.CHANGES_REQUESTED)
     assert all(emails.stamp_update(stamp_moved(s)) is None for s in brands_own)
     assert emails.stamp_update(stamp_moved(StampStatus.PROOF_SENT, email=None)) is None
+
+
+async def test_the_order_email_shows_the_shoe_drawn_inline(
+    order_submitted: OrderSubmitted, fakes: Fakes
+) -> None:
+    assert await handlers.on_order_submitted(order_submitted, fakes.deps) == 1
+    order = order_submitted.payload
+    assert fakes.drawings.asked == [
+        (order_submitted.account_id, order.design_id, order.design_version)
+    ]
+    [delivery] = fakes.log.log.values()
+    [image] = delivery.email.images
+    assert image.png == fakes.drawings.png_bytes
+    assert f'src="cid:{image.cid}"' in delivery.email.html
+
+    message = mime(delivery.email, "Bespoke <orders@bespokefactory.local>")
+    text, related = message.iter_parts()
+    assert text.get_content_type() == "text/plain"
+    assert related.get_content_type() == "multipart/related"
+    html, picture = related.iter_parts()
+    assert f"cid:{image.cid}" in html.get_content()
+    assert picture.get_content_type() == "image/png"
+    assert picture["Content-ID"] == f"<{image.cid}>"
+    assert picture.get_content_disposition() == "inline"
+    assert picture.get_content() == fakes.drawings.png_bytes
+
+
+async def test_the_order_email_goes_without_the_drawing_when_design_cannot_give_it(
+    order_submitted: OrderSubmitted, fakes: Fakes
+) -> None:
+    fakes.drawings.down = True
+    assert await handlers.on_order_submitted(order_submitted, fakes.deps) == 1
+    [delivery] = fakes.log.log.values()
+    assert delivery.email.images == ()
+    assert "cid:" not in delivery.email.html
+    assert "Order specifications" in delivery.email.html
+    message = mime(delivery.email, "Bespoke <orders@bespokefactory.local>")
+    assert [part.get_content_type() for part in message.iter_parts()] == [
+        "text/plain",
+        "text/html",
+    ]

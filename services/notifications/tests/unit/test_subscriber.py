@@ -22,6 +22,7 @@ def runtime_with(fakes: Fakes) -> NotificationsRuntime:
         mailer=fakes.mailer,
         send_log=fakes.log,
         clock=fakes.clock,
+        drawings=fakes.drawings,
     )
 
 

@@ -331,10 +331,10 @@ def keys_compose_env() -> None:
     import secrets
 
     from bespoke.stack.kafka_security import PRINCIPALS
-    from bespoke_platform.addresses import CALLERS
+    from bespoke_platform.addresses import CALLERS, SIGNERS
     from bespoke_platform.credentials import new_key, private_pem, public_jwk
 
-    keys = {signer: (f"{signer}-1", new_key()) for signer in ("gateway", "orders")}
+    keys = {signer: (f"{signer}-1", new_key()) for signer in SIGNERS}
     lines = {}
     for signer, (key_id, key) in keys.items():
         lines[f"BESPOKE_{signer.upper()}_SIGNING_KEY"] = private_pem(key)

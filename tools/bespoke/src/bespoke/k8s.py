@@ -25,6 +25,7 @@ from bespoke_platform.addresses import (
     METRICS_PORT_OFFSET,
     MONGODB_PORT,
     SERVICE_PORTS,
+    SIGNERS,
 )
 
 BASE = Path(__file__).resolve().parents[4] / "deploy" / "k8s" / "base"
@@ -203,8 +204,11 @@ SERVICES = (
             Env("SMTP_PASSWORD", protected="smtp-password", optional=True),
             Env("MAIL_FROM", config="mail-from"),
             Env("BACKOFFICE_URL", config="backoffice-url"),
+            Env("DESIGN_URL", value=cluster_url("design")),
+            *_signing("notifications"),
         ),
         callers=CALLERS["notifications"],
+        calls=("design",),
         reaches=("mongodb", "kafka", "smtp"),
         max_replicas=PARTITIONS,
     ),
@@ -508,7 +512,7 @@ def shared() -> list[dict[str, Any]]:
                 "topic-retention-ms": str(7 * 24 * 3600 * 1000),
                 # Keys between services: each signer's key id, and each service's trusted
                 # callers' public keys (`uv run bespoke keys create`; replace per cluster).
-                **{f"{signer}-signing-key-id": f"{signer}-1" for signer in ("gateway", "orders")},
+                **{f"{signer}-signing-key-id": f"{signer}-1" for signer in SIGNERS},
                 **{
                     f"trusted-keys-{service}": json.dumps({caller: [] for caller in callers})
                     for service, callers in CALLERS.items()

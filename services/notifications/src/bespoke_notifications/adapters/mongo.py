@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bson import Binary
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bespoke_notifications.domain.emails import Email
+from bespoke_notifications.domain.emails import Email, InlineImage
 from bespoke_notifications.service_layer.ports import Delivery, DeliveryStatus
 from bespoke_platform.mongo import Document, insert_new
 from bespoke_platform.outbox import upsert
@@ -38,6 +39,9 @@ def _delivery(doc: Document) -> Delivery:
             text=doc.get("text", ""),
             html=doc.get("html", ""),
             sensitive=doc.get("sensitive", False),
+            images=tuple(
+                InlineImage(image["cid"], bytes(image["png"])) for image in doc.get("images", [])
+            ),
         ),
         # Entries written before the log kept a status were sent.
         status=DeliveryStatus(doc.get("status", DeliveryStatus.SENT.value)),
@@ -66,6 +70,11 @@ class MongoSendLog:
                 "text": email.text,
                 "html": email.html,
                 "sensitive": email.sensitive,
+                **(
+                    {"images": [{"cid": i.cid, "png": Binary(i.png)} for i in email.images]}
+                    if email.images
+                    else {}
+                ),
                 "status": DeliveryStatus.PENDING.value,
                 "attempts": 0,
                 "created_at": now,

@@ -17,6 +17,31 @@ def message_id(dedup_key: str) -> str:
     return f"<{hashlib.sha256(dedup_key.encode()).hexdigest()[:32]}@bespokefactory.local>"
 
 
+def mime(email: Email, sender: str) -> EmailMessage:
+    """The message as it goes out: plain text and HTML alternatives, the HTML with the
+    pictures it shows by content id (multipart/related)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = email.to
+    message["Subject"] = email.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id(email.dedup_key)
+    message.set_content(email.text)
+    message.add_alternative(email.html, subtype="html")
+    if email.images:
+        [html] = [p for p in message.iter_parts() if p.get_content_type() == "text/html"]
+        for image in email.images:
+            html.add_related(
+                image.png,
+                maintype="image",
+                subtype="png",
+                cid=f"<{image.cid}>",
+                disposition="inline",
+                filename=image.cid.split("@")[0] + ".png",
+            )
+    return message
+
+
 class SmtpMailer:
     def __init__(
         self,
@@ -41,14 +66,7 @@ class SmtpMailer:
     async def send(self, email: Email) -> None:
         """Hand the email to the SMTP server. ``TransientMailError`` when trying again may
         work (server unreachable, 4xx); ``PermanentMailError`` when it cannot (5xx)."""
-        message = EmailMessage()
-        message["From"] = self._sender
-        message["To"] = email.to
-        message["Subject"] = email.subject
-        message["Date"] = formatdate(localtime=False)
-        message["Message-ID"] = message_id(email.dedup_key)
-        message.set_content(email.text)
-        message.add_alternative(email.html, subtype="html")
+        message = mime(email, self._sender)
         try:
             await aiosmtplib.send(
                 message,

@@ -32,4 +32,5 @@ class TemplateWriter:
             text=self._env.get_template(f"{notification.template}.txt.j2").render(context),
             html=self._env.get_template(f"{notification.template}.html.j2").render(context),
             sensitive=notification.sensitive,
+            images=notification.images,
         )

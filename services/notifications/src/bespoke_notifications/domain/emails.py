@@ -40,6 +40,19 @@ _CARRIERS = {"ups": "UPS", "dhl": "DHL"}
 
 
 @dataclass(frozen=True)
+class InlineImage:
+    """A picture carried in the email itself, shown by its HTML as ``cid:<cid>`` (mail
+    clients show no SVG and, by default, load no remote image)."""
+
+    cid: str
+    png: bytes = field(repr=False)
+
+
+DRAWING_CID = "design-drawing@bespokefactory.local"
+"""The content id of the design's drawing in an order email."""
+
+
+@dataclass(frozen=True)
 class Notification:
     """One email to write: which template, with what, to whom."""
 
@@ -51,6 +64,7 @@ class Notification:
     sensitive: bool = False
     """It carries a secret (a password link): its words are erased from the send log once
     it has gone (or will not go)."""
+    images: tuple[InlineImage, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class Email:
     text: str
     html: str
     sensitive: bool = False
+    images: tuple[InlineImage, ...] = ()
 
 
 def words(catalog_id: str) -> str:
@@ -91,8 +106,9 @@ def _key(event_id: object, kind: str, to: str, about: str | None = None) -> str:
     return ":".join([str(event_id), kind, *([about] if about else []), to.lower()])
 
 
-def order_received(event: OrderSubmitted) -> Notification:
-    """Right after checkout: the full order specifications and how to pay."""
+def order_received(event: OrderSubmitted, drawing: bytes | None = None) -> Notification:
+    """Right after checkout: the full order specifications and how to pay, and the shoe
+    as ``drawing`` (a PNG of the design version) when there is one."""
     order = event.payload
     spec, costs = order.specification, order.costs
     to = str(order.billing.email)
@@ -148,7 +164,9 @@ def order_received(event: OrderSubmitted) -> Notification:
             "vat_note": costs.vat_note,
             "total": money(costs.total, costs.currency),
             "pay_path": f"/api/v1/orders/{order.order_number}/payment",
+            "drawing_cid": DRAWING_CID if drawing else None,
         },
+        images=(InlineImage(DRAWING_CID, drawing),) if drawing else (),
     )
 
 

@@ -21,7 +21,7 @@ from bespoke_contracts import (
 from bespoke_contracts.api.notifications import AccountEmailRequest
 from bespoke_notifications.domain import emails
 from bespoke_notifications.domain.emails import Notification
-from bespoke_notifications.service_layer.ports import Clock, SendLog, Wakeable, Writer
+from bespoke_notifications.service_layer.ports import Clock, Drawings, SendLog, Wakeable, Writer
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class NotificationsDeps:
     log: SendLog
     clock: Clock
     courier: Wakeable
+    drawings: Drawings
 
 
 async def _queue(notifications: Iterable[Notification | None], deps: NotificationsDeps) -> int:
@@ -54,8 +55,10 @@ async def queue_account_email(
 
 
 async def on_order_submitted(event: OrderSubmitted, deps: NotificationsDeps) -> int:
-    """The order specifications, pending payment, and how to pay."""
-    return await _queue([emails.order_received(event)], deps)
+    """The order specifications with the shoe drawn, pending payment, and how to pay."""
+    order = event.payload
+    drawing = await deps.drawings.png(event.account_id, order.design_id, order.design_version)
+    return await _queue([emails.order_received(event, drawing)], deps)
 
 
 async def on_payment_cleared(event: PaymentCleared, deps: NotificationsDeps) -> int:

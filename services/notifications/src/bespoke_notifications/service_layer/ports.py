@@ -26,6 +26,14 @@ class Writer(Protocol):
     def write(self, notification: Notification) -> Email: ...
 
 
+class Drawings(Protocol):
+    """The design service's drawing of a design version, as a PNG for an email."""
+
+    async def png(self, account_id: str, design_id: str, version: int) -> bytes | None:
+        """None when it cannot be had now (the email goes without it)."""
+        ...
+
+
 class DeliveryStatus(StrEnum):
     PENDING = "pending"
     """Waiting for its (next) attempt."""

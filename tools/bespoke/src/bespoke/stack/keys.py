@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bespoke.stack.config import StackConfig
 from bespoke.stack.secret_files import secrets_dir, write_private
-from bespoke_platform.addresses import CALLERS
+from bespoke_platform.addresses import CALLERS, SIGNERS
 from bespoke_platform.credentials import (
     OPERATORS,
     CredentialSigner,
@@ -23,9 +23,6 @@ from bespoke_platform.credentials import (
     private_pem,
     public_jwk,
 )
-
-SIGNERS = ("gateway", "orders")
-"""The services that call others (see ``CALLERS``), so have a key of their own."""
 
 
 def key_of(config: StackConfig, service: str) -> tuple[str, Ed25519PrivateKey]:
