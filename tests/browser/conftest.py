@@ -103,9 +103,12 @@ async def accessibility_problems(page: Page) -> list[str]:
     return problems
 
 
-async def shot(page: Page, name: str) -> Path:
-    """A full-page screenshot saved as a test artifact."""
+async def shot(page: Page, name: str, full_page: bool = True) -> Path:
+    """A screenshot saved as a test artifact: the whole page, or what the window shows
+    from the top (where a sticky panel sits as a person sees it)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    await page.screenshot(path=str(path), full_page=True)
+    if not full_page:
+        await page.evaluate("window.scrollTo(0, 0)")
+    await page.screenshot(path=str(path), full_page=full_page)
     return path

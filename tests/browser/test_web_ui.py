@@ -137,7 +137,7 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     await expect(page.locator("#conflict-count")).to_have_text(re.compile(r"^1 conflict"))
     await page.locator("#conflicts").get_by_role("link", name="Sole unit").click()
     await expect(sole).to_be_focused()
-    await shot(page, "03-designer-conflict")
+    await shot(page, "03-designer-conflict", full_page=False)
     await construction.select_option("goodyear_welted")
     await sole.select_option(original_sole)
     await expect(page.locator("#conflicts")).to_be_empty()
@@ -163,7 +163,7 @@ async def test_design_checkout_group_and_pay_in_the_browser(
     await page.get_by_label("Design name").fill("Country derby, museum calf")
     await page.get_by_role("button", name="Save design").click()
     await expect(page.get_by_role("status")).to_contain_text("Saved as version 2")
-    await shot(page, "02-designer")
+    await shot(page, "02-designer", full_page=False)
 
     # A share link opens the design, drawn, without signing in, and without prices.
     await page.get_by_role("button", name="Share a link").click()
