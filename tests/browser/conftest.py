@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
 
 from bespoke.browser import axe_script
 from bespoke.stack.config import REPO_ROOT, StackConfig
+from tests.e2e.conftest import checkout_body
 
 CHROMIUM = shutil.which("chromium")
 SCREENSHOTS = REPO_ROOT / ".stack" / "artifacts" / "screenshots"
@@ -112,3 +115,34 @@ async def shot(page: Page, name: str, full_page: bool = True) -> Path:
         await page.evaluate("window.scrollTo(0, 0)")
     await page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+def brand_api(running_system: StackConfig, brand: dict[str, Any]) -> httpx.AsyncClient:
+    """The gateway's API as the brand's owner (its API token)."""
+    return httpx.AsyncClient(
+        base_url=f"{running_system.gateway_url}/api/v1",
+        headers={"Authorization": f"Bearer {brand['token']}"},
+        timeout=15,
+    )
+
+
+async def cloned(owner: httpx.AsyncClient, gallery_id: str) -> dict[str, Any]:
+    """A gallery design cloned into the brand."""
+    answer = await owner.post(
+        f"/gallery/{gallery_id}/clone", headers={"Idempotency-Key": str(uuid.uuid4())}
+    )
+    assert answer.status_code in (200, 201), answer.text
+    design: dict[str, Any] = answer.json()
+    return design
+
+
+async def checked_out(owner: httpx.AsyncClient, design: dict[str, Any], **body: Any) -> str:
+    """An order of ``design`` placed through the API; its number."""
+    placed = await owner.post(
+        "/orders",
+        json=checkout_body("billing@norte.example", design, **body),
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+    )
+    assert placed.status_code == 201, placed.text
+    number: str = placed.json()["order_number"]
+    return number

@@ -8,7 +8,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
@@ -16,10 +15,9 @@ from bespoke.accounts import create_operator
 from bespoke.stack.config import StackConfig
 from bespoke_gateway.domain.operators import OperatorRole
 from bespoke_gateway.domain.permissions import Role
-from tests.e2e.conftest import checkout_body
 from tests.e2e.test_shipping import until
 
-from .conftest import SCREENSHOTS, accessibility_problems
+from .conftest import SCREENSHOTS, accessibility_problems, brand_api, checked_out, cloned
 from .test_production_ui import paid_orders
 from .test_web_ui import PASSWORD, user
 
@@ -46,25 +44,9 @@ async def brand_with_everything(
     running_system: StackConfig, brand: dict[str, Any], unique: str
 ) -> Pages:
     paid = (await paid_orders(running_system, brand, 1))[0]
-    async with httpx.AsyncClient(
-        base_url=f"{running_system.gateway_url}/api/v1",
-        headers={"Authorization": f"Bearer {brand['token']}"},
-        timeout=15,
-    ) as owner:
-        design = (
-            await owner.post(
-                "/gallery/gal_country_derby/clone", headers={"Idempotency-Key": str(uuid.uuid4())}
-            )
-        ).json()
-        pending = []
-        for _ in range(2):
-            placed = await owner.post(
-                "/orders",
-                json=checkout_body("billing@norte.example", design),
-                headers={"Idempotency-Key": str(uuid.uuid4())},
-            )
-            assert placed.status_code == 201, placed.text
-            pending.append(placed.json()["order_number"])
+    async with brand_api(running_system, brand) as owner:
+        design = await cloned(owner, "gal_country_derby")
+        pending = [await checked_out(owner, design) for _ in range(2)]
         for number in pending:
 
             async def invoiced(n: str = number) -> bool:

@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import io
 import re
-import uuid
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 from pypdf import PdfReader
@@ -21,10 +19,9 @@ from bespoke.payments import simulate_success
 from bespoke.stack.config import StackConfig
 from bespoke_gateway.domain.operators import OperatorRole
 from bespoke_gateway.domain.permissions import Role
-from tests.e2e.conftest import checkout_body
 from tests.e2e.test_shipping import until
 
-from .conftest import shot
+from .conftest import brand_api, checked_out, cloned, shot
 from .test_web_ui import PASSWORD, refused_then_signed_in, sign_in, user
 
 pytestmark = pytest.mark.stack
@@ -39,25 +36,9 @@ STAGE_NAMES = {
 
 async def paid_orders(running_system: StackConfig, brand: dict[str, Any], count: int) -> list[str]:
     """``count`` orders of the brand, checked out and paid through the API."""
-    async with httpx.AsyncClient(
-        base_url=f"{running_system.gateway_url}/api/v1",
-        headers={"Authorization": f"Bearer {brand['token']}"},
-        timeout=15,
-    ) as owner:
-        design = (
-            await owner.post(
-                "/gallery/gal_city_oxford/clone", headers={"Idempotency-Key": str(uuid.uuid4())}
-            )
-        ).json()
-        numbers = []
-        for _ in range(count):
-            placed = await owner.post(
-                "/orders",
-                json=checkout_body("billing@norte.example", design),
-                headers={"Idempotency-Key": str(uuid.uuid4())},
-            )
-            assert placed.status_code == 201, placed.text
-            numbers.append(placed.json()["order_number"])
+    async with brand_api(running_system, brand) as owner:
+        design = await cloned(owner, "gal_city_oxford")
+        numbers = [await checked_out(owner, design) for _ in range(count)]
         for number in numbers:
 
             async def invoiced(n: str = number) -> bool:

@@ -8,10 +8,8 @@ from __future__ import annotations
 import base64
 import functools
 import re
-import uuid
 from typing import Any
 
-import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
 
@@ -20,11 +18,10 @@ from bespoke.payments import simulate_success
 from bespoke.stack.config import StackConfig
 from bespoke_gateway.domain.operators import OperatorRole
 from bespoke_gateway.domain.permissions import Role
-from tests.e2e.conftest import checkout_body
 from tests.e2e.test_production import _at
 from tests.e2e.test_shipping import until
 
-from .conftest import shot
+from .conftest import brand_api, checked_out, cloned, shot
 from .test_web_ui import PASSWORD, refused_then_signed_in, user
 
 pytestmark = pytest.mark.stack
@@ -41,23 +38,10 @@ PROOF_PNG = base64.b64decode(
 
 async def held_order(running_system: StackConfig, brand: dict[str, Any]) -> str:
     """The brand's first order, with custom stamps, paid: it waits for them."""
-    async with httpx.AsyncClient(
-        base_url=f"{running_system.gateway_url}/api/v1",
-        headers={"Authorization": f"Bearer {brand['token']}"},
-        timeout=15,
-    ) as owner:
-        design = (
-            await owner.post(
-                "/gallery/gal_city_oxford/clone", headers={"Idempotency-Key": str(uuid.uuid4())}
-            )
-        ).json()
-        placed = await owner.post(
-            "/orders",
-            json=checkout_body("billing@norte.example", design, labeling="custom_stamps"),
-            headers={"Idempotency-Key": str(uuid.uuid4())},
+    async with brand_api(running_system, brand) as owner:
+        number = await checked_out(
+            owner, await cloned(owner, "gal_city_oxford"), labeling="custom_stamps"
         )
-        assert placed.status_code == 201, placed.text
-        number: str = placed.json()["order_number"]
 
         async def invoiced() -> bool:
             return (await owner.get(f"/orders/{number}/payment")).status_code == 200
