@@ -29,6 +29,7 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from pymongo import AsyncMongoClient
 
 from bespoke.accounts import create_account
@@ -42,6 +43,10 @@ from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.settings import PaymentsSettings
 
 SERVICES = ["gateway", "orders", "payments", "shipping", "notifications", "design"]
+CONSUMERS = {"orders", "payments", "shipping", "notifications"}
+"""The services that consume events, each in the consumer group named after it."""
+BACK_TO_WORK_LIMIT = 60.0
+"""How long the drill waits for a restarted consumer to catch up before saying it did not."""
 POISON = 3  # undecodable messages published on purpose to `order.submitted`
 ADDRESS = {
     "name": "Chaos",
@@ -253,6 +258,43 @@ async def read_since(config: StackConfig, start: dict[TopicPartition, int]) -> l
     finally:
         await consumer.stop()
     return found
+
+
+async def back_to_work(config: StackConfig, group: str) -> float | None:
+    """Seconds from now (a consumer just restarted) until ``group`` has consumed
+    everything written to its partitions up to now: its committed offsets reach those
+    ends. None if it has not within ``BACK_TO_WORK_LIMIT``."""
+    began = time.monotonic()
+    admin = AIOKafkaAdminClient(
+        bootstrap_servers=config.kafka_bootstrap, **client_options(config=config)
+    )
+    await admin.start()
+    try:
+        partitions = list(await admin.list_consumer_group_offsets(group))
+        ends = await offsets_of(config, partitions)
+        while time.monotonic() - began < BACK_TO_WORK_LIMIT:
+            committed = await admin.list_consumer_group_offsets(group)
+            if all(
+                tp in committed and committed[tp].offset >= end
+                for tp, end in ends.items()
+                if end > 0
+            ):
+                return round(time.monotonic() - began, 1)
+            await asyncio.sleep(0.2)
+        return None
+    finally:
+        await admin.close()
+
+
+async def offsets_of(config: StackConfig, partitions: list[TopicPartition]) -> dict[Any, int]:
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=config.kafka_bootstrap, **client_options(config=config)
+    )
+    await consumer.start()
+    try:
+        return dict(await consumer.end_offsets(partitions))
+    finally:
+        await consumer.stop()
 
 
 async def disrupt(config: StackConfig, stack: Stack, name: str, how: str) -> float:
@@ -485,7 +527,11 @@ async def drill(config: StackConfig, stack: Stack, args: argparse.Namespace) -> 
     ]:
         say(f"chaos: {how} {name}")
         seconds = await disrupt(config, stack, name, how)
-        disruptions.append({"component": name, "how": how, "back_after_seconds": seconds})
+        disruption: dict[str, Any] = {"component": name, "how": how, "back_after_seconds": seconds}
+        if name in CONSUMERS:
+            # Ready is not working: its partitions may still wait for the group.
+            disruption["consuming_again_after_seconds"] = await back_to_work(config, name)
+        disruptions.append(disruption)
         await asyncio.sleep(args.settle)
     stop.set()
     say("chaos: traffic stopped; waiting for every paid order to reach work_in_process")

@@ -131,3 +131,30 @@ async def test_subscribe_all_reads_deps_at_each_event_and_wraps_the_work() -> No
         await test_broker.publish(event.to_json(), OrderSubmitted.TOPIC, key=event.key())
     assert seen == [("BF-000001", "first"), ("BF-000001", "second")]
     assert wrapped == ["before", "before"]
+
+
+def test_a_replica_with_an_instance_id_joins_each_group_as_a_static_member() -> None:
+    """Each topic's consumer gets its own static name from the replica's (a name shared
+    by two consumers of one group would fence one of them); none without an id."""
+    from faststream.kafka import KafkaBroker
+
+    from bespoke_contracts import OrderSubmitted, PaymentCleared
+    from bespoke_platform.messaging import Subscription, subscribe_all
+
+    async def nothing(event: Any, deps: None) -> None:
+        return None
+
+    subscriptions: list[Subscription[None]] = [
+        (OrderSubmitted, nothing, "a"),
+        (PaymentCleared, nothing, "b"),
+    ]
+    named, anonymous = KafkaBroker(), KafkaBroker()
+    subscribe_all(named, "orders", Parked(), lambda: None, subscriptions, instance_id="orders-0")
+    subscribe_all(anonymous, "orders", Parked(), lambda: None, subscriptions)
+
+    def instance_ids(broker: KafkaBroker) -> list[Any]:
+        # FastStream keeps what it passes to AIOKafkaConsumer here.
+        return [s._connection_args["group_instance_id"] for s in broker.subscribers]  # type: ignore[attr-defined]
+
+    assert instance_ids(named) == ["orders-0/order.submitted", "orders-0/payment.cleared"]
+    assert instance_ids(anonymous) == [None, None]

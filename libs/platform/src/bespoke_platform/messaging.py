@@ -169,14 +169,18 @@ def subscribe_event(
     handle: Callable[[EnvelopeT], Awaitable[None]],
     dead_letters: RawPublisher,
     description: str,
+    instance_id: str = "",
 ) -> None:
     """Subscribe ``handle`` to the topic of ``event_type`` with the delivery rules above:
-    commit after the handler's effect (``AckPolicy.ACK``), retries, dead letters."""
+    commit after the handler's effect (``AckPolicy.ACK``), retries, dead letters. With
+    ``instance_id`` the consumer is a static member of its group, named by it and the
+    topic (each topic has a consumer of its own)."""
     topic = event_type.TOPIC
 
     @broker.subscriber(
         topic,
         group_id=group_id,
+        group_instance_id=f"{instance_id}/{topic}" if instance_id else None,
         auto_offset_reset="earliest",
         ack_policy=AckPolicy.ACK,
         title=f"{group_id}/{topic}",
@@ -205,9 +209,11 @@ def subscribe_all(
     deps: Callable[[], DepsT],
     subscriptions: Sequence[Subscription[DepsT]],
     around: Callable[[Awaitable[object]], Awaitable[None]] | None = None,
+    instance_id: str = "",
 ) -> None:
     """:func:`subscribe_event` for each subscription of a service. ``deps`` is read at each
-    event; ``around`` (if any) wraps each handler's work, e.g. to dead-letter refusals."""
+    event; ``around`` (if any) wraps each handler's work, e.g. to dead-letter refusals;
+    ``instance_id``: the replica's static membership name (empty: dynamic)."""
     for event_type, handler, description in subscriptions:
 
         async def handle(
@@ -219,4 +225,6 @@ def subscribe_all(
             else:
                 await around(work)
 
-        subscribe_event(broker, event_type, group_id, handle, dead_letters, description)
+        subscribe_event(
+            broker, event_type, group_id, handle, dead_letters, description, instance_id
+        )

@@ -43,3 +43,8 @@ class KafkaServiceSettings(ServiceSettings):
     """This service's Kafka principal (its name, by convention)."""
     kafka_password: str = ""
     """Its SCRAM password; a secret."""
+    consumer_instance_id: str = ""
+    """This replica's stable name in its consumer group (static membership, KIP-345):
+    restarted under the same name, it takes its partitions back at once instead of the
+    group waiting out the dead member's session. Unique per replica (its pod's name);
+    empty: dynamic membership."""

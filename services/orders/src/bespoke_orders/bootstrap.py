@@ -128,6 +128,7 @@ def bootstrap(
         runtime.dead_letters,
         lambda: runtime.deps,
         SUBSCRIPTIONS,
+        instance_id=settings.consumer_instance_id,
         around=poison_on_refusal,
     )
     return runtime

@@ -89,5 +89,6 @@ def bootstrap(
         runtime.dead_letters,
         lambda: runtime.deps,
         SUBSCRIPTIONS,
+        instance_id=settings.consumer_instance_id,
     )
     return runtime

@@ -41,6 +41,8 @@ class Env:
     protected: str | None = None
     """A key of the `bespoke-secrets` Secret."""
     value: str | None = None
+    pod: str | None = None
+    """A field of the pod itself (the downward API), e.g. ``metadata.name``."""
     optional: bool = False
 
 
@@ -234,6 +236,9 @@ def _env(spec: ServiceSpec) -> list[dict[str, Any]]:
             Env("KAFKA_SECURITY_PROTOCOL", config="kafka-security-protocol"),
             Env("KAFKA_USERNAME", value=spec.name),
             Env("KAFKA_PASSWORD", protected=f"kafka-password-{spec.name}"),
+            # Static group membership: a container restarted in its pod rejoins as the
+            # member it was, and gets its partitions back without waiting out a session.
+            Env("CONSUMER_INSTANCE_ID", pod="metadata.name"),
         )
         if spec.consumer
         else ()
@@ -244,6 +249,8 @@ def _env(spec: ServiceSpec) -> list[dict[str, Any]]:
         item: dict[str, Any] = {"name": prefix + env.name}
         if env.value is not None:
             item["value"] = env.value
+        elif env.pod is not None:
+            item["valueFrom"] = {"fieldRef": {"fieldPath": env.pod}}
         elif env.config is not None:
             item["valueFrom"] = {"configMapKeyRef": {"name": "bespoke-config", "key": env.config}}
         else:

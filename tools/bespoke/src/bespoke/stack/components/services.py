@@ -66,6 +66,9 @@ class Service(Component):
         if self.name in SERVICES:  # its own Kafka principal
             env[prefix + "KAFKA_USERNAME"] = self.name
             env[prefix + "KAFKA_PASSWORD"] = kafka_security.passwords(c)[self.name]
+            # One process per service here: a stable static member, so a killed and
+            # restarted consumer takes its partitions back at once (make chaos shows it).
+            env[prefix + "CONSUMER_INSTANCE_ID"] = f"{self.name}-local-0"
         if self.name == "gateway":
             # Every local client (browsers, scripts, the API fuzzer) comes from loopback, so
             # one client address says nothing here: failed sign-ins count per email only.
