@@ -153,8 +153,10 @@ def test_a_replica_with_an_instance_id_joins_each_group_as_a_static_member() -> 
     subscribe_all(anonymous, "orders", Parked(), lambda: None, subscriptions)
 
     def instance_ids(broker: KafkaBroker) -> list[Any]:
-        # FastStream keeps what it passes to AIOKafkaConsumer here.
-        return [s._connection_args["group_instance_id"] for s in broker.subscribers]  # type: ignore[attr-defined]
+        # FastStream keeps what it passes to AIOKafkaConsumer here (its subscribers in no
+        # set order).
+        found = [s._connection_args["group_instance_id"] for s in broker.subscribers]  # type: ignore[attr-defined]
+        return sorted(found, key=str)
 
     assert instance_ids(named) == ["orders-0/order.submitted", "orders-0/payment.cleared"]
     assert instance_ids(anonymous) == [None, None]
