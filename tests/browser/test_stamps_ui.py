@@ -114,6 +114,14 @@ async def test_artwork_a_proof_and_an_approval_launch_the_held_order(
             {"name": "proof.png", "mimeType": "image/png", "buffer": PROOF_PNG}
         )
         await queued.get_by_label("Note for the brand").fill("30 mm wide, centred on the heel")
+        # The queue loaded again (here by Apply) keeps the file and note chosen on a
+        # stamp that has not changed.
+        async with console.expect_response(lambda r: "/api/v1/ops/stamps?" in r.url):
+            await console.get_by_role("button", name="Apply").click()
+        await console.wait_for_load_state("networkidle")
+        await expect(queued.get_by_label("Note for the brand")).to_have_value(
+            "30 mm wide, centred on the heel"
+        )
         await shot(console, "17-operator-stamps")
         await queued.get_by_role("button", name="Send the proof").click()
         await expect(console.get_by_role("status")).to_contain_text("Proof sent")

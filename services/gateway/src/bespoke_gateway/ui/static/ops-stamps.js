@@ -32,12 +32,18 @@ async function load() {
   // An earlier, slower answer must not replace a later one (and the files chosen on it).
   if (mine !== loads) return;
   document.getElementById("stamps-empty").hidden = page.items.length > 0;
-  queue.replaceChildren(...page.items.map(card));
+  // A stamp unchanged since it was shown keeps its card, with the proof file and note
+  // the operator may have chosen on it meanwhile.
+  const shown = new Map([...queue.children].map((li) => [li.id, li]));
+  queue.replaceChildren(...page.items.map((stamp) => {
+    const kept = shown.get(stamp.id);
+    return kept && kept.dataset.updated === stamp.updated_at ? kept : card(stamp);
+  }));
 }
 
 function card(stamp) {
   const art = stamp.artwork;
-  return h("li", { id: stamp.id, "data-stamp": stamp.id, "aria-labelledby": `${stamp.id}-title` },
+  return h("li", { id: stamp.id, "data-stamp": stamp.id, "data-updated": stamp.updated_at, "aria-labelledby": `${stamp.id}-title` },
     h("h2", { id: `${stamp.id}-title` }, `${KINDS[stamp.kind] || stamp.kind} stamp · ${stamp.account_id}`),
     h("p", {}, h("span", { class: `badge stamp ${stamp.status}` }, label(stamp.status)), " ", h("span", { class: "hint" }, `since ${date(stamp.updated_at)}`)),
     art.thumbnail ? h("img", { src: fileUrl(stamp, "thumbnail"), alt: `The brand's artwork, ${art.filename}`, class: "thumb", width: "320" }) : null,
