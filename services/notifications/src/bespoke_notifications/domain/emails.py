@@ -29,7 +29,7 @@ from bespoke_contracts import (
     StampStatusChanged,
 )
 from bespoke_contracts.api.notifications import AccountEmailKind, AccountEmailRequest
-from bespoke_contracts.formatting import money, percent
+from bespoke_contracts.formatting import money, percent, words
 
 _ORDER_TYPES = {"mto": "MTO (single)", "mini_bulk": "MINI-BULK", "bulk": "BULK"}
 _LABELING = {
@@ -78,16 +78,6 @@ class Email:
     html: str
     sensitive: bool = False
     images: tuple[InlineImage, ...] = ()
-
-
-def words(catalog_id: str) -> str:
-    """A catalog id as the words a brand reads: ``goodyear_welted`` is "Goodyear
-    welted" (a shoe last's id, a factory reference like ``LC-101``, stays as it is)."""
-    return (
-        catalog_id.replace("_", " ").capitalize()
-        if "_" in catalog_id or catalog_id.islower()
-        else catalog_id
-    )
 
 
 def address_lines(address: Address) -> list[str]:

@@ -234,14 +234,19 @@ def _check_colour(value: str, warnings: dict[str, None]) -> None:
 THUMBNAIL_WIDTH = 320
 
 
-def svg_thumbnail(svg: bytes) -> bytes:
-    """A PNG preview of SVG artwork (already checked: nothing in it loads or runs),
-    drawn by CairoSVG, which resolves no external resources unless told to."""
+def svg_png(svg: bytes, width: int) -> bytes:
+    """An SVG drawn as a PNG ``width`` pixels wide on white by CairoSVG, which resolves
+    no external resources unless told to."""
     import cairosvg
 
-    png = cairosvg.svg2png(bytestring=svg, output_width=THUMBNAIL_WIDTH, background_color="white")
+    png = cairosvg.svg2png(bytestring=svg, output_width=width, background_color="white")
     assert isinstance(png, bytes)
     return png
+
+
+def svg_thumbnail(svg: bytes) -> bytes:
+    """A PNG preview of SVG artwork (already checked: nothing in it loads or runs)."""
+    return svg_png(svg, THUMBNAIL_WIDTH)
 
 
 class Inspector:

@@ -22,29 +22,18 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from bespoke_contracts.formatting import words
+from bespoke_orders.adapters.artwork import svg_png
 from bespoke_orders.domain.model import Order
 
 _TYPES = {"mto": "MTO (single pair)", "mini_bulk": "MINI-BULK", "bulk": "BULK"}
 _LABELING = {"unlabeled": "Unlabeled: no brand marks", "custom_stamps": "Custom stamps"}
 
 
-def _label(catalog_id: str) -> str:
-    return catalog_id.replace("_", " ").capitalize()
-
-
 DRAWING_WIDTH = 62 * mm
 """The drawing's width on the page, right of the codes (a side view is about 2:1)."""
 DRAWING_PIXELS = 1000
 """Its raster width: about 400 dpi at that size, sharp on a laser printer."""
-
-
-def drawing_png(svg: bytes) -> bytes:
-    """The design's SVG as a PNG on white, for the page."""
-    import cairosvg
-
-    png = cairosvg.svg2png(bytestring=svg, output_width=DRAWING_PIXELS, background_color="white")
-    assert isinstance(png, bytes)
-    return png
 
 
 class _Codes(Flowable):
@@ -54,7 +43,9 @@ class _Codes(Flowable):
     def __init__(self, value: str, drawing: bytes | None) -> None:
         super().__init__()
         self.value = value
-        self.drawing = ImageReader(io.BytesIO(drawing_png(drawing))) if drawing else None
+        self.drawing = (
+            ImageReader(io.BytesIO(svg_png(drawing, DRAWING_PIXELS))) if drawing else None
+        )
         self.width, self.height = 174 * mm, 34 * mm
 
     def draw(self) -> None:
@@ -117,25 +108,25 @@ def job_ticket(order: Order, now: datetime, drawing: bytes | None) -> bytes:
         ],
         [
             "Stage",
-            _label(order.production_stage.value) if order.production_stage else order.status,
+            words(order.production_stage.value) if order.production_stage else order.status,
             "Labeling",
             _LABELING.get(order.labeling.value, order.labeling.value),
         ],
     ]
     made = [
         ["Design", f"{spec.design_name} (v{order.design_version})"],
-        ["Style", _label(spec.style)],
-        ["Construction", _label(spec.construction)],
+        ["Style", words(spec.style)],
+        ["Construction", words(spec.construction)],
         ["Last", spec.last],
-        ["Sole unit", _label(spec.sole_unit)],
+        ["Sole unit", words(spec.sole_unit)],
         *[
-            [_label(part), f"{_label(choice.material)}, {_label(choice.colour)}"]
+            [words(part), f"{words(choice.material)}, {words(choice.colour)}"]
             for part, choice in spec.materials.items()
         ],
         *[
             [
-                _label(element.element),
-                _label(element.option) + (f' "{element.text}"' if element.text else ""),
+                words(element.element),
+                words(element.option) + (f' "{element.text}"' if element.text else ""),
             ]
             for element in spec.elements
         ],
@@ -150,7 +141,7 @@ def job_ticket(order: Order, now: datetime, drawing: bytes | None) -> bytes:
     ] + [
         [
             line.component,
-            Paragraph(line.material + (f" ({_label(line.colour)})" if line.colour else ""), small),
+            Paragraph(line.material + (f" ({words(line.colour)})" if line.colour else ""), small),
             f"{line.quantity:g} {line.unit}",
             f"{line.quantity * order.pairs:g} {line.unit}",
         ]
