@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import bson
 import pytest
 
 from bespoke.stack.containers import Infrastructure
 from bespoke_notifications.adapters.mongo import ERASED, MongoSendLog, ensure_indexes
-from bespoke_notifications.domain.emails import Email
+from bespoke_notifications.domain.emails import Email, InlineImage
 from bespoke_notifications.service_layer.ports import DeliveryStatus
 from bespoke_platform.mongo import connect
 
@@ -38,31 +40,61 @@ async def test_a_notification_is_recorded_once_and_claimed_by_one_attempt(send_l
     assert await send_log.add(email("e1:order:ops"), AT)
     assert not await send_log.add(email("e1:order:ops"), AT)
     claims = await asyncio.gather(*(send_log.claim("e1:order:ops", AT) for _ in range(10)))
-    assert sum(claims) == 1
-    await send_log.release("e1:order:ops")
-    assert await send_log.claim("e1:order:ops", AT)
+    [taken] = [c for c in claims if c is not None]
+    assert (taken.status, taken.attempts, taken.sending_since) == (DeliveryStatus.SENDING, 1, AT)
+    assert await send_log.due(AT, 10) == []
+    taken.status, taken.next_attempt_at = DeliveryStatus.PENDING, AT + timedelta(seconds=2)
+    await send_log.put(taken)  # a transient failure: again in two seconds
+    assert await send_log.claim("e1:order:ops", AT) is None, "not due yet"
+    assert await send_log.due(AT, 10) == []
+    assert await send_log.due(AT + timedelta(seconds=2), 10) == ["e1:order:ops"]
+    again = await send_log.claim("e1:order:ops", AT + timedelta(seconds=2))
+    assert again is not None
+    assert again.attempts == 2
 
 
-async def test_states_hints_and_the_sweep(send_log: Any) -> None:
-    for key in ("a", "b", "c"):
+async def test_what_is_due_what_stalled_and_what_failed(send_log: Any) -> None:
+    for key in ("a", "b", "c", "d"):
         await send_log.add(email(key), AT)
-    assert sorted(await send_log.waiting(10)) == ["a", "b", "c"]
-    delivery = await send_log.get("a")
-    delivery.status, delivery.sent_at, delivery.attempts = DeliveryStatus.SENT, AT, 1
-    await send_log.put(delivery)
-    await send_log.settled("a")
-    failed = await send_log.get("b")
+    assert sorted(await send_log.due(AT, 10)) == ["a", "b", "c", "d"]
+    sent = await send_log.claim("a", AT)
+    sent.status, sent.sent_at = DeliveryStatus.SENT, AT
+    await send_log.put(sent)
+    failed = await send_log.claim("b", AT)
     failed.status, failed.error = DeliveryStatus.FAILED, "550 no such user"
     await send_log.put(failed)
-    await send_log.settled("b")
-    await send_log.settled("c")  # a hint lost in a crash
-    assert await send_log.waiting(10) == []
-    assert await send_log.sweep() == 1
-    assert await send_log.waiting(10) == ["c"]
+    await send_log.claim("c", AT)  # and its process stopped
+    assert await send_log.due(AT, 10) == ["d"]
+    assert await send_log.stalled(AT, 10) == []
+    [stalled] = await send_log.stalled(AT + timedelta(seconds=1), 10)
+    assert (stalled.email.dedup_key, stalled.status) == ("c", DeliveryStatus.SENDING)
     [found] = await send_log.by_status(DeliveryStatus.FAILED, 10)
     assert (found.email.dedup_key, found.error) == ("b", "550 no such user")
     again = await send_log.get("a")
     assert (again.status, again.email.html) == (DeliveryStatus.SENT, "<p>html</p>")
+
+
+async def test_a_picture_is_stored_once_for_every_email_that_carries_it(
+    stack_infrastructure: Infrastructure, unique: str
+) -> None:
+    client = connect(stack_infrastructure.mongodb_url)
+    db = client[f"test_notifications_images_{unique}"]
+    try:
+        png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 100
+        log = MongoSendLog(db)
+        for key in ("x", "y"):
+            await log.add(replace(email(key), images=(InlineImage("drawing@x", png),)), AT)
+        assert await db.notification_images.count_documents({}) == 1
+        logged = await db.sent_notifications.find_one({"_id": "x"})
+        assert logged is not None
+        assert len(bson.encode(logged)) < 1000, "the log has no picture"
+        restarted = MongoSendLog(db)  # nothing in memory: the picture is read back
+        claimed = await restarted.claim("y", AT)
+        assert claimed is not None
+        assert claimed.email.images == (InlineImage("drawing@x", png),)
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
 
 
 async def test_a_sensitive_emails_words_are_erased_once_it_has_gone(send_log: Any) -> None:

@@ -43,14 +43,11 @@ class FakeMailer(Mailer):
 class FakeSendLog(SendLog):
     def __init__(self) -> None:
         self.log: dict[str, Delivery] = {}
-        self.claims: set[str] = set()
-        self.hints: set[str] = set()
 
     async def add(self, email: Email, now: datetime) -> bool:
         if email.dedup_key in self.log:
             return False
         self.log[email.dedup_key] = Delivery(email, DeliveryStatus.PENDING, 0, now, now)
-        self.hints.add(email.dedup_key)
         return True
 
     async def get(self, dedup_key: str) -> Delivery | None:
@@ -60,29 +57,28 @@ class FakeSendLog(SendLog):
     async def put(self, delivery: Delivery) -> None:
         self.log[delivery.email.dedup_key] = copy.deepcopy(delivery)
 
-    async def claim(self, dedup_key: str, now: datetime) -> bool:
-        if dedup_key in self.claims:
-            return False
-        self.claims.add(dedup_key)
-        return True
+    async def due(self, now: datetime, limit: int) -> list[str]:
+        due = [
+            d
+            for d in self.log.values()
+            if d.status is DeliveryStatus.PENDING and d.next_attempt_at <= now
+        ]
+        return [d.email.dedup_key for d in sorted(due, key=lambda d: d.next_attempt_at)][:limit]
 
-    async def release(self, dedup_key: str) -> None:
-        self.claims.discard(dedup_key)
+    async def claim(self, dedup_key: str, now: datetime) -> Delivery | None:
+        d = self.log.get(dedup_key)
+        if d is None or d.status is not DeliveryStatus.PENDING or d.next_attempt_at > now:
+            return None
+        d.status, d.sending_since, d.attempts = DeliveryStatus.SENDING, now, d.attempts + 1
+        return copy.deepcopy(d)
 
-    async def waiting(self, limit: int) -> list[str]:
-        return sorted(self.hints)[:limit]
-
-    async def settled(self, dedup_key: str) -> None:
-        self.hints.discard(dedup_key)
-
-    async def sweep(self) -> int:
-        unsettled = {
-            k
-            for k, d in self.log.items()
-            if d.status in (DeliveryStatus.PENDING, DeliveryStatus.SENDING)
-        }
-        self.hints |= unsettled
-        return len(unsettled)
+    async def stalled(self, sending_before: datetime, limit: int) -> list[Delivery]:
+        return [
+            copy.deepcopy(d)
+            for d in self.log.values()
+            if d.status is DeliveryStatus.SENDING
+            and (d.sending_since or d.created_at) < sending_before
+        ][:limit]
 
     async def by_status(self, status: DeliveryStatus, limit: int) -> list[Delivery]:
         return [d for d in self.log.values() if d.status is status][:limit]

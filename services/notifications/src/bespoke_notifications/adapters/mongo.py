@@ -1,36 +1,40 @@
-"""The send log in MongoDB: one document per notification (by dedup key), a claim
-document while an attempt runs, and a small hint document per email still to settle.
+"""The send log in MongoDB: one document per notification (by dedup key), which is
+also what serialises attempts at it (a compare-and-set on its status), and one document
+per inline picture, by its content's hash, shared by every email that carries it.
 
-Everything is read and written by ``_id`` (FerretDB pushes no other filter down to an
-index, and the log grows with every email); exclusivity comes from the unique ``_id``
-of the claim, not from a compare-and-set on the log document.
+Reads are by ``_id`` or by ``status`` (indexed): what is still to send is the few
+``pending`` documents, whatever the size of the log.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from datetime import datetime
 from typing import Any
 
 from bson import Binary
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from bespoke_notifications.domain.emails import Email, InlineImage
 from bespoke_notifications.service_layer.ports import Delivery, DeliveryStatus
 from bespoke_platform.mongo import Document, insert_new
-from bespoke_platform.outbox import upsert
 
 _UNSETTLED = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value)
 ERASED = "[erased: it carried a single-use link]"
 """What a sensitive email's words become in the log once it is settled."""
+KEPT_IMAGES = 64
+"""Pictures kept in memory by hash (about 35 KB each): an order's drawing is written
+once per design version and read back from here when its emails are sent."""
 
 
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
     await db.sent_notifications.create_index([("status", ASCENDING)], name="status")
 
 
-def _delivery(doc: Document) -> Delivery:
+def _delivery(doc: Document, images: tuple[InlineImage, ...] = ()) -> Delivery:
     return Delivery(
         email=Email(
             dedup_key=doc["_id"],
@@ -39,9 +43,7 @@ def _delivery(doc: Document) -> Delivery:
             text=doc.get("text", ""),
             html=doc.get("html", ""),
             sensitive=doc.get("sensitive", False),
-            images=tuple(
-                InlineImage(image["cid"], bytes(image["png"])) for image in doc.get("images", [])
-            ),
+            images=images,
         ),
         # Entries written before the log kept a status were sent.
         status=DeliveryStatus(doc.get("status", DeliveryStatus.SENT.value)),
@@ -55,13 +57,16 @@ def _delivery(doc: Document) -> Delivery:
 
 
 class MongoSendLog:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], kept_images: int = KEPT_IMAGES) -> None:
         self._log: AsyncCollection[Document] = db.sent_notifications
-        self._claims: AsyncCollection[Document] = db.notification_claims
-        self._waiting: AsyncCollection[Document] = db.notification_signals
+        self._images: AsyncCollection[Document] = db.notification_images
+        self._kept_images = kept_images
+        self._known: OrderedDict[str, bytes] = OrderedDict()
+        """Pictures stored (or read back), by hash: the latest few."""
 
     async def add(self, email: Email, now: datetime) -> bool:
-        if not await insert_new(
+        refs = [{"cid": i.cid, "sha256": await self._store(i.png)} for i in email.images]
+        return await insert_new(
             self._log,
             {
                 "_id": email.dedup_key,
@@ -70,25 +75,17 @@ class MongoSendLog:
                 "text": email.text,
                 "html": email.html,
                 "sensitive": email.sensitive,
-                **(
-                    {"images": [{"cid": i.cid, "png": Binary(i.png)} for i in email.images]}
-                    if email.images
-                    else {}
-                ),
+                **({"images": refs} if refs else {}),
                 "status": DeliveryStatus.PENDING.value,
                 "attempts": 0,
                 "created_at": now,
                 "next_attempt_at": now,
             },
-        ):
-            return False
-        # A crash before this hint is caught by the sweep.
-        await upsert(self._waiting, email.dedup_key, {"$set": {"at": now}})
-        return True
+        )
 
     async def get(self, dedup_key: str) -> Delivery | None:
         doc = await self._log.find_one({"_id": dedup_key})
-        return None if doc is None else _delivery(doc)
+        return None if doc is None else await self._read(doc)
 
     async def put(self, delivery: Delivery) -> None:
         fields: dict[str, Any] = {
@@ -103,27 +100,68 @@ class MongoSendLog:
             fields |= {"text": ERASED, "html": ERASED}
         await self._log.update_one({"_id": delivery.email.dedup_key}, {"$set": fields})
 
-    async def claim(self, dedup_key: str, now: datetime) -> bool:
-        return await insert_new(self._claims, {"_id": dedup_key, "at": now})
+    async def due(self, now: datetime, limit: int) -> list[str]:
+        # Pending is what has yet to go: few documents, found by the status index.
+        cursor = self._log.find(
+            {"status": DeliveryStatus.PENDING.value}, {"_id": 1, "next_attempt_at": 1}
+        )
+        pending = [doc async for doc in cursor if doc["next_attempt_at"] <= now]
+        pending.sort(key=lambda doc: doc["next_attempt_at"])
+        return [doc["_id"] for doc in pending[:limit]]
 
-    async def release(self, dedup_key: str) -> None:
-        await self._claims.delete_one({"_id": dedup_key})
+    async def claim(self, dedup_key: str, now: datetime) -> Delivery | None:
+        doc = await self._log.find_one_and_update(
+            {
+                "_id": dedup_key,
+                "status": DeliveryStatus.PENDING.value,
+                "next_attempt_at": {"$lte": now},
+            },
+            {
+                "$set": {"status": DeliveryStatus.SENDING.value, "sending_since": now},
+                "$inc": {"attempts": 1},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+        return None if doc is None else await self._read(doc)
 
-    async def waiting(self, limit: int) -> list[str]:
-        docs = await self._waiting.find({}, {"_id": 1}).sort("at", ASCENDING).limit(limit).to_list()
-        return [doc["_id"] for doc in docs]
-
-    async def settled(self, dedup_key: str) -> None:
-        await self._waiting.delete_one({"_id": dedup_key})
-
-    async def sweep(self) -> int:
-        cursor = self._log.find({"status": {"$in": list(_UNSETTLED)}}, {"created_at": 1})
-        restored = 0
-        async for doc in cursor:
-            await upsert(self._waiting, doc["_id"], {"$set": {"at": doc.get("created_at")}})
-            restored += 1
-        return restored
+    async def stalled(self, sending_before: datetime, limit: int) -> list[Delivery]:
+        cursor = self._log.find({"status": DeliveryStatus.SENDING.value})
+        return [
+            await self._read(doc)
+            async for doc in cursor
+            if (doc.get("sending_since") or doc["created_at"]) < sending_before
+        ][:limit]
 
     async def by_status(self, status: DeliveryStatus, limit: int) -> list[Delivery]:
         cursor = self._log.find({"status": status.value}).sort("created_at", ASCENDING)
-        return [_delivery(doc) for doc in await cursor.limit(limit).to_list()]
+        return [await self._read(doc) for doc in await cursor.limit(limit).to_list()]
+
+    async def _store(self, png: bytes) -> str:
+        """The picture's hash, once it is stored (a write only the first time)."""
+        sha = hashlib.sha256(png).hexdigest()
+        if sha not in self._known:
+            await insert_new(self._images, {"_id": sha, "png": Binary(png)})
+        self._keep(sha, png)
+        return sha
+
+    async def _read(self, doc: Document) -> Delivery:
+        images = []
+        for ref in doc.get("images", []):
+            if "png" in ref:  # logged with the picture inside
+                images.append(InlineImage(ref["cid"], bytes(ref["png"])))
+                continue
+            png = self._known.get(ref["sha256"])
+            if png is None:
+                stored = await self._images.find_one({"_id": ref["sha256"]})
+                if stored is None:
+                    continue  # deleted since: the email goes without it
+                png = bytes(stored["png"])
+            self._keep(ref["sha256"], png)
+            images.append(InlineImage(ref["cid"], png))
+        return _delivery(doc, tuple(images))
+
+    def _keep(self, sha: str, png: bytes) -> None:
+        self._known[sha] = png
+        self._known.move_to_end(sha)
+        if len(self._known) > self._kept_images:
+            self._known.popitem(last=False)

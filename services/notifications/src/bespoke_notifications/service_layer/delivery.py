@@ -1,12 +1,12 @@
 """The courier: sends recorded emails, at most once each, retrying transient failures.
 
-For each email: take its claim (one attempt at a time, across processes), mark it
-``sending``, hand it to SMTP, record the outcome, release the claim. A transient failure
+For each email: claim it, which marks it ``sending`` in one atomic write (one attempt at
+a time, across processes), hand it to SMTP, record the outcome: two writes per email. A transient failure
 (SMTP down, 4xx) is retried with exponential backoff until ``give_up_after``; a
 permanent one (5xx) fails at once. Either way the error is recorded and the other
 emails go on. If the process dies while an email is ``sending``, nobody can know whether
-SMTP took it; once the claim's lease has passed it is recorded as ``unknown`` and not
-sent again: at most once.
+SMTP took it; once the lease has passed (looked for when the courier starts and every
+``sweep_seconds``) it is recorded as ``unknown`` and not sent again: at most once.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from datetime import timedelta
 
 from bespoke_notifications.service_layer.ports import (
     Clock,
-    Delivery,
     DeliveryStatus,
     Mailer,
     PermanentMailError,
@@ -46,45 +45,11 @@ class RetryPolicy:
 async def deliver(
     key: str, mailer: Mailer, send_log: SendLog, clock: Clock, policy: RetryPolicy
 ) -> DeliveryStatus | None:
-    """One attempt at one email, if it is due. Returns its status afterwards."""
-    delivery = await send_log.get(key)
+    """One attempt at one email, if it is pending and due and no other attempt took it
+    first. Returns its status afterwards (None when this attempt did not take it)."""
+    delivery = await send_log.claim(key, clock.now())
     if delivery is None:
-        await send_log.settled(key)
         return None
-    now = clock.now()
-    if delivery.status is DeliveryStatus.SENDING:
-        since = delivery.sending_since or delivery.created_at
-        if now - since < timedelta(seconds=policy.lease):
-            return delivery.status  # someone is sending it right now
-        delivery.status = DeliveryStatus.UNKNOWN
-        delivery.error = (
-            f"interrupted while handing it to SMTP at {since.isoformat()}; it may have been "
-            "sent, so it is not sent again"
-        )
-        await send_log.put(delivery)
-        await send_log.release(key)
-    if delivery.status is not DeliveryStatus.PENDING:
-        await send_log.settled(key)
-        return delivery.status
-    if delivery.next_attempt_at > now or not await send_log.claim(key, now):
-        return delivery.status
-    try:
-        fresh = await send_log.get(key)  # what it is now that the claim is ours
-        if fresh is None or fresh.status is not DeliveryStatus.PENDING:
-            return fresh.status if fresh else None
-        return await _attempt(fresh, mailer, send_log, clock, policy)
-    finally:
-        await send_log.release(key)
-
-
-async def _attempt(
-    delivery: Delivery, mailer: Mailer, send_log: SendLog, clock: Clock, policy: RetryPolicy
-) -> DeliveryStatus:
-    key = delivery.email.dedup_key
-    delivery.status = DeliveryStatus.SENDING
-    delivery.sending_since = clock.now()
-    delivery.attempts += 1
-    await send_log.put(delivery)
     try:
         await mailer.send(delivery.email)
     except TransientMailError as error:
@@ -115,9 +80,23 @@ async def _attempt(
         )
         delivery.error = None
     await send_log.put(delivery)
-    if delivery.status is not DeliveryStatus.PENDING:
-        await send_log.settled(key)
     return delivery.status
+
+
+async def give_up_stalled(send_log: SendLog, clock: Clock, policy: RetryPolicy) -> int:
+    """Record as ``unknown`` every email whose attempt a stopped process left ``sending``
+    for longer than the lease: it may have gone out, so it is not sent again."""
+    stalled = await send_log.stalled(clock.now() - timedelta(seconds=policy.lease), 100)
+    for delivery in stalled:
+        since = delivery.sending_since or delivery.created_at
+        delivery.status = DeliveryStatus.UNKNOWN
+        delivery.error = (
+            f"interrupted while handing it to SMTP at {since.isoformat()}; it may have been "
+            "sent, so it is not sent again"
+        )
+        delivery.sending_since = None
+        await send_log.put(delivery)
+    return len(stalled)
 
 
 class Courier(BackgroundLoop):
@@ -142,9 +121,9 @@ class Courier(BackgroundLoop):
         loop_time = asyncio.get_running_loop().time()
         if loop_time - self._last_sweep >= self._sweep_seconds:
             self._last_sweep = loop_time
-            await self._log.sweep()
+            await give_up_stalled(self._log, self._clock, self._policy)
         sent = 0
-        for key in await self._log.waiting(100):
+        for key in await self._log.due(self._clock.now(), 100):
             status = await deliver(key, self._mailer, self._log, self._clock, self._policy)
             sent += status is DeliveryStatus.SENT
         return sent

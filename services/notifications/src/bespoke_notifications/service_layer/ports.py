@@ -71,25 +71,22 @@ class SendLog(Protocol):
     async def get(self, dedup_key: str) -> Delivery | None: ...
 
     async def put(self, delivery: Delivery) -> None:
-        """Store the delivery's new state (only its claim holder writes it)."""
+        """Store the delivery's new state (only the attempt that claimed it writes it)."""
         ...
 
-    async def claim(self, dedup_key: str, now: datetime) -> bool:
-        """Take the right to attempt this email; False if another attempt holds it."""
+    async def due(self, now: datetime, limit: int) -> list[str]:
+        """Keys of pending emails whose next attempt is due at ``now``, soonest first."""
         ...
 
-    async def release(self, dedup_key: str) -> None: ...
-
-    async def waiting(self, limit: int) -> list[str]:
-        """Keys of emails that may need an attempt (a hint; ``get`` is the truth)."""
+    async def claim(self, dedup_key: str, now: datetime) -> Delivery | None:
+        """In one atomic write, take a pending, due email for an attempt: it becomes
+        ``sending`` since ``now``, one more attempt counted. The delivery as it is now, or
+        None if it is not pending and due (another attempt took it, or it is settled)."""
         ...
 
-    async def settled(self, dedup_key: str) -> None:
-        """Forget the hint for an email that needs nothing more."""
-        ...
-
-    async def sweep(self) -> int:
-        """Restore hints for every unsettled email (after a crash); returns how many."""
+    async def stalled(self, sending_before: datetime, limit: int) -> list[Delivery]:
+        """Emails ``sending`` since before ``sending_before``: attempts a stopped process
+        left unfinished."""
         ...
 
     async def by_status(self, status: DeliveryStatus, limit: int) -> list[Delivery]: ...
