@@ -199,10 +199,63 @@ class OrderHistory(BaseModel):
     items: list[StatusChange]
 
 
-class OrderList(BaseModel):
-    """A page of the order pool."""
+class OrderSummary(BaseModel):
+    """An order as the pool and the board list it: what it is, where it stands and what
+    it costs. The specifications, addresses and billing are on the order itself
+    (`GET /orders/{order_number}`)."""
 
-    items: list[OrderResponse]
+    order_number: str = Field(description="Sequential factory order number, e.g. `BF-000042`.")
+    version: int = Field(description="1 at checkout; each edit while pending adds one.")
+    status: OrderStatus
+    order_type: OrderType
+    design_id: str
+    design_version: int
+    design_name: str = Field(description="The brand's name for the design.")
+    sizes: dict[str, int] = Field(description="EU size -> pairs.")
+    pairs: int = Field(description="Total pairs.")
+    labeling: Labeling
+    costs: OrderCosts = Field(description="The price, fixed at checkout.")
+    shipping_group: ShippingGroupRef | None = Field(
+        default=None, description="The shipping group the order ships in, if any."
+    )
+    created_at: datetime
+    account_id: str = Field(description="The brand whose order it is.")
+    payment_status: PaymentStatus
+    production_stage: ProductionStage | None = Field(
+        default=None, description="Where on the floor, while `work_in_process`."
+    )
+    production_stage_explanation: str | None = Field(
+        default=None, description="What the stage means, in one line."
+    )
+    hold_reason: HoldReason | None = Field(default=None, description="When `on_hold`: why.")
+    wip_started_at: datetime | None = Field(
+        default=None, description="When payment launched it to production."
+    )
+    days_in_production: int | None = Field(
+        default=None, description="Calendar days since launch (until it shipped)."
+    )
+    estimated_ship_date: date | None = Field(
+        default=None, description="When it should be ready to ship, from its lead time."
+    )
+    late: bool = Field(default=False, description="In production past its estimated ship date.")
+    tracking: Tracking | None = Field(default=None, description="The parcel, once shipped.")
+    refund: RefundView | None = Field(
+        default=None, description="A cancelled paid order's refund (`amount`, `status`)."
+    )
+    balance_due: int | None = Field(
+        default=None,
+        description="With a deposit paid: the balance still to pay before it ships.",
+    )
+    invoice_number: str | None = Field(default=None, description="Once paid: its latest invoice.")
+    credit_note_number: str | None = Field(
+        default=None, description="Once refunded: its latest credit note."
+    )
+
+
+class OrderList(BaseModel):
+    """A page of the order pool (or the board): each order's summary."""
+
+    items: list[OrderSummary]
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."
     )

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -141,7 +141,12 @@ class OutboxRelay(BackgroundLoop):
         poll_seconds: float = 0.5,
         batch_size: int = 100,
         sweep_seconds: float = 300.0,
+        recovered: Callable[[list[str]], Awaitable[None]] | None = None,
     ) -> None:
+        """``recovered`` is told the documents whose events only the sweep found: those
+        whose writer stopped between its write and its signal (and whatever else it
+        meant to do after the write, such as a read model's copy)."""
+        self._recovered = recovered
         self._documents = documents
         self._signals = signals
         self._sweep_seconds = sweep_seconds
@@ -178,6 +183,8 @@ class OutboxRelay(BackgroundLoop):
                 doc = await self._documents.find_one({"_id": key}, _PROJECTION)
                 if doc is not None and _unpublished(doc):
                     sent += await self._publish_document(doc)
+            if behind and self._recovered is not None:
+                await self._recovered(sorted(behind))
         return sent
 
     async def _publish_document(self, doc: Document) -> int:

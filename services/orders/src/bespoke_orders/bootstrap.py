@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+import logging
+from dataclasses import dataclass, field
 
 import httpx
 from faststream.kafka import KafkaBroker
@@ -30,6 +32,8 @@ from bespoke_platform.outbox import OutboxRelay
 from bespoke_platform.tracing import service_client
 from bespoke_platform.worker import BackgroundLoop
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class OrdersRuntime:
@@ -47,19 +51,31 @@ class OrdersRuntime:
     late_orders: BackgroundLoop
     stamp_holds: BackgroundLoop
     """Launches orders whose wait for their brand's stamps is over, reminds the brand."""
+    orders: MongoOrderRepository
+    _rebuild: asyncio.Task[None] | None = field(default=None, init=False)
 
     async def start(self) -> None:
         """Indexes, the Kafka producer, then the outbox relays and the periodic checks."""
         db = self.mongo[self.settings.mongodb_database]
         await ensure_indexes(db)
         await ensure_stamp_indexes(db)
+        if await self.orders.summaries_behind():
+            # Orders stored before their summaries were: the pool fills as this runs.
+            self._rebuild = asyncio.create_task(self._rebuild_summaries())
         await self.broker.start()
         self.relay.start()
         self.stamps_relay.start()
         self.late_orders.start()
         self.stamp_holds.start()
 
+    async def _rebuild_summaries(self) -> None:
+        log.warning("order summaries behind the orders: rebuilding them")
+        report = await self.orders.rebuild_summaries()
+        log.warning("order summaries rebuilt: %s", report)
+
     async def stop(self) -> None:
+        if self._rebuild is not None:
+            self._rebuild.cancel()
         await self.stamp_holds.stop()
         await self.late_orders.stop()
         await self.stamps_relay.stop()
@@ -79,8 +95,13 @@ def bootstrap(
         settings.kafka_bootstrap, client_id="bespoke-orders", login=KafkaLogin.of(settings)
     )
     publisher = BrokerPublisher(broker)
+    orders = MongoOrderRepository(db)
     relay = OutboxRelay(
-        db.orders, db.outbox_signals, publisher, poll_seconds=settings.outbox_poll_seconds
+        db.orders,
+        db.outbox_signals,
+        publisher,
+        poll_seconds=settings.outbox_poll_seconds,
+        recovered=orders.refresh_summaries,
     )
     stamps_relay = OutboxRelay(
         db.stamps, db.stamp_signals, publisher, poll_seconds=settings.outbox_poll_seconds
@@ -90,7 +111,7 @@ def bootstrap(
     design = HttpDesignCatalog(service_client(settings.design_url, timeout), signer)
     shipping = HttpShippingRates(service_client(settings.shipping_url, timeout), signer)
     deps = OrdersDeps(
-        orders=MongoOrderRepository(db),
+        orders=orders,
         clock=SystemClock(),
         outbox=relay,
         stamps_outbox=stamps_relay,
@@ -121,6 +142,7 @@ def bootstrap(
         shipping,
         late_orders,
         stamp_holds,
+        orders,
     )
     subscribe_all(
         broker,

@@ -30,7 +30,7 @@ from bespoke_contracts import (
     Tracking,
     examples,
 )
-from bespoke_orders.adapters.mongo import MongoOrderRepository
+from bespoke_orders.adapters.mongo import MongoBrandLabels, MongoOrderRepository
 from bespoke_orders.domain.errors import ConcurrentChange
 from bespoke_orders.domain.model import Checkout, Order, check_out
 from bespoke_orders.service_layer import handlers
@@ -91,6 +91,30 @@ async def test_fifty_concurrent_checkouts_get_fifty_distinct_gapless_numbers(
     numbers = sorted(stored.order_number for _, stored in results)
     assert numbers == [f"BF-{n:06d}" for n in range(1, 51)]
     assert await orders_db.orders.count_documents({}) == 50
+
+
+async def test_two_processes_taking_numbers_in_turn_skip_none_and_share_none(
+    orders_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    # Each remembers the last number it took; the other's since is learnt from the
+    # unique `_id` refusing a stale proposal.
+    first, second = MongoOrderRepository(orders_db), MongoOrderRepository(orders_db)
+    taken = []
+    for i, repository in enumerate([first, second, second, first, first, second]):
+        _, stored = await handlers.store_numbered(functools.partial(keyed, i), repository)
+        taken.append(stored.order_number)
+    assert taken == [f"BF-{n:06d}" for n in range(1, 7)]
+
+
+async def test_a_brands_labeling_is_read_once_per_process(
+    orders_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    labels = MongoBrandLabels(orders_db)
+    assert await labels.get("acc_label") is None
+    claimed = await labels.claim("acc_label", Labeling.CUSTOM_STAMPS, "k1")
+    await orders_db.brands.delete_many({})  # gone from the database, still known here
+    assert await labels.get("acc_label") == claimed
+    assert await MongoBrandLabels(orders_db).get("acc_label") is None
 
 
 async def test_an_order_and_its_event_are_stored_in_one_document(
@@ -340,3 +364,12 @@ async def test_an_order_s_life_on_the_floor_round_trips_and_the_board_finds_it(
     assert [o.order_number for o in await repository.find(OrderQuery(account_id="acc_b"))] == [
         "BF-000002"
     ]
+    summaries = await repository.find_summaries(OrderQuery(production_stage="queued"))
+    assert summaries == [o.summary() for o in board], "the pool reads the same from summaries"
+    [shipped] = await repository.find_summaries(OrderQuery(account_id="acc_a"))
+    assert (shipped.status, shipped.tracking, shipped.revision) == (
+        OrderStatus.SHIPPED,
+        Tracking.of(Carrier.UPS, "1Z999AA1"),
+        again.revision,
+    )
+    assert await repository.summaries_differing() == []

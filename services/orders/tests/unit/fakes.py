@@ -38,7 +38,7 @@ from bespoke_orders.domain.errors import (
     StampExists,
     UpstreamUnavailable,
 )
-from bespoke_orders.domain.model import Order
+from bespoke_orders.domain.model import Order, OrderSummary
 from bespoke_orders.domain.stamps import Stamp
 from bespoke_orders.service_layer.handlers import OrdersDeps
 from bespoke_orders.service_layer.ports import (
@@ -137,6 +137,9 @@ class FakeOrders(OrderRepository):
             reverse=query.newest_first,
         )
         return found[: query.limit]
+
+    async def find_summaries(self, query: OrderQuery) -> list[OrderSummary]:
+        return [order.summary() for order in await self.find(query)]
 
 
 class FakeClock(Clock):

@@ -9,7 +9,7 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -45,6 +45,8 @@ kafka_credentials_app = typer.Typer(help="Credentials of a principal.", no_args_
 kafka_app.add_typer(kafka_credentials_app, name="credentials")
 floor_app = typer.Typer(help="The factory floor's stations.", no_args_is_help=True)
 app.add_typer(floor_app, name="floor")
+orders_app = typer.Typer(help="The orders service's data.", no_args_is_help=True)
+app.add_typer(orders_app, name="orders")
 browser_app = typer.Typer(help="The browser the web UI tests drive.", no_args_is_help=True)
 app.add_typer(browser_app, name="browser")
 
@@ -164,8 +166,8 @@ def accounts_create(
     _accounts_action(accounts.create_account(name=name, email=email))
 
 
-def _accounts_action(work: Coroutine[Any, Any, dict[str, str]]) -> None:
-    """Run one change to brands and tokens; print its result, or one line saying why not."""
+def _accounts_action(work: Coroutine[Any, Any, Mapping[str, object]]) -> None:
+    """Run one change to the services' data; print its result, or one line saying why not."""
     _quiet_client_logs()
     try:
         result = asyncio.run(work)
@@ -363,6 +365,34 @@ def payments_simulate_success(
     except (SimulationFailed, httpx.HTTPError) as error:
         raise _fail(str(error)) from None
     _print_json(result)
+
+
+@orders_app.command("rebuild-pool")
+def orders_rebuild_pool() -> None:
+    """Write every order's summary (what the order pool and the board read) from the order
+    itself and remove summaries whose order is gone; safe while the system runs. Prints
+    how many orders, summaries written and removed."""
+    from bespoke import pool
+
+    _accounts_action(pool.rebuild())
+
+
+@orders_app.command("check-pool")
+def orders_check_pool() -> None:
+    """Compare every order's summary with the order; prints how many differ (and the
+    first 100 order numbers) and exits 1 if any does."""
+    from bespoke import pool
+
+    _quiet_client_logs()
+    try:
+        result = asyncio.run(pool.check())
+    except PyMongoError as error:
+        raise _fail(
+            f"cannot reach MongoDB ({type(error).__name__}); start the stack with `make up`"
+        ) from None
+    _print_json(result)
+    if result["differing"]:
+        raise typer.Exit(1)
 
 
 @app.command("demo")

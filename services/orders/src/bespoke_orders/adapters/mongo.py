@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from pymongo import ASCENDING, DESCENDING
+from pymongo import ASCENDING, DESCENDING, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from bespoke_contracts import (
     Address,
@@ -26,11 +28,13 @@ from bespoke_contracts import (
     Tracking,
     order_sequence,
 )
+from bespoke_contracts.api.orders import PaymentStatus
 from bespoke_orders.domain.checkout import BrandLabel
 from bespoke_orders.domain.errors import ConcurrentChange, OrderNumberTaken
 from bespoke_orders.domain.model import (
     LAUNCHED,
     Order,
+    OrderSummary,
     OrderVersion,
     Refund,
     ShippingGroupMembership,
@@ -38,7 +42,7 @@ from bespoke_orders.domain.model import (
 )
 from bespoke_orders.service_layer.ports import OrderQuery
 from bespoke_platform.mongo import Document
-from bespoke_platform.outbox import new_outbox, save_with_events, signal, upsert
+from bespoke_platform.outbox import new_outbox, save_with_events, signal
 
 
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
@@ -52,6 +56,11 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
     await db.orders.create_index([("seq", DESCENDING)], name="seq")
     # The order pool: a brand's orders by number, newest or oldest first (cursor pages).
     await db.orders.create_index(
+        [("account_id", ASCENDING), ("seq", DESCENDING)], name="brand_pool"
+    )
+    # The pool and the board read the orders' summaries, by the same keys.
+    await db.order_summaries.create_index([("seq", DESCENDING)], name="seq")
+    await db.order_summaries.create_index(
         [("account_id", ASCENDING), ("seq", DESCENDING)], name="brand_pool"
     )
 
@@ -257,31 +266,201 @@ def from_document(doc: Document) -> Order:
     )
 
 
+DUPLICATE_KEY = 11000
+
+
+def summary_document(summary: OrderSummary) -> Document:
+    """A summary as stored: the filter fields the pool and board query, and the columns
+    they show (about 1 KB, against an order's 8)."""
+    estimate = summary.estimated_ship_date
+    return {
+        "_id": summary.order_number,
+        "seq": order_sequence(summary.order_number),
+        "account_id": summary.account_id,
+        "revision": summary.revision,
+        "version": summary.version,
+        "status": summary.status.value,
+        "order_type": summary.order_type.value,
+        "design_id": summary.design_id,
+        "design_version": summary.design_version,
+        "design_name": summary.design_name,
+        "sizes": [{"size": s, "pairs": p} for s, p in summary.sizes.items()],
+        "labeling": summary.labeling.value,
+        "costs": summary.costs.model_dump(mode="json"),
+        "shipping_group": (
+            {
+                "group_id": summary.shipping_group.group_id,
+                "allocation": summary.shipping_group.allocation,
+            }
+            if summary.shipping_group
+            else None
+        ),
+        "created_at": summary.created_at,
+        "payment_status": summary.payment_status.value,
+        "production_stage": summary.production_stage.value if summary.production_stage else None,
+        "hold_reason": summary.hold_reason.value if summary.hold_reason else None,
+        "wip_started_at": summary.wip_started_at,
+        "shipped_at": summary.shipped_at,
+        "estimated_ship_date": _day(estimate) if estimate else None,
+        "late_flagged_at": summary.late_flagged_at,
+        "tracking": summary.tracking.model_dump(mode="json") if summary.tracking else None,
+        "refund": _refund_doc(summary.refund) if summary.refund else None,
+        "balance_due": summary.balance_due,
+        "invoice_number": summary.invoice_number,
+        "credit_note_number": summary.credit_note_number,
+    }
+
+
+def summary_from_document(doc: Document) -> OrderSummary:
+    estimate = doc["estimated_ship_date"]
+    group = doc["shipping_group"]
+    return OrderSummary(
+        order_number=doc["_id"],
+        account_id=doc["account_id"],
+        revision=doc["revision"],
+        version=doc["version"],
+        status=OrderStatus(doc["status"]),
+        order_type=OrderType(doc["order_type"]),
+        design_id=doc["design_id"],
+        design_version=doc["design_version"],
+        design_name=doc["design_name"],
+        sizes={s["size"]: s["pairs"] for s in doc["sizes"]},
+        labeling=Labeling(doc["labeling"]),
+        costs=OrderCosts.model_validate(doc["costs"]),
+        shipping_group=(
+            ShippingGroupMembership(group["group_id"], group["allocation"]) if group else None
+        ),
+        created_at=doc["created_at"],
+        payment_status=PaymentStatus(doc["payment_status"]),
+        production_stage=(
+            ProductionStage(doc["production_stage"]) if doc["production_stage"] else None
+        ),
+        hold_reason=HoldReason(doc["hold_reason"]) if doc["hold_reason"] else None,
+        wip_started_at=doc["wip_started_at"],
+        shipped_at=doc["shipped_at"],
+        estimated_ship_date=estimate.date() if estimate else None,
+        late_flagged_at=doc["late_flagged_at"],
+        tracking=Tracking.model_validate(doc["tracking"]) if doc["tracking"] else None,
+        refund=_refund(doc["refund"]) if doc["refund"] else None,
+        balance_due=doc["balance_due"],
+        invoice_number=doc["invoice_number"],
+        credit_note_number=doc["credit_note_number"],
+    )
+
+
+async def _put_summary(summaries: AsyncCollection[Document], summary: OrderSummary) -> None:
+    """Write a summary unless one from the same or a later revision of its order is
+    there (writes of one order's changes can land out of order: the newer stays)."""
+    doc = summary_document(summary)
+    with contextlib.suppress(DuplicateKeyError):
+        await summaries.update_one(
+            {"_id": doc.pop("_id"), "revision": {"$lt": summary.revision}},
+            {"$set": doc},
+            upsert=True,
+        )
+
+
+async def _put_summaries(summaries: AsyncCollection[Document], batch: list[OrderSummary]) -> int:
+    """Write a batch of summaries in one command, each unless a later revision's is
+    there (one of the same revision is written again: the rebuild refreshes it)."""
+    if not batch:
+        return 0
+    writes = []
+    for summary in batch:
+        doc = summary_document(summary)
+        writes.append(
+            UpdateOne(
+                {"_id": doc.pop("_id"), "revision": {"$lte": summary.revision}},
+                {"$set": doc},
+                upsert=True,
+            )
+        )
+    try:
+        await summaries.bulk_write(writes, ordered=False)
+    except BulkWriteError as error:
+        others = [e for e in error.details["writeErrors"] if e["code"] != DUPLICATE_KEY]
+        if others:
+            raise
+        return len(batch) - len(error.details["writeErrors"])
+    return len(batch)
+
+
+@dataclass(frozen=True)
+class RebuildReport:
+    orders: int
+    written: int
+    """Summaries written (those a later revision had already written are not)."""
+    removed: int
+    """Summaries whose order is gone."""
+
+
+def _selector(query: OrderQuery) -> Document:
+    """The filter for ``query``, on orders and on their summaries alike."""
+    selector: Document = {}
+    if query.account_id is not None:
+        selector["account_id"] = query.account_id
+    if query.status:
+        selector["status"] = query.status
+    if query.payment_status is not None:
+        # Orders stored before their payment status was: by the statuses it implies.
+        selector["$or"] = [
+            {"payment_status": query.payment_status},
+            {
+                "payment_status": {"$exists": False},
+                "status": {"$in": sorted(query.statuses or ())},
+            },
+        ]
+    if query.production_stage:
+        selector["production_stage"] = query.production_stage
+    if query.hold_reason:
+        selector["hold_reason"] = query.hold_reason
+    if query.late_on is not None:
+        selector["status"] = OrderStatus.WORK_IN_PROCESS.value
+        selector["estimated_ship_date"] = {"$lt": _day(query.late_on)}
+    if query.unflagged:
+        selector["late_flagged_at"] = None
+    if query.order_type:
+        selector["order_type"] = query.order_type
+    if query.design_id:
+        selector["design_id"] = query.design_id
+    created: Document = {}
+    if query.created_from:
+        created["$gte"] = query.created_from
+    if query.created_to:
+        created["$lt"] = query.created_to
+    if created:
+        selector["created_at"] = created
+    if query.search:
+        selector["_id"] = {"$regex": re.escape(query.search.strip().upper())}
+    if query.after_seq is not None:
+        selector["seq"] = {"$lt" if query.newest_first else "$gt": query.after_seq}
+    return selector
+
+
 class MongoOrderRepository:
     """Orders collection; each order document carries its own outbox.
 
-    Every hot-path read is by ``_id`` (the only lookup FerretDB's SQLite backend does not
-    answer with a full scan): the highest order number and each brand's idempotency keys
-    have small lookup documents of their own. They are hints written after the order;
-    the unique indexes on ``orders`` stay the source of truth.
+    Every hot-path read is one indexed lookup: an order by ``_id``, a brand's
+    idempotency key by the unique ``one_order_per_idempotency_key``, the highest number by
+    ``seq`` (and only when this process does not know it already: it took the last one,
+    or will learn otherwise from the unique ``_id`` refusing its proposal).
     """
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._orders: AsyncCollection[Document] = db.orders
-        self._counters: AsyncCollection[Document] = db.counters
-        self._keys: AsyncCollection[Document] = db.idempotency_keys
+        self._last_seq: int | None = None
+        """The highest order number this process knows is taken (None: ask the orders)."""
+        self._summaries: AsyncCollection[Document] = db.order_summaries
         self._signals: AsyncCollection[Document] = db.outbox_signals
         # What each edited order was before each edit, apart, so an order's document does
         # not grow with its edits: `<order number>:<version>`, written once, never changed.
         self._versions: AsyncCollection[Document] = db.order_versions
 
     async def next_sequence(self) -> int:
-        hint = await self._counters.find_one({"_id": "order_number"})
-        if hint is not None:
-            return int(hint["last"]) + 1
-        # No hint yet (first order, or data from before hints): ask the orders themselves.
-        last = await self._orders.find_one({}, {"seq": 1}, sort=[("seq", DESCENDING)])
-        return 1 if last is None else int(last["seq"]) + 1
+        if self._last_seq is None:
+            last = await self._orders.find_one({}, {"seq": 1}, sort=[("seq", DESCENDING)])
+            self._last_seq = 0 if last is None else int(last["seq"])
+        return self._last_seq + 1
 
     async def add(self, order: Order) -> Order:
         try:
@@ -294,7 +473,7 @@ class MongoOrderRepository:
                 order.account_id,
                 order.idempotency_key,
             ):
-                await self._record_number(order.order_number)
+                self._last_seq = None  # another process took it, and maybe more since
                 raise OrderNumberTaken(order.order_number) from error
             winner = await self._find_by_key(order.account_id, order.idempotency_key)
             if winner is None:
@@ -302,20 +481,11 @@ class MongoOrderRepository:
                 # the next number; the unique indexes keep both numbers and keys single.
                 raise OrderNumberTaken(order.order_number) from error
             return from_document(winner)
-        await self._record_number(order.order_number)
-        await upsert(
-            self._keys,
-            _key_id(order.account_id, order.idempotency_key),
-            {"$set": {"order_number": order.order_number}},
-        )
+        self._last_seq = max(self._last_seq or 0, order_sequence(order.order_number))
+        await self._summarise(order)
         await self.signal(order.order_number)
         order.events.clear()
         return order
-
-    async def _record_number(self, order_number: str) -> None:
-        await upsert(
-            self._counters, "order_number", {"$max": {"last": order_sequence(order_number)}}
-        )
 
     async def signal(self, order_number: str) -> None:
         """Tell the relay this order has events to publish (a hint; see ``OutboxRelay``)."""
@@ -341,6 +511,7 @@ class MongoOrderRepository:
         ):
             raise ConcurrentChange(f"order {order.order_number} changed meanwhile")
         order.revision += 1
+        await self._summarise(order)
         order.events.clear()
 
     async def get_any(self, order_number: str) -> Order | None:
@@ -356,76 +527,101 @@ class MongoOrderRepository:
         return from_document(doc)
 
     async def get_by_idempotency_key(self, account_id: str, key: str) -> Order | None:
-        hint = await self._keys.find_one({"_id": _key_id(account_id, key)})
-        if hint is None:
-            # Unknown key: a new order. (If a crash lost the hint, the unique index on the
-            # orders still refuses the duplicate in ``add``, which then finds the first.)
-            return None
-        return await self.get(account_id, hint["order_number"])
+        doc = await self._find_by_key(account_id, key)
+        return None if doc is None else from_document(doc)
 
     async def find(self, query: OrderQuery) -> list[Order]:
-        selector: Document = {}
-        if query.account_id is not None:
-            selector["account_id"] = query.account_id
-        if query.status:
-            selector["status"] = query.status
-        if query.payment_status is not None:
-            # Orders stored before their payment status was: by the statuses it implies.
-            selector["$or"] = [
-                {"payment_status": query.payment_status},
-                {
-                    "payment_status": {"$exists": False},
-                    "status": {"$in": sorted(query.statuses or ())},
-                },
-            ]
-        if query.production_stage:
-            selector["production_stage"] = query.production_stage
-        if query.hold_reason:
-            selector["hold_reason"] = query.hold_reason
-        if query.late_on is not None:
-            selector["status"] = OrderStatus.WORK_IN_PROCESS.value
-            selector["estimated_ship_date"] = {"$lt": _day(query.late_on)}
-        if query.unflagged:
-            selector["late_flagged_at"] = None
-        if query.order_type:
-            selector["order_type"] = query.order_type
-        if query.design_id:
-            selector["design_id"] = query.design_id
-        created: Document = {}
-        if query.created_from:
-            created["$gte"] = query.created_from
-        if query.created_to:
-            created["$lt"] = query.created_to
-        if created:
-            selector["created_at"] = created
-        if query.search:
-            selector["_id"] = {"$regex": re.escape(query.search.strip().upper())}
-        if query.after_seq is not None:
-            selector["seq"] = {"$lt" if query.newest_first else "$gt": query.after_seq}
         cursor = (
-            self._orders.find(selector, {"outbox": 0})
+            self._orders.find(_selector(query), {"outbox": 0})
             .sort("seq", DESCENDING if query.newest_first else ASCENDING)
             .limit(query.limit)
         )
         return [from_document(doc) async for doc in cursor]
 
+    async def find_summaries(self, query: OrderQuery) -> list[OrderSummary]:
+        cursor = (
+            self._summaries.find(_selector(query))
+            .sort("seq", DESCENDING if query.newest_first else ASCENDING)
+            .limit(query.limit)
+        )
+        return [summary_from_document(doc) async for doc in cursor]
+
+    async def _summarise(self, order: Order) -> None:
+        """Write the order's summary unless a newer one (from a later revision) is there."""
+        await _put_summary(self._summaries, order.summary())
+
+    async def refresh_summaries(self, order_numbers: list[str]) -> None:
+        """Write these orders' summaries again from the orders (after a crash may have
+        stopped a write between the order and its summary)."""
+        for number in order_numbers:
+            order = await self.get_any(number)
+            if order is not None:
+                await self._summarise(order)
+
+    async def summaries_behind(self) -> bool:
+        """Fewer summaries than orders: a database from before the read model, or one
+        restored without it (counts from the collections' metadata: no scan)."""
+        orders = await self._orders.estimated_document_count()
+        return await self._summaries.estimated_document_count() < orders
+
+    async def rebuild_summaries(self, batch: int = 500) -> RebuildReport:
+        """Write every order's summary from the order itself and remove summaries whose
+        order is gone: the read model made again from the truth. Safe while the service
+        runs (a summary newer than the order read here is kept)."""
+        written = removed = 0
+        numbers: set[str] = set()
+        cursor = self._orders.find({}, {"outbox": 0, "previous_versions": 0}).sort("seq", ASCENDING)
+        pending: list[OrderSummary] = []
+        async for doc in cursor:
+            order = from_document(doc)
+            numbers.add(order.order_number)
+            pending.append(order.summary())
+            if len(pending) >= batch:
+                written += await _put_summaries(self._summaries, pending)
+                pending = []
+        written += await _put_summaries(self._summaries, pending)
+        stale = [
+            doc["_id"]
+            async for doc in self._summaries.find({}, {"_id": 1})
+            if doc["_id"] not in numbers
+        ]
+        if stale:
+            removed = (await self._summaries.delete_many({"_id": {"$in": stale}})).deleted_count
+        return RebuildReport(orders=len(numbers), written=written, removed=removed)
+
+    async def summaries_differing(self) -> list[str]:
+        """Order numbers whose summary is missing, extra or not what the order says."""
+        summaries = {doc["_id"]: doc async for doc in self._summaries.find({})}
+        differing = []
+        async for doc in self._orders.find({}, {"outbox": 0, "previous_versions": 0}):
+            expected = summary_document(from_document(doc).summary())
+            if summaries.pop(doc["_id"], None) != expected:
+                differing.append(doc["_id"])
+        return sorted(differing + list(summaries))
+
     async def _find_by_key(self, account_id: str, key: str) -> Document | None:
         return await self._orders.find_one({"account_id": account_id, "idempotency_key": key})
 
 
-def _key_id(account_id: str, key: str) -> str:
-    return f"{account_id}\x1f{key}"
+KEPT_LABELS = 10_000
+"""Brands whose labeling choice a process keeps in memory (a few dozen bytes each)."""
 
 
 class MongoBrandLabels:
-    """Each brand's labeling choice; the first insert wins (unique ``_id``)."""
+    """Each brand's labeling choice; the first insert wins (unique ``_id``). A choice,
+    once made, never changes, so each is read from the database once per process."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], kept: int = KEPT_LABELS) -> None:
         self._brands: AsyncCollection[Document] = db.brands
+        self._known: OrderedDict[str, BrandLabel] = OrderedDict()
+        self._kept = kept
 
     async def get(self, account_id: str) -> BrandLabel | None:
+        if account_id in self._known:
+            self._known.move_to_end(account_id)
+            return self._known[account_id]
         doc = await self._brands.find_one({"_id": account_id})
-        return None if doc is None else self._label(doc)
+        return None if doc is None else self._keep(doc)
 
     async def claim(self, account_id: str, labeling: Labeling, order_key: str) -> BrandLabel:
         with contextlib.suppress(DuplicateKeyError):
@@ -434,7 +630,14 @@ class MongoBrandLabels:
             )
         doc = await self._brands.find_one({"_id": account_id})
         assert doc is not None
-        return self._label(doc)
+        return self._keep(doc)
+
+    def _keep(self, doc: Document) -> BrandLabel:
+        label = self._label(doc)
+        self._known[label.account_id] = label
+        if len(self._known) > self._kept:
+            self._known.popitem(last=False)
+        return label
 
     @staticmethod
     def _label(doc: Document) -> BrandLabel:

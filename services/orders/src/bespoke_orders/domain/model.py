@@ -281,17 +281,41 @@ class Order:
 
     def days_in_production(self, now: datetime) -> int | None:
         """Calendar days since launch (until it shipped, once shipped)."""
-        if self.wip_started_at is None:
-            return None
-        return production.days_in_production(self.wip_started_at, self.shipped_at or now)
+        return _days_in_production(self.wip_started_at, self.shipped_at, now)
 
     def is_late(self, now: datetime) -> bool:
         """In production past its estimated ship date."""
-        estimate = self.estimated_ship_date
-        return (
-            self.status is OrderStatus.WORK_IN_PROCESS
-            and estimate is not None
-            and now.date() > estimate
+        return _late(self.status, self.estimated_ship_date, now)
+
+    def summary(self) -> OrderSummary:
+        """What the order pool and the board show of it."""
+        return OrderSummary(
+            order_number=self.order_number,
+            account_id=self.account_id,
+            revision=self.revision,
+            version=self.version,
+            status=self.status,
+            order_type=self.order_type,
+            design_id=self.design_id,
+            design_version=self.design_version,
+            design_name=self.specification.design_name,
+            sizes=dict(self.sizes),
+            labeling=self.labeling,
+            costs=self.costs,
+            shipping_group=self.shipping_group,
+            created_at=self.created_at,
+            payment_status=self.payment_status,
+            production_stage=self.production_stage,
+            hold_reason=self.hold_reason,
+            wip_started_at=self.wip_started_at,
+            shipped_at=self.shipped_at,
+            estimated_ship_date=self.estimated_ship_date,
+            late_flagged_at=self.late_flagged_at,
+            tracking=self.tracking,
+            refund=self.refund,
+            balance_due=self.balance_due,
+            invoice_number=self.invoice_number,
+            credit_note_number=self.credit_note_number,
         )
 
     def flag_late(self, now: datetime, correlation_id: str) -> bool:
@@ -836,6 +860,62 @@ class Order:
         )
         self._applied(event_id)
         return True
+
+
+def _days_in_production(
+    wip_started_at: datetime | None, shipped_at: datetime | None, now: datetime
+) -> int | None:
+    if wip_started_at is None:
+        return None
+    return production.days_in_production(wip_started_at, shipped_at or now)
+
+
+def _late(status: OrderStatus, estimate: date | None, now: datetime) -> bool:
+    return status is OrderStatus.WORK_IN_PROCESS and estimate is not None and now.date() > estimate
+
+
+@dataclass(frozen=True)
+class OrderSummary:
+    """An order as its brand's pool and the factory's board list it: a read model, kept
+    beside the order and written with each of its changes (``revision``: of the order
+    it was taken from), so a page reads small documents instead of whole orders."""
+
+    order_number: str
+    account_id: str
+    revision: int
+    version: int
+    status: OrderStatus
+    order_type: OrderType
+    design_id: str
+    design_version: int
+    design_name: str
+    sizes: dict[str, int]
+    labeling: Labeling
+    costs: OrderCosts
+    shipping_group: ShippingGroupMembership | None
+    created_at: datetime
+    payment_status: PaymentStatus
+    production_stage: ProductionStage | None
+    hold_reason: HoldReason | None
+    wip_started_at: datetime | None
+    shipped_at: datetime | None
+    estimated_ship_date: date | None
+    late_flagged_at: datetime | None
+    tracking: Tracking | None
+    refund: Refund | None
+    balance_due: int
+    invoice_number: str | None
+    credit_note_number: str | None
+
+    @property
+    def pairs(self) -> int:
+        return sum(self.sizes.values())
+
+    def days_in_production(self, now: datetime) -> int | None:
+        return _days_in_production(self.wip_started_at, self.shipped_at, now)
+
+    def is_late(self, now: datetime) -> bool:
+        return _late(self.status, self.estimated_ship_date, now)
 
 
 def check_sizes(sizes: dict[str, int]) -> None:

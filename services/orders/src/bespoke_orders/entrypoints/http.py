@@ -21,6 +21,7 @@ from bespoke_contracts.api.orders import (
     OrderList,
     OrderPoolQuery,
     OrderResponse,
+    OrderSummary,
     RefundView,
     ShippingGroupRef,
     StageMoveRequest,
@@ -61,13 +62,7 @@ def order_response(order: model.Order, now: datetime) -> OrderResponse:
         billing=order.billing,
         specification=order.specification,
         costs=order.costs,
-        shipping_group=(
-            ShippingGroupRef(
-                group_id=order.shipping_group.group_id, allocation=order.shipping_group.allocation
-            )
-            if order.shipping_group
-            else None
-        ),
+        shipping_group=_group_ref(order.shipping_group),
         created_at=order.created_at,
         account_id=order.account_id,
         payment_status=order.payment_status,
@@ -82,16 +77,52 @@ def order_response(order: model.Order, now: datetime) -> OrderResponse:
         balance_due=order.balance_due or None,
         invoice_number=order.invoice_number,
         credit_note_number=order.credit_note_number,
-        refund=(
-            RefundView(
-                amount=order.refund.amount,
-                fee=order.refund.fee,
-                currency=order.refund.currency,
-                status=order.refund.status.value,
-            )
-            if order.refund
-            else None
-        ),
+        refund=_refund_view(order.refund),
+    )
+
+
+def summary_response(summary: model.OrderSummary, now: datetime) -> OrderSummary:
+    stage = summary.production_stage
+    return OrderSummary(
+        order_number=summary.order_number,
+        version=summary.version,
+        status=summary.status,
+        order_type=summary.order_type,
+        design_id=summary.design_id,
+        design_version=summary.design_version,
+        design_name=summary.design_name,
+        sizes=summary.sizes,
+        pairs=summary.pairs,
+        labeling=summary.labeling,
+        costs=summary.costs,
+        shipping_group=_group_ref(summary.shipping_group),
+        created_at=summary.created_at,
+        account_id=summary.account_id,
+        payment_status=summary.payment_status,
+        production_stage=stage,
+        production_stage_explanation=STAGE_EXPLANATIONS[stage] if stage else None,
+        hold_reason=summary.hold_reason,
+        wip_started_at=summary.wip_started_at,
+        days_in_production=summary.days_in_production(now),
+        estimated_ship_date=summary.estimated_ship_date,
+        late=summary.is_late(now),
+        tracking=summary.tracking,
+        balance_due=summary.balance_due or None,
+        invoice_number=summary.invoice_number,
+        credit_note_number=summary.credit_note_number,
+        refund=_refund_view(summary.refund),
+    )
+
+
+def _group_ref(group: model.ShippingGroupMembership | None) -> ShippingGroupRef | None:
+    return ShippingGroupRef(group_id=group.group_id, allocation=group.allocation) if group else None
+
+
+def _refund_view(refund: model.Refund | None) -> RefundView | None:
+    if refund is None:
+        return None
+    return RefundView(
+        amount=refund.amount, fee=refund.fee, currency=refund.currency, status=refund.status.value
     )
 
 
@@ -174,7 +205,8 @@ class OrdersController(Controller):
         query = OrderQuery.of(pool)
         page = await handlers.list_orders(account_id, query, pool.cursor, runtime.deps)
         return OrderList(
-            items=[order_response(o, _now(state)) for o in page.items], next_cursor=page.next_cursor
+            items=[summary_response(o, _now(state)) for o in page.items],
+            next_cursor=page.next_cursor,
         )
 
     @patch("/{order_number:str}", operation_id="editOrder")
@@ -289,7 +321,8 @@ class BoardController(Controller):
         )
         page = await handlers.production_board(query, board.cursor, runtime.deps, board.late)
         return OrderList(
-            items=[order_response(o, _now(state)) for o in page.items], next_cursor=page.next_cursor
+            items=[summary_response(o, _now(state)) for o in page.items],
+            next_cursor=page.next_cursor,
         )
 
     @get("/{order_number:str}", operation_id="getAnyOrder")

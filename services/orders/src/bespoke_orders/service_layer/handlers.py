@@ -558,7 +558,7 @@ async def changed_order(
 
 @dataclass(frozen=True)
 class OrderPage:
-    items: list[model.Order]
+    items: list[model.OrderSummary]
     next_cursor: str | None
 
 
@@ -599,7 +599,7 @@ async def _page(query: OrderQuery, cursor: str | None, deps: OrdersDeps) -> Orde
                 "this cursor is not one we gave out for this sort; start again without it"
             )
         after = int(found.group(2))
-    page = await deps.orders.find(
+    page = await deps.orders.find_summaries(
         dataclasses.replace(query, after_seq=after, limit=query.limit + 1)
     )
     if len(page) > query.limit:

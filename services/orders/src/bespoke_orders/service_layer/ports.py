@@ -11,7 +11,7 @@ from bespoke_contracts import Labeling, StampKind
 from bespoke_contracts.api.design import DesignResponse, Estimate, EstimateRequest
 from bespoke_contracts.api.orders import OrderPoolQuery
 from bespoke_orders.domain.checkout import BrandLabel, Money
-from bespoke_orders.domain.model import PAYMENT_STATUSES, Order
+from bespoke_orders.domain.model import PAYMENT_STATUSES, Order, OrderSummary
 from bespoke_orders.domain.stamps import Stamp
 
 
@@ -95,6 +95,11 @@ class OrderRepository(Protocol):
     async def find(self, query: OrderQuery) -> list[Order]:
         """Orders matching ``query`` (one brand's when it names one), by order number
         (newest first by default)."""
+        ...
+
+    async def find_summaries(self, query: OrderQuery) -> list[OrderSummary]:
+        """The summaries of the orders ``find`` would return, in the same order: what the
+        pool and the board list, without reading whole orders."""
         ...
 
 

@@ -83,7 +83,7 @@ function row(order) {
     // The design version's drawing beside its name (which says it: the picture is decoration
     // to a screen reader); one address per version, so the browser fetches it once.
     cell("Model", {}, h("img", { class: "thumb", alt: "", width: "60", height: "28", loading: "lazy", src: `/api/v1/designs/${encodeURIComponent(order.design_id)}/preview.svg?version=${order.design_version}` }),
-      `${order.specification?.design_name || order.design_id} v${order.design_version}`, h("span", { class: "hint" }, ` ${TYPES[order.order_type] || order.order_type}`)),
+      `${order.design_name} v${order.design_version}`, h("span", { class: "hint" }, ` ${TYPES[order.order_type] || order.order_type}`)),
     cell("Stage", {}, stage),
     cell("Days in production", { class: "num" }, order.days_in_production ?? "—"),
     cell("Est. ship", {}, order.estimated_ship_date ? day(order.estimated_ship_date) : "—", order.late ? [" ", h("span", { class: "badge late" }, "Late")] : null),

@@ -1,0 +1,93 @@
+"""The order pool's read model: each order's summary, written with the order, made again
+from the orders by `bespoke orders rebuild-pool` and compared with them by
+`bespoke orders check-pool`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from pymongo.asynchronous.database import AsyncDatabase
+from typer.testing import CliRunner
+
+from bespoke.cli import app
+from bespoke.stack.containers import Infrastructure
+from bespoke_orders.adapters.mongo import MongoOrderRepository
+from bespoke_orders.service_layer.ports import OrderQuery
+
+from .test_mongo_and_outbox import order
+
+pytestmark = pytest.mark.stack
+
+AT = datetime(2026, 3, 1, 9, tzinfo=UTC)
+
+
+async def three_orders(repository: MongoOrderRepository) -> None:
+    for n in (1, 2, 3):
+        await repository.add(order(f"BF-{n:06d}", f"k{n}", "acc_pool"))
+    paid = await repository.get_any("BF-000002")
+    assert paid is not None
+    paid.mark_paid("evt-2", "corr", AT)
+    await repository.save(paid)
+
+
+async def test_each_write_keeps_its_summary_and_an_older_write_never_wins(
+    orders_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    repository = MongoOrderRepository(orders_db)
+    await three_orders(repository)
+    [first, second, third] = await repository.find_summaries(
+        OrderQuery(account_id="acc_pool", newest_first=False)
+    )
+    assert [s.status.value for s in (first, second, third)] == [
+        "pending_payment",
+        "work_in_process",
+        "pending_payment",
+    ]
+    assert (second.payment_status.value, second.wip_started_at) == ("paid", AT)
+    stale = await repository.get_any("BF-000002")
+    assert stale is not None
+    stale.revision -= 1  # as a slower writer's copy from before the payment
+    stale.status = first.status
+    from bespoke_orders.adapters import mongo
+
+    await mongo._put_summary(orders_db.order_summaries, stale.summary())
+    [kept] = await repository.find_summaries(OrderQuery(account_id="acc_pool", search="2"))
+    assert kept.status.value == "work_in_process"
+    assert await repository.summaries_differing() == []
+
+
+async def test_the_pool_is_rebuilt_from_the_orders_and_checked_against_them(
+    orders_db: AsyncDatabase[dict[str, Any]],
+    stack_infrastructure: Infrastructure,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repository = MongoOrderRepository(orders_db)
+    await three_orders(repository)
+    summaries = orders_db.order_summaries
+    await summaries.delete_one({"_id": "BF-000001"})  # lost
+    await summaries.update_one({"_id": "BF-000002"}, {"$set": {"status": "cancelled"}})  # wrong
+    await summaries.insert_one({"_id": "BF-000009", "seq": 9, "account_id": "acc_pool"})  # orphan
+    monkeypatch.setenv("BESPOKE_ORDERS_MONGODB_URL", stack_infrastructure.mongodb_url)
+    monkeypatch.setenv("BESPOKE_ORDERS_MONGODB_DATABASE", orders_db.name)
+    runner = CliRunner()  # in a thread: the command runs its own event loop
+
+    checked = await asyncio.to_thread(runner.invoke, app, ["orders", "check-pool"])
+    assert checked.exit_code == 1
+    assert json.loads(checked.stdout)["order_numbers"] == ["BF-000001", "BF-000002", "BF-000009"]
+
+    rebuilt = await asyncio.to_thread(runner.invoke, app, ["orders", "rebuild-pool"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert json.loads(rebuilt.stdout) == {"orders": 3, "written": 3, "removed": 1}
+    again = await asyncio.to_thread(runner.invoke, app, ["orders", "check-pool"])
+    assert again.exit_code == 0
+    assert json.loads(again.stdout) == {"differing": 0, "order_numbers": []}
+    pool = await repository.find_summaries(OrderQuery(account_id="acc_pool"))
+    assert [(s.order_number, s.status.value) for s in pool] == [
+        ("BF-000003", "pending_payment"),
+        ("BF-000002", "work_in_process"),
+        ("BF-000001", "pending_payment"),
+    ]
