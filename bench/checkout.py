@@ -21,7 +21,8 @@ from typing import Any
 
 import httpx
 
-from bench.memory import cpu_seconds
+from bench import floor
+from bench.memory import cpu_seconds, rss_of
 from bench.metrics import database_commands, per_operation
 from bench.reporting import machine, percentile, progress
 from bespoke.accounts import create_account
@@ -161,6 +162,17 @@ async def run(config: StackConfig, seconds: float, concurrency: int) -> dict[str
     checkout["database_commands_per_checkout"] = per_operation(
         commands_before, commands_after, done
     )
+    checkout["database_commands_per_checkout_total"] = round(
+        sum(s["total"] for s in checkout["database_commands_per_checkout"].values()), 1
+    )
+    checkout["cpu_ms_per_checkout_total"] = round(sum(checkout["cpu_ms_per_checkout"].values()), 1)
+    progress("checkout: its floor (raw PyMongo and aiokafka, same servers)")
+    commands: dict[str, float] = {}
+    for per_service in checkout["database_commands_per_checkout"].values():
+        for name, n in per_service.items():
+            if name != "total":
+                commands[name] = commands.get(name, 0.0) + n
+    essential = await floor.checkout_floor(config, commands, seconds, concurrency)
     port = 8199
     bare = await asyncio.create_subprocess_exec(
         sys.executable, str(HERE / "bare_app.py"), str(port)
@@ -175,6 +187,7 @@ async def run(config: StackConfig, seconds: float, concurrency: int) -> dict[str
                     await asyncio.sleep(0.1)
         progress("checkout: bare Litestar endpoint")
         framework = await measure(f"http://127.0.0.1:{port}", {}, body, seconds, concurrency)
+        framework["rss_mib"] = rss_of(bare.pid)
     finally:
         bare.terminate()
         await bare.wait()
@@ -183,12 +196,32 @@ async def run(config: StackConfig, seconds: float, concurrency: int) -> dict[str
         "concurrency": concurrency,
         "checkout": checkout,
         "bare_litestar": framework,
+        "floor": essential,
         "ratio_checkout_to_bare_rps": round(
             checkout["saturation"]["requests_per_second"]
             / framework["saturation"]["requests_per_second"],
             3,
         ),
-        "targets": {"ratio_at_least": 0.2, "p99_ms_at_half_load_at_most": 50},
+        "ratio_to_floor": {
+            "saturation": round(
+                checkout["saturation"]["requests_per_second"]
+                / essential["saturation"]["units_per_second"],
+                3,
+            ),
+            "cpu_ms": round(
+                sum(checkout["cpu_ms_per_checkout"].values()) / essential["cpu_ms_per_unit_total"],
+                1,
+            ),
+            "p99_ms_at_half_load": round(
+                checkout["half_load"].get("p99_ms", 0) / essential["half_load"]["p99_ms"], 1
+            ),
+        },
+        "targets": {
+            "database_commands_per_checkout_at_most": 10,
+            "cpu_ms_per_checkout_at_most": 30,
+            "ratio_at_least": 0.1,
+            "p99_ms_at_half_load_at_most": 50,
+        },
     }
 
 

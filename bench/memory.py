@@ -50,6 +50,11 @@ def cpu_seconds(config: StackConfig) -> dict[str, float]:
     return used
 
 
+def rss_of(pid: int) -> float:
+    """One process's resident memory, in MiB."""
+    return round(_rss_kib(pid) / 1024, 1)
+
+
 def rss_mib(config: StackConfig) -> dict[str, float]:
     """Each stack process (with its children) by name, in MiB."""
     sizes = {}

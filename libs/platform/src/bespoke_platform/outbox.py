@@ -9,9 +9,12 @@ At-least-once: if the process dies after publishing and before marking, the even
 published again on restart, with the same ``event_id``; consumers deduplicate on it.
 Events of one document are published in order, keyed by the event's key.
 
-Which documents have events waiting: every write that adds events also leaves a small
-signal document (by ``_id``, see :func:`signal`), so a pass reads only those by ``_id``. The signal is written just after the order; a crash in between loses
-the signal but not the event, and a periodic sweep of ``outbox_pending`` finds it.
+Which documents have events waiting: every write that adds events then signals its
+key (:class:`Signals`). In a process that runs the relay, the signal is a note in that
+relay's memory, no write at all; elsewhere (tools, tests) it is a small document by
+``_id`` that any relay reads. A crash between the write and its relay's pass loses the
+note but not the events: the relay sweeps the documents flagged ``outbox_pending`` when
+it starts and every ``sweep_seconds``.
 """
 
 from __future__ import annotations
@@ -93,13 +96,31 @@ async def upsert(collection: AsyncCollection[Document], key: str, update: Docume
 
 
 async def signal(signals: AsyncCollection[Document], key: str) -> None:
-    """Tell the relay that document ``key`` has events to publish (a hint)."""
+    """Leave a signal document: document ``key`` has events to publish (a hint)."""
     await upsert(signals, key, {"$set": {"at": datetime.now(UTC)}})
+
+
+class Signals:
+    """How a write tells the relay that a document has events to publish: by a signal
+    document in ``collection`` (the default), or, for the relay of the same process
+    (``OutboxRelay.signals``), by a note in its memory, which costs no round trip."""
+
+    def __init__(
+        self, collection: AsyncCollection[Document], relay: OutboxRelay | None = None
+    ) -> None:
+        self.collection = collection
+        self._relay = relay
+
+    async def send(self, key: str) -> None:
+        if self._relay is None:
+            await signal(self.collection, key)
+        else:
+            self._relay.notice(key)
 
 
 async def save_with_events(
     documents: AsyncCollection[Document],
-    signals: AsyncCollection[Document],
+    signals: Signals,
     key: str,
     revision: int,
     fields: Document,
@@ -125,7 +146,7 @@ async def save_with_events(
     if result.matched_count == 0:
         return False
     if entries:
-        await signal(signals, key)
+        await signals.send(key)
     return True
 
 
@@ -149,20 +170,44 @@ class OutboxRelay(BackgroundLoop):
         self._recovered = recovered
         self._documents = documents
         self._signals = signals
+        self.signals = Signals(signals, self)
+        """Signals for this relay from writes of the same process (in memory)."""
+        self._noticed: dict[str, None] = {}
+        """Keys noticed and not yet published, oldest first."""
         self._sweep_seconds = sweep_seconds
         self._last_sweep = -float("inf")
         self._publisher = publisher
         self._batch_size = batch_size
         super().__init__("outbox-relay", self.publish_pending, poll_seconds, max_backoff=5.0)
 
+    def notice(self, key: str) -> None:
+        """Document ``key`` has events to publish (a write of this process): on the next
+        pass, which this wakes."""
+        self._noticed[key] = None
+        self.wake()
+
     async def publish_pending(self, sweep: bool = False) -> int:
         """Publish every signalled unpublished event once; with ``sweep`` (or when the
-        sweep is due), also look through every order. Returns how many were sent."""
+        sweep is due), also look through every flagged document. Returns how many were
+        sent."""
         sent = 0
+        noticed = list(self._noticed)[: self._batch_size]
+        for key in noticed:
+            # Forgotten before its read: a write noticed again meanwhile stays noticed.
+            del self._noticed[key]
+            try:
+                doc = await self._documents.find_one({"_id": key}, _PROJECTION)
+                if doc is not None and _unpublished(doc):
+                    sent += await self._publish_document(doc)
+            except BaseException:
+                self._noticed[key] = None  # the next pass (after the backoff) tries again
+                raise
         signals = (
             await self._signals.find({}).sort("_id", ASCENDING).limit(self._batch_size).to_list()
         )
-        observability.OUTBOX_BACKLOG.labels(self._documents.name).set(len(signals))
+        observability.OUTBOX_BACKLOG.labels(self._documents.name).set(
+            len(signals) + len(self._noticed)
+        )
         for signal in signals:
             doc = await self._documents.find_one({"_id": signal["_id"]}, _PROJECTION)
             if doc is not None and _unpublished(doc):
@@ -175,9 +220,12 @@ class OutboxRelay(BackgroundLoop):
         now = asyncio.get_running_loop().time()
         if sweep or now - self._last_sweep >= self._sweep_seconds:
             self._last_sweep = now
-            # Compared here rather than filtered by the store: on FerretDB any filter but a
-            # single `_id` is a scan anyway, and the counters are the truth (the flag is a hint).
-            cursor = self._documents.find({}, {"outbox_seq": 1, "outbox_sent_seq": 1})
+            # The flag is set by every write that adds events and cleared only once they
+            # are all sent (indexed: the few flagged, not the collection); the counters
+            # are the truth.
+            cursor = self._documents.find(
+                {"outbox_pending": True}, {"outbox_seq": 1, "outbox_sent_seq": 1}
+            )
             behind = [doc["_id"] async for doc in cursor if _unpublished(doc)]
             for key in sorted(behind):
                 doc = await self._documents.find_one({"_id": key}, _PROJECTION)

@@ -95,14 +95,18 @@ def bootstrap(
         settings.kafka_bootstrap, client_id="bespoke-orders", login=KafkaLogin.of(settings)
     )
     publisher = BrokerPublisher(broker)
-    orders = MongoOrderRepository(db)
+
+    async def refresh_summaries(order_numbers: list[str]) -> None:
+        await orders.refresh_summaries(order_numbers)
+
     relay = OutboxRelay(
         db.orders,
         db.outbox_signals,
         publisher,
         poll_seconds=settings.outbox_poll_seconds,
-        recovered=orders.refresh_summaries,
+        recovered=refresh_summaries,
     )
+    orders = MongoOrderRepository(db, relay.signals)
     stamps_relay = OutboxRelay(
         db.stamps, db.stamp_signals, publisher, poll_seconds=settings.outbox_poll_seconds
     )
@@ -119,7 +123,7 @@ def bootstrap(
         shipping=shipping,
         brands=MongoBrandLabels(db),
         tickets=job_ticket,
-        stamps=MongoStamps(db),
+        stamps=MongoStamps(db, stamps_relay.signals),
         files=GridFsFiles(db),
         inspector=Inspector(),
         stamp_hold=settings.stamp_hold,

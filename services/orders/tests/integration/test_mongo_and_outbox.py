@@ -259,6 +259,41 @@ class _RecordingPublisher:
         self.sent.append(headers["event_type"])
 
 
+class _FailingPublisher(_RecordingPublisher):
+    def __init__(self) -> None:
+        super().__init__()
+        self.down = True
+
+    async def publish(self, topic: str, key: bytes, value: bytes, headers: dict[str, str]) -> None:
+        if self.down:
+            raise ConnectionError("broker unreachable")
+        await super().publish(topic, key, value, headers)
+
+
+async def test_a_write_signals_its_own_process_relay_in_memory_and_a_crash_is_swept(
+    orders_db: AsyncDatabase[dict[str, Any]], unique: str
+) -> None:
+    account = f"acc_{unique}"
+    publisher = _FailingPublisher()
+    relay = OutboxRelay(orders_db.orders, orders_db.outbox_signals, publisher)
+    await relay.publish_pending()  # the start-up sweep, on nothing
+    repository = MongoOrderRepository(orders_db, relay.signals)
+    await repository.add(order("BF-000001", "k1", account))
+    assert await orders_db.outbox_signals.count_documents({}) == 0, "no signal written"
+
+    with pytest.raises(ConnectionError):
+        await relay.publish_pending()
+    publisher.down = False
+    assert await relay.publish_pending() == 1, "the note survives a failed publish"
+    assert publisher.sent == [ORDER_SUBMITTED]
+
+    await repository.add(order("BF-000002", "k2", account))  # and the process dies
+    restarted = OutboxRelay(orders_db.orders, orders_db.outbox_signals, publisher)
+    assert await restarted.publish_pending() == 1, "its start-up sweep finds what was noted"
+    assert publisher.sent == [ORDER_SUBMITTED, ORDER_SUBMITTED]
+    assert await restarted.publish_pending(sweep=True) == 0
+
+
 async def test_an_event_saved_just_as_its_signal_is_cleared_is_not_left_behind(
     orders_db: AsyncDatabase[dict[str, Any]], unique: str
 ) -> None:

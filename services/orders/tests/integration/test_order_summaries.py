@@ -57,7 +57,7 @@ async def test_each_write_keeps_its_summary_and_an_older_write_never_wins(
     await mongo._put_summary(orders_db.order_summaries, stale.summary())
     [kept] = await repository.find_summaries(OrderQuery(account_id="acc_pool", search="2"))
     assert kept.status.value == "work_in_process"
-    assert await repository.summaries_differing() == []
+    assert await repository.summaries_differing(batch=2) == []
 
 
 async def test_the_pool_is_rebuilt_from_the_orders_and_checked_against_them(
@@ -79,12 +79,14 @@ async def test_the_pool_is_rebuilt_from_the_orders_and_checked_against_them(
     assert checked.exit_code == 1
     assert json.loads(checked.stdout)["order_numbers"] == ["BF-000001", "BF-000002", "BF-000009"]
 
+    assert await repository.summaries_differing(batch=2) == ["BF-000001", "BF-000002", "BF-000009"]
     rebuilt = await asyncio.to_thread(runner.invoke, app, ["orders", "rebuild-pool"])
     assert rebuilt.exit_code == 0, rebuilt.output
     assert json.loads(rebuilt.stdout) == {"orders": 3, "written": 3, "removed": 1}
     again = await asyncio.to_thread(runner.invoke, app, ["orders", "check-pool"])
     assert again.exit_code == 0
     assert json.loads(again.stdout) == {"differing": 0, "order_numbers": []}
+    assert (await repository.rebuild_summaries(batch=2)).written == 3, "page after page"
     pool = await repository.find_summaries(OrderQuery(account_id="acc_pool"))
     assert [(s.order_number, s.status.value) for s in pool] == [
         ("BF-000003", "pending_payment"),

@@ -63,7 +63,7 @@ def bootstrap(
         db.invoices, db.outbox_signals, publisher, poll_seconds=settings.outbox_poll_seconds
     )
     deps = PaymentsDeps(
-        invoices=MongoInvoices(db),
+        invoices=MongoInvoices(db, relay.signals),
         stripe=StripePayments(
             settings.stripe_api_key, settings.stripe_api_base, proxy=settings.stripe_proxy or None
         ),

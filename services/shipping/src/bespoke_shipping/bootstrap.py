@@ -70,8 +70,8 @@ def bootstrap(
     deps = ShippingDeps(
         rates=load_rates(),
         orders=MongoOrderRecords(db),
-        groups=MongoGroups(db),
-        shipments=MongoShipments(db),
+        groups=MongoGroups(db, groups_relay.signals),
+        shipments=MongoShipments(db, shipments_relay.signals),
         clock=SystemClock(),
         groups_outbox=groups_relay,
         shipments_outbox=shipments_relay,

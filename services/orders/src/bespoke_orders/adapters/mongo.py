@@ -42,7 +42,7 @@ from bespoke_orders.domain.model import (
 )
 from bespoke_orders.service_layer.ports import OrderQuery
 from bespoke_platform.mongo import Document
-from bespoke_platform.outbox import new_outbox, save_with_events, signal
+from bespoke_platform.outbox import Signals, new_outbox, save_with_events
 
 
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
@@ -446,12 +446,13 @@ class MongoOrderRepository:
     or will learn otherwise from the unique ``_id`` refusing its proposal).
     """
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], signals: Signals | None = None) -> None:
+        """``signals``: the relay's, in the process that runs it (default: documents)."""
         self._orders: AsyncCollection[Document] = db.orders
         self._last_seq: int | None = None
         """The highest order number this process knows is taken (None: ask the orders)."""
         self._summaries: AsyncCollection[Document] = db.order_summaries
-        self._signals: AsyncCollection[Document] = db.outbox_signals
+        self._signals = signals or Signals(db.outbox_signals)
         # What each edited order was before each edit, apart, so an order's document does
         # not grow with its edits: `<order number>:<version>`, written once, never changed.
         self._versions: AsyncCollection[Document] = db.order_versions
@@ -489,7 +490,7 @@ class MongoOrderRepository:
 
     async def signal(self, order_number: str) -> None:
         """Tell the relay this order has events to publish (a hint; see ``OutboxRelay``)."""
-        await signal(self._signals, order_number)
+        await self._signals.send(order_number)
 
     async def save(self, order: Order) -> None:
         # The versions an edit replaced, first: each is what the stored order was, so
@@ -570,16 +571,15 @@ class MongoOrderRepository:
         runs (a summary newer than the order read here is kept)."""
         written = removed = 0
         numbers: set[str] = set()
-        cursor = self._orders.find({}, {"outbox": 0, "previous_versions": 0}).sort("seq", ASCENDING)
-        pending: list[OrderSummary] = []
-        async for doc in cursor:
-            order = from_document(doc)
-            numbers.add(order.order_number)
-            pending.append(order.summary())
-            if len(pending) >= batch:
-                written += await _put_summaries(self._summaries, pending)
-                pending = []
-        written += await _put_summaries(self._summaries, pending)
+        after = 0
+        while True:
+            page = await self._orders_after(after, batch)
+            if not page:
+                break
+            after = page[-1]["seq"]
+            orders = [from_document(doc) for doc in page]
+            numbers.update(o.order_number for o in orders)
+            written += await _put_summaries(self._summaries, [o.summary() for o in orders])
         stale = [
             doc["_id"]
             async for doc in self._summaries.find({}, {"_id": 1})
@@ -589,15 +589,30 @@ class MongoOrderRepository:
             removed = (await self._summaries.delete_many({"_id": {"$in": stale}})).deleted_count
         return RebuildReport(orders=len(numbers), written=written, removed=removed)
 
-    async def summaries_differing(self) -> list[str]:
-        """Order numbers whose summary is missing, extra or not what the order says."""
-        summaries = {doc["_id"]: doc async for doc in self._summaries.find({})}
-        differing = []
-        async for doc in self._orders.find({}, {"outbox": 0, "previous_versions": 0}):
-            expected = summary_document(from_document(doc).summary())
-            if summaries.pop(doc["_id"], None) != expected:
-                differing.append(doc["_id"])
-        return sorted(differing + list(summaries))
+    async def summaries_differing(self, batch: int = 500) -> list[str]:
+        """Order numbers whose summary is missing, extra or not what the order says
+        (compared a page of order numbers at a time)."""
+        differing: list[str] = []
+        after = 0
+        while True:
+            page = await self._orders_after(after, batch)
+            last = page[-1]["seq"] if page else None
+            seqs: Document = {"$gt": after} if last is None else {"$gt": after, "$lte": last}
+            summaries = {doc["_id"]: doc async for doc in self._summaries.find({"seq": seqs})}
+            for doc in page:
+                expected = summary_document(from_document(doc).summary())
+                if summaries.pop(doc["_id"], None) != expected:
+                    differing.append(doc["_id"])
+            differing.extend(summaries)  # summaries of no order
+            if last is None:
+                return sorted(differing)
+            after = last
+
+    async def _orders_after(self, seq: int, limit: int) -> list[Document]:
+        """Up to ``limit`` orders numbered after ``seq``, in order, read to the end (a
+        cursor left open across other commands can hold the store's connection)."""
+        cursor = self._orders.find({"seq": {"$gt": seq}}, {"outbox": 0, "previous_versions": 0})
+        return await cursor.sort("seq", ASCENDING).limit(limit).to_list()
 
     async def _find_by_key(self, account_id: str, key: str) -> Document | None:
         return await self._orders.find_one({"account_id": account_id, "idempotency_key": key})

@@ -25,7 +25,7 @@ from bespoke_contracts import StampKind, StampStatus
 from bespoke_orders.domain.errors import ConcurrentChange, StampExists
 from bespoke_orders.domain.stamps import Stamp, StampChange, StoredFile
 from bespoke_platform.mongo import Document
-from bespoke_platform.outbox import new_outbox, save_with_events, signal
+from bespoke_platform.outbox import Signals, new_outbox, save_with_events
 
 BUCKET = "stamp_files"
 READ_CHUNK = 255 * 1024
@@ -202,9 +202,10 @@ def _stamp(doc: Document) -> Stamp:
 class MongoStamps:
     """The ``stamps`` collection; each stamp document carries its own outbox."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], signals: Signals | None = None) -> None:
+        """``signals``: the relay's, in the process that runs it (default: documents)."""
         self._stamps: AsyncCollection[Document] = db.stamps
-        self._signals: AsyncCollection[Document] = db.stamp_signals
+        self._signals = signals or Signals(db.stamp_signals)
 
     async def add(self, stamp: Stamp) -> None:
         """Insert; ``StampExists`` if the brand has a stamp of that kind already."""
@@ -225,7 +226,7 @@ class MongoStamps:
                 f"your brand has a {stamp.kind.value} stamp already; send new artwork to it",
                 stamp_id=holder.stamp_id if holder else "",
             ) from None
-        await signal(self._signals, stamp.stamp_id)
+        await self._signals.send(stamp.stamp_id)
         stamp.events.clear()
 
     async def save(self, stamp: Stamp) -> None:

@@ -16,7 +16,7 @@ from bespoke_payments.domain.invoicing import InvoiceLine, IssuedInvoice, Party,
 from bespoke_payments.domain.model import Invoice, InvoiceStatus, Payment, Refund
 from bespoke_payments.service_layer.handlers import ConcurrentChange
 from bespoke_platform.mongo import Document, insert_new
-from bespoke_platform.outbox import new_outbox, save_with_events
+from bespoke_platform.outbox import Signals, new_outbox, save_with_events
 
 
 def _fields(invoice: Invoice) -> Document:
@@ -169,9 +169,10 @@ def _utc(moment: datetime | None) -> datetime | None:
 
 
 class MongoInvoices:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(self, db: AsyncDatabase[Document], signals: Signals | None = None) -> None:
+        """``signals``: the relay's, in the process that runs it (default: documents)."""
         self._invoices: AsyncCollection[Document] = db.invoices
-        self._signals: AsyncCollection[Document] = db.outbox_signals
+        self._signals = signals or Signals(db.outbox_signals)
 
     async def add(self, invoice: Invoice) -> bool:
         if not await insert_new(

@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from bespoke_contracts import Address, OrderStatus, ShipmentStatus, Tracking
 from bespoke_contracts.api.shipping import GroupStatus
 from bespoke_platform.mongo import Document, insert_new
-from bespoke_platform.outbox import new_outbox, save_with_events, signal
+from bespoke_platform.outbox import Signals, new_outbox, save_with_events
 from bespoke_shipping.domain.errors import ConcurrentChange
 from bespoke_shipping.domain.grouping import GroupQuote
 from bespoke_shipping.domain.model import OrderRecord, Shipment, ShippingGroup, Stage
@@ -186,7 +186,7 @@ def _group(doc: Document) -> ShippingGroup:
 class _WithOutbox:
     """A collection whose documents carry their events (see ``bespoke_platform.outbox``)."""
 
-    def __init__(self, documents: AsyncCollection[Document], signals: AsyncCollection[Document]):
+    def __init__(self, documents: AsyncCollection[Document], signals: Signals) -> None:
         self._docs = documents
         self._signals = signals
 
@@ -195,7 +195,7 @@ class _WithOutbox:
             self._docs, {"_id": key, **fields, "revision": 0, **new_outbox(item.events)}
         )
         if added and item.events:
-            await signal(self._signals, key)  # lost in a crash? the relay's sweep finds it
+            await self._signals.send(key)  # lost in a crash? the relay's sweep finds it
         if added:
             item.events.clear()
         return added
@@ -210,8 +210,9 @@ class _WithOutbox:
 
 
 class MongoGroups(_WithOutbox):
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        super().__init__(db.groups, db.group_signals)
+    def __init__(self, db: AsyncDatabase[Document], signals: Signals | None = None) -> None:
+        """``signals``: the relay's, in the process that runs it (default: documents)."""
+        super().__init__(db.groups, signals or Signals(db.group_signals))
 
     async def add(self, group: ShippingGroup) -> bool:
         return await self._add(group.id, _group_fields(group), group)
@@ -265,8 +266,9 @@ def _shipment_fields(shipment: Shipment) -> Document:
 
 
 class MongoShipments(_WithOutbox):
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        super().__init__(db.shipments, db.shipment_signals)
+    def __init__(self, db: AsyncDatabase[Document], signals: Signals | None = None) -> None:
+        """``signals``: the relay's, in the process that runs it (default: documents)."""
+        super().__init__(db.shipments, signals or Signals(db.shipment_signals))
 
     async def add(self, shipment: Shipment) -> bool:
         return await self._add(shipment.id, _shipment_fields(shipment), shipment)
