@@ -134,71 +134,6 @@ class ShippingGroupRef(BaseModel):
     allocation: int = Field(description="The order's share of the group's shipping cost.")
 
 
-class OrderResponse(BaseModel):
-    """An order with its full specifications."""
-
-    order_number: str = Field(description="Sequential factory order number, e.g. `BF-000042`.")
-    version: int = Field(description="1 at checkout; each edit while pending adds one.")
-    status: OrderStatus
-    order_type: OrderType
-    design_id: str
-    design_version: int
-    bom_hash: str
-    sizes: dict[str, int] = Field(description="EU size -> pairs.")
-    pairs: int = Field(description="Total pairs.")
-    labeling: Labeling
-    shipping_address: Address
-    billing: BillingInfo
-    specification: OrderSpecification = Field(description="Everything the factory makes.")
-    costs: OrderCosts = Field(description="The price, fixed at checkout.")
-    shipping_group: ShippingGroupRef | None = Field(
-        default=None, description="The shipping group the order ships in, if any."
-    )
-    created_at: datetime
-    account_id: str = Field(description="The brand whose order it is.")
-    payment_status: PaymentStatus
-    production_stage: ProductionStage | None = Field(
-        default=None, description="Where on the floor, while `work_in_process`."
-    )
-    production_stage_explanation: str | None = Field(
-        default=None, description="What the stage means, in one line."
-    )
-    hold_reason: HoldReason | None = Field(default=None, description="When `on_hold`: why.")
-    wip_started_at: datetime | None = Field(
-        default=None, description="When payment launched it to production."
-    )
-    days_in_production: int | None = Field(
-        default=None, description="Calendar days since launch (until it shipped)."
-    )
-    estimated_ship_date: date | None = Field(
-        default=None, description="When it should be ready to ship, from its lead time."
-    )
-    late: bool = Field(default=False, description="In production past its estimated ship date.")
-    tracking: Tracking | None = Field(default=None, description="The parcel, once shipped.")
-    refund: RefundView | None = Field(
-        default=None, description="A cancelled paid order's refund (`amount`, `status`)."
-    )
-    balance_due: int | None = Field(
-        default=None,
-        description="With a deposit paid: the balance still to pay before it ships.",
-    )
-    invoice_number: str | None = Field(
-        default=None,
-        description="Once paid: its latest invoice; the PDF is at "
-        "`/api/v1/invoices/{invoice_number}/pdf`.",
-    )
-    credit_note_number: str | None = Field(
-        default=None, description="Once refunded: its latest credit note."
-    )
-
-
-class OrderHistory(BaseModel):
-    """An order's status timeline, oldest first."""
-
-    order_number: str
-    items: list[StatusChange]
-
-
 class OrderSummary(BaseModel):
     """An order as the pool and the board list it: what it is, where it stands and what
     it costs. The specifications, addresses and billing are on the order itself
@@ -250,6 +185,22 @@ class OrderSummary(BaseModel):
     credit_note_number: str | None = Field(
         default=None, description="Once refunded: its latest credit note."
     )
+
+
+class OrderResponse(OrderSummary):
+    """An order with its full specifications."""
+
+    bom_hash: str
+    shipping_address: Address
+    billing: BillingInfo
+    specification: OrderSpecification = Field(description="Everything the factory makes.")
+
+
+class OrderHistory(BaseModel):
+    """An order's status timeline, oldest first."""
+
+    order_number: str
+    items: list[StatusChange]
 
 
 class OrderList(BaseModel):

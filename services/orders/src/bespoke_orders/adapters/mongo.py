@@ -79,15 +79,16 @@ def _mutable_fields(order: Order) -> Document:
         "payment_flags": list(order.payment_flags),
         "version": order.version,
         **_production_fields(order),
-        "shipping_group": (
-            {
-                "group_id": order.shipping_group.group_id,
-                "allocation": order.shipping_group.allocation,
-            }
-            if order.shipping_group
-            else None
-        ),
+        "shipping_group": _group_doc(order.shipping_group),
     }
+
+
+def _group_doc(group: ShippingGroupMembership | None) -> Document | None:
+    return {"group_id": group.group_id, "allocation": group.allocation} if group else None
+
+
+def _group(doc: Document | None) -> ShippingGroupMembership | None:
+    return ShippingGroupMembership(doc["group_id"], doc["allocation"]) if doc else None
 
 
 def _history_doc(h: StatusChange) -> Document:
@@ -255,13 +256,7 @@ def from_document(doc: Document) -> Order:
             )
             for v in doc.get("previous_versions", [])
         ],
-        shipping_group=(
-            ShippingGroupMembership(
-                doc["shipping_group"]["group_id"], doc["shipping_group"]["allocation"]
-            )
-            if doc.get("shipping_group")
-            else None
-        ),
+        shipping_group=_group(doc.get("shipping_group")),
         revision=doc.get("revision", 0),
     )
 
@@ -287,14 +282,7 @@ def summary_document(summary: OrderSummary) -> Document:
         "sizes": [{"size": s, "pairs": p} for s, p in summary.sizes.items()],
         "labeling": summary.labeling.value,
         "costs": summary.costs.model_dump(mode="json"),
-        "shipping_group": (
-            {
-                "group_id": summary.shipping_group.group_id,
-                "allocation": summary.shipping_group.allocation,
-            }
-            if summary.shipping_group
-            else None
-        ),
+        "shipping_group": _group_doc(summary.shipping_group),
         "created_at": summary.created_at,
         "payment_status": summary.payment_status.value,
         "production_stage": summary.production_stage.value if summary.production_stage else None,
@@ -313,7 +301,6 @@ def summary_document(summary: OrderSummary) -> Document:
 
 def summary_from_document(doc: Document) -> OrderSummary:
     estimate = doc["estimated_ship_date"]
-    group = doc["shipping_group"]
     return OrderSummary(
         order_number=doc["_id"],
         account_id=doc["account_id"],
@@ -327,9 +314,7 @@ def summary_from_document(doc: Document) -> OrderSummary:
         sizes={s["size"]: s["pairs"] for s in doc["sizes"]},
         labeling=Labeling(doc["labeling"]),
         costs=OrderCosts.model_validate(doc["costs"]),
-        shipping_group=(
-            ShippingGroupMembership(group["group_id"], group["allocation"]) if group else None
-        ),
+        shipping_group=_group(doc["shipping_group"]),
         created_at=doc["created_at"],
         payment_status=PaymentStatus(doc["payment_status"]),
         production_stage=(

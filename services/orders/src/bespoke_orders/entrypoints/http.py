@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Litestar, get, patch, post
 from litestar.datastructures import State
@@ -46,44 +46,24 @@ OrderNumberPath = Annotated[str, Parameter(description="e.g. `BF-000042`")]
 
 
 def order_response(order: model.Order, now: datetime) -> OrderResponse:
-    stage = order.production_stage
+    """The whole order: what the pool lists of it, and its specifications."""
     return OrderResponse(
-        order_number=order.order_number,
-        version=order.version,
-        status=order.status,
-        order_type=order.order_type,
-        design_id=order.design_id,
-        design_version=order.design_version,
+        **_listed(order.summary(), now),
         bom_hash=order.bom_hash,
-        sizes=order.sizes,
-        pairs=order.pairs,
-        labeling=order.labeling,
         shipping_address=order.shipping_address,
         billing=order.billing,
         specification=order.specification,
-        costs=order.costs,
-        shipping_group=_group_ref(order.shipping_group),
-        created_at=order.created_at,
-        account_id=order.account_id,
-        payment_status=order.payment_status,
-        production_stage=stage,
-        production_stage_explanation=STAGE_EXPLANATIONS[stage] if stage else None,
-        hold_reason=order.hold_reason,
-        wip_started_at=order.wip_started_at,
-        days_in_production=order.days_in_production(now),
-        estimated_ship_date=order.estimated_ship_date,
-        late=order.is_late(now),
-        tracking=order.tracking,
-        balance_due=order.balance_due or None,
-        invoice_number=order.invoice_number,
-        credit_note_number=order.credit_note_number,
-        refund=_refund_view(order.refund),
     )
 
 
 def summary_response(summary: model.OrderSummary, now: datetime) -> OrderSummary:
+    return OrderSummary(**_listed(summary, now))
+
+
+def _listed(summary: model.OrderSummary, now: datetime) -> dict[str, Any]:
+    """The fields of an order's summary as the API shows them (at ``now``)."""
     stage = summary.production_stage
-    return OrderSummary(
+    return dict(
         order_number=summary.order_number,
         version=summary.version,
         status=summary.status,
