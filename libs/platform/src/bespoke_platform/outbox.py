@@ -102,8 +102,10 @@ async def signal(signals: AsyncCollection[Document], key: str) -> None:
 
 class Signals:
     """How a write tells the relay that a document has events to publish: by a signal
-    document in ``collection`` (the default), or, for the relay of the same process
-    (``OutboxRelay.signals``), by a note in its memory, which costs no round trip."""
+    document in ``collection`` (the default), or, while the relay of the same process
+    runs (``OutboxRelay.signals``), by a note in its memory, which costs no round trip.
+    A process whose relay is not running (a tool, a script built from the service's
+    wiring) writes the document, for the service's running relay to read."""
 
     def __init__(
         self, collection: AsyncCollection[Document], relay: OutboxRelay | None = None
@@ -112,10 +114,10 @@ class Signals:
         self._relay = relay
 
     async def send(self, key: str) -> None:
-        if self._relay is None:
-            await signal(self.collection, key)
-        else:
+        if self._relay is not None and self._relay.running:
             self._relay.notice(key)
+        else:
+            await signal(self.collection, key)
 
 
 async def save_with_events(
@@ -222,11 +224,12 @@ class OutboxRelay(BackgroundLoop):
             self._last_sweep = now
             # The flag is set by every write that adds events and cleared only once they
             # are all sent (indexed: the few flagged, not the collection); the counters
-            # are the truth.
-            cursor = self._documents.find(
+            # are the truth. Read whole before any write: a cursor left open across
+            # writes can block them on the SQLite-backed server.
+            flagged = await self._documents.find(
                 {"outbox_pending": True}, {"outbox_seq": 1, "outbox_sent_seq": 1}
-            )
-            behind = [doc["_id"] async for doc in cursor if _unpublished(doc)]
+            ).to_list()
+            behind = [doc["_id"] for doc in flagged if _unpublished(doc)]
             for key in sorted(behind):
                 doc = await self._documents.find_one({"_id": key}, _PROJECTION)
                 if doc is not None and _unpublished(doc):

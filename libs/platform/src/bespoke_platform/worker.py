@@ -32,6 +32,11 @@ class BackgroundLoop:
         """Run in the background until ``stop``."""
         self._task = asyncio.create_task(self.run(), name=self._name)
 
+    @property
+    def running(self) -> bool:
+        """Started, and neither stopped nor ended."""
+        return self._task is not None and not self._task.done()
+
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -263,8 +264,10 @@ class _FailingPublisher(_RecordingPublisher):
     def __init__(self) -> None:
         super().__init__()
         self.down = True
+        self.tries = 0
 
     async def publish(self, topic: str, key: bytes, value: bytes, headers: dict[str, str]) -> None:
+        self.tries += 1
         if self.down:
             raise ConnectionError("broker unreachable")
         await super().publish(topic, key, value, headers)
@@ -275,23 +278,56 @@ async def test_a_write_signals_its_own_process_relay_in_memory_and_a_crash_is_sw
 ) -> None:
     account = f"acc_{unique}"
     publisher = _FailingPublisher()
-    relay = OutboxRelay(orders_db.orders, orders_db.outbox_signals, publisher)
+    # Its retries an hour apart: after the first failed pass, the test drives the passes.
+    relay = OutboxRelay(orders_db.orders, orders_db.outbox_signals, publisher, poll_seconds=3600)
     await relay.publish_pending()  # the start-up sweep, on nothing
+    relay.start()
     repository = MongoOrderRepository(orders_db, relay.signals)
-    await repository.add(order("BF-000001", "k1", account))
-    assert await orders_db.outbox_signals.count_documents({}) == 0, "no signal written"
+    try:
+        await repository.add(order("BF-000001", "k1", account))
+        assert await orders_db.outbox_signals.count_documents({}) == 0, "no signal written"
+        await _until(lambda: publisher.tries >= 1)  # the pass it woke failed
+        await asyncio.sleep(0.2)  # (and the loop waits out its backoff)
+        publisher.down = False
+        assert await relay.publish_pending() == 1, "the note survives a failed publish"
+        assert publisher.sent == [ORDER_SUBMITTED]
 
-    with pytest.raises(ConnectionError):
-        await relay.publish_pending()
+        publisher.down = True
+        await repository.add(order("BF-000002", "k2", account))
+        tries = publisher.tries
+        await _until(lambda: publisher.tries > tries)
+    finally:
+        await relay.stop()  # and the process dies, its note with it
     publisher.down = False
-    assert await relay.publish_pending() == 1, "the note survives a failed publish"
-    assert publisher.sent == [ORDER_SUBMITTED]
-
-    await repository.add(order("BF-000002", "k2", account))  # and the process dies
     restarted = OutboxRelay(orders_db.orders, orders_db.outbox_signals, publisher)
     assert await restarted.publish_pending() == 1, "its start-up sweep finds what was noted"
     assert publisher.sent == [ORDER_SUBMITTED, ORDER_SUBMITTED]
     assert await restarted.publish_pending(sweep=True) == 0
+
+
+async def test_a_write_whose_process_runs_no_relay_leaves_a_signal_document(
+    orders_db: AsyncDatabase[dict[str, Any]], unique: str
+) -> None:
+    """A tool built from the service's wiring (its relay never started) signals the
+    service's running relay through the database."""
+    publisher = _RecordingPublisher()
+    idle = OutboxRelay(orders_db.orders, orders_db.outbox_signals, publisher)
+    repository = MongoOrderRepository(orders_db, idle.signals)
+    number = "BF-000001"
+    await repository.add(order(number, "k1", f"acc_{unique}"))
+    assert await orders_db.outbox_signals.count_documents({"_id": number}) == 1
+    running = OutboxRelay(orders_db.orders, orders_db.outbox_signals, publisher)
+    running.start()
+    try:
+        await _until(lambda: publisher.sent == [ORDER_SUBMITTED])
+    finally:
+        await running.stop()
+
+
+async def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    async with asyncio.timeout(seconds):
+        while not condition():  # noqa: ASYNC110 - a background task's progress
+            await asyncio.sleep(0.02)
 
 
 async def test_an_event_saved_just_as_its_signal_is_cleared_is_not_left_behind(
