@@ -87,6 +87,9 @@ async def test_the_pool_is_rebuilt_from_the_orders_and_checked_against_them(
     assert again.exit_code == 0
     assert json.loads(again.stdout) == {"differing": 0, "order_numbers": []}
     assert (await repository.rebuild_summaries(batch=2)).written == 3, "page after page"
+    orphans = [{"_id": f"BF-00000{n}", "seq": n, "account_id": "acc_pool"} for n in (4, 7)]
+    await summaries.insert_many(orphans)  # on two pages of summaries, at batch=2
+    assert (await repository.rebuild_summaries(batch=2)).removed == 2, "orphans page by page"
     pool = await repository.find_summaries(OrderQuery(account_id="acc_pool"))
     assert [(s.order_number, s.status.value) for s in pool] == [
         ("BF-000003", "pending_payment"),

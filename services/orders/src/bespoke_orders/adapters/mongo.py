@@ -554,8 +554,7 @@ class MongoOrderRepository:
         """Write every order's summary from the order itself and remove summaries whose
         order is gone: the read model made again from the truth. Safe while the service
         runs (a summary newer than the order read here is kept)."""
-        written = removed = 0
-        numbers: set[str] = set()
+        counted = written = removed = 0
         after = 0
         while True:
             page = await self._orders_after(after, batch)
@@ -563,16 +562,24 @@ class MongoOrderRepository:
                 break
             after = page[-1]["seq"]
             orders = [from_document(doc) for doc in page]
-            numbers.update(o.order_number for o in orders)
+            counted += len(orders)
             written += await _put_summaries(self._summaries, [o.summary() for o in orders])
-        stale = [
-            doc["_id"]
-            async for doc in self._summaries.find({}, {"_id": 1})
-            if doc["_id"] not in numbers
-        ]
-        if stale:
-            removed = (await self._summaries.delete_many({"_id": {"$in": stale}})).deleted_count
-        return RebuildReport(orders=len(numbers), written=written, removed=removed)
+        # Then the summaries, a page at a time, each page's order numbers looked up (so
+        # memory stays one page, whatever the pool's size).
+        after = 0
+        while True:
+            found = self._summaries.find({"seq": {"$gt": after}}, {"_id": 1, "seq": 1})
+            summaries = await found.sort("seq", ASCENDING).limit(batch).to_list()
+            if not summaries:
+                break
+            after = summaries[-1]["seq"]
+            numbers = [doc["_id"] for doc in summaries]
+            present = await self._orders.find({"_id": {"$in": numbers}}, {"_id": 1}).to_list()
+            stale = set(numbers) - {doc["_id"] for doc in present}
+            if stale:
+                deleted = await self._summaries.delete_many({"_id": {"$in": sorted(stale)}})
+                removed += deleted.deleted_count
+        return RebuildReport(orders=counted, written=written, removed=removed)
 
     async def summaries_differing(self, batch: int = 500) -> list[str]:
         """Order numbers whose summary is missing, extra or not what the order says
