@@ -22,13 +22,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo import AsyncMongoClient
 
 from bench.memory import cpu_seconds
 from bench.reporting import percentile
 from bespoke.stack.config import StackConfig
-from bespoke.stack.kafka_security import client_options
+from bespoke.stack.kafka_security import ADMIN, client_options, login
+from bespoke_platform.topics import ensure_topics
 
 DATABASE = "bench_floor"
 TOPIC = "bench.floor"
@@ -75,15 +75,9 @@ class Floor:
     async def start(self) -> None:
         await self._client.drop_database(DATABASE)
         self._body = await _template(self._client)
-        admin = AIOKafkaAdminClient(
-            bootstrap_servers=self._config.kafka_bootstrap, **client_options()
+        await ensure_topics(
+            self._config.kafka_bootstrap, 6, login=login(self._config, ADMIN), topics=[TOPIC]
         )
-        await admin.start()
-        try:
-            if TOPIC not in await admin.list_topics():
-                await admin.create_topics([NewTopic(TOPIC, num_partitions=6, replication_factor=1)])
-        finally:
-            await admin.close()
         await self._producer.start()
         for consumer in self._consumers:
             await consumer.start()

@@ -22,16 +22,16 @@ from typing import Any
 
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from bench.checkout import brand_and_body
 from bench.reporting import machine, percentiles, progress
 from bespoke.stack.config import StackConfig
-from bespoke.stack.kafka_security import client_options
+from bespoke.stack.kafka_security import ADMIN, client_options, login
 from bespoke.stack.keys import CallsAsGateway
 from bespoke_contracts import ORDER_STATUS_CHANGED, ORDER_SUBMITTED
 from bespoke_gateway.ui.simulation import sign, succeeded_event
 from bespoke_payments.settings import PaymentsSettings
+from bespoke_platform.topics import ensure_topics
 
 RAW_TOPIC = "bench.raw_latency"
 
@@ -227,13 +227,7 @@ async def payments(
 
 
 async def raw_kafka(bootstrap: str, rate: float, n: int) -> dict[str, Any]:
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **client_options())
-    await admin.start()
-    try:
-        if RAW_TOPIC not in await admin.list_topics():
-            await admin.create_topics([NewTopic(RAW_TOPIC, num_partitions=6, replication_factor=1)])
-    finally:
-        await admin.close()
+    await ensure_topics(bootstrap, 6, login=login(StackConfig(), ADMIN), topics=[RAW_TOPIC])
     producer = AIOKafkaProducer(
         bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **client_options()
     )

@@ -198,9 +198,7 @@ class OutboxRelay(BackgroundLoop):
             # Forgotten before its read: a write noticed again meanwhile stays noticed.
             del self._noticed[key]
             try:
-                doc = await self._documents.find_one({"_id": key}, _PROJECTION)
-                if doc is not None and _unpublished(doc):
-                    sent += await self._publish_document(doc)
+                sent += await self._publish_key(key)
             except BaseException:
                 self._noticed[key] = None  # the next pass (after the backoff) tries again
                 raise
@@ -211,9 +209,7 @@ class OutboxRelay(BackgroundLoop):
             len(signals) + len(self._noticed)
         )
         for signal in signals:
-            doc = await self._documents.find_one({"_id": signal["_id"]}, _PROJECTION)
-            if doc is not None and _unpublished(doc):
-                sent += await self._publish_document(doc)
+            sent += await self._publish_key(signal["_id"])
             # A newer signal (events added meanwhile) stays for the next pass: deleted only
             # if unchanged, in one atomic write. (Signals are few, so the two-field filter
             # is cheap even where it scans; checking first and deleting by `_id` lost a
@@ -231,12 +227,17 @@ class OutboxRelay(BackgroundLoop):
             ).to_list()
             behind = [doc["_id"] for doc in flagged if _unpublished(doc)]
             for key in sorted(behind):
-                doc = await self._documents.find_one({"_id": key}, _PROJECTION)
-                if doc is not None and _unpublished(doc):
-                    sent += await self._publish_document(doc)
+                sent += await self._publish_key(key)
             if behind and self._recovered is not None:
                 await self._recovered(sorted(behind))
         return sent
+
+    async def _publish_key(self, key: str) -> int:
+        """Publish what document ``key`` holds unpublished, read afresh (none if gone)."""
+        doc = await self._documents.find_one({"_id": key}, _PROJECTION)
+        if doc is None or not _unpublished(doc):
+            return 0
+        return await self._publish_document(doc)
 
     async def _publish_document(self, doc: Document) -> int:
         already = doc.get("outbox_sent_seq", 0)

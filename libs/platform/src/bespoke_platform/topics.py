@@ -18,6 +18,7 @@ import argparse
 import asyncio
 import contextlib
 import os
+from collections.abc import Iterable
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
@@ -35,11 +36,16 @@ async def ensure_topics(
     replication_factor: int = 1,
     retention_ms: int | None = None,
     login: KafkaLogin | None = None,
+    topics: Iterable[str] | None = None,
 ) -> list[str]:
     """Create what is missing (as ``login``, a principal allowed to); returns the topics
-    created."""
-    wanted = {t: partitions for t in ALL_TOPICS}
-    wanted |= {dead_letter_topic(t): 1 for t in ALL_TOPICS}
+    created. ``topics``: only these, each with ``partitions`` (default: every event topic,
+    and its dead-letter topic with one)."""
+    if topics is None:
+        wanted = {t: partitions for t in ALL_TOPICS}
+        wanted |= {dead_letter_topic(t): 1 for t in ALL_TOPICS}
+    else:
+        wanted = dict.fromkeys(topics, partitions)
     configs = {"retention.ms": str(retention_ms)} if retention_ms else {}
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, **(login.aiokafka() if login else {}))
     await admin.start()

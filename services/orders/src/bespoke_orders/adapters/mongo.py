@@ -557,7 +557,7 @@ class MongoOrderRepository:
         counted = written = removed = 0
         after = 0
         while True:
-            page = await self._orders_after(after, batch)
+            page = await _page_after(self._orders, after, batch, _WITHOUT_HISTORY)
             if not page:
                 break
             after = page[-1]["seq"]
@@ -568,8 +568,7 @@ class MongoOrderRepository:
         # memory stays one page, whatever the pool's size).
         after = 0
         while True:
-            found = self._summaries.find({"seq": {"$gt": after}}, {"_id": 1, "seq": 1})
-            summaries = await found.sort("seq", ASCENDING).limit(batch).to_list()
+            summaries = await _page_after(self._summaries, after, batch, {"_id": 1, "seq": 1})
             if not summaries:
                 break
             after = summaries[-1]["seq"]
@@ -587,10 +586,11 @@ class MongoOrderRepository:
         differing: list[str] = []
         after = 0
         while True:
-            page = await self._orders_after(after, batch)
+            page = await _page_after(self._orders, after, batch, _WITHOUT_HISTORY)
             last = page[-1]["seq"] if page else None
             seqs: Document = {"$gt": after} if last is None else {"$gt": after, "$lte": last}
-            summaries = {doc["_id"]: doc async for doc in self._summaries.find({"seq": seqs})}
+            found = await self._summaries.find({"seq": seqs}).to_list()
+            summaries = {doc["_id"]: doc for doc in found}
             for doc in page:
                 expected = summary_document(from_document(doc).summary())
                 if summaries.pop(doc["_id"], None) != expected:
@@ -600,14 +600,21 @@ class MongoOrderRepository:
                 return sorted(differing)
             after = last
 
-    async def _orders_after(self, seq: int, limit: int) -> list[Document]:
-        """Up to ``limit`` orders numbered after ``seq``, in order, read to the end (a
-        cursor left open across other commands can hold the store's connection)."""
-        cursor = self._orders.find({"seq": {"$gt": seq}}, {"outbox": 0, "previous_versions": 0})
-        return await cursor.sort("seq", ASCENDING).limit(limit).to_list()
-
     async def _find_by_key(self, account_id: str, key: str) -> Document | None:
         return await self._orders.find_one({"account_id": account_id, "idempotency_key": key})
+
+
+_WITHOUT_HISTORY: Document = {"outbox": 0, "previous_versions": 0}
+"""An order's fields without its published events and replaced versions."""
+
+
+async def _page_after(
+    documents: AsyncCollection[Document], seq: int, limit: int, projection: Document
+) -> list[Document]:
+    """Up to ``limit`` documents numbered after ``seq``, in order, read to the end (a
+    cursor left open across other commands can hold the store's connection)."""
+    cursor = documents.find({"seq": {"$gt": seq}}, projection)
+    return await cursor.sort("seq", ASCENDING).limit(limit).to_list()
 
 
 KEPT_LABELS = 10_000
