@@ -133,9 +133,10 @@ async def test_subscribe_all_reads_deps_at_each_event_and_wraps_the_work() -> No
     assert wrapped == ["before", "before"]
 
 
-def test_a_replica_with_an_instance_id_joins_each_group_as_a_static_member() -> None:
-    """Each topic's consumer gets its own static name from the replica's (a name shared
-    by two consumers of one group would fence one of them); none without an id."""
+def test_a_service_reads_all_its_topics_with_one_consumer_a_static_member_if_named() -> None:
+    """One consumer, so one member of the group per replica (a replica that restarts
+    settles its group once); with the replica's name it is a static member; none
+    without."""
     from faststream.kafka import KafkaBroker
 
     from bespoke_contracts import OrderSubmitted, PaymentCleared
@@ -152,11 +153,12 @@ def test_a_replica_with_an_instance_id_joins_each_group_as_a_static_member() -> 
     subscribe_all(named, "orders", Parked(), lambda: None, subscriptions, instance_id="orders-0")
     subscribe_all(anonymous, "orders", Parked(), lambda: None, subscriptions)
 
-    def instance_ids(broker: KafkaBroker) -> list[Any]:
-        # FastStream keeps what it passes to AIOKafkaConsumer here (its subscribers in no
-        # set order).
-        found = [s._connection_args["group_instance_id"] for s in broker.subscribers]  # type: ignore[attr-defined]
-        return sorted(found, key=str)
+    def consumers(broker: KafkaBroker) -> list[tuple[Any, list[str]]]:
+        # FastStream keeps what it passes to AIOKafkaConsumer here.
+        return [
+            (s._connection_args["group_instance_id"], sorted(t.name for t in s.topics))  # type: ignore[attr-defined]
+            for s in broker.subscribers
+        ]
 
-    assert instance_ids(named) == ["orders-0/order.submitted", "orders-0/payment.cleared"]
-    assert instance_ids(anonymous) == [None, None]
+    assert consumers(named) == [("orders-0", ["order.submitted", "payment.cleared"])]
+    assert consumers(anonymous) == [(None, ["order.submitted", "payment.cleared"])]

@@ -1,21 +1,24 @@
 """Kafka consumer plumbing shared by every service.
 
-The rules (docs/architecture.md, "Guarantees"): offsets are committed after the effect
-is durable (subscribers use ``AckPolicy.ACK``, so FastStream commits after the handler
-returns); transient failures retry with backoff; a message that cannot be processed
-(poison) goes to ``<topic>.dlq`` with the error, and consumption continues.
+The rules (docs/architecture.md, "Guarantees"): a service reads all its topics with one
+consumer, whose records :class:`PartitionWorkers` handles partition by partition and
+commits after their effects are durable; transient failures retry with backoff; a
+message that cannot be processed (poison) goes to ``<topic>.dlq`` with the error, and
+consumption continues.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRebalanceListener, ConsumerRecord, TopicPartition
 from faststream import AckPolicy
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -159,47 +162,158 @@ async def _dead_letter(
     )
 
 
-EnvelopeT = TypeVar("EnvelopeT", bound=Envelope[Any])
-
-
-def subscribe_event(
-    broker: KafkaBroker,
-    event_type: type[EnvelopeT],
-    group_id: str,
-    handle: Callable[[EnvelopeT], Awaitable[None]],
-    dead_letters: RawPublisher,
-    description: str,
-    instance_id: str = "",
-) -> None:
-    """Subscribe ``handle`` to the topic of ``event_type`` with the delivery rules above:
-    commit after the handler's effect (``AckPolicy.ACK``), retries, dead letters. With
-    ``instance_id`` the consumer is a static member of its group, named by it and the
-    topic (each topic has a consumer of its own)."""
-    topic = event_type.TOPIC
-
-    @broker.subscriber(
-        topic,
-        group_id=group_id,
-        group_instance_id=f"{instance_id}/{topic}" if instance_id else None,
-        auto_offset_reset="earliest",
-        ack_policy=AckPolicy.ACK,
-        title=f"{group_id}/{topic}",
-        description=description,
-    )
-    async def on_message(message: KafkaMessage) -> None:
-        record: ConsumerRecord[bytes, bytes] = message.raw_message
-        await consume(record, event_type.from_json, handle, dead_letters)
-        if isinstance(message.consumer, AIOKafkaConsumer):  # not in-memory test brokers
-            observability.record_lag(
-                group_id, record.topic, record.partition, record.offset, message.consumer
-            )
-
-
 DepsT = TypeVar("DepsT")
 
 Subscription = tuple[type[Envelope[Any]], Callable[[Any, DepsT], Awaitable[object]], str]
 """An event type, the handler ``(event, deps)`` that applies it, and what it does (for
 the AsyncAPI document)."""
+
+
+class Committer(Protocol):
+    """What the workers need of a Kafka consumer: committing a partition's next offset."""
+
+    async def commit(self, offsets: dict[TopicPartition, int]) -> None: ...
+
+
+RecordHandler = Callable[[ConsumerRecord[bytes, bytes]], Awaitable[None]]
+
+
+@dataclass(eq=False)
+class _Partition:
+    consumer: Committer
+    handle: RecordHandler
+    queue: asyncio.Queue[ConsumerRecord[bytes, bytes] | None]
+    task: asyncio.Task[None] | None = None
+    done: int | None = None
+    """The next offset after the records handled so far (what a commit says)."""
+    committed: int | None = None
+    since_commit: int = 0
+
+
+class PartitionWorkers:
+    """Handles a consumer's records partition by partition, each partition in a task of
+    its own: a partition's records in order (so one key's events stay in order), the
+    partitions side by side, so a record whose handler waits for another topic's event
+    (shipping's payment for an order it has not heard of yet) never holds that event up.
+
+    A partition's offset is committed after its records' effects: when its queue runs
+    empty, at the latest every ``commit_every`` records, and once more when the partition
+    is revoked or the service stops; a commit lost to a crash only redelivers records
+    whose effects were already made (handlers are idempotent). A queue holds at most
+    ``depth`` records: a busy partition slows the fetching of the others, never the
+    other way round.
+    """
+
+    def __init__(
+        self, depth: int = 100, commit_every: int = 50, grace: float = 10.0, again: float = 1.0
+    ) -> None:
+        self.depth = depth
+        self.commit_every = commit_every
+        self.grace = grace
+        """How long a revoked partition's record being handled may take to finish."""
+        self.again = again
+        """Seconds before a failed commit, or a record whose handling escaped, is retried."""
+        self._partitions: dict[TopicPartition, _Partition] = {}
+        self._closed = False
+
+    async def submit(
+        self, record: ConsumerRecord[bytes, bytes], consumer: Committer, handle: RecordHandler
+    ) -> None:
+        """Queue ``record`` for its partition's worker (waiting while that queue is full)."""
+        if self._closed:
+            return  # stopping: the record is fetched again after the restart
+        tp = TopicPartition(record.topic, record.partition)
+        partition = self._partitions.get(tp)
+        if partition is None or partition.consumer is not consumer:
+            partition = _Partition(consumer, handle, asyncio.Queue(self.depth))
+            partition.task = asyncio.create_task(self._work(tp, partition))
+            self._partitions[tp] = partition
+        await partition.queue.put(record)
+
+    async def _work(self, tp: TopicPartition, partition: _Partition) -> None:
+        while True:
+            try:
+                if partition.done != partition.committed:
+                    record = await asyncio.wait_for(partition.queue.get(), self.again)
+                else:
+                    record = await partition.queue.get()
+            except TimeoutError:  # a commit failed and nothing came since: try it again
+                await self._commit(tp, partition)
+                continue
+            if record is None:  # retired
+                await self._commit(tp, partition)
+                return
+            await self._handle(partition, record)
+            partition.done = record.offset + 1
+            partition.since_commit += 1
+            if partition.queue.empty() or partition.since_commit >= self.commit_every:
+                await self._commit(tp, partition)
+
+    async def _handle(self, partition: _Partition, record: ConsumerRecord[bytes, bytes]) -> None:
+        """``handle`` settles every failure of a handler itself (retries, dead letters);
+        what still escapes (the dead-letter topic cannot be written) waits and tries the
+        same record again, so the partition never moves past a record it did not settle."""
+        while True:
+            try:
+                await partition.handle(record)
+                return
+            except Exception:
+                log.exception(
+                    "could not settle %s[%d]@%d; trying again in %.0f s",
+                    record.topic,
+                    record.partition,
+                    record.offset,
+                    self.again,
+                )
+                await asyncio.sleep(self.again)
+
+    @staticmethod
+    async def _commit(tp: TopicPartition, partition: _Partition) -> None:
+        done = partition.done
+        if done is None or done == partition.committed:
+            return
+        try:
+            await partition.consumer.commit({tp: done})
+        except Exception as error:  # Kafka away or a rebalance: retried, or redelivered
+            log.warning("committing %s[%d] at %d failed: %s", tp.topic, tp.partition, done, error)
+            return
+        partition.committed = done
+        partition.since_commit = 0
+
+    async def revoke(self, partitions: Collection[TopicPartition]) -> None:
+        """Stop working on ``partitions`` (another member takes them): drop what is still
+        queued, let the record in hand finish (up to ``grace`` seconds), commit."""
+        retiring = [self._partitions.pop(tp) for tp in partitions if tp in self._partitions]
+        await asyncio.gather(*(self._retire(partition) for partition in retiring))
+
+    async def _retire(self, partition: _Partition) -> None:
+        while not partition.queue.empty():
+            partition.queue.get_nowait()
+        partition.queue.put_nowait(None)
+        if partition.task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(partition.task), self.grace)
+        except TimeoutError:
+            partition.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await partition.task
+
+    async def stop(self) -> None:
+        """Before the consumer stops: every partition retired, its last offsets committed."""
+        self._closed = True
+        await self.revoke(list(self._partitions))
+
+
+class _Revoking(ConsumerRebalanceListener):  # type: ignore[misc]
+    def __init__(self, workers: PartitionWorkers) -> None:
+        self.workers = workers
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        await self.workers.revoke(revoked)
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        return None
 
 
 def subscribe_all(
@@ -210,21 +324,60 @@ def subscribe_all(
     subscriptions: Sequence[Subscription[DepsT]],
     around: Callable[[Awaitable[object]], Awaitable[None]] | None = None,
     instance_id: str = "",
-) -> None:
-    """:func:`subscribe_event` for each subscription of a service. ``deps`` is read at each
-    event; ``around`` (if any) wraps each handler's work, e.g. to dead-letter refusals;
-    ``instance_id``: the replica's static membership name (empty: dynamic)."""
-    for event_type, handler, description in subscriptions:
+    workers: PartitionWorkers | None = None,
+) -> PartitionWorkers:
+    """Subscribe a service to all its events with one Kafka consumer, a member of its
+    group ``group_id``: one member per replica, so a replica that starts or restarts
+    settles its group once, not once per topic. Its records are handled by ``workers``
+    (:class:`PartitionWorkers`, returned: stop it before the broker) with the delivery
+    rules above: commit after the handler's effect, retries, dead letters.
 
-        async def handle(
-            event: Any, handler: Callable[[Any, DepsT], Awaitable[object]] = handler
-        ) -> None:
+    ``deps`` is read at each event; ``around`` (if any) wraps each handler's work, e.g. to
+    dead-letter refusals; with ``instance_id`` (the replica's stable name) the consumer is
+    a static member of its group, so a restarted replica takes its partitions back at
+    once. FastStream's in-memory test broker has no partitions or offsets: its records
+    are handled in line."""
+    workers = workers or PartitionWorkers()
+    routes: dict[str, tuple[type[Envelope[Any]], Callable[[Any, DepsT], Awaitable[object]]]] = {
+        event_type.TOPIC: (event_type, handler) for event_type, handler, _ in subscriptions
+    }
+
+    async def handle_record(record: ConsumerRecord[bytes, bytes]) -> None:
+        event_type, handler = routes[record.topic]
+
+        async def handle(event: Any) -> None:
             work = handler(event, deps())
             if around is None:
                 await work
             else:
                 await around(work)
 
-        subscribe_event(
-            broker, event_type, group_id, handle, dead_letters, description, instance_id
-        )
+        await consume(record, event_type.from_json, handle, dead_letters)
+
+    @broker.subscriber(
+        *routes,
+        group_id=group_id,
+        group_instance_id=instance_id or None,
+        auto_offset_reset="earliest",
+        ack_policy=AckPolicy.MANUAL,  # the workers commit each partition's offsets
+        listener=_Revoking(workers),
+        title=group_id,
+        # One line per topic; the AsyncAPI document gives each channel its own line.
+        description="\n".join(f"{e.TOPIC}: {what}" for e, _, what in subscriptions),
+    )
+    async def on_message(message: KafkaMessage) -> None:
+        record: ConsumerRecord[bytes, bytes] = message.raw_message
+        consumer = message.consumer
+        if not isinstance(consumer, AIOKafkaConsumer):
+            await handle_record(record)
+            return
+
+        async def handle_then_note_lag(record: ConsumerRecord[bytes, bytes]) -> None:
+            await handle_record(record)
+            observability.record_lag(
+                group_id, record.topic, record.partition, record.offset, consumer
+            )
+
+        await workers.submit(record, consumer, handle_then_note_lag)
+
+    return workers

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
@@ -19,7 +19,7 @@ from bespoke_notifications.settings import NotificationsSettings
 from bespoke_platform.clock import SystemClock
 from bespoke_platform.credentials import signer_from
 from bespoke_platform.kafka import BrokerPublisher, KafkaLogin, make_broker
-from bespoke_platform.messaging import subscribe_all
+from bespoke_platform.messaging import PartitionWorkers, subscribe_all
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.tracing import service_client
 
@@ -32,6 +32,8 @@ class NotificationsRuntime:
     dead_letters: BrokerPublisher
     deps: NotificationsDeps
     courier: Courier
+    consumer: PartitionWorkers = field(default_factory=PartitionWorkers)
+    """Handles the events of the service's one Kafka consumer; stopped before the broker."""
 
     async def start(self) -> None:
         """Indexes, the Kafka client, then the courier."""
@@ -40,6 +42,7 @@ class NotificationsRuntime:
         self.courier.start()
 
     async def stop(self) -> None:
+        await self.consumer.stop()
         await self.courier.stop()
         await self.broker.stop()
         if isinstance(self.deps.drawings, HttpDrawings):
@@ -104,5 +107,6 @@ def bootstrap(
         lambda: runtime.deps,
         SUBSCRIPTIONS,
         instance_id=settings.consumer_instance_id,
+        workers=runtime.consumer,
     )
     return runtime

@@ -26,7 +26,7 @@ from bespoke_orders.settings import OrdersSettings
 from bespoke_platform.clock import SystemClock
 from bespoke_platform.credentials import signer_from
 from bespoke_platform.kafka import BrokerPublisher, KafkaLogin, make_broker
-from bespoke_platform.messaging import subscribe_all
+from bespoke_platform.messaging import PartitionWorkers, subscribe_all
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
 from bespoke_platform.tracing import service_client
@@ -52,6 +52,8 @@ class OrdersRuntime:
     stamp_holds: BackgroundLoop
     """Launches orders whose wait for their brand's stamps is over, reminds the brand."""
     orders: MongoOrderRepository
+    consumer: PartitionWorkers = field(default_factory=PartitionWorkers)
+    """Handles the events of the service's one Kafka consumer; stopped before the broker."""
     _rebuild: asyncio.Task[None] | None = field(default=None, init=False)
 
     async def start(self) -> None:
@@ -74,6 +76,7 @@ class OrdersRuntime:
         log.warning("order summaries rebuilt: %s", report)
 
     async def stop(self) -> None:
+        await self.consumer.stop()
         if self._rebuild is not None:
             self._rebuild.cancel()
         await self.stamp_holds.stop()
@@ -155,6 +158,7 @@ def bootstrap(
         lambda: runtime.deps,
         SUBSCRIPTIONS,
         instance_id=settings.consumer_instance_id,
+        workers=runtime.consumer,
         around=poison_on_refusal,
     )
     return runtime

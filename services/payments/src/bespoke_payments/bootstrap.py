@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
@@ -21,7 +21,7 @@ from bespoke_payments.service_layer.subscriptions import SUBSCRIPTIONS
 from bespoke_payments.settings import PaymentsSettings
 from bespoke_platform.clock import SystemClock
 from bespoke_platform.kafka import BrokerPublisher, KafkaLogin, make_broker
-from bespoke_platform.messaging import subscribe_all
+from bespoke_platform.messaging import PartitionWorkers, subscribe_all
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
 from bespoke_platform.worker import BackgroundLoop
@@ -36,6 +36,8 @@ class PaymentsRuntime:
     dead_letters: BrokerPublisher
     deps: PaymentsDeps
     refund_sweep: BackgroundLoop
+    consumer: PartitionWorkers = field(default_factory=PartitionWorkers)
+    """Handles the events of the service's one Kafka consumer; stopped before the broker."""
 
     async def start(self) -> None:
         await ensure_indexes(self.mongo[self.settings.mongodb_database])
@@ -44,6 +46,7 @@ class PaymentsRuntime:
         self.refund_sweep.start()
 
     async def stop(self) -> None:
+        await self.consumer.stop()
         await self.refund_sweep.stop()
         await self.relay.stop()
         await self.broker.stop()
@@ -100,5 +103,6 @@ def bootstrap(
         lambda: runtime.deps,
         SUBSCRIPTIONS,
         instance_id=settings.consumer_instance_id,
+        workers=runtime.consumer,
     )
     return runtime

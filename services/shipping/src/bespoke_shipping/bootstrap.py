@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from faststream.kafka import KafkaBroker
 from pymongo import AsyncMongoClient
 
 from bespoke_platform.clock import SystemClock
 from bespoke_platform.kafka import BrokerPublisher, KafkaLogin, make_broker
-from bespoke_platform.messaging import subscribe_all
+from bespoke_platform.messaging import PartitionWorkers, subscribe_all
 from bespoke_platform.mongo import Document, connect
 from bespoke_platform.outbox import OutboxRelay
 from bespoke_platform.worker import BackgroundLoop
@@ -38,6 +38,8 @@ class ShippingRuntime:
     deps: ShippingDeps
     recovery: BackgroundLoop
     """Completes or refuses groups left forming by a crash, every ``recovery_seconds``."""
+    consumer: PartitionWorkers = field(default_factory=PartitionWorkers)
+    """Handles the events of the service's one Kafka consumer; stopped before the broker."""
 
     async def start(self) -> None:
         """Indexes, the Kafka producer, the outbox relays, recovery of interrupted groups."""
@@ -48,6 +50,7 @@ class ShippingRuntime:
         self.recovery.start()
 
     async def stop(self) -> None:
+        await self.consumer.stop()
         await self.recovery.stop()
         for relay in self.relays:
             await relay.stop()
@@ -90,5 +93,6 @@ def bootstrap(
         lambda: runtime.deps,
         SUBSCRIPTIONS,
         instance_id=settings.consumer_instance_id,
+        workers=runtime.consumer,
     )
     return runtime

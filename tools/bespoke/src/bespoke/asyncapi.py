@@ -97,6 +97,11 @@ def render(service: str) -> str:
         event = EVENT_TYPES.get(channel["address"])
         if event is None:
             continue
+        # The service's one consumer describes each of its topics on a line of its own.
+        lines = (channel.get("description") or "").splitlines()
+        own = [line for line in lines if line.startswith(f"{event.TOPIC}: ")]
+        if own:
+            channel["description"] = own[0].removeprefix(f"{event.TOPIC}: ")
         for ref in channel.get("messages", {}).values():
             name = ref["$ref"].rsplit("/", 1)[1]
             messages[name]["payload"] = _schema(event, schemas)
