@@ -6,6 +6,8 @@ import ast
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).parents[2]
 SERVICES = sorted(p for p in (ROOT / "services").iterdir() if (p / "src").is_dir())
 
@@ -91,3 +93,22 @@ def test_bootstrap_never_imports_an_entry_point() -> None:
             if module.startswith(f"{package}.entrypoints"):
                 offenders.append(f"{bootstrap.relative_to(ROOT)} imports {module}")
     assert offenders == []
+
+
+LOADED_WHEN_USED = {"reportlab"}
+"""Libraries a service loads with the first request that needs them (its PDFs), not at
+start: a replica that never draws one does not carry their memory (docs/performance.md)."""
+
+
+@pytest.mark.parametrize("service", ["orders", "payments"])  # the two that draw PDFs
+def test_a_service_starts_without_its_pdf_engine(service: str) -> None:
+    import subprocess
+
+    probe = (
+        f"import sys, bespoke_{service}.entrypoints.main; "
+        f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & {LOADED_WHEN_USED!r})))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert loaded == []

@@ -161,3 +161,24 @@ async def test_after_stop_nothing_more_is_taken() -> None:
     await workers.submit(record(PAID.topic, PAID.partition, 2), consumer, handle)
     await asyncio.sleep(0.05)
     assert handled == [1]
+
+
+async def test_a_partition_that_never_runs_dry_still_commits_its_progress() -> None:
+    """A backlog keeps the queue full; its progress is committed every ``commit_seconds``
+    anyway, not only when the queue empties."""
+    workers, consumer = PartitionWorkers(commit_every=10_000, commit_seconds=0.05), Consumer()
+    handled: list[int] = []
+
+    async def slow(r: Record) -> None:
+        await asyncio.sleep(0.02)
+        handled.append(r.offset)
+
+    async def feed() -> None:
+        for offset in range(1000):
+            await workers.submit(record(PAID.topic, PAID.partition, offset), consumer, slow)
+
+    feeding = asyncio.create_task(feed())
+    await until(lambda: PAID in consumer.committed)
+    assert 0 < consumer.committed[PAID] <= len(handled) < 1000
+    feeding.cancel()
+    await workers.stop()

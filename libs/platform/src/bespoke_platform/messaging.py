@@ -14,7 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -188,6 +188,7 @@ class _Partition:
     """The next offset after the records handled so far (what a commit says)."""
     committed: int | None = None
     since_commit: int = 0
+    committed_at: float = field(default_factory=time.monotonic)
 
 
 class PartitionWorkers:
@@ -197,18 +198,25 @@ class PartitionWorkers:
     (shipping's payment for an order it has not heard of yet) never holds that event up.
 
     A partition's offset is committed after its records' effects: when its queue runs
-    empty, at the latest every ``commit_every`` records, and once more when the partition
-    is revoked or the service stops; a commit lost to a crash only redelivers records
+    empty, at the latest every ``commit_every`` records or ``commit_seconds`` (so a
+    restart, or the group's lag, sees the progress of a partition that never runs dry),
+    and once more when the partition is revoked or the service stops; a commit lost to a crash only redelivers records
     whose effects were already made (handlers are idempotent). A queue holds at most
     ``depth`` records: a busy partition slows the fetching of the others, never the
     other way round.
     """
 
     def __init__(
-        self, depth: int = 100, commit_every: int = 50, grace: float = 10.0, again: float = 1.0
+        self,
+        depth: int = 100,
+        commit_every: int = 50,
+        commit_seconds: float = 1.0,
+        grace: float = 10.0,
+        again: float = 1.0,
     ) -> None:
         self.depth = depth
         self.commit_every = commit_every
+        self.commit_seconds = commit_seconds
         self.grace = grace
         """How long a revoked partition's record being handled may take to finish."""
         self.again = again
@@ -246,7 +254,11 @@ class PartitionWorkers:
             await self._handle(partition, record)
             partition.done = record.offset + 1
             partition.since_commit += 1
-            if partition.queue.empty() or partition.since_commit >= self.commit_every:
+            if (
+                partition.queue.empty()
+                or partition.since_commit >= self.commit_every
+                or time.monotonic() - partition.committed_at >= self.commit_seconds
+            ):
                 await self._commit(tp, partition)
 
     async def _handle(self, partition: _Partition, record: ConsumerRecord[bytes, bytes]) -> None:
@@ -279,6 +291,7 @@ class PartitionWorkers:
             return
         partition.committed = done
         partition.since_commit = 0
+        partition.committed_at = time.monotonic()
 
     async def revoke(self, partitions: Collection[TopicPartition]) -> None:
         """Stop working on ``partitions`` (another member takes them): drop what is still

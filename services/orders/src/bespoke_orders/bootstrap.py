@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import httpx
 from faststream.kafka import KafkaBroker
@@ -18,7 +19,7 @@ from bespoke_orders.adapters.mongo import (
 )
 from bespoke_orders.adapters.services import HttpDesignCatalog, HttpShippingRates
 from bespoke_orders.adapters.stamps import GridFsFiles, MongoStamps, ensure_stamp_indexes
-from bespoke_orders.adapters.ticket import job_ticket
+from bespoke_orders.domain.model import Order
 from bespoke_orders.service_layer.handlers import OrdersDeps, flag_late_orders
 from bespoke_orders.service_layer.stamps import sweep_stamp_holds
 from bespoke_orders.service_layer.subscriptions import SUBSCRIPTIONS, poison_on_refusal
@@ -33,6 +34,14 @@ from bespoke_platform.tracing import service_client
 from bespoke_platform.worker import BackgroundLoop
 
 log = logging.getLogger(__name__)
+
+
+def _job_ticket(order: Order, now: datetime, drawing: bytes | None) -> bytes:
+    """The job ticket, with ReportLab loaded when the first one is printed: a replica that
+    prints none does not carry the PDF engine (about 40 MB of its memory)."""
+    from bespoke_orders.adapters.ticket import job_ticket
+
+    return job_ticket(order, now, drawing)
 
 
 @dataclass
@@ -125,7 +134,7 @@ def bootstrap(
         design=design,
         shipping=shipping,
         brands=MongoBrandLabels(db),
-        tickets=job_ticket,
+        tickets=_job_ticket,
         stamps=MongoStamps(db, stamps_relay.signals),
         files=GridFsFiles(db),
         inspector=Inspector(),

@@ -22,7 +22,6 @@ from bespoke_contracts.api.payments import (
     PayPage,
     StartedPayment,
 )
-from bespoke_payments.adapters import invoice_pdf
 from bespoke_payments.bootstrap import PaymentsRuntime, bootstrap
 from bespoke_payments.domain import errors
 from bespoke_payments.domain.invoicing import IssuedInvoice, Party
@@ -111,6 +110,9 @@ def invoice_view(issued: IssuedInvoice) -> InvoiceView:
 
 
 async def pdf_response(issued: IssuedInvoice) -> Response[bytes]:
+    # ReportLab is loaded with the first PDF asked for, not by every replica at start.
+    from bespoke_payments.adapters import invoice_pdf
+
     pdf = await asyncio.to_thread(invoice_pdf.render, issued)
     return Response(
         pdf,
