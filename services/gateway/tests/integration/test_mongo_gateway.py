@@ -20,7 +20,7 @@ from bespoke_gateway.adapters.people import (
     MongoUsers,
 )
 from bespoke_gateway.domain.accounts import hash_token, new_token, open_account
-from bespoke_gateway.domain.errors import IdempotencyKeyInProgress, IdempotencyKeyReused
+from bespoke_gateway.domain.errors import IdempotencyKeyReused
 from bespoke_gateway.domain.links import LinkPurpose, issue_link
 from bespoke_gateway.domain.permissions import Role
 from bespoke_gateway.domain.sessions import Failures, open_session
@@ -33,39 +33,57 @@ NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 CREATED = StoredResponse(201, "application/json", {"Location": "/api/v1/orders/BF-1"}, b"{}")
 
 
-async def test_a_key_is_claimed_once_and_its_answer_replayed(
+async def test_the_first_answer_kept_under_a_key_is_the_one_replayed(
     fresh_database: AsyncDatabase[dict[str, Any]],
 ) -> None:
     store = MongoIdempotency(fresh_database)
-    assert await store.begin("r1", "acc_1", "print-a", NOW) is None
-    with pytest.raises(IdempotencyKeyInProgress):
-        await store.begin("r1", "acc_1", "print-a", NOW + timedelta(seconds=1))
+    assert await store.first("r1", "print-a", NOW) is None
+    assert await store.keep("r1", "acc_1", "print-a", NOW, CREATED) is None
+    later = replace(CREATED, status_code=200, content=b'{"status": "paid"}')
 
-    await store.finish("r1", CREATED)
-
-    assert await store.begin("r1", "acc_1", "print-a", NOW + timedelta(minutes=5)) == CREATED
+    assert await store.keep("r1", "acc_1", "print-a", NOW, later) == CREATED
+    assert await store.first("r1", "print-a", NOW + timedelta(minutes=5)) == CREATED
     with pytest.raises(IdempotencyKeyReused):
-        await store.begin("r1", "acc_1", "print-b", NOW + timedelta(minutes=5))
+        await store.keep("r1", "acc_1", "print-b", NOW, CREATED)
+    with pytest.raises(IdempotencyKeyReused):
+        await store.first("r1", "print-b", NOW)
+    assert await fresh_database.idempotency.count_documents({}) == 1
 
 
-async def test_refused_failed_stale_and_expired_claims_free_the_key(
+async def test_concurrent_answers_under_one_key_keep_one(
     fresh_database: AsyncDatabase[dict[str, Any]],
 ) -> None:
-    store = MongoIdempotency(fresh_database, ttl=timedelta(hours=24), stale=timedelta(seconds=60))
-    assert await store.begin("refused", "acc_1", "p", NOW) is None
-    await store.finish("refused", StoredResponse(409, "application/problem+json", {}, b"{}"))
-    assert await store.begin("refused", "acc_1", "p", NOW) is None, "a refusal is not kept"
+    store = MongoIdempotency(fresh_database)
+    answers = [replace(CREATED, content=f'{{"n": {i}}}'.encode()) for i in range(4)]
+    firsts = await asyncio.gather(
+        *(store.keep("r2", "acc_1", "p", NOW, answer) for answer in answers)
+    )
+    kept = [answer for answer, first in zip(answers, firsts, strict=True) if first is None]
+    assert len(kept) == 1
+    assert all(first in (None, kept[0]) for first in firsts)
 
-    assert await store.begin("failed", "acc_1", "p", NOW) is None
-    await store.abandon("failed")
-    assert await store.begin("failed", "acc_1", "p", NOW) is None
 
-    assert await store.begin("crashed", "acc_1", "p", NOW) is None  # never finished
-    assert await store.begin("crashed", "acc_1", "p", NOW + timedelta(seconds=61)) is None
+async def test_expired_answers_and_answerless_claims_free_the_key(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    store = MongoIdempotency(fresh_database, ttl=timedelta(hours=24))
+    assert await store.keep("old", "acc_1", "p", NOW, CREATED) is None
+    assert await store.first("old", "other", NOW + timedelta(hours=25)) is None
+    assert await store.keep("old", "acc_1", "other", NOW + timedelta(hours=25), CREATED) is None
 
-    assert await store.begin("old", "acc_1", "p", NOW) is None
-    await store.finish("old", CREATED)
-    assert await store.begin("old", "acc_1", "other", NOW + timedelta(hours=25)) is None
+    # A claim as an older gateway left it (no answer): the next answer takes its place.
+    await fresh_database.idempotency.insert_one(
+        {
+            "_id": "claim",
+            "account_id": "acc_1",
+            "fingerprint": "p",
+            "state": "running",
+            "created_at": NOW,
+        }
+    )
+    assert await store.keep("claim", "acc_1", "p", NOW, CREATED) is None
+    assert await store.first("claim", "p", NOW) == CREATED
+    assert await store.purge(NOW + timedelta(hours=50)) == 2
 
 
 async def test_a_replaced_or_revoked_token_stops_working_at_once(
@@ -75,17 +93,18 @@ async def test_a_replaced_or_revoked_token_stops_working_at_once(
     await accounts.ensure_indexes()
     account, token = open_account("Norte", "ops@norte.example", NOW)
     await accounts.add(account)
-    found = await accounts.by_token_hash(hash_token(token))
-    assert found is not None
-    assert found.account_id == account.account_id
+    assert await accounts.account_id_for_token(hash_token(token)) == account.account_id
 
     fresh = new_token()
     assert await accounts.replace_token(account.account_id, hash_token(fresh)) is True
-    assert await accounts.by_token_hash(hash_token(token)) is None
-    assert await accounts.by_token_hash(hash_token(fresh)) is not None
+    assert await accounts.account_id_for_token(hash_token(token)) is None
+    assert await accounts.account_id_for_token(hash_token(fresh)) == account.account_id
 
     assert await accounts.replace_token(account.account_id, None) is True
-    assert await accounts.by_token_hash(hash_token(fresh)) is None
+    assert await accounts.account_id_for_token(hash_token(fresh)) is None
+    await accounts.ensure_indexes()  # a restart brings no revoked token back
+    assert await accounts.account_id_for_token(hash_token(fresh)) is None
+    assert await accounts.account_id_for_token(hash_token(token)) is None
     assert await accounts.replace_token("acc_unknown", None) is False
 
 
@@ -184,11 +203,12 @@ async def test_a_token_is_found_by_its_id_alone_and_old_accounts_get_theirs_at_s
             "created_at": account.created_at,
         }
     )
-    assert await accounts.by_token_hash(hash_token(token)) is None, "no scan of accounts"
+    assert await accounts.account_id_for_token(hash_token(token)) is None, "no scan of accounts"
     await accounts.ensure_indexes()
-    found = await accounts.by_token_hash(hash_token(token))
-    assert found is not None
-    assert found.account_id == account.account_id
+    assert await accounts.account_id_for_token(hash_token(token)) == account.account_id
+    assert await accounts.replace_token(account.account_id, None) is True
+    await accounts.ensure_indexes()  # the next start: it was given its document once
+    assert await accounts.account_id_for_token(hash_token(token)) is None
 
 
 async def test_housekeeping_forgets_what_has_expired_and_keeps_the_rest(
@@ -196,9 +216,8 @@ async def test_housekeeping_forgets_what_has_expired_and_keeps_the_rest(
 ) -> None:
     replies = MongoIdempotency(fresh_database, ttl=timedelta(hours=24))
     sessions, links = MongoSessions(fresh_database), MongoPasswordLinks(fresh_database)
-    await replies.begin("old", "acc_1", "p", NOW - timedelta(hours=25))
-    await replies.begin("new", "acc_1", "p", NOW - timedelta(hours=1))
-    await replies.finish("new", CREATED)
+    await replies.keep("old", "acc_1", "p", NOW - timedelta(hours=25), CREATED)
+    await replies.keep("new", "acc_1", "p", NOW - timedelta(hours=1), CREATED)
     idle, _ = open_session("usr_1", "acc_1", NOW - timedelta(hours=9))
     fresh, _ = open_session("usr_2", "acc_1", NOW - timedelta(minutes=5))
     for session in (idle, fresh):
@@ -213,7 +232,7 @@ async def test_housekeeping_forgets_what_has_expired_and_keeps_the_rest(
     assert await replies.purge(NOW) == 1
     assert await sessions.purge(NOW - timedelta(hours=8), NOW - timedelta(days=7)) == 1
     assert await links.purge(NOW) == 1
-    assert await replies.begin("new", "acc_1", "p", NOW) == CREATED, "a recent answer stays"
+    assert await replies.first("new", "p", NOW) == CREATED, "a recent answer stays"
     assert await sessions.get(fresh.token_hash) == fresh
     assert await sessions.get(idle.token_hash) is None
     assert await links.get(live.secret_hash) == live

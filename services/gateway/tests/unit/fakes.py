@@ -7,14 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 
 from bespoke_contracts.api.notifications import AccountEmailRequest
 from bespoke_gateway.domain.accounts import Account
 from bespoke_gateway.domain.errors import (
-    IdempotencyKeyInProgress,
     IdempotencyKeyReused,
     UpstreamUnavailable,
 )
@@ -56,8 +54,9 @@ class FakeAccounts(AccountRepository):
     async def add(self, account: Account) -> None:
         self.accounts[account.token_hash] = account
 
-    async def by_token_hash(self, token_hash: str) -> Account | None:
-        return self.accounts.get(token_hash)
+    async def account_id_for_token(self, token_hash: str) -> str | None:
+        account = self.accounts.get(token_hash)
+        return None if account is None else account.account_id
 
     async def get(self, account_id: str) -> Account | None:
         return next((a for a in self.accounts.values() if a.account_id == account_id), None)
@@ -76,30 +75,23 @@ class FakeIdempotency(IdempotencyStore):
     """The idempotency store's rules, in memory."""
 
     def __init__(self) -> None:
-        self.records: dict[str, Any] = {}
+        self.records: dict[str, tuple[str, StoredResponse]] = {}
 
-    async def begin(
-        self, rid: str, account_id: str, print_: str, now: datetime
+    async def keep(
+        self, rid: str, account_id: str, print_: str, now: datetime, response: StoredResponse
     ) -> StoredResponse | None:
-        record = self.records.get(rid)
-        if record is None:
-            self.records[rid] = {"fingerprint": print_, "response": None}
+        first = await self.first(rid, print_, now)
+        if first is None:
+            self.records[rid] = (print_, response)
+        return first
+
+    async def first(self, rid: str, print_: str, now: datetime) -> StoredResponse | None:
+        if rid not in self.records:
             return None
-        if record["fingerprint"] != print_:
+        kept_print, response = self.records[rid]
+        if kept_print != print_:
             raise IdempotencyKeyReused("used for a different request")
-        if record["response"] is None:
-            raise IdempotencyKeyInProgress("still running")
-        stored: StoredResponse = record["response"]
-        return stored
-
-    async def finish(self, rid: str, response: StoredResponse) -> None:
-        if 200 <= response.status_code < 300:
-            self.records[rid]["response"] = response
-        else:
-            del self.records[rid]
-
-    async def abandon(self, rid: str) -> None:
-        self.records.pop(rid, None)
+        return response
 
     async def purge(self, now: datetime) -> int:
         return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -17,19 +18,30 @@ class Clock:
 
 
 class Service:
-    """Counts its calls; answers 201 with a Location unless told otherwise."""
+    """Counts its calls and creates once, as every keyed service does: 201 with a
+    Location the first time, then 200 with the order as it is now (unless told to
+    refuse or fail)."""
 
     def __init__(self) -> None:
         self.calls = 0
-        self.status = 201
+        self.created = 0
+        self.status: int | None = None
         self.fail: BaseException | None = None
 
     async def __call__(self) -> StoredResponse:
         self.calls += 1
+        await asyncio.sleep(0)  # another request may run meanwhile
         if self.fail is not None:
             raise self.fail
+        if self.status is not None:
+            return StoredResponse(self.status, "application/problem+json", {}, b"{}")
+        if self.created:
+            return StoredResponse(
+                200, "application/json", {"Idempotent-Replayed": "true"}, b'{"status": "paid"}'
+            )
+        self.created += 1
         return StoredResponse(
-            self.status,
+            201,
             "application/json",
             {"Location": "/api/v1/orders/BF-000001", "X-Request-Id": f"r{self.calls}"},
             b'{"order_number": "BF-000001"}',
@@ -51,17 +63,45 @@ async def post(
     )
 
 
-async def test_a_retry_gets_the_first_answer_without_calling_again(
-    replies: IdempotencyStore,
-) -> None:
+async def test_a_retry_gets_the_first_answer_kept(replies: IdempotencyStore) -> None:
     service = Service()
     first = await post(replies, service, {"a": 1, "b": 2})
     again = await post(replies, service, {"b": 2, "a": 1})  # same body, other member order
 
-    assert service.calls == 1
+    assert service.created == 1
     assert (first.replayed, again.replayed) == (False, True)
+    assert again.response.status_code == 201, "the first answer, not the service's 200 now"
     assert again.response.content == first.response.content
     assert again.response.headers == {"Location": "/api/v1/orders/BF-000001"}, "Location kept"
+
+
+async def test_a_retry_the_service_cannot_answer_now_still_gets_the_first_answer(
+    replies: IdempotencyStore,
+) -> None:
+    service = Service()
+    first = await post(replies, service, {"a": 1})
+    service.fail = ConnectionError("service went away")
+    unreachable = await post(replies, service, {"a": 1})
+    service.fail, service.status = None, 409
+    refused = await post(replies, service, {"a": 1})
+
+    for retry in (unreachable, refused):
+        assert retry.replayed
+        assert (retry.response.status_code, retry.response.content) == (
+            201,
+            first.response.content,
+        )
+
+
+async def test_concurrent_requests_with_one_key_create_once_and_get_one_answer(
+    replies: IdempotencyStore,
+) -> None:
+    service = Service()
+    answers = await asyncio.gather(*(post(replies, service, {"a": 1}) for _ in range(3)))
+
+    assert service.created == 1
+    assert {a.response.content for a in answers} == {b'{"order_number": "BF-000001"}'}
+    assert sorted(a.replayed for a in answers) == [False, True, True]
 
 
 async def test_the_same_key_with_another_body_is_refused(replies: IdempotencyStore) -> None:
@@ -69,8 +109,7 @@ async def test_the_same_key_with_another_body_is_refused(replies: IdempotencySto
     await post(replies, service, {"sizes": {"42": 1}})
     with pytest.raises(IdempotencyKeyReused):
         await post(replies, service, {"sizes": {"44": 1}})
-    assert service.calls == 1
-    other_key = await post(replies, service, {"sizes": {"44": 1}}, key="k2")
+    other_key = await post(replies, Service(), {"sizes": {"44": 1}}, key="k2")
     assert not other_key.replayed
 
 
@@ -79,10 +118,10 @@ async def test_a_refused_or_failed_request_may_run_again(replies: IdempotencySto
     service.status = 409
     refused = await post(replies, service, {"a": 1})
     assert refused.response.status_code == 409
-    service.fail = ConnectionError("service went away")
+    service.status, service.fail = None, ConnectionError("service went away")
     with pytest.raises(ConnectionError):
         await post(replies, service, {"a": 1})
-    service.status, service.fail = 201, None
+    service.fail = None
     done = await post(replies, service, {"a": 1})
 
     assert (done.replayed, done.response.status_code, service.calls) == (False, 201, 3)

@@ -32,8 +32,8 @@ class Accounts:
     async def ensure_indexes(self) -> None:
         return None
 
-    async def by_token_hash(self, token_hash: str) -> Account | None:
-        return self.account if token_hash == self.account.token_hash else None
+    async def account_id_for_token(self, token_hash: str) -> str | None:
+        return self.account.account_id if token_hash == self.account.token_hash else None
 
 
 class Payments:

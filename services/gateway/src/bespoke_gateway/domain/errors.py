@@ -85,12 +85,6 @@ class IdempotencyKeyReused(problems.IdempotencyKeyReused, GatewayError):
     """The Idempotency-Key was used before with a different request."""
 
 
-class IdempotencyKeyInProgress(GatewayError):
-    """A request with this Idempotency-Key is still being handled."""
-
-    code = "idempotency-key-in-progress"
-
-
 class RateLimited(GatewayError):
     """Too many requests with this token; ``retry_after`` seconds until the next."""
 

@@ -125,8 +125,8 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         elif secret.startswith(OPERATOR_TOKEN_PREFIX) and runtime.identity is not None:
             principal = await operator_token_principal(secret, runtime.identity)
         else:
-            account = await runtime.accounts.by_token_hash(hash_token(secret))
-            principal = None if account is None else Principal.brand_token(account.account_id)
+            account_id = await runtime.accounts.account_id_for_token(hash_token(secret))
+            principal = None if account_id is None else Principal.brand_token(account_id)
         if principal is None:
             raise NotAuthorizedException(
                 "this token is not valid",

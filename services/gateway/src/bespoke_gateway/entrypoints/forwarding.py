@@ -220,7 +220,8 @@ class Upstream:
 
         A POST with an ``Idempotency-Key`` is answered once (``answer_once``): a retry
         with the same key and body gets the first answer again, with
-        ``Idempotent-Replayed: true``, without calling the service. ``created_at``:
+        ``Idempotent-Replayed: true`` (the service, which creates once per key, is
+        called again and creates nothing). ``created_at``:
         (public path prefix, id field) to build the ``Location`` of a 201.
         """
         sent = dict(headers or {})

@@ -116,7 +116,6 @@ def create_app(runtime: GatewayRuntime | None = None) -> Litestar:
             errors.InvalidUser: 422,
             errors.WeakPassword: 422,
             errors.IdempotencyKeyMissing: 428,
-            errors.IdempotencyKeyInProgress: 409,
             errors.RateLimited: 429,
             errors.UpstreamUnavailable: 503,
             errors.UploadTooLarge: 413,

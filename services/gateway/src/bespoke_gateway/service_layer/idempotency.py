@@ -1,6 +1,12 @@
 """Answering a creating POST once per Idempotency-Key (docs/api.md, "Idempotency"):
-a retry with the same key and body gets the first answer again without doing the work
-again; the same key with another body is refused; only successful answers are kept."""
+a retry with the same key and body gets the first answer again; the same key with
+another body is refused; only successful answers are kept.
+
+Every service behind a keyed route creates at most once per key itself (its own unique
+index on the key), so the gateway does not claim the key before calling: the request
+goes to the service, and its successful answer is kept in one write. A retry reaches the
+service too, which creates nothing new, and gets the answer kept first
+(docs/decisions/0012-one-write-per-idempotent-answer.md)."""
 
 from __future__ import annotations
 
@@ -45,18 +51,27 @@ async def answer_once(
     payload: Any,
     call: Callable[[], Awaitable[StoredResponse]],
 ) -> Answer:
-    """``call``'s answer, or the one an identical earlier request under ``key`` got."""
+    """The first answer an identical request under ``key`` got: ``call``'s own, kept
+    here, unless one was kept before it."""
     rid = record_id(account_id, method, path, key)
-    stored = await store.begin(rid, account_id, fingerprint(payload), clock.now())
-    if stored is not None:
-        return Answer(stored, replayed=True)
+    print_ = fingerprint(payload)
     try:
         response = await call()
-    except BaseException:
-        await store.abandon(rid)
-        raise
-    kept = {k: v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
-    await store.finish(
-        rid, StoredResponse(response.status_code, response.media_type, kept, response.content)
-    )
-    return Answer(response, replayed=False)
+    except Exception:
+        # No answer now (the service unreachable): a retry whose first attempt succeeded
+        # still gets that answer.
+        first = await store.first(rid, print_, clock.now())
+        if first is None:
+            raise
+        return Answer(first, replayed=True)
+    if 200 <= response.status_code < 300:
+        kept = {k: v for k, v in response.headers.items() if k.lower() in KEPT_HEADERS}
+        answer = StoredResponse(response.status_code, response.media_type, kept, response.content)
+        first = await store.keep(rid, account_id, print_, clock.now(), answer)
+    else:
+        # Refused or failed now (a service down, a catalog changed since): a retry whose
+        # first attempt succeeded still gets that answer.
+        first = await store.first(rid, print_, clock.now())
+    if first is None:
+        return Answer(response, replayed=False)
+    return Answer(first, replayed=True)

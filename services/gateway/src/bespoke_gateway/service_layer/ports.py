@@ -28,20 +28,17 @@ class StoredResponse:
 class IdempotencyStore(Protocol):
     """The answers to creating POSTs, by brand, route and Idempotency-Key."""
 
-    async def begin(
-        self, rid: str, account_id: str, print_: str, now: datetime
+    async def keep(
+        self, rid: str, account_id: str, print_: str, now: datetime, response: StoredResponse
     ) -> StoredResponse | None:
-        """Claim the key for this request (None: go ahead), or the answer a previous
-        identical request got. Raises ``IdempotencyKeyReused`` if a different request
-        used the key, ``IdempotencyKeyInProgress`` if one with it is still running."""
+        """Keep a successful answer for retries, in one write (None), or return the
+        answer an identical request kept first. Raises ``IdempotencyKeyReused`` if a
+        different request used the key."""
         ...
 
-    async def finish(self, rid: str, response: StoredResponse) -> None:
-        """Keep a successful answer for retries; forget a refused or failed one."""
-        ...
-
-    async def abandon(self, rid: str) -> None:
-        """Forget the claim of a request that produced no answer."""
+    async def first(self, rid: str, print_: str, now: datetime) -> StoredResponse | None:
+        """The answer kept under the key, if any. Raises ``IdempotencyKeyReused`` if a
+        different request used the key."""
         ...
 
     async def purge(self, now: datetime) -> int:
@@ -60,7 +57,9 @@ class AccountRepository(Protocol):
 
     async def add(self, account: Account) -> None: ...
 
-    async def by_token_hash(self, token_hash: str) -> Account | None: ...
+    async def account_id_for_token(self, token_hash: str) -> str | None:
+        """The brand whose (unrevoked) token hashes to ``token_hash``."""
+        ...
 
     async def get(self, account_id: str) -> Account | None: ...
 
