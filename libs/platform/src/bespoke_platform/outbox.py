@@ -11,10 +11,12 @@ Events of one document are published in order, keyed by the event's key.
 
 Which documents have events waiting: every write that adds events then signals its
 key (:class:`Signals`). In a process that runs the relay, the signal is a note in that
-relay's memory, no write at all; elsewhere (tools, tests) it is a small document by
-``_id`` that any relay reads. A crash between the write and its relay's pass loses the
-note but not the events: the relay sweeps the documents flagged ``outbox_pending`` when
-it starts and every ``sweep_seconds``.
+relay's memory, no write at all, and it carries the events the write added when every
+earlier one had been published, so the relay publishes them without reading the
+document; elsewhere (tools, tests) it is a small document by ``_id`` that any relay
+reads (at most every ``poll_seconds``). A crash between the write and its relay's pass
+loses the note but not the events: the relay sweeps the documents flagged
+``outbox_pending`` when it starts and every ``sweep_seconds``.
 """
 
 from __future__ import annotations
@@ -113,9 +115,12 @@ class Signals:
         self.collection = collection
         self._relay = relay
 
-    async def send(self, key: str) -> None:
+    async def send(self, key: str, unsent: Document | None = None) -> None:
+        """``unsent``: the document's outbox fields as this write left them, when every
+        event before the ones it added had been published (a new document; a save that
+        found nothing waiting), so the relay need not read the document."""
         if self._relay is not None and self._relay.running:
-            self._relay.notice(key)
+            self._relay.notice(key, unsent)
         else:
             await signal(self.collection, key)
 
@@ -132,7 +137,7 @@ async def save_with_events(
     update, guarded by the ``revision`` the change was made from (it becomes
     ``revision + 1``). False, and nothing written, if the document moved meanwhile or is
     gone; then signal the relay."""
-    doc = await documents.find_one({"_id": key}, {"outbox_seq": 1})
+    doc = await documents.find_one({"_id": key}, {"outbox_seq": 1, "outbox_sent_seq": 1})
     if doc is None:
         return False
     seq = doc.get("outbox_seq", 0)
@@ -148,7 +153,10 @@ async def save_with_events(
     if result.matched_count == 0:
         return False
     if entries:
-        await signals.send(key)
+        # Nothing was waiting before this write: its events are all the relay must send.
+        caught_up = doc.get("outbox_sent_seq", 0) == seq
+        unsent = {"_id": key, "outbox": entries, "outbox_seq": seq + len(entries)}
+        await signals.send(key, {**unsent, "outbox_sent_seq": seq} if caught_up else None)
     return True
 
 
@@ -174,18 +182,21 @@ class OutboxRelay(BackgroundLoop):
         self._signals = signals
         self.signals = Signals(signals, self)
         """Signals for this relay from writes of the same process (in memory)."""
-        self._noticed: dict[str, None] = {}
-        """Keys noticed and not yet published, oldest first."""
+        self._noticed: dict[str, Document | None] = {}
+        """Keys noticed and not yet published, oldest first, with what their write left
+        unsent when it is known (else None: read the document)."""
+        self._last_signal_read = -float("inf")
         self._sweep_seconds = sweep_seconds
         self._last_sweep = -float("inf")
         self._publisher = publisher
         self._batch_size = batch_size
         super().__init__("outbox-relay", self.publish_pending, poll_seconds, max_backoff=5.0)
 
-    def notice(self, key: str) -> None:
+    def notice(self, key: str, unsent: Document | None = None) -> None:
         """Document ``key`` has events to publish (a write of this process): on the next
-        pass, which this wakes."""
-        self._noticed[key] = None
+        pass, which this wakes. ``unsent``: see ``Signals.send``; a key noticed twice
+        before its pass is read afresh."""
+        self._noticed[key] = unsent if key not in self._noticed else None
         self.wake()
 
     async def publish_pending(self, sweep: bool = False) -> int:
@@ -196,15 +207,27 @@ class OutboxRelay(BackgroundLoop):
         noticed = list(self._noticed)[: self._batch_size]
         for key in noticed:
             # Forgotten before its read: a write noticed again meanwhile stays noticed.
-            del self._noticed[key]
+            unsent = self._noticed.pop(key)
             try:
-                sent += await self._publish_key(key)
+                if unsent is None:
+                    sent += await self._publish_key(key)
+                else:
+                    sent += await self._publish_document(unsent)
             except BaseException:
                 self._noticed[key] = None  # the next pass (after the backoff) tries again
                 raise
-        signals = (
-            await self._signals.find({}).sort("_id", ASCENDING).limit(self._batch_size).to_list()
-        )
+        now = asyncio.get_running_loop().time()
+        signals: list[Document] = []
+        if sweep or not noticed or now - self._last_signal_read >= self._poll_seconds:
+            # Signal documents come from other processes (tools): read on the poll's
+            # beat, not on every pass that writes of this process wake.
+            self._last_signal_read = now
+            signals = (
+                await self._signals.find({})
+                .sort("_id", ASCENDING)
+                .limit(self._batch_size)
+                .to_list()
+            )
         observability.OUTBOX_BACKLOG.labels(self._documents.name).set(
             len(signals) + len(self._noticed)
         )
@@ -215,7 +238,6 @@ class OutboxRelay(BackgroundLoop):
             # is cheap even where it scans; checking first and deleting by `_id` lost a
             # signal written in between, delaying its events until the sweep.)
             await self._signals.delete_one({"_id": signal["_id"], "at": signal["at"]})
-        now = asyncio.get_running_loop().time()
         if sweep or now - self._last_sweep >= self._sweep_seconds:
             self._last_sweep = now
             # The flag is set by every write that adds events and cleared only once they

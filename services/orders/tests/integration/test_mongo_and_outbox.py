@@ -305,6 +305,83 @@ async def test_a_write_signals_its_own_process_relay_in_memory_and_a_crash_is_sw
     assert await restarted.publish_pending(sweep=True) == 0
 
 
+class _CountingReads:
+    """A collection whose ``find_one`` calls are counted."""
+
+    def __init__(self, collection: Any) -> None:
+        self.collection = collection
+        self.reads = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.collection, name)
+
+    async def find_one(self, *args: Any, **kwargs: Any) -> Any:
+        self.reads += 1
+        return await self.collection.find_one(*args, **kwargs)
+
+
+async def test_a_noted_write_is_published_without_reading_its_document(
+    orders_db: AsyncDatabase[dict[str, Any]], unique: str
+) -> None:
+    """A checkout's insert, and a save that found nothing waiting, hand their relay the
+    events they added: published and marked sent with no read of the order."""
+    account = f"acc_{unique}"
+    publisher = _RecordingPublisher()
+    documents = _CountingReads(orders_db.orders)
+    relay = OutboxRelay(documents, orders_db.outbox_signals, publisher, poll_seconds=3600)  # type: ignore[arg-type]
+    await relay.publish_pending()  # the start-up sweep, on nothing
+    relay.start()
+    repository = MongoOrderRepository(orders_db, relay.signals)
+    try:
+        await repository.add(order("BF-000001", "k1", account))
+        await _until(lambda: publisher.sent == [ORDER_SUBMITTED])
+        stored = await repository.get(account, "BF-000001")
+        assert stored is not None
+        stored.cancel("req-2", datetime.now(UTC))
+        await repository.save(stored)
+        await _until(lambda: publisher.sent == [ORDER_SUBMITTED, ORDER_STATUS_CHANGED])
+        async with asyncio.timeout(10):  # and marked sent
+            while (await orders_db.orders.find_one({"_id": "BF-000001"}) or {}).get(
+                "outbox_pending"
+            ):
+                await asyncio.sleep(0.02)
+    finally:
+        await relay.stop()
+    assert documents.reads == 0
+    doc = await orders_db.orders.find_one({"_id": "BF-000001"})
+    assert doc is not None
+    assert (doc["outbox_sent_seq"], doc["outbox_seq"]) == (2, 2)
+
+
+async def test_a_save_behind_an_unpublished_event_has_both_sent_in_order(
+    orders_db: AsyncDatabase[dict[str, Any]], unique: str
+) -> None:
+    """A save that finds an earlier event still waiting cannot hand over its own alone:
+    the relay reads the order and sends both, in order. The earlier one's publish failed
+    in this process, or another process (a tool) wrote it."""
+    account = f"acc_{unique}"
+    publisher = _FailingPublisher()
+    relay = OutboxRelay(orders_db.orders, orders_db.outbox_signals, publisher, poll_seconds=3600)
+    await relay.publish_pending()  # the start-up sweep, on nothing
+    relay.start()
+    repository = MongoOrderRepository(orders_db, relay.signals)
+    tool = MongoOrderRepository(orders_db)  # signals by documents, read on the poll's beat
+    try:
+        await repository.add(order("BF-000001", "k1", account))
+        await _until(lambda: publisher.tries >= 1)  # its pass failed
+        await tool.add(order("BF-000002", "k2", account))
+        publisher.down = False
+        for number in ("BF-000001", "BF-000002"):
+            stored = await repository.get(account, number)
+            assert stored is not None
+            stored.cancel("req-2", datetime.now(UTC))
+            await repository.save(stored)
+        await _until(lambda: len(publisher.sent) == 4)
+    finally:
+        await relay.stop()
+    assert publisher.sent == [ORDER_SUBMITTED, ORDER_STATUS_CHANGED] * 2
+
+
 async def test_a_write_whose_process_runs_no_relay_leaves_a_signal_document(
     orders_db: AsyncDatabase[dict[str, Any]], unique: str
 ) -> None:

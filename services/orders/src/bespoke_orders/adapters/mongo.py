@@ -449,8 +449,9 @@ class MongoOrderRepository:
         return self._last_seq + 1
 
     async def add(self, order: Order) -> Order:
+        doc = to_document(order)
         try:
-            await self._orders.insert_one(to_document(order))
+            await self._orders.insert_one(doc)
         except DuplicateKeyError as error:
             holder = await self._orders.find_one(
                 {"_id": order.order_number}, {"account_id": 1, "idempotency_key": 1}
@@ -469,13 +470,10 @@ class MongoOrderRepository:
             return from_document(winner)
         self._last_seq = max(self._last_seq or 0, order_sequence(order.order_number))
         await self._summarise(order)
-        await self.signal(order.order_number)
+        # Tell the relay (a hint; see ``OutboxRelay``), with the events it is to publish.
+        await self._signals.send(order.order_number, doc)
         order.events.clear()
         return order
-
-    async def signal(self, order_number: str) -> None:
-        """Tell the relay this order has events to publish (a hint; see ``OutboxRelay``)."""
-        await self._signals.send(order_number)
 
     async def save(self, order: Order) -> None:
         # The versions an edit replaced, first: each is what the stored order was, so

@@ -226,7 +226,7 @@ class MongoStamps:
                 f"your brand has a {stamp.kind.value} stamp already; send new artwork to it",
                 stamp_id=holder.stamp_id if holder else "",
             ) from None
-        await self._signals.send(stamp.stamp_id)
+        await self._signals.send(stamp.stamp_id, doc)
         stamp.events.clear()
 
     async def save(self, stamp: Stamp) -> None:

@@ -191,11 +191,10 @@ class _WithOutbox:
         self._signals = signals
 
     async def _add(self, key: str, fields: Document, item: Any) -> bool:
-        added = await insert_new(
-            self._docs, {"_id": key, **fields, "revision": 0, **new_outbox(item.events)}
-        )
+        doc = {"_id": key, **fields, "revision": 0, **new_outbox(item.events)}
+        added = await insert_new(self._docs, doc)
         if added and item.events:
-            await self._signals.send(key)  # lost in a crash? the relay's sweep finds it
+            await self._signals.send(key, doc)  # lost in a crash? the relay's sweep finds it
         if added:
             item.events.clear()
         return added
