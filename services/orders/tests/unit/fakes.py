@@ -96,12 +96,6 @@ class FakeOrders(OrderRepository):
         order = self.by_number.get(order_number)
         return order if order is not None and order.account_id == account_id else None
 
-    async def get_by_idempotency_key(self, account_id: str, key: str) -> Order | None:
-        for order in self.by_number.values():
-            if (order.account_id, order.idempotency_key) == (account_id, key):
-                return order
-        return None
-
     async def find(self, query: OrderQuery) -> list[Order]:
         def matches(order: Order) -> bool:
             seq = order_sequence(order.order_number)

@@ -425,10 +425,11 @@ def _selector(query: OrderQuery) -> Document:
 class MongoOrderRepository:
     """Orders collection; each order document carries its own outbox.
 
-    Every hot-path read is one indexed lookup: an order by ``_id``, a brand's
-    idempotency key by the unique ``one_order_per_idempotency_key``, the highest number by
+    Every hot-path read is one indexed lookup: an order by ``_id``, the highest number by
     ``seq`` (and only when this process does not know it already: it took the last one,
-    or will learn otherwise from the unique ``_id`` refusing its proposal).
+    or will learn otherwise from the unique ``_id`` refusing its proposal). A checkout
+    reads nothing for its idempotency key: the unique ``one_order_per_idempotency_key``
+    refuses a retry's insert, and only then is the order under the key looked up.
     """
 
     def __init__(self, db: AsyncDatabase[Document], signals: Signals | None = None) -> None:
@@ -509,10 +510,6 @@ class MongoOrderRepository:
         if doc is None or doc["account_id"] != account_id:
             return None
         return from_document(doc)
-
-    async def get_by_idempotency_key(self, account_id: str, key: str) -> Order | None:
-        doc = await self._find_by_key(account_id, key)
-        return None if doc is None else from_document(doc)
 
     async def find(self, query: OrderQuery) -> list[Order]:
         cursor = (

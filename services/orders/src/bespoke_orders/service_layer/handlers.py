@@ -97,7 +97,11 @@ async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult
     service's quote and the shipping service's rate (the rules: ``domain.checkout``).
 
     A retry with the same Idempotency-Key returns the same order (and number) without
-    taking a new number; a different body under a used key is refused.
+    taking a new number; a different body under a used key is refused. The key is not
+    looked up first: the store's unique index on (brand, key) refuses the retry's insert
+    and yields the order stored under it, so a first checkout (all but a few) reads
+    nothing for it. A retry is priced again on its way there, and one refused now (a
+    catalog changed since) gets the first answer from the gateway, which keeps it.
 
     Numbering: the order document's id IS its number, and the store refuses a second
     document with the same id. A checkout proposes the number after the highest stored
@@ -105,9 +109,6 @@ async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult
     share a number, and a number exists only once its order is stored: no gaps, even
     from crashes or refused requests (docs/decisions/0002-order-numbers-from-the-unique-id.md).
     """
-    existing = await deps.orders.get_by_idempotency_key(command.account_id, command.idempotency_key)
-    if existing is not None:
-        return CheckoutResult(_same_request(existing, command), created=False)
     model.check_sizes(command.sizes)
 
     design = await deps.design.design_version(

@@ -90,8 +90,6 @@ class OrderRepository(Protocol):
         """An order whatever its brand (for events, which carry their own scope)."""
         ...
 
-    async def get_by_idempotency_key(self, account_id: str, key: str) -> Order | None: ...
-
     async def find(self, query: OrderQuery) -> list[Order]:
         """Orders matching ``query`` (one brand's when it names one), by order number
         (newest first by default)."""
