@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from typing import Any
 
 import httpx
 
-from bespoke_contracts.api.design import DesignResponse, Estimate, EstimateRequest
+from bespoke_contracts.api.design import DesignResponse, DesignStatus, Estimate, EstimateRequest
 from bespoke_orders.domain.checkout import Money
 from bespoke_orders.domain.errors import Conflict, InvalidOrder, UpstreamUnavailable
 from bespoke_platform.credentials import CredentialSigner, signed
@@ -31,13 +32,42 @@ def _refusal(response: httpx.Response, pointer_prefix: str = "") -> InvalidOrder
     return InvalidOrder(problem.get("detail", "refused by the design service"), conflicts)
 
 
-class HttpDesignCatalog:
-    """The design service, called with orders' own credential (for the order's brand)."""
+KEPT_VERSIONS = 1024
+"""Design versions kept in memory (the latest asked): each ~5 KB."""
 
-    def __init__(self, client: httpx.AsyncClient, signer: CredentialSigner | None) -> None:
+
+class HttpDesignCatalog:
+    """The design service, called with orders' own credential (for the order's brand).
+
+    A design version never changes once made, so each is asked once and kept (the latest
+    ``kept`` by brand, design and version): a repeat order of it costs no call. Only what
+    can change about it (the design archived since) is stale in the copy, and the
+    estimate, asked on every checkout, refuses an archived design with the same words."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        signer: CredentialSigner | None,
+        kept: int = KEPT_VERSIONS,
+    ) -> None:
         self._client, self._signer = client, signer
+        self._versions: OrderedDict[tuple[str, str, int], DesignResponse] = OrderedDict()
+        self._kept = kept
 
     async def design_version(self, account_id: str, design_id: str, version: int) -> DesignResponse:
+        key = (account_id, design_id, version)
+        found = self._versions.get(key)
+        if found is not None:
+            self._versions.move_to_end(key)
+            return found
+        found = await self._ask_version(account_id, design_id, version)
+        if found.status is not DesignStatus.ARCHIVED:
+            self._versions[key] = found
+            if len(self._versions) > self._kept:
+                self._versions.popitem(last=False)
+        return found
+
+    async def _ask_version(self, account_id: str, design_id: str, version: int) -> DesignResponse:
         response = await _call(
             self._client,
             "design",
