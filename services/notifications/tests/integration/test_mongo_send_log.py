@@ -53,6 +53,19 @@ async def test_a_notification_is_recorded_once_and_claimed_by_one_attempt(send_l
     assert again.attempts == 2
 
 
+async def test_a_notification_recorded_claimed_is_sending_and_never_due(send_log: Any) -> None:
+    recorded = await send_log.add(email("e2:order:ops"), AT, claimed=True)
+    assert recorded is not None
+    assert await send_log.add(email("e2:order:ops"), AT, claimed=True) is None
+    stored = await send_log.get("e2:order:ops")
+    assert (stored.status, stored.attempts, stored.sending_since) == (DeliveryStatus.SENDING, 1, AT)
+    assert (recorded.status, recorded.attempts) == (stored.status, stored.attempts)
+    assert await send_log.due(AT + timedelta(hours=1), 10) == []
+    assert await send_log.claim("e2:order:ops", AT + timedelta(hours=1)) is None
+    [stalled] = await send_log.stalled(AT + timedelta(minutes=3), 10)  # its process died
+    assert stalled.email.dedup_key == "e2:order:ops"
+
+
 async def test_what_is_due_what_stalled_and_what_failed(send_log: Any) -> None:
     for key in ("a", "b", "c", "d"):
         await send_log.add(email(key), AT)

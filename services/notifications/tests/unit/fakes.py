@@ -3,6 +3,7 @@ replaces, so mypy checks that it keeps the port's shape."""
 
 from __future__ import annotations
 
+import asyncio
 import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,8 +30,12 @@ class FakeMailer(Mailer):
         self.down = False
         self.refuse: set[str] = set()
         self.crash = False
+        self.slow: asyncio.Event | None = None
+        """While set and not yet set off, sending waits for it."""
 
     async def send(self, email: Email) -> None:
+        if self.slow is not None:
+            await self.slow.wait()
         if self.crash:
             raise SystemExit("killed mid-send")
         if self.down:
@@ -44,11 +49,16 @@ class FakeSendLog(SendLog):
     def __init__(self) -> None:
         self.log: dict[str, Delivery] = {}
 
-    async def add(self, email: Email, now: datetime) -> bool:
+    async def add(self, email: Email, now: datetime, claimed: bool = False) -> Delivery | None:
         if email.dedup_key in self.log:
-            return False
-        self.log[email.dedup_key] = Delivery(email, DeliveryStatus.PENDING, 0, now, now)
-        return True
+            return None
+        delivery = (
+            Delivery(email, DeliveryStatus.SENDING, 1, now, now, sending_since=now)
+            if claimed
+            else Delivery(email, DeliveryStatus.PENDING, 0, now, now)
+        )
+        self.log[email.dedup_key] = delivery
+        return copy.deepcopy(delivery)
 
     async def get(self, dedup_key: str) -> Delivery | None:
         d = self.log.get(dedup_key)

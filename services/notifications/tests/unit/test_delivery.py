@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+from dataclasses import replace
+from datetime import datetime
 
 from bespoke_contracts import OrderSubmitted, examples
 from bespoke_contracts.api.notifications import AccountEmailKind, AccountEmailRequest
 from bespoke_notifications.service_layer import handlers
-from bespoke_notifications.service_layer.delivery import deliver
-from bespoke_notifications.service_layer.ports import DeliveryStatus
+from bespoke_notifications.service_layer.delivery import Courier, deliver
+from bespoke_notifications.service_layer.ports import Delivery, DeliveryStatus
 
 from .fakes import Fakes
 
@@ -128,3 +131,50 @@ async def test_an_email_taken_by_one_attempt_is_not_taken_by_another(
     assert await deliver(key, fakes.mailer, fakes.log, fakes.clock, fakes.policy) is None
     assert await fakes.courier.deliver_waiting() == 0
     assert fakes.sent == []
+
+
+async def test_a_running_courier_sends_a_new_email_at_once_without_claiming_it(
+    order_submitted: OrderSubmitted, fakes: Fakes
+) -> None:
+    """Recorded claimed, sent, its outcome recorded: no pending record for a pass to
+    find and claim."""
+    claims = 0
+    claim = fakes.log.claim
+
+    async def counted(key: str, now: datetime) -> Delivery | None:
+        nonlocal claims
+        claims += 1
+        return await claim(key, now)
+
+    fakes.log.claim = counted  # type: ignore[method-assign,assignment]
+    courier = Courier(fakes.mailer, fakes.log, fakes.clock, fakes.policy, poll_seconds=3600)
+    courier.start()
+    deps = replace(fakes.deps, courier=courier)
+    try:
+        assert await handlers.on_order_submitted(order_submitted, deps) == 1
+        assert await handlers.on_order_submitted(order_submitted, deps) == 0, "once"
+    finally:
+        await courier.stop()  # after the email being sent is handed over and recorded
+    assert len(fakes.sent) == 1
+    [done] = fakes.log.log.values()
+    assert (done.status, done.attempts, done.sending_since) == (DeliveryStatus.SENT, 1, None)
+    assert claims == 0
+
+
+async def test_emails_past_what_the_courier_sends_at_once_wait_pending(fakes: Fakes) -> None:
+    fakes.mailer.slow = asyncio.Event()
+    courier = Courier(fakes.mailer, fakes.log, fakes.clock, fakes.policy, 3600, at_once=1)
+    courier.start()
+    deps = replace(fakes.deps, courier=courier)
+    try:
+        for number in ("BF-000001", "BF-000002"):
+            await handlers.on_order_submitted(examples.order_submitted(number), deps)
+        statuses = sorted(d.status.value for d in fakes.log.log.values())
+        assert statuses == ["pending", "sending"]
+        fakes.mailer.slow.set()
+        async with asyncio.timeout(5):
+            while len(fakes.sent) < 2:  # noqa: ASYNC110 - the courier's pass, woken
+                await asyncio.sleep(0.01)
+    finally:
+        await courier.stop()
+    assert {d.status for d in fakes.log.log.values()} == {DeliveryStatus.SENT}

@@ -64,9 +64,17 @@ class MongoSendLog:
         self._known: OrderedDict[str, bytes] = OrderedDict()
         """Pictures stored (or read back), by hash: the latest few."""
 
-    async def add(self, email: Email, now: datetime) -> bool:
+    async def add(self, email: Email, now: datetime, claimed: bool = False) -> Delivery | None:
         refs = [{"cid": i.cid, "sha256": await self._store(i.png)} for i in email.images]
-        return await insert_new(
+        delivery = Delivery(
+            email,
+            DeliveryStatus.SENDING if claimed else DeliveryStatus.PENDING,
+            attempts=1 if claimed else 0,
+            created_at=now,
+            next_attempt_at=now,
+            sending_since=now if claimed else None,
+        )
+        added = await insert_new(
             self._log,
             {
                 "_id": email.dedup_key,
@@ -76,12 +84,14 @@ class MongoSendLog:
                 "html": email.html,
                 "sensitive": email.sensitive,
                 **({"images": refs} if refs else {}),
-                "status": DeliveryStatus.PENDING.value,
-                "attempts": 0,
+                "status": delivery.status.value,
+                "attempts": delivery.attempts,
                 "created_at": now,
                 "next_attempt_at": now,
+                **({"sending_since": now} if claimed else {}),
             },
         )
+        return delivery if added else None
 
     async def get(self, dedup_key: str) -> Delivery | None:
         doc = await self._log.find_one({"_id": dedup_key})

@@ -1,7 +1,9 @@
 """The courier: sends recorded emails, at most once each, retrying transient failures.
 
 For each email: claim it, which marks it ``sending`` in one atomic write (one attempt at
-a time, across processes), hand it to SMTP, record the outcome: two writes per email. A transient failure
+a time, across processes), hand it to SMTP, record the outcome. A new email the courier
+has room for is recorded already claimed by the process that records it and sent at
+once (``Courier.take``): two writes in all. A transient failure
 (SMTP down, 4xx) is retried with exponential backoff until ``give_up_after``; a
 permanent one (5xx) fails at once. Either way the error is recorded and the other
 emails go on. If the process dies while an email is ``sending``, nobody can know whether
@@ -18,6 +20,7 @@ from datetime import timedelta
 
 from bespoke_notifications.service_layer.ports import (
     Clock,
+    Delivery,
     DeliveryStatus,
     Mailer,
     PermanentMailError,
@@ -50,6 +53,14 @@ async def deliver(
     delivery = await send_log.claim(key, clock.now())
     if delivery is None:
         return None
+    return await attempt(delivery, mailer, send_log, clock, policy)
+
+
+async def attempt(
+    delivery: Delivery, mailer: Mailer, send_log: SendLog, clock: Clock, policy: RetryPolicy
+) -> DeliveryStatus:
+    """Hand a claimed email to SMTP and record how it went; returns its status."""
+    key = delivery.email.dedup_key
     try:
         await mailer.send(delivery.email)
     except TransientMailError as error:
@@ -110,11 +121,37 @@ class Courier(BackgroundLoop):
         policy: RetryPolicy,
         poll_seconds: float = 1.0,
         sweep_seconds: float = 300.0,
+        at_once: int = 16,
     ) -> None:
+        """``at_once``: emails sent side by side as they are recorded (``take``); more
+        are recorded pending and wait for a pass."""
         self._mailer, self._log, self._clock, self._policy = mailer, send_log, clock, policy
         self._sweep_seconds = sweep_seconds
         self._last_sweep = -float("inf")
+        self._at_once = at_once
+        self._sending: set[asyncio.Task[None]] = set()
         super().__init__("courier", self.deliver_waiting, poll_seconds)
+
+    def can_take(self) -> bool:
+        return self.running and len(self._sending) < self._at_once
+
+    def take(self, delivery: Delivery) -> None:
+        task = asyncio.create_task(self._send(delivery), name="courier-send")
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    async def _send(self, delivery: Delivery) -> None:
+        try:
+            await attempt(delivery, self._mailer, self._log, self._clock, self._policy)
+        except Exception:
+            # Left `sending`: once its lease passes it is recorded `unknown` (at most once).
+            log.exception("recording the attempt at %s failed", delivery.email.dedup_key)
+
+    async def stop(self) -> None:
+        """Stop looking, after the emails being sent now are handed over and recorded."""
+        await super().stop()
+        if self._sending:
+            await asyncio.gather(*self._sending, return_exceptions=True)
 
     async def deliver_waiting(self) -> int:
         """One pass over the emails that may need an attempt; returns how many were sent."""

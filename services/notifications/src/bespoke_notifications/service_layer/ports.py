@@ -64,8 +64,10 @@ class Delivery:
 class SendLog(Protocol):
     """Every notification, by dedup key: sent at most once, retried until then."""
 
-    async def add(self, email: Email, now: datetime) -> bool:
-        """Record a new pending email; False if this notification is already known."""
+    async def add(self, email: Email, now: datetime, claimed: bool = False) -> Delivery | None:
+        """Record a new email, pending, or with ``claimed`` already taken for its first
+        attempt (``sending`` since ``now``, as ``claim`` leaves it), in one write. The
+        delivery recorded, or None if this notification is already known."""
         ...
 
     async def get(self, dedup_key: str) -> Delivery | None: ...
@@ -96,5 +98,17 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
-class Wakeable(Protocol):
-    def wake(self) -> None: ...
+class Dispatcher(Protocol):
+    """What the handlers hand new emails to: the courier."""
+
+    def can_take(self) -> bool:
+        """Whether an email recorded now as claimed would be sent at once."""
+        ...
+
+    def take(self, delivery: Delivery) -> None:
+        """Send this claimed email now, in the background."""
+        ...
+
+    def wake(self) -> None:
+        """Pending emails were recorded: look for them soon."""
+        ...
