@@ -24,8 +24,8 @@ class OrdersSettings(KafkaServiceSettings):
     shipping_url: str = local_url("shipping")
     upstream_timeout_seconds: float = 10.0
     consumer_group: str = "orders"
-    outbox_poll_seconds: float = 0.5
-    """How often the relay looks for unpublished events when nobody wakes it."""
+    outbox_poll_seconds: float = 2.0
+    """How often the relay reads the signal documents other processes (tools) leave."""
     late_check_seconds: float = 3600.0
     """How often orders in production are checked against their estimated ship date."""
     stamp_hold_days: float = Field(default=10.0, gt=0)

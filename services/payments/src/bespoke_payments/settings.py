@@ -31,7 +31,7 @@ class PaymentsSettings(KafkaServiceSettings):
     stripe_webhook_secret: str = LOCAL_WEBHOOK_SECRET
     """Signs webhooks; the local value is public, production reads its secret from the env."""
     stripe_webhook_tolerance_seconds: int = 300
-    outbox_poll_seconds: float = 0.5
+    outbox_poll_seconds: float = 2.0
     vies_url: str = ""
     """VIES's VAT-number check (e.g.
     `https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number`); empty: none."""

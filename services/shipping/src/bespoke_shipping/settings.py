@@ -17,7 +17,7 @@ class ShippingSettings(KafkaServiceSettings):
     metrics_port: int = metrics_port("shipping")
     mongodb_database: str = "bespoke_shipping"
     consumer_group: str = "shipping"
-    outbox_poll_seconds: float = 0.5
+    outbox_poll_seconds: float = 2.0
     recovery_seconds: float = 30.0
     """How often groups left forming by a crash are looked for."""
     order_wait_seconds: float = 3.0
