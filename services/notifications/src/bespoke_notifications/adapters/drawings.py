@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 
 import httpx
 
 from bespoke_platform.credentials import CredentialSigner, signed
+from bespoke_platform.memo import Memo
 
 log = logging.getLogger(__name__)
 
@@ -36,22 +36,18 @@ class HttpDrawings:
     def __init__(
         self, client: httpx.AsyncClient, signer: CredentialSigner | None, kept: int = KEPT
     ) -> None:
-        self._client, self._signer, self._kept = client, signer, kept
-        self._drawn: OrderedDict[tuple[str, str, int], bytes] = OrderedDict()
+        self._client, self._signer = client, signer
+        self._drawn: Memo[tuple[str, str, int], bytes | None] = Memo(kept)
         """The latest drawings, by brand, design and version (the brand in the key: one
-        brand's drawing is never another's answer)."""
+        brand's drawing is never another's answer); emails of one version asking at
+        once share one call and one raster."""
 
     async def png(self, account_id: str, design_id: str, version: int) -> bytes | None:
-        key = (account_id, design_id, version)
-        if key in self._drawn:
-            self._drawn.move_to_end(key)
-            return self._drawn[key]
-        png = await self._fetch(account_id, design_id, version)
-        if png is not None:
-            self._drawn[key] = png
-            if len(self._drawn) > self._kept:
-                self._drawn.popitem(last=False)
-        return png
+        return await self._drawn.get(
+            (account_id, design_id, version),
+            lambda: self._fetch(account_id, design_id, version),
+            keep=lambda png: png is not None,
+        )
 
     async def _fetch(self, account_id: str, design_id: str, version: int) -> bytes | None:
         try:

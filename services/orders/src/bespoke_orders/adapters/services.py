@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 import httpx
@@ -11,6 +10,7 @@ from bespoke_contracts.api.design import DesignResponse, DesignStatus, Estimate,
 from bespoke_orders.domain.checkout import Money
 from bespoke_orders.domain.errors import Conflict, InvalidOrder, UpstreamUnavailable
 from bespoke_platform.credentials import CredentialSigner, signed
+from bespoke_platform.memo import Memo
 
 
 async def _call(
@@ -51,21 +51,14 @@ class HttpDesignCatalog:
         kept: int = KEPT_VERSIONS,
     ) -> None:
         self._client, self._signer = client, signer
-        self._versions: OrderedDict[tuple[str, str, int], DesignResponse] = OrderedDict()
-        self._kept = kept
+        self._versions: Memo[tuple[str, str, int], DesignResponse] = Memo(kept)
 
     async def design_version(self, account_id: str, design_id: str, version: int) -> DesignResponse:
-        key = (account_id, design_id, version)
-        found = self._versions.get(key)
-        if found is not None:
-            self._versions.move_to_end(key)
-            return found
-        found = await self._ask_version(account_id, design_id, version)
-        if found.status is not DesignStatus.ARCHIVED:
-            self._versions[key] = found
-            if len(self._versions) > self._kept:
-                self._versions.popitem(last=False)
-        return found
+        return await self._versions.get(
+            (account_id, design_id, version),
+            lambda: self._ask_version(account_id, design_id, version),
+            keep=lambda found: found.status is not DesignStatus.ARCHIVED,
+        )
 
     async def _ask_version(self, account_id: str, design_id: str, version: int) -> DesignResponse:
         response = await _call(
