@@ -74,14 +74,18 @@ class GatewayRuntime:
 
     def __post_init__(self) -> None:
         self._housekeeping = BackgroundLoop("housekeeping", self.sweep, HOUSEKEEPING_SECONDS)
+        self._token_notices = BackgroundLoop(
+            "token-notices", self.accounts.read_notices, self.settings.token_notice_seconds
+        )
 
     async def sweep(self) -> dict[str, int]:
         """Forget what has expired (``service_layer.housekeeping``)."""
         links = self.links.links if self.links is not None else None
-        return await sweep(self.clock, self.idempotency, self.identity, links)
+        return await sweep(self.clock, self.idempotency, self.identity, links, self.accounts)
 
     async def start(self) -> None:
         self._housekeeping.start()
+        self._token_notices.start()
 
     async def ensure_indexes(self) -> None:
         if self.identity is not None:
@@ -90,6 +94,7 @@ class GatewayRuntime:
 
     async def close(self) -> None:
         await self._housekeeping.stop()
+        await self._token_notices.stop()
         await self.orders.aclose()
         await self.design.aclose()
         await self.payments.aclose()
@@ -103,7 +108,7 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
     mongo = connect(settings.mongodb_url)
     timeout = httpx.Timeout(settings.upstream_timeout_seconds)
     db = mongo[settings.mongodb_database]
-    accounts = MongoAccountRepository(db)
+    accounts = MongoAccountRepository(db, remember_seconds=settings.token_remember_seconds)
     identity = identity_deps(settings, db, accounts)
     signer = signer_from("gateway", settings.signing_key, settings.signing_key_id)
     return GatewayRuntime(

@@ -23,6 +23,11 @@ class GatewaySettings(ServiceSettings):
     notifications_url: str = local_url("notifications")
     """Where invitation and password-reset emails are queued."""
     upstream_timeout_seconds: float = 10.0
+    token_remember_seconds: float = 60.0
+    """How long a checked brand token is answered from memory (0: read it every time)."""
+    token_notice_seconds: float = 1.0
+    """How often the notices of replaced and revoked tokens are read: the longest a
+    revoked token still works on this gateway."""
     rate_limit_per_second: float = 50.0
     """Requests a second each token may make on average (per gateway process)."""
     payment_simulation_secret: str | None = None

@@ -108,6 +108,68 @@ async def test_a_replaced_or_revoked_token_stops_working_at_once(
     assert await accounts.replace_token("acc_unknown", None) is False
 
 
+class Monotonic:
+    def __init__(self) -> None:
+        self.at = 1000.0
+
+    def __call__(self) -> float:
+        return self.at
+
+
+async def test_a_remembered_token_stops_on_every_gateway_once_they_read_the_notices(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    clock = Monotonic()
+    gateway = MongoAccountRepository(fresh_database, remember_seconds=60, monotonic=clock)
+    tool = MongoAccountRepository(fresh_database)  # `bespoke accounts revoke`
+    await gateway.ensure_indexes()
+    account, token = open_account("Norte", "ops@norte.example", NOW)
+    await tool.add(account)
+    assert await gateway.account_id_for_token(hash_token(token)) == account.account_id
+
+    await fresh_database.tokens.delete_many({})  # unseen by the gateway: no notice
+    assert await gateway.account_id_for_token(hash_token(token)) == account.account_id
+    clock.at += 61  # remembered no longer: read again
+    assert await gateway.account_id_for_token(hash_token(token)) is None
+    await tool.replace_token(account.account_id, account.token_hash)  # the token again
+    assert await gateway.read_notices() == 2  # one before the deletion, one after
+    clock.at += 1
+    assert await gateway.account_id_for_token(hash_token(token)) == account.account_id
+
+    assert await tool.replace_token(account.account_id, None) is True
+    assert await gateway.account_id_for_token(hash_token(token)) == account.account_id
+    assert await gateway.read_notices() == 2
+    assert await gateway.account_id_for_token(hash_token(token)) is None
+    assert await gateway.read_notices() == 0, "each notice is applied once"
+
+
+async def test_a_token_read_while_a_notice_about_its_brand_arrives_is_not_remembered(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    """The read may predate the revocation the notice announces."""
+    gateway = MongoAccountRepository(fresh_database, remember_seconds=60, monotonic=Monotonic())
+    tool = MongoAccountRepository(fresh_database)
+    account, token = open_account("Norte", "ops@norte.example", NOW)
+    await tool.add(account)
+    tokens = gateway._tokens
+
+    class NoticeDuringTheRead:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(tokens, name)
+
+        async def find_one(self, query: dict[str, Any]) -> Any:
+            found = await tokens.find_one(query)
+            await tool._notice(account.account_id)
+            await gateway.read_notices()
+            return found
+
+    gateway._tokens = NoticeDuringTheRead()  # type: ignore[assignment]
+    assert await gateway.account_id_for_token(hash_token(token)) == account.account_id
+    gateway._tokens = tokens
+    await fresh_database.tokens.delete_many({})
+    assert await gateway.account_id_for_token(hash_token(token)) is None
+
+
 async def test_an_email_belongs_to_one_user_and_sessions_and_failures_are_kept(
     fresh_database: AsyncDatabase[dict[str, Any]],
 ) -> None:

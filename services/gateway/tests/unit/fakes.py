@@ -61,6 +61,12 @@ class FakeAccounts(AccountRepository):
     async def get(self, account_id: str) -> Account | None:
         return next((a for a in self.accounts.values() if a.account_id == account_id), None)
 
+    async def read_notices(self) -> int:
+        return 0
+
+    async def purge_notices(self, now: datetime) -> int:
+        return 0
+
     async def replace_token(self, account_id: str, token_hash: str | None) -> bool:
         for old, account in list(self.accounts.items()):
             if account.account_id == account_id:

@@ -1,13 +1,19 @@
 """What the gateway forgets on its own, so its collections do not grow forever:
 idempotency answers past their 24 hours, sessions past their timeouts (also those never
-used again, which no request would end), and password links expired unused."""
+used again, which no request would end), password links expired unused, and notices of
+revoked tokens every gateway has read."""
 
 from __future__ import annotations
 
 import logging
 
 from bespoke_gateway.service_layer.identity import IdentityDeps
-from bespoke_gateway.service_layer.ports import Clock, IdempotencyStore, PasswordLinkStore
+from bespoke_gateway.service_layer.ports import (
+    AccountRepository,
+    Clock,
+    IdempotencyStore,
+    PasswordLinkStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -17,10 +23,13 @@ async def sweep(
     replies: IdempotencyStore,
     identity: IdentityDeps | None,
     links: PasswordLinkStore | None,
+    accounts: AccountRepository | None = None,
 ) -> dict[str, int]:
     """One pass; returns how many of each were forgotten."""
     now = clock.now()
     forgotten = {"idempotency_records": await replies.purge(now)}
+    if accounts is not None:
+        forgotten["token_notices"] = await accounts.purge_notices(now)
     if identity is not None:
         forgotten["sessions"] = await identity.sessions.purge(
             now - identity.rules.idle, now - identity.rules.absolute

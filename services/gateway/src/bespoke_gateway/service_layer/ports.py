@@ -67,6 +67,15 @@ class AccountRepository(Protocol):
         """Set (or, with None, revoke) the brand's token; False if there is no such brand."""
         ...
 
+    async def read_notices(self) -> int:
+        """Forget the tokens remembered here of brands whose token was replaced or
+        revoked since the last read; returns how many notices were new."""
+        ...
+
+    async def purge_notices(self, now: datetime) -> int:
+        """Forget notices too old to matter; returns how many."""
+        ...
+
 
 class PasswordHasher(Protocol):
     """Password hashes whose parameters travel with them (argon2id)."""
