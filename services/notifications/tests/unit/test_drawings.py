@@ -3,9 +3,11 @@ and never handed to another brand."""
 
 from __future__ import annotations
 
+import io
+
 import httpx
 
-from bespoke_notifications.adapters.drawings import HttpDrawings
+from bespoke_notifications.adapters.drawings import COLOURS, PIXELS, HttpDrawings, svg_png
 
 SVG = (
     b'<svg xmlns="http://www.w3.org/2000/svg" width="400" height="190">'
@@ -42,3 +44,14 @@ async def test_no_drawing_when_design_refuses_and_nothing_kept() -> None:
     assert await drawings.png("acc_1", "des_1", 2) is None
     assert await drawings.png("acc_1", "des_1", 2) is None
     assert len(asked) == 2, "a refusal is asked again next time"
+
+
+def test_the_drawing_is_a_palette_png_of_the_email_s_width() -> None:
+    from PIL import Image
+
+    svg = SVG.replace(b'fill="#6b3e1f"/>', b'fill="#6b3e1f"/><circle cx="200" cy="95" r="60"/>')
+    with Image.open(io.BytesIO(svg_png(svg))) as png:
+        assert png.format == "PNG"
+        assert png.size == (PIXELS, PIXELS * 190 // 400)
+        assert png.mode == "P", "a palette: a fraction of the bytes"
+        assert 2 <= len(png.getcolors(COLOURS) or []) <= COLOURS

@@ -5,6 +5,7 @@ which loads nothing the SVG points to."""
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 
 import httpx
@@ -22,12 +23,23 @@ orders come in runs, so most emails reuse one instead of a call and a raster (~7
 CPU)."""
 
 
+COLOURS = 256
+"""The PNG's palette: a drawing of flat colours loses nothing to the eye at 256, and its
+PNG is under half the bytes (35 KB -> 14 KB at 800 px), which every email then carries,
+encodes, hands to SMTP, and the mail server parses."""
+
+
 def svg_png(svg: bytes) -> bytes:
     import cairosvg
+    from PIL import Image
 
     png = cairosvg.svg2png(bytestring=svg, output_width=PIXELS, background_color="white")
     assert isinstance(png, bytes)
-    return png
+    with Image.open(io.BytesIO(png)) as drawn:
+        palette = drawn.convert("RGB").quantize(COLOURS, method=Image.Quantize.MEDIANCUT)
+    out = io.BytesIO()
+    palette.save(out, "PNG", optimize=True)
+    return out.getvalue()
 
 
 class HttpDrawings:
