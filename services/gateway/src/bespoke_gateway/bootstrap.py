@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.adapters.idempotency import MongoIdempotency
 from bespoke_gateway.adapters.mailer import NotificationsMailer
-from bespoke_gateway.adapters.passwords import Argon2Hasher, common_passwords
+from bespoke_gateway.adapters.passwords import Argon2Hasher, CommonPasswords
 from bespoke_gateway.adapters.people import (
     MongoApiTokens,
     MongoFailures,
@@ -156,7 +156,7 @@ def identity_deps(
         sessions=MongoSessions(db),
         failures=MongoFailures(db),
         hasher=hasher,
-        common_passwords=common_passwords(),
+        common_passwords=CommonPasswords(),
         clock=SystemClock(),
         rules=SessionRules(
             idle=timedelta(seconds=settings.session_idle_seconds),

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from argon2 import PasswordHasher as Argon2
 
-from bespoke_gateway.adapters.passwords import Argon2Hasher, common_passwords
+from bespoke_gateway.adapters.passwords import Argon2Hasher, CommonPasswords, common_passwords
 from bespoke_gateway.domain.errors import (
     Forbidden,
     InvalidUser,
@@ -59,6 +59,8 @@ def test_the_common_password_list_is_the_real_one() -> None:
     assert {"password", "123456", "qwerty"} <= common
     with pytest.raises(WeakPassword, match="most common"):
         check_password("qazwsxedcrfv", "a@b.example", common)
+    with pytest.raises(WeakPassword, match="most common"):
+        check_password("qazwsxedcrfv", "a@b.example", CommonPasswords())  # the gateway's
 
 
 def test_argon2id_hashes_record_their_parameters_and_weaker_ones_are_rehashed() -> None:

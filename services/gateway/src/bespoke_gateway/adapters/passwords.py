@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from functools import cache
 
 from argon2 import PasswordHasher as Argon2
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 
 class Argon2Hasher:
@@ -33,4 +33,15 @@ class Argon2Hasher:
 @cache
 def common_passwords() -> frozenset[str]:
     """The 30,000 most used passwords (zxcvbn's list, from leaked password sets)."""
+    # zxcvbn's module holds five more lists beside it: about 20 MB once imported, so it
+    # is imported with the first password chosen, not when the gateway starts.
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
     return frozenset(p.casefold() for p in FREQUENCY_LISTS["passwords"])
+
+
+class CommonPasswords(Container[str]):
+    """``common_passwords()``, loaded when first asked about (sign-in never asks)."""
+
+    def __contains__(self, password: object) -> bool:
+        return password in common_passwords()
