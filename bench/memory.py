@@ -22,6 +22,16 @@ def _rss_kib(pid: int) -> int:
     return 0
 
 
+def _private_kib(pid: int) -> int:
+    """Pages only this process maps (its own heap, not the shared libraries every
+    service maps from the same files): what each more process actually costs."""
+    try:
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return 0
+    return sum(int(line.split()[1]) for line in rollup if line.startswith("Private_"))
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -64,6 +74,17 @@ def rss_mib(config: StackConfig) -> dict[str, float]:
             continue
         kib = _rss_kib(pid) + sum(_rss_kib(c) for c in _children(pid))
         sizes[pid_file.stem] = round(kib / 1024, 1)
+    return sizes
+
+
+def private_mib(config: StackConfig) -> dict[str, float]:
+    """Each stack process's private memory (with its children's) by name, in MiB."""
+    sizes = {}
+    for pid_file in sorted(config.run_dir.glob("*.pid")):
+        pid = read_pid(pid_file)
+        if pid is not None:
+            kib = _private_kib(pid) + sum(_private_kib(c) for c in _children(pid))
+            sizes[pid_file.stem] = round(kib / 1024, 1)
     return sizes
 
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench import auth, checkout, pipeline, production, scale
-from bench.memory import cpu_seconds, peak_rss, rss_mib
+from bench.memory import cpu_seconds, peak_rss, private_mib, rss_mib
 from bench.reporting import machine, progress
 from bespoke.stack.config import StackConfig
 
@@ -45,7 +45,7 @@ async def main() -> None:
     began = time.monotonic()
 
     waits = [await quiet(config)]
-    idle = rss_mib(config)
+    idle, idle_private = rss_mib(config), private_mib(config)
     async with peak_rss(config) as peaks:
         checkouts = await checkout.run(config, seconds, concurrency=32)
         waits.append(await quiet(config))
@@ -77,6 +77,8 @@ async def main() -> None:
         "credential_check": credentials,
         "order_pool_scale": pool,
         "memory_rss_mib": {"idle": idle, "peak_under_load": under_load},
+        "memory_private_mib_idle": idle_private,
+        "targets": {"idle_rss_mib_per_python_service_at_most": 100},
         "seconds_waited_for_a_quiet_stack_between_phases": waits,
     }
     out = config.stack_dir / "artifacts" / "bench.json"
