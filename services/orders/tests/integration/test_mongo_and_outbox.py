@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -273,17 +274,33 @@ class _FailingPublisher(_RecordingPublisher):
         await super().publish(topic, key, value, headers)
 
 
+@contextlib.asynccontextmanager
+async def _running_relay(
+    orders_db: AsyncDatabase[dict[str, Any]], publisher: Any, documents: Any = None
+) -> AsyncIterator[tuple[OutboxRelay, MongoOrderRepository]]:
+    """A started relay whose retries are an hour apart (the test drives any pass after a
+    failed one), and a repository of the same process, which notes it in memory; the
+    relay stops (the process dies, its notes with it) when the block ends."""
+    relay = OutboxRelay(
+        documents if documents is not None else orders_db.orders,
+        orders_db.outbox_signals,
+        publisher,
+        poll_seconds=3600,
+    )
+    await relay.publish_pending()  # the start-up sweep, on nothing
+    relay.start()
+    try:
+        yield relay, MongoOrderRepository(orders_db, relay.signals)
+    finally:
+        await relay.stop()
+
+
 async def test_a_write_signals_its_own_process_relay_in_memory_and_a_crash_is_swept(
     orders_db: AsyncDatabase[dict[str, Any]], unique: str
 ) -> None:
     account = f"acc_{unique}"
     publisher = _FailingPublisher()
-    # Its retries an hour apart: after the first failed pass, the test drives the passes.
-    relay = OutboxRelay(orders_db.orders, orders_db.outbox_signals, publisher, poll_seconds=3600)
-    await relay.publish_pending()  # the start-up sweep, on nothing
-    relay.start()
-    repository = MongoOrderRepository(orders_db, relay.signals)
-    try:
+    async with _running_relay(orders_db, publisher) as (relay, repository):
         await repository.add(order("BF-000001", "k1", account))
         assert await orders_db.outbox_signals.count_documents({}) == 0, "no signal written"
         await _until(lambda: publisher.tries >= 1)  # the pass it woke failed
@@ -296,8 +313,6 @@ async def test_a_write_signals_its_own_process_relay_in_memory_and_a_crash_is_sw
         await repository.add(order("BF-000002", "k2", account))
         tries = publisher.tries
         await _until(lambda: publisher.tries > tries)
-    finally:
-        await relay.stop()  # and the process dies, its note with it
     publisher.down = False
     restarted = OutboxRelay(orders_db.orders, orders_db.outbox_signals, publisher)
     assert await restarted.publish_pending() == 1, "its start-up sweep finds what was noted"
@@ -328,11 +343,7 @@ async def test_a_noted_write_is_published_without_reading_its_document(
     account = f"acc_{unique}"
     publisher = _RecordingPublisher()
     documents = _CountingReads(orders_db.orders)
-    relay = OutboxRelay(documents, orders_db.outbox_signals, publisher, poll_seconds=3600)  # type: ignore[arg-type]
-    await relay.publish_pending()  # the start-up sweep, on nothing
-    relay.start()
-    repository = MongoOrderRepository(orders_db, relay.signals)
-    try:
+    async with _running_relay(orders_db, publisher, documents) as (_, repository):
         await repository.add(order("BF-000001", "k1", account))
         await _until(lambda: publisher.sent == [ORDER_SUBMITTED])
         stored = await repository.get(account, "BF-000001")
@@ -345,8 +356,6 @@ async def test_a_noted_write_is_published_without_reading_its_document(
                 "outbox_pending"
             ):
                 await asyncio.sleep(0.02)
-    finally:
-        await relay.stop()
     assert documents.reads == 0
     doc = await orders_db.orders.find_one({"_id": "BF-000001"})
     assert doc is not None
@@ -361,12 +370,8 @@ async def test_a_save_behind_an_unpublished_event_has_both_sent_in_order(
     in this process, or another process (a tool) wrote it."""
     account = f"acc_{unique}"
     publisher = _FailingPublisher()
-    relay = OutboxRelay(orders_db.orders, orders_db.outbox_signals, publisher, poll_seconds=3600)
-    await relay.publish_pending()  # the start-up sweep, on nothing
-    relay.start()
-    repository = MongoOrderRepository(orders_db, relay.signals)
     tool = MongoOrderRepository(orders_db)  # signals by documents, read on the poll's beat
-    try:
+    async with _running_relay(orders_db, publisher) as (_, repository):
         await repository.add(order("BF-000001", "k1", account))
         await _until(lambda: publisher.tries >= 1)  # its pass failed
         await tool.add(order("BF-000002", "k2", account))
@@ -377,8 +382,6 @@ async def test_a_save_behind_an_unpublished_event_has_both_sent_in_order(
             stored.cancel("req-2", datetime.now(UTC))
             await repository.save(stored)
         await _until(lambda: len(publisher.sent) == 4)
-    finally:
-        await relay.stop()
     assert publisher.sent == [ORDER_SUBMITTED, ORDER_STATUS_CHANGED] * 2
 
 
