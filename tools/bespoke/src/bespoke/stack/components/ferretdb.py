@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -49,6 +51,9 @@ class FerretDB(GoBinary):
 
         build_once(self.config, self.name, sources + ferretdb_patch.patch_files(), build, say)
 
+    def prepare(self) -> None:
+        forget_dropped_databases(self.config.data_dir / "ferretdb")
+
     def spec(self) -> ProcessSpec:
         data = self.config.data_dir / "ferretdb"
         return self._spec(
@@ -76,3 +81,27 @@ class FerretDB(GoBinary):
 
     def address(self) -> str:
         return self.config.mongodb_url
+
+
+def forget_dropped_databases(data: Path) -> list[str]:
+    """Remove what a dropped database can leave in FerretDB's data folder, which would
+    stop it from starting ("no such table: _ferretdb_collections"): the write-ahead log
+    and shared-memory files of a database whose file is gone (a drop while connections
+    were open), and a database file with no table at all (SQLite makes one from such a
+    log on the next open; it holds nothing). Returns the names removed."""
+    removed = []
+    for leftover in sorted([*data.glob("*.sqlite-wal"), *data.glob("*.sqlite-shm")]):
+        if not leftover.with_name(leftover.name.rsplit("-", 1)[0]).exists():
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover.name)
+    for database in sorted(data.glob("*.sqlite")):
+        log = Path(f"{database}-wal")
+        if log.exists() and log.stat().st_size > 0:
+            continue  # its tables may still be in its log
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        if tables == 0:
+            for path in (database, *(Path(f"{database}{end}") for end in ("-wal", "-shm"))):
+                path.unlink(missing_ok=True)
+            removed.append(database.name)
+    return removed
