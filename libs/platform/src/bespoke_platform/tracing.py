@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -125,11 +126,41 @@ def consumer_span(
         yield span
 
 
-class TracedTransport(httpx.AsyncBaseTransport):
-    """Wraps a transport: each request is a CLIENT span and carries ``traceparent``."""
+_ORPHANS: set[asyncio.Task[None]] = set()
+"""Closings of answers whose caller was cancelled, kept until done."""
 
-    def __init__(self, inner: httpx.AsyncBaseTransport | None = None) -> None:
-        self._inner = inner or httpx.AsyncHTTPTransport()
+
+def _close_orphan(sending: asyncio.Task[httpx.Response]) -> None:
+    """The answer of a request whose caller gave up: closed, so its connection returns to
+    the pool."""
+    if sending.cancelled() or sending.exception() is not None:
+        return
+    closing = asyncio.get_running_loop().create_task(sending.result().aclose())
+    _ORPHANS.add(closing)
+    closing.add_done_callback(_ORPHANS.discard)
+
+
+class TracedTransport(httpx.AsyncBaseTransport):
+    """Wraps a transport: each request is a CLIENT span and carries ``traceparent``.
+
+    httpcore (1.0.9) leaks a connection slot for good when a request waiting for a
+    connection of a full pool is cancelled or times out (encode/httpcore#1093, #550): a
+    service whose callee slowed down under load ended with every slot leaked and every
+    call refused with ``PoolTimeout`` until restarted (``make chaos`` found it). So the
+    pool here never makes a request wait: its connections are not limited, and at most
+    ``max_connections`` requests are sent at once, the rest waiting here (as long as the
+    request's pool timeout) for one of them to be answered. A request runs in a task of
+    its own that its caller's cancellation does not reach; it ends by itself within the
+    client's timeouts, and an answer nobody waits for any more is closed.
+    """
+
+    def __init__(
+        self, inner: httpx.AsyncBaseTransport | None = None, max_connections: int = 100
+    ) -> None:
+        self._inner = inner or httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=20)
+        )
+        self._sending = asyncio.Semaphore(max_connections)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         with _tracer.start_as_current_span(
@@ -143,11 +174,30 @@ class TracedTransport(httpx.AsyncBaseTransport):
         ) as span:
             for name, value in current_carrier().items():
                 request.headers[name] = value
-            response = await self._inner.handle_async_request(request)
+            timeouts = request.extensions.get("timeout", {})
+            try:
+                async with asyncio.timeout(timeouts.get("pool")):
+                    await self._sending.acquire()
+            except TimeoutError as error:
+                raise httpx.PoolTimeout(
+                    "too many requests under way to this service", request=request
+                ) from error
+            sending = asyncio.ensure_future(self._send(request))
+            try:
+                response = await asyncio.shield(sending)
+            except asyncio.CancelledError:
+                sending.add_done_callback(_close_orphan)
+                raise
             span.set_attribute("http.response.status_code", response.status_code)
             if response.status_code >= 500:
                 span.set_status(Status(StatusCode.ERROR))
             return response
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self._inner.handle_async_request(request)
+        finally:
+            self._sending.release()
 
     async def aclose(self) -> None:
         await self._inner.aclose()
