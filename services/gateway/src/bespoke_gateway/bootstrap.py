@@ -27,6 +27,7 @@ from bespoke_gateway.domain.errors import UpstreamUnavailable
 from bespoke_gateway.domain.ratelimit import RateLimiter
 from bespoke_gateway.domain.sessions import ThrottlePolicy
 from bespoke_gateway.service_layer.housekeeping import sweep
+from bespoke_gateway.service_layer.idempotency import Underway
 from bespoke_gateway.service_layer.identity import IdentityDeps, SessionRules
 from bespoke_gateway.service_layer.links import LinkDeps, LinkRules
 from bespoke_gateway.service_layer.ports import AccountRepository, Clock, IdempotencyStore
@@ -53,6 +54,8 @@ class GatewayRuntime:
     idempotency: IdempotencyStore
     limiter: RateLimiter
     clock: Clock = field(default_factory=SystemClock)
+    underway: Underway = field(default_factory=Underway)
+    """This process's keyed requests under way and lately answered (idempotency)."""
     address_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(200.0, 400))
     """Requests per client address, before any credential is looked at."""
     identity: IdentityDeps | None = None

@@ -8,8 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bespoke_gateway.domain.errors import IdempotencyKeyReused
-from bespoke_gateway.service_layer.idempotency import Answer, answer_once, fingerprint
+from bespoke_gateway.service_layer.idempotency import Answer, Underway, answer_once, fingerprint
 from bespoke_gateway.service_layer.ports import IdempotencyStore, StoredResponse
+
+from .fakes import FakeIdempotency
 
 
 class Clock:
@@ -49,11 +51,17 @@ class Service:
 
 
 async def post(
-    store: IdempotencyStore, service: Service, payload: object, key: str = "k"
+    store: IdempotencyStore,
+    service: Service,
+    payload: object,
+    key: str = "k",
+    underway: Underway | None = None,
 ) -> Answer:
+    """Each request through a gateway process of its own, unless ``underway`` is one's."""
     return await answer_once(
         store,
         Clock(),
+        underway or Underway(),
         account_id="acc_1",
         method="POST",
         path="/api/v1/orders",
@@ -130,3 +138,56 @@ async def test_a_refused_or_failed_request_may_run_again(replies: IdempotencySto
 def test_the_fingerprint_ignores_member_order_but_not_values() -> None:
     assert fingerprint({"a": 1, "b": [1, 2]}) == fingerprint({"b": [1, 2], "a": 1})
     assert fingerprint({"a": 1}) != fingerprint({"a": 2})
+
+
+async def test_retries_reaching_one_gateway_wait_for_the_first_and_reach_no_service(
+    replies: IdempotencyStore,
+) -> None:
+    """Clients retrying a slow service (each giving up on its attempt) do not multiply
+    its work: a retry under way with the first waits for its answer, a later one gets it
+    from memory."""
+    service = Service()
+    gateway = Underway()
+    at_once = await asyncio.gather(
+        *(post(replies, service, {"a": 1}, underway=gateway) for _ in range(5))
+    )
+    later = await post(replies, service, {"a": 1}, underway=gateway)
+
+    assert service.calls == 1
+    assert [a.replayed for a in at_once] == [False, True, True, True, True]
+    assert {a.response.content for a in [*at_once, later]} == {b'{"order_number": "BF-000001"}'}
+    assert later.replayed
+    assert later.response.headers == {"Location": "/api/v1/orders/BF-000001"}, "no X-Request-Id"
+    with pytest.raises(IdempotencyKeyReused):
+        await post(replies, service, {"a": 2}, underway=gateway)
+
+
+async def test_a_failure_is_shared_by_those_waiting_and_not_remembered(
+    replies: IdempotencyStore,
+) -> None:
+    service = Service()
+    service.fail = ConnectionError("service went away")
+    gateway = Underway()
+    failed = await asyncio.gather(
+        *(post(replies, service, {"a": 1}, underway=gateway) for _ in range(3)),
+        return_exceptions=True,
+    )
+    assert all(isinstance(f, ConnectionError) for f in failed)
+    assert service.calls == 1
+    service.fail = None
+    done = await post(replies, service, {"a": 1}, underway=gateway)
+    assert (done.replayed, done.response.status_code, service.calls) == (False, 201, 2)
+
+
+async def test_answers_are_remembered_for_a_while_and_the_latest_few() -> None:
+    now = [0.0]
+    gateway = Underway(size=2, keep_seconds=60, monotonic=lambda: now[0])
+    replies = FakeIdempotency()
+    services = {key: Service() for key in ("k1", "k2", "k3")}
+    for key, service in services.items():
+        await post(replies, service, {"a": 1}, key, gateway)
+    await post(replies, services["k1"], {"a": 1}, "k1", gateway)  # forgotten: the service
+    await post(replies, services["k3"], {"a": 1}, "k3", gateway)  # remembered
+    now[0] = 61.0
+    await post(replies, services["k3"], {"a": 1}, "k3", gateway)  # past its minute
+    assert [s.calls for s in services.values()] == [2, 1, 2]

@@ -23,7 +23,7 @@ from bespoke_gateway.domain.errors import IdempotencyKeyMissing, NotMultipart, U
 from bespoke_gateway.domain.operators import OperatorPrincipal
 from bespoke_gateway.domain.permissions import Principal
 from bespoke_gateway.domain.sessions import OPERATORS
-from bespoke_gateway.service_layer.idempotency import answer_once
+from bespoke_gateway.service_layer.idempotency import Underway, answer_once
 from bespoke_gateway.service_layer.identity import IdentityDeps
 from bespoke_gateway.service_layer.links import LinkDeps
 from bespoke_gateway.service_layer.ports import Clock, IdempotencyStore, StoredResponse
@@ -147,6 +147,7 @@ class Upstream:
     request: ForwardedRequest
     replies: IdempotencyStore
     clock: Clock
+    underway: Underway
 
     def _caller(self) -> tuple[str, str | None]:
         """The brand the call acts for and the realm: an operator acts for no brand, and
@@ -256,6 +257,7 @@ class Upstream:
         answer = await answer_once(
             self.replies,
             self.clock,
+            self.underway,
             account_id=account_id,
             method=method,
             path=self.request.url.path,
@@ -302,6 +304,8 @@ def owned_by(service: ServiceName, prefix: str) -> Provide:
     def provide(request: ForwardedRequest, state: State) -> Upstream:
         runtime: GatewayRuntime = state.runtime
         client: ServiceClient = getattr(runtime, service)
-        return Upstream(client, prefix, request, runtime.idempotency, runtime.clock)
+        return Upstream(
+            client, prefix, request, runtime.idempotency, runtime.clock, runtime.underway
+        )
 
     return Provide(provide, sync_to_thread=False)
