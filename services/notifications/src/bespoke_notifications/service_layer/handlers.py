@@ -36,7 +36,7 @@ class NotificationsDeps:
 async def _queue(notifications: Iterable[Notification | None], deps: NotificationsDeps) -> int:
     """Record each new email once (a redelivered event adds nothing); returns how many.
 
-    While the courier has room, an email is recorded already claimed and handed to it to
+    While the courier is free, an email is recorded already claimed and handed to it to
     send at once: two writes in all (this record, the outcome) instead of three (a
     pending record, the courier's claim, the outcome), and no wait for the courier's
     look. Otherwise it is recorded pending, for the courier to claim."""
