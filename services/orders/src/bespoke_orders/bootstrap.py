@@ -70,9 +70,10 @@ class OrdersRuntime:
         db = self.mongo[self.settings.mongodb_database]
         await ensure_indexes(db)
         await ensure_stamp_indexes(db)
-        if await self.orders.summaries_behind():
-            # Orders stored before their summaries were: the pool fills as this runs.
-            self._rebuild = asyncio.create_task(self._rebuild_summaries())
+        # In the background: counting is a scan of each collection on the local database
+        # (15 s for a few thousand orders under load, which kept a restarted replica out
+        # of work that long), and the pool fills as any rebuild runs.
+        self._rebuild = asyncio.create_task(self._rebuild_summaries())
         await self.broker.start()
         self.relay.start()
         self.stamps_relay.start()
@@ -80,9 +81,16 @@ class OrdersRuntime:
         self.stamp_holds.start()
 
     async def _rebuild_summaries(self) -> None:
-        log.warning("order summaries behind the orders: rebuilding them")
-        report = await self.orders.rebuild_summaries()
-        log.warning("order summaries rebuilt: %s", report)
+        """Orders stored before their summaries were (a database from before the read
+        model, or restored without it): their summaries, made again."""
+        try:
+            if not await self.orders.summaries_behind():
+                return
+            log.warning("order summaries behind the orders: rebuilding them")
+            report = await self.orders.rebuild_summaries()
+            log.warning("order summaries rebuilt: %s", report)
+        except Exception:
+            log.exception("rebuilding the order summaries failed (`bespoke orders rebuild-pool`)")
 
     async def stop(self) -> None:
         await self.consumer.stop()

@@ -541,7 +541,8 @@ class MongoOrderRepository:
 
     async def summaries_behind(self) -> bool:
         """Fewer summaries than orders: a database from before the read model, or one
-        restored without it (counts from the collections' metadata: no scan)."""
+        restored without it (counts from the collections' metadata on MongoDB; FerretDB
+        counts by reading them, so the service asks in the background)."""
         orders = await self._orders.estimated_document_count()
         return await self._summaries.estimated_document_count() < orders
 
