@@ -184,7 +184,8 @@ def _accounts_action(work: Coroutine[Any, Any, Mapping[str, object]]) -> None:
 def accounts_revoke(
     account_id: Annotated[str, typer.Argument(help="The brand, e.g. `acc_1a2b3c4d5e6f7a8b`.")],
 ) -> None:
-    """Revoke the brand's token: it stops working at once (the brand's data stays)."""
+    """Revoke the brand's token: it stops working within a second on every gateway (the
+    brand's data stays)."""
     from bespoke import accounts
 
     _accounts_action(accounts.revoke_token(account_id))

@@ -23,7 +23,7 @@ async def create_account(repository: AccountRepository, name: str, email: str) -
 
 
 async def revoke_token(repository: AccountRepository, account_id: str) -> dict[str, str]:
-    """The brand's token stops working at once (its data stays)."""
+    """The brand's token stops working (within a second on every gateway; its data stays)."""
     if not await repository.replace_token(account_id, None):
         raise InvalidAccount(f"no brand {account_id}")
     return {"account_id": account_id, "token": "revoked"}
