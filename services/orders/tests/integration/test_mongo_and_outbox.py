@@ -385,6 +385,35 @@ async def test_a_save_behind_an_unpublished_event_has_both_sent_in_order(
     assert publisher.sent == [ORDER_SUBMITTED, ORDER_STATUS_CHANGED] * 2
 
 
+async def test_a_retry_after_a_checkout_stopped_midway_finishes_it(
+    orders_db: AsyncDatabase[dict[str, Any]], unique: str
+) -> None:
+    """The first attempt's insert landed, then its summary's write failed (the database
+    restarting): the retry acknowledged with that order puts it in the pool and sends
+    its event, instead of leaving both to the sweep minutes later."""
+    account = f"acc_{unique}"
+    publisher = _RecordingPublisher()
+    async with _running_relay(orders_db, publisher) as (_, repository):
+        summaries = repository._summaries
+
+        class Down:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(summaries, name)
+
+            async def update_one(self, *args: Any, **kwargs: Any) -> Any:
+                raise ConnectionError("database restarting")
+
+        repository._summaries = Down()  # type: ignore[assignment]
+        with pytest.raises(ConnectionError):
+            await repository.add(order("BF-000001", "k1", account))
+        repository._summaries = summaries
+        assert publisher.sent == [], "nothing noted: the attempt stopped before its note"
+        retried = await repository.add(order("BF-000002", "k1", account))
+        assert retried.order_number == "BF-000001"
+        await _until(lambda: publisher.sent == [ORDER_SUBMITTED])
+    assert await orders_db.order_summaries.count_documents({"_id": "BF-000001"}) == 1
+
+
 async def test_a_write_whose_process_runs_no_relay_leaves_a_signal_document(
     orders_db: AsyncDatabase[dict[str, Any]], unique: str
 ) -> None:

@@ -468,7 +468,14 @@ class MongoOrderRepository:
                 # Neither holder is visible yet (a concurrent insert still committing): try
                 # the next number; the unique indexes keep both numbers and keys single.
                 raise OrderNumberTaken(order.order_number) from error
-            return from_document(winner)
+            # A retry: the first attempt may have stopped between its insert and what
+            # follows it (the summary, the relay's note), so this one does them again
+            # (the summary guarded by its revision; a note of nothing unpublished is a
+            # read): the order it acknowledges is in the pool and its event on its way.
+            stored = from_document(winner)
+            await self._summarise(stored)
+            await self._signals.send(stored.order_number)
+            return stored
         self._last_seq = max(self._last_seq or 0, order_sequence(order.order_number))
         await self._summarise(order)
         # Tell the relay (a hint; see ``OutboxRelay``), with the events it is to publish.
