@@ -10,7 +10,7 @@ from datetime import datetime
 from bespoke_contracts import OrderSubmitted, examples
 from bespoke_contracts.api.notifications import AccountEmailKind, AccountEmailRequest
 from bespoke_notifications.service_layer import handlers
-from bespoke_notifications.service_layer.delivery import Courier, deliver
+from bespoke_notifications.service_layer.delivery import Courier, RetryPolicy, deliver
 from bespoke_notifications.service_layer.ports import Delivery, DeliveryStatus
 
 from .fakes import Fakes
@@ -178,3 +178,27 @@ async def test_emails_past_what_the_courier_sends_at_once_wait_pending(fakes: Fa
     finally:
         await courier.stop()
     assert {d.status for d in fakes.log.log.values()} == {DeliveryStatus.SENT}
+
+
+async def test_an_outcome_the_database_refuses_for_a_while_is_stored_when_it_returns(
+    order_submitted: OrderSubmitted, fakes: Fakes
+) -> None:
+    """The database restarting just after SMTP took the email: the courier keeps trying
+    to store "sent" instead of leaving it to be recorded unknown."""
+    await handlers.on_order_submitted(order_submitted, fakes.deps)
+    put = fakes.log.put
+    refusals = 2
+
+    async def flaky(delivery: Delivery) -> None:
+        nonlocal refusals
+        if refusals:
+            refusals -= 1
+            raise ConnectionError("database restarting")
+        await put(delivery)
+
+    fakes.log.put = flaky  # type: ignore[method-assign]
+    quick = RetryPolicy(first_delay=0.01, max_delay=1, give_up_after=600)
+    courier = Courier(fakes.mailer, fakes.log, fakes.clock, quick, sweep_seconds=0)
+    assert await courier.deliver_waiting() == 1
+    [done] = fakes.log.log.values()
+    assert (done.status, refusals, len(fakes.sent)) == (DeliveryStatus.SENT, 0, 1)

@@ -32,6 +32,11 @@ from bespoke_platform.worker import BackgroundLoop
 log = logging.getLogger(__name__)
 
 
+RECORD_TRIES = 6
+"""Tries at storing an attempt's outcome (waits of 0.5 to 8 s between them: 15 s in all,
+well inside the 2-minute lease)."""
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     first_delay: float = 1.0
@@ -90,8 +95,24 @@ async def attempt(
             None,
         )
         delivery.error = None
-    await send_log.put(delivery)
+    await _record(send_log, delivery, policy)
     return delivery.status
+
+
+async def _record(send_log: SendLog, delivery: Delivery, policy: RetryPolicy) -> None:
+    """Store how an attempt went, retried while the database is away (a restart takes
+    seconds): an email SMTP took but whose outcome was never stored would be recorded
+    ``unknown`` once its lease passes, though this process knew it was sent."""
+    wait = policy.first_delay / 2
+    for _ in range(RECORD_TRIES - 1):
+        try:
+            await send_log.put(delivery)
+            return
+        except Exception as error:
+            log.warning("recording %s failed, retrying: %s", delivery.email.dedup_key, error)
+            await asyncio.sleep(wait)
+            wait *= 2
+    await send_log.put(delivery)
 
 
 async def give_up_stalled(send_log: SendLog, clock: Clock, policy: RetryPolicy) -> int:
