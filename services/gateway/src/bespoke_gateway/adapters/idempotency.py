@@ -64,10 +64,7 @@ class MongoIdempotency:
             await self._records.delete_one({"_id": rid, "created_at": doc["created_at"]})
             return None
         if doc["fingerprint"] != print_:
-            raise IdempotencyKeyReused(
-                "this Idempotency-Key was used for a different request; use a new key "
-                "for a new request"
-            )
+            raise IdempotencyKeyReused()
         return StoredResponse(
             status_code=doc["status_code"],
             media_type=doc["media_type"],

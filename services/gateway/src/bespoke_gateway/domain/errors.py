@@ -84,6 +84,13 @@ class UpstreamUnavailable(GatewayError):
 class IdempotencyKeyReused(problems.IdempotencyKeyReused, GatewayError):
     """The Idempotency-Key was used before with a different request."""
 
+    def __init__(
+        self,
+        detail: str = "this Idempotency-Key was used for a different request; use a new "
+        "key for a new request",
+    ) -> None:
+        super().__init__(detail)
+
 
 class RateLimited(GatewayError):
     """Too many requests with this token; ``retry_after`` seconds until the next."""

@@ -91,9 +91,7 @@ class Underway:
 
 def _same(first_print: str, print_: str) -> None:
     if first_print != print_:
-        raise IdempotencyKeyReused(
-            "this Idempotency-Key was used for a different request; use a new key for a new request"
-        )
+        raise IdempotencyKeyReused()
 
 
 async def answer_once(
