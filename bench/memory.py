@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from bespoke.stack.config import StackConfig
@@ -65,27 +65,25 @@ def rss_of(pid: int) -> float:
     return round(_rss_kib(pid) / 1024, 1)
 
 
-def rss_mib(config: StackConfig) -> dict[str, float]:
-    """Each stack process (with its children) by name, in MiB."""
-    sizes = {}
-    for pid_file in sorted(config.run_dir.glob("*.pid")):
-        pid = read_pid(pid_file)
-        if pid is None:
-            continue
-        kib = _rss_kib(pid) + sum(_rss_kib(c) for c in _children(pid))
-        sizes[pid_file.stem] = round(kib / 1024, 1)
-    return sizes
-
-
-def private_mib(config: StackConfig) -> dict[str, float]:
-    """Each stack process's private memory (with its children's) by name, in MiB."""
+def _mib_by_process(config: StackConfig, kib_of: Callable[[int], int]) -> dict[str, float]:
+    """``kib_of`` each stack process (with its children), by name, in MiB."""
     sizes = {}
     for pid_file in sorted(config.run_dir.glob("*.pid")):
         pid = read_pid(pid_file)
         if pid is not None:
-            kib = _private_kib(pid) + sum(_private_kib(c) for c in _children(pid))
+            kib = kib_of(pid) + sum(kib_of(c) for c in _children(pid))
             sizes[pid_file.stem] = round(kib / 1024, 1)
     return sizes
+
+
+def rss_mib(config: StackConfig) -> dict[str, float]:
+    """Each stack process's resident memory (with its children's) by name, in MiB."""
+    return _mib_by_process(config, _rss_kib)
+
+
+def private_mib(config: StackConfig) -> dict[str, float]:
+    """Each stack process's private memory (with its children's) by name, in MiB."""
+    return _mib_by_process(config, _private_kib)
 
 
 @contextlib.asynccontextmanager
