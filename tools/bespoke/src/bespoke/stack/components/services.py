@@ -55,6 +55,12 @@ class Service(Component):
             prefix + "SMTP_PORT": str(c.mailpit_smtp_port),
             prefix + "STRIPE_API_BASE": c.stripe_api_base,
             "PYTHONUNBUFFERED": "1",
+            # Compiled bytecode, as in the containers (UV_COMPILE_BYTECODE): a service that
+            # compiles its modules at every start takes about 2 s more to be ready and
+            # 4 MiB more memory. The caches live in the stack's folder, never beside the
+            # sources, so a shell's PYTHONDONTWRITEBYTECODE does not apply to them.
+            "PYTHONDONTWRITEBYTECODE": "",
+            "PYTHONPYCACHEPREFIX": str(c.stack_dir / "pycache"),
         }
         # Every service is told where the others listen (each reads the ones it calls), so
         # a stack on shifted ports never calls another stack's services.
