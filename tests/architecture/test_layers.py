@@ -104,18 +104,50 @@ LOADED_WHEN_USED = {
 """Libraries a service loads with the first request that needs them, not at start: a
 replica that never needs one does not carry its memory (docs/performance.md)."""
 
+NEVER_LOADED = {"rich", "pygments", "httpx._main"}
+"""Console extras a service process leaves out (``bespoke_platform.process``)."""
 
-@pytest.mark.parametrize("service", sorted(LOADED_WHEN_USED))
+
+STARTUP_PROBE = """
+import importlib, logging, sys
+from bespoke_platform.process import leave_out_console_extras
+
+service, unwanted = sys.argv[1], set(sys.argv[2:])
+leave_out_console_extras()  # what the service's __main__ does first
+importlib.import_module(f"bespoke_{service}.entrypoints.main")
+importlib.import_module(f"bespoke_{service}.bootstrap").bootstrap()
+from bespoke_platform.observability import configure_logging
+configure_logging(service)
+try:
+    1 / 0
+except ZeroDivisionError:
+    logging.getLogger("probe").exception("a logged traceback")
+loaded = {name for name, module in sys.modules.items() if module is not None}
+print("loaded:", *sorted(unwanted & (loaded | {name.split(".")[0] for name in loaded})))
+"""
+"""Starts a service as its ``__main__`` does, up to serving, logs an exception, and prints
+which of the modules named after the service's name are loaded."""
+
+
+@pytest.mark.parametrize("service", [p.name for p in SERVICES])
 def test_a_service_starts_without_what_it_loads_when_used(service: str) -> None:
     import subprocess
 
-    probe = (
-        f"import sys, bespoke_{service}.entrypoints.main, bespoke_{service}.bootstrap as b; "
-        "b.bootstrap(); "
-        f"print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}} & "
-        f"{LOADED_WHEN_USED[service]!r})))"
+    unwanted = sorted(LOADED_WHEN_USED.get(service, set()) | NEVER_LOADED)
+    done = subprocess.run(
+        [sys.executable, "-c", STARTUP_PROBE, service, *unwanted],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    loaded = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    ).stdout.split()
-    assert loaded == []
+    *logged, loaded = done.stdout.splitlines()
+    assert loaded.split() == ["loaded:"]
+    assert "ZeroDivisionError" in "".join(logged)  # the traceback is logged without rich
+
+
+@pytest.mark.parametrize("service", [p.name for p in SERVICES])
+def test_a_service_leaves_out_console_extras_before_any_other_import(service: str) -> None:
+    main = ROOT / "services" / service / "src" / f"bespoke_{service}" / "__main__.py"
+    first, second = ast.parse(main.read_text()).body[:2]
+    assert isinstance(first, ast.ImportFrom) and first.module == "bespoke_platform.process"
+    assert ast.unparse(second) == "leave_out_console_extras()"

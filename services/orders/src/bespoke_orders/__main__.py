@@ -1,3 +1,7 @@
-from bespoke_orders.entrypoints.main import run
+from bespoke_platform.process import leave_out_console_extras
+
+leave_out_console_extras()
+
+from bespoke_orders.entrypoints.main import run  # noqa: E402
 
 run()
