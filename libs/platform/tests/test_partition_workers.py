@@ -25,12 +25,14 @@ class Consumer:
     def __init__(self, failures: int = 0) -> None:
         self.committed: dict[TopicPartition, int] = {}
         self.failures = failures
+        self.commits = 0
 
     async def commit(self, offsets: dict[TopicPartition, int]) -> None:
         if self.failures:
             self.failures -= 1
             raise KafkaConnectionError("coordinator away")
         self.committed.update(offsets)
+        self.commits += 1
 
 
 async def until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
@@ -181,4 +183,23 @@ async def test_a_partition_that_never_runs_dry_still_commits_its_progress() -> N
     await until(lambda: PAID in consumer.committed)
     assert 0 < consumer.committed[PAID] <= len(handled) < 1000
     feeding.cancel()
+    await workers.stop()
+
+
+async def test_records_handled_within_commit_seconds_are_committed_together() -> None:
+    """A trickle of events (one every few milliseconds, so the queue is empty after each)
+    costs the broker one commit per ``commit_seconds``, not one per record."""
+    workers, consumer = PartitionWorkers(commit_seconds=0.3), Consumer()
+    handled: list[int] = []
+
+    async def handle(r: Record) -> None:
+        handled.append(r.offset)
+
+    for offset in range(10):
+        await workers.submit(record(PAID.topic, PAID.partition, offset), consumer, handle)
+        await asyncio.sleep(0.01)
+    await until(lambda: len(handled) == 10)
+    assert consumer.commits == 0  # not yet due
+    await until(lambda: consumer.committed == {PAID: 10})
+    assert consumer.commits == 1
     await workers.stop()

@@ -14,7 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
@@ -188,7 +188,8 @@ class _Partition:
     """The next offset after the records handled so far (what a commit says)."""
     committed: int | None = None
     since_commit: int = 0
-    committed_at: float = field(default_factory=time.monotonic)
+    commit_due: float = 0.0
+    """When ``done`` is to be committed (``time.monotonic()``), while it is not yet."""
 
 
 class PartitionWorkers:
@@ -197,11 +198,14 @@ class PartitionWorkers:
     partitions side by side, so a record whose handler waits for another topic's event
     (shipping's payment for an order it has not heard of yet) never holds that event up.
 
-    A partition's offset is committed after its records' effects: when its queue runs
-    empty, at the latest every ``commit_every`` records or ``commit_seconds`` (so a
-    restart, or the group's lag, sees the progress of a partition that never runs dry),
-    and once more when the partition is revoked or the service stops; a commit lost to a crash only redelivers records
-    whose effects were already made (handlers are idempotent). A queue holds at most
+    A partition's offset is committed after its records' effects, ``commit_seconds``
+    after the first record handled since the last commit (or after ``commit_every``
+    records, if sooner), and once more when the partition is revoked or the service
+    stops. So a commit carries every record handled in that time: one commit request per
+    partition a second, not one per record, which is most of what a steady trickle of
+    events costs the broker. A crash loses at most that second's commits, which only
+    redelivers records whose effects were already made (handlers are idempotent).
+    A queue holds at most
     ``depth`` records: a busy partition slows the fetching of the others, never the
     other way round.
     """
@@ -242,22 +246,24 @@ class PartitionWorkers:
         while True:
             try:
                 if partition.done != partition.committed:
-                    record = await asyncio.wait_for(partition.queue.get(), self.again)
+                    due = partition.commit_due - time.monotonic()
+                    record = await asyncio.wait_for(partition.queue.get(), max(due, 0.0))
                 else:
                     record = await partition.queue.get()
-            except TimeoutError:  # a commit failed and nothing came since: try it again
+            except TimeoutError:  # the records handled are due to be committed
                 await self._commit(tp, partition)
                 continue
             if record is None:  # retired
                 await self._commit(tp, partition)
                 return
             await self._handle(partition, record)
+            if partition.done == partition.committed:  # the first since the last commit
+                partition.commit_due = time.monotonic() + self.commit_seconds
             partition.done = record.offset + 1
             partition.since_commit += 1
             if (
-                partition.queue.empty()
-                or partition.since_commit >= self.commit_every
-                or time.monotonic() - partition.committed_at >= self.commit_seconds
+                partition.since_commit >= self.commit_every
+                or time.monotonic() >= partition.commit_due
             ):
                 await self._commit(tp, partition)
 
@@ -279,8 +285,7 @@ class PartitionWorkers:
                 )
                 await asyncio.sleep(self.again)
 
-    @staticmethod
-    async def _commit(tp: TopicPartition, partition: _Partition) -> None:
+    async def _commit(self, tp: TopicPartition, partition: _Partition) -> None:
         done = partition.done
         if done is None or done == partition.committed:
             return
@@ -288,10 +293,10 @@ class PartitionWorkers:
             await partition.consumer.commit({tp: done})
         except Exception as error:  # Kafka away or a rebalance: retried, or redelivered
             log.warning("committing %s[%d] at %d failed: %s", tp.topic, tp.partition, done, error)
+            partition.commit_due = time.monotonic() + self.again
             return
         partition.committed = done
         partition.since_commit = 0
-        partition.committed_at = time.monotonic()
 
     async def revoke(self, partitions: Collection[TopicPartition]) -> None:
         """Stop working on ``partitions`` (another member takes them): drop what is still
