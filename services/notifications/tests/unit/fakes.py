@@ -32,6 +32,8 @@ class FakeMailer(Mailer):
         self.crash = False
         self.slow: asyncio.Event | None = None
         """While set and not yet set off, sending waits for it."""
+        self.closed_after: int | None = None
+        """How many emails were sent when the mailer was closed."""
 
     async def send(self, email: Email) -> None:
         if self.slow is not None:
@@ -43,6 +45,9 @@ class FakeMailer(Mailer):
         if email.to in self.refuse:
             raise PermanentMailError("recipient refused: 550 no such user")
         self.sent.append(email)
+
+    async def close(self) -> None:
+        self.closed_after = len(self.sent)
 
 
 class FakeSendLog(SendLog):

@@ -156,6 +156,7 @@ async def test_a_running_courier_sends_a_new_email_at_once_without_claiming_it(
     finally:
         await courier.stop()  # after the email being sent is handed over and recorded
     assert len(fakes.sent) == 1
+    assert fakes.mailer.closed_after == 1  # hung up on the server after the last send
     [done] = fakes.log.log.values()
     assert (done.status, done.attempts, done.sending_since) == (DeliveryStatus.SENT, 1, None)
     assert claims == 0

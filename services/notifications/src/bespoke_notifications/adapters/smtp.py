@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import time
 from email.message import EmailMessage
 from email.utils import formatdate
 
@@ -43,6 +45,15 @@ def mime(email: Email, sender: str) -> EmailMessage:
 
 
 class SmtpMailer:
+    """Sends over one SMTP connection kept open between emails, one email at a time.
+
+    A connection per email cost more than the email itself (connect, greeting, EHLO,
+    QUIT: about 2.5 ms of CPU here and in the server). A connection is opened again after
+    any failure, once the server has hung up, and after ``idle_seconds`` unused, before a
+    relay's own idle timeout closes it (Postfix: 300 s), so a send never meets a
+    connection the server has let go.
+    """
+
     def __init__(
         self,
         host: str,
@@ -53,6 +64,7 @@ class SmtpMailer:
         start_tls: bool = False,
         use_tls: bool = False,
         timeout: float = 15.0,
+        idle_seconds: float = 30.0,
     ) -> None:
         self._host = host
         self._port = port
@@ -62,27 +74,66 @@ class SmtpMailer:
         self._start_tls = start_tls
         self._use_tls = use_tls
         self._timeout = timeout
+        self._idle_seconds = idle_seconds
+        self._lock = asyncio.Lock()
+        self._smtp: aiosmtplib.SMTP | None = None
+        self._used_at = 0.0
 
     async def send(self, email: Email) -> None:
         """Hand the email to the SMTP server. ``TransientMailError`` when trying again may
         work (server unreachable, 4xx); ``PermanentMailError`` when it cannot (5xx)."""
         message = mime(email, self._sender)
+        async with self._lock:
+            try:
+                await self._send(message)
+            except aiosmtplib.SMTPRecipientsRefused as error:
+                raise PermanentMailError(f"recipient refused: {error}") from error
+            except aiosmtplib.SMTPResponseException as error:
+                if 500 <= error.code < 600:
+                    raise PermanentMailError(f"SMTP {error.code}: {error.message}") from error
+                raise TransientMailError(f"SMTP {error.code}: {error.message}") from error
+            except (aiosmtplib.SMTPException, OSError) as error:
+                raise TransientMailError(f"{type(error).__name__}: {error}") from error
+
+    async def close(self) -> None:
+        """Say goodbye to the server (QUIT) and close the connection, if one is open."""
+        async with self._lock:
+            smtp, self._smtp = self._smtp, None
+            if smtp is not None and smtp.is_connected:
+                try:
+                    await smtp.quit()
+                except (aiosmtplib.SMTPException, OSError):
+                    smtp.close()
+
+    async def _send(self, message: EmailMessage) -> None:
         try:
-            await aiosmtplib.send(
-                message,
-                hostname=self._host,
-                port=self._port,
-                username=self._username,
-                password=self._password,
-                start_tls=self._start_tls,
-                use_tls=self._use_tls,
-                timeout=self._timeout,
-            )
-        except aiosmtplib.SMTPRecipientsRefused as error:
-            raise PermanentMailError(f"recipient refused: {error}") from error
-        except aiosmtplib.SMTPResponseException as error:
-            if 500 <= error.code < 600:
-                raise PermanentMailError(f"SMTP {error.code}: {error.message}") from error
-            raise TransientMailError(f"SMTP {error.code}: {error.message}") from error
-        except (aiosmtplib.SMTPException, OSError) as error:
-            raise TransientMailError(f"{type(error).__name__}: {error}") from error
+            smtp = await self._connection()
+            await smtp.send_message(message)
+        except BaseException:
+            self._hang_up()  # after a failure the session's state is unknown
+            raise
+        self._used_at = time.monotonic()
+
+    async def _connection(self) -> aiosmtplib.SMTP:
+        smtp = self._smtp
+        fresh = time.monotonic() - self._used_at < self._idle_seconds
+        if smtp is not None and smtp.is_connected and fresh:
+            return smtp
+        self._hang_up()
+        smtp = aiosmtplib.SMTP(
+            hostname=self._host,
+            port=self._port,
+            username=self._username,
+            password=self._password,
+            start_tls=self._start_tls,
+            use_tls=self._use_tls,
+            timeout=self._timeout,
+        )
+        await smtp.connect()
+        self._smtp = smtp
+        return smtp
+
+    def _hang_up(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()

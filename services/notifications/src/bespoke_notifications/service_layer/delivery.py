@@ -171,10 +171,12 @@ class Courier(BackgroundLoop):
             log.exception("recording the attempt at %s failed", delivery.email.dedup_key)
 
     async def stop(self) -> None:
-        """Stop looking, after the emails being sent now are handed over and recorded."""
+        """Stop looking, after the emails being sent now are handed over and recorded, then
+        hang up on the mail server."""
         await super().stop()
         if self._sending:
             await asyncio.gather(*self._sending, return_exceptions=True)
+        await self._mailer.close()
 
     async def deliver_waiting(self) -> int:
         """One pass over the emails that may need an attempt; returns how many were sent."""

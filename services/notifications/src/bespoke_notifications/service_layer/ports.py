@@ -21,6 +21,9 @@ class PermanentMailError(Exception):
 class Mailer(Protocol):
     async def send(self, email: Email) -> None: ...
 
+    async def close(self) -> None:
+        """Let go of the connection to the mail server, if the mailer keeps one."""
+
 
 class Writer(Protocol):
     def write(self, notification: Notification) -> Email: ...
