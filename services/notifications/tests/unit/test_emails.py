@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from email import policy
+from email.message import EmailMessage
+
+import pytest
 
 from bespoke_contracts import (
     Carrier,
@@ -36,9 +41,11 @@ from bespoke_contracts import (
     examples,
 )
 from bespoke_contracts.api.notifications import AccountEmailKind, AccountEmailRequest
+from bespoke_notifications.adapters import smtp
 from bespoke_notifications.adapters.smtp import mime
 from bespoke_notifications.adapters.templates import TemplateWriter
 from bespoke_notifications.domain import emails
+from bespoke_notifications.domain.emails import Email
 from bespoke_notifications.service_layer import handlers
 
 from .fakes import Fakes
@@ -451,3 +458,31 @@ async def test_the_order_email_goes_without_the_drawing_when_design_cannot_give_
         "text/plain",
         "text/html",
     ]
+
+
+def test_the_message_goes_out_as_the_standard_policy_writes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``mime`` makes each header class once; what goes on the wire does not change,
+    non-ASCII headers included (RFC 2047 words, or raw UTF-8 where the server allows)."""
+    email = Email(
+        "e1:order_received:ops",
+        "Zapatería Núñez <ops@nunez.example>",
+        "Order BF-000001 received, Señora Müller",
+        "Gracias, señora",
+        "<p>Gracias, señora</p>",
+    )
+    sender = "Bespoke <orders@bespokefactory.local>"
+    ours = mime(email, sender)
+    monkeypatch.setattr(smtp, "POLICY", policy.default)
+    standard = mime(email, sender)
+
+    def wire(message: EmailMessage, utf8: bool) -> bytes:
+        written = message.as_bytes(policy=message.policy.clone(linesep="\r\n", utf8=utf8))
+        return re.sub(rb"={15}[0-9]{19}==", b"BOUNDARY", written)
+
+    assert ours.policy is not standard.policy
+    for utf8 in (False, True):
+        assert wire(ours, utf8) == wire(standard, utf8)
+    [subject] = [h for h in wire(ours, False).split(b"\r\n") if h.startswith(b"Subject:")]
+    assert b"=?utf-8?" in subject
