@@ -1,4 +1,5 @@
-"""Memo: the latest values by key, each loaded once however many ask at once."""
+"""Recent: the latest values by key, each for a while; Memo: those loaded once however
+many ask at once."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from bespoke_platform.memo import Memo
+from bespoke_platform.memo import Memo, Recent
 
 
 class Loader:
@@ -76,3 +77,42 @@ async def test_one_caller_giving_up_does_not_stop_the_load_the_others_wait_for()
     loader.gate.set()
     assert await patient == "A"
     assert loader.loads == ["a"]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_recent_keeps_the_latest_used_and_each_for_its_seconds() -> None:
+    clock = Clock()
+    recent: Recent[str, int | None] = Recent(2, seconds=10, monotonic=clock)
+    recent.put("a", 1)
+    recent.put("b", None)
+    assert recent.get("a") == 1  # "a" is now the latest used: "b" goes first
+    recent.put("c", 3)
+    assert (recent.lookup("b"), recent.get("a"), recent.get("c")) == (None, 1, 3)
+    recent.put("c", 4)  # put again: kept from now
+    clock.now += 9
+    recent.put("d", None)
+    assert recent.lookup("d") == (None,)  # a kept None is told from nothing kept
+    clock.now += 1
+    assert (recent.get("c"), recent.lookup("d")) == (None, (None,))
+    assert len(recent) == 1
+    recent.pop("d")
+    assert recent.lookup("d") is None
+
+
+async def test_a_memo_with_seconds_loads_again_once_they_have_passed() -> None:
+    clock = Clock()
+    memo: Memo[str, str | None] = Memo(8, seconds=60, monotonic=clock)
+    loader = Loader()
+    assert await memo.get("a", loader.of("a"), kept) == "A"
+    clock.now += 59
+    assert await memo.get("a", loader.of("a"), kept) == "A"
+    clock.now += 1
+    assert await memo.get("a", loader.of("a"), kept) == "A"
+    assert loader.loads == ["a", "a"]

@@ -1,26 +1,80 @@
-"""Things that never change once made (a design version, its drawing), kept in memory:
-the latest few by key, each loaded once even when many ask for it at the same moment
-(a burst of orders of a new design version costs one call, not one per order)."""
+"""Things kept in memory by key: the latest few, each for a while at most (``Recent``),
+and those loaded once even when many ask for them at the same moment (``Memo``: a burst
+of orders of a new design version costs one call, not one per order)."""
 
 from __future__ import annotations
 
 import asyncio
+import math
+import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Iterator
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 
-class Memo(Generic[K, V]):
-    """The latest ``size`` values by key. ``get`` returns the kept value, or loads it:
-    callers asking for a key while it loads wait for that one load, and get its value
-    or its exception."""
+class Recent(Generic[K, V]):
+    """The latest ``size`` values put, by key, each for ``seconds`` after it was put (by
+    default for as long as it stays among the latest)."""
 
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._kept: OrderedDict[K, V] = OrderedDict()
+    def __init__(
+        self,
+        size: int,
+        seconds: float = math.inf,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._size, self._seconds, self._monotonic = size, seconds, monotonic
+        self._kept: OrderedDict[K, tuple[V, float]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def get(self, key: K) -> V | None:
+        """The value kept under ``key``, unless it has expired; it becomes the latest."""
+        found = self.lookup(key)
+        return None if found is None else found[0]
+
+    def lookup(self, key: K) -> tuple[V] | None:
+        """``(value,)`` as ``get`` finds it, or None: for values that may be None."""
+        kept = self._kept.get(key)
+        if kept is None:
+            return None
+        if kept[1] <= self._monotonic():
+            del self._kept[key]
+            return None
+        self._kept.move_to_end(key)
+        return (kept[0],)
+
+    def put(self, key: K, value: V) -> None:
+        """Keep ``value`` (the earliest kept goes when there are more than ``size``)."""
+        self._kept[key] = (value, self._monotonic() + self._seconds)
+        self._kept.move_to_end(key)
+        if len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+
+    def pop(self, key: K) -> None:
+        self._kept.pop(key, None)
+
+    def items(self) -> Iterator[tuple[K, V]]:
+        """What is kept, expired or not, the earliest first (a copy: forgetting while
+        going through them is fine)."""
+        return iter([(key, value) for key, (value, _) in self._kept.items()])
+
+
+class Memo(Generic[K, V]):
+    """The latest ``size`` values by key, each for ``seconds`` at most (by default, while
+    among the latest). ``get`` returns the kept value, or loads it: callers asking for a
+    key while it loads wait for that one load, and get its value or its exception."""
+
+    def __init__(
+        self,
+        size: int,
+        seconds: float = math.inf,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._kept: Recent[K, V] = Recent(size, seconds, monotonic)
         self._loading: dict[K, asyncio.Task[V]] = {}
 
     def __len__(self) -> int:
@@ -29,9 +83,9 @@ class Memo(Generic[K, V]):
     async def get(self, key: K, load: Callable[[], Awaitable[V]], keep: Callable[[V], bool]) -> V:
         """``keep``: whether a loaded value may be kept (an answer that can still change,
         such as "not found", is not)."""
-        if key in self._kept:
-            self._kept.move_to_end(key)
-            return self._kept[key]
+        kept = self._kept.lookup(key)
+        if kept is not None:
+            return kept[0]
         loading = self._loading.get(key)
         if loading is None:
             loading = asyncio.create_task(self._load(key, load, keep))
@@ -45,7 +99,5 @@ class Memo(Generic[K, V]):
         finally:
             del self._loading[key]
         if keep(value):
-            self._kept[key] = value
-            if len(self._kept) > self._size:
-                self._kept.popitem(last=False)
+            self._kept.put(key, value)
         return value
