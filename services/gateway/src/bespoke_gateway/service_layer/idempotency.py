@@ -17,13 +17,13 @@ import asyncio
 import hashlib
 import json
 import time
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from bespoke_gateway.domain.errors import IdempotencyKeyReused
 from bespoke_gateway.service_layer.ports import Clock, IdempotencyStore, StoredResponse
+from bespoke_platform.memo import Recent
 
 KEPT_HEADERS = frozenset({"location"})
 """The headers of an answer that a replay repeats."""
@@ -57,14 +57,15 @@ class Underway:
         keep_seconds: float = 60.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._size, self._keep, self._monotonic = size, keep_seconds, monotonic
         self._running: dict[str, tuple[str, asyncio.Task[Answer]]] = {}
-        self._answered: OrderedDict[str, tuple[str, StoredResponse, float]] = OrderedDict()
+        self._answered: Recent[str, tuple[str, StoredResponse]] = Recent(
+            size, keep_seconds, monotonic
+        )
 
     def first(self, rid: str, print_: str) -> StoredResponse | asyncio.Task[Answer] | None:
         """The answer given lately under ``rid``, or the request under way with it."""
         answered = self._answered.get(rid)
-        if answered is not None and answered[2] > self._monotonic():
+        if answered is not None:
             _same(answered[0], print_)
             return answered[1]
         running = self._running.get(rid)
@@ -83,10 +84,7 @@ class Underway:
             return
         answer = done.result().response
         if _succeeded(answer):
-            self._answered[rid] = (print_, _kept(answer), self._monotonic() + self._keep)
-            self._answered.move_to_end(rid)
-            if len(self._answered) > self._size:
-                self._answered.popitem(last=False)
+            self._answered.put(rid, (print_, _kept(answer)))
 
 
 def _same(first_print: str, print_: str) -> None:
