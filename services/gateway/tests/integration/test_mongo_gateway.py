@@ -159,7 +159,7 @@ async def test_a_token_read_while_a_notice_about_its_brand_arrives_is_not_rememb
 
         async def find_one(self, query: dict[str, Any]) -> Any:
             found = await tokens.find_one(query)
-            await tool._notice(account.account_id)
+            await tool._notices.write(account.account_id)
             await gateway.read_notices()
             return found
 

@@ -1,34 +1,31 @@
 """Brand accounts in MongoDB, and the brand tokens a gateway has checked lately.
 
 A token works while its ``tokens`` document exists (hash -> brand): a replacement or
-revocation deletes it, after leaving a notice in ``token_revocations``. A gateway that
-remembers tokens (``remember_seconds``) answers a known one without a read, and reads
-the notices every ``notice_seconds`` (``read_notices``), forgetting every token of each
-brand named: a revoked token stops within that time on every gateway, however long it
-would otherwise be remembered.
+revocation deletes it, with notices in ``token_revocations`` (``adapters.notices``). A
+gateway that remembers tokens (``remember_seconds``) answers a known one without a read,
+and reads the notices every ``notice_seconds`` (``read_notices``), forgetting every
+token of each brand named: a revoked token stops within that time on every gateway,
+however long it would otherwise be remembered.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-import uuid
-from collections import OrderedDict
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from bespoke_gateway.adapters.notices import ChangeNotices
 from bespoke_gateway.domain.accounts import Account
+from bespoke_platform.memo import Recent
 from bespoke_platform.mongo import Document
 
 REMEMBERED = 10_000
 """Tokens remembered at most (the latest used): a few hundred bytes each."""
-NOTICES_KEPT = timedelta(minutes=10)
-"""How far back each read of the notices looks (beyond any clock skew between the
-process that revokes and the gateways), and how long they are kept."""
 
 
 class MongoAccountRepository:
@@ -46,21 +43,17 @@ class MongoAccountRepository:
         # answers those from its primary key; other filters scan the collection). A token
         # works while its document exists: a replacement or revocation deletes it first.
         self._tokens: AsyncCollection[Document] = db.tokens
-        self._notices: AsyncCollection[Document] = db.token_revocations
+        self._notices = ChangeNotices(db.token_revocations, "account_id", monotonic)
         self._remember = remember_seconds
         self._monotonic = monotonic
-        self._known: OrderedDict[str, tuple[str, float]] = OrderedDict()
-        """token hash -> (brand, remembered until), the latest used last."""
-        self._noticed: dict[str, float] = {}
-        """Notices read (their ids), and when, so each is applied once."""
-        self._revoked_at: dict[str, float] = {}
-        """brand -> when a notice about it was last read here."""
+        self._known: Recent[str, str] = Recent(REMEMBERED, remember_seconds, monotonic)
+        """token hash -> brand."""
 
     async def ensure_indexes(self) -> None:
         await self._accounts.create_index(
             [("token_hash", ASCENDING)], unique=True, name="token_hash"
         )
-        await self._notices.create_index([("at", ASCENDING)], name="at")
+        await self._notices.ensure_indexes()
         # Accounts stored before the token documents existed get theirs once, here at
         # startup (marked `token_indexed`, so a token revoked later is never brought back),
         # and a request's lookup never has to fall back to scanning accounts.
@@ -90,48 +83,30 @@ class MongoAccountRepository:
     async def account_id_for_token(self, token_hash: str) -> str | None:
         """The brand whose token this is: from memory if it was checked here lately, else
         one read by `_id`, known token or not (an unknown one is never remembered)."""
-        now = self._monotonic()
+        started = self._monotonic()
         known = self._known.get(token_hash)
-        if known is not None and known[1] > now:
-            self._known.move_to_end(token_hash)
-            return known[0]
+        if known is not None:
+            return known
         token = await self._tokens.find_one({"_id": token_hash})
         if token is None:
-            self._known.pop(token_hash, None)
             return None
         account_id = str(token["account_id"])
-        # Not if a notice about the brand was read while this read was under way: the
-        # answer may predate the revocation the notice announces.
-        if self._remember > 0 and self._revoked_at.get(account_id, -1.0) < now:
-            self._known[token_hash] = (account_id, now + self._remember)
-            self._known.move_to_end(token_hash)
-            if len(self._known) > REMEMBERED:
-                self._known.popitem(last=False)
+        if self._remember > 0 and not self._notices.changed_since(account_id, started):
+            self._known.put(token_hash, account_id)
         return account_id
 
     async def read_notices(self) -> int:
         """Forget the remembered tokens of every brand whose token was replaced or
         revoked since the last read; returns how many notices were new."""
-        now = datetime.now(UTC)
-        notices = await self._notices.find(
-            {"at": {"$gte": now - NOTICES_KEPT}}, {"account_id": 1}
-        ).to_list()
-        read_at = self._monotonic()
-        new = [n for n in notices if n["_id"] not in self._noticed]
-        for notice in new:
-            self._noticed[notice["_id"]] = read_at
-            self._revoked_at[notice["account_id"]] = read_at
-            for token_hash, (account_id, _) in list(self._known.items()):
-                if account_id == notice["account_id"]:
-                    del self._known[token_hash]
-        horizon = read_at - 2 * NOTICES_KEPT.total_seconds()
-        self._noticed = {k: at for k, at in self._noticed.items() if at > horizon}
-        self._revoked_at = {k: at for k, at in self._revoked_at.items() if at > horizon}
-        return len(new)
+        brands = await self._notices.read()
+        named = set(brands)
+        for token_hash, account_id in self._known.items():
+            if account_id in named:
+                self._known.pop(token_hash)
+        return len(brands)
 
     async def purge_notices(self, now: datetime) -> int:
-        gone = await self._notices.delete_many({"at": {"$lt": now - 2 * NOTICES_KEPT}})
-        return gone.deleted_count
+        return await self._notices.purge(now)
 
     async def get(self, account_id: str) -> Account | None:
         doc = await self._accounts.find_one({"_id": account_id})
@@ -146,9 +121,9 @@ class MongoAccountRepository:
         # happens to the writes after (a rare write: the scan is fine). A notice before,
         # so gateways forget it even if this process stops right after, and one after,
         # for a gateway that read the token between the first notice and the deletion.
-        await self._notice(account_id)
+        await self._notices.write(account_id)
         await self._tokens.delete_many({"account_id": account_id})
-        await self._notice(account_id)
+        await self._notices.write(account_id)
         stored = token_hash or f"revoked:{account_id}:{secrets.token_hex(8)}"
         await self._accounts.update_one(
             {"_id": account_id},
@@ -157,11 +132,6 @@ class MongoAccountRepository:
         if token_hash is not None:
             await self._tokens.insert_one({"_id": token_hash, "account_id": account_id})
         return True
-
-    async def _notice(self, account_id: str) -> None:
-        await self._notices.insert_one(
-            {"_id": uuid.uuid4().hex, "account_id": account_id, "at": datetime.now(UTC)}
-        )
 
 
 def _account(doc: Document) -> Account:
