@@ -4,10 +4,12 @@ failed sign-ins throttled."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import json
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -107,9 +109,21 @@ async def test_the_cookie_is_secure_behind_an_https_ingress(
     assert "Secure" in signed.headers["set-cookie"]
 
 
-async def test_a_role_change_or_deactivation_applies_on_the_very_next_request(
+async def within_a_second(answer: Callable[[], Awaitable[object]], wanted: object) -> None:
+    """``answer`` gives ``wanted`` within the time every gateway takes to read the
+    notices of changes (1 s, and a little for a busy machine)."""
+    async with asyncio.timeout(3):
+        while True:
+            if await answer() == wanted:
+                return
+            await asyncio.sleep(0.1)
+
+
+async def test_a_role_change_or_deactivation_applies_within_a_second(
     brand: dict[str, Any], browser: httpx.AsyncClient, unique: str
 ) -> None:
+    """A change written by any process (here straight in the database, as another
+    gateway would) reaches every gateway with its notices."""
     user = create_user(brand, f"later-admin-{unique}@e2e.example", "viewer")
     csrf = {
         "X-CSRF-Token": (await sign_in(browser, f"later-admin-{unique}@e2e.example")).json()[
@@ -118,13 +132,17 @@ async def test_a_role_change_or_deactivation_applies_on_the_very_next_request(
     }
     assert (await browser.post("/orders", json={}, headers=csrf)).status_code == 403
 
+    async def check_out() -> int:
+        return (await browser.post("/orders", json={}, headers=csrf)).status_code
+
     await set_user(user["user_id"], role=Role.ADMIN)
-    allowed = await browser.post("/orders", json={}, headers=csrf)
-    assert allowed.status_code == 422, "past the role check: now the empty body is refused"
-    assert allowed.json()["type"].endswith("/validation-error")
+    await within_a_second(check_out, 422)  # past the role check: the empty body is refused
+
+    async def orders() -> int:
+        return (await browser.get("/orders")).status_code
 
     await set_user(user["user_id"], status=UserStatus.DEACTIVATED)
-    assert (await browser.get("/orders")).status_code == 401
+    await within_a_second(orders, 401)
     assert (await sign_in(browser, f"later-admin-{unique}@e2e.example")).status_code == 401
 
 
@@ -185,7 +203,7 @@ async def test_an_api_token_works_in_its_role_and_stops_when_revoked(
         assert (await owner.delete(f"/tokens/{token['id']}")).status_code == 404
 
 
-async def test_an_admin_changes_a_role_and_deactivates_a_user_at_once(
+async def test_an_admin_changes_a_role_and_deactivates_a_user(
     brand: dict[str, Any], running_system: StackConfig, unique: str
 ) -> None:
     viewer = create_user(brand, f"managed-{unique}@e2e.example", "viewer")
@@ -204,9 +222,13 @@ async def test_an_admin_changes_a_role_and_deactivates_a_user_at_once(
 
         changed = await owner.patch(f"/users/{viewer['user_id']}", json={"role": "designer"})
         assert changed.json()["role"] == "designer"
-        assert (await them.get("/session")).json()["role"] == "designer", "at once"
+
+        async def their_role() -> str:
+            return str((await them.get("/session")).json()["role"])
+
+        await within_a_second(their_role, "designer")
         assert (await them.get("/users")).status_code == 403, "a designer manages no one"
 
         gone = await owner.delete(f"/users/{viewer['user_id']}")
         assert gone.json()["status"] == "deactivated"
-        assert (await them.get("/orders", headers=csrf)).status_code == 401
+        assert (await them.get("/orders", headers=csrf)).status_code == 401, "at once"

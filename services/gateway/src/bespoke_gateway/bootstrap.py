@@ -13,6 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.adapters.idempotency import MongoIdempotency
 from bespoke_gateway.adapters.mailer import NotificationsMailer
+from bespoke_gateway.adapters.notices import MongoChangeNotices
 from bespoke_gateway.adapters.passwords import Argon2Hasher, CommonPasswords
 from bespoke_gateway.adapters.people import (
     MongoApiTokens,
@@ -21,6 +22,7 @@ from bespoke_gateway.adapters.people import (
     MongoPasswordLinks,
     MongoSessions,
     MongoUsers,
+    person_changes,
 )
 from bespoke_gateway.adapters.upstream import ServiceClient
 from bespoke_gateway.domain.errors import UpstreamUnavailable
@@ -30,7 +32,12 @@ from bespoke_gateway.service_layer.housekeeping import sweep
 from bespoke_gateway.service_layer.idempotency import Underway
 from bespoke_gateway.service_layer.identity import IdentityDeps, SessionRules
 from bespoke_gateway.service_layer.links import LinkDeps, LinkRules
-from bespoke_gateway.service_layer.ports import AccountRepository, Clock, IdempotencyStore
+from bespoke_gateway.service_layer.ports import (
+    AccountRepository,
+    ChangeNotices,
+    Clock,
+    IdempotencyStore,
+)
 from bespoke_gateway.settings import GatewaySettings
 from bespoke_platform.clock import SystemClock
 from bespoke_platform.credentials import signer_from
@@ -62,6 +69,8 @@ class GatewayRuntime:
     """Brand users and their sessions (None: bearer tokens only, for tests of the rest)."""
     links: LinkDeps | None = None
     """Invitations and password resets by email (None where there is no mail)."""
+    person_changes: ChangeNotices | None = None
+    """The notices of changes to users and operators, read with the token notices."""
 
     def people(self) -> IdentityDeps:
         """Brand users, operators, sessions and API tokens, where this gateway has them."""
@@ -77,18 +86,28 @@ class GatewayRuntime:
 
     def __post_init__(self) -> None:
         self._housekeeping = BackgroundLoop("housekeeping", self.sweep, HOUSEKEEPING_SECONDS)
-        self._token_notices = BackgroundLoop(
-            "token-notices", self.accounts.read_notices, self.settings.token_notice_seconds
+        self._notices = BackgroundLoop(
+            "change-notices", self.read_notices, self.settings.token_notice_seconds
         )
+
+    async def read_notices(self) -> int:
+        """Read the notices of replaced or revoked brand tokens and of changed people
+        (what each gateway remembers of them is forgotten); returns how many were new."""
+        new = await self.accounts.read_notices()
+        if self.person_changes is not None:
+            new += len(await self.person_changes.read())
+        return new
 
     async def sweep(self) -> dict[str, int]:
         """Forget what has expired (``service_layer.housekeeping``)."""
         links = self.links.links if self.links is not None else None
-        return await sweep(self.clock, self.idempotency, self.identity, links, self.accounts)
+        return await sweep(
+            self.clock, self.idempotency, self.identity, links, self.accounts, self.person_changes
+        )
 
     async def start(self) -> None:
         self._housekeeping.start()
-        self._token_notices.start()
+        self._notices.start()
 
     async def ensure_indexes(self) -> None:
         if self.identity is not None:
@@ -97,7 +116,7 @@ class GatewayRuntime:
 
     async def close(self) -> None:
         await self._housekeeping.stop()
-        await self._token_notices.stop()
+        await self._notices.stop()
         await self.orders.aclose()
         await self.design.aclose()
         await self.payments.aclose()
@@ -112,7 +131,8 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
     timeout = httpx.Timeout(settings.upstream_timeout_seconds)
     db = mongo[settings.mongodb_database]
     accounts = MongoAccountRepository(db, remember_seconds=settings.token_remember_seconds)
-    identity = identity_deps(settings, db, accounts)
+    changes = person_changes(db)
+    identity = identity_deps(settings, db, accounts, changes)
     signer = signer_from("gateway", settings.signing_key, settings.signing_key_id)
     return GatewayRuntime(
         settings=settings,
@@ -128,6 +148,7 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
             settings.rate_limit_per_address_per_second, settings.rate_limit_per_address_burst
         ),
         identity=identity,
+        person_changes=changes,
         links=LinkDeps(
             identity=identity,
             links=MongoPasswordLinks(db),
@@ -144,9 +165,15 @@ def bootstrap(settings: GatewaySettings | None = None) -> GatewayRuntime:
 
 
 def identity_deps(
-    settings: GatewaySettings, db: AsyncDatabase[Document], accounts: AccountRepository
+    settings: GatewaySettings,
+    db: AsyncDatabase[Document],
+    accounts: AccountRepository,
+    changes: MongoChangeNotices | None = None,
 ) -> IdentityDeps:
-    """Brand users, sessions and sign-in throttling, in the gateway's database."""
+    """Brand users, sessions and sign-in throttling, in the gateway's database. With
+    ``changes`` (the notices this gateway reads), the person behind a session or an API
+    token is remembered for ``person_remember_seconds``."""
+    remember = settings.person_remember_seconds if changes is not None else 0.0
     longest = timedelta(seconds=settings.sign_in_longest_wait_seconds)
 
     def policy(free: int) -> ThrottlePolicy:
@@ -155,7 +182,7 @@ def identity_deps(
     hasher = Argon2Hasher()
     return IdentityDeps(
         accounts=accounts,
-        users=MongoUsers(db),
+        users=MongoUsers(db, changes, remember),
         sessions=MongoSessions(db),
         failures=MongoFailures(db),
         hasher=hasher,
@@ -169,5 +196,5 @@ def identity_deps(
         ),
         stand_in_hash=hasher.hash(secrets.token_urlsafe(16)),
         api_tokens=MongoApiTokens(db),
-        operators=MongoOperators(db),
+        operators=MongoOperators(db, changes, remember),
     )

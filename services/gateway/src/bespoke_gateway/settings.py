@@ -26,8 +26,12 @@ class GatewaySettings(ServiceSettings):
     token_remember_seconds: float = 60.0
     """How long a checked brand token is answered from memory (0: read it every time)."""
     token_notice_seconds: float = 1.0
-    """How often the notices of replaced and revoked tokens are read: the longest a
-    revoked token still works on this gateway."""
+    """How often the notices of replaced and revoked brand tokens, and of changed users and
+    operators, are read: the longest a revoked token, or a deactivated user's session,
+    still works on this gateway."""
+    person_remember_seconds: float = 60.0
+    """How long the user or operator behind a session or API token is answered from
+    memory, unless a notice of a change to them is read (0: read them every time)."""
     rate_limit_per_second: float = 50.0
     """Requests a second each token may make on average (per gateway process)."""
     payment_simulation_secret: str | None = None

@@ -15,13 +15,16 @@ from bespoke_gateway.adapters.accounts import MongoAccountRepository
 from bespoke_gateway.adapters.idempotency import MongoIdempotency
 from bespoke_gateway.adapters.people import (
     MongoFailures,
+    MongoOperators,
     MongoPasswordLinks,
     MongoSessions,
     MongoUsers,
+    person_changes,
 )
 from bespoke_gateway.domain.accounts import hash_token, new_token, open_account
 from bespoke_gateway.domain.errors import IdempotencyKeyReused
 from bespoke_gateway.domain.links import LinkPurpose, issue_link
+from bespoke_gateway.domain.operators import OperatorRole, new_operator
 from bespoke_gateway.domain.permissions import Role
 from bespoke_gateway.domain.sessions import Failures, open_session
 from bespoke_gateway.domain.users import UserStatus, new_user
@@ -168,6 +171,84 @@ async def test_a_token_read_while_a_notice_about_its_brand_arrives_is_not_rememb
     gateway._tokens = tokens
     await fresh_database.tokens.delete_many({})
     assert await gateway.account_id_for_token(hash_token(token)) is None
+
+
+class CountedReads:
+    """A collection whose ``find_one`` calls are counted."""
+
+    def __init__(self, collection: Any) -> None:
+        self.collection, self.reads = collection, 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.collection, name)
+
+    async def find_one(self, *args: Any, **kwargs: Any) -> Any:
+        self.reads += 1
+        return await self.collection.find_one(*args, **kwargs)
+
+
+async def test_a_remembered_user_changes_on_every_gateway_once_they_read_the_notices(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    """The user behind a session is read once a minute, not per request; a deactivation
+    or a new role, written anywhere, applies once the gateway has read the notices."""
+    clock = Monotonic()
+    changes = person_changes(fresh_database, clock)
+    gateway = MongoUsers(fresh_database, changes, remember_seconds=60, monotonic=clock)
+    tool = MongoUsers(fresh_database)  # another gateway, or `bespoke accounts`
+    await gateway.ensure_indexes()
+    ana = new_user("acc_1", "ana@norte.example", "Ana", Role.ADMIN, "hash", NOW)
+    await tool.add(ana)
+    reads = CountedReads(gateway._users)
+    gateway._users = reads  # type: ignore[assignment]
+
+    for _ in range(3):
+        assert await gateway.current(ana.user_id) == ana
+    assert reads.reads == 1
+    clock.at += 61
+    assert await gateway.current(ana.user_id) == ana
+    assert reads.reads == 2
+
+    await tool.save(replace(ana, status=UserStatus.DEACTIVATED))
+    assert await gateway.current(ana.user_id) == ana, "until the notices are read"
+    assert await changes.read() == [ana.user_id, ana.user_id]  # before the change and after
+    clock.at += 1
+    deactivated = await gateway.current(ana.user_id)
+    assert deactivated is not None
+    assert deactivated.status is UserStatus.DEACTIVATED
+    assert await gateway.get(ana.user_id) == deactivated, "get always reads"
+    assert reads.reads == 4
+    assert await changes.read() == [], "each notice is applied once"
+
+
+async def test_a_person_read_while_a_notice_about_them_arrives_is_read_again(
+    fresh_database: AsyncDatabase[dict[str, Any]],
+) -> None:
+    """The read may predate the change the notice announces."""
+    clock = Monotonic()
+    changes = person_changes(fresh_database, clock)
+    gateway = MongoOperators(fresh_database, changes, remember_seconds=60, monotonic=clock)
+    tool = MongoOperators(fresh_database)
+    operator, _ = new_operator("op@bespoke.example", "Op", OperatorRole.PRODUCTION, "hash", NOW)
+    await tool.add(operator)
+    operators = gateway._operators
+
+    class NoticeDuringTheRead(CountedReads):
+        async def find_one(self, *args: Any, **kwargs: Any) -> Any:
+            found = await super().find_one(*args, **kwargs)
+            await tool.save_password(replace(operator, password_hash="new"))
+            await changes.read()
+            return found
+
+    during = NoticeDuringTheRead(operators)
+    gateway._operators = during  # type: ignore[assignment]
+    first = await gateway.current(operator.operator_id)
+    assert first is not None
+    assert first.password_hash == "hash"
+    gateway._operators = operators
+    again = await gateway.current(operator.operator_id)
+    assert again is not None
+    assert again.password_hash == "new"
 
 
 async def test_an_email_belongs_to_one_user_and_sessions_and_failures_are_kept(

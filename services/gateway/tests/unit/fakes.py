@@ -148,6 +148,9 @@ class CountingHasher(PasswordHasher):
 class FakeUsers(UserRepository):
     def __init__(self) -> None:
         self.by_id: dict[str, User] = {}
+        self.remembered: dict[str, User] | None = None
+        """When set, ``current`` answers as a gateway that has not yet read the notices:
+        each user as it first found them."""
 
     async def add(self, user: User) -> bool:
         if any(u.email == user.email for u in self.by_id.values()):
@@ -157,6 +160,13 @@ class FakeUsers(UserRepository):
 
     async def get(self, user_id: str) -> User | None:
         return self.by_id.get(user_id)
+
+    async def current(self, user_id: str) -> User | None:
+        if self.remembered is None:
+            return self.by_id.get(user_id)
+        if user_id not in self.remembered and user_id in self.by_id:
+            self.remembered[user_id] = self.by_id[user_id]
+        return self.remembered.get(user_id)
 
     async def by_email(self, email: str) -> User | None:
         return next((u for u in self.by_id.values() if u.email == email), None)
@@ -254,6 +264,16 @@ class FakeApiTokens(ApiTokenStore):
                 return True
         return False
 
+    async def revoke_made_by(self, account_id: str, created_by: str) -> int:
+        made = [
+            k
+            for k, t in self.by_hash_.items()
+            if (t.account_id, t.created_by) == (account_id, created_by)
+        ]
+        for key in made:
+            del self.by_hash_[key]
+        return len(made)
+
 
 class FakeOperators(OperatorRepository):
     def __init__(self) -> None:
@@ -266,6 +286,9 @@ class FakeOperators(OperatorRepository):
         return True
 
     async def get(self, operator_id: str) -> Operator | None:
+        return self.by_id.get(operator_id)
+
+    async def current(self, operator_id: str) -> Operator | None:
         return self.by_id.get(operator_id)
 
     async def by_email(self, email: str) -> Operator | None:

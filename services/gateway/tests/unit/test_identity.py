@@ -231,6 +231,30 @@ async def test_the_tokens_a_deactivated_user_made_stop_with_them(world: World) -
     assert await identity.token_principal(secret, world.deps) is None
 
 
+async def test_a_deactivation_stops_sessions_and_tokens_before_gateways_read_the_notice(
+    world: World,
+) -> None:
+    """Each gateway remembers the person behind a session or a token until it reads the
+    notice of a change to them: a deactivation ends the sessions and revokes the tokens,
+    which every request reads, so it does not wait for the notice."""
+    ana = await a_user(world, Role.ADMIN)
+    signed = await identity.sign_in("ana@norte.example", PASSWORD, "10.0.0.1", world.deps)
+    _, secret = await identity.create_api_token(ana.principal(), "sync", None, world.deps)
+    world.users.remembered = {}  # a gateway that has not read the notice yet
+    assert await identity.session_principal(signed.cookie, world.deps) is not None
+    assert await identity.token_principal(secret, world.deps) is not None
+
+    owner = Principal(world.account_id, Role.OWNER, "token:owner")
+    await identity.change_user(owner, ana.user_id, Role.VIEWER, False, world.deps)
+    remembered = await identity.session_principal(signed.cookie, world.deps)
+    assert remembered is not None
+    assert remembered.principal.role is Role.ADMIN, "a new role waits for the notice"
+    await identity.change_user(owner, ana.user_id, None, True, world.deps)
+
+    assert await identity.session_principal(signed.cookie, world.deps) is None
+    assert await identity.token_principal(secret, world.deps) is None
+
+
 class UpgradingHasher(CountingHasher):
     """Hashes made before today's parameters start `old:`; today's `hashed:`."""
 

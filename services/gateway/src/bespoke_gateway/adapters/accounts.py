@@ -19,7 +19,7 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bespoke_gateway.adapters.notices import ChangeNotices
+from bespoke_gateway.adapters.notices import MongoChangeNotices
 from bespoke_gateway.domain.accounts import Account
 from bespoke_platform.memo import Recent
 from bespoke_platform.mongo import Document
@@ -43,7 +43,7 @@ class MongoAccountRepository:
         # answers those from its primary key; other filters scan the collection). A token
         # works while its document exists: a replacement or revocation deletes it first.
         self._tokens: AsyncCollection[Document] = db.tokens
-        self._notices = ChangeNotices(db.token_revocations, "account_id", monotonic)
+        self._notices = MongoChangeNotices(db.token_revocations, "account_id", monotonic)
         self._remember = remember_seconds
         self._monotonic = monotonic
         self._known: Recent[str, str] = Recent(REMEMBERED, remember_seconds, monotonic)

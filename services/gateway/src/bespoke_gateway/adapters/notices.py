@@ -28,7 +28,7 @@ NOTICES_KEPT = timedelta(minutes=10)
 process that writes them and the gateways), and how long they are kept."""
 
 
-class ChangeNotices:
+class MongoChangeNotices:
     """The notices in one collection, each naming its subject in the field ``subject``."""
 
     def __init__(

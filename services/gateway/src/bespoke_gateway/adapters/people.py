@@ -1,30 +1,86 @@
-"""Brand users, browser sessions and failed sign-ins in MongoDB.
+"""Brand users, operators, browser sessions and failed sign-ins in MongoDB.
 
 Each is read by ``_id`` alone (the fast path on FerretDB): users by id, with a small
 ``user_emails`` document per email that names its user and whose unique ``_id`` keeps
 an email to one user; sessions by the hash of their cookie; failures by their key.
+
+The person behind a session or an API token is checked on every request: a gateway
+answers ``current`` from memory for ``remember_seconds`` after reading it. Every change
+to a user or an operator leaves notices in ``person_changes`` (``adapters.notices``),
+which the gateways read every second: a person remembered from before a notice about
+them was read is read again, so a deactivation or a new role applies within a second.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
+from bespoke_gateway.adapters.notices import MongoChangeNotices
 from bespoke_gateway.domain.links import LinkPurpose, PasswordLink
 from bespoke_gateway.domain.operators import Operator, OperatorRole
 from bespoke_gateway.domain.permissions import Role
 from bespoke_gateway.domain.sessions import BRANDS, Failures, Session
 from bespoke_gateway.domain.tokens import ApiToken
 from bespoke_gateway.domain.users import User, UserStatus
+from bespoke_platform.memo import Recent
 from bespoke_platform.mongo import Document, insert_new
+
+T = TypeVar("T")
+
+REMEMBERED = 10_000
+"""People remembered at most (the latest checked): under a kilobyte each."""
+
+
+def person_changes(
+    db: AsyncDatabase[Document], monotonic: Callable[[], float] = time.monotonic
+) -> MongoChangeNotices:
+    """The notices of changes to brand users and operators."""
+    return MongoChangeNotices(db.person_changes, "person_id", monotonic)
+
+
+class Remembered(Generic[T]):
+    """People as read lately, each valid until a notice about them is read."""
+
+    def __init__(
+        self, changes: MongoChangeNotices, seconds: float, monotonic: Callable[[], float]
+    ) -> None:
+        self._changes, self._seconds, self._monotonic = changes, seconds, monotonic
+        self._read: Recent[str, tuple[T, float]] = Recent(REMEMBERED, seconds, monotonic)
+
+    async def get(self, person_id: str, read: Callable[[], Awaitable[T | None]]) -> T | None:
+        """The person as remembered, or as ``read`` now (remembered if found)."""
+        remembered = self._read.get(person_id)
+        if remembered is not None and not self._changes.changed_since(person_id, remembered[1]):
+            return remembered[0]
+        started = self._monotonic()
+        person = await read()
+        if person is not None and self._seconds > 0:
+            self._read.put(person_id, (person, started))
+        else:
+            self._read.pop(person_id)
+        return person
 
 
 class MongoUsers:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        changes: MongoChangeNotices | None = None,
+        remember_seconds: float = 0.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``changes``: the notices the gateway reads (``person_changes``); a tool that only
+        writes leaves it and ``remember_seconds`` (0: ``current`` reads every time)."""
         self._users: AsyncCollection[Document] = db.users
         self._emails: AsyncCollection[Document] = db.user_emails
+        self._changes = changes or person_changes(db, monotonic)
+        self._remembered: Remembered[User] = Remembered(self._changes, remember_seconds, monotonic)
 
     async def add(self, user: User) -> bool:
         if not await insert_new(self._emails, {"_id": user.email, "user_id": user.user_id}):
@@ -36,6 +92,9 @@ class MongoUsers:
         doc = await self._users.find_one({"_id": user_id})
         return None if doc is None else _user(doc)
 
+    async def current(self, user_id: str) -> User | None:
+        return await self._remembered.get(user_id, lambda: self.get(user_id))
+
     async def by_email(self, email: str) -> User | None:
         link = await self._emails.find_one({"_id": email})
         if link is None:
@@ -44,13 +103,17 @@ class MongoUsers:
         return user if user is not None and user.email == email else None
 
     async def save(self, user: User) -> None:
+        await self._changes.write(user.user_id)
         await self._users.update_one({"_id": user.user_id}, {"$set": _fields(user)})
+        await self._changes.write(user.user_id)
 
     async def save_password(self, user: User) -> bool:
+        await self._changes.write(user.user_id)
         changed = await self._users.update_one(
             {"_id": user.user_id, "status": {"$ne": UserStatus.DEACTIVATED.value}},
             {"$set": {"password_hash": user.password_hash, "status": user.status.value}},
         )
+        await self._changes.write(user.user_id)
         return changed.matched_count == 1
 
     async def for_brand(self, account_id: str) -> list[User]:
@@ -59,6 +122,7 @@ class MongoUsers:
 
     async def ensure_indexes(self) -> None:
         await self._users.create_index("account_id", name="brand")
+        await self._changes.ensure_indexes()
 
 
 def _fields(user: User) -> Document:
@@ -207,6 +271,10 @@ class MongoApiTokens:
                 return True
         return False
 
+    async def revoke_made_by(self, account_id: str, created_by: str) -> int:
+        gone = await self._tokens.delete_many({"account_id": account_id, "created_by": created_by})
+        return gone.deleted_count
+
 
 def _token(doc: Document) -> ApiToken:
     return ApiToken(
@@ -225,10 +293,21 @@ class MongoOperators:
     """The factory's operators by id, with one document per email and per token hash
     naming its operator (their unique ``_id`` keeps each to one operator)."""
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    def __init__(
+        self,
+        db: AsyncDatabase[Document],
+        changes: MongoChangeNotices | None = None,
+        remember_seconds: float = 0.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """``changes``, ``remember_seconds``: as for ``MongoUsers``."""
         self._operators: AsyncCollection[Document] = db.operators
         self._emails: AsyncCollection[Document] = db.operator_emails
         self._tokens: AsyncCollection[Document] = db.operator_tokens
+        self._changes = changes or person_changes(db, monotonic)
+        self._remembered: Remembered[Operator] = Remembered(
+            self._changes, remember_seconds, monotonic
+        )
 
     async def add(self, operator: Operator) -> bool:
         link = {"_id": operator.email, "operator_id": operator.operator_id}
@@ -267,20 +346,27 @@ class MongoOperators:
             created_at=doc["created_at"],
         )
 
+    async def current(self, operator_id: str) -> Operator | None:
+        return await self._remembered.get(operator_id, lambda: self.get(operator_id))
+
     async def by_email(self, email: str) -> Operator | None:
         link = await self._emails.find_one({"_id": email})
         return None if link is None else await self.get(link["operator_id"])
 
     async def save_password(self, operator: Operator) -> None:
+        await self._changes.write(operator.operator_id)
         await self._operators.update_one(
             {"_id": operator.operator_id}, {"$set": {"password_hash": operator.password_hash}}
         )
+        await self._changes.write(operator.operator_id)
 
     async def by_token_hash(self, token_hash: str) -> Operator | None:
+        """The operator whose token this is (the token's document, read every time, and
+        the operator as ``current`` has them)."""
         link = await self._tokens.find_one({"_id": token_hash})
         if link is None:
             return None
-        operator = await self.get(link["operator_id"])
+        operator = await self.current(link["operator_id"])
         return operator if operator is not None and operator.token_hash == token_hash else None
 
 

@@ -1,7 +1,7 @@
 """What the gateway forgets on its own, so its collections do not grow forever:
 idempotency answers past their 24 hours, sessions past their timeouts (also those never
 used again, which no request would end), password links expired unused, and notices of
-revoked tokens every gateway has read."""
+changes (revoked tokens, changed people) every gateway has read."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import logging
 from bespoke_gateway.service_layer.identity import IdentityDeps
 from bespoke_gateway.service_layer.ports import (
     AccountRepository,
+    ChangeNotices,
     Clock,
     IdempotencyStore,
     PasswordLinkStore,
@@ -24,12 +25,15 @@ async def sweep(
     identity: IdentityDeps | None,
     links: PasswordLinkStore | None,
     accounts: AccountRepository | None = None,
+    person_changes: ChangeNotices | None = None,
 ) -> dict[str, int]:
     """One pass; returns how many of each were forgotten."""
     now = clock.now()
     forgotten = {"idempotency_records": await replies.purge(now)}
     if accounts is not None:
         forgotten["token_notices"] = await accounts.purge_notices(now)
+    if person_changes is not None:
+        forgotten["person_notices"] = await person_changes.purge(now)
     if identity is not None:
         forgotten["sessions"] = await identity.sessions.purge(
             now - identity.rules.idle, now - identity.rules.absolute

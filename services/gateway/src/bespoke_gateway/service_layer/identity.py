@@ -29,7 +29,13 @@ from bespoke_gateway.domain.sessions import (
     open_session,
 )
 from bespoke_gateway.domain.tokens import ApiToken, issue_token
-from bespoke_gateway.domain.users import User, check_password, new_user, normalize_email
+from bespoke_gateway.domain.users import (
+    User,
+    UserStatus,
+    check_password,
+    new_user,
+    normalize_email,
+)
 from bespoke_gateway.service_layer.ports import (
     AccountRepository,
     ApiTokenStore,
@@ -173,9 +179,9 @@ async def session_principal(cookie: str, deps: IdentityDeps) -> SessionPrincipal
         await deps.sessions.delete(token_hash)
         return None
     person: User | Operator | None = (
-        await deps.operators.get(session.user_id)
+        await deps.operators.current(session.user_id)
         if session.realm == OPERATORS
-        else await deps.users.get(session.user_id)
+        else await deps.users.current(session.user_id)
     )
     if person is None or not person.active:
         await deps.sessions.delete(token_hash)
@@ -198,7 +204,7 @@ async def token_principal(secret: str, deps: IdentityDeps) -> Principal | None:
     if token is None:
         return None
     if token.created_by.startswith("user:"):
-        creator = await deps.users.get(token.created_by.removeprefix("user:"))
+        creator = await deps.users.current(token.created_by.removeprefix("user:"))
         if creator is None or not creator.active:
             return None
     used = token.used(deps.clock.now())
@@ -247,11 +253,17 @@ async def operator_token_principal(secret: str, deps: IdentityDeps) -> OperatorP
 async def change_user(
     manager: Principal, user_id: str, role: Role | None, deactivate: bool, deps: IdentityDeps
 ) -> User:
-    """An owner or admin changes a user of their brand: a new role, or deactivated (their
-    sessions and the tokens they made stop at once, as every request reloads them)."""
+    """An owner or admin changes a user of their brand: a new role, in force within a
+    second (each gateway remembers the person behind a session or a token until it reads
+    the notice of a change to them), or deactivated: their sessions end and the tokens
+    they made are revoked, so both stop at once. A session opened or a token made in a
+    race with the deactivation stops within the second, with the notice."""
     user = await deps.users.get(user_id)
     if user is None or user.account_id != manager.account_id:
         raise UserNotFound(f"no user {user_id} in this brand")
     changed = user.changed_by(manager, role, deactivate)
     await deps.users.save(changed)
+    if changed.status is UserStatus.DEACTIVATED:
+        await deps.sessions.delete_for_user(user_id)
+        await deps.api_tokens.revoke_made_by(user.account_id, f"user:{user_id}")
     return changed

@@ -91,6 +91,19 @@ class PasswordHasher(Protocol):
         ...
 
 
+class ChangeNotices(Protocol):
+    """Notices of changes to what the gateways remember of credential checks (each
+    gateway reads them every second; ``adapters.notices``)."""
+
+    async def read(self) -> list[str]:
+        """The subjects named since the last read."""
+        ...
+
+    async def purge(self, now: datetime) -> int:
+        """Forget the notices every gateway has read."""
+        ...
+
+
 class UserRepository(Protocol):
     """Brand users; an email belongs to one user at most (case-insensitively)."""
 
@@ -99,6 +112,11 @@ class UserRepository(Protocol):
         ...
 
     async def get(self, user_id: str) -> User | None: ...
+
+    async def current(self, user_id: str) -> User | None:
+        """The user as a credential check sees them: as of at most a second after their
+        last change (possibly from memory), where ``get`` reads the stored user."""
+        ...
 
     async def by_email(self, email: str) -> User | None:
         """``email`` in its normal form (``normalize_email``)."""
@@ -130,7 +148,7 @@ class SessionStore(Protocol):
     async def delete(self, token_hash: str) -> None: ...
 
     async def delete_for_user(self, user_id: str) -> None:
-        """End every session of this person (a password reset)."""
+        """End every session of this person (a password reset, a deactivation)."""
         ...
 
     async def purge(self, idle_before: datetime, created_before: datetime) -> int:
@@ -170,6 +188,10 @@ class ApiTokenStore(Protocol):
         """False when the brand has no such token."""
         ...
 
+    async def revoke_made_by(self, account_id: str, created_by: str) -> int:
+        """Revoke every token of the brand that ``created_by`` made; returns how many."""
+        ...
+
 
 class OperatorRepository(Protocol):
     """The factory's operators; an email and a token belong to one operator at most."""
@@ -179,6 +201,10 @@ class OperatorRepository(Protocol):
         ...
 
     async def get(self, operator_id: str) -> Operator | None: ...
+
+    async def current(self, operator_id: str) -> Operator | None:
+        """As ``UserRepository.current``."""
+        ...
 
     async def by_email(self, email: str) -> Operator | None: ...
 
