@@ -1,12 +1,12 @@
-"""Orders' client of the design service: a design version, which never changes, is asked
-once and kept, per brand."""
+"""Orders' clients of the design and shipping services: a design version, which never
+changes, is asked once and kept, per brand; a shipping quote is reused for a minute."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
-from bespoke_orders.adapters.services import HttpDesignCatalog
+from bespoke_orders.adapters.services import HttpDesignCatalog, HttpShippingRates
 from bespoke_orders.domain.errors import InvalidOrder
 
 from .fakes import design_version
@@ -78,3 +78,40 @@ async def test_only_the_latest_versions_asked_are_kept() -> None:
     assert len(design.asked) == 3
     await catalog.design_version("acc_1", "des_1", 2)
     assert len(design.asked) == 4
+
+
+class Shipping:
+    """The shipping service's internal API: counts the quotes asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[bytes] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.asked.append(request.content)
+        return httpx.Response(200, json={"cost": 1800, "currency": "EUR"})
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_shipping_quote_is_reused_for_a_minute() -> None:
+    """The rate card changes only with a release of the shipping service."""
+    shipping, clock = Shipping(), Clock()
+    transport = httpx.MockTransport(shipping)
+    rates = HttpShippingRates(
+        httpx.AsyncClient(transport=transport, base_url="http://shipping"), None, monotonic=clock
+    )
+    first = await rates.quote("ES", 4)
+    assert await rates.quote("ES", 4) == first
+    assert len(shipping.asked) == 1
+    await rates.quote("ES", 5)
+    await rates.quote("PT", 4)
+    assert len(shipping.asked) == 3, "another destination or size is another quote"
+    clock.now += 60
+    await rates.quote("ES", 4)
+    assert len(shipping.asked) == 4, "asked again after a minute"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -126,13 +128,34 @@ class HttpDesignCatalog:
         await self._client.aclose()
 
 
-class HttpShippingRates:
-    """The shipping service's rates, called with orders' own credential."""
+QUOTES_KEPT = 1024
+"""Shipping quotes kept in memory (the latest asked), by country and pairs."""
+QUOTE_SECONDS = 60.0
+"""How long a quote is reused. The rate card is the shipping service's data, changed only
+by a release of it: after one, orders quotes at the old rates for a minute at most."""
 
-    def __init__(self, client: httpx.AsyncClient, signer: CredentialSigner | None) -> None:
+
+class HttpShippingRates:
+    """The shipping service's rates, called with orders' own credential; each quote is
+    reused for ``seconds`` (the latest ``kept``)."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        signer: CredentialSigner | None,
+        seconds: float = QUOTE_SECONDS,
+        kept: int = QUOTES_KEPT,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._client, self._signer = client, signer
+        self._quotes: Memo[tuple[str, int], Money] = Memo(kept, seconds, monotonic)
 
     async def quote(self, country: str, pairs: int) -> Money:
+        return await self._quotes.get(
+            (country, pairs), lambda: self._ask(country, pairs), keep=lambda _: True
+        )
+
+    async def _ask(self, country: str, pairs: int) -> Money:
         response = await _call(
             self._client,
             "shipping",
