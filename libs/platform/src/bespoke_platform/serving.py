@@ -8,6 +8,7 @@ from litestar import Litestar
 from prometheus_client import start_http_server
 
 from bespoke_platform.observability import configure_logging
+from bespoke_platform.process import freeze_startup
 from bespoke_platform.tracing import configure_tracing
 
 
@@ -27,6 +28,7 @@ def serve(
     configure_tracing(service)
     if metrics_port:
         start_http_server(metrics_port, addr=host)
+    freeze_startup()
     uvicorn.run(
         app,
         host=host,
