@@ -11,6 +11,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -78,6 +79,15 @@ async def fresh_database(
     yield client[name]
     await client.drop_database(name)
     await client.close()
+
+
+@pytest.fixture
+async def mailpit(running_system: StackConfig) -> AsyncIterator[httpx.AsyncClient]:
+    """Mailpit's API: the emails the system has sent (every service up)."""
+    async with httpx.AsyncClient(
+        base_url=f"{running_system.mailpit_api_url}/api/v1", timeout=10
+    ) as client:
+        yield client
 
 
 @pytest.fixture

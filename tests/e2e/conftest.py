@@ -66,14 +66,6 @@ async def browser(running_system: StackConfig) -> AsyncIterator[httpx.AsyncClien
 
 
 @pytest.fixture
-async def mailpit(running_system: StackConfig) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        base_url=f"{running_system.mailpit_api_url}/api/v1", timeout=10
-    ) as client:
-        yield client
-
-
-@pytest.fixture
 async def design(api: httpx.AsyncClient) -> dict[str, Any]:
     """A design of the brand, cloned from the gallery: what checkout orders."""
     response = await api.post(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import aiosmtplib
 import httpx
@@ -14,14 +13,6 @@ from bespoke_notifications.adapters.smtp import SmtpMailer
 from bespoke_notifications.domain.emails import Email
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture
-async def mailpit(running_system: StackConfig) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(
-        base_url=f"{running_system.mailpit_api_url}/api/v1", timeout=10
-    ) as client:
-        yield client
 
 
 @pytest.fixture
