@@ -67,7 +67,10 @@ class Remembered(Generic[T]):
         return person
 
 
-class MongoUsers:
+class _People(Generic[T]):
+    """What the users' and the operators' repositories share: the notices their changes
+    write, and the people ``current`` remembers."""
+
     def __init__(
         self,
         db: AsyncDatabase[Document],
@@ -77,10 +80,24 @@ class MongoUsers:
     ) -> None:
         """``changes``: the notices the gateway reads (``person_changes``); a tool that only
         writes leaves it and ``remember_seconds`` (0: ``current`` reads every time)."""
+        self._changes = changes or person_changes(db, monotonic)
+        self._remembered: Remembered[T] = Remembered(self._changes, remember_seconds, monotonic)
+        self._bind(db)
+
+    def _bind(self, db: AsyncDatabase[Document]) -> None:
+        raise NotImplementedError
+
+    async def get(self, person_id: str) -> T | None:
+        raise NotImplementedError
+
+    async def current(self, person_id: str) -> T | None:
+        return await self._remembered.get(person_id, lambda: self.get(person_id))
+
+
+class MongoUsers(_People[User]):
+    def _bind(self, db: AsyncDatabase[Document]) -> None:
         self._users: AsyncCollection[Document] = db.users
         self._emails: AsyncCollection[Document] = db.user_emails
-        self._changes = changes or person_changes(db, monotonic)
-        self._remembered: Remembered[User] = Remembered(self._changes, remember_seconds, monotonic)
 
     async def add(self, user: User) -> bool:
         if not await insert_new(self._emails, {"_id": user.email, "user_id": user.user_id}):
@@ -88,12 +105,9 @@ class MongoUsers:
         await self._users.insert_one({"_id": user.user_id, **_fields(user)})
         return True
 
-    async def get(self, user_id: str) -> User | None:
-        doc = await self._users.find_one({"_id": user_id})
+    async def get(self, person_id: str) -> User | None:
+        doc = await self._users.find_one({"_id": person_id})
         return None if doc is None else _user(doc)
-
-    async def current(self, user_id: str) -> User | None:
-        return await self._remembered.get(user_id, lambda: self.get(user_id))
 
     async def by_email(self, email: str) -> User | None:
         link = await self._emails.find_one({"_id": email})
@@ -289,25 +303,14 @@ def _token(doc: Document) -> ApiToken:
     )
 
 
-class MongoOperators:
+class MongoOperators(_People[Operator]):
     """The factory's operators by id, with one document per email and per token hash
     naming its operator (their unique ``_id`` keeps each to one operator)."""
 
-    def __init__(
-        self,
-        db: AsyncDatabase[Document],
-        changes: MongoChangeNotices | None = None,
-        remember_seconds: float = 0.0,
-        monotonic: Callable[[], float] = time.monotonic,
-    ) -> None:
-        """``changes``, ``remember_seconds``: as for ``MongoUsers``."""
+    def _bind(self, db: AsyncDatabase[Document]) -> None:
         self._operators: AsyncCollection[Document] = db.operators
         self._emails: AsyncCollection[Document] = db.operator_emails
         self._tokens: AsyncCollection[Document] = db.operator_tokens
-        self._changes = changes or person_changes(db, monotonic)
-        self._remembered: Remembered[Operator] = Remembered(
-            self._changes, remember_seconds, monotonic
-        )
 
     async def add(self, operator: Operator) -> bool:
         link = {"_id": operator.email, "operator_id": operator.operator_id}
@@ -331,8 +334,8 @@ class MongoOperators:
             )
         return True
 
-    async def get(self, operator_id: str) -> Operator | None:
-        doc = await self._operators.find_one({"_id": operator_id})
+    async def get(self, person_id: str) -> Operator | None:
+        doc = await self._operators.find_one({"_id": person_id})
         if doc is None:
             return None
         return Operator(
@@ -345,9 +348,6 @@ class MongoOperators:
             token_hash=doc.get("token_hash"),
             created_at=doc["created_at"],
         )
-
-    async def current(self, operator_id: str) -> Operator | None:
-        return await self._remembered.get(operator_id, lambda: self.get(operator_id))
 
     async def by_email(self, email: str) -> Operator | None:
         link = await self._emails.find_one({"_id": email})
