@@ -8,7 +8,7 @@ import asyncio
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Hashable, Iterator
+from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
 K = TypeVar("K", bound=Hashable)
@@ -56,11 +56,6 @@ class Recent(Generic[K, V]):
 
     def pop(self, key: K) -> None:
         self._kept.pop(key, None)
-
-    def items(self) -> Iterator[tuple[K, V]]:
-        """What is kept, expired or not, the earliest first (a copy: forgetting while
-        going through them is fine)."""
-        return iter([(key, value) for key, (value, _) in self._kept.items()])
 
 
 class Memo(Generic[K, V]):

@@ -146,7 +146,7 @@ async def test_a_remembered_token_stops_on_every_gateway_once_they_read_the_noti
     assert await gateway.read_notices() == 0, "each notice is applied once"
 
 
-async def test_a_token_read_while_a_notice_about_its_brand_arrives_is_not_remembered(
+async def test_a_token_read_while_a_notice_about_its_brand_arrives_is_read_again(
     fresh_database: AsyncDatabase[dict[str, Any]],
 ) -> None:
     """The read may predate the revocation the notice announces."""

@@ -3,9 +3,9 @@
 A token works while its ``tokens`` document exists (hash -> brand): a replacement or
 revocation deletes it, with notices in ``token_revocations`` (``adapters.notices``). A
 gateway that remembers tokens (``remember_seconds``) answers a known one without a read,
-and reads the notices every ``notice_seconds`` (``read_notices``), forgetting every
-token of each brand named: a revoked token stops within that time on every gateway,
-however long it would otherwise be remembered.
+and reads the notices every ``notice_seconds`` (``read_notices``); a token remembered
+from before a notice about its brand was read is read again, so a revoked token stops
+within that time on every gateway, however long it would otherwise be remembered.
 """
 
 from __future__ import annotations
@@ -46,8 +46,10 @@ class MongoAccountRepository:
         self._notices = MongoChangeNotices(db.token_revocations, "account_id", monotonic)
         self._remember = remember_seconds
         self._monotonic = monotonic
-        self._known: Recent[str, str] = Recent(REMEMBERED, remember_seconds, monotonic)
-        """token hash -> brand."""
+        self._known: Recent[str, tuple[str, float]] = Recent(
+            REMEMBERED, remember_seconds, monotonic
+        )
+        """token hash -> (brand, when its read began)."""
 
     async def ensure_indexes(self) -> None:
         await self._accounts.create_index(
@@ -83,27 +85,23 @@ class MongoAccountRepository:
     async def account_id_for_token(self, token_hash: str) -> str | None:
         """The brand whose token this is: from memory if it was checked here lately, else
         one read by `_id`, known token or not (an unknown one is never remembered)."""
-        started = self._monotonic()
         known = self._known.get(token_hash)
-        if known is not None:
-            return known
+        if known is not None and not self._notices.changed_since(*known):
+            return known[0]
+        started = self._monotonic()
         token = await self._tokens.find_one({"_id": token_hash})
         if token is None:
+            self._known.pop(token_hash)
             return None
         account_id = str(token["account_id"])
-        if self._remember > 0 and not self._notices.changed_since(account_id, started):
-            self._known.put(token_hash, account_id)
+        if self._remember > 0:
+            self._known.put(token_hash, (account_id, started))
         return account_id
 
     async def read_notices(self) -> int:
-        """Forget the remembered tokens of every brand whose token was replaced or
-        revoked since the last read; returns how many notices were new."""
-        brands = await self._notices.read()
-        named = set(brands)
-        for token_hash, account_id in self._known.items():
-            if account_id in named:
-                self._known.pop(token_hash)
-        return len(brands)
+        """Read the notices of replaced or revoked tokens: a token remembered from before
+        a notice about its brand was read is read again. Returns how many were new."""
+        return len(await self._notices.read())
 
     async def purge_notices(self, now: datetime) -> int:
         return await self._notices.purge(now)
