@@ -11,7 +11,7 @@ import sys
 CONSOLE_EXTRAS = ("httpx._main", "rich")
 """httpx's command line, which loads click, rich and pygments, and rich, which structlog uses
 for coloured console tracebacks. Both are installed with Litestar's command line. A service
-has no console: it logs JSON. Without them a service process starts with about 5 MiB less
+has no console: it logs JSON. Without them a service process starts with about 4 MiB less
 (docs/performance.md)."""
 
 
