@@ -19,9 +19,8 @@ from pymongo import ASCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bespoke_gateway.adapters.notices import MongoChangeNotices
+from bespoke_gateway.adapters.notices import MongoChangeNotices, Remembered
 from bespoke_gateway.domain.accounts import Account
-from bespoke_platform.memo import Recent
 from bespoke_platform.mongo import Document
 
 REMEMBERED = 10_000
@@ -44,12 +43,10 @@ class MongoAccountRepository:
         # works while its document exists: a replacement or revocation deletes it first.
         self._tokens: AsyncCollection[Document] = db.tokens
         self._notices = MongoChangeNotices(db.token_revocations, "account_id", monotonic)
-        self._remember = remember_seconds
-        self._monotonic = monotonic
-        self._known: Recent[str, tuple[str, float]] = Recent(
-            REMEMBERED, remember_seconds, monotonic
+        self._known: Remembered[str, str] = Remembered(
+            self._notices, remember_seconds, lambda _, account_id: account_id, REMEMBERED, monotonic
         )
-        """token hash -> (brand, when its read began)."""
+        """token hash -> brand, valid until a notice about the brand is read."""
 
     async def ensure_indexes(self) -> None:
         await self._accounts.create_index(
@@ -85,18 +82,11 @@ class MongoAccountRepository:
     async def account_id_for_token(self, token_hash: str) -> str | None:
         """The brand whose token this is: from memory if it was checked here lately, else
         one read by `_id`, known token or not (an unknown one is never remembered)."""
-        known = self._known.get(token_hash)
-        if known is not None and not self._notices.changed_since(*known):
-            return known[0]
-        started = self._monotonic()
+        return await self._known.get(token_hash, lambda: self._brand_of(token_hash))
+
+    async def _brand_of(self, token_hash: str) -> str | None:
         token = await self._tokens.find_one({"_id": token_hash})
-        if token is None:
-            self._known.pop(token_hash)
-            return None
-        account_id = str(token["account_id"])
-        if self._remember > 0:
-            self._known.put(token_hash, (account_id, started))
-        return account_id
+        return None if token is None else str(token["account_id"])
 
     async def read_notices(self) -> int:
         """Read the notices of replaced or revoked tokens: a token remembered from before
@@ -119,9 +109,8 @@ class MongoAccountRepository:
         # happens to the writes after (a rare write: the scan is fine). A notice before,
         # so gateways forget it even if this process stops right after, and one after,
         # for a gateway that read the token between the first notice and the deletion.
-        await self._notices.write(account_id)
-        await self._tokens.delete_many({"account_id": account_id})
-        await self._notices.write(account_id)
+        async with self._notices.around(account_id):
+            await self._tokens.delete_many({"account_id": account_id})
         stored = token_hash or f"revoked:{account_id}:{secrets.token_hex(8)}"
         await self._accounts.update_one(
             {"_id": account_id},

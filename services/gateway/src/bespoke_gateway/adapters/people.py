@@ -14,21 +14,20 @@ them was read is read again, so a deactivation or a new role applies within a se
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
-from bespoke_gateway.adapters.notices import MongoChangeNotices
+from bespoke_gateway.adapters.notices import MongoChangeNotices, Remembered
 from bespoke_gateway.domain.links import LinkPurpose, PasswordLink
 from bespoke_gateway.domain.operators import Operator, OperatorRole
 from bespoke_gateway.domain.permissions import Role
 from bespoke_gateway.domain.sessions import BRANDS, Failures, Session
 from bespoke_gateway.domain.tokens import ApiToken
 from bespoke_gateway.domain.users import User, UserStatus
-from bespoke_platform.memo import Recent
 from bespoke_platform.mongo import Document, insert_new
 
 T = TypeVar("T")
@@ -42,29 +41,6 @@ def person_changes(
 ) -> MongoChangeNotices:
     """The notices of changes to brand users and operators."""
     return MongoChangeNotices(db.person_changes, "person_id", monotonic)
-
-
-class Remembered(Generic[T]):
-    """People as read lately, each valid until a notice about them is read."""
-
-    def __init__(
-        self, changes: MongoChangeNotices, seconds: float, monotonic: Callable[[], float]
-    ) -> None:
-        self._changes, self._seconds, self._monotonic = changes, seconds, monotonic
-        self._read: Recent[str, tuple[T, float]] = Recent(REMEMBERED, seconds, monotonic)
-
-    async def get(self, person_id: str, read: Callable[[], Awaitable[T | None]]) -> T | None:
-        """The person as remembered, or as ``read`` now (remembered if found)."""
-        remembered = self._read.get(person_id)
-        if remembered is not None and not self._changes.changed_since(person_id, remembered[1]):
-            return remembered[0]
-        started = self._monotonic()
-        person = await read()
-        if person is not None and self._seconds > 0:
-            self._read.put(person_id, (person, started))
-        else:
-            self._read.pop(person_id)
-        return person
 
 
 class _People(Generic[T]):
@@ -81,7 +57,9 @@ class _People(Generic[T]):
         """``changes``: the notices the gateway reads (``person_changes``); a tool that only
         writes leaves it and ``remember_seconds`` (0: ``current`` reads every time)."""
         self._changes = changes or person_changes(db, monotonic)
-        self._remembered: Remembered[T] = Remembered(self._changes, remember_seconds, monotonic)
+        self._remembered: Remembered[str, T] = Remembered(
+            self._changes, remember_seconds, lambda person_id, _: person_id, REMEMBERED, monotonic
+        )
         self._bind(db)
 
     def _bind(self, db: AsyncDatabase[Document]) -> None:
@@ -117,17 +95,15 @@ class MongoUsers(_People[User]):
         return user if user is not None and user.email == email else None
 
     async def save(self, user: User) -> None:
-        await self._changes.write(user.user_id)
-        await self._users.update_one({"_id": user.user_id}, {"$set": _fields(user)})
-        await self._changes.write(user.user_id)
+        async with self._changes.around(user.user_id):
+            await self._users.update_one({"_id": user.user_id}, {"$set": _fields(user)})
 
     async def save_password(self, user: User) -> bool:
-        await self._changes.write(user.user_id)
-        changed = await self._users.update_one(
-            {"_id": user.user_id, "status": {"$ne": UserStatus.DEACTIVATED.value}},
-            {"$set": {"password_hash": user.password_hash, "status": user.status.value}},
-        )
-        await self._changes.write(user.user_id)
+        async with self._changes.around(user.user_id):
+            changed = await self._users.update_one(
+                {"_id": user.user_id, "status": {"$ne": UserStatus.DEACTIVATED.value}},
+                {"$set": {"password_hash": user.password_hash, "status": user.status.value}},
+            )
         return changed.matched_count == 1
 
     async def for_brand(self, account_id: str) -> list[User]:
@@ -354,11 +330,10 @@ class MongoOperators(_People[Operator]):
         return None if link is None else await self.get(link["operator_id"])
 
     async def save_password(self, operator: Operator) -> None:
-        await self._changes.write(operator.operator_id)
-        await self._operators.update_one(
-            {"_id": operator.operator_id}, {"$set": {"password_hash": operator.password_hash}}
-        )
-        await self._changes.write(operator.operator_id)
+        async with self._changes.around(operator.operator_id):
+            await self._operators.update_one(
+                {"_id": operator.operator_id}, {"$set": {"password_hash": operator.password_hash}}
+            )
 
     async def by_token_hash(self, token_hash: str) -> Operator | None:
         """The operator whose token this is (the token's document, read every time, and
