@@ -231,8 +231,12 @@ def _actor(request: Request[Any, Any, Any]) -> str | None:
     return _claims(request).actor
 
 
-def operators_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Guard of the factory's own internal routes: an operator's credential only."""
+async def operators_only(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """Guard of the factory's own internal routes: an operator's credential only. (A
+    coroutine though it never waits: Litestar runs a plain function guard in a worker
+    thread.)"""
     claims = connection.scope.get("user")
     if not isinstance(claims, Claims) or claims.realm != OPERATORS:
         raise PermissionDeniedException("this route is the factory's: an operator's call only")

@@ -135,10 +135,13 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         return principal
 
 
-def authorize(connection: ASGIConnection[Any, Any, Any, Any], route: BaseRouteHandler) -> None:
+async def authorize(
+    connection: ASGIConnection[Any, Any, Any, Any], route: BaseRouteHandler
+) -> None:
     """Litestar guard of every brand route: the caller's role may take the route's action
     (``domain.permissions``), else ``403`` before any service is called. An operator's
-    credential is refused here: operators act on `/api/v1/ops/` routes."""
+    credential is refused here: operators act on `/api/v1/ops/` routes. (A coroutine
+    though it never waits: Litestar runs a plain function guard in a worker thread.)"""
     principal = connection.user
     if not isinstance(principal, Principal):
         raise Forbidden("this route acts for a brand; an operator's credential cannot use it")
@@ -146,7 +149,7 @@ def authorize(connection: ASGIConnection[Any, Any, Any, Any], route: BaseRouteHa
     principal.require(operation if isinstance(operation, str) else "")
 
 
-def authorize_operator(
+async def authorize_operator(
     connection: ASGIConnection[Any, Any, Any, Any], route: BaseRouteHandler
 ) -> None:
     """Litestar guard of every `/api/v1/ops/` route: operators only (a brand's credential
