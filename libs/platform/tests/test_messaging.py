@@ -133,6 +133,37 @@ async def test_subscribe_all_reads_deps_at_each_event_and_wraps_the_work() -> No
     assert wrapped == ["before", "before"]
 
 
+async def test_a_record_is_handled_without_a_hop_to_a_worker_thread(monkeypatch: Any) -> None:
+    """FastStream fetches an annotated argument (its ``KafkaMessage``) in a worker thread:
+    a hand-off and two wake-ups per record. The handler takes the message undecorated."""
+    import anyio.to_thread
+    from faststream.kafka import KafkaBroker, TestKafkaBroker
+
+    from bespoke_contracts import OrderSubmitted, examples
+    from bespoke_platform.messaging import subscribe_all
+
+    hops: list[object] = []
+    run_sync = anyio.to_thread.run_sync
+
+    async def counted(function: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(function)
+        return await run_sync(function, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counted)
+    seen: list[str] = []
+
+    async def on_submitted(event: OrderSubmitted, deps: None) -> None:
+        seen.append(event.payload.order_number)
+
+    broker = KafkaBroker()
+    subscribe_all(broker, "test", Parked(), lambda: None, [(OrderSubmitted, on_submitted, "x")])
+    event = examples.order_submitted()
+    async with TestKafkaBroker(broker) as test_broker:
+        await test_broker.publish(event.to_json(), OrderSubmitted.TOPIC, key=event.key())
+    assert seen == ["BF-000001"]
+    assert hops == []
+
+
 def test_a_service_reads_all_its_topics_with_one_consumer_a_static_member_if_named() -> None:
     """One consumer, so one member of the group per replica (a replica that restarts
     settles its group once); with the replica's name it is a static member; none
