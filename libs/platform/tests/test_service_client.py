@@ -31,9 +31,19 @@ async def _answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
             await writer.drain()
 
 
+CONNECTIONS: list[int] = []
+"""The connections the service fixture accepted, one entry each."""
+
+
+async def _count_then_answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    CONNECTIONS.append(1)
+    await _answer(reader, writer)
+
+
 @pytest.fixture
 async def service() -> AsyncIterator[str]:
-    server = await asyncio.start_server(_answer, "127.0.0.1", 0)
+    CONNECTIONS.clear()
+    server = await asyncio.start_server(_count_then_answer, "127.0.0.1", 0)
     yield f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
     server.close()
 
@@ -67,3 +77,19 @@ async def test_requests_past_the_limit_wait_their_pool_timeout(service: str) -> 
             await client.get("/")
         assert (await first).status_code == 200
         assert (await client.get("/")).status_code == 200, "its slot came back"
+
+
+async def test_as_many_callers_as_the_limit_keep_their_connections(service: str) -> None:
+    """Every connection the limit allows is kept open for the next call: a busy caller
+    (the gateway under 32 clients) does not connect again for each request. (httpcore
+    1.0.9 closes an idle connection whenever the pool holds more than its keep-alive
+    limit, idle or not: at 20, 32 callers connected 318 times for 320 requests.)"""
+    transport = TracedTransport(max_connections=32)
+    async with httpx.AsyncClient(transport=transport, base_url=service, timeout=2.0) as client:
+
+        async def caller() -> None:
+            for _ in range(10):
+                assert (await client.get("/")).status_code == 200
+
+        await asyncio.gather(*(caller() for _ in range(32)))
+    assert len(CONNECTIONS) <= 32

@@ -152,13 +152,23 @@ class TracedTransport(httpx.AsyncBaseTransport):
     request's pool timeout) for one of them to be answered. A request runs in a task of
     its own that its caller's cancellation does not reach; it ends by itself within the
     client's timeouts, and an answer nobody waits for any more is closed.
+
+    Every connection is kept open for the next request (up to ``max_connections``):
+    httpcore closes an idle connection whenever its pool holds more connections than the
+    keep-alive limit, so a lower limit made a caller busier than it connect again for
+    nearly every request. An idle connection is closed after 4 s, before the callee's
+    server (uvicorn: 5 s) closes it under a request.
     """
 
     def __init__(
         self, inner: httpx.AsyncBaseTransport | None = None, max_connections: int = 100
     ) -> None:
         self._inner = inner or httpx.AsyncHTTPTransport(
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=20)
+            limits=httpx.Limits(
+                max_connections=None,
+                max_keepalive_connections=max_connections,
+                keepalive_expiry=4.0,
+            )
         )
         self._sending = asyncio.Semaphore(max_connections)
 
