@@ -65,6 +65,7 @@ async def test_finds_on_indexed_fields_return_what_mongodb_would(
     orders = client[name].orders
     try:
         await orders.create_index([("brand", 1), ("seq", -1)], name="brand_seq")
+        await orders.create_index([("pending", 1)], name="pending")
         at = datetime(2026, 1, 1, tzinfo=UTC)
         docs = [
             {
@@ -74,6 +75,7 @@ async def test_finds_on_indexed_fields_return_what_mongodb_would(
                 "at": at + timedelta(hours=i),
                 "status": "paid" if i % 4 == 0 else "new",
                 "tags": ["x", f"t{i % 2}"],
+                **({} if i % 5 == 0 else {"pending": i % 5 == 1}),
             }
             for i in range(60)
         ]
@@ -92,6 +94,15 @@ async def test_finds_on_indexed_fields_return_what_mongodb_would(
             1,
             4,
             lambda d: d["brand"] == "b2" and 10 <= d["seq"] < 40,
+        )
+        # Booleans (an outbox's flag), where some documents have none.
+        await check({"pending": True}, 1, 50, lambda d: d.get("pending") is True)
+        await check({"pending": False}, -1, 5, lambda d: d.get("pending") is False)
+        await check(
+            {"brand": "b1", "pending": {"$eq": True}},
+            1,
+            50,
+            lambda d: d["brand"] == "b1" and d.get("pending") is True,
         )
         # A condition on a field no index names: the limit must not cut the candidates.
         await check(

@@ -17,7 +17,8 @@ import (
 //
 // FerretDB v1.24 pushes down only `{_id: <string>}`: every other find reads and decodes
 // the whole collection. Here a filter's conditions on fields that some index of the
-// collection names (equality, or $eq/$lt/$lte/$gt/$gte with a string, number or date)
+// collection names (equality, or $eq/$lt/$lte/$gt/$gte with a string, number, date or
+// boolean)
 // become a WHERE clause on the same expressions the indexes are built on, so SQLite
 // answers them from the index. The handler still applies the whole filter, sort and
 // limit to what comes back, so a condition left out only costs time.
@@ -62,6 +63,13 @@ func scalarArg(v any) (any, bool) {
 		return v, true
 	case time.Time:
 		return v.UnixMilli(), true
+	case bool:
+		// SQLite's ->> gives a JSON boolean as the integer 1 or 0.
+		if v {
+			return int64(1), true
+		}
+
+		return int64(0), true
 	default:
 		return nil, false
 	}
