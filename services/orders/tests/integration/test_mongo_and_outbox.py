@@ -320,6 +320,18 @@ async def test_a_write_signals_its_own_process_relay_in_memory_and_a_crash_is_sw
     assert await restarted.publish_pending(sweep=True) == 0
 
 
+async def test_the_sweep_has_its_index_on_any_collection_with_an_outbox(
+    orders_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    """The relay makes the index its sweep reads, whichever service's collection it
+    relays (invoices, shipments, groups...): without it each sweep read every document."""
+    invoices = orders_db.invoices_like
+    relay = OutboxRelay(invoices, orders_db.invoice_signals, _FailingPublisher())
+    assert await relay.publish_pending() == 0  # the start-up sweep
+    indexes = await invoices.index_information()
+    assert indexes["outbox_pending"]["key"] == [("outbox_pending", 1)]
+
+
 class _CountingReads:
     """A collection whose ``find_one`` calls are counted."""
 

@@ -52,7 +52,6 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
         unique=True,
         name="one_order_per_idempotency_key",
     )
-    await db.orders.create_index([("outbox_pending", ASCENDING)], name="outbox_pending")
     await db.orders.create_index([("seq", DESCENDING)], name="seq")
     # The order pool: a brand's orders by number, newest or oldest first (cursor pages).
     await db.orders.create_index(

@@ -37,7 +37,6 @@ async def ensure_stamp_indexes(db: AsyncDatabase[Document]) -> None:
     await db.stamps.create_index(
         [("account_id", ASCENDING), ("kind", ASCENDING)], unique=True, name="one_per_kind"
     )
-    await db.stamps.create_index([("outbox_pending", ASCENDING)], name="outbox_pending")
     await db[f"{BUCKET}.chunks"].create_index(
         [("files_id", ASCENDING), ("n", ASCENDING)], unique=True, name="files_id_n"
     )
