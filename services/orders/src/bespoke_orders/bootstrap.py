@@ -70,9 +70,8 @@ class OrdersRuntime:
         db = self.mongo[self.settings.mongodb_database]
         await ensure_indexes(db)
         await ensure_stamp_indexes(db)
-        # In the background: counting is a scan of each collection on the local database
-        # (15 s for a few thousand orders under load, which kept a restarted replica out
-        # of work that long), and the pool fills as any rebuild runs.
+        # In the background: the check waits a few seconds when the newest order has no
+        # summary yet, and the pool fills as any rebuild runs.
         self._rebuild = asyncio.create_task(self._rebuild_summaries())
         await self.broker.start()
         self.relay.start()

@@ -96,3 +96,24 @@ async def test_the_pool_is_rebuilt_from_the_orders_and_checked_against_them(
         ("BF-000002", "work_in_process"),
         ("BF-000001", "pending_payment"),
     ]
+
+
+async def test_the_summaries_are_behind_when_the_newest_order_has_none_for_a_while(
+    orders_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    """A database from before the read model (or restored without it) is behind; a
+    checkout whose summary lands just after the check is not."""
+    repository = MongoOrderRepository(orders_db)
+    assert not await repository.summaries_behind(settle_seconds=0)
+    await three_orders(repository)
+    assert not await repository.summaries_behind(settle_seconds=0)
+    await orders_db.order_summaries.delete_many({})
+    assert await repository.summaries_behind(settle_seconds=0)
+
+    async def summarise_soon() -> None:
+        await asyncio.sleep(0.1)
+        await repository.refresh_summaries(["BF-000003"])
+
+    landing = asyncio.create_task(summarise_soon())
+    assert not await repository.summaries_behind(settle_seconds=1)
+    await landing
