@@ -158,3 +158,36 @@ def test_every_database_command_is_counted_and_timed() -> None:
     assert sample("bespoke_mongo_command_seconds_count", ok) == count_ok + 2
     assert sample("bespoke_mongo_command_seconds_sum", ok) == pytest.approx(seconds_ok + 0.005)
     assert sample("bespoke_mongo_command_seconds_count", error) == count_error + 1
+
+
+def test_a_slow_command_is_logged_with_its_collection_and_fields_not_values(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    common: dict[str, Any] = {
+        "request_id": 7,
+        "connection_id": ("127.0.0.1", 27017),
+        "operation_id": 7,
+        "database_name": "bespoke_orders",
+    }
+    monitor = CommandMonitor()
+    for name, command in (
+        ("find", {"find": "orders", "filter": {"outbox_pending": True, "email": "a@b.example"}}),
+        ("update", {"update": "orders", "updates": [{"q": {"_id": "BF-000001"}, "u": {}}]}),
+        ("count", {"count": "order_summaries"}),
+    ):
+        monitor.started(monitoring.CommandStartedEvent(command, **common))
+        monitor.succeeded(
+            monitoring.CommandSucceededEvent(
+                duration=timedelta(milliseconds=80),
+                reply={"ok": 1},
+                command_name=name,
+                **common,
+            )
+        )
+    logged = [r.getMessage() for r in caplog.records if r.name == "bespoke.mongo"]
+    assert logged == [
+        "slow find on bespoke_orders.orders {outbox_pending, email}: 80 ms",
+        "slow update on bespoke_orders.orders {_id}: 80 ms",
+        "slow count on bespoke_orders.order_summaries {}: 80 ms",
+    ]
+    assert "a@b.example" not in caplog.text

@@ -21,22 +21,46 @@ SLOW_COMMAND_SECONDS = 0.05
 class CommandMonitor(monitoring.CommandListener):
     """Counts and times every database command (``bespoke_mongo_command_seconds``: how
     many round trips a request or an event costs) and logs those slower than
-    ``SLOW_COMMAND_SECONDS`` (a slow-query log on the client side)."""
+    ``SLOW_COMMAND_SECONDS`` (a slow-query log on the client side), with the collection
+    and the names of the filter's fields (never their values: they can be personal)."""
+
+    def __init__(self) -> None:
+        self._shapes: dict[tuple[int, object], str] = {}
+        """What each command under way reads or writes, by request id and connection."""
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        pass
+        self._shapes[event.request_id, event.connection_id] = _shape(event)
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        shape = self._shapes.pop((event.request_id, event.connection_id), "")
         seconds = event.duration_micros / 1e6
         MONGO_COMMANDS.labels(event.command_name, event.database_name, "ok").observe(seconds)
         if seconds >= SLOW_COMMAND_SECONDS:
             log.warning(
-                "slow %s on %s: %.0f ms", event.command_name, event.database_name, seconds * 1000
+                "slow %s on %s.%s: %.0f ms",
+                event.command_name,
+                event.database_name,
+                shape,
+                seconds * 1000,
             )
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        self._shapes.pop((event.request_id, event.connection_id), None)
         seconds = event.duration_micros / 1e6
         MONGO_COMMANDS.labels(event.command_name, event.database_name, "error").observe(seconds)
+
+
+def _shape(event: monitoring.CommandStartedEvent) -> str:
+    """``collection {field, ...}``: the collection a command names and its filter's fields."""
+    command = event.command
+    collection = command.get(event.command_name)
+    query = command.get("filter", command.get("query"))
+    if query is None:
+        for key in ("updates", "deletes"):
+            if command.get(key):
+                query = command[key][0].get("q")
+    fields = ", ".join(query) if isinstance(query, dict) else ""
+    return f"{collection if isinstance(collection, str) else '?'} {{{fields}}}"
 
 
 def connect(url: str) -> AsyncMongoClient[Document]:
