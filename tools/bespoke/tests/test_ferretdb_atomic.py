@@ -66,6 +66,7 @@ async def test_finds_on_indexed_fields_return_what_mongodb_would(
     try:
         await orders.create_index([("brand", 1), ("seq", -1)], name="brand_seq")
         await orders.create_index([("pending", 1)], name="pending")
+        await orders.create_index([("status", 1), ("at", 1)], name="status_at")
         at = datetime(2026, 1, 1, tzinfo=UTC)
         docs = [
             {
@@ -94,6 +95,14 @@ async def test_finds_on_indexed_fields_return_what_mongodb_would(
             1,
             4,
             lambda d: d["brand"] == "b2" and 10 <= d["seq"] < 40,
+        )
+        # A date range on an indexed date (orders past their ship date).
+        cut = at + timedelta(hours=33, minutes=30)
+        await check(
+            {"status": "paid", "at": {"$lt": cut}},
+            1,
+            50,
+            lambda d: d["status"] == "paid" and d["at"] < cut,
         )
         # Booleans (an outbox's flag), where some documents have none.
         await check({"pending": True}, 1, 50, lambda d: d.get("pending") is True)
