@@ -132,6 +132,18 @@ async def test_finds_on_indexed_fields_return_what_mongodb_would(
         )
         await check({"brand": {"$in": ["b0", "b2"]}}, -1, 4, lambda d: d["brand"] in ("b0", "b2"))
         await check({"_id": "o007", "brand": "b1"}, 1, 1, lambda d: d["_id"] == "o007")
+        # Lists of ids and of indexed values (a batch of orders by number).
+        ids = ["o003", "o010", "o011", "o058", "missing"]
+        await check({"_id": {"$in": ids}}, 1, 50, lambda d: d["_id"] in ids)
+        await check(
+            {"_id": {"$in": ids, "$gt": "o010"}}, 1, 2, lambda d: d["_id"] in ids[2:4]
+        )
+        await check(
+            {"seq": {"$in": [4, 8, 15, 16]}, "brand": "b0"},
+            -1,
+            1,
+            lambda d: d["seq"] in (4, 8, 15, 16) and d["brand"] == "b0",
+        )
         # find_one (limit 1) and a sort by a field no index names.
         one = await orders.find_one({"brand": "b2"}, sort=[("at", -1)])
         assert one is not None

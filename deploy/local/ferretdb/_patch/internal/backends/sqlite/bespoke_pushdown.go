@@ -17,8 +17,8 @@ import (
 //
 // FerretDB v1.24 pushes down only `{_id: <string>}`: every other find reads and decodes
 // the whole collection. Here a filter's conditions on fields that some index of the
-// collection names (equality, or $eq/$lt/$lte/$gt/$gte with a string, number, date or
-// boolean)
+// collection names (equality, $eq/$lt/$lte/$gt/$gte or $in with strings, numbers, dates
+// or booleans; `_id` by equality or $in with strings)
 // become a WHERE clause on the same expressions the indexes are built on, so SQLite
 // answers them from the index. The handler still applies the whole filter, sort and
 // limit to what comes back, so a condition left out only costs time.
@@ -75,6 +75,58 @@ func scalarArg(v any) (any, bool) {
 	}
 }
 
+// idArg returns the SQL value an `_id` condition uses for v (FerretDB's JSON of a string
+// or an ObjectID; false for any other type, which is left to FerretDB).
+func idArg(v any) (any, bool) {
+	switch v.(type) {
+	case string, types.ObjectID:
+		return string(must.NotFail(sjson.MarshalSingleValue(v))), true
+	default:
+		return nil, false
+	}
+}
+
+// maxInList is the longest $in list pushed down, well within SQLite's parameter limit.
+const maxInList = 1000
+
+// inList returns the SQL values of the $in list of an operator document when every
+// element converts with arg; false otherwise, for an empty list (which SQLite's IN
+// cannot hold), or for one longer than maxInList.
+func inList(v any, arg func(any) (any, bool)) ([]any, bool) {
+	operators, ok := v.(*types.Document)
+	if !ok || operators.Len() == 0 {
+		return nil, false
+	}
+
+	listed, err := operators.Get("$in")
+	if err != nil {
+		return nil, false
+	}
+
+	array, ok := listed.(*types.Array)
+	if !ok || array.Len() == 0 || array.Len() > maxInList {
+		return nil, false
+	}
+
+	values := make([]any, 0, array.Len())
+
+	for i := 0; i < array.Len(); i++ {
+		value, ok := arg(must.NotFail(array.Get(i)))
+		if !ok {
+			return nil, false
+		}
+
+		values = append(values, value)
+	}
+
+	return values, true
+}
+
+// placeholders returns n SQL parameters, comma-separated.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}
+
 // pushdownWhere returns the WHERE clause for the filter's pushable conditions, its
 // arguments, and whether it holds every condition of the filter.
 func pushdownWhere(filter *types.Document, meta *metadata.Collection) (string, []any, bool) {
@@ -94,10 +146,16 @@ func pushdownWhere(filter *types.Document, meta *metadata.Collection) (string, [
 		if key == "_id" {
 			switch value.(type) {
 			case string, types.ObjectID:
+				id, _ := idArg(value)
 				conds = append(conds, metadata.IDColumn+" = ?")
-				args = append(args, string(must.NotFail(sjson.MarshalSingleValue(value))))
+				args = append(args, id)
 			default:
-				exact = false
+				if ids, ok := inList(value, idArg); ok && value.(*types.Document).Len() == 1 {
+					conds = append(conds, metadata.IDColumn+" IN ("+placeholders(len(ids))+")")
+					args = append(args, ids...)
+				} else {
+					exact = false
+				}
 			}
 
 			continue
@@ -123,6 +181,19 @@ func pushdownWhere(filter *types.Document, meta *metadata.Collection) (string, [
 		}
 
 		for _, op := range operators.Keys() {
+			if op == "$in" {
+				list, listed := inList(operators, scalarArg)
+				if !listed {
+					exact = false
+					continue
+				}
+
+				conds = append(conds, expr+" IN ("+placeholders(len(list))+")")
+				args = append(args, list...)
+
+				continue
+			}
+
 			sqlOp, known := pushedComparisons[op]
 			arg, scalar := scalarArg(must.NotFail(operators.Get(op)))
 
