@@ -135,9 +135,7 @@ async def test_finds_on_indexed_fields_return_what_mongodb_would(
         # Lists of ids and of indexed values (a batch of orders by number).
         ids = ["o003", "o010", "o011", "o058", "missing"]
         await check({"_id": {"$in": ids}}, 1, 50, lambda d: d["_id"] in ids)
-        await check(
-            {"_id": {"$in": ids, "$gt": "o010"}}, 1, 2, lambda d: d["_id"] in ids[2:4]
-        )
+        await check({"_id": {"$in": ids, "$gt": "o010"}}, 1, 2, lambda d: d["_id"] in ids[2:4])
         await check(
             {"seq": {"$in": [4, 8, 15, 16]}, "brand": "b0"},
             -1,
