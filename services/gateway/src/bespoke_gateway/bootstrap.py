@@ -110,6 +110,7 @@ class GatewayRuntime:
         self._notices.start()
 
     async def ensure_indexes(self) -> None:
+        await self.idempotency.ensure_indexes()
         if self.identity is not None:
             await self.identity.api_tokens.ensure_indexes()
             await self.identity.users.ensure_indexes()

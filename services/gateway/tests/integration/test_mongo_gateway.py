@@ -358,6 +358,9 @@ async def test_housekeeping_forgets_what_has_expired_and_keeps_the_rest(
     fresh_database: AsyncDatabase[dict[str, Any]],
 ) -> None:
     replies = MongoIdempotency(fresh_database, ttl=timedelta(hours=24))
+    await replies.ensure_indexes()
+    indexes = await fresh_database.idempotency.index_information()
+    assert indexes["created_at"]["key"] == [("created_at", 1)], "the purge reads by age"
     sessions, links = MongoSessions(fresh_database), MongoPasswordLinks(fresh_database)
     await replies.keep("old", "acc_1", "p", NOW - timedelta(hours=25), CREATED)
     await replies.keep("new", "acc_1", "p", NOW - timedelta(hours=1), CREATED)

@@ -83,6 +83,9 @@ class FakeIdempotency(IdempotencyStore):
     def __init__(self) -> None:
         self.records: dict[str, tuple[str, StoredResponse]] = {}
 
+    async def ensure_indexes(self) -> None:
+        return None
+
     async def keep(
         self, rid: str, account_id: str, print_: str, now: datetime, response: StoredResponse
     ) -> StoredResponse | None:

@@ -20,7 +20,7 @@ from bespoke_gateway.domain.ratelimit import RateLimiter
 from bespoke_gateway.entrypoints.http import create_app
 from bespoke_gateway.settings import GatewaySettings
 
-from .fakes import SIGNER, claims_of
+from .fakes import SIGNER, FakeIdempotency, claims_of
 
 SECRET = "whsec_local"
 
@@ -89,7 +89,7 @@ async def client_for(secret: str | None) -> tuple[AsyncTestClient[Any], Payments
         design=service("design"),
         payments=service("payments"),
         shipping=service("shipping"),
-        idempotency=None,  # type: ignore[arg-type]
+        idempotency=FakeIdempotency(),
         limiter=RateLimiter(rate=100, burst=100),
     )
     return AsyncTestClient(create_app(runtime)), payments, token

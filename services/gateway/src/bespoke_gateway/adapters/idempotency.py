@@ -30,6 +30,10 @@ class MongoIdempotency:
         self._records: AsyncCollection[Document] = db.idempotency
         self._ttl = ttl
 
+    async def ensure_indexes(self) -> None:
+        """The purge's index: answers by age (without it each purge read every answer)."""
+        await self._records.create_index("created_at", name="created_at")
+
     async def keep(
         self, rid: str, account_id: str, print_: str, now: datetime, response: StoredResponse
     ) -> StoredResponse | None:

@@ -28,6 +28,8 @@ class StoredResponse:
 class IdempotencyStore(Protocol):
     """The answers to creating POSTs, by brand, route and Idempotency-Key."""
 
+    async def ensure_indexes(self) -> None: ...
+
     async def keep(
         self, rid: str, account_id: str, print_: str, now: datetime, response: StoredResponse
     ) -> StoredResponse | None:
