@@ -193,3 +193,26 @@ def test_a_service_reads_all_its_topics_with_one_consumer_a_static_member_if_nam
 
     assert consumers(named) == [("orders-0", ["order.submitted", "payment.cleared"])]
     assert consumers(anonymous) == [(None, ["order.submitted", "payment.cleared"])]
+
+
+def test_faststream_logs_through_ours_and_each_record_at_debug(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """FastStream logs through the service's own logging (JSON), and its lines for each
+    record (received, processed) are DEBUG: at the services' INFO level a consumer writes
+    no line per record that goes well."""
+    import logging
+
+    from bespoke_platform.kafka import KafkaLogin, make_broker
+
+    broker = make_broker("localhost:9092", "test", KafkaLogin("u", "p", "PLAINTEXT"))
+    state = broker.config.logger
+    state._setup(broker.context)  # as the broker does when it starts
+    caplog.set_level(logging.INFO)
+    state.log("Received")  # as FastStream's logging middleware does for each record
+    state.log("handler failed", log_level=logging.ERROR)
+    assert caplog.record_tuples == [("faststream", logging.ERROR, "handler failed")]
+    caplog.clear()
+    caplog.set_level(logging.DEBUG, logger="faststream")
+    state.log("Received")
+    assert caplog.record_tuples == [("faststream", logging.DEBUG, "Received")]
