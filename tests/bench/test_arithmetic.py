@@ -1,5 +1,6 @@
 """The benchmarks' arithmetic: a profile's self time goes to the innermost frame, inclusive
-time to every package on the stack once per sample; database round trips per operation."""
+time to every package on the stack once per sample; database round trips per operation;
+when a pipeline's rate meets the target."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import importlib
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 
 def _bench(module: str) -> ModuleType:
@@ -84,3 +86,22 @@ def test_database_commands_per_operation_from_the_services_metrics() -> None:
     result = metrics.per_operation({**before, "design": after["design"]}, after, operations=10)
 
     assert result == {"orders": {"total": 2.0, "find": 2.0}}  # design sent none meanwhile
+
+
+def test_a_pipeline_rate_meets_the_target_only_with_both_p99s_within_it() -> None:
+    meets_target = _bench("run").meets_target
+
+    def result(submitted: float | None, paid: float | None) -> dict[str, Any]:
+        def p99(value: float | None) -> dict[str, float]:
+            return {} if value is None else {"p99_ms": value}
+
+        return {
+            "targets": {"p99_ms_at_most": 150},
+            "checkout_to_order_submitted": {"commit_to_consumed": p99(submitted)},
+            "webhook_to_work_in_process": {"webhook_to_work_in_process_committed": p99(paid)},
+        }
+
+    assert meets_target(result(40, 150))
+    assert not meets_target(result(40, 151))
+    assert not meets_target(result(151, 40))
+    assert not meets_target(result(40, None)), "no sample is no evidence"
