@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
@@ -25,14 +26,14 @@ class CommandMonitor(monitoring.CommandListener):
     and the names of the filter's fields (never their values: they can be personal)."""
 
     def __init__(self) -> None:
-        self._shapes: dict[tuple[int, object], str] = {}
-        """What each command under way reads or writes, by request id and connection."""
+        self._under_way: dict[tuple[int, object], Mapping[str, Any]] = {}
+        """Each command under way, by request id and server (described only if slow)."""
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        self._shapes[event.request_id, event.connection_id] = _shape(event)
+        self._under_way[event.request_id, event.connection_id] = event.command
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
-        shape = self._shapes.pop((event.request_id, event.connection_id), "")
+        command = self._under_way.pop((event.request_id, event.connection_id), {})
         seconds = event.duration_micros / 1e6
         MONGO_COMMANDS.labels(event.command_name, event.database_name, "ok").observe(seconds)
         if seconds >= SLOW_COMMAND_SECONDS:
@@ -40,20 +41,19 @@ class CommandMonitor(monitoring.CommandListener):
                 "slow %s on %s.%s: %.0f ms",
                 event.command_name,
                 event.database_name,
-                shape,
+                _shape(event.command_name, command),
                 seconds * 1000,
             )
 
     def failed(self, event: monitoring.CommandFailedEvent) -> None:
-        self._shapes.pop((event.request_id, event.connection_id), None)
+        self._under_way.pop((event.request_id, event.connection_id), None)
         seconds = event.duration_micros / 1e6
         MONGO_COMMANDS.labels(event.command_name, event.database_name, "error").observe(seconds)
 
 
-def _shape(event: monitoring.CommandStartedEvent) -> str:
+def _shape(name: str, command: Mapping[str, Any]) -> str:
     """``collection {field, ...}``: the collection a command names and its filter's fields."""
-    command = event.command
-    collection = command.get(event.command_name)
+    collection = command.get(name)
     query = command.get("filter", command.get("query"))
     if query is None:
         for key in ("updates", "deletes"):
