@@ -38,7 +38,7 @@ status:
 info:
 	@$(UV) run bespoke stack info
 
-## bench: every benchmark, one JSON document (starts the stack if needed, ~30 min; BENCH_ARGS=--quick for ~5)
+## bench: every benchmark, one JSON document (starts the stack if needed, ~30 min; BENCH_ARGS=--quick for ~9)
 bench:
 	@mkdir -p .stack/run; \
 	status=0; \
