@@ -205,10 +205,9 @@ class PartitionWorkers:
     stops. So a commit carries every record handled in that time: one commit request per
     partition a second, not one per record, which is most of what a steady trickle of
     events costs the broker. A crash loses at most that second's commits, which only
-    redelivers records whose effects were already made (handlers are idempotent).
-    A queue holds at most
-    ``depth`` records: a busy partition slows the fetching of the others, never the
-    other way round.
+    redelivers records whose effects were already made (handlers are idempotent). A
+    queue holds at most ``depth`` records: a busy partition slows the fetching of the
+    others, never the other way round.
     """
 
     def __init__(
