@@ -87,6 +87,38 @@ async def test_what_is_due_what_stalled_and_what_failed(send_log: Any) -> None:
     assert (again.status, again.email.html) == (DeliveryStatus.SENT, "<p>html</p>")
 
 
+async def test_what_is_due_and_each_status_are_read_by_index_oldest_first(
+    stack_infrastructure: Infrastructure, unique: str
+) -> None:
+    client = connect(stack_infrastructure.mongodb_url)
+    db = client[f"test_notifications_indexes_{unique}"]
+    try:
+        await db.sent_notifications.create_index("status", name="status")  # an older log's
+        await ensure_indexes(db)
+        indexes = await db.sent_notifications.index_information()
+        assert indexes["due"]["key"] == [("status", 1), ("next_attempt_at", 1)]
+        assert indexes["by_status"]["key"] == [("status", 1), ("created_at", 1)]
+        assert "status" not in indexes, "served by both: one more write per change for nothing"
+        log = MongoSendLog(db)
+        for minutes, key in ((3, "late"), (1, "early"), (2, "middle"), (9, "not yet")):
+            await log.add(email(key), AT + timedelta(minutes=minutes))
+        now = AT + timedelta(minutes=5)
+        assert await log.due(now, 2) == ["early", "middle"]
+        assert await log.due(now, 10) == ["early", "middle", "late"]
+        for key in ("late", "early"):
+            failed = await log.claim(key, now)
+            assert failed is not None
+            failed.status, failed.error = DeliveryStatus.FAILED, "550"
+            await log.put(failed)
+        assert [d.email.dedup_key for d in await log.by_status(DeliveryStatus.FAILED, 10)] == [
+            "early",
+            "late",
+        ]
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
+
+
 async def test_a_picture_is_stored_once_for_every_email_that_carries_it(
     stack_infrastructure: Infrastructure, unique: str
 ) -> None:
