@@ -174,6 +174,7 @@ def test_a_slow_command_is_logged_with_its_collection_and_fields_not_values(
         ("find", {"find": "orders", "filter": {"outbox_pending": True, "email": "a@b.example"}}),
         ("update", {"update": "orders", "updates": [{"q": {"_id": "BF-000001"}, "u": {}}]}),
         ("count", {"count": "order_summaries"}),
+        ("getMore", {"getMore": 1234, "collection": "order_summaries"}),
     ):
         monitor.started(monitoring.CommandStartedEvent(command, **common))
         monitor.succeeded(
@@ -189,5 +190,6 @@ def test_a_slow_command_is_logged_with_its_collection_and_fields_not_values(
         "slow find on bespoke_orders.orders {outbox_pending, email}: 80 ms",
         "slow update on bespoke_orders.orders {_id}: 80 ms",
         "slow count on bespoke_orders.order_summaries {}: 80 ms",
+        "slow getMore on bespoke_orders.order_summaries {}: 80 ms",
     ]
     assert "a@b.example" not in caplog.text

@@ -53,7 +53,8 @@ class CommandMonitor(monitoring.CommandListener):
 
 def _shape(name: str, command: Mapping[str, Any]) -> str:
     """``collection {field, ...}``: the collection a command names and its filter's fields."""
-    collection = command.get(name)
+    # A getMore names its cursor first and its collection after.
+    collection = command.get("collection" if name == "getMore" else name)
     query = command.get("filter", command.get("query"))
     if query is None:
         for key in ("updates", "deletes"):
