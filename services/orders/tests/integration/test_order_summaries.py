@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -58,6 +58,42 @@ async def test_each_write_keeps_its_summary_and_an_older_write_never_wins(
     [kept] = await repository.find_summaries(OrderQuery(account_id="acc_pool", search="2"))
     assert kept.status.value == "work_in_process"
     assert await repository.summaries_differing(batch=2) == []
+
+
+async def test_the_board_reads_a_page_by_an_index_for_each_of_its_filters(
+    orders_db: AsyncDatabase[dict[str, Any]],
+) -> None:
+    """Without an index naming a filter's field, a board page read every summary: 3.5 s
+    at 9,000 orders on the local stack. The pages must still be the right ones now the
+    database applies the sort and the limit (unpaid orders have no stage or ship date)."""
+    indexes = await orders_db.order_summaries.index_information()
+    for name, key in (
+        ("by_status", [("status", 1), ("seq", -1)]),
+        ("by_production_stage", [("production_stage", 1), ("seq", -1)]),
+        ("by_order_type", [("order_type", 1), ("seq", -1)]),
+        ("late", [("status", 1), ("estimated_ship_date", 1)]),
+    ):
+        assert indexes[name]["key"] == key, name
+    repository = MongoOrderRepository(orders_db)
+    for n in range(1, 6):
+        await repository.add(order(f"BF-{n:06d}", f"k{n}", f"acc_{n % 2}"))
+        if n % 2:
+            paid = await repository.get_any(f"BF-{n:06d}")
+            assert paid is not None
+            paid.mark_paid(f"evt-{n}", "corr", AT)
+            await repository.save(paid)
+
+    async def numbers(**query: Any) -> list[str]:
+        return [s.order_number for s in await repository.find_summaries(OrderQuery(**query))]
+
+    assert await numbers(status="work_in_process", limit=2) == ["BF-000005", "BF-000003"]
+    assert await numbers(status="work_in_process", after_seq=3) == ["BF-000001"]
+    assert await numbers(status="pending_payment") == ["BF-000004", "BF-000002"]
+    assert await numbers(production_stage="queued", limit=2) == ["BF-000005", "BF-000003"]
+    assert await numbers(order_type="mto", limit=3) == ["BF-000005", "BF-000004", "BF-000003"]
+    assert await numbers(late_on=date(2027, 1, 1), limit=2) == ["BF-000005", "BF-000003"]
+    assert await numbers(late_on=AT.date()) == []
+    assert await numbers(account_id="acc_0", status="pending_payment") == ["BF-000004", "BF-000002"]
 
 
 async def test_the_pool_is_rebuilt_from_the_orders_and_checked_against_them(
