@@ -142,6 +142,19 @@ async def test_finds_on_indexed_fields_return_what_mongodb_would(
             1,
             lambda d: d["seq"] in (4, 8, 15, 16) and d["brand"] == "b0",
         )
+        # A range of ids, highest first (the last invoice number of a year), alone and
+        # with other conditions.
+        last = await orders.find_one({"_id": {"$gte": "o010", "$lt": "o020"}}, sort=[("_id", -1)])
+        assert last is not None
+        assert last["_id"] == "o019"
+        await check(
+            {"_id": {"$gt": "o050"}, "brand": "b1"},
+            -1,
+            2,
+            lambda d: d["_id"] > "o050" and d["brand"] == "b1",
+        )
+        await check({"_id": {"$lte": "o011", "$in": ids}}, 1, 50, lambda d: d["_id"] in ids[:3])
+        await check({"_id": {"$lt": 7}}, 1, 50, lambda d: False)  # no string is below a number
         # find_one (limit 1) and a sort by a field no index names.
         one = await orders.find_one({"brand": "b2"}, sort=[("at", -1)])
         assert one is not None

@@ -304,11 +304,9 @@ class MongoIssuedInvoices:
     skipped or given twice (as order numbers: decision 0002). The unique ``source`` makes
     a payment's invoice one, however often its event is delivered.
 
-    The highest number of a year is read once per process and then remembered (this
-    process took it, or learns otherwise when the unique ``_id`` refuses its proposal
-    and reads it again): on the local database the read is a scan of the year's
-    invoices (250 ms at a thousand), which made every payment's invoice slower than the
-    last."""
+    The highest number of a year is read by the ``_id`` index once per process, not
+    once per invoice, and then remembered (this process took it, or learns otherwise
+    when the unique ``_id`` refuses its proposal and reads it again)."""
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._issued: AsyncCollection[Document] = db.issued_invoices

@@ -18,16 +18,21 @@ import (
 // FerretDB v1.24 pushes down only `{_id: <string>}`: every other find reads and decodes
 // the whole collection. Here a filter's conditions on fields that some index of the
 // collection names (equality, $eq/$lt/$lte/$gt/$gte or $in with strings, numbers, dates
-// or booleans; `_id` by equality or $in with strings)
-// become a WHERE clause on the same expressions the indexes are built on, so SQLite
-// answers them from the index. The handler still applies the whole filter, sort and
-// limit to what comes back, so a condition left out only costs time.
+// or booleans; `_id` by equality or $in with strings or ObjectIDs, and compared with
+// strings) become a WHERE clause on the same expressions the indexes are built on, so
+// SQLite answers them from the index. The handler still applies the whole filter, sort
+// and limit to what comes back, so a condition left out only costs time.
 //
 // The limit (and so the sort) is pushed down only when every condition of the filter
 // was pushed down and the sort is on such fields: then SQLite's first rows are the
-// right ones. That relies on one assumption, which MongoDB does not make: an indexed
-// field holds one scalar of one type in every document (no arrays, no mixed types).
-// The Bespoke services index only such fields.
+// right ones. That relies on two assumptions, which MongoDB does not make, and which
+// the Bespoke services' data meets:
+//   - an indexed field holds one scalar of one type in every document (no arrays, no
+//     mixed types);
+//   - `_id`, which FerretDB stores as its JSON text, holds strings that JSON writes as
+//     they are and that sort after the quote: no quote, backslash, control character,
+//     space or '!'. Then the JSON texts sort as the strings do (as a sort by `_id`,
+//     pushed down by upstream FerretDB too, already assumes).
 
 var pushedComparisons = map[string]string{"$eq": "=", "$lt": "<", "$lte": "<=", "$gt": ">", "$gte": ">="}
 
@@ -127,6 +132,50 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
+// idConditions returns the SQL conditions of an operator document on `_id` ($in with
+// strings or ObjectIDs; $eq, $lt, $lte, $gt and $gte with strings), their arguments, and
+// whether they hold every operator of the document.
+func idConditions(value any) ([]string, []any, bool) {
+	operators, ok := value.(*types.Document)
+	if !ok || operators.Len() == 0 {
+		return nil, nil, false
+	}
+
+	whole := true
+
+	var conds []string
+	var args []any
+
+	for _, op := range operators.Keys() {
+		if op == "$in" {
+			ids, listed := inList(operators, idArg)
+			if !listed {
+				whole = false
+				continue
+			}
+
+			conds = append(conds, metadata.IDColumn+" IN ("+placeholders(len(ids))+")")
+			args = append(args, ids...)
+
+			continue
+		}
+
+		sqlOp, known := pushedComparisons[op]
+		bound, isString := must.NotFail(operators.Get(op)).(string)
+
+		if !known || !isString {
+			whole = false
+			continue
+		}
+
+		id, _ := idArg(bound)
+		conds = append(conds, metadata.IDColumn+" "+sqlOp+" ?")
+		args = append(args, id)
+	}
+
+	return conds, args, whole
+}
+
 // pushdownWhere returns the WHERE clause for the filter's pushable conditions, its
 // arguments, and whether it holds every condition of the filter.
 func pushdownWhere(filter *types.Document, meta *metadata.Collection) (string, []any, bool) {
@@ -144,19 +193,17 @@ func pushdownWhere(filter *types.Document, meta *metadata.Collection) (string, [
 		value := must.NotFail(filter.Get(key))
 
 		if key == "_id" {
-			switch value.(type) {
-			case string, types.ObjectID:
-				id, _ := idArg(value)
+			if id, ok := idArg(value); ok {
 				conds = append(conds, metadata.IDColumn+" = ?")
 				args = append(args, id)
-			default:
-				if ids, ok := inList(value, idArg); ok && value.(*types.Document).Len() == 1 {
-					conds = append(conds, metadata.IDColumn+" IN ("+placeholders(len(ids))+")")
-					args = append(args, ids...)
-				} else {
-					exact = false
-				}
+
+				continue
 			}
+
+			idConds, idArgs, whole := idConditions(value)
+			conds = append(conds, idConds...)
+			args = append(args, idArgs...)
+			exact = exact && whole
 
 			continue
 		}
