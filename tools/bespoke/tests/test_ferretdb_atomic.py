@@ -17,6 +17,7 @@ from bespoke.stack import ferretdb_patch
 from bespoke.stack.components.go import GO_ENV
 from bespoke.stack.config import DEPLOY_LOCAL
 from bespoke.stack.containers import Infrastructure
+from bespoke.stack.query_plans import plans, recording_client
 from bespoke_platform.mongo import connect
 
 pytestmark = pytest.mark.stack
@@ -159,6 +160,35 @@ async def test_finds_on_indexed_fields_return_what_mongodb_would(
         one = await orders.find_one({"brand": "b2"}, sort=[("at", -1)])
         assert one is not None
         assert one["_id"] == "o059"
+    finally:
+        await client.drop_database(name)
+        await client.close()
+
+
+async def test_explain_shows_the_plan_a_find_gets(
+    stack_infrastructure: Infrastructure, unique: str
+) -> None:
+    """What tests of the services rely on to tell a find answered from an index from one
+    that reads the whole collection (``bespoke.stack.query_plans``)."""
+    client, recorder = recording_client(stack_infrastructure.mongodb_url)
+    name = f"test_plans_{unique}"
+    orders = client[name].orders
+    try:
+        await orders.create_index([("brand", 1), ("seq", -1)], name="brand_seq")
+        await orders.insert_many(
+            [{"_id": f"o{i:03d}", "brand": f"b{i % 3}", "seq": i} for i in range(30)]
+        )
+        await orders.find({"brand": "b1"}).sort("seq", -1).limit(5).to_list()
+        await orders.find({"brand": "b1"}).to_list()
+        await orders.find({}).sort("seq", -1).limit(5).to_list()  # no index starts with seq
+        await orders.find_one({"_id": {"$gte": "o010", "$lt": "o020"}}, sort=[("_id", -1)])
+        await orders.find({"seq": {"$gt": 3}}).to_list()  # no index starts with seq
+        await orders.find({"brand": "b1", "seq": 4, "colour": "red"}).limit(1).to_list()
+        await orders.find({}).sort("colour", 1).limit(5).to_list()
+        found = await plans(client, recorder)
+        assert [p.reads_whole_collection for p in found] == [0, 0, 1, 0, 1, 0, 1]
+        # The limit is SQLite's only when every condition was pushed down.
+        assert [p.reads_every_match for p in found] == [0, 0, 1, 0, 0, 1, 1]
     finally:
         await client.drop_database(name)
         await client.close()

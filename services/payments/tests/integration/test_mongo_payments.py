@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from pymongo.asynchronous.database import AsyncDatabase
 
+from bespoke.stack.containers import Infrastructure
+from bespoke.stack.query_plans import plans, recording_client
 from bespoke_contracts import OrderCosts
 from bespoke_payments.adapters.mongo import (
     MongoInvoices,
@@ -122,8 +124,8 @@ def issued(source: str, at: datetime = NOW) -> IssuedInvoice:
 async def test_a_process_reads_the_highest_number_once_and_again_only_when_taken(
     fresh_database: AsyncDatabase[dict[str, Any]],
 ) -> None:
-    """The highest number is a scan of the year's invoices on the local database: read
-    when the process starts issuing, and again only when another process took one."""
+    """The highest number is read when the process starts issuing, and again only when
+    another process took one."""
     await ensure_indexes(fresh_database)
     ours, theirs = MongoIssuedInvoices(fresh_database), MongoIssuedInvoices(fresh_database)
     collection = ours._issued
@@ -144,6 +146,27 @@ async def test_a_process_reads_the_highest_number_once_and_again_only_when_taken
     assert (await theirs.issue(issued("inv_BF-000004:pi_4"))).number == "INV-2026-000004"
     assert (await ours.issue(issued("inv_BF-000005:pi_5"))).number == "INV-2026-000005"
     assert highest_reads == 2, "its proposal refused, it read the highest again"
+
+
+async def test_issuing_reads_by_index_whatever_the_number_of_invoices(
+    stack_infrastructure: Infrastructure, unique: str
+) -> None:
+    """The year's highest number is read after every start: as a scan it took 3.4-4.2 s
+    at 12,000 invoices on the local stack, and payments issued nothing meanwhile."""
+    client, recorder = recording_client(stack_infrastructure.mongodb_url)
+    db = client[f"test_payments_plans_{unique}"]
+    try:
+        await ensure_indexes(db)
+        issuer = MongoIssuedInvoices(db)
+        await issuer.issue(issued("inv_BF-000001:pi_1"))
+        await issuer.issue(issued("inv_BF-000001:pi_1"))  # redelivered
+        await MongoIssuedInvoices(db).issue(issued("inv_BF-000002:pi_2"))  # another process
+        found = await plans(client, recorder)
+        assert found
+        assert [p.command for p in found if p.reads_whole_collection or p.reads_every_match] == []
+    finally:
+        await client.drop_database(db.name)
+        await client.close()
 
 
 async def test_fifty_concurrent_payments_get_gapless_numbers_once_each(

@@ -286,3 +286,42 @@ func pushdownOrderBy(sort *types.Document, meta *metadata.Collection) (string, b
 
 	return " ORDER BY " + strings.Join(terms, ", "), true
 }
+
+// pushedParts says which parts of a query went to SQLite.
+type pushedParts struct {
+	filter, sort, limit bool
+}
+
+// pushdownClauses returns what follows a query's SELECT: the WHERE clause of the filter's
+// pushable conditions, the ORDER BY (the handler's own sort, or a find's sort on indexed
+// fields) and the LIMIT (the handler's, or a find's when the whole filter and its sort
+// went), with their arguments. Query and Explain both build their SQL with it, so an
+// explain shows the plan a find gets.
+func pushdownClauses(
+	meta *metadata.Collection, filter, sort, findSort *types.Document, limit, findLimit int64,
+) (string, []any, pushedParts) {
+	where, args, exact := pushdownWhere(filter, meta)
+	sorted := true
+
+	var orderBy string
+
+	switch {
+	case sort.Len() > 0:
+		orderBy = prepareOrderByClause(sort)
+	case findSort.Len() > 0:
+		orderBy, sorted = pushdownOrderBy(findSort, meta)
+	}
+
+	if limit == 0 && exact && sorted && findLimit > 0 {
+		limit = findLimit
+	}
+
+	clauses := where + orderBy
+
+	if limit != 0 {
+		clauses += ` LIMIT ?`
+		args = append(args, limit)
+	}
+
+	return clauses, args, pushedParts{filter: where != "", sort: orderBy != "", limit: limit != 0}
+}
