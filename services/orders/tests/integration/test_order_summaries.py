@@ -15,7 +15,8 @@ from typer.testing import CliRunner
 
 from bespoke.cli import app
 from bespoke.stack.containers import Infrastructure
-from bespoke_orders.adapters.mongo import MongoOrderRepository
+from bespoke.stack.query_plans import plans, recording_client
+from bespoke_orders.adapters.mongo import MongoOrderRepository, ensure_indexes
 from bespoke_orders.service_layer.ports import OrderQuery
 
 from .test_mongo_and_outbox import order
@@ -61,39 +62,64 @@ async def test_each_write_keeps_its_summary_and_an_older_write_never_wins(
 
 
 async def test_the_board_reads_a_page_by_an_index_for_each_of_its_filters(
-    orders_db: AsyncDatabase[dict[str, Any]],
+    stack_infrastructure: Infrastructure, unique: str
 ) -> None:
     """Without an index naming a filter's field, a board page read every summary: 3.5 s
     at 9,000 orders on the local stack. The pages must still be the right ones now the
     database applies the sort and the limit (unpaid orders have no stage or ship date)."""
-    indexes = await orders_db.order_summaries.index_information()
-    for name, key in (
-        ("by_status", [("status", 1), ("seq", -1)]),
-        ("by_production_stage", [("production_stage", 1), ("seq", -1)]),
-        ("by_order_type", [("order_type", 1), ("seq", -1)]),
-        ("late", [("status", 1), ("estimated_ship_date", 1)]),
-    ):
-        assert indexes[name]["key"] == key, name
-    repository = MongoOrderRepository(orders_db)
-    for n in range(1, 6):
-        await repository.add(order(f"BF-{n:06d}", f"k{n}", f"acc_{n % 2}"))
-        if n % 2:
-            paid = await repository.get_any(f"BF-{n:06d}")
-            assert paid is not None
-            paid.mark_paid(f"evt-{n}", "corr", AT)
-            await repository.save(paid)
+    client, recorder = recording_client(stack_infrastructure.mongodb_url)
+    orders_db = client[f"test_board_{unique}"]
+    try:
+        await ensure_indexes(orders_db)
+        indexes = await orders_db.order_summaries.index_information()
+        for name, key in (
+            ("by_status", [("status", 1), ("seq", -1)]),
+            ("by_production_stage", [("production_stage", 1), ("seq", -1)]),
+            ("by_order_type", [("order_type", 1), ("seq", -1)]),
+            ("late", [("status", 1), ("estimated_ship_date", 1)]),
+        ):
+            assert indexes[name]["key"] == key, name
+        repository = MongoOrderRepository(orders_db)
+        for n in range(1, 6):
+            await repository.add(order(f"BF-{n:06d}", f"k{n}", f"acc_{n % 2}"))
+            if n % 2:
+                paid = await repository.get_any(f"BF-{n:06d}")
+                assert paid is not None
+                paid.mark_paid(f"evt-{n}", "corr", AT)
+                await repository.save(paid)
+        await plans(client, recorder)  # the writes' own reads: not the board's
 
-    async def numbers(**query: Any) -> list[str]:
-        return [s.order_number for s in await repository.find_summaries(OrderQuery(**query))]
+        async def numbers(**query: Any) -> list[str]:
+            found = await repository.find_summaries(OrderQuery(**query))
+            return [s.order_number for s in found]
 
-    assert await numbers(status="work_in_process", limit=2) == ["BF-000005", "BF-000003"]
-    assert await numbers(status="work_in_process", after_seq=3) == ["BF-000001"]
-    assert await numbers(status="pending_payment") == ["BF-000004", "BF-000002"]
-    assert await numbers(production_stage="queued", limit=2) == ["BF-000005", "BF-000003"]
-    assert await numbers(order_type="mto", limit=3) == ["BF-000005", "BF-000004", "BF-000003"]
-    assert await numbers(late_on=date(2027, 1, 1), limit=2) == ["BF-000005", "BF-000003"]
-    assert await numbers(late_on=AT.date()) == []
-    assert await numbers(account_id="acc_0", status="pending_payment") == ["BF-000004", "BF-000002"]
+        assert await numbers(status="work_in_process", limit=2) == ["BF-000005", "BF-000003"]
+        assert await numbers(status="work_in_process", after_seq=3) == ["BF-000001"]
+        assert await numbers(status="pending_payment") == ["BF-000004", "BF-000002"]
+        assert await numbers(production_stage="queued", limit=2) == ["BF-000005", "BF-000003"]
+        assert await numbers(order_type="mto", limit=3) == ["BF-000005", "BF-000004", "BF-000003"]
+        assert await numbers(late_on=date(2027, 1, 1), limit=2) == ["BF-000005", "BF-000003"]
+        assert await numbers(late_on=AT.date()) == []
+        assert await numbers(account_id="acc_0", status="pending_payment") == [
+            "BF-000004",
+            "BF-000002",
+        ]
+        assert await numbers(account_id="acc_1", production_stage="queued", limit=1) == [
+            "BF-000005"
+        ]
+        found = await plans(client, recorder)
+        assert [p.command for p in found if p.reads_whole_collection] == []
+        # The late filter reads every late order, then sorts them: a few.
+        assert [p.command["filter"] for p in found if p.reads_every_match] == [
+            p.command["filter"] for p in found if "estimated_ship_date" in p.command["filter"]
+        ]
+        # A brand's page walks its own orders, not every brand's of that status or stage.
+        brands = [p for p in found if "account_id" in p.command["filter"]]
+        assert len(brands) == 2
+        assert all("_brand_pool " in " ".join(p.steps) for p in brands), brands
+    finally:
+        await client.drop_database(orders_db.name)
+        await client.close()
 
 
 async def test_the_pool_is_rebuilt_from_the_orders_and_checked_against_them(

@@ -67,18 +67,21 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
     await db.orders.create_index(
         [("hold_reason", ASCENDING), ("status", ASCENDING)], name="held_orders"
     )
-    # The pool and the board read the orders' summaries, by the same keys: a brand's, and
-    # across brands by each of the board's filters (status, stage, type, lateness), so a
-    # page reads its own rows whatever the number of orders.
+    # The pool and the board read the orders' summaries, by the same keys: across brands
+    # by each of the board's filters (status, stage, type, lateness), and a brand's, so a
+    # page reads its own rows whatever the number of orders. The brand's index is made
+    # last: SQLite, which plans the local database's reads without statistics, takes the
+    # newest of two indexes that serve a query equally well, and a brand's page filtered
+    # by status must walk that brand's orders, not every brand's orders of that status.
     summaries = db.order_summaries
     await summaries.create_index([("seq", DESCENDING)], name="seq")
-    await summaries.create_index(
-        [("account_id", ASCENDING), ("seq", DESCENDING)], name="brand_pool"
-    )
     for field in ("status", "production_stage", "order_type"):
         await summaries.create_index([(field, ASCENDING), ("seq", DESCENDING)], name=f"by_{field}")
     await summaries.create_index(
         [("status", ASCENDING), ("estimated_ship_date", ASCENDING)], name="late"
+    )
+    await summaries.create_index(
+        [("account_id", ASCENDING), ("seq", DESCENDING)], name="brand_pool"
     )
 
 
