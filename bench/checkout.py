@@ -42,10 +42,7 @@ async def saturate(
     async def worker() -> None:
         nonlocal done, errors
         while time.perf_counter() < deadline:
-            r = await client.post(
-                "/api/v1/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
-            )
-            if r.status_code == 201:
+            if await post_order(client, body) == 201:
                 done += 1
             else:
                 errors += 1
@@ -54,6 +51,19 @@ async def saturate(
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     elapsed = time.perf_counter() - began
     return {"requests_per_second": round(done / elapsed, 1), "ok": done, "errors": errors}
+
+
+async def post_order(client: httpx.AsyncClient, body: dict[str, Any]) -> int | None:
+    """One checkout's status, or None when the connection failed (counted as an error,
+    as a refusal is: a server that closes a kept-alive connection as the client reuses
+    it must not end a run of many minutes)."""
+    try:
+        r = await client.post(
+            "/api/v1/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
+    except httpx.TransportError:
+        return None
+    return r.status_code
 
 
 async def paced(
@@ -66,10 +76,7 @@ async def paced(
     async def one() -> None:
         nonlocal errors
         began = time.perf_counter()
-        r = await client.post(
-            "/api/v1/orders", json=body, headers={"Idempotency-Key": str(uuid.uuid4())}
-        )
-        if r.status_code == 201:
+        if await post_order(client, body) == 201:
             latencies.append((time.perf_counter() - began) * 1000)
         else:
             errors += 1

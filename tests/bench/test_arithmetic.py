@@ -1,6 +1,6 @@
 """The benchmarks' arithmetic: a profile's self time goes to the innermost frame, inclusive
 time to every package on the stack once per sample; database round trips per operation;
-when a pipeline's rate meets the target."""
+when a pipeline's rate meets the target; a failed connection counted, not raised."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+
+import httpx
 
 
 def _bench(module: str) -> ModuleType:
@@ -105,3 +107,15 @@ def test_a_pipeline_rate_meets_the_target_only_with_both_p99s_within_it() -> Non
     assert not meets_target(result(40, 151))
     assert not meets_target(result(151, 40))
     assert not meets_target(result(40, None)), "no sample is no evidence"
+
+
+async def test_a_dropped_connection_is_an_error_counted_not_the_end_of_the_run() -> None:
+    checkout = _bench("checkout")
+
+    def drop(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadError("closed as it was reused", request=request)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(drop), base_url="http://t") as c:
+        assert await checkout.post_order(c, {}) is None
+        load = await checkout.saturate(c, {}, 0.05, 2)
+    assert (load["ok"], load["errors"] > 0) == (0, True)
