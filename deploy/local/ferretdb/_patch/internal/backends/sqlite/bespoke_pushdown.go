@@ -132,10 +132,25 @@ func placeholders(n int) string {
 	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
 }
 
-// idConditions returns the SQL conditions of an operator document on `_id` ($in with
-// strings or ObjectIDs; $eq, $lt, $lte, $gt and $gte with strings), their arguments, and
-// whether they hold every operator of the document.
-func idConditions(value any) ([]string, []any, bool) {
+// idBound returns the SQL value `_id` is compared with for v: strings only (the order
+// of FerretDB's JSON texts is the strings' own; see the assumptions above).
+func idBound(v any) (any, bool) {
+	if _, ok := v.(string); !ok {
+		return nil, false
+	}
+
+	return idArg(v)
+}
+
+// conditions returns the SQL conditions on expr of one field's value: equality with a
+// scalar, or an operator document ($in, and the comparisons of pushedComparisons), each
+// argument converted by inArg (for $in) or bound (the others); their arguments; and
+// whether they hold the whole value.
+func conditions(expr string, value any, inArg, bound func(any) (any, bool)) ([]string, []any, bool) {
+	if arg, ok := bound(value); ok {
+		return []string{expr + " = ?"}, []any{arg}, true
+	}
+
 	operators, ok := value.(*types.Document)
 	if !ok || operators.Len() == 0 {
 		return nil, nil, false
@@ -148,29 +163,28 @@ func idConditions(value any) ([]string, []any, bool) {
 
 	for _, op := range operators.Keys() {
 		if op == "$in" {
-			ids, listed := inList(operators, idArg)
+			list, listed := inList(operators, inArg)
 			if !listed {
 				whole = false
 				continue
 			}
 
-			conds = append(conds, metadata.IDColumn+" IN ("+placeholders(len(ids))+")")
-			args = append(args, ids...)
+			conds = append(conds, expr+" IN ("+placeholders(len(list))+")")
+			args = append(args, list...)
 
 			continue
 		}
 
 		sqlOp, known := pushedComparisons[op]
-		bound, isString := must.NotFail(operators.Get(op)).(string)
+		arg, converted := bound(must.NotFail(operators.Get(op)))
 
-		if !known || !isString {
+		if !known || !converted {
 			whole = false
 			continue
 		}
 
-		id, _ := idArg(bound)
-		conds = append(conds, metadata.IDColumn+" "+sqlOp+" ?")
-		args = append(args, id)
+		conds = append(conds, expr+" "+sqlOp+" ?")
+		args = append(args, arg)
 	}
 
 	return conds, args, whole
@@ -192,66 +206,23 @@ func pushdownWhere(filter *types.Document, meta *metadata.Collection) (string, [
 	for _, key := range filter.Keys() {
 		value := must.NotFail(filter.Get(key))
 
+		var keyConds []string
+		var keyArgs []any
+		var whole bool
+
 		if key == "_id" {
-			if id, ok := idArg(value); ok {
-				conds = append(conds, metadata.IDColumn+" = ?")
-				args = append(args, id)
-
-				continue
+			if id, ok := idArg(value); ok { // a string or an ObjectID
+				keyConds, keyArgs, whole = []string{metadata.IDColumn + " = ?"}, []any{id}, true
+			} else {
+				keyConds, keyArgs, whole = conditions(metadata.IDColumn, value, idArg, idBound)
 			}
-
-			idConds, idArgs, whole := idConditions(value)
-			conds = append(conds, idConds...)
-			args = append(args, idArgs...)
-			exact = exact && whole
-
-			continue
+		} else if expr, ok := indexed[key]; ok {
+			keyConds, keyArgs, whole = conditions(expr, value, scalarArg, scalarArg)
 		}
 
-		expr, ok := indexed[key]
-		if !ok {
-			exact = false
-			continue
-		}
-
-		if arg, ok := scalarArg(value); ok {
-			conds = append(conds, expr+" = ?")
-			args = append(args, arg)
-
-			continue
-		}
-
-		operators, ok := value.(*types.Document)
-		if !ok || operators.Len() == 0 {
-			exact = false
-			continue
-		}
-
-		for _, op := range operators.Keys() {
-			if op == "$in" {
-				list, listed := inList(operators, scalarArg)
-				if !listed {
-					exact = false
-					continue
-				}
-
-				conds = append(conds, expr+" IN ("+placeholders(len(list))+")")
-				args = append(args, list...)
-
-				continue
-			}
-
-			sqlOp, known := pushedComparisons[op]
-			arg, scalar := scalarArg(must.NotFail(operators.Get(op)))
-
-			if !known || !scalar {
-				exact = false
-				continue
-			}
-
-			conds = append(conds, expr+" "+sqlOp+" ?")
-			args = append(args, arg)
-		}
+		conds = append(conds, keyConds...)
+		args = append(args, keyArgs...)
+		exact = exact && whole
 	}
 
 	if len(conds) == 0 {
