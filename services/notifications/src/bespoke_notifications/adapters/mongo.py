@@ -18,6 +18,7 @@ from bson import Binary
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import OperationFailure
 
 from bespoke_notifications.domain.emails import Email, InlineImage
 from bespoke_notifications.service_layer.ports import Delivery, DeliveryStatus
@@ -26,6 +27,8 @@ from bespoke_platform.mongo import Document, insert_new
 _UNSETTLED = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value)
 ERASED = "[erased: it carried a single-use link]"
 """What a sensitive email's words become in the log once it is settled."""
+INDEX_NOT_FOUND = 27
+"""The error code of dropping an index that is not there (MongoDB's and FerretDB's)."""
 KEPT_IMAGES = 64
 """Pictures kept in memory by hash (about 35 KB each): an order's drawing is written
 once per design version and read back from here when its emails are sent."""
@@ -37,7 +40,11 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
     await log.create_index([("status", ASCENDING), ("created_at", ASCENDING)], name="by_status")
     # An index on `status` alone is served by either: one more write per change for nothing.
     if "status" in await log.index_information():
-        await log.drop_index("status")
+        try:
+            await log.drop_index("status")
+        except OperationFailure as error:
+            if error.code != INDEX_NOT_FOUND:  # not another replica's start dropping it first
+                raise
 
 
 def _delivery(doc: Document, images: tuple[InlineImage, ...] = ()) -> Delivery:
