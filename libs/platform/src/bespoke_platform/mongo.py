@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
@@ -64,14 +64,18 @@ def _shape(name: str, command: Mapping[str, Any]) -> str:
     return f"{collection if isinstance(collection, str) else '?'} {{{fields}}}"
 
 
-def connect(url: str) -> AsyncMongoClient[Document]:
-    """A client that returns timezone-aware (UTC) datetimes and fails fast when unreachable."""
+def connect(
+    url: str, listeners: Sequence[monitoring.CommandListener] = ()
+) -> AsyncMongoClient[Document]:
+    """A client that returns timezone-aware (UTC) datetimes and fails fast when unreachable.
+    ``listeners``: more command listeners beside the metrics and slow-command log (a
+    test's recorder of the finds it sends)."""
     return AsyncMongoClient(
         url,
         tz_aware=True,
         connectTimeoutMS=5000,
         serverSelectionTimeoutMS=5000,
-        event_listeners=[CommandMonitor()],
+        event_listeners=[CommandMonitor(), *listeners],
     )
 
 

@@ -16,6 +16,8 @@ from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
 
+from bespoke_platform.mongo import connect
+
 Document = dict[str, Any]
 
 _EXPLAINED = ("find", "filter", "sort", "limit", "skip", "projection")
@@ -79,12 +81,9 @@ class FindRecorder(monitoring.CommandListener):
 
 
 def recording_client(url: str) -> tuple[AsyncMongoClient[Document], FindRecorder]:
-    """A client like the services' (timezone-aware) whose finds are recorded."""
+    """The services' client (``bespoke_platform.mongo.connect``), its finds recorded."""
     recorder = FindRecorder()
-    client: AsyncMongoClient[Document] = AsyncMongoClient(
-        url, tz_aware=True, event_listeners=[recorder]
-    )
-    return client, recorder
+    return connect(url, [recorder]), recorder
 
 
 async def plans(client: AsyncMongoClient[Document], recorder: FindRecorder) -> list[Plan]:
