@@ -39,12 +39,11 @@ async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
     await log.create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)], name="due")
     await log.create_index([("status", ASCENDING), ("created_at", ASCENDING)], name="by_status")
     # An index on `status` alone is served by either: one more write per change for nothing.
-    if "status" in await log.index_information():
-        try:
-            await log.drop_index("status")
-        except OperationFailure as error:
-            if error.code != INDEX_NOT_FOUND:  # not another replica's start dropping it first
-                raise
+    try:
+        await log.drop_index("status")
+    except OperationFailure as error:
+        if error.code != INDEX_NOT_FOUND:  # gone already, or dropped by another replica
+            raise
 
 
 def _delivery(doc: Document, images: tuple[InlineImage, ...] = ()) -> Delivery:
