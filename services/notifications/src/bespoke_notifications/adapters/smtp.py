@@ -3,67 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import time
-from email import policy
-from email.headerregistry import HeaderRegistry
-from email.message import EmailMessage
-from email.utils import formatdate
-from typing import Any
 
 import aiosmtplib
 
+from bespoke_notifications.adapters.mime import Outgoing, write
 from bespoke_notifications.domain.emails import Email
 from bespoke_notifications.service_layer.ports import PermanentMailError, TransientMailError
-
-
-class _Headers(HeaderRegistry):
-    """The standard library's header classes, each made once. Its registry makes a new
-    class for every header it parses, twenty per order email."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._made: dict[str, Any] = {}
-
-    def __getitem__(self, name: str) -> Any:
-        key = name.lower()
-        if key not in self._made:
-            self._made[key] = super().__getitem__(name)
-        return self._made[key]
-
-
-POLICY = policy.default.clone(header_factory=_Headers())
-"""The modern email policy (headers encoded as RFC 2047 and 6532 ask), with :class:`_Headers`."""
-
-
-def message_id(dedup_key: str) -> str:
-    """Derived from the notification, so a copy is recognisable as the same message."""
-    return f"<{hashlib.sha256(dedup_key.encode()).hexdigest()[:32]}@bespokefactory.local>"
-
-
-def mime(email: Email, sender: str) -> EmailMessage:
-    """The message as it goes out: plain text and HTML alternatives, the HTML with the
-    pictures it shows by content id (multipart/related)."""
-    message = EmailMessage(policy=POLICY)
-    message["From"] = sender
-    message["To"] = email.to
-    message["Subject"] = email.subject
-    message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = message_id(email.dedup_key)
-    message.set_content(email.text)
-    message.add_alternative(email.html, subtype="html")
-    if email.images:
-        [html] = [p for p in message.iter_parts() if p.get_content_type() == "text/html"]
-        for image in email.images:
-            html.add_related(
-                image.png,
-                maintype="image",
-                subtype="png",
-                cid=f"<{image.cid}>",
-                disposition="inline",
-                filename=image.cid.split("@")[0] + ".png",
-            )
-    return message
 
 
 class SmtpMailer:
@@ -104,7 +50,10 @@ class SmtpMailer:
     async def send(self, email: Email) -> None:
         """Hand the email to the SMTP server. ``TransientMailError`` when trying again may
         work (server unreachable, 4xx); ``PermanentMailError`` when it cannot (5xx)."""
-        message = mime(email, self._sender)
+        try:
+            message = write(email, self._sender)
+        except ValueError as error:
+            raise PermanentMailError(f"cannot be written: {error}") from error
         async with self._lock:
             try:
                 await self._send(message)
@@ -116,6 +65,8 @@ class SmtpMailer:
                 raise TransientMailError(f"SMTP {error.code}: {error.message}") from error
             except (aiosmtplib.SMTPException, OSError) as error:
                 raise TransientMailError(f"{type(error).__name__}: {error}") from error
+            except ValueError as error:  # an address no SMTP command line can carry
+                raise PermanentMailError(f"cannot be sent: {error}") from error
 
     async def close(self) -> None:
         """Say goodbye to the server (QUIT) and close the connection, if one is open."""
@@ -127,10 +78,15 @@ class SmtpMailer:
                 except (aiosmtplib.SMTPException, OSError):
                     smtp.close()
 
-    async def _send(self, message: EmailMessage) -> None:
+    async def _send(self, message: Outgoing) -> None:
         try:
             smtp = await self._connection()
-            await smtp.send_message(message)
+            await smtp.sendmail(
+                message.sender,
+                message.recipients,
+                message.data,
+                mail_options=["SMTPUTF8"] if message.utf8 else None,
+            )
         except BaseException:
             self._hang_up()  # after a failure the session's state is unknown
             raise
