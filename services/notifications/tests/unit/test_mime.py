@@ -110,11 +110,15 @@ def test_each_message_has_its_own_boundaries() -> None:
         {"subject": "Your order\nBcc: everyone@elsewhere.example"},
         {"to": "ops@nunez.example\r\nBcc: everyone@elsewhere.example"},
         {"to": ""},
+        {"to": "Norte, SL <ops@norte.example>"},  # an unquoted comma makes "Norte" a recipient
     ],
 )
-def test_a_header_that_would_break_its_line_is_refused(changes: dict[str, str]) -> None:
+def test_a_header_that_would_break_its_line_or_name_a_stranger_is_refused(
+    changes: dict[str, str],
+) -> None:
     """A line break in a header would start a header of the sender's choosing (a hidden
-    copy to anyone): the email is refused instead of written."""
+    copy to anyone), and a To that is not a list of addresses would send to whatever it
+    splits into: the email is refused instead of written."""
     with pytest.raises(ValueError, match="header"):
         write(email(**changes), SENDER)
 

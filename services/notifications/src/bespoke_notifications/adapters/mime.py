@@ -75,6 +75,8 @@ def _addresses(value: str, name: str) -> tuple[bytes, list[str]]:
     pairs = [(display, address) for display, address in getaddresses([value]) if address]
     if not pairs:
         raise ValueError(f"the {name} header names no address: {value!r}")
+    if not all("@" in address for _, address in pairs):
+        raise ValueError(f"the {name} header names something that is not an address: {value!r}")
     written = []
     for display, address in pairs:
         if not display:
