@@ -1,5 +1,6 @@
 """Where each Python service spends its CPU at checkout saturation: py-spy samples every
-service while the checkout benchmark's closed loop runs, then prints one JSON summary.
+service (the thread holding the interpreter) while the checkout benchmark's closed loop
+runs, then prints one JSON summary.
 
 Needs the running system (`make up`) and permission to read the services' memory
 (ptrace: root, or `kernel.yama.ptrace_scope=0`). The raw samples (py-spy's collapsed
@@ -82,7 +83,12 @@ def summarize(collapsed: str, top: int = 10) -> dict[str, Any]:
 
 async def record(py_spy: str, pid: int, seconds: float, out: Path) -> str | None:
     """py-spy on ``pid`` (and its children) for ``seconds``, without pausing it; an
-    error message, or None."""
+    error message, or None.
+
+    Only the thread holding the interpreter (``--gil``) is sampled. Otherwise py-spy
+    counts a thread as busy whenever the kernel has it runnable, also while it waits for
+    one of the two cores: after every write to a local socket, which wakes the process
+    reading it, so socket writes showed as a quarter of each service's samples."""
     process = await asyncio.create_subprocess_exec(
         py_spy,
         "record",
@@ -90,6 +96,7 @@ async def record(py_spy: str, pid: int, seconds: float, out: Path) -> str | None
         str(pid),
         "--subprocesses",
         "--nonblocking",
+        "--gil",
         "--rate",
         "100",
         "--duration",
