@@ -61,7 +61,8 @@ def _one_line(name: str, value: str) -> str:
 
 
 def _text(value: str, name: str) -> bytes:
-    """A header of words: as it is when short ASCII, else folded and encoded."""
+    """A header of words, folded where it would pass 78 characters, in encoded words
+    when it is not ASCII."""
     _one_line(name, value)
     charset = "us-ascii" if value.isascii() else "utf-8"
     header = Header(value, charset, header_name=name)
@@ -137,7 +138,8 @@ def _multipart(subtype: str, parts: list[list[bytes]]) -> list[bytes]:
 
 def write(email: Email, sender: str) -> Outgoing:
     """The email as SMTP carries it, from ``sender`` (an address, with a display name or
-    not). ``ValueError`` when a header would hold a line break or names no address."""
+    not). ``ValueError`` when a header would hold a line break, or an address header
+    names no address or something that is not one."""
     from_header, [envelope_from, *_] = _addresses(sender, "From")
     to_header, recipients = _addresses(email.to, "To")
     html = _text_part(email.html, "html")

@@ -49,7 +49,8 @@ class SmtpMailer:
 
     async def send(self, email: Email) -> None:
         """Hand the email to the SMTP server. ``TransientMailError`` when trying again may
-        work (server unreachable, 4xx); ``PermanentMailError`` when it cannot (5xx)."""
+        work (server unreachable, 4xx); ``PermanentMailError`` when it cannot (5xx, or an
+        email no message can be written of, such as a header with a line break)."""
         try:
             message = write(email, self._sender)
         except ValueError as error:
