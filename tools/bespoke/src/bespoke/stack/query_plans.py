@@ -12,13 +12,10 @@ answers with its winning plan.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
 
-from bespoke_platform.mongo import connect
-
-Document = dict[str, Any]
+from bespoke_platform.mongo import Document, connect
 
 _EXPLAINED = ("find", "filter", "sort", "limit", "skip", "projection")
 
