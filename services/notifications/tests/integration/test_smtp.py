@@ -113,7 +113,8 @@ async def test_the_server_reads_the_message_as_written(
     running_system: StackConfig, mailpit: httpx.AsyncClient, unique: str
 ) -> None:
     """Names and words beyond ASCII, the picture inline beside the HTML, and an address
-    beyond ASCII (SMTPUTF8), as the mail server parses them."""
+    beyond ASCII (SMTPUTF8) or only its domain (its ASCII name), as the mail server parses
+    them."""
     picture = InlineImage("design-drawing@bespokefactory.local", PNG)
     smtp = mailer(running_system)
     await smtp.send(
@@ -127,9 +128,10 @@ async def test_the_server_reads_the_message_as_written(
         )
     )
     await smtp.send(Email(f"smtp-utf8:{unique}", f"josé-{unique}@bespoke.test", "Hola", "t", "h"))
+    await smtp.send(Email(f"smtp-idn:{unique}", f"idn-{unique}@bücher.test", "Hallo", "t", "h"))
     await smtp.close()
 
-    messages = await found(mailpit, unique, 2)
+    messages = await found(mailpit, unique, 3)
     by_subject = {m["Subject"]: m["ID"] for m in messages}
     message = (
         await mailpit.get(f"/message/{by_subject[f'Pedido {unique}: señora Müller, € 1.250,00']}")
@@ -141,3 +143,5 @@ async def test_the_server_reads_the_message_as_written(
     assert message["Attachments"] == []
     utf8 = (await mailpit.get(f"/message/{by_subject['Hola']}")).json()
     assert utf8["To"] == [{"Name": "", "Address": f"josé-{unique}@bespoke.test"}]
+    idn = (await mailpit.get(f"/message/{by_subject['Hallo']}")).json()
+    assert idn["To"] == [{"Name": "", "Address": f"idn-{unique}@xn--bcher-kva.test"}]

@@ -134,8 +134,28 @@ def test_an_address_beyond_ascii_asks_for_smtputf8() -> None:
     assert not ascii_only.utf8
     outgoing = write(email(to="José Núñez <josé@zapatería.example>"), SENDER)
     assert outgoing.utf8
-    assert outgoing.recipients == ["josé@zapatería.example"]
+    assert outgoing.recipients == ["josé@xn--zapatera-i2a.example"]
     message = message_from_string(outgoing.data.decode(), policy=policy.SMTPUTF8)
     assert isinstance(message, EmailMessage)
-    assert message["To"].addresses[0].addr_spec == "josé@zapatería.example"
+    assert message["To"].addresses[0].addr_spec == "josé@xn--zapatera-i2a.example"
     assert message["To"].addresses[0].display_name == "José Núñez"
+
+
+def test_a_domain_beyond_ascii_is_written_as_its_ascii_name_without_smtputf8() -> None:
+    """A server without SMTPUTF8 takes the A-label form of an international domain
+    (RFC 3492's own example: bücher is xn--bcher-kva)."""
+    outgoing = write(email(to="Jörg <joerg@Bücher.example>"), "Zapatería <pedidos@zapatería.es>")
+    assert not outgoing.utf8
+    assert outgoing.sender == "pedidos@xn--zapatera-i2a.es"
+    assert outgoing.recipients == ["joerg@xn--bcher-kva.example"]
+    assert outgoing.data.isascii()
+    message = message_from_bytes(outgoing.data, policy=policy.strict)
+    assert isinstance(message, EmailMessage)
+    assert message["To"].addresses[0].addr_spec == "joerg@xn--bcher-kva.example"
+    assert message["To"].addresses[0].display_name == "Jörg"
+
+
+def test_a_domain_idna_cannot_write_is_left_as_it_is_for_the_server_to_refuse() -> None:
+    outgoing = write(email(to="snow@☃.example"), SENDER)
+    assert outgoing.recipients == ["snow@☃.example"]
+    assert outgoing.utf8
