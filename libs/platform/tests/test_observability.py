@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from aiokafka import TopicPartition
 from litestar import get
+from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
 from prometheus_client import REGISTRY
 from pymongo import AsyncMongoClient, monitoring
@@ -28,7 +29,7 @@ def sample(name: str, labels: dict[str, str]) -> float:
 
 async def test_http_latency_is_measured_per_route_template() -> None:
     @get("/orders/{number:str}")
-    async def order(number: str) -> dict[str, str]:
+    async def order(number: FromPath[str]) -> dict[str, str]:
         return {"number": number}
 
     app = service_app(
@@ -175,6 +176,7 @@ def test_a_slow_command_is_logged_with_its_collection_and_fields_not_values(
         ("update", {"update": "orders", "updates": [{"q": {"_id": "BF-000001"}, "u": {}}]}),
         ("count", {"count": "order_summaries"}),
         ("getMore", {"getMore": 1234, "collection": "order_summaries"}),
+        ("ping", {"ping": 1}),
     ):
         monitor.started(monitoring.CommandStartedEvent(command, **common))
         monitor.succeeded(
@@ -191,5 +193,6 @@ def test_a_slow_command_is_logged_with_its_collection_and_fields_not_values(
         "slow update on bespoke_orders.orders {_id}: 80 ms",
         "slow count on bespoke_orders.order_summaries {}: 80 ms",
         "slow getMore on bespoke_orders.order_summaries {}: 80 ms",
+        "slow ping on bespoke_orders: 80 ms",
     ]
     assert "a@b.example" not in caplog.text

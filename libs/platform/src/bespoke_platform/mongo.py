@@ -38,7 +38,7 @@ class CommandMonitor(monitoring.CommandListener):
         MONGO_COMMANDS.labels(event.command_name, event.database_name, "ok").observe(seconds)
         if seconds >= SLOW_COMMAND_SECONDS:
             log.warning(
-                "slow %s on %s.%s: %.0f ms",
+                "slow %s on %s%s: %.0f ms",
                 event.command_name,
                 event.database_name,
                 _shape(event.command_name, command),
@@ -52,7 +52,8 @@ class CommandMonitor(monitoring.CommandListener):
 
 
 def _shape(name: str, command: Mapping[str, Any]) -> str:
-    """``collection {field, ...}``: the collection a command names and its filter's fields."""
+    """``.collection {field, ...}``: the collection a command names and its filter's
+    fields; nothing for a command on the database itself (``ping``, ``hello``)."""
     # A getMore names its cursor first and its collection after.
     collection = command.get("collection" if name == "getMore" else name)
     query = command.get("filter", command.get("query"))
@@ -60,8 +61,10 @@ def _shape(name: str, command: Mapping[str, Any]) -> str:
         for key in ("updates", "deletes"):
             if command.get(key):
                 query = command[key][0].get("q")
+    if not isinstance(collection, str):
+        return ""
     fields = ", ".join(query) if isinstance(query, dict) else ""
-    return f"{collection if isinstance(collection, str) else '?'} {{{fields}}}"
+    return f".{collection} {{{fields}}}"
 
 
 def connect(
