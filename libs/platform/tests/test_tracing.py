@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 from litestar import get
+from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
 from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan
@@ -53,7 +54,7 @@ def only(spans: InMemorySpanExporter, kind: SpanKind) -> ReadableSpan:
 
 async def test_a_request_continues_the_caller_s_trace(spans: InMemorySpanExporter) -> None:
     @get("/orders/{number:str}")
-    async def order(number: str) -> dict[str, str]:
+    async def order(number: FromPath[str]) -> dict[str, str]:
         return {"number": number, "traceparent": tracing.current_carrier()["traceparent"]}
 
     app = service_app(
