@@ -2,7 +2,8 @@
 
 Needs the running system (`make up`). Prints one JSON object:
 throughput at saturation (closed loop, N concurrent clients) and latency percentiles
-at about half that rate (open loop), for both targets, and their ratios.
+at about half that rate (open loop, until it has 300 latencies), for both targets, and
+their ratios.
 
 The load is sent with aiohttp, whose client costs about 0.25 ms of CPU a request (its
 parser is C). The load generator shares the machine's cores with what it measures, so
@@ -31,7 +32,7 @@ import httpx
 from bench import floor
 from bench.memory import cpu_seconds, rss_of
 from bench.metrics import database_commands, per_operation
-from bench.reporting import machine, percentile, progress
+from bench.reporting import machine, paced_seconds, percentile, progress
 from bespoke.accounts import create_account
 from bespoke.stack.config import StackConfig
 
@@ -124,7 +125,8 @@ async def measure(
         for _ in range(WARM_UP):
             await post_order(client, body)
         peak = await saturate(client, body, seconds, concurrency)
-        half = await paced(client, body, peak["requests_per_second"] / 2, seconds)
+        rate = peak["requests_per_second"] / 2
+        half = await paced(client, body, rate, paced_seconds(rate, seconds))
     return {"saturation": peak, "half_load": half}
 
 

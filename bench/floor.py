@@ -25,7 +25,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pymongo import AsyncMongoClient
 
 from bench.memory import cpu_seconds
-from bench.reporting import percentile
+from bench.reporting import paced_seconds, percentile
 from bespoke.stack.config import StackConfig
 from bespoke.stack.kafka_security import ADMIN, client_options, login
 from bespoke_platform.topics import ensure_topics
@@ -169,7 +169,8 @@ async def checkout_floor(
     try:
         before, process_before = cpu_seconds(config), time.process_time()
         rate = await _closed_loop(floor.unit, seconds, concurrency)
-        latencies = await _paced(floor.unit, max(rate / 2, 1.0), seconds)
+        half_rate = max(rate / 2, 1.0)
+        latencies = await _paced(floor.unit, half_rate, paced_seconds(half_rate, seconds))
         done = round(rate * seconds) + len(latencies)
         after, process_after = cpu_seconds(config), time.process_time()
         await asyncio.sleep(0.5)  # the consumers catch up
@@ -187,7 +188,8 @@ async def checkout_floor(
             "events_consumed": floor.consumed,
             "saturation": {"units_per_second": round(rate, 1)},
             "half_load": {
-                "rate": round(max(rate / 2, 1.0), 1),
+                "samples": len(latencies),
+                "rate": round(half_rate, 1),
                 "p50_ms": round(statistics.median(latencies), 1),
                 "p99_ms": round(percentile(latencies, 99), 1),
             },

@@ -122,3 +122,10 @@ async def test_a_dropped_connection_is_an_error_counted_not_the_end_of_the_run()
         assert await checkout.post_order(c, {}) is None
         load = await checkout.saturate(c, {}, 0.05, 2)
     assert (load["ok"], load["errors"] > 0) == (0, True)
+
+
+def test_a_paced_phase_runs_long_enough_for_its_p99() -> None:
+    reporting = _bench("reporting")
+    assert reporting.paced_seconds(12, 5) == 25, "300 latencies at 12 a second"
+    assert reporting.paced_seconds(900, 5) == 5, "the phase's own length gathers more"
+    assert reporting.percentile([float(n) for n in range(300)], 99) == 296
