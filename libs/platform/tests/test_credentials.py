@@ -11,6 +11,7 @@ from typing import Any
 import jwt
 import pytest
 from litestar import get
+from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
 from pymongo import AsyncMongoClient
 
@@ -45,7 +46,7 @@ async def things(account_id: AccountId, actor: Actor) -> dict[str, Any]:
 
 
 @get("/internal/designs/{design_id:str}/preview.svg")
-async def drawing(design_id: str, account_id: AccountId) -> dict[str, str]:
+async def drawing(design_id: FromPath[str], account_id: AccountId) -> dict[str, str]:
     return {"drawn": design_id, "for": account_id}
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Litestar, Response, get, post, put
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import HeaderParameter, JSONBody, Parameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, Parameter, QueryParameter
 
 from bespoke_contracts.api.design import (
     ClonedFrom,
@@ -251,7 +251,7 @@ class DesignsController(Controller):
 
     @post("/designs/{design_id:str}/shares/{share_id:str}/revoke", status_code=200)
     async def revoke(
-        self, design_id: DesignId, share_id: str, state: State, account_id: AccountId
+        self, design_id: DesignId, share_id: FromPath[str], state: State, account_id: AccountId
     ) -> ShareLink:
         runtime: DesignRuntime = state.runtime
         return share_link(
@@ -259,7 +259,7 @@ class DesignsController(Controller):
         )
 
     @get("/shared/{secret:str}")
-    async def shared(self, secret: str, state: State) -> SharedDesign:
+    async def shared(self, secret: FromPath[str], state: State) -> SharedDesign:
         """What a share link shows (asked by the gateway for a visitor: no brand)."""
         runtime: DesignRuntime = state.runtime
         share, version = await handlers.shared_design(secret, runtime.deps)
