@@ -35,17 +35,6 @@ async def quiet(config: StackConfig, limit: float = 180.0) -> float:
     return round(waited, 1)
 
 
-async def warm_up(config: StackConfig, seconds: float) -> int:
-    """Checkouts at saturation for ``seconds``, not measured: a fresh stack's first
-    seconds (Kafka's JIT compiler, first connections) would count against the run.
-    Returns how many were made."""
-    _, auth, body = await checkout.brand_and_body(config)
-    progress(f"warm-up: checkouts for {seconds} s, not measured")
-    async with checkout.load_client(config.gateway_url, auth, 32) as client:
-        done = await checkout.saturate(client, body, seconds, 32)
-    return int(done["ok"])
-
-
 def meets_target(result: dict[str, Any]) -> bool:
     """Both pipelines' p99 within the issue's target at this rate."""
     target = result["targets"]["p99_ms_at_most"]
@@ -68,7 +57,7 @@ async def main() -> None:
     waits = [await quiet(config)]
     idle, idle_private = rss_mib(config), private_mib(config)
     async with peak_rss(config) as peaks:
-        warmed = await warm_up(config, seconds)
+        warmed = await checkout.warm_up(config)
         waits.append(await quiet(config))
         checkouts = await checkout.run(config, seconds, concurrency=32)
         waits.append(await quiet(config))
@@ -106,7 +95,7 @@ async def main() -> None:
         "machine": machine(),
         "minutes": round((time.monotonic() - began) / 60, 1),
         "checkout": checkouts,
-        "warm_up_checkouts_not_measured": warmed,
+        "warm_up": warmed,
         "pipeline_at_half_checkout_saturation": at_half,
         "pipeline_rates_tried_per_second": tried,
         "pipeline_highest_rate_within_target": highest,
