@@ -195,9 +195,17 @@ class OutboxRelay(BackgroundLoop):
 
     def notice(self, key: str, unsent: Document | None = None) -> None:
         """Document ``key`` has events to publish (a write of this process): on the next
-        pass, which this wakes. ``unsent``: see ``Signals.send``; a key noticed twice
-        before its pass is read afresh."""
-        self._noticed[key] = unsent if key not in self._noticed else None
+        pass, which this wakes. ``unsent``: see ``Signals.send``.
+
+        A key noticed again before its pass took it is read afresh by that pass, and
+        wakes nothing: the pass that holds it is under way or woken already, and a key a
+        pass leaves behind wakes the next one. (A wake here started a pass with nothing
+        noticed, which read the signal documents: an order paid and launched into
+        production at once cost orders two reads of them.)"""
+        if key in self._noticed:
+            self._noticed[key] = None
+            return
+        self._noticed[key] = unsent
         self.wake()
 
     async def publish_pending(self, sweep: bool = False) -> int:
@@ -260,6 +268,8 @@ class OutboxRelay(BackgroundLoop):
                 sent += await self._publish_key(key)
             if behind and self._recovered is not None:
                 await self._recovered(sorted(behind))
+        if self._noticed:
+            self.wake()  # past the batch, or noticed during this pass: the next pass
         return sent
 
     async def _publish_key(self, key: str) -> int:

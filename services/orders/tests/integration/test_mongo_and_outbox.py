@@ -374,6 +374,71 @@ async def test_a_noted_write_is_published_without_reading_its_document(
     assert (doc["outbox_sent_seq"], doc["outbox_seq"]) == (2, 2)
 
 
+class _CountingFinds:
+    """A collection whose ``find`` calls are counted."""
+
+    def __init__(self, collection: Any) -> None:
+        self.collection = collection
+        self.finds = 0
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.collection, name)
+
+    def find(self, *args: Any, **kwargs: Any) -> Any:
+        self.finds += 1
+        return self.collection.find(*args, **kwargs)
+
+
+async def test_a_write_noted_again_before_its_pass_costs_no_read_of_the_signals(
+    orders_db: AsyncDatabase[dict[str, Any]], unique: str
+) -> None:
+    """An order changed again while the relay's pass that holds it is still on an earlier
+    order (an order paid, then launched into production at once): that pass sends both
+    of its events, and no pass runs with nothing noted, reading the signal documents for
+    nothing."""
+    account = f"acc_{unique}"
+    gates = [asyncio.Event(), asyncio.Event()]
+    started = 0
+
+    class Gated(_RecordingPublisher):
+        """Its first two publishes wait for their gate."""
+
+        async def publish(
+            self, topic: str, key: bytes, value: bytes, headers: dict[str, str]
+        ) -> None:
+            nonlocal started
+            started += 1
+            if started <= len(gates):
+                await gates[started - 1].wait()
+            await super().publish(topic, key, value, headers)
+
+    publisher = Gated()
+    signals = _CountingFinds(orders_db.outbox_signals)
+    relay = OutboxRelay(orders_db.orders, signals, publisher, poll_seconds=3600)  # type: ignore[arg-type]
+    await relay.publish_pending()  # the start-up sweep, on nothing
+    relay.start()
+    try:
+        repository = MongoOrderRepository(orders_db, relay.signals)
+        await repository.add(order("BF-000001", "k1", account))
+        await _until(lambda: started == 1)  # a pass on BF-000001
+        await repository.add(order("BF-000002", "k2", account))
+        await repository.add(order("BF-000003", "k3", account))
+        gates[0].set()
+        await _until(lambda: started == 2)  # the next pass holds 2 and 3, on 2
+        stored = await repository.get(account, "BF-000003")
+        assert stored is not None
+        stored.cancel("req-2", datetime.now(UTC))
+        await repository.save(stored)  # noted again before its pass took it
+        finds = signals.finds
+        gates[1].set()
+        await _until(lambda: len(publisher.sent) == 4)
+        await asyncio.sleep(0.3)  # any pass the save woke
+    finally:
+        await relay.stop()
+    assert publisher.sent == [ORDER_SUBMITTED] * 3 + [ORDER_STATUS_CHANGED]
+    assert signals.finds == finds, "a pass with nothing noted read the signal documents"
+
+
 async def test_a_save_behind_an_unpublished_event_has_both_sent_in_order(
     orders_db: AsyncDatabase[dict[str, Any]], unique: str
 ) -> None:
