@@ -136,8 +136,6 @@ def bootstrap(
     deps = OrdersDeps(
         orders=orders,
         clock=SystemClock(),
-        outbox=relay,
-        stamps_outbox=stamps_relay,
         design=design,
         shipping=shipping,
         brands=MongoBrandLabels(db),

@@ -48,7 +48,6 @@ from bespoke_orders.service_layer.ports import (
     FileStore,
     OrderQuery,
     OrderRepository,
-    OutboxSignal,
     ShippingRates,
     StampRepository,
 )
@@ -143,14 +142,6 @@ class FakeClock(Clock):
     def now(self) -> datetime:
         self.current += timedelta(seconds=1)
         return self.current
-
-
-class FakeOutbox(OutboxSignal):
-    def __init__(self) -> None:
-        self.wakes = 0
-
-    def wake(self) -> None:
-        self.wakes += 1
 
 
 DRAWING = (
@@ -366,7 +357,6 @@ class FakeFiles(FileStore):
 @dataclass
 class Fakes:
     orders: FakeOrders = field(default_factory=FakeOrders)
-    outbox: FakeOutbox = field(default_factory=FakeOutbox)
     clock: FakeClock = field(default_factory=FakeClock)
     design: FakeDesignCatalog = field(default_factory=FakeDesignCatalog)
     shipping: FakeShipping = field(default_factory=FakeShipping)
@@ -379,13 +369,11 @@ class Fakes:
         return OrdersDeps(
             orders=self.orders,
             clock=self.clock,
-            outbox=self.outbox,
             design=self.design,
             shipping=self.shipping,
             brands=self.brands,
             tickets=job_ticket,
             stamps=self.stamps,
-            stamps_outbox=self.outbox,
             files=self.files,
             inspector=Inspector(),
         )

@@ -75,7 +75,6 @@ def bootstrap(
         ),
         processed=MongoProcessedWebhooks(db),
         clock=SystemClock(),
-        outbox=relay,
         issued=MongoIssuedInvoices(db),
         seller=Party(
             settings.seller_name,

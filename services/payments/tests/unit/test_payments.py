@@ -40,7 +40,6 @@ from bespoke_payments.service_layer.ports import (
     InvoiceRepository,
     IssuedInvoiceRepository,
     MadeRefund,
-    OutboxSignal,
     PaymentProvider,
     ProcessedWebhooks,
     StartedPayment,
@@ -152,11 +151,6 @@ class FakeIssued(IssuedInvoiceRepository):
 SELLER = Party("Factory S.L.", ("Calle 1", "03600 Elda", "Spain"), "ES", "ESB12345674")
 
 
-class NoOutbox(OutboxSignal):
-    def wake(self) -> None:
-        pass
-
-
 @dataclass
 class Fakes:
     invoices: FakeInvoices = field(default_factory=FakeInvoices)
@@ -173,7 +167,6 @@ class Fakes:
             StripeWebhookVerifier(SECRET),
             self.processed,
             FakeClock(),
-            NoOutbox(),
             self.issued,
             SELLER,
             live=self.live,

@@ -76,8 +76,6 @@ def bootstrap(
         groups=MongoGroups(db, groups_relay.signals),
         shipments=MongoShipments(db, shipments_relay.signals),
         clock=SystemClock(),
-        groups_outbox=groups_relay,
-        shipments_outbox=shipments_relay,
         order_wait_seconds=settings.order_wait_seconds,
     )
     recovery = BackgroundLoop(

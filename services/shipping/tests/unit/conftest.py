@@ -8,7 +8,7 @@ import pytest
 from bespoke_shipping.adapters.rates_file import load_rates
 from bespoke_shipping.service_layer.handlers import ShippingDeps
 
-from .fakes import FakeClock, FakeGroups, FakeOrders, Fakes, FakeShipments, Wakes
+from .fakes import FakeClock, FakeGroups, FakeOrders, Fakes, FakeShipments
 
 
 @pytest.fixture
@@ -20,8 +20,6 @@ def fakes() -> Fakes:
         groups=groups,
         shipments=shipments,
         clock=clock,
-        groups_outbox=Wakes(),
-        shipments_outbox=Wakes(),
         order_wait_seconds=0.2,
     )
     return Fakes(orders, groups, shipments, clock, deps)

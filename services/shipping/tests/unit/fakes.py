@@ -17,7 +17,6 @@ from bespoke_shipping.service_layer.ports import (
     Clock,
     Groups,
     OrderRecords,
-    OutboxSignal,
     Shipments,
 )
 
@@ -139,14 +138,6 @@ class FakeClock(Clock):
     def now(self) -> datetime:
         self.at += timedelta(milliseconds=1)
         return self.at
-
-
-class Wakes(OutboxSignal):
-    def __init__(self) -> None:
-        self.count = 0
-
-    def wake(self) -> None:
-        self.count += 1
 
 
 @dataclass

@@ -49,7 +49,6 @@ from bespoke_orders.service_layer.ports import (
     FileStore,
     OrderQuery,
     OrderRepository,
-    OutboxSignal,
     ShippingRates,
     StampRepository,
     TicketPrinter,
@@ -68,14 +67,11 @@ class OrdersDeps:
 
     orders: OrderRepository
     clock: Clock
-    outbox: OutboxSignal
     design: DesignCatalog
     shipping: ShippingRates
     brands: BrandLabels
     tickets: TicketPrinter
     stamps: StampRepository
-    stamps_outbox: OutboxSignal
-    """Wakes the stamps' relay (``outbox`` wakes the orders')."""
     files: FileStore
     inspector: ArtworkInspector
     stamp_hold: HoldPolicy = field(default_factory=HoldPolicy)
@@ -155,7 +151,6 @@ async def check_out(command: model.Checkout, deps: OrdersDeps) -> CheckoutResult
     if stored.order_number != order.order_number:
         # A concurrent retry with the same key won the race; its order stands.
         return CheckoutResult(_same_request(stored, command), created=False)
-    deps.outbox.wake()
     return CheckoutResult(stored, created=True)
 
 
@@ -228,11 +223,9 @@ async def _change(
 ) -> model.Order:
     """Load, apply, save; on a concurrent change, reload and apply again."""
 
-    async def save(order: model.Order) -> None:
-        await deps.orders.save(order)
-        deps.outbox.wake()
-
-    order = await change_with_retries(load, apply, save, ConcurrentChange, MAX_CHANGE_ATTEMPTS)
+    order = await change_with_retries(
+        load, apply, deps.orders.save, ConcurrentChange, MAX_CHANGE_ATTEMPTS
+    )
     assert order is not None  # `load` raises when there is no such order
     return order
 

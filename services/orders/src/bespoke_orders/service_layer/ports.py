@@ -148,12 +148,6 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
-class OutboxSignal(Protocol):
-    """Wakes the outbox relay so a new event is published without waiting for its poll."""
-
-    def wake(self) -> None: ...
-
-
 class StampRepository(Protocol):
     """Brands' stamps, each stored with its unpublished events in one document."""
 

@@ -155,7 +155,6 @@ async def upload_stamp(
     except Exception:
         await _forget(artwork, deps)
         raise
-    deps.stamps_outbox.wake()
     return stamp
 
 
@@ -173,14 +172,10 @@ async def _change_stamp(
     apply: Callable[[Stamp], bool],
     deps: OrdersDeps,
 ) -> Stamp:
-    async def save(stamp: Stamp) -> None:
-        await deps.stamps.save(stamp)
-        deps.stamps_outbox.wake()
-
     stamp = await change_with_retries(
         lambda: get_stamp(account_id, stamp_id, deps),
         apply,
-        save,
+        deps.stamps.save,
         ConcurrentChange,
         MAX_CHANGE_ATTEMPTS,
     )

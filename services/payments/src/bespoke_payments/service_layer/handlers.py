@@ -33,7 +33,6 @@ from bespoke_payments.service_layer.ports import (
     Clock,
     InvoiceRepository,
     IssuedInvoiceRepository,
-    OutboxSignal,
     PaymentProvider,
     ProcessedWebhooks,
     VatCheck,
@@ -58,7 +57,6 @@ class PaymentsDeps:
     webhooks: WebhookVerifier
     processed: ProcessedWebhooks
     clock: Clock
-    outbox: OutboxSignal
     issued: IssuedInvoiceRepository
     seller: Party
     """The factory, as its invoices name it (settings)."""
@@ -86,12 +84,12 @@ async def on_order_submitted(event: OrderSubmitted, deps: PaymentsDeps) -> bool:
 async def _change(
     invoice_id_: str, apply: Callable[[model.Invoice], bool], deps: PaymentsDeps
 ) -> model.Invoice | None:
-    async def save(invoice: model.Invoice) -> None:
-        await deps.invoices.save(invoice)
-        deps.outbox.wake()
-
     return await change_with_retries(
-        lambda: deps.invoices.get(invoice_id_), apply, save, ConcurrentChange, MAX_CHANGE_ATTEMPTS
+        lambda: deps.invoices.get(invoice_id_),
+        apply,
+        deps.invoices.save,
+        ConcurrentChange,
+        MAX_CHANGE_ATTEMPTS,
     )
 
 

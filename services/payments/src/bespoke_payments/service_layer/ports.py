@@ -90,7 +90,3 @@ class ProcessedWebhooks(Protocol):
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
-
-
-class OutboxSignal(Protocol):
-    def wake(self) -> None: ...

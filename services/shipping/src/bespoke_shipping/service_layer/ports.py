@@ -79,7 +79,3 @@ class Shipments(Protocol):
 
 class Clock(Protocol):
     def now(self) -> datetime: ...
-
-
-class OutboxSignal(Protocol):
-    def wake(self) -> None: ...

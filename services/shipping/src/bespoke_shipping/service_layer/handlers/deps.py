@@ -13,7 +13,6 @@ from bespoke_shipping.service_layer.ports import (
     Clock,
     Groups,
     OrderRecords,
-    OutboxSignal,
     Shipments,
 )
 
@@ -29,8 +28,6 @@ class ShippingDeps:
     groups: Groups
     shipments: Shipments
     clock: Clock
-    groups_outbox: OutboxSignal
-    shipments_outbox: OutboxSignal
     order_wait_seconds: float = 3.0
     """How long grouping waits for an order just checked out to reach shipping."""
 
@@ -38,12 +35,12 @@ class ShippingDeps:
 async def change_group(
     group_id: str, apply: Callable[[ShippingGroup], bool], deps: ShippingDeps
 ) -> ShippingGroup | None:
-    async def save(group: ShippingGroup) -> None:
-        await deps.groups.save(group)
-        deps.groups_outbox.wake()
-
     return await change_with_retries(
-        lambda: deps.groups.get(group_id), apply, save, ConcurrentChange, MAX_CHANGE_ATTEMPTS
+        lambda: deps.groups.get(group_id),
+        apply,
+        deps.groups.save,
+        ConcurrentChange,
+        MAX_CHANGE_ATTEMPTS,
     )
 
 

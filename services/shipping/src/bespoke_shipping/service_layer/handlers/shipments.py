@@ -78,7 +78,6 @@ async def on_payment_cleared(event: PaymentCleared, deps: ShippingDeps) -> bool:
     )
     created = await deps.shipments.add(shipment)
     if created:
-        deps.shipments_outbox.wake()
         # Orders finished while the shipment was being made (``on_order_stage_changed``).
         fresh = await deps.orders.get_many(shipment.order_numbers)
         finished = [n for n, r in fresh.items() if r.ready and n not in shipment.ready_orders]
@@ -190,12 +189,12 @@ async def deliver(shipment_id: str, request_id: str, deps: ShippingDeps) -> Ship
 async def _change(
     shipment_id: str, apply: Callable[[Shipment], bool], deps: ShippingDeps
 ) -> Shipment:
-    async def save(shipment: Shipment) -> None:
-        await deps.shipments.save(shipment)
-        deps.shipments_outbox.wake()
-
     shipment = await change_with_retries(
-        lambda: deps.shipments.get(shipment_id), apply, save, ConcurrentChange, MAX_CHANGE_ATTEMPTS
+        lambda: deps.shipments.get(shipment_id),
+        apply,
+        deps.shipments.save,
+        ConcurrentChange,
+        MAX_CHANGE_ATTEMPTS,
     )
     if shipment is None:
         raise ShipmentNotFound(f"no shipment {shipment_id}")
