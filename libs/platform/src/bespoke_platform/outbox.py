@@ -33,6 +33,7 @@ from pymongo.errors import DuplicateKeyError
 
 from bespoke_contracts import Envelope
 from bespoke_platform import observability, tracing
+from bespoke_platform.memo import Recent
 from bespoke_platform.worker import BackgroundLoop
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,38 @@ class Signals:
             await signal(self.collection, key)
 
 
+class OutboxPositions:
+    """Where the outbox of each document this process read or wrote lately stood, by key:
+    the document's revision, and the events ever added and published at that revision.
+    A save from that revision numbers its events from it without reading the document
+    first. Only a save changes the revision and the events added, together, so the
+    position of a revision is exact; its published count may be behind, which only makes
+    the relay read the document. The save's filter checks the count anyway: a position
+    from elsewhere costs a retry (``save_with_events`` answers False), never a wrong write."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self._at: Recent[str, tuple[int, int, int]] = Recent(size)
+
+    def note(self, doc: Document) -> None:
+        """Remember where ``doc``, as read whole or as written, stands."""
+        self._at.put(
+            str(doc["_id"]),
+            (
+                int(doc.get("revision", 0)),
+                int(doc.get("outbox_seq", 0)),
+                int(doc.get("outbox_sent_seq", 0)),
+            ),
+        )
+
+    def at(self, key: str, revision: int) -> tuple[int, int] | None:
+        """(events added, events published) of document ``key`` at ``revision``, if known."""
+        found = self._at.get(key)
+        return None if found is None or found[0] != revision else (found[1], found[2])
+
+    def forget(self, key: str) -> None:
+        self._at.pop(key)
+
+
 async def save_with_events(
     documents: AsyncCollection[Document],
     signals: Signals,
@@ -132,15 +165,20 @@ async def save_with_events(
     revision: int,
     fields: Document,
     events: Sequence[Envelope[Any]],
+    positions: OutboxPositions | None = None,
 ) -> bool:
     """Store a change of document ``key`` and the events it causes in ONE single-document
     update, guarded by the ``revision`` the change was made from (it becomes
     ``revision + 1``). False, and nothing written, if the document moved meanwhile or is
-    gone; then signal the relay."""
-    doc = await documents.find_one({"_id": key}, {"outbox_seq": 1, "outbox_sent_seq": 1})
-    if doc is None:
-        return False
-    seq = doc.get("outbox_seq", 0)
+    gone; then signal the relay. The outbox's position at ``revision`` comes from
+    ``positions`` when this process read or wrote that revision, else from a read."""
+    known = positions.at(key, revision) if positions is not None else None
+    if known is None:
+        doc = await documents.find_one({"_id": key}, {"outbox_seq": 1, "outbox_sent_seq": 1})
+        if doc is None:
+            return False
+        known = (doc.get("outbox_seq", 0), doc.get("outbox_sent_seq", 0))
+    seq, sent = known
     entries = outbox_entries(events, seq)
     update: Document = {"$set": {**fields, "revision": revision + 1}}
     if entries:
@@ -151,10 +189,21 @@ async def save_with_events(
         {"_id": key, "revision": revision, "outbox_seq": seq}, update
     )
     if result.matched_count == 0:
+        if positions is not None:
+            positions.forget(key)
         return False
+    if positions is not None:
+        positions.note(
+            {
+                "_id": key,
+                "revision": revision + 1,
+                "outbox_seq": seq + len(entries),
+                "outbox_sent_seq": sent,
+            }
+        )
     if entries:
         # Nothing was waiting before this write: its events are all the relay must send.
-        caught_up = doc.get("outbox_sent_seq", 0) == seq
+        caught_up = sent == seq
         unsent = {"_id": key, "outbox": entries, "outbox_seq": seq + len(entries)}
         await signals.send(key, {**unsent, "outbox_sent_seq": seq} if caught_up else None)
     return True

@@ -374,6 +374,57 @@ async def test_a_noted_write_is_published_without_reading_its_document(
     assert (doc["outbox_sent_seq"], doc["outbox_seq"]) == (2, 2)
 
 
+class _Replacing:
+    """A database with some of its collections replaced."""
+
+    def __init__(self, db: AsyncDatabase[dict[str, Any]], **collections: Any) -> None:
+        self._db, self._collections = db, collections
+
+    def __getattr__(self, name: str) -> Any:
+        return self._collections.get(name) or getattr(self._db, name)
+
+
+async def test_a_save_from_a_revision_this_process_saw_reads_nothing_first(
+    orders_db: AsyncDatabase[dict[str, Any]], unique: str
+) -> None:
+    """A save numbers its events from where this process last saw the order's outbox, at
+    its read or its own write: no read of the order before its update. A change made from
+    a revision another process has moved on from is still refused."""
+    account = f"acc_{unique}"
+    orders = _CountingReads(orders_db.orders)
+    repository = MongoOrderRepository(_Replacing(orders_db, orders=orders))  # type: ignore[arg-type]
+    other = MongoOrderRepository(orders_db)  # another process
+    await repository.add(order("BF-000001", "k1", account))
+    stored = await repository.get(account, "BF-000001")
+    assert stored is not None
+    reads = orders.reads
+    stored.mark_paid("evt-1", "corr", datetime.now(UTC))
+    await repository.save(stored)
+    stored.cancel("req-2", datetime.now(UTC))
+    await repository.save(stored)  # from the revision its own write left
+    assert orders.reads == reads, "a save read the order first"
+    doc = await orders_db.orders.find_one({"_id": "BF-000001"})
+    assert doc is not None
+    assert doc["status"] == OrderStatus.CANCELLED.value
+    assert [e["seq"] for e in doc["outbox"]] == list(range(1, doc["outbox_seq"] + 1))
+    assert doc["outbox_seq"] >= 3
+
+    await repository.add(order("BF-000002", "k2", account))
+    mine = await repository.get(account, "BF-000002")
+    theirs = await other.get(account, "BF-000002")
+    assert mine is not None
+    assert theirs is not None
+    theirs.cancel("req-3", datetime.now(UTC))
+    await other.save(theirs)
+    mine.mark_paid("evt-2", "corr", datetime.now(UTC))
+    with pytest.raises(ConcurrentChange):
+        await repository.save(mine)
+    doc = await orders_db.orders.find_one({"_id": "BF-000002"})
+    assert doc is not None
+    assert doc["status"] == OrderStatus.CANCELLED.value
+    assert [e["topic"] for e in doc["outbox"]] == [ORDER_SUBMITTED, ORDER_STATUS_CHANGED]
+
+
 class _CountingFinds:
     """A collection whose ``find`` calls are counted."""
 

@@ -43,7 +43,7 @@ from bespoke_orders.domain.model import (
 )
 from bespoke_orders.service_layer.ports import OrderQuery
 from bespoke_platform.mongo import Document
-from bespoke_platform.outbox import Signals, new_outbox, save_with_events
+from bespoke_platform.outbox import OutboxPositions, Signals, new_outbox, save_with_events
 
 
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
@@ -462,6 +462,8 @@ class MongoOrderRepository:
         # What each edited order was before each edit, apart, so an order's document does
         # not grow with its edits: `<order number>:<version>`, written once, never changed.
         self._versions: AsyncCollection[Document] = db.order_versions
+        self._positions = OutboxPositions()
+        """Where the outbox of each order read or written lately stood: a save needs no read."""
 
     async def next_sequence(self) -> int:
         if self._last_seq is None:
@@ -492,11 +494,13 @@ class MongoOrderRepository:
             # follows it (the summary, the relay's note), so this one does them again
             # (the summary guarded by its revision; a note of nothing unpublished is a
             # read): the order it acknowledges is in the pool and its event on its way.
+            self._positions.note(winner)
             stored = from_document(winner)
             await self._summarise(stored)
             await self._signals.send(stored.order_number)
             return stored
         self._last_seq = max(self._last_seq or 0, order_sequence(order.order_number))
+        self._positions.note(doc)
         await self._summarise(order)
         # Tell the relay (a hint; see ``OutboxRelay``), with the events it is to publish.
         await self._signals.send(order.order_number, doc)
@@ -520,6 +524,7 @@ class MongoOrderRepository:
             order.revision,
             _mutable_fields(order),
             order.events,
+            self._positions,
         ):
             raise ConcurrentChange(f"order {order.order_number} changed meanwhile")
         order.revision += 1
@@ -528,7 +533,10 @@ class MongoOrderRepository:
 
     async def get_any(self, order_number: str) -> Order | None:
         doc = await self._orders.find_one({"_id": order_number})
-        return None if doc is None else from_document(doc)
+        if doc is None:
+            return None
+        self._positions.note(doc)
+        return from_document(doc)
 
     async def get(self, account_id: str, order_number: str) -> Order | None:
         # Filter by `_id` alone and check the brand here: FerretDB answers a single-key
@@ -536,6 +544,7 @@ class MongoOrderRepository:
         doc = await self._orders.find_one({"_id": order_number})
         if doc is None or doc["account_id"] != account_id:
             return None
+        self._positions.note(doc)
         return from_document(doc)
 
     async def find(self, query: OrderQuery) -> list[Order]:

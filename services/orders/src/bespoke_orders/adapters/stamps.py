@@ -25,7 +25,7 @@ from bespoke_contracts import StampKind, StampStatus
 from bespoke_orders.domain.errors import ConcurrentChange, StampExists
 from bespoke_orders.domain.stamps import Stamp, StampChange, StoredFile
 from bespoke_platform.mongo import Document
-from bespoke_platform.outbox import Signals, new_outbox, save_with_events
+from bespoke_platform.outbox import OutboxPositions, Signals, new_outbox, save_with_events
 
 BUCKET = "stamp_files"
 READ_CHUNK = 255 * 1024
@@ -205,6 +205,7 @@ class MongoStamps:
         """``signals``: the relay's, in the process that runs it (default: documents)."""
         self._stamps: AsyncCollection[Document] = db.stamps
         self._signals = signals or Signals(db.stamp_signals)
+        self._positions = OutboxPositions()
 
     async def add(self, stamp: Stamp) -> None:
         """Insert; ``StampExists`` if the brand has a stamp of that kind already."""
@@ -225,6 +226,7 @@ class MongoStamps:
                 f"your brand has a {stamp.kind.value} stamp already; send new artwork to it",
                 stamp_id=holder.stamp_id if holder else "",
             ) from None
+        self._positions.note(doc)
         await self._signals.send(stamp.stamp_id, doc)
         stamp.events.clear()
 
@@ -236,6 +238,7 @@ class MongoStamps:
             stamp.revision,
             _mutable(stamp),
             stamp.events,
+            self._positions,
         ):
             raise ConcurrentChange(f"stamp {stamp.stamp_id} changed meanwhile")
         stamp.revision += 1
@@ -243,7 +246,10 @@ class MongoStamps:
 
     async def get_any(self, stamp_id: str) -> Stamp | None:
         doc = await self._stamps.find_one({"_id": stamp_id}, {"outbox": 0})
-        return None if doc is None else _stamp(doc)
+        if doc is None:
+            return None
+        self._positions.note(doc)
+        return _stamp(doc)
 
     async def of_kind(self, account_id: str, kind: StampKind) -> Stamp | None:
         doc = await self._stamps.find_one(

@@ -16,7 +16,7 @@ from bespoke_payments.domain.invoicing import InvoiceLine, IssuedInvoice, Party,
 from bespoke_payments.domain.model import Invoice, InvoiceStatus, Payment, Refund
 from bespoke_payments.service_layer.handlers import ConcurrentChange
 from bespoke_platform.mongo import Document, insert_new
-from bespoke_platform.outbox import Signals, new_outbox, save_with_events
+from bespoke_platform.outbox import OutboxPositions, Signals, new_outbox, save_with_events
 
 
 def _fields(invoice: Invoice) -> Document:
@@ -173,19 +173,24 @@ class MongoInvoices:
         """``signals``: the relay's, in the process that runs it (default: documents)."""
         self._invoices: AsyncCollection[Document] = db.invoices
         self._signals = signals or Signals(db.outbox_signals)
+        self._positions = OutboxPositions()
+        """Where the outbox of each invoice read or written lately stood: a save needs no
+        read."""
 
     async def add(self, invoice: Invoice) -> bool:
-        if not await insert_new(
-            self._invoices,
-            {"_id": invoice.id, **_fields(invoice), "revision": 0, **new_outbox(invoice.events)},
-        ):
+        doc = {"_id": invoice.id, **_fields(invoice), "revision": 0, **new_outbox(invoice.events)}
+        if not await insert_new(self._invoices, doc):
             return False
+        self._positions.note(doc)
         invoice.events.clear()
         return True
 
     async def get(self, invoice_id: str) -> Invoice | None:
         doc = await self._invoices.find_one({"_id": invoice_id})
-        return None if doc is None else from_document(doc)
+        if doc is None:
+            return None
+        self._positions.note(doc)
+        return from_document(doc)
 
     async def save(self, invoice: Invoice) -> None:
         # The change and its events in one guarded single-document update.
@@ -196,6 +201,7 @@ class MongoInvoices:
             invoice.revision,
             _fields(invoice),
             invoice.events,
+            self._positions,
         ):
             raise ConcurrentChange(invoice.id)
         invoice.revision += 1

@@ -13,7 +13,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from bespoke_contracts import Address, OrderStatus, ShipmentStatus, Tracking
 from bespoke_contracts.api.shipping import GroupStatus
 from bespoke_platform.mongo import Document, insert_new
-from bespoke_platform.outbox import Signals, new_outbox, save_with_events
+from bespoke_platform.outbox import OutboxPositions, Signals, new_outbox, save_with_events
 from bespoke_shipping.domain.errors import ConcurrentChange
 from bespoke_shipping.domain.grouping import GroupQuote
 from bespoke_shipping.domain.model import OrderRecord, Shipment, ShippingGroup, Stage
@@ -189,10 +189,21 @@ class _WithOutbox:
     def __init__(self, documents: AsyncCollection[Document], signals: Signals) -> None:
         self._docs = documents
         self._signals = signals
+        self._positions = OutboxPositions()
+        """Where the outbox of each document read or written lately stood: a save needs no
+        read."""
+
+    async def _get(self, key: str) -> Document | None:
+        doc = await self._docs.find_one({"_id": key})
+        if doc is not None:
+            self._positions.note(doc)
+        return doc
 
     async def _add(self, key: str, fields: Document, item: Any) -> bool:
         doc = {"_id": key, **fields, "revision": 0, **new_outbox(item.events)}
         added = await insert_new(self._docs, doc)
+        if added:
+            self._positions.note(doc)
         if added and item.events:
             await self._signals.send(key, doc)  # lost in a crash? the relay's sweep finds it
         if added:
@@ -201,7 +212,7 @@ class _WithOutbox:
 
     async def _save(self, key: str, fields: Document, item: Any) -> None:
         if not await save_with_events(
-            self._docs, self._signals, key, item.revision, fields, item.events
+            self._docs, self._signals, key, item.revision, fields, item.events, self._positions
         ):
             raise ConcurrentChange(f"{key} changed meanwhile")
         item.revision += 1
@@ -217,7 +228,7 @@ class MongoGroups(_WithOutbox):
         return await self._add(group.id, _group_fields(group), group)
 
     async def get(self, group_id: str) -> ShippingGroup | None:
-        doc = await self._docs.find_one({"_id": group_id})
+        doc = await self._get(group_id)
         return None if doc is None else _group(doc)
 
     async def save(self, group: ShippingGroup) -> None:
@@ -273,7 +284,7 @@ class MongoShipments(_WithOutbox):
         return await self._add(shipment.id, _shipment_fields(shipment), shipment)
 
     async def get(self, shipment_id: str) -> Shipment | None:
-        doc = await self._docs.find_one({"_id": shipment_id})
+        doc = await self._get(shipment_id)
         if doc is None:
             return None
         return Shipment(
