@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+from bench.reporting import progress
 from bespoke.stack.config import StackConfig
 from bespoke.stack.processes import read_pid
 
@@ -102,3 +104,17 @@ async def peak_rss(config: StackConfig, every: float = 0.5) -> AsyncIterator[dic
         yield peaks
     finally:
         task.cancel()
+
+
+async def quiet(config: StackConfig, limit: float = 180.0) -> float:
+    """Wait until the stack is idle (under 10% of one core over 2 s; a previous phase's
+    backlog of events and emails drains), at most ``limit`` seconds; returns the wait."""
+    began = time.monotonic()
+    while time.monotonic() - began < limit:
+        before = sum(cpu_seconds(config).values())
+        await asyncio.sleep(2)
+        if sum(cpu_seconds(config).values()) - before < 0.2:
+            break
+    waited = time.monotonic() - began
+    progress(f"quiet after {waited:.0f} s")
+    return round(waited, 1)

@@ -1,7 +1,9 @@
 """Event pipeline latency: checkout commit -> `order.submitted` consumed, and a signed
 `payment_intent.succeeded` webhook -> the order in `work_in_process` (its
 `order.status_changed` consumed), at a steady offered rate; then raw aiokafka
-produce -> consume on the same broker at the same rate, for the ratio.
+produce -> consume on the same broker at the same rate, for the ratio. Also what a paid
+order costs: each service's database commands and each process's CPU from the first
+webhook until the stack is quiet again (every event the payments cause handled).
 
 Needs the running system (`make up`). Timestamps: the events' `occurred_at` (written by
 the service at commit) and this process's clock; all on one machine.
@@ -24,6 +26,8 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench.checkout import brand_and_body
+from bench.memory import cpu_seconds, quiet
+from bench.metrics import database_commands, per_operation
 from bench.reporting import machine, percentiles, progress
 from bespoke.stack.config import StackConfig
 from bespoke.stack.kafka_security import ADMIN, client_options, login
@@ -207,8 +211,18 @@ async def payments(
                 refused += 1
 
         progress(f"pipeline: {len(prepared)} webhooks at {rate}/s")
+        cpu_before, commands_before = cpu_seconds(config), await database_commands(config)
         achieved = await paced(rate, len(prepared), webhook)
     await until(lambda: all(x in watch.in_process for x in sent), 60)
+    # What a paid order costs, the events it causes handled (the stack quiet again).
+    await quiet(config)
+    cpu_after, commands_after = cpu_seconds(config), await database_commands(config)
+    paid = max(len(sent), 1)
+    commands = per_operation(commands_before, commands_after, paid)
+    cpu = {
+        name: round((cpu_after[name] - cpu_before.get(name, 0.0)) * 1000 / paid, 1)
+        for name in sorted(cpu_after)
+    }
     seen = [(watch.in_process[x][0] - t) * 1000 for x, t in sent.items() if x in watch.in_process]
     committed = [
         (watch.in_process[x][1].timestamp() - t) * 1000
@@ -223,6 +237,12 @@ async def payments(
         "reached_work_in_process": len(seen),
         "webhook_to_work_in_process_committed": percentiles(committed),
         "webhook_to_status_changed_consumed": percentiles(seen),
+        "database_commands_per_paid_order": commands,
+        "database_commands_per_paid_order_total": round(
+            sum(s["total"] for s in commands.values()), 1
+        ),
+        "cpu_ms_per_paid_order": cpu,
+        "cpu_ms_per_paid_order_total": round(sum(cpu.values()), 1),
     }
 
 

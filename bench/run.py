@@ -16,23 +16,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bench import auth, checkout, pipeline, production, scale
-from bench.memory import cpu_seconds, peak_rss, private_mib, rss_mib
+from bench.memory import peak_rss, private_mib, quiet, rss_mib
 from bench.reporting import machine, progress
 from bespoke.stack.config import StackConfig
-
-
-async def quiet(config: StackConfig, limit: float = 180.0) -> float:
-    """Wait until the stack is idle (under 10% of one core over 2 s; a previous phase's
-    backlog of events and emails drains), at most ``limit`` seconds; returns the wait."""
-    began = time.monotonic()
-    while time.monotonic() - began < limit:
-        before = sum(cpu_seconds(config).values())
-        await asyncio.sleep(2)
-        if sum(cpu_seconds(config).values()) - before < 0.2:
-            break
-    waited = time.monotonic() - began
-    progress(f"quiet after {waited:.0f} s")
-    return round(waited, 1)
 
 
 def meets_target(result: dict[str, Any]) -> bool:
