@@ -248,9 +248,8 @@ class OutboxRelay(BackgroundLoop):
 
         A key noticed again before its pass took it is read afresh by that pass, and
         wakes nothing: the pass that holds it is under way or woken already, and a key a
-        pass leaves behind wakes the next one. (A wake here started a pass with nothing
-        noticed, which read the signal documents: an order paid and launched into
-        production at once cost orders two reads of them.)"""
+        pass leaves behind wakes the next one. A wake with nothing left to notice would
+        start a pass that reads the signal documents for nothing."""
         if key in self._noticed:
             self._noticed[key] = None
             return
