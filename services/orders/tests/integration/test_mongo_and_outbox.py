@@ -337,14 +337,20 @@ async def test_the_sweep_has_its_index_on_any_collection_with_an_outbox(
 
 
 class _CountingReads:
-    """A collection whose ``find_one`` calls are counted."""
+    """A collection whose ``find_one`` calls (``reads``) and ``find`` calls (``finds``)
+    are counted."""
 
     def __init__(self, collection: Any) -> None:
         self.collection = collection
         self.reads = 0
+        self.finds = 0
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.collection, name)
+
+    def find(self, *args: Any, **kwargs: Any) -> Any:
+        self.finds += 1
+        return self.collection.find(*args, **kwargs)
 
     async def find_one(self, *args: Any, **kwargs: Any) -> Any:
         self.reads += 1
@@ -413,21 +419,6 @@ async def test_a_save_from_a_revision_this_process_saw_reads_nothing_first(
     assert doc["outbox_seq"] >= 3
 
 
-class _CountingFinds:
-    """A collection whose ``find`` calls are counted."""
-
-    def __init__(self, collection: Any) -> None:
-        self.collection = collection
-        self.finds = 0
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.collection, name)
-
-    def find(self, *args: Any, **kwargs: Any) -> Any:
-        self.finds += 1
-        return self.collection.find(*args, **kwargs)
-
-
 async def test_a_write_noted_again_before_its_pass_costs_no_read_of_the_signals(
     orders_db: AsyncDatabase[dict[str, Any]], unique: str
 ) -> None:
@@ -452,7 +443,7 @@ async def test_a_write_noted_again_before_its_pass_costs_no_read_of_the_signals(
             await super().publish(topic, key, value, headers)
 
     publisher = Gated()
-    signals = _CountingFinds(orders_db.outbox_signals)
+    signals = _CountingReads(orders_db.outbox_signals)
     relay = OutboxRelay(orders_db.orders, signals, publisher, poll_seconds=3600)  # type: ignore[arg-type]
     await relay.publish_pending()  # the start-up sweep, on nothing
     relay.start()
