@@ -85,6 +85,17 @@ async def test_a_claim_needs_the_brand_s_pending_order(shipping_db: Any) -> None
     assert await orders.claim("BF-000002", "acc_1", "SG-1"), "failed claims left nothing behind"
 
 
+async def test_a_status_or_a_finish_is_written_to_a_known_copy_only(shipping_db: Any) -> None:
+    orders = MongoOrderRecords(shipping_db)
+    await orders.add(record("BF-000005"))
+    await orders.add(record("BF-000006"))
+    assert not await orders.set_status("BF-000404", OrderStatus.WORK_IN_PROCESS)
+    assert await orders.set_status("BF-000005", OrderStatus.WORK_IN_PROCESS)
+    assert (await orders.get("BF-000005")).status is OrderStatus.WORK_IN_PROCESS  # type: ignore[union-attr]
+    await orders.set_ready("BF-000006")
+    assert await orders.ready_among(["BF-000005", "BF-000006", "BF-000404"]) == {"BF-000006"}
+
+
 async def test_only_newer_revisions_are_stored(shipping_db: Any) -> None:
     orders = MongoOrderRecords(shipping_db)
     await orders.add(record("BF-000004"))

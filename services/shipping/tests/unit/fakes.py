@@ -25,6 +25,7 @@ class FakeOrders(OrderRecords):
     def __init__(self) -> None:
         self.records: dict[str, OrderRecord] = {}
         self.lookups = 0
+        """Reads of the copies (each one query)."""
 
     async def add(self, record: OrderRecord) -> bool:
         if record.order_number in self.records:
@@ -33,6 +34,7 @@ class FakeOrders(OrderRecords):
         return True
 
     async def get(self, order_number: str) -> OrderRecord | None:
+        self.lookups += 1
         record = self.records.get(order_number)
         return replace(record) if record else None
 
@@ -49,11 +51,19 @@ class FakeOrders(OrderRecords):
         )
         return True
 
-    async def set_status(self, order_number: str, status: OrderStatus) -> None:
-        self.records[order_number].status = status
+    async def set_status(self, order_number: str, status: OrderStatus) -> bool:
+        record = self.records.get(order_number)
+        if record is None:
+            return False
+        record.status = status
+        return True
 
     async def set_ready(self, order_number: str) -> None:
         self.records[order_number].ready = True
+
+    async def ready_among(self, order_numbers: list[str]) -> set[str]:
+        self.lookups += 1
+        return {n for n in order_numbers if n in self.records and self.records[n].ready}
 
     async def claim(self, order_number: str, account_id: str, group_id: str) -> bool:
         r = self.records.get(order_number)

@@ -174,9 +174,11 @@ async def test_refusals_are_clear(fakes: Fakes) -> None:
 async def test_a_paid_or_cancelled_order_cannot_be_grouped(fakes: Fakes) -> None:
     for n in ("BF-000001", "BF-000002", "BF-000003"):
         await submit(fakes, n)
+    fakes.orders.lookups = 0
     await handlers.on_order_status_changed(
         status_changed("BF-000002", OrderStatus.WORK_IN_PROCESS), fakes.deps
     )
+    assert fakes.orders.lookups == 0, "a paid order's status is written, its copy not read"
     await handlers.on_order_status_changed(
         status_changed("BF-000003", OrderStatus.CANCELLED), fakes.deps
     )
@@ -344,10 +346,9 @@ async def test_cancelling_or_editing_a_grouped_order_dissolves_its_group(fakes: 
 
 
 async def test_events_about_an_order_not_known_yet_are_retried(fakes: Fakes) -> None:
-    with pytest.raises(NotYetKnown):
-        await handlers.on_order_status_changed(
-            status_changed("BF-000001", OrderStatus.CANCELLED), fakes.deps
-        )
+    for to in (OrderStatus.CANCELLED, OrderStatus.WORK_IN_PROCESS):
+        with pytest.raises(NotYetKnown):
+            await handlers.on_order_status_changed(status_changed("BF-000001", to), fakes.deps)
     with pytest.raises(NotYetKnown):
         await handlers.on_payment_cleared(cleared("BF-000001", ["BF-000001"]), fakes.deps)
 

@@ -98,11 +98,18 @@ class MongoOrderRecords:
         await self._orders.update_one({"_id": record.order_number}, {"$set": self._details(record)})
         return True
 
-    async def set_status(self, order_number: str, status: OrderStatus) -> None:
-        await self._orders.update_one({"_id": order_number}, {"$set": {"status": status.value}})
+    async def set_status(self, order_number: str, status: OrderStatus) -> bool:
+        result = await self._orders.update_one(
+            {"_id": order_number}, {"$set": {"status": status.value}}
+        )
+        return result.matched_count == 1
 
     async def set_ready(self, order_number: str) -> None:
         await self._orders.update_one({"_id": order_number}, {"$set": {"ready": True}})
+
+    async def ready_among(self, order_numbers: list[str]) -> set[str]:
+        wanted = {"_id": {"$in": list(order_numbers)}, "ready": True}
+        return {doc["_id"] async for doc in self._orders.find(wanted, {"_id": 1})}
 
     async def claim(self, order_number: str, account_id: str, group_id: str) -> bool:
         if not await insert_new(

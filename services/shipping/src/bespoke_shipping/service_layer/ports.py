@@ -27,10 +27,16 @@ class OrderRecords(Protocol):
         version changes nothing); True when stored."""
         ...
 
-    async def set_status(self, order_number: str, status: OrderStatus) -> None: ...
+    async def set_status(self, order_number: str, status: OrderStatus) -> bool:
+        """Track the order's status; False when the order is not known here."""
+        ...
 
     async def set_ready(self, order_number: str) -> None:
         """The order is finished on the floor (`ready_to_ship`)."""
+        ...
+
+    async def ready_among(self, order_numbers: list[str]) -> set[str]:
+        """Those of ``order_numbers`` finished on the floor, in one query."""
         ...
 
     async def claim(self, order_number: str, account_id: str, group_id: str) -> bool:

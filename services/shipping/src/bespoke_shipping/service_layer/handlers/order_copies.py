@@ -53,13 +53,14 @@ async def on_order_revised(event: OrderRevised, deps: ShippingDeps) -> None:
 
 
 async def on_order_status_changed(event: OrderStatusChanged, deps: ShippingDeps) -> None:
-    """Track the status; a cancelled order takes its open group apart, and leaves the
-    shipment it was paid into (the rest of a group's shipment goes on without it)."""
+    """Track the status (one write, no read: every step of a paid order comes here); a
+    cancelled order takes its open group apart, and leaves the shipment it was paid into
+    (the rest of a group's shipment goes on without it)."""
     change = event.payload
-    record = await known(change.order_number, deps)
-    await deps.orders.set_status(change.order_number, change.to_status)
+    if not await deps.orders.set_status(change.order_number, change.to_status):
+        raise NotYetKnown(f"order {change.order_number} is not known here yet")
     if change.to_status is OrderStatus.CANCELLED:
-        await _dissolve_holder(
+        record = await _dissolve_holder(
             change.order_number,
             f"order {change.order_number} was cancelled",
             event.correlation_id,
@@ -75,17 +76,18 @@ async def _dissolve_holder(
     correlation_id: str,
     deps: ShippingDeps,
     actor: str | None,
-) -> None:
+) -> OrderRecord:
     """Dissolve the open group holding the order (read after the order's own write, so a
     claim made before it is seen), in the name of whoever changed the order. A group still
-    forming is retried: it settles in ms."""
+    forming is retried: it settles in ms. Returns the order's copy as read."""
     record = await known(order_number, deps)
     if record.group_id is None:
-        return
+        return record
     group = await deps.groups.get(record.group_id)
     if group is None:
-        return
+        return record
     if group.status is GroupStatus.FORMING:
         raise NotYetKnown(f"group {group.id} is forming; retry")
     if group.status is GroupStatus.OPEN:
         await dissolve(group.id, reason, correlation_id, deps, actor)
+    return record

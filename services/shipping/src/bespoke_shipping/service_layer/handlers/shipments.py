@@ -79,8 +79,8 @@ async def on_payment_cleared(event: PaymentCleared, deps: ShippingDeps) -> bool:
     created = await deps.shipments.add(shipment)
     if created:
         # Orders finished while the shipment was being made (``on_order_stage_changed``).
-        fresh = await deps.orders.get_many(shipment.order_numbers)
-        finished = [n for n, r in fresh.items() if r.ready and n not in shipment.ready_orders]
+        ready = await deps.orders.ready_among(shipment.order_numbers)
+        finished = [n for n in shipment.waiting_for if n in ready]
         if finished:
             await _ready(shipment.id, finished, event.correlation_id, deps)
     if group_id is not None:
