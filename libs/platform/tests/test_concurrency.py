@@ -50,3 +50,28 @@ async def test_nothing_to_load_nothing_to_change_and_a_document_that_keeps_movin
     assert await change_with_retries(one, lambda _: False, never, Moved) == {"n": 1}
     with pytest.raises(Moved):
         await change_with_retries(one, lambda _: True, moved, Moved, attempts=3)
+
+
+async def test_a_document_the_caller_just_read_is_changed_without_loading_it_again() -> None:
+    stored = {"n": 0, "revision": 0}
+    loads = 0
+
+    async def load() -> dict[str, int]:
+        nonlocal loads
+        loads += 1
+        return dict(stored)
+
+    async def save(doc: dict[str, int]) -> None:
+        if doc["revision"] != stored["revision"]:
+            raise Moved()
+        stored.update(doc, revision=doc["revision"] + 1)
+
+    def add_one(doc: dict[str, int]) -> bool:
+        doc["n"] += 1
+        return True
+
+    await change_with_retries(load, add_one, save, Moved, read=dict(stored))
+    assert (stored, loads) == ({"n": 1, "revision": 1}, 0)
+    stale = {"n": 0, "revision": 0}  # read before the change above
+    await change_with_retries(load, add_one, save, Moved, read=stale)
+    assert (stored, loads) == ({"n": 2, "revision": 2}, 1), "refused, then loaded"

@@ -18,15 +18,18 @@ async def change_with_retries(
     save: Callable[[T], Awaitable[None]],
     conflict: type[Exception],
     attempts: int = MAX_ATTEMPTS,
+    read: T | None = None,
 ) -> T | None:
     """Load, apply, save; ``save`` raises ``conflict`` when the document moved meanwhile.
 
     ``apply`` returns False when there is nothing to change (nothing is saved). Returns
     the item as it now is, or None when ``load`` finds none; raises ``conflict`` when the
-    document kept changing for ``attempts`` tries.
+    document kept changing for ``attempts`` tries. ``read``: the item as the caller has
+    just read it, changed on the first try instead of loading it again (its save is
+    refused if the document moved since; then it is loaded).
     """
-    for _ in range(attempts):
-        item = await load()
+    for attempt in range(attempts):
+        item = read if attempt == 0 and read is not None else await load()
         if item is None or not apply(item):
             return item
         try:

@@ -3,6 +3,7 @@ Stripe's API; webhook signatures are checked by the real Stripe SDK."""
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from dataclasses import dataclass, field
@@ -51,24 +52,31 @@ SECRET = "whsec_test_only"
 
 
 class FakeInvoices(InvoiceRepository):
+    """Bills as the real store keeps them: each read a copy, each save guarded by the
+    revision it was read at."""
+
     def __init__(self) -> None:
         self.stored: dict[str, Invoice] = {}
         self.published: list[Any] = []
+        self.reads = 0
 
     async def add(self, invoice: Invoice) -> bool:
         if invoice.id in self.stored:
             return False
-        self.stored[invoice.id] = invoice
+        self.stored[invoice.id] = copy.deepcopy(invoice)
         return True
 
     async def get(self, invoice_id: str) -> Invoice | None:
-        return self.stored.get(invoice_id)
+        self.reads += 1
+        return copy.deepcopy(self.stored.get(invoice_id))
 
     async def save(self, invoice: Invoice) -> None:
+        if self.stored[invoice.id].revision != invoice.revision:
+            raise handlers.ConcurrentChange(invoice.id)
         self.published += invoice.events
         invoice.events.clear()
         invoice.revision += 1
-        self.stored[invoice.id] = invoice
+        self.stored[invoice.id] = copy.deepcopy(invoice)
 
     async def owing_refunds(self, limit: int) -> list[str]:
         return [i.id for i in self.stored.values() if i.refunds_owed][:limit]
@@ -529,7 +537,9 @@ async def test_a_cleared_payment_issues_one_numbered_invoice(fakes: Fakes) -> No
     payload, signature, _ = webhook(paying)
     assert await handlers.handle_webhook(payload, signature, fakes.deps) == "cleared"
     [cleared] = fakes.invoices.published
+    fakes.invoices.reads = 0
     issued = await handlers.on_payment_cleared(cleared, fakes.deps)
+    assert fakes.invoices.reads == 1, "the invoice is recorded on the bill as it was read"
     again = await handlers.on_payment_cleared(cleared, fakes.deps)  # delivered twice
     assert issued.number == again.number == "INV-2026-000001"
     assert list(fakes.issued.stored) == ["INV-2026-000001"]
@@ -545,6 +555,28 @@ async def test_a_cleared_payment_issues_one_numbered_invoice(fakes: Fakes) -> No
         await handlers.issued_invoice("acc_2", issued.number, fakes.deps)
     assert await handlers.invoices_of("acc_1", "BF-000007", None, 10, fakes.deps) == [issued]
     assert await handlers.invoices_of("acc_1", "BF-000099", None, 10, fakes.deps) == []
+
+
+async def test_an_invoice_is_recorded_on_its_bill_when_the_bill_moved_after_its_read(
+    fakes: Fakes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    paying = await handlers.start_payment("acc_1", "BF-000007", fakes.deps)
+    payload, signature, _ = webhook(paying)
+    await handlers.handle_webhook(payload, signature, fakes.deps)
+    [cleared] = fakes.invoices.published
+    issue = fakes.issued.issue
+
+    async def issue_while_another_writer_saves(document: IssuedInvoice) -> IssuedInvoice:
+        moved = fakes.invoices.stored["inv_BF-000007"]
+        moved.revision += 1
+        return await issue(document)
+
+    monkeypatch.setattr(fakes.issued, "issue", issue_while_another_writer_saves)
+    fakes.invoices.reads = 0
+    issued = await handlers.on_payment_cleared(cleared, fakes.deps)
+    assert fakes.invoices.stored["inv_BF-000007"].issued == [issued.number]
+    assert [e.payload.invoice_number for e in fakes.invoices.published[1:]] == [issued.number]
+    assert fakes.invoices.reads == 2, "its save refused, the bill was read again"
 
 
 async def test_an_unpaid_bill_issues_no_invoice(fakes: Fakes) -> None:

@@ -230,6 +230,11 @@ async def big_order(fakes: Fakes, number: str) -> Invoice:
     """An order of 8 pairs billed in Spain: its bill is over EUR 1,499 (a deposit offered)."""
     event = examples.order_submitted(number, sizes={"42": 8}, vat=SPANISH_VAT)
     await handlers.on_order_submitted(event, fakes.deps)
+    return bill_of(fakes, number)
+
+
+def bill_of(fakes: Fakes, number: str) -> Invoice:
+    """The order's bill as stored now."""
     return fakes.invoices.stored[f"inv_{number}"]
 
 
@@ -247,7 +252,7 @@ async def test_a_bill_from_1499_is_paid_in_two_halves_each_with_its_invoice(
     assert paying.payment.part == "deposit"
     payload, signature, _ = webhook(paying, amount=deposit, part="deposit")
     assert await handlers.handle_webhook(payload, signature, fakes.deps) == "deposit cleared"
-    assert bill.status is InvoiceStatus.DEPOSIT_PAID
+    assert bill_of(fakes, "BF-000010").status is InvoiceStatus.DEPOSIT_PAID
     [first] = [e for e in fakes.invoices.published if isinstance(e, PaymentCleared)]
     assert (first.payload.part, first.payload.amount) == ("deposit", deposit)
     deposit_invoice = await handlers.on_payment_cleared(first, fakes.deps)
@@ -260,7 +265,7 @@ async def test_a_bill_from_1499_is_paid_in_two_halves_each_with_its_invoice(
     assert balance.payment.part == "balance"
     payload, signature, _ = webhook(balance, amount=bill.total - deposit, part="balance")
     assert await handlers.handle_webhook(payload, signature, fakes.deps) == "cleared"
-    assert fakes.invoices.stored["inv_BF-000010"].status is InvoiceStatus.PAID
+    assert bill_of(fakes, "BF-000010").status is InvoiceStatus.PAID
     [_, second] = [e for e in fakes.invoices.published if isinstance(e, PaymentCleared)]
     final = await handlers.on_payment_cleared(second, fakes.deps)
     assert (final.part, final.total) == ("balance", bill.total - deposit)
@@ -291,6 +296,7 @@ async def test_a_cancelled_order_with_only_its_deposit_paid_gets_the_deposit_bac
     await handlers.on_order_status_changed(cancelled("BF-000012", fee=5_000), fakes.deps)
 
     fee = 5_000 + line_vat(5_000, 2100)
+    bill = bill_of(fakes, "BF-000012")
     [(intent, amount, _)] = fakes.stripe.refunds.values()
     assert (intent, amount) == (bill.deposit_paid_by, bill.deposit_paid - fee)
     assert not bill.payable  # its balance is not asked any more
@@ -319,6 +325,7 @@ async def test_an_order_paid_in_two_halves_is_refunded_to_each_payment(fakes: Fa
 
     await handlers.on_order_status_changed(cancelled("BF-000013", fee=5_000), fakes.deps)
 
+    bill = bill_of(fakes, "BF-000013")
     made = {key: (intent, amount) for key, (intent, amount, _) in fakes.stripe.refunds.items()}
     assert made == {
         "rf_inv_BF-000013_BF-000013": (bill.paid_by, bill.total - deposit),  # all of the balance

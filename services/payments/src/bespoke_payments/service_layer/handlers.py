@@ -82,14 +82,19 @@ async def on_order_submitted(event: OrderSubmitted, deps: PaymentsDeps) -> bool:
 
 
 async def _change(
-    invoice_id_: str, apply: Callable[[model.Invoice], bool], deps: PaymentsDeps
+    invoice_id_: str,
+    apply: Callable[[model.Invoice], bool],
+    deps: PaymentsDeps,
+    read: model.Invoice | None = None,
 ) -> model.Invoice | None:
+    """Change one bill (``read``: see ``change_with_retries``)."""
     return await change_with_retries(
         lambda: deps.invoices.get(invoice_id_),
         apply,
         deps.invoices.save,
         ConcurrentChange,
         MAX_CHANGE_ATTEMPTS,
+        read,
     )
 
 
@@ -290,7 +295,7 @@ async def on_payment_refunded(event: PaymentRefunded, deps: PaymentsDeps) -> Iss
         )
     except (InvoiceNotPayable, StopIteration) as error:
         raise PoisonMessage(f"refund {refund.refund_id}: {error}") from error
-    return await _issue(bill.id, note, deps)
+    return await _issue(bill, note, deps)
 
 
 async def _invoice_of(bill: model.Invoice, payment: str, deps: PaymentsDeps) -> IssuedInvoice:
@@ -300,7 +305,7 @@ async def _invoice_of(bill: model.Invoice, payment: str, deps: PaymentsDeps) -> 
     deposit = None
     if bill.deposit_paid_by is not None and payment != bill.deposit_paid_by:
         deposit = await _issue(
-            bill.id,
+            bill,
             bill.issue(seller=deps.seller, payment_reference=bill.deposit_paid_by, at=at),
             deps,
         )
@@ -312,14 +317,15 @@ async def _invoice_of(bill: model.Invoice, payment: str, deps: PaymentsDeps) -> 
     )
     if deps.vat_check is not None and document.buyer.vat_id:
         document.vat_check = await deps.vat_check.check(document.buyer.vat_id)
-    return await _issue(bill.id, document, deps)
+    return await _issue(bill, document, deps)
 
 
-async def _issue(bill_id: str, document: IssuedInvoice, deps: PaymentsDeps) -> IssuedInvoice:
+async def _issue(bill: model.Invoice, document: IssuedInvoice, deps: PaymentsDeps) -> IssuedInvoice:
     """Number and store an invoice or credit note (once per source), then publish it from
-    its bill (once per number): a crash in between publishes it on the retry."""
+    its bill (once per number): a crash in between publishes it on the retry. ``bill`` is
+    the caller's, recorded in place when it is still current."""
     issued = await deps.issued.issue(document)
-    await _change(bill_id, lambda bill: bill.record_issued(issued), deps)
+    await _change(bill.id, lambda current: current.record_issued(issued), deps, read=bill)
     return issued
 
 
