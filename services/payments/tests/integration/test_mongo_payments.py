@@ -125,24 +125,27 @@ async def test_a_process_reads_the_highest_number_once_and_again_only_when_taken
     fresh_database: AsyncDatabase[dict[str, Any]],
 ) -> None:
     """The highest number is read when the process starts issuing, and again only when
-    another process took one."""
+    another process took one; nothing else is read to issue a new invoice."""
     await ensure_indexes(fresh_database)
     ours, theirs = MongoIssuedInvoices(fresh_database), MongoIssuedInvoices(fresh_database)
     collection = ours._issued
-    highest_reads = 0
+    highest_reads = reads = 0
 
     class Counting:
         def __getattr__(self, name: str) -> Any:
             return getattr(collection, name)
 
         async def find_one(self, *args: Any, **kwargs: Any) -> Any:
-            nonlocal highest_reads
+            nonlocal highest_reads, reads
             highest_reads += "sort" in kwargs
+            reads += 1
             return await collection.find_one(*args, **kwargs)
 
     ours._issued = Counting()  # type: ignore[assignment]
     numbers = [(await ours.issue(issued(f"inv_BF-{n:06d}:pi_{n}"))).number for n in range(1, 4)]
-    assert (numbers, highest_reads) == ([f"INV-2026-{n:06d}" for n in (1, 2, 3)], 1)
+    assert (numbers, highest_reads, reads) == ([f"INV-2026-{n:06d}" for n in (1, 2, 3)], 1, 1)
+    again = await ours.issue(issued("inv_BF-000002:pi_2"))  # redelivered: refused, read back
+    assert (again.number, highest_reads) == ("INV-2026-000002", 1)
     assert (await theirs.issue(issued("inv_BF-000004:pi_4"))).number == "INV-2026-000004"
     assert (await ours.issue(issued("inv_BF-000005:pi_5"))).number == "INV-2026-000005"
     assert highest_reads == 2, "its proposal refused, it read the highest again"

@@ -321,9 +321,7 @@ class MongoIssuedInvoices:
         """The highest number taken of each (prefix, year), as far as this process knows."""
 
     async def issue(self, issued: IssuedInvoice) -> IssuedInvoice:
-        existing = await self._issued.find_one({"source": issued.source})
-        if existing is not None:
-            return issued_from(existing)
+        # No read first: an invoice stored for this source already refuses the insert.
         year = issued.issued_at.year
         counter = (issued.prefix, year)
         async with self._lock:
@@ -334,7 +332,7 @@ class MongoIssuedInvoices:
                     await self._issued.insert_one(_issued_doc(issued, number, year, seq))
                 except DuplicateKeyError:
                     existing = await self._issued.find_one({"source": issued.source})
-                    if existing is not None:  # another issuer stored this payment's
+                    if existing is not None:  # this payment's, stored before or by another
                         return issued_from(existing)
                     # Another process's invoice took the number, and maybe more since.
                     self._last.pop(counter, None)
