@@ -11,12 +11,13 @@ Events of one document are published in order, keyed by the event's key.
 
 Which documents have events waiting: every write that adds events then signals its
 key (:class:`Signals`). In a process that runs the relay, the signal is a note in that
-relay's memory, no write at all, and it carries the events the write added when every
-earlier one had been published, so the relay publishes them without reading the
-document; elsewhere (tools, tests) it is a small document by ``_id`` that any relay
-reads (at most every ``poll_seconds``). A crash between the write and its relay's pass
-loses the note but not the events: the relay sweeps the documents flagged
-``outbox_pending`` when it starts and every ``sweep_seconds``.
+relay's memory, no write at all, and it carries the events the write added: the relay
+publishes them without reading the document when every earlier one is published, as
+the writer read the document or as the relay itself published them; elsewhere (tools,
+tests) it is a small document by ``_id`` that any relay reads (at most every
+``poll_seconds``). A crash between the write and its relay's pass loses the note but
+not the events: the relay sweeps the documents flagged ``outbox_pending`` when it
+starts and every ``sweep_seconds``.
 """
 
 from __future__ import annotations
@@ -117,9 +118,10 @@ class Signals:
         self._relay = relay
 
     async def send(self, key: str, unsent: Document | None = None) -> None:
-        """``unsent``: the document's outbox fields as this write left them, when every
-        event before the ones it added had been published (a new document; a save that
-        found nothing waiting), so the relay need not read the document."""
+        """``unsent``: the document's outbox fields as this write left them, ``outbox``
+        holding the events it added and ``outbox_sent_seq`` as far as the writer knew.
+        When every event before those is published (by that count, or by this relay's
+        own passes), the relay sends them without reading the document."""
         if self._relay is not None and self._relay.running:
             self._relay.notice(key, unsent)
         else:
@@ -202,10 +204,10 @@ async def save_with_events(
             }
         )
     if entries:
-        # Nothing was waiting before this write: its events are all the relay must send.
-        caught_up = sent == seq
+        # The events this write added, after ``sent`` published as far as it knows: the
+        # relay sends them without a read when every event before them is published.
         unsent = {"_id": key, "outbox": entries, "outbox_seq": seq + len(entries)}
-        await signals.send(key, {**unsent, "outbox_sent_seq": seq} if caught_up else None)
+        await signals.send(key, {**unsent, "outbox_sent_seq": sent})
     return True
 
 
@@ -234,6 +236,9 @@ class OutboxRelay(BackgroundLoop):
         self._noticed: dict[str, Document | None] = {}
         """Keys noticed and not yet published, oldest first, with what their write left
         unsent when it is known (else None: read the document)."""
+        self._published: Recent[str, int] = Recent(4096)
+        """How many events of each document lately published this relay has published
+        (events are published in order, so all up to that count)."""
         self._last_signal_read = -float("inf")
         self._sweep_seconds = sweep_seconds
         self._last_sweep = -float("inf")
@@ -266,10 +271,11 @@ class OutboxRelay(BackgroundLoop):
             # Forgotten before its read: a write noticed again meanwhile stays noticed.
             unsent = self._noticed.pop(key)
             try:
-                if unsent is None:
+                ready = None if unsent is None else self._after_published(unsent)
+                if ready is None:
                     sent += await self._publish_key(key)
                 else:
-                    sent += await self._publish_document(unsent)
+                    sent += await self._publish_document(ready)
             except BaseException:
                 self._noticed[key] = None  # the next pass (after the backoff) tries again
                 raise
@@ -320,6 +326,21 @@ class OutboxRelay(BackgroundLoop):
             self.wake()  # past the batch, or noticed during this pass: the next pass
         return sent
 
+    def _after_published(self, unsent: Document) -> Document | None:
+        """``unsent`` (a write's added events, see ``Signals.send``) to publish as it is,
+        when every event before them is known published; None when the document must be
+        read for them."""
+        if not unsent["outbox"]:
+            return unsent
+        before = min(int(e["seq"]) for e in unsent["outbox"]) - 1
+        if int(unsent["outbox_sent_seq"]) >= before:  # the writer read them published
+            return unsent
+        # This relay published exactly up to them (a count past them: it read the
+        # document since, or a document of that key before; read it).
+        if self._published.get(str(unsent["_id"])) == before:
+            return {**unsent, "outbox_sent_seq": before}
+        return None
+
     async def _publish_key(self, key: str) -> int:
         """Publish what document ``key`` holds unpublished, read afresh (none if gone)."""
         doc = await self._documents.find_one({"_id": key}, _PROJECTION)
@@ -352,6 +373,7 @@ class OutboxRelay(BackgroundLoop):
                     },
                 )
         observability.OUTBOX_PUBLISHED.labels(self._documents.name).inc(len(entries))
+        self._published.put(str(doc["_id"]), seen)
         # Record progress: the sent counter only grows, and published events drop their
         # body (Kafka has it; small documents keep scans cheap). Entry i of the outbox
         # holds seq i + 1.

@@ -373,15 +373,41 @@ async def test_a_noted_write_is_published_without_reading_its_document(
         stored.cancel("req-2", datetime.now(UTC))
         await repository.save(stored)
         await _until(lambda: publisher.sent == [ORDER_SUBMITTED, ORDER_STATUS_CHANGED])
-        async with asyncio.timeout(10):  # and marked sent
-            while (await orders_db.orders.find_one({"_id": "BF-000001"}) or {}).get(  # noqa: ASYNC110 - another task's write
-                "outbox_pending"
-            ):
-                await asyncio.sleep(0.02)
+        await _until_marked_sent(orders_db, "BF-000001")
     assert documents.reads == 0
     doc = await orders_db.orders.find_one({"_id": "BF-000001"})
     assert doc is not None
     assert (doc["outbox_sent_seq"], doc["outbox_seq"]) == (2, 2)
+
+
+async def test_a_save_after_events_its_relay_published_itself_is_sent_without_a_read(
+    orders_db: AsyncDatabase[dict[str, Any]], unique: str
+) -> None:
+    """A save from a revision read before the relay marked its events sent (an order paid
+    as soon as its payment's event came back, before payments' relay marked that event)
+    knows of no event published: its relay, which published them itself, sends the new
+    one without reading the order."""
+    account = f"acc_{unique}"
+    publisher = _RecordingPublisher()
+    documents = _CountingReads(orders_db.orders)
+    async with _running_relay(orders_db, publisher, documents) as (_, repository):
+        placed = await repository.add(order("BF-000001", "k1", account))
+        await _until(lambda: publisher.sent == [ORDER_SUBMITTED])
+        placed.cancel("req-2", datetime.now(UTC))
+        await repository.save(placed)  # from the insert's revision: nothing sent then
+        await _until(lambda: publisher.sent == [ORDER_SUBMITTED, ORDER_STATUS_CHANGED])
+        await _until_marked_sent(orders_db, "BF-000001")
+    assert documents.reads == 0
+    doc = await orders_db.orders.find_one({"_id": "BF-000001"})
+    assert doc is not None
+    assert (doc["outbox_sent_seq"], doc["outbox_seq"]) == (2, 2)
+
+
+async def _until_marked_sent(orders_db: AsyncDatabase[dict[str, Any]], number: str) -> None:
+    """Until the relay marked every event of the order sent (another task's write)."""
+    async with asyncio.timeout(10):
+        while (await orders_db.orders.find_one({"_id": number}) or {}).get("outbox_pending"):  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
 
 
 class _Replacing:
