@@ -59,6 +59,8 @@ class FakeOrders(OrderRepository):
         self.stale_sequences: list[int] = []
         """Sequences to propose first, as if another checkout had just stored them."""
         self.published: list[object] = []
+        self.reads = 0
+        """Orders read by number."""
 
     async def next_sequence(self) -> int:
         if self.stale_sequences:
@@ -89,6 +91,7 @@ class FakeOrders(OrderRepository):
         self.by_number[order.order_number] = order
 
     async def get_any(self, order_number: str) -> Order | None:
+        self.reads += 1
         return self.by_number.get(order_number)
 
     async def get(self, account_id: str, order_number: str) -> Order | None:

@@ -257,7 +257,9 @@ async def test_payment_moves_pending_orders_to_work_in_process_once(fakes: Fakes
     joined = [fakes.orders.by_number[n] for n in (a.order_number, b.order_number)]
     event = payment_cleared(joined, target="SG-PAID")
 
+    fakes.orders.reads = 0
     moved = await handlers.on_payment_cleared(event, fakes.deps)
+    assert fakes.orders.reads == 2, "each order read once, and changed from that read"
     again = await handlers.on_payment_cleared(event, fakes.deps)
     duplicate = await handlers.on_payment_cleared(payment_cleared([a]), fakes.deps)
 

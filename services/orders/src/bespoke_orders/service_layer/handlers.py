@@ -220,11 +220,13 @@ async def _change(
     load: Callable[[], Awaitable[model.Order]],
     apply: Callable[[model.Order], bool],
     deps: OrdersDeps,
+    read: model.Order | None = None,
 ) -> model.Order:
-    """Load, apply, save; on a concurrent change, reload and apply again."""
+    """Load, apply, save; on a concurrent change, reload and apply again (``read``: see
+    ``change_with_retries``)."""
 
     order = await change_with_retries(
-        load, apply, deps.orders.save, ConcurrentChange, MAX_CHANGE_ATTEMPTS
+        load, apply, deps.orders.save, ConcurrentChange, MAX_CHANGE_ATTEMPTS, read
     )
     assert order is not None  # `load` raises when there is no such order
     return order
@@ -427,11 +429,17 @@ async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[st
     event_id, now, paid = str(event.event_id), deps.clock.now(), event.payload
     orders = [await _order_of(n, event, deps) for n in paid.order_numbers]
     problem = model.payment_problem(paid.target, paid.amount, paid.currency, orders, paid.part)
+    # Each order is changed from this read (read again only if it moved meanwhile).
+    read = {o.order_number: o for o in orders}
     if problem is not None:
         log.warning("payment %s not applied: %s", paid.payment_intent_id, problem)
         for number in paid.order_numbers:
             await _apply_event(
-                number, event, lambda order: order.flag_payment(event_id, problem), deps
+                number,
+                event,
+                lambda order: order.flag_payment(event_id, problem),
+                deps,
+                read[number],
             )
         return []
     # A deposit pays part of each order's due (rounded down); the rest is its balance.
@@ -457,6 +465,7 @@ async def on_payment_cleared(event: PaymentCleared, deps: OrdersDeps) -> list[st
                 stamps_ready=ready,
             ),
             deps,
+            read[n],
         )
     ]
 
@@ -528,15 +537,17 @@ async def _apply_event(
     event: Envelope[Any],
     change: Callable[[model.Order], bool],
     deps: OrdersDeps,
+    read: model.Order | None = None,
 ) -> bool:
     """Apply an event's ``change`` to one order of the event's brand; True if it changed."""
-    return await changed_order(lambda: _order_of(order_number, event, deps), change, deps)
+    return await changed_order(lambda: _order_of(order_number, event, deps), change, deps, read)
 
 
 async def changed_order(
     load: Callable[[], Awaitable[model.Order]],
     change: Callable[[model.Order], bool],
     deps: OrdersDeps,
+    read: model.Order | None = None,
 ) -> bool:
     """``_change``, telling whether ``change`` changed the order (saved) or not."""
     changed = False
@@ -546,7 +557,7 @@ async def changed_order(
         changed = change(order)
         return changed
 
-    await _change(load, apply, deps)
+    await _change(load, apply, deps, read)
     return changed
 
 
