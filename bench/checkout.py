@@ -34,7 +34,7 @@ import httpx
 from bench import floor
 from bench.memory import cpu_seconds, rss_of
 from bench.metrics import database_commands, per_operation
-from bench.reporting import machine, paced_seconds, percentile, progress
+from bench.reporting import machine, open_loop, paced_seconds, percentile, progress
 from bespoke.accounts import create_account
 from bespoke.stack.config import StackConfig
 
@@ -92,7 +92,7 @@ async def paced(
     latencies: list[float] = []
     errors = 0
 
-    async def one() -> None:
+    async def one(_: int) -> None:
         nonlocal errors
         began = time.perf_counter()
         if await post_order(client, body) == 201:
@@ -100,13 +100,7 @@ async def paced(
         else:
             errors += 1
 
-    tasks = []
-    interval = 1 / max(rate, 0.1)
-    start = time.perf_counter()
-    for i in range(int(rate * seconds)):
-        await asyncio.sleep(max(0.0, start + i * interval - time.perf_counter()))
-        tasks.append(asyncio.create_task(one()))
-    await asyncio.gather(*tasks)
+    await open_loop(rate, int(rate * seconds), one)
     if not latencies:
         return {"rate": rate, "errors": errors}
     return {

@@ -25,7 +25,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from pymongo import AsyncMongoClient
 
 from bench.memory import cpu_seconds
-from bench.reporting import paced_seconds, percentile
+from bench.reporting import open_loop, paced_seconds, percentile
 from bespoke.stack.config import StackConfig
 from bespoke.stack.kafka_security import ADMIN, client_options, login
 from bespoke_platform.topics import ensure_topics
@@ -142,17 +142,12 @@ async def _closed_loop(
 async def _paced(unit: Callable[[], Awaitable[None]], rate: float, seconds: float) -> list[float]:
     latencies: list[float] = []
 
-    async def one() -> None:
+    async def one(_: int) -> None:
         began = time.perf_counter()
         await unit()
         latencies.append((time.perf_counter() - began) * 1000)
 
-    tasks = []
-    start = time.perf_counter()
-    for i in range(max(1, int(rate * seconds))):
-        await asyncio.sleep(max(0.0, start + i / rate - time.perf_counter()))
-        tasks.append(asyncio.create_task(one()))
-    await asyncio.gather(*tasks)
+    await open_loop(rate, max(1, int(rate * seconds)), one)
     return latencies
 
 

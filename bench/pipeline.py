@@ -28,7 +28,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from bench.checkout import brand_and_body
 from bench.memory import cpu_seconds, quiet
 from bench.metrics import database_commands, per_operation
-from bench.reporting import machine, percentiles, progress
+from bench.reporting import machine, open_loop, percentiles, progress
 from bespoke.stack.config import StackConfig
 from bespoke.stack.kafka_security import ADMIN, client_options, login
 from bespoke.stack.keys import CallsAsGateway
@@ -96,17 +96,6 @@ async def at_end(consumer: AIOKafkaConsumer, topics: list[str]) -> None:
         consumer.seek(tp, offset)
 
 
-async def paced(rate: float, count: int, action: Any) -> float:
-    """Start ``action(i)`` every 1/rate seconds (open loop); returns the achieved rate."""
-    tasks = []
-    began = time.perf_counter()
-    for i in range(count):
-        await asyncio.sleep(max(0.0, began + i / rate - time.perf_counter()))
-        tasks.append(asyncio.create_task(action(i)))
-    await asyncio.gather(*tasks)
-    return count / (time.perf_counter() - began)
-
-
 async def until(condition: Callable[[], bool], seconds: float) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -147,7 +136,7 @@ async def checkouts(
                 refused += 1
 
         offered_for = n / rate
-        achieved = await paced(rate, n, one)
+        achieved = await open_loop(rate, n, one)
     await until(lambda: all(x in watch.submitted for x in numbers), 60)
     commits = sorted(watch.submitted_at[x] for x in numbers if x in watch.submitted_at)
     span = (commits[-1] - commits[0]).total_seconds() if len(commits) > 1 else 0.0
@@ -212,7 +201,7 @@ async def payments(
 
         progress(f"pipeline: {len(prepared)} webhooks at {rate}/s")
         cpu_before, commands_before = cpu_seconds(config), await database_commands(config)
-        achieved = await paced(rate, len(prepared), webhook)
+        achieved = await open_loop(rate, len(prepared), webhook)
     await until(lambda: all(x in watch.in_process for x in sent), 60)
     # What a paid order costs, the events it causes handled (the stack quiet again).
     await quiet(config)
@@ -273,7 +262,7 @@ async def raw_kafka(bootstrap: str, rate: float, n: int) -> dict[str, Any]:
         async def send(_: int) -> None:
             await producer.send_and_wait(RAW_TOPIC, str(time.time()).encode(), key=run)
 
-        await paced(rate, n, send)
+        await open_loop(rate, n, send)
         await asyncio.wait_for(reader, 60)
     finally:
         await producer.stop()

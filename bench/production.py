@@ -25,8 +25,8 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.checkout import brand_and_body
-from bench.pipeline import at_end, paced, raw_kafka, until
-from bench.reporting import percentiles, progress
+from bench.pipeline import at_end, raw_kafka, until
+from bench.reporting import open_loop, percentiles, progress
 from bespoke.floor import stage_report
 from bespoke.payments import simulate_success
 from bespoke.stack.config import StackConfig
@@ -126,7 +126,7 @@ async def run(config: StackConfig, rate: float, seconds: float) -> dict[str, Any
             sent[(number, stage.value)] = time.time()
             await producer.send_and_wait(report.TOPIC, report.to_json(), key=report.key())
 
-        achieved = await paced(rate, len(plan), scan)
+        achieved = await open_loop(rate, len(plan), scan)
         await until(lambda: len(watch.moves) >= len(plan), 120)
     finally:
         await producer.stop()

@@ -1,10 +1,14 @@
-"""How every benchmark reports: percentiles, progress lines, the machine it ran on."""
+"""How every benchmark paces its load and reports: the open loop, percentiles, progress
+lines, the machine it ran on."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import platform
 import sys
+import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +28,21 @@ def paced_seconds(rate: float, seconds: float) -> float:
     """How long a paced phase at ``rate`` a second runs: ``seconds``, or longer to gather
     ``P99_SAMPLES`` latencies."""
     return max(seconds, P99_SAMPLES / max(rate, 0.1))
+
+
+async def open_loop(
+    rate: float, count: int, action: Callable[[int], Coroutine[Any, Any, None]]
+) -> float:
+    """Start ``action(i)`` for i in 0…count-1, one every 1/rate seconds whatever the earlier
+    ones are doing (an open loop: a slow answer delays no later start, as with real
+    clients), then wait for them all. Returns the rate achieved, starts to last finish."""
+    tasks = []
+    began = time.perf_counter()
+    for i in range(count):
+        await asyncio.sleep(max(0.0, began + i / rate - time.perf_counter()))
+        tasks.append(asyncio.create_task(action(i)))
+    await asyncio.gather(*tasks)
+    return count / (time.perf_counter() - began)
 
 
 def percentiles(values: list[float]) -> dict[str, float | int]:

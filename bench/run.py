@@ -53,18 +53,27 @@ async def main() -> None:
         progress(f"pipeline at half the checkout saturation: {sustainable}/s")
         at_half = await pipeline.run(config, sustainable, seconds)
         waits.append(await quiet(config))
-        # The highest rate the machine sustains within the target: a quarter less each
-        # step from half the checkout saturation (a payment costs more than a checkout).
-        rate, tried = sustainable, [sustainable]
-        highest = at_half if meets_target(at_half) else None
-        while highest is None and rate > 2:
-            rate = max(2.0, float(round(rate * 0.75)))
-            progress(f"pipeline at {rate}/s, looking for the highest rate within the target")
+
+        async def within_target(rate: float) -> dict[str, Any] | None:
+            """The pipelines at ``rate``, if both met the target there."""
             stepped = await pipeline.run(config, rate, seconds)
             waits.append(await quiet(config))
             tried.append(rate)
-            if meets_target(stepped):
-                highest = stepped
+            return stepped if meets_target(stepped) else None
+
+        # The highest rate the machine sustains within the target: a quarter less each
+        # step from half the checkout saturation (a payment costs more than a checkout),
+        # then once halfway back towards the rate that missed it.
+        rate, missed, tried = sustainable, 0.0, [sustainable]
+        highest = at_half if meets_target(at_half) else None
+        while highest is None and rate > 2:
+            missed, rate = rate, max(2.0, float(round(rate * 0.75)))
+            progress(f"pipeline at {rate}/s, looking for the highest rate within the target")
+            highest = await within_target(rate)
+        between = float(round((rate + missed) / 2))
+        if highest is not None and rate < between < missed:
+            progress(f"pipeline at {between}/s, between {rate}/s (within) and {missed}/s")
+            highest = await within_target(between) or highest
         progress("pipeline at 200/s, the issue's rate")
         at_200 = await pipeline.run(config, 200.0, seconds)
         waits.append(await quiet(config, limit=600))
