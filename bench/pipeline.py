@@ -6,7 +6,9 @@ order costs: each service's database commands and each process's CPU from the fi
 webhook until the stack is quiet again (every event the payments cause handled).
 
 Needs the running system (`make up`). Timestamps: the events' `occurred_at` (written by
-the service at commit) and this process's clock; all on one machine.
+the service at commit) and this process's clock; all on one machine. A phase runs
+``--seconds``, or longer at a low rate to gather 300 of each latency (its p99 not its
+slowest two).
 
     uv run python -m bench.pipeline [--rate 200] [--seconds 10]
 """
@@ -28,7 +30,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from bench.checkout import brand_and_body
 from bench.memory import cpu_seconds, quiet
 from bench.metrics import database_commands, per_operation
-from bench.reporting import machine, open_loop, percentiles, progress
+from bench.reporting import machine, open_loop, paced_seconds, percentiles, progress
 from bespoke.stack.config import StackConfig
 from bespoke.stack.kafka_security import ADMIN, client_options, login
 from bespoke.stack.keys import CallsAsGateway
@@ -271,6 +273,9 @@ async def raw_kafka(bootstrap: str, rate: float, n: int) -> dict[str, Any]:
 
 
 async def run(config: StackConfig, rate: float, seconds: float) -> dict[str, Any]:
+    """Both pipelines at ``rate`` a second for ``seconds``, or longer to gather
+    ``P99_SAMPLES`` latencies of each."""
+    seconds = paced_seconds(rate, seconds)
     # Several brands, as in production: the gateway limits each brand's request rate.
     brands = [await brand_and_body(config) for _ in range(max(1, int(rate // 25)))]
     watch = Watch(config.kafka_bootstrap, {b[0] for b in brands})
