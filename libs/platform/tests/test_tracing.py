@@ -25,6 +25,7 @@ from pymongo import AsyncMongoClient
 from bespoke_contracts import examples
 from bespoke_platform import observability, tracing
 from bespoke_platform.app import service_app
+from bespoke_platform.credentials import CredentialVerifier
 from bespoke_platform.messaging import consume
 from bespoke_platform.outbox import outbox_entries
 
@@ -85,6 +86,66 @@ async def test_a_failing_request_s_span_is_an_error(spans: InMemorySpanExporter)
         assert (await client.get("/boom")).status_code == 500
     server = only(spans, SpanKind.SERVER)
     assert server.status.status_code == trace.StatusCode.ERROR
+
+
+async def test_a_request_refused_before_its_handler_has_one_span_with_its_answer(
+    spans: InMemorySpanExporter, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A refusal raised in a middleware (here the credential check's 401) is answered by
+    the app's outermost exception handler, after the request's span block: the span
+    still carries the answer's status, records no exception (a refusal is an answer, not
+    a failure: no traceback formatted for each of a flood of bad credentials) and nothing
+    is written to an ended span (each write logged a warning)."""
+
+    @get("/orders")
+    async def orders() -> list[str]:
+        return []
+
+    app = service_app(
+        mongo=AsyncMongoClient("mongodb://127.0.0.1:1", connect=False),
+        route_handlers=[orders],
+        credentials=CredentialVerifier("orders", {}),
+    )
+    with caplog.at_level(logging.WARNING, logger="opentelemetry"):
+        async with AsyncTestClient(app) as client:
+            assert (await client.get("/orders")).status_code == 401
+
+    server = only(spans, SpanKind.SERVER)
+    assert server.attributes is not None
+    assert server.attributes["http.response.status_code"] == 401
+    assert server.status.status_code != trace.StatusCode.ERROR
+    assert server.events == ()
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("opentelemetry")] == []
+
+
+async def test_a_failure_past_the_span_is_recorded_on_it(spans: InMemorySpanExporter) -> None:
+    """An unexpected error raised in a middleware is answered 500 after the span block:
+    the span is an error with the exception recorded."""
+
+    class Broken:
+        def __init__(self, app: Any) -> None:
+            self.app = app
+
+        async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+            raise RuntimeError("no")
+
+    @get("/orders")
+    async def orders() -> list[str]:
+        return []
+
+    app = service_app(
+        mongo=AsyncMongoClient("mongodb://127.0.0.1:1", connect=False),
+        route_handlers=[orders],
+        middleware=[Broken],
+    )
+    async with AsyncTestClient(app) as client:
+        assert (await client.get("/orders")).status_code == 500
+
+    server = only(spans, SpanKind.SERVER)
+    assert server.attributes is not None
+    assert server.attributes["http.response.status_code"] == 500
+    assert server.status.status_code == trace.StatusCode.ERROR
+    assert [event.name for event in server.events] == ["exception"]
 
 
 async def test_calls_to_other_services_carry_the_trace(spans: InMemorySpanExporter) -> None:

@@ -16,6 +16,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency, Provide
 from litestar.enums import ScopeType
 from litestar.exceptions import (
+    HTTPException,
     NotAuthorizedException,
     PermissionDeniedException,
     ValidationException,
@@ -135,7 +136,14 @@ class RequestIdMiddleware:
             }
             with tracing.server_span(scope["method"], headers, scope["path"]) as span:
                 scope["state"]["span"] = span
-                await self.app(scope, receive, send)
+                try:
+                    await self.app(scope, receive, send)
+                except Exception as error:
+                    # A refusal (401, 429...) raised by a middleware is an answer, not a
+                    # failure: no traceback for each of a flood of bad credentials.
+                    if not (isinstance(error, HTTPException) and error.status_code < 500):
+                        tracing.record_failure(span, error)
+                    raise
 
 
 async def add_request_id(message: Message, scope: Scope) -> None:

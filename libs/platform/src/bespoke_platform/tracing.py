@@ -76,24 +76,55 @@ def log_ids(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
 
 @contextmanager
 def server_span(method: str, headers: Mapping[str, str], path: str) -> Iterator[Span]:
-    """A SERVER span for one HTTP request (renamed to ``METHOD /route/{param}`` once the
-    route is known, see :func:`finish_server_span`)."""
-    with _tracer.start_as_current_span(
+    """A SERVER span for one HTTP request, current within the block (renamed to
+    ``METHOD /route/{param}`` once the route is known).
+
+    Its answer ends it (:func:`finish_server_span`, as the response starts), not the
+    block: an error raised out of the block is answered after it, by the application's
+    outermost exception handler, and that answer's status belongs on the span. So an
+    error leaves the span open for its answer; the caller records it if it is a failure
+    (:func:`record_failure`). A block that ends with no answer begun ends the span."""
+    span = _tracer.start_span(
         method,
         context=propagate.extract(headers),
         kind=SpanKind.SERVER,
         attributes={"http.request.method": method, "url.path": path},
-    ) as span:
-        yield span
+    )
+    with trace.use_span(
+        span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+    ):
+        try:
+            yield span
+        except Exception:
+            raise  # answered after the block: the answer ends the span
+        except BaseException:
+            _end(span)  # cancelled: nothing will answer
+            raise
+    _end(span)  # a block with no answer (its answer has ended it already)
+
+
+def _end(span: Span) -> None:
+    if span.is_recording():
+        span.end()
+
+
+def record_failure(span: Span, error: BaseException) -> None:
+    """``error`` on the request's span, unless its answer has ended the span already."""
+    if span.is_recording():
+        span.record_exception(error)
 
 
 def finish_server_span(span: Span, method: str, route: str | None, status: int) -> None:
+    """The answer's route and status on the request's span, which it ends."""
+    if not span.is_recording():
+        return
     if route:
         span.update_name(f"{method} {route}")
         span.set_attribute("http.route", route)
     span.set_attribute("http.response.status_code", status)
     if status >= 500:
         span.set_status(Status(StatusCode.ERROR))
+    span.end()
 
 
 @contextmanager
