@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from litestar import get
+from litestar import Litestar, get
 from litestar.params import FromPath
 from litestar.testing import AsyncTestClient
 from opentelemetry import trace
@@ -88,6 +88,20 @@ async def test_a_failing_request_s_span_is_an_error(spans: InMemorySpanExporter)
     assert server.status.status_code == trace.StatusCode.ERROR
 
 
+def orders_app(**options: Any) -> Litestar:
+    """A service that answers ``GET /orders``, made with ``options``."""
+
+    @get("/orders")
+    async def orders() -> list[str]:
+        return []
+
+    return service_app(
+        mongo=AsyncMongoClient("mongodb://127.0.0.1:1", connect=False),
+        route_handlers=[orders],
+        **options,
+    )
+
+
 async def test_a_request_refused_before_its_handler_has_one_span_with_its_answer(
     spans: InMemorySpanExporter, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -97,15 +111,7 @@ async def test_a_request_refused_before_its_handler_has_one_span_with_its_answer
     a failure: no traceback formatted for each of a flood of bad credentials) and nothing
     is written to an ended span (each write logged a warning)."""
 
-    @get("/orders")
-    async def orders() -> list[str]:
-        return []
-
-    app = service_app(
-        mongo=AsyncMongoClient("mongodb://127.0.0.1:1", connect=False),
-        route_handlers=[orders],
-        credentials=CredentialVerifier("orders", {}),
-    )
+    app = orders_app(credentials=CredentialVerifier("orders", {}))
     with caplog.at_level(logging.WARNING, logger="opentelemetry"):
         async with AsyncTestClient(app) as client:
             assert (await client.get("/orders")).status_code == 401
@@ -129,15 +135,7 @@ async def test_a_failure_past_the_span_is_recorded_on_it(spans: InMemorySpanExpo
         async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
             raise RuntimeError("no")
 
-    @get("/orders")
-    async def orders() -> list[str]:
-        return []
-
-    app = service_app(
-        mongo=AsyncMongoClient("mongodb://127.0.0.1:1", connect=False),
-        route_handlers=[orders],
-        middleware=[Broken],
-    )
+    app = orders_app(middleware=[Broken])
     async with AsyncTestClient(app) as client:
         assert (await client.get("/orders")).status_code == 500
 
