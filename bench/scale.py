@@ -103,8 +103,8 @@ async def timed_pages(
 
     for _ in range(QUERIES):
         # Ours and raw PyMongo each page through a brand drawn for it: given the same
-        # brand, the second would read the pages the first just brought into the caches
-        # (at 1M orders, more than the machine's memory holds).
+        # brand, the second would find in memory the pages the first just read, where a
+        # page deep in a brand's history at 1M orders is often read from the disk.
         brand, raw_brand = rng.randrange(brands), rng.randrange(brands)
         account, after = f"acc_bench{brand:05d}", deep_cursor(brand)
         began = time.perf_counter()
