@@ -48,5 +48,10 @@ async def known(order_number: str, deps: ShippingDeps) -> OrderRecord:
     """Shipping's copy of an order (``NotYetKnown``, retried, before its first event)."""
     record = await deps.orders.get(order_number)
     if record is None:
-        raise NotYetKnown(f"order {order_number} is not known here yet")
+        raise not_known_yet(order_number)
     return record
+
+
+def not_known_yet(order_number: str) -> NotYetKnown:
+    """An event about an order whose first event has not come yet (retried)."""
+    return NotYetKnown(f"order {order_number} is not known here yet")

@@ -7,7 +7,7 @@ from bespoke_contracts import OrderRevised, OrderStatus, OrderStatusChanged, Ord
 from bespoke_contracts.api.shipping import GroupStatus
 from bespoke_shipping.domain.errors import NotYetKnown
 from bespoke_shipping.domain.model import OrderRecord
-from bespoke_shipping.service_layer.handlers.deps import ShippingDeps, known
+from bespoke_shipping.service_layer.handlers.deps import ShippingDeps, known, not_known_yet
 from bespoke_shipping.service_layer.handlers.groups import dissolve
 from bespoke_shipping.service_layer.handlers.shipments import drop_from_shipment
 
@@ -58,7 +58,7 @@ async def on_order_status_changed(event: OrderStatusChanged, deps: ShippingDeps)
     (the rest of a group's shipment goes on without it)."""
     change = event.payload
     if not await deps.orders.set_status(change.order_number, change.to_status):
-        raise NotYetKnown(f"order {change.order_number} is not known here yet")
+        raise not_known_yet(change.order_number)
     if change.to_status is OrderStatus.CANCELLED:
         record = await _dissolve_holder(
             change.order_number,
